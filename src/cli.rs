@@ -1,0 +1,1 @@
+//! The command line: arguments (clap) and the plain-text face of every operation.

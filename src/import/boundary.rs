@@ -1,0 +1,1 @@
+//! Where a row's goal ends and its progress begins: a scored judgement. Not written yet.

@@ -1,0 +1,227 @@
+//! The report importer: bytes → text (encoding) → layout (detected, never told) → rows →
+//! units resolved against the alias file. Pure: it never touches the store, so a bad file
+//! changes nothing.
+
+pub mod boundary;
+pub mod cells;
+pub mod concatenated;
+pub mod encoding;
+pub mod labelled;
+pub mod layout;
+pub mod parenthesized;
+pub mod period;
+pub mod pipe;
+pub mod units;
+
+use crate::model::Unit;
+use serde::Serialize;
+pub use units::Aliases;
+
+/// One line of the decoded report, with its 1-based line number in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceLine<'a> {
+    pub number: usize,
+    pub text: &'a str,
+}
+
+/// The layouts the importer recognises (IMPORT.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// One row per line, the five columns run together (the sample).
+    Concatenated,
+    /// One cell per line or per paragraph under a header of column names.
+    Cells,
+    /// `N.<task>` then `进展情况:` / `牵头责任单位:` / `协同责任单位:` paragraphs.
+    Labelled,
+    /// `| 序号 | 目标与任务 | … |` tables.
+    Pipe,
+    /// Units in parentheses at the end of each task paragraph.
+    Parenthesized,
+}
+
+impl Layout {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Layout::Concatenated => "concatenated columns, one row per line",
+            Layout::Cells => "one cell per line or paragraph",
+            Layout::Labelled => "labelled paragraphs",
+            Layout::Pipe => "pipe table",
+            Layout::Parenthesized => "units in parentheses after each task",
+        }
+    }
+}
+
+/// A row's units as a layout parser found them, before names are split and resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawUnits {
+    /// Separate lead and co cells, each a list separated by `、` `,` `,` or spaces.
+    Columns { lead: String, co: String },
+    /// One units cell: the first-listed unit leads (Hangzhou's convention).
+    SingleColumn(String),
+    /// Already split by the parser (the concatenated layout must split touching names itself).
+    Split { lead: Vec<String>, co: Vec<String> },
+}
+
+/// One task row as a layout parser found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRow {
+    /// The row's number, or None when the report's numbering was lost in copying.
+    pub number: Option<u32>,
+    pub section: Option<String>,
+    /// 1-based line where the row starts.
+    pub line: usize,
+    pub goal: String,
+    pub progress: Vec<String>,
+    pub units: RawUnits,
+}
+
+/// Text the importer could not place in any row: reported, never dropped silently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unplaced {
+    pub line: usize,
+    pub text: String,
+    pub reason: String,
+}
+
+/// What a layout parser returns.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    pub rows: Vec<RawRow>,
+    pub unplaced: Vec<Unplaced>,
+}
+
+/// A task row, ready for the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportedRow {
+    pub number: u32,
+    pub section: Option<String>,
+    pub line: usize,
+    pub goal: String,
+    pub progress: Vec<String>,
+    pub lead_units: Vec<Unit>,
+    pub co_units: Vec<Unit>,
+}
+
+/// The whole result of reading one report file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The file name as given, for messages.
+    pub source: String,
+    pub encoding: &'static str,
+    pub layout: Layout,
+    /// The report period from the document's title (`2020年上半年`), if it names one.
+    pub period: Option<String>,
+    pub rows: Vec<ImportedRow>,
+    pub unplaced: Vec<Unplaced>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{file}: the file is empty. Expected a key-work task report (重点工作任务表) as text.")]
+    Empty { file: String },
+    #[error("{file}: this looks like a binary file ({detail}), not a text report. Save the report as plain text (UTF-8 or GBK) and import that.")]
+    Binary { file: String, detail: String },
+    #[error("{file}: no task table found. Expected a header such as 序号 / 目标与任务 / 工作进展 / 牵头责任单位 / 责任单位 followed by numbered rows (1. …), labelled paragraphs (进展情况: / 牵头责任单位:), or a | pipe | table.")]
+    NoTable { file: String },
+    #[error("{file}: could not read it: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Reads a report from bytes. `source` names the file in messages.
+pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Report, ImportError> {
+    let decoded = encoding::decode(bytes, source)?;
+    let text = decoded.text.as_str();
+    let lines: Vec<SourceLine<'_>> = text
+        .lines()
+        .enumerate()
+        .map(|(i, t)| SourceLine {
+            number: i + 1,
+            text: t.strip_suffix('\r').unwrap_or(t),
+        })
+        .collect();
+    if lines.iter().all(|l| l.text.trim().is_empty()) {
+        return Err(ImportError::Empty {
+            file: source.to_string(),
+        });
+    }
+    let layout = layout::detect(&lines).ok_or_else(|| ImportError::NoTable {
+        file: source.to_string(),
+    })?;
+    let parsed = match layout {
+        Layout::Concatenated => concatenated::parse(&lines),
+        Layout::Cells => cells::parse(&lines),
+        Layout::Labelled => labelled::parse(&lines),
+        Layout::Pipe => pipe::parse(&lines),
+        Layout::Parenthesized => parenthesized::parse(&lines),
+    };
+    if parsed.rows.is_empty() {
+        return Err(ImportError::NoTable {
+            file: source.to_string(),
+        });
+    }
+    let mut unplaced = parsed.unplaced;
+    let rows = number_rows(parsed.rows, aliases, &mut unplaced);
+    Ok(Report {
+        source: source.to_string(),
+        encoding: decoded.encoding,
+        layout,
+        period: period::from_title(&lines),
+        rows,
+        unplaced,
+    })
+}
+
+/// Reads a report file from disk.
+pub fn import_file(path: &std::path::Path, aliases: &Aliases) -> Result<Report, ImportError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+        file: name.clone(),
+        source,
+    })?;
+    import_bytes(&bytes, &name, aliases)
+}
+
+/// Gives rows without a number the next free number, reports duplicate numbers instead of
+/// letting one row overwrite another, and resolves unit names.
+fn number_rows(rows: Vec<RawRow>, aliases: &Aliases, unplaced: &mut Vec<Unplaced>) -> Vec<ImportedRow> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut next = 1u32;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let number = match row.number {
+            Some(n) => n,
+            None => {
+                while seen.contains(&next) {
+                    next += 1;
+                }
+                next
+            }
+        };
+        if !seen.insert(number) {
+            unplaced.push(Unplaced {
+                line: row.line,
+                text: row.goal.clone(),
+                reason: format!("task number {number} appears twice; this row was not imported"),
+            });
+            continue;
+        }
+        next = next.max(number.saturating_add(1));
+        let (lead, co) = units::resolve(&row.units);
+        out.push(ImportedRow {
+            number,
+            section: row.section,
+            line: row.line,
+            goal: row.goal,
+            progress: row.progress,
+            lead_units: lead.iter().map(|n| aliases.unit(n)).collect(),
+            co_units: co.iter().map(|n| aliases.unit(n)).collect(),
+        });
+    }
+    unplaced.sort_by_key(|u| u.line);
+    out
+}

@@ -1,0 +1,299 @@
+//! The office's ledger (台账): every operation on tasks — import, status, notes, domain moves,
+//! goal corrections, undo — as one method each, on top of a `Store`. The CLI and the UI are
+//! both thin faces on this.
+
+use crate::classify::DomainRules;
+use crate::import::{ImportedRow, Report};
+use crate::model::{Change, Domain, DomainDecision, Event, Note, Period, Status, Task};
+use crate::store::{Commit, NewEvent, Store, StoreError};
+use chrono::Utc;
+use std::collections::BTreeMap;
+
+/// The built-in sample report (the seed), shipped in `data/`.
+pub const SAMPLE_REPORT: &[u8] = include_bytes!("../data/sample_2020h1_wuhu.txt");
+pub const SAMPLE_NAME: &str = "built-in sample (2020年上半年芜湖市政府重点工作进展情况督查通报)";
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("there is no task {0}. `duban list` shows the task numbers.")]
+    NoSuchTask(u32),
+    #[error("task {number} is already {label} ({id}); nothing changed.", label = .status.label(), id = .status.id())]
+    Unchanged { number: u32, status: Status },
+    #[error("task {number} is already in {domain} ({label}); nothing changed.", label = .domain.label())]
+    AlreadyInDomain { number: u32, domain: Domain },
+    #[error("the note is empty; write some text after the task number.")]
+    EmptyNote,
+    #[error("the goal text is empty; a task needs its goal.")]
+    EmptyGoal,
+    #[error("the report has no period name in its title; give one with --period (e.g. --period 2020年第三季度).")]
+    NoPeriod,
+    #[error("event {0} is not a status change, so it cannot be undone.")]
+    NotUndoable(u64),
+}
+
+/// What an import did, for the person who ran it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    pub period: String,
+    pub added: Vec<u32>,
+    pub updated: Vec<u32>,
+    /// Tasks in the database that this report did not mention (kept as they were).
+    pub absent: Vec<u32>,
+}
+
+pub struct Ledger {
+    store: Box<dyn Store>,
+    user: String,
+    rules: DomainRules,
+}
+
+impl Ledger {
+    pub fn new(store: Box<dyn Store>, user: String, rules: DomainRules) -> Ledger {
+        Ledger { store, user, rules }
+    }
+
+    /// Opens the sled database at `path` as the current OS user with the shipped domain rules.
+    pub fn open(path: &std::path::Path) -> Result<Ledger, StoreError> {
+        let store = crate::store::SledStore::open(path)?;
+        Ok(Ledger::new(
+            Box::new(store),
+            crate::user::current(),
+            DomainRules::builtin(),
+        ))
+    }
+
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    pub fn rules(&self) -> &DomainRules {
+        &self.rules
+    }
+
+    pub fn tasks(&self) -> Result<Vec<Task>, LedgerError> {
+        Ok(self.store.tasks()?)
+    }
+
+    pub fn task(&self, number: u32) -> Result<Task, LedgerError> {
+        self.store.task(number)?.ok_or(LedgerError::NoSuchTask(number))
+    }
+
+    pub fn history(&self, number: Option<u32>) -> Result<Vec<Event>, LedgerError> {
+        if let Some(n) = number {
+            self.task(n)?;
+        }
+        Ok(self.store.history(number)?)
+    }
+
+    pub fn is_empty(&self) -> Result<bool, LedgerError> {
+        Ok(self.store.tasks()?.is_empty())
+    }
+
+    /// Loads the built-in sample when the database holds no task yet. Returns what it loaded,
+    /// so the caller can say so.
+    pub fn ensure_sample(&self) -> Result<Option<ImportSummary>, LedgerError> {
+        if !self.is_empty()? {
+            return Ok(None);
+        }
+        let report = crate::import::import_bytes(
+            SAMPLE_REPORT,
+            SAMPLE_NAME,
+            &crate::import::Aliases::builtin(),
+        )
+        .expect("the built-in sample imports (tested)");
+        self.import(&report, None, false).map(Some)
+    }
+
+    fn event(&self, task: u32, change: Change, note: Option<String>) -> NewEvent {
+        NewEvent {
+            task,
+            at: Utc::now(),
+            user: self.user.clone(),
+            change,
+            note,
+        }
+    }
+
+    fn write(&self, task: Task, event: NewEvent) -> Result<Event, LedgerError> {
+        let mut stored = self.store.commit(Commit {
+            put: vec![task],
+            events: vec![event],
+            ..Commit::default()
+        })?;
+        Ok(stored.remove(0))
+    }
+
+    /// Sets a task's status; the event is on disk when this returns.
+    pub fn set_status(&self, number: u32, status: Status, note: Option<&str>) -> Result<Event, LedgerError> {
+        self.change_status(number, status, note, false)
+    }
+
+    /// Reverts a status event: a new event from its `to` back to its `from`.
+    pub fn undo(&self, event: &Event) -> Result<Event, LedgerError> {
+        match event.change {
+            Change::Status { from, .. } => self.change_status(event.task, from, Some("撤销"), true),
+            _ => Err(LedgerError::NotUndoable(event.seq)),
+        }
+    }
+
+    fn change_status(&self, number: u32, status: Status, note: Option<&str>, undo: bool) -> Result<Event, LedgerError> {
+        let mut task = self.task(number)?;
+        if task.status == status {
+            return Err(LedgerError::Unchanged { number, status });
+        }
+        let from = task.status;
+        task.status = status;
+        let note = note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        let event = self.event(number, Change::Status { from, to: status, undo }, note);
+        self.write(task, event)
+    }
+
+    pub fn add_note(&self, number: u32, text: &str) -> Result<Event, LedgerError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(LedgerError::EmptyNote);
+        }
+        let mut task = self.task(number)?;
+        let at = Utc::now();
+        task.notes.push(Note {
+            at,
+            user: self.user.clone(),
+            text: text.to_string(),
+        });
+        let mut event = self.event(number, Change::Note { text: text.to_string() }, None);
+        event.at = at;
+        self.write(task, event)
+    }
+
+    /// Moves a task to another domain; the move survives re-import.
+    pub fn move_task(&self, number: u32, domain: Domain) -> Result<Event, LedgerError> {
+        let mut task = self.task(number)?;
+        if task.domain == domain {
+            return Err(LedgerError::AlreadyInDomain { number, domain });
+        }
+        let from = task.domain;
+        task.domain = domain;
+        task.domain_decision = DomainDecision {
+            rule: "manual".into(),
+            reason: format!("moved by {} from {} ({})", self.user, from.id(), from.label()),
+            manual: true,
+        };
+        self.write(task, self.event(number, Change::Move { from, to: domain }, None))
+    }
+
+    /// Corrects a task's goal text (the importer's goal/progress boundary is a judgement);
+    /// re-import keeps the corrected text.
+    pub fn edit_goal(&self, number: u32, goal: &str) -> Result<Event, LedgerError> {
+        let goal = goal.trim();
+        if goal.is_empty() {
+            return Err(LedgerError::EmptyGoal);
+        }
+        let mut task = self.task(number)?;
+        let from = std::mem::replace(&mut task.goal, goal.to_string());
+        task.goal_edited = true;
+        self.write(task, self.event(number, Change::Goal { from, to: goal.to_string() }, None))
+    }
+
+    /// Imports a report as a period. Merges by task number: new text and a new period;
+    /// statuses, notes, history, goal corrections and manual domain moves are kept.
+    /// `replace` starts over: every task is removed first (history is kept).
+    pub fn import(&self, report: &Report, period: Option<&str>, replace: bool) -> Result<ImportSummary, LedgerError> {
+        let period = period
+            .map(str::to_string)
+            .or_else(|| report.period.clone())
+            .ok_or(LedgerError::NoPeriod)?;
+        let existing: BTreeMap<u32, Task> = if replace {
+            BTreeMap::new()
+        } else {
+            self.store.tasks()?.into_iter().map(|t| (t.number, t)).collect()
+        };
+        let mut summary = ImportSummary {
+            period: period.clone(),
+            ..ImportSummary::default()
+        };
+        let mut put = Vec::with_capacity(report.rows.len());
+        let mut events = Vec::with_capacity(report.rows.len());
+        for row in &report.rows {
+            let task = match existing.get(&row.number) {
+                Some(old) => {
+                    summary.updated.push(row.number);
+                    self.merge(old.clone(), row, &period)
+                }
+                None => {
+                    summary.added.push(row.number);
+                    self.new_task(row, &period)
+                }
+            };
+            events.push(self.event(
+                row.number,
+                Change::Import {
+                    period: period.clone(),
+                    source: report.source.clone(),
+                },
+                None,
+            ));
+            put.push(task);
+        }
+        let imported: std::collections::BTreeSet<u32> = report.rows.iter().map(|r| r.number).collect();
+        summary.absent = existing.keys().copied().filter(|n| !imported.contains(n)).collect();
+        self.store.commit(Commit {
+            clear_tasks: replace,
+            put,
+            events,
+            meta: Vec::new(),
+        })?;
+        Ok(summary)
+    }
+
+    fn new_task(&self, row: &ImportedRow, period: &str) -> Task {
+        let (domain, domain_decision) = self.rules.classify(&row.goal, &row.progress, &row.lead_units);
+        Task {
+            number: row.number,
+            section: row.section.clone(),
+            goal: row.goal.clone(),
+            goal_edited: false,
+            lead_units: row.lead_units.clone(),
+            co_units: row.co_units.clone(),
+            domain,
+            domain_decision,
+            status: Status::NotStarted,
+            notes: Vec::new(),
+            periods: vec![Period {
+                name: period.to_string(),
+                paragraphs: row.progress.clone(),
+            }],
+        }
+    }
+
+    fn merge(&self, mut task: Task, row: &ImportedRow, period: &str) -> Task {
+        if !task.goal_edited {
+            task.goal = row.goal.clone();
+        }
+        if row.section.is_some() {
+            task.section = row.section.clone();
+        }
+        task.lead_units = row.lead_units.clone();
+        task.co_units = row.co_units.clone();
+        if !task.domain_decision.manual {
+            let (domain, decision) = self.rules.classify(&task.goal, &row.progress, &task.lead_units);
+            task.domain = domain;
+            task.domain_decision = decision;
+        }
+        let fresh = Period {
+            name: period.to_string(),
+            paragraphs: row.progress.clone(),
+        };
+        // Re-importing the same period replaces its text rather than adding a twin.
+        match task.periods.iter_mut().find(|p| p.name == period) {
+            Some(p) => *p = fresh,
+            None => task.periods.push(fresh),
+        }
+        task
+    }
+}

@@ -1,0 +1,13 @@
+//! duban (督办): a terminal tool for a city government's supervision office to follow its
+//! key work tasks — import the reports, browse by domain, search, judge status, export.
+
+pub mod classify;
+pub mod cli;
+pub mod export;
+pub mod import;
+pub mod ledger;
+pub mod model;
+pub mod paths;
+pub mod store;
+pub mod ui;
+pub mod user;

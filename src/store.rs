@@ -1,0 +1,318 @@
+//! Where tasks, history and metadata live: the `Store` trait and its sled implementation.
+//! Every commit is one transaction across the three trees, flushed to disk before it returns,
+//! so an acknowledged edit survives `kill -9` (research/tech-risks.md §4).
+
+use crate::model::{Change, Event, Task};
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+
+/// The on-disk schema this build writes. A database with a higher number was written by a
+/// newer duban and is refused rather than misread.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A history event before the store gives it its sequence number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub task: u32,
+    pub at: DateTime<Utc>,
+    pub user: String,
+    pub change: Change,
+    pub note: Option<String>,
+}
+
+/// One atomic write: tasks to put, events to append, metadata to set.
+#[derive(Debug, Clone, Default)]
+pub struct Commit {
+    /// Remove every task before putting `put` (import `--replace`). History is kept.
+    pub clear_tasks: bool,
+    pub put: Vec<Task>,
+    pub events: Vec<NewEvent>,
+    pub meta: Vec<(String, String)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database {path} is in use by another duban (it holds the lock). Close the other duban, or use another database with --db PATH.")]
+    Locked { path: PathBuf },
+    #[error("the database {path} is damaged and cannot be opened: {detail}. Your data is still on disk; restore the folder from a backup, or move it aside and re-import the report.")]
+    Damaged { path: PathBuf, detail: String },
+    #[error("the database {path} was written by a newer duban (schema {found}, this build knows {SCHEMA_VERSION}). Use the newer duban, or another database with --db PATH.")]
+    NewerSchema { path: PathBuf, found: u32 },
+    #[error("cannot open the database {path}: {detail}")]
+    Open { path: PathBuf, detail: String },
+    #[error("the database {path} could not be written: {detail}. The edit was NOT saved.")]
+    Write { path: PathBuf, detail: String },
+    #[error("the database {path} could not be read: {detail}")]
+    Read { path: PathBuf, detail: String },
+}
+
+/// The small surface the rest of duban needs from storage.
+pub trait Store: Send + Sync {
+    fn path(&self) -> &Path;
+    /// Every task, ordered by number.
+    fn tasks(&self) -> Result<Vec<Task>, StoreError>;
+    fn task(&self, number: u32) -> Result<Option<Task>, StoreError>;
+    /// History in the order it happened; only one task's when `task` is given.
+    fn history(&self, task: Option<u32>) -> Result<Vec<Event>, StoreError>;
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// Applies the commit atomically and flushes it to disk before returning the events as
+    /// stored (with their sequence numbers).
+    fn commit(&self, commit: Commit) -> Result<Vec<Event>, StoreError>;
+}
+
+/// The sled 0.34 implementation.
+pub struct SledStore {
+    path: PathBuf,
+    db: sled::Db,
+    tasks: sled::Tree,
+    history: sled::Tree,
+    meta: sled::Tree,
+}
+
+const META_SCHEMA: &str = "schema";
+const META_NEXT_SEQ: &str = "next_seq";
+
+impl SledStore {
+    /// Opens (or creates) the database folder at `path`.
+    pub fn open(path: &Path) -> Result<SledStore, StoreError> {
+        let path = path.to_path_buf();
+        if path.exists() && !path.is_dir() {
+            return Err(StoreError::Open {
+                path: path.clone(),
+                detail: "it is a file, not a database folder".into(),
+            });
+        }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
+                path: path.clone(),
+                detail: format!("cannot create its folder {}: {e}", parent.display()),
+            })?;
+        }
+        // sled panics on some damaged files instead of returning an error; a panic here must
+        // become a message, never a crash (and never a half-open database).
+        let opened = std::panic::catch_unwind(|| sled::Config::new().path(&path).open());
+        let db = match opened {
+            Ok(Ok(db)) => db,
+            Ok(Err(e)) => return Err(open_error(&path, e)),
+            Err(panic) => {
+                return Err(StoreError::Damaged {
+                    path,
+                    detail: panic_text(&panic),
+                })
+            }
+        };
+        let tree = |name: &str| {
+            db.open_tree(name).map_err(|e| StoreError::Damaged {
+                path: path.clone(),
+                detail: e.to_string(),
+            })
+        };
+        let store = SledStore {
+            tasks: tree("tasks")?,
+            history: tree("history")?,
+            meta: tree("meta")?,
+            path: path.clone(),
+            db,
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    fn check_schema(&self) -> Result<(), StoreError> {
+        match self.meta(META_SCHEMA)? {
+            None => {
+                self.meta
+                    .insert(META_SCHEMA, SCHEMA_VERSION.to_string().as_bytes())
+                    .map_err(|e| self.write_err(e))?;
+                self.db.flush().map_err(|e| self.write_err(e))?;
+                Ok(())
+            }
+            Some(v) => {
+                let found: u32 = v.parse().map_err(|_| StoreError::Damaged {
+                    path: self.path.clone(),
+                    detail: format!("its schema version '{v}' is not a number"),
+                })?;
+                if found > SCHEMA_VERSION {
+                    Err(StoreError::NewerSchema {
+                        path: self.path.clone(),
+                        found,
+                    })
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    fn write_err(&self, e: impl std::fmt::Display) -> StoreError {
+        StoreError::Write {
+            path: self.path.clone(),
+            detail: e.to_string(),
+        }
+    }
+
+    fn read_err(&self, e: impl std::fmt::Display) -> StoreError {
+        StoreError::Read {
+            path: self.path.clone(),
+            detail: e.to_string(),
+        }
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(&self, what: &str, bytes: &[u8]) -> Result<T, StoreError> {
+        serde_json::from_slice(bytes).map_err(|e| StoreError::Damaged {
+            path: self.path.clone(),
+            detail: format!("a stored {what} cannot be read ({e})"),
+        })
+    }
+}
+
+fn open_error(path: &Path, e: sled::Error) -> StoreError {
+    match &e {
+        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => StoreError::Locked {
+            path: path.to_path_buf(),
+        },
+        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => StoreError::Open {
+            path: path.to_path_buf(),
+            detail: "permission denied: ask for access to the folder, or use --db PATH".into(),
+        },
+        sled::Error::Corruption { .. } | sled::Error::Unsupported(_) | sled::Error::ReportableBug(_) => {
+            StoreError::Damaged {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            }
+        }
+        _ => {
+            let detail = e.to_string();
+            if detail.contains("could not acquire lock") {
+                StoreError::Locked {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                StoreError::Damaged {
+                    path: path.to_path_buf(),
+                    detail,
+                }
+            }
+        }
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "the storage engine failed while reading it".into()
+    }
+}
+
+fn task_key(number: u32) -> [u8; 4] {
+    number.to_be_bytes()
+}
+
+impl Store for SledStore {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn tasks(&self) -> Result<Vec<Task>, StoreError> {
+        self.tasks
+            .iter()
+            .map(|kv| {
+                let (_, v) = kv.map_err(|e| self.read_err(e))?;
+                self.decode("task", &v)
+            })
+            .collect()
+    }
+
+    fn task(&self, number: u32) -> Result<Option<Task>, StoreError> {
+        match self.tasks.get(task_key(number)).map_err(|e| self.read_err(e))? {
+            Some(v) => Ok(Some(self.decode("task", &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn history(&self, task: Option<u32>) -> Result<Vec<Event>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.history.iter() {
+            let (_, v) = kv.map_err(|e| self.read_err(e))?;
+            let event: Event = self.decode("history event", &v)?;
+            if task.is_none_or(|n| n == event.task) {
+                out.push(event);
+            }
+        }
+        Ok(out)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .meta
+            .get(key)
+            .map_err(|e| self.read_err(e))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    fn commit(&self, commit: Commit) -> Result<Vec<Event>, StoreError> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError};
+        use sled::Transactional;
+
+        let encoded_tasks: Vec<([u8; 4], Vec<u8>)> = commit
+            .put
+            .iter()
+            .map(|t| Ok((task_key(t.number), serde_json::to_vec(t).map_err(|e| self.write_err(e))?)))
+            .collect::<Result<_, StoreError>>()?;
+        // Removing every task inside a transaction needs their keys up front; the database
+        // is single-writer (sled's lock), so the list cannot change before the transaction.
+        let old_keys: Vec<sled::IVec> = if commit.clear_tasks {
+            self.tasks
+                .iter()
+                .keys()
+                .collect::<Result<_, _>>()
+                .map_err(|e| self.read_err(e))?
+        } else {
+            Vec::new()
+        };
+
+        let result = (&self.tasks, &self.history, &self.meta).transaction(|(tasks, history, meta)| {
+            let mut seq: u64 = match meta.get(META_NEXT_SEQ)? {
+                Some(v) => String::from_utf8_lossy(&v).parse().unwrap_or(1),
+                None => 1,
+            };
+            for k in &old_keys {
+                tasks.remove(k.clone())?;
+            }
+            for (k, v) in &encoded_tasks {
+                tasks.insert(&k[..], v.as_slice())?;
+            }
+            let mut stored = Vec::with_capacity(commit.events.len());
+            for e in &commit.events {
+                let event = Event {
+                    seq,
+                    task: e.task,
+                    at: e.at,
+                    user: e.user.clone(),
+                    change: e.change.clone(),
+                    note: e.note.clone(),
+                };
+                let bytes = serde_json::to_vec(&event)
+                    .map_err(|err| ConflictableTransactionError::Abort(err.to_string()))?;
+                history.insert(&seq.to_be_bytes()[..], bytes)?;
+                stored.push(event);
+                seq += 1;
+            }
+            meta.insert(META_NEXT_SEQ, seq.to_string().as_bytes())?;
+            for (k, v) in &commit.meta {
+                meta.insert(k.as_bytes(), v.as_bytes())?;
+            }
+            Ok(stored)
+        });
+        let stored = match result {
+            Ok(stored) => stored,
+            Err(TransactionError::Abort(msg)) => return Err(self.write_err(msg)),
+            Err(TransactionError::Storage(e)) => return Err(self.write_err(e)),
+        };
+        self.db.flush().map_err(|e| self.write_err(e))?;
+        Ok(stored)
+    }
+}

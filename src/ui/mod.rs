@@ -1,0 +1,1 @@
+//! The terminal UI (ratatui on a tokio event loop). Not written yet.
