@@ -87,7 +87,10 @@ pub fn generate(pools: &Corpus, n: usize, seed: u64) -> Vec<Task> {
     let paragraphs = |rng: &mut Rng| -> Vec<String> {
         let mut first = String::new();
         for _ in 0..1 + rng.below(4) {
-            first.push_str(&refigure(rng.pick::<String>(&pools.progress_sentences), rng));
+            first.push_str(&refigure(
+                rng.pick::<String>(&pools.progress_sentences),
+                rng,
+            ));
         }
         let mut out = vec![first];
         if rng.below(3) == 0 {

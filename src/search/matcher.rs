@@ -67,7 +67,7 @@ pub struct TextTerm {
     qchars: usize,
     finder: Finder<'static>,
     char_finders: Vec<Finder<'static>>,
-    /// The word as pinyin letters, when it is ASCII letters and digits with a letter.
+    /// The word as pinyin letters, when it is ASCII letters only.
     pinyin: Option<Vec<u8>>,
     number: Option<u32>,
     /// Prefilter: the word's characters all occur in the task.
@@ -195,10 +195,10 @@ impl TextTerm {
             char_finders.push(Finder::new(c.encode_utf8(&mut buf).as_bytes()).into_owned());
         }
         let bytes = text.as_bytes();
-        let pinyin = (bytes.iter().all(|b| b.is_ascii_alphanumeric())
-            && bytes.iter().any(|b| b.is_ascii_alphabetic())
-            && bytes.len() < 64)
-            .then(|| bytes.to_vec());
+        // Letters only: `5g` means 5G, not 5个.
+        let pinyin =
+            (!bytes.is_empty() && bytes.iter().all(u8::is_ascii_lowercase) && bytes.len() < 64)
+                .then(|| bytes.to_vec());
         let pinyin_alts = match &pinyin {
             Some(p) => pinyin_filter(table, p),
             None => Vec::new(),
@@ -260,7 +260,10 @@ impl TextTerm {
         let mut best: Option<TermHit> = None;
         let better = |best: &Option<TermHit>, c: &TermHit| match best {
             None => true,
-            Some(b) => (c.value(), std::cmp::Reverse(c.span_len)) > (b.value(), std::cmp::Reverse(b.span_len)),
+            Some(b) => {
+                (c.value(), std::cmp::Reverse(c.span_len))
+                    > (b.value(), std::cmp::Reverse(b.span_len))
+            }
         };
         if let Some(hit) = self.number_hit(doc) {
             if hit.tier == 3 {

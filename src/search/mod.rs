@@ -358,7 +358,13 @@ impl Index {
         let primary = hits
             .iter()
             .enumerate()
-            .max_by_key(|(i, h)| (h.value(), std::cmp::Reverse(h.span_len), std::cmp::Reverse(*i)))
+            .max_by_key(|(i, h)| {
+                (
+                    h.value(),
+                    std::cmp::Reverse(h.span_len),
+                    std::cmp::Reverse(*i),
+                )
+            })
             .map_or(usize::MAX, |(i, _)| i);
         // No words (empty query or filters only): number order.
         let len = hits.get(primary).map_or(0, |h| h.span_len);

@@ -296,7 +296,14 @@ mod tests {
     fn full_pinyin_initials_and_mixes_match_a_run() {
         let t = Table::get();
         let text = ids("关于生态环境局的通知");
-        for q in ["shengtaihuanjing", "sthj", "shengtaihj", "sthuanj", "sheng", "s"] {
+        for q in [
+            "shengtaihuanjing",
+            "sthj",
+            "shengtaihj",
+            "sthuanj",
+            "sheng",
+            "s",
+        ] {
             let (s, _) = t.find(&text, q.as_bytes()).expect(q);
             assert_eq!(s, 2, "{q}");
         }

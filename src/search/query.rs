@@ -89,7 +89,10 @@ impl Query {
                 continue;
             }
             // Full-width forms typed with a Chinese input method.
-            let word = word.replace('：', ":").replace('＠', "@").replace('＃', "#");
+            let word = word
+                .replace('：', ":")
+                .replace('＠', "@")
+                .replace('＃', "#");
             q.push_word(&word);
         }
         q
@@ -106,8 +109,9 @@ impl Query {
             }
             let number = rest.parse::<u32>().ok();
             if number.is_none() {
-                self.warnings
-                    .push(format!("'#{rest}' is not a task number; write # and digits, e.g. #52"));
+                self.warnings.push(format!(
+                    "'#{rest}' is not a task number; write # and digits, e.g. #52"
+                ));
             }
             self.terms.push(Term::Number { number });
             return;
@@ -296,7 +300,8 @@ mod tests {
 
     #[test]
     fn status_and_domain_take_ids_labels_and_prefixes() {
-        let q = Query::parse("status:滞后 status:behind,严重滞后 domain:改革 domain:eco status:beh");
+        let q =
+            Query::parse("status:滞后 status:behind,严重滞后 domain:改革 domain:eco status:beh");
         assert_eq!(
             q.terms,
             vec![

@@ -76,10 +76,7 @@ pub fn suggest(
     let mut scored: Vec<(i64, u32, &str)> = units
         .iter()
         .filter_map(|(name, &count)| {
-            let s: i64 = words
-                .iter()
-                .map(|w| closeness(table, skim, name, w))
-                .sum();
+            let s: i64 = words.iter().map(|w| closeness(table, skim, name, w)).sum();
             (s > 0).then_some((s, count, name.as_str()))
         })
         .collect();

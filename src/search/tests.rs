@@ -219,7 +219,15 @@ fn narrowing_gives_the_same_results_as_a_full_search() {
     let cancel = AtomicBool::new(false);
     let mut prev = index.search(&Query::parse(""), &cancel).unwrap();
     assert_eq!(prev.len(), 5);
-    for text in ["h", "he", "hei", "heic", "heichou", "heichou 整", "heichou 整治"] {
+    for text in [
+        "h",
+        "he",
+        "hei",
+        "heic",
+        "heichou",
+        "heichou 整",
+        "heichou 整治",
+    ] {
         let q = Query::parse(text);
         let narrowed = index.search_within(&q, &prev, &cancel).unwrap();
         let full = index.search(&q, &cancel).unwrap();
@@ -228,7 +236,9 @@ fn narrowing_gives_the_same_results_as_a_full_search() {
         prev = narrowed;
     }
     // Not a refinement: a full search.
-    let r = index.search_within(&Query::parse("#52"), &prev, &cancel).unwrap();
+    let r = index
+        .search_within(&Query::parse("#52"), &prev, &cancel)
+        .unwrap();
     assert!(!r.narrowed);
     assert_eq!(numbers(&r), vec![52]);
 }
@@ -246,9 +256,15 @@ fn empty_results_suggest_units() {
     let index = Index::build(&tasks());
     let r = search(&index, "@生态局");
     assert!(r.is_empty());
-    assert_eq!(r.suggestions.first().map(String::as_str), Some("市生态环境局"));
     assert_eq!(
-        index.suggest_units("@shengtai", 3).first().map(String::as_str),
+        r.suggestions.first().map(String::as_str),
+        Some("市生态环境局")
+    );
+    assert_eq!(
+        index
+            .suggest_units("@shengtai", 3)
+            .first()
+            .map(String::as_str),
         Some("市生态环境局")
     );
     assert_eq!(
@@ -320,5 +336,8 @@ fn searcher_answers_the_newest_text() {
     searcher.update(&t);
     searcher.submit("status:behind");
     let o = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
-    assert_eq!(o.results.hits.iter().map(|h| h.number).collect::<Vec<_>>(), vec![52]);
+    assert_eq!(
+        o.results.hits.iter().map(|h| h.number).collect::<Vec<_>>(),
+        vec![52]
+    );
 }

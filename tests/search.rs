@@ -1,0 +1,299 @@
+//! Search on the built-in sample (116 tasks), as the UI and `duban search` will use it.
+
+use duban::model::{Status, Task};
+use duban::search::{corpus, results_json, Field, Index, Query, Results, Searcher};
+use std::sync::atomic::AtomicBool;
+
+fn sample() -> Vec<Task> {
+    corpus::sample_tasks().expect("the built-in sample imports")
+}
+
+fn search(index: &Index, q: &str) -> Results {
+    index
+        .search(&Query::parse(q), &AtomicBool::new(false))
+        .expect("not cancelled")
+}
+
+fn numbers(r: &Results) -> Vec<u32> {
+    r.hits.iter().map(|h| h.number).collect()
+}
+
+/// The characters a hit highlights, read back from its text.
+fn lit(text: &str, highlights: &[usize]) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    highlights.iter().map(|&i| chars[i]).collect()
+}
+
+#[test]
+fn black_smelly_water_puts_task_14_first() {
+    let index = Index::build(&sample());
+    let r = search(&index, "黑臭水体");
+    assert_eq!(r.hits[0].number, 14);
+    assert_eq!(r.hits[0].field, Field::Goal);
+    assert_eq!(lit(&r.hits[0].text, &r.hits[0].highlights), "黑臭水体");
+    assert_eq!(r.hits[0].goal_highlights, r.hits[0].highlights);
+    // The others mention it in their progress only.
+    assert!(r.hits[1..].iter().all(|h| h.field == Field::Progress));
+    for h in &r.hits {
+        assert_eq!(lit(&h.text, &h.highlights), "黑臭水体", "task {}", h.number);
+    }
+}
+
+#[test]
+fn unit_filter_lists_exactly_the_tasks_the_unit_leads_or_joins() {
+    let tasks = sample();
+    let index = Index::build(&tasks);
+    let unit = "市生态环境局";
+    let mut expected: Vec<u32> = tasks
+        .iter()
+        .filter(|t| {
+            t.lead_units
+                .iter()
+                .chain(&t.co_units)
+                .any(|u| u.written.contains("生态环境局") || u.canonical.contains("生态环境局"))
+        })
+        .map(|t| t.number)
+        .collect();
+    expected.sort();
+    assert!(expected.len() >= 3, "{expected:?}");
+    assert!(tasks.iter().any(|t| t.leads(unit)));
+    for q in [
+        "@生态环境局",
+        "unit:生态环境局",
+        "@shengtaihuanjingju",
+        "@sthjj",
+    ] {
+        let r = search(&index, q);
+        let mut got = numbers(&r);
+        // Lead tasks before co tasks.
+        let first_co = r
+            .hits
+            .iter()
+            .position(|h| !tasks.iter().any(|t| t.number == h.number && t.leads(unit)));
+        if let Some(i) = first_co {
+            assert!(r.hits[i..]
+                .iter()
+                .all(|h| !tasks.iter().any(|t| t.number == h.number && t.leads(unit))));
+        }
+        got.sort();
+        assert_eq!(got, expected, "{q}");
+        assert!(r.hits.iter().all(|h| h.field == Field::Unit));
+    }
+}
+
+#[test]
+fn pinyin_finds_task_14() {
+    let index = Index::build(&sample());
+    for q in ["heichou", "hcst", "heichoushuiti", "hcshuiti", "heichous"] {
+        let r = search(&index, q);
+        assert_eq!(r.hits.first().map(|h| h.number), Some(14), "{q}");
+        let h = &r.hits[0];
+        assert!(lit(&h.text, &h.highlights).starts_with("黑臭"), "{q}");
+    }
+}
+
+#[test]
+fn number_prefix_gives_that_task() {
+    let index = Index::build(&sample());
+    let r = search(&index, "#52");
+    assert_eq!(numbers(&r), vec![52]);
+    assert_eq!(r.hits[0].field, Field::Number);
+    assert!(search(&index, "#999").is_empty());
+    assert_eq!(search(&index, "52").hits[0].number, 52);
+}
+
+#[test]
+fn status_behind_lists_the_two_tasks_set_behind() {
+    let mut tasks = sample();
+    let mut index = Index::build(&tasks);
+    assert!(search(&index, "status:behind").is_empty());
+    for t in tasks
+        .iter_mut()
+        .filter(|t| t.number == 14 || t.number == 52)
+    {
+        t.status = Status::Behind;
+        index.update(t);
+    }
+    for q in [
+        "status:behind",
+        "status:滞后",
+        "status:进度滞后",
+        "status:3",
+    ] {
+        assert_eq!(numbers(&search(&index, q)), vec![14, 52], "{q}");
+    }
+    assert_eq!(numbers(&search(&index, "status:behind 黑臭")), vec![14]);
+    assert_eq!(index.len(), tasks.len());
+}
+
+#[test]
+fn domain_filter_takes_id_or_label() {
+    let tasks = sample();
+    let index = Index::build(&tasks);
+    let mut expected: Vec<u32> = tasks
+        .iter()
+        .filter(|t| t.domain == duban::model::Domain::Reform)
+        .map(|t| t.number)
+        .collect();
+    expected.sort();
+    assert_eq!(numbers(&search(&index, "domain:reform")), expected);
+    assert_eq!(numbers(&search(&index, "domain:改革")), expected);
+}
+
+#[test]
+fn ranking_whole_before_scattered_goal_before_progress_then_score_then_shorter() {
+    let index = Index::build(&sample());
+    let r = search(&index, "污水处理");
+    // Task 4 has 污水收集处理 only (scattered): after every whole hit.
+    let four = r.hits.iter().position(|h| h.number == 4).expect("task 4");
+    assert_eq!(four, r.hits.len() - 1);
+    assert_eq!(
+        lit(&r.hits[four].text, &r.hits[four].highlights),
+        "污水处理"
+    );
+    // Goal or unit hits come before progress hits among whole hits.
+    let r = search(&index, "芜湖");
+    let first_progress = r.hits.iter().position(|h| h.field == Field::Progress);
+    if let Some(i) = first_progress {
+        assert!(r.hits[..i]
+            .iter()
+            .all(|h| matches!(h.field, Field::Goal | Field::Unit)));
+        assert!(r.hits[i..]
+            .iter()
+            .all(|h| !matches!(h.field, Field::Goal | Field::Unit)));
+    }
+    // Equal scores: shorter text first.
+    for w in r.hits.windows(2) {
+        assert!(w[0].score >= w[1].score);
+        if w[0].score == w[1].score && w[0].field == w[1].field && w[0].field == Field::Goal {
+            assert!(w[0].text.chars().count() <= w[1].text.chars().count());
+        }
+    }
+}
+
+#[test]
+fn highlights_are_char_indices_in_mixed_chinese_and_ascii() {
+    let index = Index::build(&sample());
+    let r = search(&index, "5G和");
+    assert_eq!(r.hits[0].number, 52);
+    let h = &r.hits[0];
+    assert_eq!(lit(&h.text, &h.highlights), "5G和");
+    let goal: Vec<char> = h.text.chars().collect();
+    let at = goal.iter().position(|&c| c == '5').expect("5 in the goal");
+    assert_eq!(h.highlights, vec![at, at + 1, at + 2]);
+    // In a progress snippet with digits, a dot and a percent sign.
+    let r = search(&index, "完工率87.24%");
+    assert_eq!(r.hits.len(), 1);
+    let h = &r.hits[0];
+    assert_eq!(h.field, Field::Progress);
+    assert_eq!(lit(&h.text, &h.highlights), "完工率87.24%");
+    // Pinyin highlights cover the characters, not the letters.
+    let r = search(&index, "wangongl");
+    let h = r
+        .hits
+        .iter()
+        .find(|h| h.text.contains("完工率87.24%"))
+        .expect("完工率 by pinyin");
+    assert_eq!(lit(&h.text, &h.highlights), "完工率");
+}
+
+#[test]
+fn lv_and_lu_both_read_lv() {
+    let index = Index::build(&sample());
+    for q in ["wanchenglv", "wanchenglu", "wcl"] {
+        let r = search(&index, q);
+        assert!(
+            r.hits
+                .iter()
+                .any(|h| lit(&h.text, &h.highlights) == "完成率"),
+            "{q}"
+        );
+    }
+}
+
+#[test]
+fn nothing_found_suggests_units() {
+    let index = Index::build(&sample());
+    let r = search(&index, "@生态局");
+    assert!(r.is_empty());
+    assert_eq!(
+        r.suggestions.first().map(String::as_str),
+        Some("市生态环境局")
+    );
+    let r = search(&index, "@zhujianju");
+    assert!(!r.is_empty(), "pinyin of 住建局");
+    assert!(!index.suggest_units("@环保", 3).is_empty());
+}
+
+#[test]
+fn typing_letter_by_letter_narrows_to_the_same_results() {
+    let index = Index::build(&sample());
+    let cancel = AtomicBool::new(false);
+    for text in [
+        "heichoushuiti",
+        "@shengtaihj",
+        "黑臭水体 整治",
+        "status:behind 污水",
+        "完成率87",
+    ] {
+        let mut prev = index.search(&Query::parse(""), &cancel).unwrap();
+        let mut typed = String::new();
+        for c in text.chars() {
+            typed.push(c);
+            let q = Query::parse(&typed);
+            let narrowed = index.search_within(&q, &prev, &cancel).unwrap();
+            let full = index.search(&q, &cancel).unwrap();
+            assert_eq!(narrowed.hits, full.hits, "{typed}");
+            prev = narrowed;
+        }
+    }
+}
+
+#[test]
+fn json_for_the_cli() {
+    let tasks = sample();
+    let index = Index::build(&tasks);
+    let r = search(&index, "黑臭水体");
+    let v = results_json("黑臭水体", &r, &tasks, 2);
+    assert_eq!(v["query"], "黑臭水体");
+    assert_eq!(v["total"], r.hits.len());
+    let results = v["results"].as_array().expect("results array");
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["number"], 14);
+    assert_eq!(results[0]["field"], "goal");
+    assert!(results[0]["goal"]
+        .as_str()
+        .is_some_and(|g| g.contains("黑臭水体")));
+    for key in [
+        "score",
+        "status",
+        "domain",
+        "lead_units",
+        "co_units",
+        "highlights",
+    ] {
+        assert!(!results[0][key].is_null(), "{key}");
+    }
+    let none = results_json("@生态局", &search(&index, "@生态局"), &tasks, 0);
+    assert_eq!(none["total"], 0);
+    assert_eq!(none["suggestions"][0], "市生态环境局");
+}
+
+#[test]
+fn searcher_returns_the_last_text_typed() {
+    let (searcher, rx) = Searcher::with_channel(Index::build(&sample()));
+    let mut typed = String::new();
+    for c in "hcst".chars() {
+        typed.push(c);
+        searcher.submit(&typed);
+    }
+    let outcome = loop {
+        let o = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("a result");
+        if o.text == "hcst" {
+            break o;
+        }
+    };
+    assert_eq!(outcome.results.hits[0].number, 14);
+}
