@@ -1,7 +1,7 @@
 //! Search on the built-in sample (116 tasks), as the UI and `duban search` will use it.
 
 use duban::model::{Status, Task};
-use duban::search::{corpus, results_json, Field, Index, Query, Results, Searcher};
+use duban::search::{corpus, results_json, Field, Hit, Index, Query, Results, Searcher};
 use std::sync::atomic::AtomicBool;
 
 fn sample() -> Vec<Task> {
@@ -18,6 +18,22 @@ fn numbers(r: &Results) -> Vec<u32> {
     r.hits.iter().map(|h| h.number).collect()
 }
 
+fn shown_text(ts: &[Task], h: &Hit) -> String {
+    let t = ts
+        .iter()
+        .find(|t| t.number == h.number)
+        .expect("the hit's task");
+    h.text(t).into_owned()
+}
+
+fn shown_hl(ts: &[Task], h: &Hit) -> Vec<usize> {
+    let t = ts
+        .iter()
+        .find(|t| t.number == h.number)
+        .expect("the hit's task");
+    h.highlights(t)
+}
+
 /// The characters a hit highlights, read back from its text.
 fn lit(text: &str, highlights: &[usize]) -> String {
     let chars: Vec<char> = text.chars().collect();
@@ -26,16 +42,25 @@ fn lit(text: &str, highlights: &[usize]) -> String {
 
 #[test]
 fn black_smelly_water_puts_task_14_first() {
-    let index = Index::build(&sample());
+    let ts = sample();
+    let index = Index::build(&ts);
     let r = search(&index, "黑臭水体");
     assert_eq!(r.hits[0].number, 14);
     assert_eq!(r.hits[0].field, Field::Goal);
-    assert_eq!(lit(&r.hits[0].text, &r.hits[0].highlights), "黑臭水体");
-    assert_eq!(r.hits[0].goal_highlights, r.hits[0].highlights);
+    assert_eq!(
+        lit(&shown_text(&ts, &r.hits[0]), &shown_hl(&ts, &r.hits[0])),
+        "黑臭水体"
+    );
+    assert_eq!(r.hits[0].goal_highlights(), shown_hl(&ts, &r.hits[0]));
     // The others mention it in their progress only.
     assert!(r.hits[1..].iter().all(|h| h.field == Field::Progress));
     for h in &r.hits {
-        assert_eq!(lit(&h.text, &h.highlights), "黑臭水体", "task {}", h.number);
+        assert_eq!(
+            lit(&shown_text(&ts, h), &shown_hl(&ts, h)),
+            "黑臭水体",
+            "task {}",
+            h.number
+        );
     }
 }
 
@@ -83,18 +108,23 @@ fn unit_filter_lists_exactly_the_tasks_the_unit_leads_or_joins() {
 
 #[test]
 fn pinyin_finds_task_14() {
-    let index = Index::build(&sample());
+    let ts = sample();
+    let index = Index::build(&ts);
     for q in ["heichou", "hcst", "heichoushuiti", "hcshuiti", "heichous"] {
         let r = search(&index, q);
         assert_eq!(r.hits.first().map(|h| h.number), Some(14), "{q}");
         let h = &r.hits[0];
-        assert!(lit(&h.text, &h.highlights).starts_with("黑臭"), "{q}");
+        assert!(
+            lit(&shown_text(&ts, h), &shown_hl(&ts, h)).starts_with("黑臭"),
+            "{q}"
+        );
     }
 }
 
 #[test]
 fn number_prefix_gives_that_task() {
-    let index = Index::build(&sample());
+    let ts = sample();
+    let index = Index::build(&ts);
     let r = search(&index, "#52");
     assert_eq!(numbers(&r), vec![52]);
     assert_eq!(r.hits[0].field, Field::Number);
@@ -142,13 +172,17 @@ fn domain_filter_takes_id_or_label() {
 
 #[test]
 fn ranking_whole_before_scattered_goal_before_progress_then_score_then_shorter() {
-    let index = Index::build(&sample());
+    let ts = sample();
+    let index = Index::build(&ts);
     let r = search(&index, "污水处理");
     // Task 4 has 污水收集处理 only (scattered): after every whole hit.
     let four = r.hits.iter().position(|h| h.number == 4).expect("task 4");
     assert_eq!(four, r.hits.len() - 1);
     assert_eq!(
-        lit(&r.hits[four].text, &r.hits[four].highlights),
+        lit(
+            &shown_text(&ts, &r.hits[four]),
+            &shown_hl(&ts, &r.hits[four])
+        ),
         "污水处理"
     );
     // Goal or unit hits come before progress hits among whole hits.
@@ -166,46 +200,50 @@ fn ranking_whole_before_scattered_goal_before_progress_then_score_then_shorter()
     for w in r.hits.windows(2) {
         assert!(w[0].score >= w[1].score);
         if w[0].score == w[1].score && w[0].field == w[1].field && w[0].field == Field::Goal {
-            assert!(w[0].text.chars().count() <= w[1].text.chars().count());
+            assert!(
+                shown_text(&ts, &w[0]).chars().count() <= shown_text(&ts, &w[1]).chars().count()
+            );
         }
     }
 }
 
 #[test]
 fn highlights_are_char_indices_in_mixed_chinese_and_ascii() {
-    let index = Index::build(&sample());
+    let ts = sample();
+    let index = Index::build(&ts);
     let r = search(&index, "5G和");
     assert_eq!(r.hits[0].number, 52);
     let h = &r.hits[0];
-    assert_eq!(lit(&h.text, &h.highlights), "5G和");
-    let goal: Vec<char> = h.text.chars().collect();
+    assert_eq!(lit(&shown_text(&ts, h), &shown_hl(&ts, h)), "5G和");
+    let goal: Vec<char> = shown_text(&ts, h).chars().collect();
     let at = goal.iter().position(|&c| c == '5').expect("5 in the goal");
-    assert_eq!(h.highlights, vec![at, at + 1, at + 2]);
+    assert_eq!(shown_hl(&ts, h), vec![at, at + 1, at + 2]);
     // In a progress snippet with digits, a dot and a percent sign.
     let r = search(&index, "完工率87.24%");
     assert_eq!(r.hits.len(), 1);
     let h = &r.hits[0];
     assert_eq!(h.field, Field::Progress);
-    assert_eq!(lit(&h.text, &h.highlights), "完工率87.24%");
+    assert_eq!(lit(&shown_text(&ts, h), &shown_hl(&ts, h)), "完工率87.24%");
     // Pinyin highlights cover the characters, not the letters.
     let r = search(&index, "wangongl");
     let h = r
         .hits
         .iter()
-        .find(|h| h.text.contains("完工率87.24%"))
+        .find(|h| shown_text(&ts, h).contains("完工率87.24%"))
         .expect("完工率 by pinyin");
-    assert_eq!(lit(&h.text, &h.highlights), "完工率");
+    assert_eq!(lit(&shown_text(&ts, h), &shown_hl(&ts, h)), "完工率");
 }
 
 #[test]
 fn lv_and_lu_both_read_lv() {
-    let index = Index::build(&sample());
+    let ts = sample();
+    let index = Index::build(&ts);
     for q in ["wanchenglv", "wanchenglu", "wcl"] {
         let r = search(&index, q);
         assert!(
             r.hits
                 .iter()
-                .any(|h| lit(&h.text, &h.highlights) == "完成率"),
+                .any(|h| lit(&shown_text(&ts, h), &shown_hl(&ts, h)) == "完成率"),
             "{q}"
         );
     }
@@ -213,7 +251,8 @@ fn lv_and_lu_both_read_lv() {
 
 #[test]
 fn nothing_found_suggests_units() {
-    let index = Index::build(&sample());
+    let ts = sample();
+    let index = Index::build(&ts);
     let r = search(&index, "@生态局");
     assert!(r.is_empty());
     assert_eq!(
@@ -227,7 +266,8 @@ fn nothing_found_suggests_units() {
 
 #[test]
 fn typing_letter_by_letter_narrows_to_the_same_results() {
-    let index = Index::build(&sample());
+    let ts = sample();
+    let index = Index::build(&ts);
     let cancel = AtomicBool::new(false);
     for text in [
         "heichoushuiti",

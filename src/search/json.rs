@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 
 /// `{"query": …, "total": N, "results": [{"number", "score", "field", "text", "highlights",
-/// "goal", "goal_highlights", "status", "status_label", "domain", "lead_units", "co_units"}]}`
+/// "place", "goal", "goal_highlights", "status", "status_label", "domain", "lead_units",
+/// "co_units"}]}`
 /// in rank order, at most `limit` results (0: all). Adds `"suggestions"` (nearest unit
 /// names) when there are no results, and `"warnings"` when the query had problems.
 pub fn results_json(query: &str, results: &Results, tasks: &[Task], limit: usize) -> Value {
@@ -22,11 +23,13 @@ pub fn results_json(query: &str, results: &Results, tasks: &[Task], limit: usize
                 "number": h.number,
                 "score": h.score,
                 "field": h.field.name(),
-                "text": h.text,
-                "highlights": h.highlights,
-                "goal_highlights": h.goal_highlights,
+                "goal_highlights": h.goal_highlights(),
             });
             if let (Some(t), Some(obj)) = (by_number.get(&h.number), v.as_object_mut()) {
+                let (text, highlights) = h.text_and_highlights(t);
+                obj.insert("text".into(), json!(text));
+                obj.insert("highlights".into(), json!(highlights));
+                obj.insert("place".into(), json!(h.place(t)));
                 obj.insert("goal".into(), json!(t.goal));
                 obj.insert("status".into(), json!(t.status.id()));
                 obj.insert("status_label".into(), json!(t.status.label()));

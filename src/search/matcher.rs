@@ -1,17 +1,19 @@
 //! Matching one compiled query against one task: the prefilter on signature bits, then per
-//! word the best hit — a whole substring or pinyin run before a scattered fuzzy hit, a hit in
+//! word the best hit — a whole substring or pinyin run before a scattered fuzzy hit; a hit in
 //! the goal or a unit before a note before the progress — scored with SkimMatcherV2.
 
-use super::doc::{char_bit, initial_bit, pair_bit, Conj, Doc, Signatures};
-use super::pinyin::{letter_class, segment_starts, Table};
+use super::doc::{
+    char_bit, char_bit2, initial_bit, pair_bit, syllable_bit, triple_bit, Conj, Doc, Signatures,
+};
+use super::pinyin::{letter, segment_options, Table, Word};
 use super::query::{Fields, Query, Term};
-use super::Field;
+use super::Positions;
 use crate::model::{Domain, Status};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use memchr::memmem::Finder;
 
-/// A scattered hit in the progress must fit in the word's length plus this many characters:
+/// A scattered hit must fit in the word's length plus this many characters, in one field:
 /// 生…态…环…境 spread over a page is not what anyone meant.
 pub const SLACK: usize = 10;
 
@@ -20,22 +22,8 @@ pub const NUMBER_SPAN: u32 = u32::MAX;
 pub const STATUS_SPAN: u32 = u32::MAX - 1;
 pub const DOMAIN_SPAN: u32 = u32::MAX - 2;
 
-/// Matched character positions, relative to the start of the span.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pos {
-    /// `len` characters from `start`.
-    Run(u32, u32),
-    List(Vec<u32>),
-}
-
-impl Pos {
-    pub fn iter(&self) -> Box<dyn Iterator<Item = u32> + '_> {
-        match self {
-            Pos::Run(s, l) => Box::new(*s..*s + *l),
-            Pos::List(v) => Box::new(v.iter().copied()),
-        }
-    }
-}
+/// Extra score for a hit in a lead unit (牵头) over a co-responsible one.
+const LEAD_BONUS: i32 = 4;
 
 /// One word's best hit in one task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +36,8 @@ pub struct TermHit {
     /// Index into the task's spans, or one of the `*_SPAN` constants.
     pub span: u32,
     pub span_len: u32,
-    pub pos: Pos,
+    /// Matched characters, relative to the span's start.
+    pub pos: Positions,
 }
 
 impl TermHit {
@@ -57,6 +46,13 @@ impl TermHit {
         i64::from(self.class) * 1_000_000
             + i64::from(self.tier) * 10_000
             + i64::from(self.score.clamp(0, 9_999))
+    }
+
+    fn better_than(&self, other: &Option<TermHit>) -> bool {
+        match other {
+            None => true,
+            Some(o) => (self.value(), o.span_len) > (o.value(), self.span_len),
+        }
     }
 }
 
@@ -67,13 +63,113 @@ pub struct TextTerm {
     qchars: usize,
     finder: Finder<'static>,
     char_finders: Vec<Finder<'static>>,
-    /// The word as pinyin letters, when it is ASCII letters only.
-    pinyin: Option<Vec<u8>>,
+    /// SkimMatcherV2's score of a whole-substring hit, by the type of the character before it
+    /// (it depends on nothing else), so a hit is scored without running the matcher.
+    contiguous_scores: [i32; 6],
+    /// The highest score a whole-substring hit / a pinyin run can get.
+    best_whole: i32,
+    best_run: i32,
+    /// The word as pinyin, when it is ASCII letters only.
+    pinyin: Option<Word<'static>>,
     number: Option<u32>,
     /// Prefilter: the word's characters all occur in the task.
     direct: Conj,
-    /// Prefilter: the initials of some syllable-prefix split of the word occur in order.
-    pinyin_alts: Vec<Conj>,
+    /// Prefilter: one of the word's pinyin splits has all its keys in the task.
+    pinyin_filter: Option<PinyinFilter>,
+}
+
+/// The signature test for a pinyin word: a walk over the word's letter positions, run on
+/// bitsets (64 tasks a word). A segment (see `pinyin`) may follow when the signature holds
+/// its syllable (if the segment pins one), the pair of its and the next segment's initials,
+/// and the triple with the previous one. A task passes when the walk reaches the word's end:
+/// some split has all its keys.
+struct PinyinFilter {
+    /// `steps[p]`: the segments that can start at letter `p`.
+    steps: Vec<Vec<Step>>,
+}
+
+struct Step {
+    next: usize,
+    keys: Vec<usize>,
+    /// By the previous segment's length (1..=6; 0: none): the triple's bit.
+    triple: [Option<usize>; 7],
+}
+
+impl PinyinFilter {
+    fn new(table: &Table, p: &[u8]) -> PinyinFilter {
+        let steps = (0..p.len())
+            .map(|at| {
+                segment_options(table, p, at)
+                    .into_iter()
+                    .map(|(k, syllable)| {
+                        let next = at + k;
+                        let mut keys = Vec::new();
+                        if let Some(id) = syllable {
+                            keys.push(syllable_bit(id));
+                        }
+                        let mut triple = [None; 7];
+                        if next < p.len() {
+                            keys.push(pair_bit(letter(p[at]), letter(p[next])));
+                            for (kp, slot) in triple.iter_mut().enumerate().skip(1) {
+                                if kp <= at {
+                                    *slot = Some(triple_bit(
+                                        letter(p[at - kp]),
+                                        letter(p[at]),
+                                        letter(p[next]),
+                                    ));
+                                }
+                            }
+                        }
+                        if at == 0 {
+                            keys.push(initial_bit(letter(p[0])));
+                        }
+                        Step { next, keys, triple }
+                    })
+                    .collect()
+            })
+            .collect();
+        PinyinFilter { steps }
+    }
+
+    /// ORs into `out` the tasks (of `w0 .. w0 + out.len()` words) whose signature passes.
+    fn eval(&self, sigs: &Signatures, w0: usize, out: &mut [u64]) {
+        let nw = out.len();
+        let len = self.steps.len();
+        // reach[p * 7 + k]: tasks a split brings to letter p with a last segment of length k
+        // (k = 0: at the start).
+        let mut reach = vec![0u64; len * 7 * nw];
+        reach[..nw].fill(u64::MAX);
+        let mut m = vec![0u64; nw];
+        for (at, steps) in self.steps.iter().enumerate() {
+            for kp in 0..7 {
+                let from = (at * 7 + kp) * nw;
+                if reach[from..from + nw].iter().all(|&x| x == 0) {
+                    continue;
+                }
+                for st in steps {
+                    m.copy_from_slice(&reach[from..from + nw]);
+                    for &k in &st.keys {
+                        sigs.and_into(k, w0, &mut m);
+                    }
+                    if st.next < len {
+                        if let (true, Some(t)) = (kp > 0, st.triple[kp]) {
+                            sigs.and_into(t, w0, &mut m);
+                        }
+                    }
+                    if st.next == len {
+                        for (o, x) in out.iter_mut().zip(&m) {
+                            *o |= x;
+                        }
+                    } else {
+                        let to = (st.next * 7 + (st.next - at)) * nw;
+                        for (o, x) in reach[to..to + nw].iter_mut().zip(&m) {
+                            *o |= x;
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 pub enum CTerm {
@@ -87,8 +183,42 @@ pub struct Compiled {
     pub terms: Vec<CTerm>,
 }
 
+/// Most words a chunk spans (its tasks / 64).
+pub const CHUNK_WORDS: usize = 8;
+
+/// What the signatures say about one chunk of tasks: which may match at all, and per text
+/// term which may match directly and which by pinyin.
+pub struct ChunkFilter {
+    w0: usize,
+    pub candidates: [u64; CHUNK_WORDS],
+    direct: Vec<[u64; CHUNK_WORDS]>,
+    pinyin: Vec<[u64; CHUNK_WORDS]>,
+}
+
+impl ChunkFilter {
+    #[inline]
+    fn bit(set: &[u64; CHUNK_WORDS], w0: usize, i: usize) -> bool {
+        set[i / 64 - w0] >> (i % 64) & 1 == 1
+    }
+
+    /// The tasks that passed, in order.
+    pub fn tasks(&self) -> impl Iterator<Item = usize> + '_ {
+        self.candidates.iter().enumerate().flat_map(move |(k, &w)| {
+            let base = (self.w0 + k) * 64;
+            let mut w = w;
+            std::iter::from_fn(move || {
+                (w != 0).then(|| {
+                    let b = w.trailing_zeros() as usize;
+                    w &= w - 1;
+                    base + b
+                })
+            })
+        })
+    }
+}
+
 impl Compiled {
-    pub fn new(query: &Query) -> Compiled {
+    pub fn new(query: &Query, skim: &SkimMatcherV2) -> Compiled {
         let terms = query
             .terms
             .iter()
@@ -97,7 +227,7 @@ impl Compiled {
                     text,
                     fields,
                     contiguous,
-                } => CTerm::Text(TextTerm::new(text, *fields, *contiguous)),
+                } => CTerm::Text(TextTerm::new(text, *fields, *contiguous, skim)),
                 Term::Number { number } => CTerm::Number(*number),
                 Term::Status { any_of } => CTerm::Status(any_of.clone()),
                 Term::Domain { any_of } => CTerm::Domain(any_of.clone()),
@@ -106,67 +236,125 @@ impl Compiled {
         Compiled { terms }
     }
 
-    /// The task's hits, one per term, or None when some term does not match.
+    /// Filters the tasks of words `w0 .. w0 + mask.len()` (`mask`: the tasks to consider):
+    /// signature keys first, then status, domain and number checks on what is left.
+    pub fn filter(&self, docs: &[Doc], sigs: &Signatures, w0: usize, mask: &[u64]) -> ChunkFilter {
+        let nw = mask.len().min(CHUNK_WORDS);
+        let mut cf = ChunkFilter {
+            w0,
+            candidates: [0; CHUNK_WORDS],
+            direct: Vec::new(),
+            pinyin: Vec::new(),
+        };
+        cf.candidates[..nw].copy_from_slice(&mask[..nw]);
+        for t in &self.terms {
+            let CTerm::Text(t) = t else {
+                continue;
+            };
+            let mut direct = cf.candidates;
+            for &b in &t.direct.0 {
+                sigs.and_into(b, w0, &mut direct[..nw]);
+            }
+            let mut pinyin = [0u64; CHUNK_WORDS];
+            if let Some(f) = &t.pinyin_filter {
+                f.eval(sigs, w0, &mut pinyin[..nw]);
+                for (p, c) in pinyin.iter_mut().zip(&cf.candidates) {
+                    *p &= c;
+                }
+            }
+            let mut any = [0u64; CHUNK_WORDS];
+            for k in 0..nw {
+                any[k] = direct[k] | pinyin[k];
+            }
+            if t.number.is_some() {
+                // The number is not in the signature: look at every task left.
+                let left = ChunkFilter {
+                    w0,
+                    candidates: cf.candidates,
+                    direct: Vec::new(),
+                    pinyin: Vec::new(),
+                };
+                for i in left.tasks() {
+                    if docs.get(i).is_some_and(|d| t.number_hit(d).is_some()) {
+                        any[i / 64 - w0] |= 1 << (i % 64);
+                    }
+                }
+            }
+            cf.candidates = any;
+            cf.direct.push(direct);
+            cf.pinyin.push(pinyin);
+        }
+        let needs_doc = self.terms.iter().any(|t| !matches!(t, CTerm::Text(_)));
+        if needs_doc {
+            let left: Vec<usize> = cf.tasks().collect();
+            for i in left {
+                let Some(doc) = docs.get(i) else { continue };
+                let ok = self.terms.iter().all(|t| match t {
+                    CTerm::Status(any) => any.contains(&doc.status),
+                    CTerm::Domain(any) => any.contains(&doc.domain),
+                    CTerm::Number(n) => *n == Some(doc.number),
+                    CTerm::Text(_) => true,
+                });
+                if !ok {
+                    cf.candidates[i / 64 - w0] &= !(1 << (i % 64));
+                }
+            }
+        }
+        cf
+    }
+
+    /// The task's hits, one per term, into `out`; false when some term does not match.
+    /// `i` must be one of `cf`'s candidates.
     pub fn match_doc(
         &self,
         i: usize,
         doc: &Doc,
-        sigs: &Signatures,
+        cf: &ChunkFilter,
         skim: &SkimMatcherV2,
-    ) -> Option<Vec<TermHit>> {
-        // Cheap checks first, for every term, before any text is read.
-        for t in &self.terms {
-            let ok = match t {
-                CTerm::Status(any) => any.contains(&doc.status),
-                CTerm::Domain(any) => any.contains(&doc.domain),
-                CTerm::Number(n) => *n == Some(doc.number),
-                CTerm::Text(t) => {
-                    sigs.test(i, &t.direct)
-                        || t.pinyin_alts.iter().any(|c| sigs.test(i, c))
-                        || t.number.is_some_and(|_| t.number_hit(doc).is_some())
-                }
-            };
-            if !ok {
-                return None;
-            }
-        }
-        let mut hits = Vec::with_capacity(self.terms.len());
+        out: &mut Vec<TermHit>,
+    ) -> bool {
+        out.clear();
+        let filter = |span| TermHit {
+            class: 0,
+            tier: 0,
+            score: 0,
+            span,
+            span_len: 0,
+            pos: Positions::none(),
+        };
+        let mut text = 0;
         for t in &self.terms {
             let hit = match t {
-                CTerm::Status(_) => TermHit {
-                    class: 0,
-                    tier: 0,
-                    score: 0,
-                    span: STATUS_SPAN,
-                    span_len: 0,
-                    pos: Pos::List(Vec::new()),
-                },
-                CTerm::Domain(_) => TermHit {
-                    class: 0,
-                    tier: 0,
-                    score: 0,
-                    span: DOMAIN_SPAN,
-                    span_len: 0,
-                    pos: Pos::List(Vec::new()),
-                },
+                CTerm::Status(_) => filter(STATUS_SPAN),
+                CTerm::Domain(_) => filter(DOMAIN_SPAN),
                 CTerm::Number(_) => TermHit {
                     class: 2,
                     tier: 3,
                     score: 100,
                     span: NUMBER_SPAN,
                     span_len: 0,
-                    pos: Pos::Run(0, digits(doc.number)),
+                    pos: Positions::Run(0, digits(doc.number)),
                 },
                 CTerm::Text(t) => {
-                    let direct = sigs.test(i, &t.direct);
-                    let pinyin = t.pinyin_alts.iter().any(|c| sigs.test(i, c));
-                    t.match_doc(doc, direct, pinyin, skim)?
+                    let direct = ChunkFilter::bit(&cf.direct[text], cf.w0, i);
+                    let pinyin = ChunkFilter::bit(&cf.pinyin[text], cf.w0, i);
+                    text += 1;
+                    match t.match_doc(doc, direct, pinyin, skim) {
+                        Some(h) => h,
+                        None => return false,
+                    }
                 }
             };
-            hits.push(hit);
+            out.push(hit);
         }
-        Some(hits)
+        true
     }
+}
+
+/// A pinyin run's score: 16 per letter, less 6 per character after the first (fewer
+/// characters for the same letters is a closer reading).
+fn pinyin_score(letters: usize, chars: i32) -> i32 {
+    16 * letters as i32 - 6 * (chars - 1)
 }
 
 fn digits(n: u32) -> u32 {
@@ -178,31 +366,43 @@ fn count_chars(b: &[u8]) -> usize {
     b.iter().filter(|&&x| (x & 0xC0) != 0x80).count()
 }
 
-/// Byte offset of the character before `at` (or 0).
-#[inline]
-fn prev_char(s: &str, at: usize) -> usize {
-    s[..at].char_indices().next_back().map_or(0, |(i, _)| i)
+/// SkimMatcherV2's character types (its `CharType`), which decide its position bonuses.
+fn char_type(c: Option<char>) -> usize {
+    match c {
+        None | Some('\0') => 0,
+        Some(' ' | '/' | '\\' | '|' | '(' | ')' | '[' | ']' | '{' | '}') => 1,
+        Some('!'..='\'' | '*'..='.' | ':'..='@' | '^'..='`' | '~') => 2,
+        Some('0'..='9') => 3,
+        Some('A'..='Z') => 4,
+        Some(_) => 5,
+    }
 }
 
 impl TextTerm {
-    fn new(text: &str, fields: Fields, contiguous: bool) -> TextTerm {
+    fn new(text: &str, fields: Fields, contiguous: bool, skim: &SkimMatcherV2) -> TextTerm {
         let table = Table::get();
         let mut direct = Conj::default();
         let mut char_finders = Vec::new();
         let mut buf = [0u8; 4];
         for c in text.chars() {
-            direct = direct.with(char_bit(c));
+            direct = direct.with(char_bit(c)).with(char_bit2(c));
             char_finders.push(Finder::new(c.encode_utf8(&mut buf).as_bytes()).into_owned());
+        }
+        // A character of each type that is not in the word, to score `<it><word>`.
+        let examples: [&str; 6] = ["", " /|()", ".,;:-", "0123456789", "ABCDEFGHIJ", "a一bcdef"];
+        let mut contiguous_scores = [0i32; 6];
+        for (slot, ex) in contiguous_scores.iter_mut().zip(examples) {
+            let prev = ex.chars().find(|c| !text.contains(*c));
+            let window: String = prev.into_iter().chain(text.chars()).collect();
+            *slot = skim.fuzzy_match(&window, text).unwrap_or(0) as i32;
         }
         let bytes = text.as_bytes();
         // Letters only: `5g` means 5G, not 5个.
         let pinyin =
             (!bytes.is_empty() && bytes.iter().all(u8::is_ascii_lowercase) && bytes.len() < 64)
                 .then(|| bytes.to_vec());
-        let pinyin_alts = match &pinyin {
-            Some(p) => pinyin_filter(table, p),
-            None => Vec::new(),
-        };
+        let pinyin_filter = pinyin.as_deref().map(|p| PinyinFilter::new(table, p));
+        let pinyin = pinyin.and_then(|p| Word::new(table, &p));
         let number = if fields.contains(Fields::NUMBER) && bytes.iter().all(u8::is_ascii_digit) {
             text.parse::<u32>().ok()
         } else {
@@ -215,10 +415,13 @@ impl TextTerm {
             qchars: text.chars().count(),
             finder: Finder::new(bytes).into_owned(),
             char_finders,
+            contiguous_scores,
+            best_whole: contiguous_scores.iter().max().copied().unwrap_or(0) + LEAD_BONUS,
+            best_run: pinyin_score(bytes.len(), 1) + 8 + LEAD_BONUS,
             pinyin,
             number,
             direct,
-            pinyin_alts,
+            pinyin_filter,
         }
     }
 
@@ -233,19 +436,39 @@ impl TextTerm {
                 score: 100,
                 span: NUMBER_SPAN,
                 span_len: len,
-                pos: Pos::Run(0, len),
+                pos: Positions::Run(0, len),
             });
         }
-        let s = doc.number.to_string();
-        let at = s.find(&self.q)?;
+        let mut buf = [0u8; 10];
+        let mut k = buf.len();
+        let mut x = doc.number;
+        loop {
+            k -= 1;
+            buf[k] = b'0' + (x % 10) as u8;
+            x /= 10;
+            if x == 0 {
+                break;
+            }
+        }
+        let digits_of = &buf[k..];
+        let q = self.q.as_bytes();
+        let at = digits_of.windows(q.len()).position(|w| w == q)?;
         Some(TermHit {
             class: 2,
             tier: 2,
             score: 0,
             span: NUMBER_SPAN,
             span_len: len,
-            pos: Pos::Run(at as u32, self.q.len() as u32),
+            pos: Positions::Run(at as u32, self.q.len() as u32),
         })
+    }
+
+    /// The first and last span this word may look at.
+    fn allowed(&self, doc: &Doc) -> Option<(usize, usize)> {
+        let ok = |s: &super::doc::Span| self.fields.contains(s.field.mask());
+        let first = doc.spans.iter().position(ok)?;
+        let last = doc.spans.iter().rposition(ok)?;
+        Some((first, last))
     }
 
     fn match_doc(
@@ -255,114 +478,213 @@ impl TextTerm {
         pinyin: bool,
         skim: &SkimMatcherV2,
     ) -> Option<TermHit> {
-        let table = Table::get();
-        let lower = doc.lower();
         let mut best: Option<TermHit> = None;
-        let better = |best: &Option<TermHit>, c: &TermHit| match best {
-            None => true,
-            Some(b) => {
-                (c.value(), std::cmp::Reverse(c.span_len))
-                    > (b.value(), std::cmp::Reverse(b.span_len))
-            }
-        };
         if let Some(hit) = self.number_hit(doc) {
             if hit.tier == 3 {
                 return Some(hit);
             }
             best = Some(hit);
         }
-        // Whole-substring and pinyin runs, best tier first.
-        for (si, span) in doc.spans.iter().enumerate() {
-            if !self.fields.contains(span.field.mask()) {
-                continue;
-            }
-            let tier = span.field.tier();
-            if best.as_ref().is_some_and(|b| tier < b.tier) {
-                break;
-            }
-            let s = &lower[span.bytes()];
-            let bonus = if span.lead { 4 } else { 0 };
-            let mut cand = None;
-            if direct {
-                if let Some(at) = self.finder.find(s.as_bytes()) {
-                    let start = prev_char(s, at);
-                    let window = &s[start..at + self.q.len()];
-                    let score = skim.fuzzy_match(window, &self.q).unwrap_or(0) as i32;
-                    cand = Some(TermHit {
-                        class: 2,
-                        tier,
-                        score: score + bonus,
-                        span: si as u32,
-                        span_len: span.char_len() as u32,
-                        pos: Pos::Run(count_chars(&s.as_bytes()[..at]) as u32, self.qchars as u32),
-                    });
+        let Some((first, last)) = self.allowed(doc) else {
+            return best;
+        };
+        if direct {
+            if let Some(h) = self.whole(doc, first, last) {
+                if h.better_than(&best) {
+                    best = Some(h);
                 }
             }
-            if let (true, None, Some(p)) = (pinyin, &cand, &self.pinyin) {
-                if let Some((a, e)) = table.find(&doc.py[span.chars()], p) {
-                    let n = (e - a) as i32;
-                    let at_start = if a == 0 { 8 } else { 0 };
-                    cand = Some(TermHit {
-                        class: 2,
-                        tier,
-                        score: 16 * p.len() as i32 - 6 * (n - 1) + at_start + bonus,
-                        span: si as u32,
-                        span_len: span.char_len() as u32,
-                        pos: Pos::Run(a as u32, n as u32),
-                    });
-                }
-            }
-            if let Some(c) = cand {
-                if better(&best, &c) {
-                    best = Some(c);
+        }
+        if pinyin {
+            // Only tiers at least as good as the best so far can win.
+            let end = match &best {
+                Some(b) if b.span < NUMBER_SPAN - 3 => doc.tier_end(b.tier) - 1,
+                _ => last,
+            };
+            if let Some(h) = self.pinyin_run(doc, first, end.min(last)) {
+                if h.better_than(&best) {
+                    best = Some(h);
                 }
             }
         }
         if best.is_some() || self.contiguous || !direct {
             return best;
         }
-        // Scattered hits, scored and placed by SkimMatcherV2.
-        for (si, span) in doc.spans.iter().enumerate() {
+        self.scattered(doc, first, last, skim)
+    }
+
+    /// The best whole-substring hit. The first occurrence decides the tier (spans are in
+    /// rank order); in the goal and units a later span replaces it only with a strictly
+    /// higher score: the word at its start, or in a lead unit.
+    fn whole(&self, doc: &Doc, first: usize, last: usize) -> Option<TermHit> {
+        let bytes = doc.lower().as_bytes();
+        let end = doc.span_bytes(last).end;
+        let mut from = doc.span_bytes(first).start;
+        let (si, at) = loop {
+            if from >= end {
+                return None;
+            }
+            let b = from + self.finder.find(&bytes[from..end])?;
+            let si = doc.span_at_byte(b);
+            if self.fields.contains(doc.spans[si].field.mask()) {
+                break (si, b);
+            }
+            from = doc.span_bytes(si).end;
+        };
+        let mut best = self.whole_hit(doc, si, at);
+        if best.tier < 2 {
+            return Some(best);
+        }
+        let q = self.q.as_bytes();
+        for sj in si + 1..=last.min(doc.tier_end(2) - 1) {
+            let span = doc.spans[sj];
             if !self.fields.contains(span.field.mask()) {
                 continue;
             }
-            let tier = span.field.tier();
-            if best.as_ref().is_some_and(|b| tier < b.tier) {
-                break;
-            }
-            let s = &lower[span.bytes()];
-            let limit = (span.field == Field::Progress).then_some(self.qchars + SLACK);
-            let Some((a, e)) = scattered(s.as_bytes(), &self.char_finders, limit) else {
-                continue;
-            };
-            let (start, end) = if limit.is_some() {
-                (prev_char(s, a), e)
-            } else {
-                (0, s.len())
-            };
-            let Some((score, idx)) = skim.fuzzy_indices(&s[start..end], &self.q) else {
-                continue;
-            };
-            let offset = count_chars(&s.as_bytes()[..start]) as u32;
-            let c = TermHit {
-                class: 1,
-                tier,
-                score: score as i32,
-                span: si as u32,
-                span_len: span.char_len() as u32,
-                pos: Pos::List(idx.into_iter().map(|x| x as u32 + offset).collect()),
-            };
-            if better(&best, &c) {
-                best = Some(c);
+            let r = doc.span_bytes(sj);
+            let lead = if span.lead { LEAD_BONUS } else { 0 };
+            if self.contiguous_scores[0] + lead > best.score && bytes[r.clone()].starts_with(q) {
+                best = self.whole_hit(doc, sj, r.start);
+            } else if lead > self.best_whole - best.score - LEAD_BONUS {
+                if let Some(b) = self.finder.find(&bytes[r.clone()]) {
+                    let hit = self.whole_hit(doc, sj, r.start + b);
+                    if hit.score > best.score {
+                        best = hit;
+                    }
+                }
             }
         }
-        best
+        Some(best)
+    }
+
+    fn whole_hit(&self, doc: &Doc, si: usize, at: usize) -> TermHit {
+        let lower = doc.lower();
+        let span = doc.spans[si];
+        let range = doc.span_bytes(si);
+        let prev = lower[range.start..at].chars().next_back();
+        let bonus = if span.lead { LEAD_BONUS } else { 0 };
+        TermHit {
+            class: 2,
+            tier: span.field.tier(),
+            score: self.contiguous_scores[char_type(prev)] + bonus,
+            span: si as u32,
+            span_len: doc.span_chars(si).len() as u32,
+            pos: Positions::Run(
+                count_chars(&lower.as_bytes()[range.start..at]) as u32,
+                self.qchars as u32,
+            ),
+        }
+    }
+
+    /// The best pinyin run, found like `whole`: the first run decides the tier; in the goal
+    /// and units a later span replaces it with a strictly higher score, from a run at its
+    /// start.
+    fn pinyin_run(&self, doc: &Doc, first: usize, last: usize) -> Option<TermHit> {
+        let word = self.pinyin.as_ref()?;
+        let end = doc.span_chars(last).end;
+        let mut from = doc.span_chars(first).start;
+        let (si, s, e) = loop {
+            let (s, e) = word.find_in(&doc.py, from, end)?;
+            let si = doc.span_at_char(s);
+            if self.fields.contains(doc.spans[si].field.mask()) {
+                break (si, s, e);
+            }
+            from = doc.span_chars(si).end;
+        };
+        let mut best = self.run_hit(doc, si, s, e);
+        if best.tier < 2 {
+            return Some(best);
+        }
+        for sj in si + 1..=last.min(doc.tier_end(2) - 1) {
+            let span = doc.spans[sj];
+            if !self.fields.contains(span.field.mask()) {
+                continue;
+            }
+            let r = doc.span_chars(sj);
+            let lead = if span.lead { LEAD_BONUS } else { 0 };
+            if self.best_run - LEAD_BONUS + lead <= best.score {
+                continue;
+            }
+            if let Some(e) = word.match_at(&doc.py[..r.end], r.start) {
+                let hit = self.run_hit(doc, sj, r.start, e);
+                if hit.score > best.score {
+                    best = hit;
+                }
+            }
+        }
+        Some(best)
+    }
+
+    fn run_hit(&self, doc: &Doc, si: usize, s: usize, e: usize) -> TermHit {
+        let span = doc.spans[si];
+        let range = doc.span_chars(si);
+        let n = (e - s) as i32;
+        let at_start = if s == range.start { 8 } else { 0 };
+        let bonus = if span.lead { LEAD_BONUS } else { 0 };
+        TermHit {
+            class: 2,
+            tier: span.field.tier(),
+            score: pinyin_score(self.q.len(), n) + at_start + bonus,
+            span: si as u32,
+            span_len: range.len() as u32,
+            pos: Positions::Run((s - range.start) as u32, n as u32),
+        }
+    }
+
+    /// The first scattered hit (all the word's characters in order within its length plus
+    /// `SLACK`, in one field), scored and placed by SkimMatcherV2. Spans are in rank order,
+    /// so the first such window is in the best field that has one.
+    fn scattered(
+        &self,
+        doc: &Doc,
+        first: usize,
+        last: usize,
+        skim: &SkimMatcherV2,
+    ) -> Option<TermHit> {
+        let lower = doc.lower();
+        let bytes = lower.as_bytes();
+        let limit = self.qchars + SLACK;
+        let end = doc.span_bytes(last).end;
+        let mut from = doc.span_bytes(first).start;
+        let first_len = self.char_finders.first()?.needle().len();
+        loop {
+            if from >= end {
+                return None;
+            }
+            let (a, e) = window(&bytes[from..end], &self.char_finders, Some(limit))?;
+            let (a, e) = (from + a, from + e);
+            let si = doc.span_at_byte(a);
+            let range = doc.span_bytes(si);
+            if !self.fields.contains(doc.spans[si].field.mask()) {
+                from = range.end + 1;
+                continue;
+            }
+            if e > range.end {
+                // Runs into the next field: try the next start.
+                from = a + first_len;
+                continue;
+            }
+            let start = lower[range.start..a]
+                .char_indices()
+                .next_back()
+                .map_or(range.start, |(i, _)| range.start + i);
+            let (score, idx) = skim.fuzzy_indices(&lower[start..e], &self.q)?;
+            let offset = count_chars(&bytes[range.start..start]) as u32;
+            return Some(TermHit {
+                class: 1,
+                tier: doc.spans[si].field.tier(),
+                score: score as i32,
+                span: si as u32,
+                span_len: doc.span_chars(si).len() as u32,
+                pos: Positions::List(idx.into_iter().map(|x| x as u32 + offset).collect()),
+            });
+        }
     }
 }
 
 /// The query's characters in order in `s`: the first window (bytes) holding them, within
 /// `limit` characters if given.
-fn scattered(s: &[u8], finders: &[Finder<'_>], limit: Option<usize>) -> Option<(usize, usize)> {
+fn window(s: &[u8], finders: &[Finder<'_>], limit: Option<usize>) -> Option<(usize, usize)> {
     let (first, rest) = finders.split_first()?;
     let first_at = first.find(s)?;
     let mut pos = first_at + first.needle().len();
@@ -397,31 +719,6 @@ fn scattered(s: &[u8], finders: &[Finder<'_>], limit: Option<usize>) -> Option<(
     }
 }
 
-/// Signature tests a pinyin word needs: for each split into syllable prefixes, the first
-/// initial and each pair of adjacent initials. Too many splits: only the first pair.
-fn pinyin_filter(table: &Table, p: &[u8]) -> Vec<Conj> {
-    let class = |b: u8| letter_class(b).unwrap_or(0);
-    if let Some(splits) = segment_starts(table, p, 48) {
-        return splits
-            .iter()
-            .map(|starts| {
-                let mut c = Conj::default().with(initial_bit(class(starts[0])));
-                for w in starts.windows(2) {
-                    c = c.with(pair_bit(class(w[0]), class(w[1])));
-                }
-                c
-            })
-            .collect();
-    }
-    let mut alts = Vec::new();
-    for k in 1..p.len().min(7) {
-        if k == 1 || table.is_syllable_prefix(&p[..k]) {
-            alts.push(Conj::default().with(pair_bit(class(p[0]), class(p[k]))));
-        }
-    }
-    alts
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,17 +731,28 @@ mod tests {
     }
 
     #[test]
-    fn scattered_respects_the_window() {
+    fn window_respects_the_limit() {
         let s = "生活中的态度决定环境与心境";
         let f = finders("生态环境");
-        assert_eq!(scattered(s.as_bytes(), &f, None), Some((0, 30)));
-        assert!(scattered(s.as_bytes(), &f, Some(14)).is_some());
-        assert!(scattered(s.as_bytes(), &f, Some(9)).is_none());
+        assert_eq!(window(s.as_bytes(), &f, None), Some((0, 30)));
+        assert!(window(s.as_bytes(), &f, Some(14)).is_some());
+        assert!(window(s.as_bytes(), &f, Some(9)).is_none());
         // A later start fits when the first does not.
         let s = "生xxxxxxxxxxxxxxxxxxxx生态x环境";
         assert_eq!(
-            scattered(s.as_bytes(), &f, Some(8)).map(|(a, _)| count_chars(&s.as_bytes()[..a])),
+            window(s.as_bytes(), &f, Some(8)).map(|(a, _)| count_chars(&s.as_bytes()[..a])),
             Some(21)
         );
+    }
+
+    #[test]
+    fn contiguous_scores_are_skims_scores() {
+        let skim = SkimMatcherV2::default().respect_case();
+        let t = TextTerm::new("生态", Fields::ALL, false, &skim);
+        for window in ["生态", "x生态", "(生态", "9生态", "，生态"] {
+            let prev = window.chars().next().filter(|_| !window.starts_with('生'));
+            let expect = skim.fuzzy_match(window, "生态").unwrap() as i32;
+            assert_eq!(t.contiguous_scores[char_type(prev)], expect, "{window}");
+        }
     }
 }

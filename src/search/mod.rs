@@ -25,9 +25,10 @@ pub use searcher::{SearchOutcome, Searcher};
 use crate::model::Task;
 use doc::{Doc, Signatures};
 use fuzzy_matcher::skim::SkimMatcherV2;
-use matcher::{Compiled, TermHit, DOMAIN_SPAN, NUMBER_SPAN, STATUS_SPAN};
+use matcher::{Compiled, TermHit, CHUNK_WORDS, DOMAIN_SPAN, NUMBER_SPAN, STATUS_SPAN};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -60,7 +61,7 @@ impl Field {
     }
 
     /// Rank of the field: a hit in the goal or a unit beats a note beats the progress.
-    fn tier(self) -> u8 {
+    pub(crate) fn tier(self) -> u8 {
         match self {
             Field::Number => 3,
             Field::Goal | Field::Unit => 2,
@@ -69,7 +70,18 @@ impl Field {
         }
     }
 
-    fn mask(self) -> Fields {
+    /// Order of the fields' pieces in a task's indexed text.
+    pub(crate) fn order(self) -> u8 {
+        match self {
+            Field::Goal => 0,
+            Field::Unit => 1,
+            Field::Note => 2,
+            Field::Progress => 3,
+            Field::Number | Field::Status | Field::Domain => 4,
+        }
+    }
+
+    pub(crate) fn mask(self) -> Fields {
         match self {
             Field::Number => Fields::NUMBER,
             Field::Goal => Fields::GOAL,
@@ -80,25 +92,172 @@ impl Field {
     }
 }
 
-/// One matching task.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Matched character positions in a field's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Positions {
+    /// `len` characters from `start`.
+    Run(u32, u32),
+    List(Box<[u32]>),
+}
+
+impl Positions {
+    pub(crate) fn none() -> Positions {
+        Positions::List(Box::new([]))
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let (run, list) = match self {
+            Positions::Run(s, l) => (*s..*s + *l, &[][..]),
+            Positions::List(v) => (0..0, &v[..]),
+        };
+        run.chain(list.iter().copied())
+    }
+
+    fn to_vec(&self) -> Vec<usize> {
+        self.iter().map(|p| p as usize).collect()
+    }
+
+    /// The union of several, ascending.
+    fn union<'a>(all: impl Iterator<Item = &'a Positions>) -> Positions {
+        let mut all = all.peekable();
+        let Some(first) = all.next() else {
+            return Positions::none();
+        };
+        if all.peek().is_none() {
+            return first.clone();
+        }
+        let mut v: Vec<u32> = first.iter().chain(all.flat_map(|p| p.iter())).collect();
+        v.sort_unstable();
+        v.dedup();
+        Positions::List(v.into_boxed_slice())
+    }
+}
+
+/// Where in a task a hit lies, for a face that wants to show or scroll to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Place {
+    Number,
+    Goal,
+    /// `task.lead_units[index]` or `task.co_units[index]`; `canonical`: the alias file's
+    /// name rather than the written one.
+    Unit {
+        lead: bool,
+        index: usize,
+        canonical: bool,
+    },
+    /// `task.notes[index]`.
+    Note {
+        index: usize,
+    },
+    /// `task.periods[period].paragraphs[paragraph]`.
+    Progress {
+        period: usize,
+        paragraph: usize,
+    },
+    Status,
+    Domain,
+}
+
+/// One matching task: plain data, cheap to make, so a search that matches 100,000 tasks
+/// builds no strings. The text to show and its highlights come from the task itself
+/// (`text_and_highlights(&task)`), which the UI and the CLI hold anyway.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     pub number: u32,
     /// Higher is better. Per word: 2,000,000 for a whole substring or pinyin run, 1,000,000
     /// for a scattered hit, plus 10,000 per field rank (number 3, goal/unit 2, note 1,
-    /// progress 0), plus the fuzzy score (0..9,999); summed over the words. Ties go to the shorter
-    /// matched text, then the lower task number.
+    /// progress 0), plus the fuzzy score (0..9,999); summed over the words. Ties go to the
+    /// shorter matched text, then the lower task number.
     pub score: i64,
     /// The field of the best-scoring word's hit.
     pub field: Field,
-    /// That field's text: the goal, the unit's name, the number, or for a note or progress
-    /// paragraph a snippet around the hit (`…` marks a cut).
-    pub text: String,
-    /// Matched characters in `text`, as char indices (not bytes), ascending.
-    pub highlights: Vec<usize>,
-    /// Matched characters in the task's goal (char indices), for the list row; empty when no
-    /// word hit the goal.
-    pub goal_highlights: Vec<usize>,
+    /// Which of the task's pieces of that field (unit, note, paragraph), in `pieces` order.
+    ordinal: u16,
+    /// Matched characters in that piece's text.
+    pos: Positions,
+    /// Matched characters in the goal.
+    goal_pos: Positions,
+    /// Character length of the matched piece, for ties.
+    len: u32,
+}
+
+impl Hit {
+    /// Sort key: score (descending), then shorter matched text, then task number.
+    fn rank_key(&self) -> u128 {
+        let score = (i64::MAX - self.score) as u64;
+        (u128::from(score) << 64) | (u128::from(self.len) << 32) | u128::from(self.number)
+    }
+
+    /// Where the hit lies in `task` (None if `task` is not this hit's task as indexed).
+    pub fn place(&self, task: &Task) -> Option<Place> {
+        match self.field {
+            Field::Number => Some(Place::Number),
+            Field::Status => Some(Place::Status),
+            Field::Domain => Some(Place::Domain),
+            f => doc::pieces(task)
+                .filter(|p| p.field == f)
+                .nth(usize::from(self.ordinal))
+                .map(|p| p.place),
+        }
+    }
+
+    /// The matched field's whole text in `task`: the goal, the unit's name, the note, the
+    /// paragraph, the number, or the status/domain label.
+    pub fn field_text<'a>(&self, task: &'a Task) -> Cow<'a, str> {
+        match self.field {
+            Field::Number => Cow::Owned(self.number.to_string()),
+            Field::Status => Cow::Borrowed(task.status.label()),
+            Field::Domain => Cow::Borrowed(task.domain.label()),
+            f => Cow::Borrowed(
+                doc::pieces(task)
+                    .filter(|p| p.field == f)
+                    .nth(usize::from(self.ordinal))
+                    .map_or("", |p| p.text),
+            ),
+        }
+    }
+
+    /// Matched characters in `field_text` (char indices, ascending).
+    pub fn field_highlights(&self) -> Vec<usize> {
+        self.pos.to_vec()
+    }
+
+    /// What to show: the field's text, or for a long note or progress paragraph a snippet
+    /// around the hit (`…` marks a cut); with the matched characters as char indices into it.
+    pub fn text_and_highlights<'a>(&self, task: &'a Task) -> (Cow<'a, str>, Vec<usize>) {
+        let text = self.field_text(task);
+        let n = text.chars().count();
+        let pos: Vec<usize> = self
+            .pos
+            .iter()
+            .map(|p| p as usize)
+            .filter(|&p| p < n)
+            .collect();
+        match self.field {
+            Field::Note | Field::Progress => match snippet(&text, &pos) {
+                (Some(t), p) => (Cow::Owned(t), p),
+                (None, p) => (text, p),
+            },
+            _ => (text, pos),
+        }
+    }
+
+    /// `text_and_highlights(task).0`.
+    pub fn text<'a>(&self, task: &'a Task) -> Cow<'a, str> {
+        self.text_and_highlights(task).0
+    }
+
+    /// `text_and_highlights(task).1`.
+    pub fn highlights(&self, task: &Task) -> Vec<usize> {
+        self.text_and_highlights(task).1
+    }
+
+    /// Matched characters in the task's goal (char indices), for the list row; empty when
+    /// no word hit the goal.
+    pub fn goal_highlights(&self) -> Vec<usize> {
+        self.goal_pos.to_vec()
+    }
 }
 
 /// A search's outcome, in rank order. Keeps the query so a later search can narrow from it.
@@ -131,18 +290,6 @@ pub struct Index {
     units: BTreeMap<String, u32>,
     epoch: u64,
     skim: SkimMatcherV2,
-}
-
-/// Tasks per parallel chunk: the grain of cancellation.
-const CHUNK: usize = 512;
-
-struct DocMatch {
-    doc: u32,
-    number: u32,
-    score: i64,
-    len: u32,
-    primary: usize,
-    hits: Vec<TermHit>,
 }
 
 impl Index {
@@ -212,10 +359,8 @@ impl Index {
 
     fn count_units(&mut self, i: usize, delta: i32) {
         let doc = &self.docs[i];
-        let mut names: Vec<&str> = doc
-            .spans
-            .iter()
-            .filter(|s| s.field == Field::Unit)
+        let mut names: Vec<&str> = (0..doc.spans.len())
+            .filter(|&s| doc.spans[s].field == Field::Unit)
             .map(|s| doc.span_text(s))
             .collect();
         names.sort_unstable();
@@ -288,51 +433,83 @@ impl Index {
         self.units.iter().map(|(k, v)| (k.as_str(), *v))
     }
 
+    /// How many tasks pass the signature prefilter, and the share of signature bits set
+    /// (diagnostics for the benchmark).
+    #[doc(hidden)]
+    pub fn prefilter_stats(&self, query: &Query) -> (usize, f64) {
+        let compiled = Compiled::new(query, &self.skim);
+        let mask = self.all_mask();
+        let n = mask
+            .chunks(CHUNK_WORDS)
+            .enumerate()
+            .map(|(c, m)| {
+                let cf = compiled.filter(&self.docs, &self.sigs, c * CHUNK_WORDS, m);
+                cf.candidates
+                    .iter()
+                    .map(|w| w.count_ones() as usize)
+                    .sum::<usize>()
+            })
+            .sum();
+        (n, self.sigs.fill())
+    }
+
+    /// Every task, as a bitset.
+    fn all_mask(&self) -> Vec<u64> {
+        let n = self.docs.len();
+        let mut mask = vec![u64::MAX; n.div_ceil(64)];
+        if n % 64 != 0 {
+            if let Some(last) = mask.last_mut() {
+                *last = (1u64 << (n % 64)) - 1;
+            }
+        }
+        mask
+    }
+
     fn run(&self, query: &Query, cands: Option<&[u32]>, cancel: &AtomicBool) -> Option<Results> {
-        let compiled = Compiled::new(query);
-        let scan = |ids: &mut dyn Iterator<Item = usize>| -> Option<Vec<DocMatch>> {
-            if cancel.load(Ordering::Relaxed) {
-                return None;
-            }
-            let mut out = Vec::new();
-            for i in ids {
-                if let Some(m) = self.match_one(&compiled, i) {
-                    out.push(m);
+        let compiled = Compiled::new(query, &self.skim);
+        let mask = match cands {
+            None => self.all_mask(),
+            Some(ids) => {
+                let mut m = vec![0u64; self.docs.len().div_ceil(64)];
+                for &i in ids {
+                    if let Some(w) = m.get_mut(i as usize / 64) {
+                        *w |= 1 << (i % 64);
+                    }
                 }
+                m
             }
-            Some(out)
         };
-        let parts: Option<Vec<Vec<DocMatch>>> = match cands {
-            None => {
-                let n = self.docs.len();
-                (0..n.div_ceil(CHUNK))
-                    .into_par_iter()
-                    .map(|c| scan(&mut (c * CHUNK..n.min((c + 1) * CHUNK))))
-                    .collect()
-            }
-            Some(ids) => ids
-                .par_chunks(CHUNK)
-                .map(|c| scan(&mut c.iter().map(|&i| i as usize)))
-                .collect(),
-        };
-        let mut matches: Vec<DocMatch> = parts?.into_iter().flatten().collect();
-        if cancel.load(Ordering::Relaxed) {
-            return None;
-        }
-        matches.par_sort_unstable_by(|a, b| {
-            b.score
-                .cmp(&a.score)
-                .then(a.len.cmp(&b.len))
-                .then(a.number.cmp(&b.number))
-        });
-        if cancel.load(Ordering::Relaxed) {
-            return None;
-        }
-        let hits: Vec<Hit> = matches
-            .par_iter()
-            .with_min_len(CHUNK)
-            .map(|m| self.make_hit(m))
+        let parts: Option<Vec<Vec<Hit>>> = mask
+            .par_chunks(CHUNK_WORDS)
+            .enumerate()
+            .map(|(c, m)| {
+                if cancel.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let mut out = Vec::new();
+                if m.iter().all(|&w| w == 0) {
+                    return Some(out);
+                }
+                let cf = compiled.filter(&self.docs, &self.sigs, c * CHUNK_WORDS, m);
+                let mut buf = Vec::with_capacity(compiled.terms.len());
+                for i in cf.tasks() {
+                    let doc = &self.docs[i];
+                    if compiled.match_doc(i, doc, &cf, &self.skim, &mut buf) {
+                        out.push(make_hit(doc, &buf));
+                    }
+                }
+                Some(out)
+            })
             .collect();
+        let parts = parts?;
+        let mut hits = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for p in parts {
+            hits.extend(p);
+        }
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        hits.par_sort_unstable_by_key(Hit::rank_key);
         if cancel.load(Ordering::Relaxed) {
             return None;
         }
@@ -350,102 +527,62 @@ impl Index {
             epoch: self.epoch,
         })
     }
-
-    fn match_one(&self, compiled: &Compiled, i: usize) -> Option<DocMatch> {
-        let doc = &self.docs[i];
-        let hits = compiled.match_doc(i, doc, &self.sigs, &self.skim)?;
-        let score = hits.iter().map(TermHit::value).sum();
-        let primary = hits
-            .iter()
-            .enumerate()
-            .max_by_key(|(i, h)| {
-                (
-                    h.value(),
-                    std::cmp::Reverse(h.span_len),
-                    std::cmp::Reverse(*i),
-                )
-            })
-            .map_or(usize::MAX, |(i, _)| i);
-        // No words (empty query or filters only): number order.
-        let len = hits.get(primary).map_or(0, |h| h.span_len);
-        Some(DocMatch {
-            doc: i as u32,
-            number: doc.number,
-            score,
-            len,
-            primary,
-            hits,
-        })
-    }
-
-    fn make_hit(&self, m: &DocMatch) -> Hit {
-        let doc = &self.docs[m.doc as usize];
-        let goal_highlights = match doc.goal_span() {
-            Some(_) => positions(&m.hits, 0),
-            None => Vec::new(),
-        };
-        let (field, text, highlights) = match m.hits.get(m.primary).map(|h| h.span) {
-            // No words: show the goal.
-            None => (
-                Field::Goal,
-                doc.goal_span()
-                    .map_or(String::new(), |s| doc.span_text(s).to_string()),
-                Vec::new(),
-            ),
-            Some(NUMBER_SPAN) => (
-                Field::Number,
-                doc.number.to_string(),
-                positions(&m.hits, NUMBER_SPAN),
-            ),
-            Some(STATUS_SPAN) => (Field::Status, doc.status.label().to_string(), Vec::new()),
-            Some(DOMAIN_SPAN) => (Field::Domain, doc.domain.label().to_string(), Vec::new()),
-            Some(si) => {
-                let span = &doc.spans[si as usize];
-                let text = doc.span_text(span);
-                let pos = positions(&m.hits, si);
-                match span.field {
-                    Field::Note | Field::Progress => {
-                        let (t, p) = snippet(text, &pos);
-                        (span.field, t, p)
-                    }
-                    f => (f, text.to_string(), pos),
-                }
-            }
-        };
-        Hit {
-            number: doc.number,
-            score: m.score,
-            field,
-            text,
-            highlights,
-            goal_highlights,
-        }
-    }
 }
 
-/// Sorted, distinct positions of all words that hit span `span`.
-fn positions(hits: &[TermHit], span: u32) -> Vec<usize> {
-    let mut v: Vec<usize> = hits
+/// A task's hit from its words' hits: the best word's field, every word's highlights in it.
+fn make_hit(doc: &Doc, hits: &[TermHit]) -> Hit {
+    let score = hits.iter().map(TermHit::value).sum();
+    let primary = hits
         .iter()
-        .filter(|h| h.span == span)
-        .flat_map(|h| h.pos.iter())
-        .map(|p| p as usize)
-        .collect();
-    v.sort_unstable();
-    v.dedup();
-    v
+        .enumerate()
+        .max_by_key(|(i, h)| {
+            (
+                h.value(),
+                std::cmp::Reverse(h.span_len),
+                std::cmp::Reverse(*i),
+            )
+        })
+        .map(|(_, h)| h);
+    let goal_pos = if doc.has_goal() {
+        Positions::union(hits.iter().filter(|h| h.span == 0).map(|h| &h.pos))
+    } else {
+        Positions::none()
+    };
+    let same = |span: u32| Positions::union(hits.iter().filter(|h| h.span == span).map(|h| &h.pos));
+    let (field, ordinal, pos, len) = match primary.map(|h| h.span) {
+        // No words (empty query or filters only): the goal, in number order.
+        None => (Field::Goal, 0, Positions::none(), 0),
+        Some(NUMBER_SPAN) => (Field::Number, 0, same(NUMBER_SPAN), 0),
+        Some(STATUS_SPAN) => (Field::Status, 0, Positions::none(), 0),
+        Some(DOMAIN_SPAN) => (Field::Domain, 0, Positions::none(), 0),
+        Some(si) => (
+            doc.spans[si as usize].field,
+            doc.ordinal(si as usize),
+            same(si),
+            primary.map_or(0, |h| h.span_len),
+        ),
+    };
+    Hit {
+        number: doc.number,
+        score,
+        field,
+        ordinal,
+        pos,
+        goal_pos,
+        len,
+    }
 }
 
 /// Characters shown around a hit in a long paragraph.
 const SNIPPET_BEFORE: usize = 12;
 const SNIPPET_WIDTH: usize = 60;
 
-/// A window of `text` around the highlighted characters, `…` marking cuts; highlights moved
-/// to the window.
-fn snippet(text: &str, pos: &[usize]) -> (String, Vec<usize>) {
+/// A window of `text` around the highlighted characters, `…` marking cuts, highlights moved
+/// to the window; None when the text is short enough to show whole.
+fn snippet(text: &str, pos: &[usize]) -> (Option<String>, Vec<usize>) {
     let n = text.chars().count();
     if n <= SNIPPET_WIDTH {
-        return (text.to_string(), pos.to_vec());
+        return (None, pos.to_vec());
     }
     let first = pos.first().copied().unwrap_or(0);
     let last = pos.last().copied().unwrap_or(0);
@@ -468,7 +605,7 @@ fn snippet(text: &str, pos: &[usize]) -> (String, Vec<usize>) {
         .filter(|&&p| p >= start && p < end)
         .map(|p| p - start + lead)
         .collect();
-    (out, pos)
+    (Some(out), pos)
 }
 
 #[cfg(test)]

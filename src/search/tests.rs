@@ -76,44 +76,63 @@ fn numbers(r: &Results) -> Vec<u32> {
     r.hits.iter().map(|h| h.number).collect()
 }
 
+fn shown_text(ts: &[Task], h: &Hit) -> String {
+    let t = ts
+        .iter()
+        .find(|t| t.number == h.number)
+        .expect("the hit's task");
+    h.text(t).into_owned()
+}
+
+fn shown_hl(ts: &[Task], h: &Hit) -> Vec<usize> {
+    let t = ts
+        .iter()
+        .find(|t| t.number == h.number)
+        .expect("the hit's task");
+    h.highlights(t)
+}
+
 #[test]
 fn a_whole_substring_in_the_goal_ranks_first() {
-    let index = Index::build(&tasks());
+    let ts = tasks();
+    let index = Index::build(&ts);
     let r = search(&index, "黑臭水体");
     assert_eq!(numbers(&r), vec![1, 2]);
     assert_eq!(r.hits[0].field, Field::Goal);
-    assert_eq!(r.hits[0].highlights, vec![2, 3, 4, 5]);
-    assert_eq!(r.hits[0].goal_highlights, vec![2, 3, 4, 5]);
+    assert_eq!(shown_hl(&ts, &r.hits[0]), vec![2, 3, 4, 5]);
+    assert_eq!(r.hits[0].goal_highlights(), vec![2, 3, 4, 5]);
     assert_eq!(r.hits[1].field, Field::Progress);
 }
 
 #[test]
 fn substring_beats_scattered_and_goal_or_unit_beats_progress() {
-    let index = Index::build(&tasks());
+    let ts = tasks();
+    let index = Index::build(&ts);
     let r = search(&index, "生态环境");
     // Units 市生态环境局 (2 lead, 4 co) are whole substrings in a unit; 52 has it in the
     // progress; 4's goal has it scattered (生…态…环境), last.
     assert_eq!(numbers(&r), vec![2, 4, 52]);
     assert_eq!(r.hits[0].field, Field::Unit);
-    assert_eq!(r.hits[0].text, "市生态环境局");
-    assert_eq!(r.hits[0].highlights, vec![1, 2, 3, 4]);
+    assert_eq!(shown_text(&ts, &r.hits[0]), "市生态环境局");
+    assert_eq!(shown_hl(&ts, &r.hits[0]), vec![1, 2, 3, 4]);
     assert_eq!(r.hits[2].field, Field::Progress);
     // Without units, the scattered goal hit comes after the whole progress hit.
     let r = search(&index, "goal:生态环境");
     assert_eq!(numbers(&r), vec![4]);
-    assert_eq!(r.hits[0].highlights, vec![0, 4, 8, 9]);
+    assert_eq!(shown_hl(&ts, &r.hits[0]), vec![0, 4, 8, 9]);
 }
 
 #[test]
 fn pinyin_full_initials_and_mixed() {
-    let index = Index::build(&tasks());
+    let ts = tasks();
+    let index = Index::build(&ts);
     for q in ["heichou", "hcst", "heichoushuiti", "hcshuiti"] {
         let r = search(&index, q);
         assert_eq!(r.hits.first().map(|h| h.number), Some(1), "{q}");
-        assert_eq!(r.hits[0].highlights.first(), Some(&2), "{q}");
+        assert_eq!(shown_hl(&ts, &r.hits[0]).first(), Some(&2), "{q}");
     }
     let r = search(&index, "shengtaihj");
-    assert_eq!(r.hits[0].text, "市生态环境局");
+    assert_eq!(shown_text(&ts, &r.hits[0]), "市生态环境局");
     let r = search(&index, "lvse");
     assert_eq!(numbers(&r), vec![4]);
     let r = search(&index, "lu");
@@ -124,7 +143,8 @@ fn pinyin_full_initials_and_mixed() {
 
 #[test]
 fn unit_prefix_looks_only_at_units() {
-    let index = Index::build(&tasks());
+    let ts = tasks();
+    let index = Index::build(&ts);
     assert_eq!(numbers(&search(&index, "@生态环境局")), vec![2, 4]);
     assert_eq!(numbers(&search(&index, "unit:生态环境局")), vec![2, 4]);
     assert_eq!(numbers(&search(&index, "@sthjj")), vec![2, 4]);
@@ -136,11 +156,12 @@ fn unit_prefix_looks_only_at_units() {
 
 #[test]
 fn number_prefix_and_plain_number() {
-    let index = Index::build(&tasks());
+    let ts = tasks();
+    let index = Index::build(&ts);
     let r = search(&index, "#52");
     assert_eq!(numbers(&r), vec![52]);
     assert_eq!(r.hits[0].field, Field::Number);
-    assert_eq!(r.hits[0].highlights, vec![0, 1]);
+    assert_eq!(shown_hl(&ts, &r.hits[0]), vec![0, 1]);
     assert!(search(&index, "#5").is_empty());
     // A plain number: the task of that number first, then text containing it.
     let r = search(&index, "52");
@@ -165,7 +186,8 @@ fn status_and_domain_filter() {
 
 #[test]
 fn words_combine_with_and() {
-    let index = Index::build(&tasks());
+    let ts = tasks();
+    let index = Index::build(&ts);
     assert_eq!(numbers(&search(&index, "黑臭 住建")), vec![1]);
     assert_eq!(numbers(&search(&index, "黑臭 @生态")), vec![2]);
     let r = search(&index, "黑臭 整治");
@@ -174,19 +196,20 @@ fn words_combine_with_and() {
 
 #[test]
 fn highlights_are_char_indices_in_mixed_text() {
-    let index = Index::build(&tasks());
+    let ts = tasks();
+    let index = Index::build(&ts);
     let r = search(&index, "5g基站");
     assert_eq!(numbers(&r), vec![3]);
     let h = &r.hits[0];
     assert_eq!(h.field, Field::Progress);
-    let chars: Vec<char> = h.text.chars().collect();
-    let lit: String = h.highlights.iter().map(|&i| chars[i]).collect();
+    let chars: Vec<char> = shown_text(&ts, h).chars().collect();
+    let lit: String = shown_hl(&ts, h).iter().map(|&i| chars[i]).collect();
     assert_eq!(lit, "5G基站");
-    assert_eq!(h.highlights, vec![2, 3, 4, 5]);
+    assert_eq!(shown_hl(&ts, h), vec![2, 3, 4, 5]);
     let r = search(&index, "87.24%");
     let h = &r.hits[0];
-    let chars: Vec<char> = h.text.chars().collect();
-    let lit: String = h.highlights.iter().map(|&i| chars[i]).collect();
+    let chars: Vec<char> = shown_text(&ts, h).chars().collect();
+    let lit: String = shown_hl(&ts, h).iter().map(|&i| chars[i]).collect();
     assert_eq!(lit, "87.24%");
 }
 
@@ -215,7 +238,8 @@ fn notes_are_searched_and_update_reindexes() {
 
 #[test]
 fn narrowing_gives_the_same_results_as_a_full_search() {
-    let index = Index::build(&tasks());
+    let ts = tasks();
+    let index = Index::build(&ts);
     let cancel = AtomicBool::new(false);
     let mut prev = index.search(&Query::parse(""), &cancel).unwrap();
     assert_eq!(prev.len(), 5);
@@ -245,7 +269,8 @@ fn narrowing_gives_the_same_results_as_a_full_search() {
 
 #[test]
 fn a_cancelled_search_returns_none() {
-    let index = Index::build(&tasks());
+    let ts = tasks();
+    let index = Index::build(&ts);
     assert!(index
         .search(&Query::parse("黑臭"), &AtomicBool::new(true))
         .is_none());
@@ -253,7 +278,8 @@ fn a_cancelled_search_returns_none() {
 
 #[test]
 fn empty_results_suggest_units() {
-    let index = Index::build(&tasks());
+    let ts = tasks();
+    let index = Index::build(&ts);
     let r = search(&index, "@生态局");
     assert!(r.is_empty());
     assert_eq!(
@@ -276,20 +302,22 @@ fn empty_results_suggest_units() {
 
 #[test]
 fn empty_query_lists_every_task_in_number_order() {
-    let index = Index::build(&tasks());
+    let ts = tasks();
+    let index = Index::build(&ts);
     assert_eq!(numbers(&search(&index, "")), vec![1, 2, 3, 4, 52]);
 }
 
 #[test]
 fn snippets_cut_long_paragraphs_around_the_hit() {
     let long = format!("{}黑臭水体{}", "甲".repeat(100), "乙".repeat(100));
-    let index = Index::build(&[task(9, "目标", &["市某局"], &[], &[long.as_str()])]);
+    let ts = [task(9, "目标", &["市某局"], &[], &[long.as_str()])];
+    let index = Index::build(&ts);
     let r = search(&index, "黑臭水体");
     let h = &r.hits[0];
-    assert!(h.text.starts_with('…') && h.text.ends_with('…'));
-    assert_eq!(h.text.chars().count(), SNIPPET_WIDTH + 2);
-    let chars: Vec<char> = h.text.chars().collect();
-    let lit: String = h.highlights.iter().map(|&i| chars[i]).collect();
+    assert!(shown_text(&ts, h).starts_with('…') && shown_text(&ts, h).ends_with('…'));
+    assert_eq!(shown_text(&ts, h).chars().count(), SNIPPET_WIDTH + 2);
+    let chars: Vec<char> = shown_text(&ts, h).chars().collect();
+    let lit: String = shown_hl(&ts, h).iter().map(|&i| chars[i]).collect();
     assert_eq!(lit, "黑臭水体");
 }
 
