@@ -361,6 +361,16 @@ fn digits(n: u32) -> u32 {
     n.checked_ilog10().unwrap_or(0) + 1
 }
 
+/// `needle` in a short `hay` (a unit's name): a plain loop beats setting up SIMD.
+#[inline]
+fn find_short(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return None;
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Characters in `b` (UTF-8 cut at character boundaries), for short windows.
 #[inline]
 fn count_chars(b: &[u8]) -> usize {
     b.iter().filter(|&&x| (x & 0xC0) != 0x80).count()
@@ -537,6 +547,9 @@ impl TextTerm {
         }
         let q = self.q.as_bytes();
         for sj in si + 1..=last.min(doc.tier_end(2) - 1) {
+            if best.score >= self.best_whole {
+                break;
+            }
             let span = doc.spans[sj];
             if !self.fields.contains(span.field.mask()) {
                 continue;
@@ -546,7 +559,7 @@ impl TextTerm {
             if self.contiguous_scores[0] + lead > best.score && bytes[r.clone()].starts_with(q) {
                 best = self.whole_hit(doc, sj, r.start);
             } else if lead > self.best_whole - best.score - LEAD_BONUS {
-                if let Some(b) = self.finder.find(&bytes[r.clone()]) {
+                if let Some(b) = find_short(&bytes[r.clone()], q) {
                     let hit = self.whole_hit(doc, sj, r.start + b);
                     if hit.score > best.score {
                         best = hit;
@@ -570,7 +583,7 @@ impl TextTerm {
             span: si as u32,
             span_len: doc.span_chars(si).len() as u32,
             pos: Positions::Run(
-                count_chars(&lower.as_bytes()[range.start..at]) as u32,
+                lower[range.start..at].chars().count() as u32,
                 self.qchars as u32,
             ),
         }
@@ -596,6 +609,9 @@ impl TextTerm {
             return Some(best);
         }
         for sj in si + 1..=last.min(doc.tier_end(2) - 1) {
+            if best.score >= self.best_run {
+                break;
+            }
             let span = doc.spans[sj];
             if !self.fields.contains(span.field.mask()) {
                 continue;
@@ -669,7 +685,7 @@ impl TextTerm {
                 .next_back()
                 .map_or(range.start, |(i, _)| range.start + i);
             let (score, idx) = skim.fuzzy_indices(&lower[start..e], &self.q)?;
-            let offset = count_chars(&bytes[range.start..start]) as u32;
+            let offset = lower[range.start..start].chars().count() as u32;
             return Some(TermHit {
                 class: 1,
                 tier: doc.spans[si].field.tier(),

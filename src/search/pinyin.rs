@@ -213,11 +213,12 @@ impl Table {
 /// position, the positions a character of that set advances the word to.
 pub struct Word<'t> {
     len: usize,
-    first: u32,
-    look: Lookahead,
+    /// Per set id (a full `u16` range, so indexing needs no bounds check): bit 0, can start
+    /// the word; bit 1, can start its second segment; bit 2, takes the whole word alone.
+    flags: Box<[u8; 0x1_0000]>,
     /// `trans[id * len + p]`: bits of the letter positions reached from `p`.
     trans: Vec<u64>,
-    table: &'t Table,
+    _table: std::marker::PhantomData<&'t Table>,
 }
 
 impl<'t> Word<'t> {
@@ -236,12 +237,23 @@ impl<'t> Word<'t> {
                 }
             }
         }
+        let first = 1u32 << letter(query[0]);
+        let look = Lookahead::new(table, query);
+        let done = 1u64 << len;
+        let mut flags = Box::new([0u8; 0x1_0000]);
+        for (id, (f, &m)) in flags.iter_mut().zip(&table.initials).enumerate() {
+            let start = u8::from(m & first != 0);
+            let second = u8::from(m & look.second != 0) << 1;
+            let alone = u8::from(trans.get(id * len).is_some_and(|&t| t & done != 0)) << 2;
+            *f = start | second | alone;
+        }
+        // NONE (id 0, also past the end of a field) starts nothing and continues nothing.
+        flags[0] = 0;
         Some(Word {
             len,
-            first: 1 << letter(query[0]),
-            look: Lookahead::new(table, query),
+            flags,
             trans,
-            table,
+            _table: std::marker::PhantomData,
         })
     }
 
@@ -273,22 +285,25 @@ impl<'t> Word<'t> {
     #[inline]
     pub fn find_in(&self, ids: &[u16], from: usize, to: usize) -> Option<(usize, usize)> {
         let ids = &ids[..to];
-        let t = self.table;
-        (from..to).find_map(|i| {
-            if t.initials(ids[i]) & self.first == 0 {
-                return None;
+        let flags = &*self.flags;
+        let mut i = from;
+        loop {
+            i += ids
+                .get(i..)?
+                .iter()
+                .position(|&id| flags[usize::from(id)] & 1 != 0)?;
+            if flags[usize::from(ids[i])] & 4 != 0 {
+                return Some((i, i + 1));
             }
-            // Unless one character can take the whole word, the next one must start the
-            // second segment.
-            if !self.look.single
-                && ids
-                    .get(i + 1)
-                    .is_none_or(|&n| t.initials(n) & self.look.second == 0)
-            {
-                return None;
+            // Otherwise the next character must start the second segment.
+            let next = ids.get(i + 1).copied().unwrap_or(NONE);
+            if flags[usize::from(next)] & 2 != 0 {
+                if let Some(e) = self.match_at(ids, i) {
+                    return Some((i, e));
+                }
             }
-            self.match_at(ids, i).map(|e| (i, e))
-        })
+            i += 1;
+        }
     }
 }
 
