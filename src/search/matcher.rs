@@ -475,6 +475,9 @@ impl TextTerm {
 
     /// The first and last span this word may look at.
     fn allowed(&self, doc: &Doc) -> Option<(usize, usize)> {
+        if self.fields == Fields::ALL {
+            return doc.spans.len().checked_sub(1).map(|last| (0, last));
+        }
         let ok = |s: &super::doc::Span| self.fields.contains(s.field.mask());
         let first = doc.spans.iter().position(ok)?;
         let last = doc.spans.iter().rposition(ok)?;
@@ -616,11 +619,13 @@ impl TextTerm {
             if !self.fields.contains(span.field.mask()) {
                 continue;
             }
-            let r = doc.span_chars(sj);
             let lead = if span.lead { LEAD_BONUS } else { 0 };
-            if self.best_run - LEAD_BONUS + lead <= best.score {
+            if self.best_run - LEAD_BONUS + lead <= best.score
+                || !word.may_start(doc.py[span.char_start as usize])
+            {
                 continue;
             }
+            let r = doc.span_chars(sj);
             if let Some(e) = word.match_at(&doc.py[..r.end], r.start) {
                 let hit = self.run_hit(doc, sj, r.start, e);
                 if hit.score > best.score {
@@ -692,7 +697,9 @@ impl TextTerm {
                 score: score as i32,
                 span: si as u32,
                 span_len: doc.span_chars(si).len() as u32,
-                pos: Positions::List(idx.into_iter().map(|x| x as u32 + offset).collect()),
+                pos: Positions::List(Box::new(
+                    idx.into_iter().map(|x| x as u32 + offset).collect(),
+                )),
             });
         }
     }

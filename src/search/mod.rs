@@ -97,12 +97,13 @@ impl Field {
 pub(crate) enum Positions {
     /// `len` characters from `start`.
     Run(u32, u32),
-    List(Box<[u32]>),
+    /// Boxed twice so a hit stays small (most hits are runs).
+    List(Box<Vec<u32>>),
 }
 
 impl Positions {
     pub(crate) fn none() -> Positions {
-        Positions::List(Box::new([]))
+        Positions::Run(0, 0)
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
@@ -129,7 +130,7 @@ impl Positions {
         let mut v: Vec<u32> = first.iter().chain(all.flat_map(|p| p.iter())).collect();
         v.sort_unstable();
         v.dedup();
-        Positions::List(v.into_boxed_slice())
+        Positions::List(Box::new(v))
     }
 }
 
@@ -180,6 +181,8 @@ pub struct Hit {
     goal_pos: Positions,
     /// Character length of the matched piece, for ties.
     len: u32,
+    /// The task's slot in the index that made it, for narrowing.
+    doc: u32,
 }
 
 impl Hit {
@@ -410,15 +413,14 @@ impl Index {
         previous: &Results,
         cancel: &AtomicBool,
     ) -> Option<Results> {
-        if previous.epoch != self.epoch || !query.refines(&previous.query) {
+        // From (nearly) everything, a full search is as quick.
+        if previous.epoch != self.epoch
+            || !query.refines(&previous.query)
+            || previous.hits.len() * 4 > self.docs.len() * 3
+        {
             return self.search(query, cancel);
         }
-        let mut cands: Vec<u32> = previous
-            .hits
-            .iter()
-            .filter_map(|h| self.by_number.get(&h.number).map(|&i| i as u32))
-            .collect();
-        cands.sort_unstable();
+        let cands: Vec<u32> = previous.hits.iter().map(|h| h.doc).collect();
         self.run(query, Some(&cands), cancel)
     }
 
@@ -495,7 +497,7 @@ impl Index {
                 for i in cf.tasks() {
                     let doc = &self.docs[i];
                     if compiled.match_doc(i, doc, &cf, &self.skim, &mut buf) {
-                        out.push(make_hit(doc, &buf));
+                        out.push(make_hit(i, doc, &buf));
                     }
                 }
                 Some(out)
@@ -530,7 +532,7 @@ impl Index {
 }
 
 /// A task's hit from its words' hits: the best word's field, every word's highlights in it.
-fn make_hit(doc: &Doc, hits: &[TermHit]) -> Hit {
+fn make_hit(slot: usize, doc: &Doc, hits: &[TermHit]) -> Hit {
     let score = hits.iter().map(TermHit::value).sum();
     let primary = hits
         .iter()
@@ -570,6 +572,7 @@ fn make_hit(doc: &Doc, hits: &[TermHit]) -> Hit {
         pos,
         goal_pos,
         len,
+        doc: slot as u32,
     }
 }
 

@@ -257,6 +257,12 @@ impl<'t> Word<'t> {
         })
     }
 
+    /// Whether a character with set `id` can start the word.
+    #[inline]
+    pub fn may_start(&self, id: u16) -> bool {
+        self.flags[usize::from(id)] & 1 != 0
+    }
+
     /// Where the word matches a run of `ids` starting at `start`: the run's end.
     #[inline]
     pub fn match_at(&self, ids: &[u16], start: usize) -> Option<usize> {

@@ -255,7 +255,8 @@ fn narrowing_gives_the_same_results_as_a_full_search() {
         let q = Query::parse(text);
         let narrowed = index.search_within(&q, &prev, &cancel).unwrap();
         let full = index.search(&q, &cancel).unwrap();
-        assert!(narrowed.narrowed, "{text}");
+        // From (nearly) all tasks a full search runs instead.
+        assert_eq!(narrowed.narrowed, prev.len() * 4 <= 5 * 3, "{text}");
         assert_eq!(narrowed.hits, full.hits, "{text}");
         prev = narrowed;
     }
