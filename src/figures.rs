@@ -433,10 +433,8 @@ pub fn extract(text: &str) -> Vec<Figure> {
             };
             let unit = &plan[4];
             // The done part: later in this sentence, or in the next one.
-            let mut windows = vec![plan_end..s.end];
-            if let Some(next) = sents.get(i + 1) {
-                windows.push(next.clone());
-            }
+            let here: Range<usize> = plan_end..s.end;
+            let windows = std::iter::once(here).chain(sents.get(i + 1).cloned());
             let done = windows.into_iter().find_map(|w| {
                 done_re()
                     .captures_iter(&text[w.clone()])

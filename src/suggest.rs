@@ -108,7 +108,7 @@ impl Schedule {
         if let Some(p) = self
             .periods
             .iter()
-            .find(|p| p.names.iter().any(|n| *n == rest))
+            .find(|p| p.names.contains(&rest))
         {
             return Some(p.elapsed);
         }
