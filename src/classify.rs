@@ -53,7 +53,12 @@ impl DomainRules {
 
     /// Scores every rule against the task and picks the domain with the most points; the
     /// decision names the rule that contributed most to that domain.
-    pub fn classify(&self, goal: &str, progress: &[String], lead_units: &[Unit]) -> (Domain, DomainDecision) {
+    pub fn classify(
+        &self,
+        goal: &str,
+        progress: &[String],
+        lead_units: &[Unit],
+    ) -> (Domain, DomainDecision) {
         let mut totals = [0.0f64; 4];
         let mut best: [Option<(f64, &Rule, Vec<String>)>; 4] = [None, None, None, None];
         for rule in &self.rules {
@@ -65,13 +70,20 @@ impl DomainRules {
                     score += rule.weight * in_goal as f64;
                     evidence.push(format!("目标含“{kw}”"));
                 }
-                let in_progress: usize = progress.iter().map(|p| p.matches(kw.as_str()).count()).sum();
+                let in_progress: usize = progress
+                    .iter()
+                    .map(|p| p.matches(kw.as_str()).count())
+                    .sum();
                 if in_progress > 0 {
                     score += rule.weight * self.progress_factor * in_progress.min(3) as f64;
                 }
             }
             for u in lead_units {
-                if rule.lead_units.iter().any(|r| *r == u.canonical || *r == u.written) {
+                if rule
+                    .lead_units
+                    .iter()
+                    .any(|r| *r == u.canonical || *r == u.written)
+                {
                     score += rule.unit_weight;
                     evidence.push(format!("牵头单位{}", u.written));
                 }

@@ -1,1 +1,624 @@
-//! The command line: arguments (clap) and the plain-text face of every operation.
+//! The command line: arguments (clap) and the plain-text face of every ledger operation,
+//! for scripts, tests and people without the UI.
+
+use crate::export::{self, Format};
+use crate::import::{self, Aliases};
+use crate::ledger::{ImportSummary, Ledger};
+use crate::model::{Change, Domain, Event, Status, Task};
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "duban",
+    version,
+    about = "督办: follow the year's key work tasks — browse by domain, judge status, export the 通报",
+    long_about = "督办 (duban) follows a city government's key work tasks (重点工作任务): import the \
+quarterly reports, browse the tasks by domain, set each task's status (未启动 / 正常推进 / \
+进度滞后 / 严重滞后 / 已完成) and export the state.\n\nWithout a command it opens the terminal UI. \
+On an empty database the first command that needs tasks loads the built-in sample."
+)]
+pub struct Cli {
+    /// The database folder (default: the platform data directory)
+    #[arg(long, global = true, env = "DUBAN_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Keymap for the UI: default, vim, emacs, or a TOML file
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub keymap: Option<String>,
+    /// ASCII borders and glyphs, for terminals that draw box characters double-wide
+    #[arg(long, global = true)]
+    pub ascii: bool,
+    /// Let the UI take the mouse (off by default so text can be selected and copied)
+    #[arg(long, global = true)]
+    pub mouse: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import a report (its layout and encoding are detected); merges by task number
+    Import {
+        /// The report file (text: UTF-8, GBK/GB18030 or UTF-16)
+        file: PathBuf,
+        /// The report period, when the title does not name it (e.g. 2020年第三季度)
+        #[arg(long)]
+        period: Option<String>,
+        /// Start over: remove every task first (history is kept)
+        #[arg(long)]
+        replace: bool,
+        /// Only read the report and say what it holds; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List tasks grouped by domain
+    List {
+        /// Only this domain (ecology, livelihood, innovation, reform or 生态, 民生, 创新, 改革)
+        #[arg(long)]
+        domain: Option<Domain>,
+        /// Only this status (not_started, on_track, behind, seriously_behind, done or the Chinese label)
+        #[arg(long)]
+        status: Option<Status>,
+        /// Only tasks this unit leads or shares (any part of its name, written or canonical)
+        #[arg(long)]
+        unit: Option<String>,
+        /// Print JSON (task objects as in `export`)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one task: goal, progress of every period, units, status, notes, history
+    Show {
+        number: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a task's status
+    Set {
+        number: u32,
+        /// not_started | on_track | behind | seriously_behind | done (or 未启动 … 已完成, or 1-5)
+        status: Status,
+        /// A note kept with the change in history
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Add a note to a task
+    Note { number: u32, text: String },
+    /// Move a task to another domain (kept across re-imports)
+    Move { number: u32, domain: Domain },
+    /// Correct a task's goal text (kept across re-imports)
+    Goal { number: u32, text: String },
+    /// Undo the last status change of a task (recorded as a new event)
+    Undo { number: u32 },
+    /// Every unit with its tasks as lead and as co, and how its lead tasks stand
+    Units {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Who changed what, when (one task, or all)
+    History {
+        number: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the whole state
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// Write to this file instead of standard output
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Opens the database, mapping a lock held by another duban to a plain message.
+pub fn open_ledger(cli: &Cli) -> Result<Ledger> {
+    let path = cli.db.clone().unwrap_or_else(crate::paths::default_db);
+    Ok(Ledger::open(&path)?)
+}
+
+/// Loads the built-in sample into an empty database, saying so on stderr.
+pub fn ensure_tasks(ledger: &Ledger) -> Result<Option<String>> {
+    Ok(ledger.ensure_sample()?.map(|s| {
+        let msg = format!(
+            "the database {} was empty: loaded the built-in sample ({} tasks, {}). Import your own report with `duban import FILE`.",
+            ledger.store().path().display(),
+            s.added.len(),
+            s.period
+        );
+        eprintln!("duban: {msg}");
+        msg
+    }))
+}
+
+/// Runs a subcommand; `None` (no subcommand) is handled by the caller (the UI).
+pub fn run(cli: &Cli, command: &Command) -> Result<()> {
+    let ledger = open_ledger(cli)?;
+    let out = &mut std::io::stdout().lock();
+    match command {
+        Command::Import {
+            file,
+            period,
+            replace,
+            dry_run,
+        } => cmd_import(&ledger, out, file, period.as_deref(), *replace, *dry_run),
+        Command::List {
+            domain,
+            status,
+            unit,
+            json,
+        } => {
+            ensure_tasks(&ledger)?;
+            let tasks = filter_tasks(ledger.tasks()?, *domain, *status, unit.as_deref());
+            if *json {
+                let history = ledger.history(None)?;
+                print_json_tasks(out, &tasks, &history)
+            } else {
+                print_list(out, &tasks, terminal_width())
+            }
+        }
+        Command::Show { number, json } => {
+            ensure_tasks(&ledger)?;
+            let task = ledger.task(*number)?;
+            let history = ledger.history(Some(*number))?;
+            if *json {
+                let refs: Vec<&Event> = history.iter().collect();
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&export::TaskJson::new(&task, &refs))?
+                )?;
+                Ok(())
+            } else {
+                print_task(out, &task, &history)
+            }
+        }
+        Command::Set {
+            number,
+            status,
+            note,
+        } => {
+            ensure_tasks(&ledger)?;
+            let e = ledger.set_status(*number, *status, note.as_deref())?;
+            writeln!(out, "{}", describe_event(&e))?;
+            Ok(())
+        }
+        Command::Note { number, text } => {
+            ensure_tasks(&ledger)?;
+            let e = ledger.add_note(*number, text)?;
+            writeln!(out, "{}", describe_event(&e))?;
+            Ok(())
+        }
+        Command::Move { number, domain } => {
+            ensure_tasks(&ledger)?;
+            let e = ledger.move_task(*number, *domain)?;
+            writeln!(out, "{}", describe_event(&e))?;
+            Ok(())
+        }
+        Command::Goal { number, text } => {
+            ensure_tasks(&ledger)?;
+            let e = ledger.edit_goal(*number, text)?;
+            writeln!(out, "{}", describe_event(&e))?;
+            Ok(())
+        }
+        Command::Undo { number } => {
+            ensure_tasks(&ledger)?;
+            let last = ledger
+                .history(Some(*number))?
+                .into_iter()
+                .rev()
+                .find(|e| matches!(e.change, Change::Status { .. }))
+                .with_context(|| format!("task {number} has no status change to undo"))?;
+            let e = ledger.undo(&last)?;
+            writeln!(out, "{}", describe_event(&e))?;
+            Ok(())
+        }
+        Command::Units { json } => {
+            ensure_tasks(&ledger)?;
+            let units = unit_summaries(&ledger.tasks()?);
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&units)?)?;
+                Ok(())
+            } else {
+                print_units(out, &units)
+            }
+        }
+        Command::History { number, json } => {
+            ensure_tasks(&ledger)?;
+            let history = ledger.history(*number)?;
+            if *json {
+                let h: Vec<_> = history
+                    .iter()
+                    .map(export::HistoryJson::from_event)
+                    .collect();
+                writeln!(out, "{}", serde_json::to_string_pretty(&h)?)?;
+            } else {
+                for e in &history {
+                    writeln!(out, "{}", describe_event(e))?;
+                }
+                if history.is_empty() {
+                    writeln!(out, "no history yet")?;
+                }
+            }
+            Ok(())
+        }
+        Command::Export { format, output } => {
+            ensure_tasks(&ledger)?;
+            let tasks = ledger.tasks()?;
+            let text = match format {
+                Format::Json => export::to_json(&tasks, &ledger.history(None)?) + "\n",
+                Format::Csv => export::to_csv(&tasks),
+                Format::Md => export::to_markdown(&tasks),
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(path, text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("duban: wrote {} tasks to {}", tasks.len(), path.display());
+                }
+                None => out.write_all(text.as_bytes())?,
+            }
+            Ok(())
+        }
+    }
+}
+
+fn cmd_import(
+    ledger: &Ledger,
+    out: &mut impl Write,
+    file: &std::path::Path,
+    period: Option<&str>,
+    replace: bool,
+    dry_run: bool,
+) -> Result<()> {
+    let report = import::import_file(file, &Aliases::builtin())?;
+    for u in &report.unplaced {
+        writeln!(
+            out,
+            "{}:{}: not placed ({}): {}",
+            file.display(),
+            u.line,
+            u.reason,
+            u.text
+        )?;
+    }
+    let rows = report.rows.len();
+    writeln!(
+        out,
+        "{}: {} tasks ({}, {}, period {})",
+        file.display(),
+        rows,
+        report.layout.describe(),
+        report.encoding,
+        period.or(report.period.as_deref()).unwrap_or("unnamed"),
+    )?;
+    if dry_run {
+        writeln!(out, "dry run: nothing was written")?;
+        return Ok(());
+    }
+    let summary: ImportSummary = ledger.import(&report, period, replace)?;
+    writeln!(
+        out,
+        "imported {} tasks as period {}: {} new, {} updated{}; {} lines not placed",
+        rows,
+        summary.period,
+        summary.added.len(),
+        summary.updated.len(),
+        if summary.absent.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} tasks in the database are not in this report and were kept: {}",
+                summary.absent.len(),
+                summary
+                    .absent
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+        report.unplaced.len(),
+    )?;
+    Ok(())
+}
+
+pub fn filter_tasks(
+    tasks: Vec<Task>,
+    domain: Option<Domain>,
+    status: Option<Status>,
+    unit: Option<&str>,
+) -> Vec<Task> {
+    let unit = unit.map(crate::import::units::normalize);
+    tasks
+        .into_iter()
+        .filter(|t| domain.is_none_or(|d| t.domain == d))
+        .filter(|t| status.is_none_or(|s| t.status == s))
+        .filter(|t| {
+            unit.as_deref().is_none_or(|u| {
+                t.lead_units.iter().chain(&t.co_units).any(|x| {
+                    x.canonical.contains(u)
+                        || crate::import::units::normalize(&x.written).contains(u)
+                })
+            })
+        })
+        .collect()
+}
+
+fn print_json_tasks(out: &mut impl Write, tasks: &[Task], history: &[Event]) -> Result<()> {
+    let v: serde_json::Value = serde_json::from_str(&export::to_json(tasks, history))?;
+    writeln!(out, "{}", serde_json::to_string_pretty(&v["tasks"])?)?;
+    Ok(())
+}
+
+fn terminal_width() -> usize {
+    crossterm::terminal::size()
+        .map(|(w, _)| w as usize)
+        .ok()
+        .filter(|w| *w >= 40)
+        .unwrap_or(100)
+}
+
+/// Cuts `text` to at most `width` display columns, marking a cut with `…`.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+fn pad(text: &str, width: usize) -> String {
+    let t = truncate(text, width);
+    let fill = width.saturating_sub(t.width());
+    format!("{t}{}", " ".repeat(fill))
+}
+
+fn print_list(out: &mut impl Write, tasks: &[Task], width: usize) -> Result<()> {
+    if tasks.is_empty() {
+        writeln!(out, "no tasks match")?;
+        return Ok(());
+    }
+    // number(4) glyph+label(12) goal(rest) lead(20)
+    let lead_w = 20usize.min(width / 4);
+    let goal_w = width.saturating_sub(4 + 1 + 12 + 2 + lead_w).max(10);
+    for d in Domain::ALL {
+        let in_domain: Vec<&Task> = tasks.iter().filter(|t| t.domain == d).collect();
+        if in_domain.is_empty() {
+            continue;
+        }
+        writeln!(out, "{} {} ({} tasks)", d.label(), d.id(), in_domain.len())?;
+        for t in in_domain {
+            let lead = t
+                .lead_units
+                .first()
+                .map(|u| u.written.as_str())
+                .unwrap_or("");
+            let more = if t.lead_units.len() > 1 { "等" } else { "" };
+            writeln!(
+                out,
+                "{:>4} {} {}  {}  {}",
+                t.number,
+                t.status.glyph(),
+                pad(t.status.label(), 10),
+                pad(&t.goal, goal_w),
+                truncate(&format!("{lead}{more}"), lead_w)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "{} tasks", tasks.len())?;
+    Ok(())
+}
+
+fn print_task(out: &mut impl Write, t: &Task, history: &[Event]) -> Result<()> {
+    writeln!(
+        out,
+        "任务 {}  {} {} ({})",
+        t.number,
+        t.status.glyph(),
+        t.status.label(),
+        t.status.id()
+    )?;
+    writeln!(
+        out,
+        "领域 {} {} — rule {}: {}",
+        t.domain.label(),
+        t.domain.id(),
+        t.domain_decision.rule,
+        t.domain_decision.reason
+    )?;
+    if let Some(s) = &t.section {
+        writeln!(out, "章节 {s}")?;
+    }
+    writeln!(out, "\n目标与任务\n  {}", t.goal)?;
+    for p in t.periods.iter().rev() {
+        writeln!(out, "\n工作进展 {}", p.name)?;
+        for para in &p.paragraphs {
+            writeln!(out, "  {para}")?;
+        }
+    }
+    let names = |us: &[crate::model::Unit]| {
+        us.iter()
+            .map(|u| {
+                if u.written == u.canonical {
+                    u.written.clone()
+                } else {
+                    format!("{} ({})", u.written, u.canonical)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    writeln!(out, "\n牵头责任单位 {}", names(&t.lead_units))?;
+    writeln!(out, "责任单位     {}", names(&t.co_units))?;
+    if !t.notes.is_empty() {
+        writeln!(out, "\n备注")?;
+        for n in &t.notes {
+            writeln!(out, "  {} {}: {}", local_time(&n.at), n.user, n.text)?;
+        }
+    }
+    writeln!(out, "\n历史")?;
+    for e in history {
+        writeln!(out, "  {}", describe_event(e))?;
+    }
+    Ok(())
+}
+
+pub fn local_time(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M:%S %:z")
+        .to_string()
+}
+
+/// One line saying who did what to which task, when.
+pub fn describe_event(e: &Event) -> String {
+    let what = match &e.change {
+        Change::Status { from, to, undo } => format!(
+            "{}status {} → {}",
+            if *undo { "undo: " } else { "" },
+            from.label(),
+            to.label()
+        ),
+        Change::Note { text } => format!("note: {text}"),
+        Change::Move { from, to } => format!("moved {} → {}", from.label(), to.label()),
+        Change::Goal { to, .. } => format!("goal corrected: {to}"),
+        Change::Import { period, source } => format!("imported {period} from {source}"),
+    };
+    let note = e
+        .note
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    format!(
+        "{}  {}  #{} {}{}",
+        local_time(&e.at),
+        e.user,
+        e.task,
+        what,
+        note
+    )
+}
+
+/// A unit's load and how its lead tasks stand, for the units view and `duban units`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct UnitSummary {
+    pub unit: String,
+    pub lead: usize,
+    pub co: usize,
+    pub lead_seriously_behind: usize,
+    pub lead_behind: usize,
+    pub lead_on_track: usize,
+    pub lead_not_started: usize,
+    pub lead_done: usize,
+    pub lead_tasks: Vec<u32>,
+    pub co_tasks: Vec<u32>,
+}
+
+/// Every unit by canonical name, most lagging first (red, then yellow lead tasks), then by load.
+pub fn unit_summaries(tasks: &[Task]) -> Vec<UnitSummary> {
+    let mut by_unit: BTreeMap<String, UnitSummary> = BTreeMap::new();
+    for t in tasks {
+        let mut seen = std::collections::BTreeSet::new();
+        for u in &t.lead_units {
+            if !seen.insert(u.canonical.clone()) {
+                continue;
+            }
+            let s = by_unit.entry(u.canonical.clone()).or_default();
+            s.lead += 1;
+            s.lead_tasks.push(t.number);
+            match t.status {
+                Status::SeriouslyBehind => s.lead_seriously_behind += 1,
+                Status::Behind => s.lead_behind += 1,
+                Status::OnTrack => s.lead_on_track += 1,
+                Status::NotStarted => s.lead_not_started += 1,
+                Status::Done => s.lead_done += 1,
+            }
+        }
+        for u in &t.co_units {
+            if !seen.insert(u.canonical.clone()) {
+                continue;
+            }
+            let s = by_unit.entry(u.canonical.clone()).or_default();
+            s.co += 1;
+            s.co_tasks.push(t.number);
+        }
+    }
+    let mut v: Vec<UnitSummary> = by_unit
+        .into_iter()
+        .map(|(name, mut s)| {
+            s.unit = name;
+            s
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        b.lead_seriously_behind
+            .cmp(&a.lead_seriously_behind)
+            .then(b.lead_behind.cmp(&a.lead_behind))
+            .then((b.lead + b.co).cmp(&(a.lead + a.co)))
+            .then(a.unit.cmp(&b.unit))
+    });
+    v
+}
+
+fn print_units(out: &mut impl Write, units: &[UnitSummary]) -> Result<()> {
+    writeln!(
+        out,
+        "{}  lead  co   {} {} {} {} {}",
+        pad("unit 单位", 30),
+        Status::SeriouslyBehind.glyph(),
+        Status::Behind.glyph(),
+        Status::OnTrack.glyph(),
+        Status::NotStarted.glyph(),
+        Status::Done.glyph()
+    )?;
+    for u in units {
+        writeln!(
+            out,
+            "{}  {:>4} {:>3}   {} {} {} {} {}",
+            pad(&u.unit, 30),
+            u.lead,
+            u.co,
+            u.lead_seriously_behind,
+            u.lead_behind,
+            u.lead_on_track,
+            u.lead_not_started,
+            u.lead_done
+        )?;
+    }
+    writeln!(
+        out,
+        "{} units; columns after lead/co count lead tasks that are {} {} {} {} {}",
+        units.len(),
+        Status::SeriouslyBehind.label(),
+        Status::Behind.label(),
+        Status::OnTrack.label(),
+        Status::NotStarted.label(),
+        Status::Done.label()
+    )?;
+    Ok(())
+}
+
+/// What `cargo run --release` does until the UI is wired in: the grouped list.
+pub fn run_default(cli: &Cli) -> Result<()> {
+    let ledger = open_ledger(cli)?;
+    ensure_tasks(&ledger)?;
+    print_list(
+        &mut std::io::stdout().lock(),
+        &ledger.tasks()?,
+        terminal_width(),
+    )
+}

@@ -81,7 +81,9 @@ impl Ledger {
     }
 
     pub fn task(&self, number: u32) -> Result<Task, LedgerError> {
-        self.store.task(number)?.ok_or(LedgerError::NoSuchTask(number))
+        self.store
+            .task(number)?
+            .ok_or(LedgerError::NoSuchTask(number))
     }
 
     pub fn history(&self, number: Option<u32>) -> Result<Vec<Event>, LedgerError> {
@@ -130,7 +132,12 @@ impl Ledger {
     }
 
     /// Sets a task's status; the event is on disk when this returns.
-    pub fn set_status(&self, number: u32, status: Status, note: Option<&str>) -> Result<Event, LedgerError> {
+    pub fn set_status(
+        &self,
+        number: u32,
+        status: Status,
+        note: Option<&str>,
+    ) -> Result<Event, LedgerError> {
         self.change_status(number, status, note, false)
     }
 
@@ -142,15 +149,32 @@ impl Ledger {
         }
     }
 
-    fn change_status(&self, number: u32, status: Status, note: Option<&str>, undo: bool) -> Result<Event, LedgerError> {
+    fn change_status(
+        &self,
+        number: u32,
+        status: Status,
+        note: Option<&str>,
+        undo: bool,
+    ) -> Result<Event, LedgerError> {
         let mut task = self.task(number)?;
         if task.status == status {
             return Err(LedgerError::Unchanged { number, status });
         }
         let from = task.status;
         task.status = status;
-        let note = note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
-        let event = self.event(number, Change::Status { from, to: status, undo }, note);
+        let note = note
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        let event = self.event(
+            number,
+            Change::Status {
+                from,
+                to: status,
+                undo,
+            },
+            note,
+        );
         self.write(task, event)
     }
 
@@ -166,7 +190,13 @@ impl Ledger {
             user: self.user.clone(),
             text: text.to_string(),
         });
-        let mut event = self.event(number, Change::Note { text: text.to_string() }, None);
+        let mut event = self.event(
+            number,
+            Change::Note {
+                text: text.to_string(),
+            },
+            None,
+        );
         event.at = at;
         self.write(task, event)
     }
@@ -181,10 +211,18 @@ impl Ledger {
         task.domain = domain;
         task.domain_decision = DomainDecision {
             rule: "manual".into(),
-            reason: format!("moved by {} from {} ({})", self.user, from.id(), from.label()),
+            reason: format!(
+                "moved by {} from {} ({})",
+                self.user,
+                from.id(),
+                from.label()
+            ),
             manual: true,
         };
-        self.write(task, self.event(number, Change::Move { from, to: domain }, None))
+        self.write(
+            task,
+            self.event(number, Change::Move { from, to: domain }, None),
+        )
     }
 
     /// Corrects a task's goal text (the importer's goal/progress boundary is a judgement);
@@ -197,13 +235,28 @@ impl Ledger {
         let mut task = self.task(number)?;
         let from = std::mem::replace(&mut task.goal, goal.to_string());
         task.goal_edited = true;
-        self.write(task, self.event(number, Change::Goal { from, to: goal.to_string() }, None))
+        self.write(
+            task,
+            self.event(
+                number,
+                Change::Goal {
+                    from,
+                    to: goal.to_string(),
+                },
+                None,
+            ),
+        )
     }
 
     /// Imports a report as a period. Merges by task number: new text and a new period;
     /// statuses, notes, history, goal corrections and manual domain moves are kept.
     /// `replace` starts over: every task is removed first (history is kept).
-    pub fn import(&self, report: &Report, period: Option<&str>, replace: bool) -> Result<ImportSummary, LedgerError> {
+    pub fn import(
+        &self,
+        report: &Report,
+        period: Option<&str>,
+        replace: bool,
+    ) -> Result<ImportSummary, LedgerError> {
         let period = period
             .map(str::to_string)
             .or_else(|| report.period.clone())
@@ -211,7 +264,11 @@ impl Ledger {
         let existing: BTreeMap<u32, Task> = if replace {
             BTreeMap::new()
         } else {
-            self.store.tasks()?.into_iter().map(|t| (t.number, t)).collect()
+            self.store
+                .tasks()?
+                .into_iter()
+                .map(|t| (t.number, t))
+                .collect()
         };
         let mut summary = ImportSummary {
             period: period.clone(),
@@ -240,8 +297,13 @@ impl Ledger {
             ));
             put.push(task);
         }
-        let imported: std::collections::BTreeSet<u32> = report.rows.iter().map(|r| r.number).collect();
-        summary.absent = existing.keys().copied().filter(|n| !imported.contains(n)).collect();
+        let imported: std::collections::BTreeSet<u32> =
+            report.rows.iter().map(|r| r.number).collect();
+        summary.absent = existing
+            .keys()
+            .copied()
+            .filter(|n| !imported.contains(n))
+            .collect();
         self.store.commit(Commit {
             clear_tasks: replace,
             put,
@@ -252,7 +314,9 @@ impl Ledger {
     }
 
     fn new_task(&self, row: &ImportedRow, period: &str) -> Task {
-        let (domain, domain_decision) = self.rules.classify(&row.goal, &row.progress, &row.lead_units);
+        let (domain, domain_decision) =
+            self.rules
+                .classify(&row.goal, &row.progress, &row.lead_units);
         Task {
             number: row.number,
             section: row.section.clone(),
@@ -281,7 +345,9 @@ impl Ledger {
         task.lead_units = row.lead_units.clone();
         task.co_units = row.co_units.clone();
         if !task.domain_decision.manual {
-            let (domain, decision) = self.rules.classify(&task.goal, &row.progress, &task.lead_units);
+            let (domain, decision) =
+                self.rules
+                    .classify(&task.goal, &row.progress, &task.lead_units);
             task.domain = domain;
             task.domain_decision = decision;
         }

@@ -9,5 +9,6 @@ pub mod ledger;
 pub mod model;
 pub mod paths;
 pub mod store;
+pub mod synth;
 pub mod ui;
 pub mod user;

@@ -141,7 +141,9 @@ impl FromStr for Status {
             "ontrack" | "green" | "正常" | "推进" => Some(Status::OnTrack),
             "yellow" | "滞后" | "lagging" => Some(Status::Behind),
             "seriouslybehind" | "red" | "serious" => Some(Status::SeriouslyBehind),
-            "blue" | "完成" | "办结" | "finished" | "complete" | "completed" => Some(Status::Done),
+            "blue" | "完成" | "办结" | "finished" | "complete" | "completed" => {
+                Some(Status::Done)
+            }
             _ => None,
         };
         if let Some(st) = alias {
@@ -313,11 +315,22 @@ pub enum Change {
         #[serde(default)]
         undo: bool,
     },
-    Note { text: String },
-    Move { from: Domain, to: Domain },
-    Goal { from: String, to: String },
+    Note {
+        text: String,
+    },
+    Move {
+        from: Domain,
+        to: Domain,
+    },
+    Goal {
+        from: String,
+        to: String,
+    },
     /// The task was created or updated by importing a report period.
-    Import { period: String, source: String },
+    Import {
+        period: String,
+        source: String,
+    },
 }
 
 /// One history event: task, what changed, when, by which OS user, with an optional note.
@@ -343,7 +356,10 @@ mod tests {
         assert_eq!("behind".parse::<Status>(), Ok(Status::Behind));
         assert_eq!("严重滞后".parse::<Status>(), Ok(Status::SeriouslyBehind));
         assert_eq!("5".parse::<Status>(), Ok(Status::Done));
-        assert_eq!("seriously-behind".parse::<Status>(), Ok(Status::SeriouslyBehind));
+        assert_eq!(
+            "seriously-behind".parse::<Status>(),
+            Ok(Status::SeriouslyBehind)
+        );
         assert!("6".parse::<Status>().is_err());
         assert!("late".parse::<Status>().is_err());
     }

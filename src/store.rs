@@ -158,7 +158,11 @@ impl SledStore {
         }
     }
 
-    fn decode<T: serde::de::DeserializeOwned>(&self, what: &str, bytes: &[u8]) -> Result<T, StoreError> {
+    fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        what: &str,
+        bytes: &[u8],
+    ) -> Result<T, StoreError> {
         serde_json::from_slice(bytes).map_err(|e| StoreError::Damaged {
             path: self.path.clone(),
             detail: format!("a stored {what} cannot be read ({e})"),
@@ -171,16 +175,18 @@ fn open_error(path: &Path, e: sled::Error) -> StoreError {
         sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => StoreError::Locked {
             path: path.to_path_buf(),
         },
-        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => StoreError::Open {
-            path: path.to_path_buf(),
-            detail: "permission denied: ask for access to the folder, or use --db PATH".into(),
-        },
-        sled::Error::Corruption { .. } | sled::Error::Unsupported(_) | sled::Error::ReportableBug(_) => {
-            StoreError::Damaged {
+        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+            StoreError::Open {
                 path: path.to_path_buf(),
-                detail: e.to_string(),
+                detail: "permission denied: ask for access to the folder, or use --db PATH".into(),
             }
         }
+        sled::Error::Corruption { .. }
+        | sled::Error::Unsupported(_)
+        | sled::Error::ReportableBug(_) => StoreError::Damaged {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        },
         _ => {
             let detail = e.to_string();
             if detail.contains("could not acquire lock") {
@@ -227,7 +233,11 @@ impl Store for SledStore {
     }
 
     fn task(&self, number: u32) -> Result<Option<Task>, StoreError> {
-        match self.tasks.get(task_key(number)).map_err(|e| self.read_err(e))? {
+        match self
+            .tasks
+            .get(task_key(number))
+            .map_err(|e| self.read_err(e))?
+        {
             Some(v) => Ok(Some(self.decode("task", &v)?)),
             None => Ok(None),
         }
@@ -260,7 +270,12 @@ impl Store for SledStore {
         let encoded_tasks: Vec<([u8; 4], Vec<u8>)> = commit
             .put
             .iter()
-            .map(|t| Ok((task_key(t.number), serde_json::to_vec(t).map_err(|e| self.write_err(e))?)))
+            .map(|t| {
+                Ok((
+                    task_key(t.number),
+                    serde_json::to_vec(t).map_err(|e| self.write_err(e))?,
+                ))
+            })
             .collect::<Result<_, StoreError>>()?;
         // Removing every task inside a transaction needs their keys up front; the database
         // is single-writer (sled's lock), so the list cannot change before the transaction.
@@ -274,39 +289,40 @@ impl Store for SledStore {
             Vec::new()
         };
 
-        let result = (&self.tasks, &self.history, &self.meta).transaction(|(tasks, history, meta)| {
-            let mut seq: u64 = match meta.get(META_NEXT_SEQ)? {
-                Some(v) => String::from_utf8_lossy(&v).parse().unwrap_or(1),
-                None => 1,
-            };
-            for k in &old_keys {
-                tasks.remove(k.clone())?;
-            }
-            for (k, v) in &encoded_tasks {
-                tasks.insert(&k[..], v.as_slice())?;
-            }
-            let mut stored = Vec::with_capacity(commit.events.len());
-            for e in &commit.events {
-                let event = Event {
-                    seq,
-                    task: e.task,
-                    at: e.at,
-                    user: e.user.clone(),
-                    change: e.change.clone(),
-                    note: e.note.clone(),
+        let result =
+            (&self.tasks, &self.history, &self.meta).transaction(|(tasks, history, meta)| {
+                let mut seq: u64 = match meta.get(META_NEXT_SEQ)? {
+                    Some(v) => String::from_utf8_lossy(&v).parse().unwrap_or(1),
+                    None => 1,
                 };
-                let bytes = serde_json::to_vec(&event)
-                    .map_err(|err| ConflictableTransactionError::Abort(err.to_string()))?;
-                history.insert(&seq.to_be_bytes()[..], bytes)?;
-                stored.push(event);
-                seq += 1;
-            }
-            meta.insert(META_NEXT_SEQ, seq.to_string().as_bytes())?;
-            for (k, v) in &commit.meta {
-                meta.insert(k.as_bytes(), v.as_bytes())?;
-            }
-            Ok(stored)
-        });
+                for k in &old_keys {
+                    tasks.remove(k.clone())?;
+                }
+                for (k, v) in &encoded_tasks {
+                    tasks.insert(&k[..], v.as_slice())?;
+                }
+                let mut stored = Vec::with_capacity(commit.events.len());
+                for e in &commit.events {
+                    let event = Event {
+                        seq,
+                        task: e.task,
+                        at: e.at,
+                        user: e.user.clone(),
+                        change: e.change.clone(),
+                        note: e.note.clone(),
+                    };
+                    let bytes = serde_json::to_vec(&event)
+                        .map_err(|err| ConflictableTransactionError::Abort(err.to_string()))?;
+                    history.insert(&seq.to_be_bytes()[..], bytes)?;
+                    stored.push(event);
+                    seq += 1;
+                }
+                meta.insert(META_NEXT_SEQ, seq.to_string().as_bytes())?;
+                for (k, v) in &commit.meta {
+                    meta.insert(k.as_bytes(), v.as_bytes())?;
+                }
+                Ok(stored)
+            });
         let stored = match result {
             Ok(stored) => stored,
             Err(TransactionError::Abort(msg)) => return Err(self.write_err(msg)),

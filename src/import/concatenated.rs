@@ -1,8 +1,508 @@
-//! Parser for the concatenated-columns layout of the sample: one row per line,
-//! goal + progress + lead units + co units run together. Not written yet.
+//! Parser for the concatenated-columns layout of the sample: one row per `N.\u{a0}` line,
+//! goal + progress + lead units + co units run together, continuation lines adding progress.
+//!
+//! Steps: find the table (after its header, or from the first row) and its end (a blank line
+//! or page boilerplate after the last row); group lines into rows; find the line that carries
+//! the row's units (the text after its last full stop must be unit names); split the units in
+//! two passes — first with the shipped names, then with the names the document itself used —
+//! and cut the first line's goal from its progress (`boundary`).
 
-use super::{Parsed, SourceLine};
+use super::boundary;
+use super::units::{self, Vocabulary};
+use super::{Parsed, RawRow, RawUnits, SourceLine, Unplaced};
 
-pub fn parse(_lines: &[SourceLine<'_>]) -> Parsed {
-    Parsed::default()
+/// A row's lines before its columns are told apart.
+#[derive(Debug)]
+struct Draft<'a> {
+    number: u32,
+    section: Option<String>,
+    /// 1-based line number of the row's first line.
+    line: usize,
+    /// The first line without its `N.\u{a0}` marker, then each continuation line as is.
+    texts: Vec<&'a str>,
+}
+
+/// Where a row's units were found.
+#[derive(Debug, Clone)]
+struct UnitsAt {
+    /// Index into `Draft::texts`.
+    text: usize,
+    /// Byte offset in that text where the unit text starts.
+    start: usize,
+    split: units::SplitUnits,
+}
+
+pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
+    let mut parsed = Parsed::default();
+    let drafts = group_rows(lines, &mut parsed.unplaced);
+
+    // Pass 1: the shipped names only. Names that can only be read one way are learned.
+    let builtin = Vocabulary::builtin();
+    let mut vocab = builtin.clone();
+    for d in &drafts {
+        if let Some(found) = find_units(d, &builtin) {
+            for name in found.split.lead.iter().chain(&found.split.co) {
+                if units::certainly_one_name(name) {
+                    vocab.learn(name);
+                }
+            }
+        }
+    }
+
+    // Pass 2: with the document's own vocabulary.
+    for d in drafts {
+        let found = find_units(&d, &vocab);
+        parsed.rows.push(build_row(d, found));
+    }
+    parsed
+}
+
+fn build_row(d: Draft<'_>, found: Option<UnitsAt>) -> RawRow {
+    let mut progress = Vec::new();
+    let mut goal = String::new();
+    let mut lead = Vec::new();
+    let mut co = Vec::new();
+    let units_at = found.as_ref().map(|f| (f.text, f.start));
+    for (i, text) in d.texts.iter().enumerate() {
+        let body = match units_at {
+            Some((t, start)) if t == i => &text[..start],
+            _ => text,
+        };
+        let paragraph = if i == 0 {
+            let cut = boundary::goal_end(body);
+            goal = body[..cut].to_string();
+            &body[cut..]
+        } else {
+            body
+        };
+        if !paragraph.is_empty() {
+            progress.push(paragraph.to_string());
+        }
+    }
+    if let Some(f) = found {
+        lead = f.split.lead;
+        co = f.split.co;
+    }
+    RawRow {
+        number: Some(d.number),
+        section: d.section,
+        line: d.line,
+        goal,
+        progress,
+        units: RawUnits::Split { lead, co },
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Rows and the table's extent.
+
+/// The marker that starts a row: `N.` then a no-break space. In copies where the no-break
+/// space became an ordinary or ideographic space, `N. ` counts only when N is the next number
+/// expected, because progress sub-items (`2.全面放开…`) look alike.
+fn row_start(text: &str, nbsp_mode: bool, expected: u32) -> Option<(u32, usize)> {
+    let trimmed = text.trim_start_matches([' ', '\u{3000}', '\t']);
+    let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 4 {
+        return None;
+    }
+    let number: u32 = trimmed[..digits].parse().ok()?;
+    let rest = &trimmed[digits..];
+    let rest = rest
+        .strip_prefix('.')
+        .or_else(|| rest.strip_prefix('\u{ff0e}'))?;
+    let space = rest.chars().next()?;
+    let ok = match space {
+        '\u{a0}' => true,
+        ' ' | '\u{3000}' => !nbsp_mode && number == expected,
+        _ => false,
+    };
+    if !ok {
+        return None;
+    }
+    let after = rest.trim_start_matches([' ', '\u{a0}', '\u{3000}', '\t']);
+    let content_start = text.len() - after.len();
+    // The content must hold text: a bare `3. ` is not a task.
+    if after.trim().is_empty() {
+        return None;
+    }
+    Some((number, content_start))
+}
+
+fn is_header(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.contains("序号") && (compact.contains("目标与任务") || compact.contains("牵头责任单位"))
+}
+
+/// `一、…` / `(一)…` headings: context for the rows after them.
+fn section_heading(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.chars().count() > 60 {
+        return None;
+    }
+    let mut chars = t.chars();
+    let first = chars.next()?;
+    let numeral = |c: char| "一二三四五六七八九十".contains(c);
+    let is_heading = if numeral(first) {
+        let rest: String = t.chars().skip_while(|&c| numeral(c)).take(1).collect();
+        rest == "、"
+    } else if first == '(' || first == '\u{ff08}' {
+        let inner: String = chars.clone().take_while(|&c| numeral(c)).collect();
+        !inner.is_empty()
+            && chars
+                .nth(inner.chars().count())
+                .is_some_and(|c| c == ')' || c == '\u{ff09}')
+    } else {
+        false
+    };
+    is_heading.then(|| t.to_string())
+}
+
+/// Page furniture around a scraped report: disclaimers, app adverts, comment boxes, links.
+fn is_boilerplate(text: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "免责声明",
+        "版权",
+        "Copyright",
+        "copyright",
+        "©",
+        "举报",
+        "登录",
+        "登陆",
+        "评论",
+        "APP",
+        "网站地图",
+        "关于我们",
+        "联系我们",
+        "责任编辑",
+        "扫一扫",
+        "二维码",
+        "分享到",
+        "上一篇",
+        "下一篇",
+        "返回顶部",
+        "打印本页",
+        "关闭窗口",
+        "http://",
+        "https://",
+        "www.",
+        ".com",
+        "阅读次数",
+        "字体:",
+        "更多>>",
+        "换一换",
+        "Ltd",
+        "备案",
+        "ICP",
+    ];
+    MARKERS.iter().any(|m| text.contains(m))
+}
+
+/// A line after the table that is short and no sentence: page furniture too (`发布已输入0/200`).
+fn is_furniture(text: &str) -> bool {
+    let t = text.trim();
+    is_boilerplate(t) || (t.chars().count() <= 40 && !t.contains('。'))
+}
+
+fn group_rows<'a>(lines: &[SourceLine<'a>], unplaced: &mut Vec<Unplaced>) -> Vec<Draft<'a>> {
+    let nbsp_mode = lines.iter().any(|l| row_start(l.text, true, 0).is_some());
+    let header = lines.iter().position(|l| is_header(l.text));
+
+    // Row starts, in order, with the numbering they expect.
+    let mut starts: Vec<(usize, u32, usize)> = Vec::new(); // (index, number, content start)
+    let mut expected = 1u32;
+    let from = header.map_or(0, |h| h + 1);
+    for (i, l) in lines.iter().enumerate().skip(from) {
+        if let Some((n, at)) = row_start(l.text, nbsp_mode, expected) {
+            starts.push((i, n, at));
+            expected = n.saturating_add(1);
+        }
+    }
+    let Some(&(first_row, _, _)) = starts.first() else {
+        return Vec::new();
+    };
+    let last_row = starts.last().map_or(first_row, |s| s.0);
+
+    // Between the header and the first row: headings give context, anything else is reported.
+    let mut section: Option<String> = None;
+    for l in &lines[from..first_row] {
+        if l.text.trim().is_empty() || is_header(l.text) {
+            continue;
+        }
+        if let Some(h) = section_heading(l.text) {
+            section = Some(h);
+        } else if header.is_some() {
+            unplaced.push(Unplaced {
+                line: l.number,
+                text: l.text.to_string(),
+                reason: "text between the table header and its first row; not part of any task"
+                    .into(),
+            });
+        }
+    }
+
+    let mut drafts: Vec<Draft<'a>> = Vec::with_capacity(starts.len());
+    let mut next_start = 0usize;
+    let mut i = first_row;
+    while i < lines.len() {
+        let l = &lines[i];
+        if next_start < starts.len() && starts[next_start].0 == i {
+            let (_, n, at) = starts[next_start];
+            next_start += 1;
+            drafts.push(Draft {
+                number: n,
+                section: section.clone(),
+                line: l.number,
+                texts: vec![&l.text[at..]],
+            });
+            i += 1;
+            continue;
+        }
+        if i > last_row {
+            // After the last row: continuation lines until a blank line or page furniture.
+            if l.text.trim().is_empty() || is_boilerplate(l.text) {
+                report_footer(&lines[i..], unplaced);
+                break;
+            }
+        }
+        if l.text.trim().is_empty() || is_header(l.text) {
+            i += 1;
+            continue;
+        }
+        if let Some(h) = section_heading(l.text) {
+            section = Some(h);
+            i += 1;
+            continue;
+        }
+        if let Some(d) = drafts.last_mut() {
+            d.texts.push(l.text);
+        }
+        i += 1;
+    }
+    drafts
+}
+
+/// Lines after the table: page furniture is ignored, anything that reads like report text is
+/// reported so it is not lost silently.
+fn report_footer(lines: &[SourceLine<'_>], unplaced: &mut Vec<Unplaced>) {
+    for l in lines {
+        if l.text.trim().is_empty() || is_furniture(l.text) {
+            continue;
+        }
+        unplaced.push(Unplaced {
+            line: l.number,
+            text: l.text.to_string(),
+            reason: "text after the table's last row, separated from it; not part of any task"
+                .into(),
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Units at the end of a line.
+
+/// Byte offset just after the last full stop (and closing quotes) of a line, or 0 if none.
+fn after_last_stop(text: &str) -> usize {
+    let mut end = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if matches!(c, '。' | '!' | '?' | '\u{ff01}' | '\u{ff1f}') {
+            end = i + c.len_utf8();
+            while let Some(&(j, q)) = chars.peek() {
+                if matches!(q, '”' | '’' | '」' | '』' | ')' | '\u{ff09}') {
+                    end = j + q.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+        }
+    }
+    end
+}
+
+/// Unit names after a line's last sentence, if that is all the rest of the line holds.
+fn units_after_last_sentence(text: &str, vocab: &Vocabulary) -> Option<(usize, units::SplitUnits)> {
+    let start = after_last_stop(text);
+    let tail = &text[start..];
+    if tail.trim().is_empty() {
+        return None;
+    }
+    units::split_touching(tail, vocab).map(|s| (start, s))
+}
+
+/// Units glued to progress with no full stop (`…完成率64%市住建局各县(市)区政府`): taken only
+/// when a known name starts them, since prose ends in unit-like words too.
+fn units_without_stop(text: &str, vocab: &Vocabulary) -> Option<(usize, units::SplitUnits)> {
+    // Try each position where a known name could start, leftmost first, within the last
+    // stretch of the line (no unit list is longer than this).
+    let window_start = text.char_indices().rev().nth(400).map_or(0, |(i, _)| i);
+    for (i, _) in text[window_start..].char_indices() {
+        let at = window_start + i;
+        let tail = &text[at..];
+        if !vocab.knows_prefix_of(tail) {
+            continue;
+        }
+        if let Some(split) = units::split_touching(tail, vocab) {
+            return Some((at, split));
+        }
+    }
+    None
+}
+
+/// Which line carries the row's units: the first line if its last sentence is followed by
+/// unit names, else the last line that is, else (no full stop) a known name at a line's end.
+fn find_units(d: &Draft<'_>, vocab: &Vocabulary) -> Option<UnitsAt> {
+    let at =
+        |text: usize, (start, split): (usize, units::SplitUnits)| UnitsAt { text, start, split };
+    if let Some(found) = units_after_last_sentence(d.texts[0], vocab) {
+        return Some(at(0, found));
+    }
+    for (i, t) in d.texts.iter().enumerate().skip(1).rev() {
+        if let Some(found) = units_after_last_sentence(t, vocab) {
+            return Some(at(i, found));
+        }
+    }
+    let last = d.texts.len() - 1;
+    [0, last]
+        .into_iter()
+        .find_map(|i| units_without_stop(d.texts[i], vocab).map(|f| at(i, f)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<SourceLine<'_>> {
+        text.lines()
+            .enumerate()
+            .map(|(i, t)| SourceLine {
+                number: i + 1,
+                text: t,
+            })
+            .collect()
+    }
+
+    fn units(row: &RawRow) -> (Vec<String>, Vec<String>) {
+        match &row.units {
+            RawUnits::Split { lead, co } => (lead.clone(), co.clone()),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn rows_continuations_and_sub_items() {
+        let text = "序号目标与任务工作进展牵头责任单位责任单位\n\
+            1.\u{a0}推进医养康养结合。1.落实国家、省文件。市卫健委、市民政局各县(市)区政府\n\
+            2.全面放开养老服务市场。上半年共备案5家养老机构。\n\
+            2.\u{a0}完善公墓建设。各县(市)区公墓已完成选址。市民政局各县(市)区政府\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows.len(), 2);
+        assert_eq!(p.rows[0].number, Some(1));
+        assert_eq!(p.rows[0].line, 2);
+        assert_eq!(p.rows[0].goal, "推进医养康养结合。");
+        assert_eq!(
+            p.rows[0].progress,
+            [
+                "1.落实国家、省文件。",
+                "2.全面放开养老服务市场。上半年共备案5家养老机构。"
+            ]
+        );
+        assert_eq!(
+            units(&p.rows[0]),
+            (
+                vec!["市卫健委".into(), "市民政局".into()],
+                vec!["各县(市)区政府".into()]
+            )
+        );
+        assert_eq!(p.rows[1].number, Some(2));
+        assert!(p.unplaced.is_empty(), "{:?}", p.unplaced);
+    }
+
+    #[test]
+    fn units_may_end_the_last_line() {
+        let text = "1.\u{a0}推进撤县设区。报送论证报告。\n向省民政厅报送评估报告。市民政局繁昌县、芜湖县、南陵县政府\n";
+        let p = parse(&lines(text));
+        assert_eq!(
+            p.rows[0].progress,
+            ["报送论证报告。", "向省民政厅报送评估报告。"]
+        );
+        let (lead, co) = units(&p.rows[0]);
+        assert_eq!(lead, ["市民政局"]);
+        assert_eq!(co, ["繁昌县", "芜湖县", "南陵县政府"]);
+    }
+
+    #[test]
+    fn units_glued_to_progress_without_a_full_stop() {
+        let text = "1.\u{a0}推进XX。完成率64%市住建局各县(市)区政府\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows[0].progress, ["完成率64%"]);
+        assert_eq!(
+            units(&p.rows[0]),
+            (vec!["市住建局".into()], vec!["各县(市)区政府".into()])
+        );
+    }
+
+    #[test]
+    fn footer_is_not_swallowed_and_stray_text_is_reported() {
+        let text = "序号目标与任务工作进展牵头责任单位责任单位\n\
+            1.\u{a0}推进撤县设区。已报送论证报告。市民政局 \n\
+            \n\
+            免责声明:凡注明来源的所有文字图片等资料,版权均属本站所有。\n\
+            房天下APP优惠多,速度快\n\
+            发布已输入0/200\n\
+            这是一段很长的正文段落,它不像网页的装饰文字,应当被报告出来而不是被悄悄丢掉,因为它可能是表格的一部分。\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.rows[0].progress, ["已报送论证报告。"]);
+        assert_eq!(p.unplaced.len(), 1, "{:?}", p.unplaced);
+        assert_eq!(p.unplaced[0].line, 7);
+    }
+
+    #[test]
+    fn boilerplate_right_after_the_last_row_ends_the_table() {
+        let text = "1.\u{a0}推进撤县设区。已报送论证报告。市民政局 \n免责声明:凡注明来源的所有文字图片等资料,版权均属本站所有。\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows[0].progress, ["已报送论证报告。"]);
+    }
+
+    #[test]
+    fn works_without_a_header_and_keeps_sections() {
+        let text = "一、生态环境\n1.\u{a0}推进撤县设区。已报送论证报告。市民政局 \n二、民生\n2.\u{a0}完善公墓建设。已完成选址。市民政局各县(市)区政府\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows.len(), 2);
+        assert_eq!(p.rows[0].section.as_deref(), Some("一、生态环境"));
+        assert_eq!(p.rows[1].section.as_deref(), Some("二、民生"));
+        assert_eq!(p.rows[0].progress, ["已报送论证报告。"]);
+    }
+
+    #[test]
+    fn ordinary_spaces_count_only_in_sequence_when_no_row_uses_a_no_break_space() {
+        let text = "1. 推进撤县设区。已报送论证报告。市民政局 \n3. 这是子项,不是第3行。\n2. 完善公墓建设。已完成选址。市民政局各县(市)区政府\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows.len(), 2);
+        assert_eq!(p.rows[0].progress.len(), 2);
+        assert_eq!(p.rows[1].number, Some(2));
+    }
+
+    #[test]
+    fn text_between_header_and_first_row_is_reported() {
+        let text = "序号目标与任务工作进展牵头责任单位责任单位\n说明:本表由各单位填报\n1.\u{a0}推进撤县设区。已报送。市民政局 \n";
+        let p = parse(&lines(text));
+        assert_eq!(p.unplaced.len(), 1);
+        assert_eq!(p.unplaced[0].line, 2);
+    }
+
+    #[test]
+    fn row_marker_edge_cases() {
+        assert_eq!(
+            row_start("12.\u{a0}推进", true, 0),
+            Some((12, "12.\u{a0}".len()))
+        );
+        assert_eq!(row_start("2.全面放开", true, 2), None);
+        assert_eq!(row_start("2. 全面放开", true, 2), None);
+        assert_eq!(row_start("2. 全面放开", false, 2), Some((2, 3)));
+        assert_eq!(row_start("2. 全面放开", false, 5), None);
+        assert_eq!(row_start("3.\u{a0}", true, 0), None);
+        assert_eq!(row_start("99999.\u{a0}x", true, 0), None);
+    }
 }

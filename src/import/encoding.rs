@@ -18,7 +18,14 @@ pub fn decode(bytes: &[u8], source: &str) -> Result<Decoded, ImportError> {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         if had_errors {
-            return Err(binary(source, format!("it starts with a {} byte-order mark but is not valid {}", enc.name(), enc.name())));
+            return Err(binary(
+                source,
+                format!(
+                    "it starts with a {} byte-order mark but is not valid {}",
+                    enc.name(),
+                    enc.name()
+                ),
+            ));
         }
         return Ok(Decoded {
             text: text.into_owned(),
@@ -36,7 +43,10 @@ pub fn decode(bytes: &[u8], source: &str) -> Result<Decoded, ImportError> {
     }
     let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
     if had_errors || text.contains('\0') {
-        return Err(binary(source, "it is neither UTF-8, UTF-16 nor GB18030/GBK text".into()));
+        return Err(binary(
+            source,
+            "it is neither UTF-8, UTF-16 nor GB18030/GBK text".into(),
+        ));
     }
     Ok(Decoded {
         text: text.into_owned(),

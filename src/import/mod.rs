@@ -118,7 +118,9 @@ pub struct Report {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{file}: the file is empty. Expected a key-work task report (重点工作任务表) as text.")]
+    #[error(
+        "{file}: the file is empty. Expected a key-work task report (重点工作任务表) as text."
+    )]
     Empty { file: String },
     #[error("{file}: this looks like a binary file ({detail}), not a text report. Save the report as plain text (UTF-8 or GBK) and import that.")]
     Binary { file: String, detail: String },
@@ -188,7 +190,11 @@ pub fn import_file(path: &std::path::Path, aliases: &Aliases) -> Result<Report, 
 
 /// Gives rows without a number the next free number, reports duplicate numbers instead of
 /// letting one row overwrite another, and resolves unit names.
-fn number_rows(rows: Vec<RawRow>, aliases: &Aliases, unplaced: &mut Vec<Unplaced>) -> Vec<ImportedRow> {
+fn number_rows(
+    rows: Vec<RawRow>,
+    aliases: &Aliases,
+    unplaced: &mut Vec<Unplaced>,
+) -> Vec<ImportedRow> {
     let mut seen = std::collections::BTreeSet::new();
     let mut next = 1u32;
     let mut out = Vec::with_capacity(rows.len());

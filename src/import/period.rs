@@ -30,7 +30,10 @@ mod tests {
     fn lines(text: &str) -> Vec<SourceLine<'_>> {
         text.lines()
             .enumerate()
-            .map(|(i, t)| SourceLine { number: i + 1, text: t })
+            .map(|(i, t)| SourceLine {
+                number: i + 1,
+                text: t,
+            })
             .collect()
     }
 

@@ -1,9 +1,10 @@
-//! Unit names: splitting a cell into names, and resolving each name to its canonical form
-//! through the alias file (`data/unit_aliases.toml`).
+//! Unit names: what a responsible unit's name looks like, splitting a cell into names, the
+//! vocabulary used to split names that touch, and canonical names from `data/unit_aliases.toml`.
 
 use super::RawUnits;
 use crate::model::Unit;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// The alias table: written name → canonical name.
 #[derive(Debug, Clone, Default)]
@@ -18,8 +19,7 @@ pub struct AliasError(String);
 impl Aliases {
     /// The alias file shipped with duban.
     pub fn builtin() -> Aliases {
-        Aliases::parse(include_str!("../../data/unit_aliases.toml"))
-            .expect("the shipped data/unit_aliases.toml parses (tested)")
+        builtin_aliases().clone()
     }
 
     pub fn parse(toml_text: &str) -> Result<Aliases, AliasError> {
@@ -28,7 +28,15 @@ impl Aliases {
         let mut to_canonical = HashMap::new();
         for (canonical, aliases) in table {
             for a in aliases {
-                to_canonical.insert(normalize(&a), canonical.clone());
+                let key = normalize(&a);
+                if let Some(other) = to_canonical.get(&key) {
+                    if other != &canonical {
+                        return Err(AliasError(format!(
+                            "`{a}` is listed under both `{other}` and `{canonical}`"
+                        )));
+                    }
+                }
+                to_canonical.insert(key, canonical.clone());
             }
             to_canonical.insert(normalize(&canonical), canonical.clone());
         }
@@ -56,6 +64,25 @@ impl Aliases {
         v.dedup();
         v
     }
+
+    /// Whether the alias file knows this spelling (as an alias or as a canonical name).
+    pub fn knows(&self, written: &str) -> bool {
+        self.to_canonical.contains_key(&normalize(written))
+    }
+
+    /// Every spelling the alias file knows, normalized.
+    pub fn spellings(&self) -> impl Iterator<Item = &str> {
+        self.to_canonical.keys().map(String::as_str)
+    }
+}
+
+/// Parsed once: the importer consults the shipped names for every row.
+fn builtin_aliases() -> &'static Aliases {
+    static BUILTIN: OnceLock<Aliases> = OnceLock::new();
+    BUILTIN.get_or_init(|| {
+        Aliases::parse(include_str!("../../data/unit_aliases.toml"))
+            .expect("the shipped data/unit_aliases.toml parses (tested)")
+    })
 }
 
 /// Width-folds parentheses and drops spaces, so `各县(市)区政府` and `各县(市)区政府` match.
@@ -63,20 +90,78 @@ pub fn normalize(name: &str) -> String {
     name.chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
-            '(' => '(',
-            ')' => ')',
+            '\u{ff08}' => '(',
+            '\u{ff09}' => ')',
             c => c,
         })
         .collect()
 }
 
-/// Splits a units cell into names on `、` `,` `,` `;` `;` and runs of spaces.
+/// Separators between names in one units cell. `、` inside parentheses is not one:
+/// `各县(市、区)政府` is a single name.
+fn is_hard_separator(c: char) -> bool {
+    matches!(c, '、' | ',' | '\u{ff0c}' | ';' | '\u{ff1b}')
+}
+
+/// Splits on hard separators outside parentheses; pieces keep their inner whitespace.
+fn split_outside_parens(cell: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in cell.char_indices() {
+        match c {
+            '(' | '\u{ff08}' => depth += 1,
+            ')' | '\u{ff09}' => depth = (depth - 1).max(0),
+            c if depth == 0 && is_hard_separator(c) => {
+                out.push(&cell[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(&cell[start..]);
+    out
+}
+
+/// Splits a units cell into names on `、` `,` `,` `;` `;` and runs of spaces. A name broken
+/// by a stray space (`市发展 改革委`, `各县市区 政府`) is joined again: a piece that cannot be
+/// a unit on its own is glued to its neighbour.
 pub fn split_list(cell: &str) -> Vec<String> {
-    cell.split(['、', ',', ',', ';', ';', ' ', '\u{3000}', '\u{a0}', '\t'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+    let mut names = Vec::new();
+    for piece in split_outside_parens(cell) {
+        let words: Vec<&str> = piece
+            .split(char::is_whitespace)
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut merged: Vec<String> = Vec::new();
+        let mut pending = String::new();
+        for w in words {
+            if !pending.is_empty() {
+                pending.push_str(w);
+                if ends_with_suffix(&pending) {
+                    merged.push(std::mem::take(&mut pending));
+                }
+                continue;
+            }
+            if is_bare_suffix(w) {
+                // `政府` or `管委会` alone: the tail of the previous name.
+                match merged.last_mut() {
+                    Some(prev) => prev.push_str(w),
+                    None => merged.push(w.to_string()),
+                }
+            } else if ends_with_suffix(w) || !has_cjk(w) {
+                merged.push(w.to_string());
+            } else {
+                // `市发展` has no unit ending: it continues in the next word.
+                pending.push_str(w);
+            }
+        }
+        if !pending.is_empty() {
+            merged.push(pending);
+        }
+        names.extend(merged);
+    }
+    names
 }
 
 /// Lead and co unit names of a row.
@@ -96,6 +181,450 @@ pub fn resolve(units: &RawUnits) -> (Vec<String>, Vec<String>) {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// What a unit name looks like.
+
+/// Endings of government bodies, longest first so `管委会` wins over `会`.
+const SUFFIXES: &[&str] = &[
+    "委员会",
+    "管委会",
+    "办公室",
+    "检察院",
+    "联合会",
+    "政府",
+    "中心",
+    "公司",
+    "支队",
+    "大队",
+    "单位",
+    "集团",
+    "银行",
+    "法院",
+    "协会",
+    "工会",
+    "局",
+    "委",
+    "办",
+    "处",
+    "部",
+    "院",
+    "厅",
+    "署",
+    "联",
+    "协",
+    "社",
+    "馆",
+    "台",
+    "站",
+];
+
+/// Endings strong enough that a name needs no `市`/`各` prefix: `大数据中心`, `开发区管委会`.
+const STRONG_SUFFIXES: &[&str] = &[
+    "委员会",
+    "管委会",
+    "办公室",
+    "政府",
+    "中心",
+    "公司",
+    "支队",
+    "单位",
+    "集团",
+    "银行",
+];
+
+/// Ordinary words that end like a unit: `布局`, `举办`, `之处`, `全部`.
+const NOT_UNIT_ENDINGS: &[&str] = &[
+    "格局", "布局", "开局", "结局", "大局", "全局", "时局", "举办", "承办", "督办", "主办", "创办",
+    "开办", "代办", "协办", "包办", "之处", "好处", "难处", "各处", "到处", "全部", "内部", "外部",
+    "局部", "干部", "总部", "东部", "西部", "中部", "北部", "南部", "原委", "网站", "车站", "平台",
+    "舞台", "后台", "前台", "出台", "上台", "登台", "联社",
+];
+
+/// How a name may start when nothing else vouches for it.
+const PREFIXES: &[&str] = &[
+    "市", "各", "省", "县", "区", "沿江", "沿河", "相关", "有关", "其他", "其余",
+];
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(is_han)
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
+}
+
+fn ends_with_suffix(name: &str) -> bool {
+    SUFFIXES.iter().any(|s| name.ends_with(s))
+        && !NOT_UNIT_ENDINGS.iter().any(|s| name.ends_with(s))
+}
+
+fn is_bare_suffix(word: &str) -> bool {
+    SUFFIXES.contains(&word) || matches!(word, "人民政府" | "管委会" | "委员会")
+}
+
+/// `无为市`, `繁昌县`, `鸠江区`, optionally followed by `政府`/`人民政府`/`管委会`.
+pub fn is_place_name(name: &str) -> bool {
+    place_prefix_len(name).is_some_and(|n| {
+        let rest = &name[n..];
+        rest.is_empty() || matches!(rest, "政府" | "人民政府" | "管委会")
+    })
+}
+
+/// Byte length of a leading place name (2–4 Han characters then `市`/`县`/`区`), if any.
+fn place_prefix_len(name: &str) -> Option<usize> {
+    let mut han = 0;
+    for (i, c) in name.char_indices() {
+        if matches!(c, '市' | '县' | '区') && han >= 2 {
+            // `各县`/`全市` are not places; `市` must not start the name.
+            let head = &name[..i];
+            if head.starts_with('各') || head.starts_with('全') || head.starts_with('市') {
+                return None;
+            }
+            return Some(i + c.len_utf8());
+        }
+        if !is_han(c) || han >= 4 {
+            return None;
+        }
+        han += 1;
+    }
+    None
+}
+
+fn parens_balanced(name: &str) -> bool {
+    let mut depth = 0i32;
+    for c in name.chars() {
+        match c {
+            '(' | '\u{ff08}' => depth += 1,
+            ')' | '\u{ff09}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// Whether a string can be one unit's name by its shape alone: a unit ending, no digits or
+/// sentence punctuation, and a start that vouches for it (`市…`, `各…`, a place) unless its
+/// ending is strong (`…中心`, `…管委会`).
+pub fn looks_like_unit(name: &str) -> bool {
+    let n = name.chars().count();
+    if !(2..=30).contains(&n) || !has_cjk(name) || !parens_balanced(name) {
+        return false;
+    }
+    let bad = name.chars().any(|c| {
+        c.is_ascii_digit()
+            || c.is_ascii_alphabetic()
+            || c.is_whitespace()
+            || ('\u{ff10}'..='\u{ff19}').contains(&c)
+            || matches!(
+                c,
+                ':' | '\u{ff1a}'
+                    | '。'
+                    | ';'
+                    | '\u{ff1b}'
+                    | '!'
+                    | '\u{ff01}'
+                    | '?'
+                    | '\u{ff1f}'
+                    | '《'
+                    | '》'
+                    | '“'
+                    | '”'
+                    | '"'
+                    | '%'
+                    | '\u{ff05}'
+                    | '‰'
+                    | '.'
+                    | ','
+                    | '\u{ff0c}'
+                    | '/'
+                    | '+'
+                    | '-'
+                    | '—'
+                    | '~'
+            )
+    });
+    if bad {
+        return false;
+    }
+    if is_place_name(name) {
+        return true;
+    }
+    if !ends_with_suffix(name) {
+        return false;
+    }
+    let strong = STRONG_SUFFIXES.iter().any(|s| name.ends_with(s)) && n >= 4;
+    strong || PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Whether a name may begin right where another ends, with no separator: `…市水务局各县…`.
+/// Only starts that cannot continue the previous name qualify.
+fn strong_start(name: &str, vocab: &Vocabulary) -> bool {
+    PREFIXES.iter().any(|p| name.starts_with(p))
+        || place_prefix_len(name).is_some()
+        || vocab.knows_prefix_of(name)
+}
+
+// ---------------------------------------------------------------------------------------
+// Vocabulary and splitting of unit text whose names touch.
+
+/// Unit names known to be whole names: the shipped alias file's spellings plus names
+/// learned from the document being read.
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    names: HashSet<String>,
+    /// Length in chars of the longest name, to bound prefix look-ups.
+    longest: usize,
+}
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        Vocabulary::builtin()
+    }
+}
+
+impl Vocabulary {
+    /// The names of the shipped alias file.
+    pub fn builtin() -> Vocabulary {
+        let mut v = Vocabulary {
+            names: HashSet::new(),
+            longest: 0,
+        };
+        for s in builtin_aliases().spellings() {
+            v.learn(s);
+        }
+        v
+    }
+
+    /// An empty vocabulary (tests).
+    pub fn empty() -> Vocabulary {
+        Vocabulary {
+            names: HashSet::new(),
+            longest: 0,
+        }
+    }
+
+    pub fn learn(&mut self, name: &str) {
+        let n = normalize(name);
+        self.longest = self.longest.max(n.chars().count());
+        self.names.insert(n);
+    }
+
+    pub fn knows(&self, name: &str) -> bool {
+        self.names.contains(&normalize(name))
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Whether some known name (of 3 or more characters) starts `text`.
+    pub fn knows_prefix_of(&self, text: &str) -> bool {
+        let norm = normalize(text);
+        let mut count = 0;
+        for (i, c) in norm.char_indices() {
+            count += 1;
+            if count > self.longest {
+                break;
+            }
+            if count >= 3 && self.names.contains(&norm[..i + c.len_utf8()]) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// No unit name is this long; a longer token is prose, and refusing it early keeps the
+/// search for touching names cheap on arbitrary input.
+const MAX_TOKEN_CHARS: usize = 48;
+
+/// Whether some prefix of `text` (3 characters or more) is shaped like a unit name.
+fn starts_with_unit(text: &str) -> bool {
+    let mut count = 0;
+    for (i, c) in text.char_indices() {
+        count += 1;
+        if count >= 3 && looks_like_unit(&text[..i + c.len_utf8()]) {
+            return true;
+        }
+    }
+    false
+}
+
+/// One way to cut a token where two names touch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Touch {
+    /// Byte offset in the token.
+    at: usize,
+    score: i32,
+}
+
+/// The best place where two unit names touch inside `token`, if any. `strict` asks for both
+/// halves to be known names (used when the unit text ends in a space).
+fn best_touch(token: &str, vocab: &Vocabulary, strict: bool) -> Option<Touch> {
+    if vocab.knows(token) || token.chars().count() > MAX_TOKEN_CHARS {
+        return None;
+    }
+    let mut best: Option<Touch> = None;
+    let mut depth = 0i32;
+    let mut chars_seen = 0usize;
+    for (i, c) in token.char_indices() {
+        if i > 0 && depth == 0 && chars_seen >= 3 {
+            let (left, right) = token.split_at(i);
+            if let Some(score) = touch_score(left, right, vocab, strict) {
+                if best.is_none_or(|b| score > b.score) {
+                    best = Some(Touch { at: i, score });
+                }
+            }
+        }
+        match c {
+            '(' | '\u{ff08}' => depth += 1,
+            ')' | '\u{ff09}' => depth -= 1,
+            _ => {}
+        }
+        chars_seen += 1;
+    }
+    best
+}
+
+fn touch_score(left: &str, right: &str, vocab: &Vocabulary, strict: bool) -> Option<i32> {
+    if right.chars().count() < 3 {
+        return None;
+    }
+    let left_known = vocab.knows(left);
+    let right_known = vocab.knows(right);
+    let left_ok = left_known || looks_like_unit(left);
+    if !left_ok || !ends_with_suffix(left) && !is_place_name(left) && !left_known {
+        return None;
+    }
+    // The right half must be a name on its own, or start with one that touches yet another.
+    let right_ok = right_known || looks_like_unit(right) || starts_with_unit(right);
+    if !right_ok || !(right_known || strong_start(right, vocab)) {
+        return None;
+    }
+    if strict && !(left_known && right_known) {
+        return None;
+    }
+    let mut score = 1;
+    if left_known {
+        score += 2;
+    }
+    if right_known {
+        score += 2;
+    }
+    if right.starts_with('各') || right.starts_with('市') {
+        score += 1;
+    }
+    Some(score)
+}
+
+/// Unit text split into names, with where the lead column ends.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SplitUnits {
+    pub lead: Vec<String>,
+    pub co: Vec<String>,
+    /// Whether lead and co were told apart by two names touching (rather than assumed).
+    pub touched: bool,
+    /// Names that were whole tokens between separators (safe to learn).
+    pub certain: Vec<String>,
+}
+
+/// Splits unit text from a concatenated row (`市住建局、市水务局各县(市)区政府、开发区管委会`)
+/// into lead and co names. Names are separated by `、` `,` `,` or spaces; the lead column ends
+/// where two names touch with no separator. Returns None when some piece is not a unit name.
+pub fn split_touching(text: &str, vocab: &Vocabulary) -> Option<SplitUnits> {
+    let trailing_space = text.ends_with(|c: char| c.is_whitespace());
+    let tokens: Vec<&str> = split_outside_parens(text)
+        .into_iter()
+        .flat_map(|p| p.split(char::is_whitespace))
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tokens.is_empty() {
+        return None;
+    }
+    let mut out = SplitUnits::default();
+    let mut in_co = false;
+    for token in tokens {
+        let names = segment_token(token, vocab, trailing_space && !in_co)?;
+        let single = names.len() == 1;
+        for (k, name) in names.into_iter().enumerate() {
+            if single {
+                out.certain.push(name.clone());
+            }
+            if k > 0 && !in_co {
+                in_co = true;
+                out.touched = true;
+            }
+            if in_co {
+                out.co.push(name);
+            } else {
+                out.lead.push(name);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A token is one name, or names that touch. None when it is neither.
+fn segment_token(token: &str, vocab: &Vocabulary, strict: bool) -> Option<Vec<String>> {
+    if token.chars().count() > MAX_TOKEN_CHARS {
+        return None;
+    }
+    let mut names = Vec::new();
+    let mut rest = token;
+    // Bounded: each step consumes at least 3 characters.
+    loop {
+        match best_touch(rest, vocab, strict) {
+            Some(t) => {
+                names.push(rest[..t.at].to_string());
+                rest = &rest[t.at..];
+            }
+            None => {
+                if vocab.knows(rest) || looks_like_unit(rest) {
+                    names.push(rest.to_string());
+                    return Some(names);
+                }
+                return None;
+            }
+        }
+    }
+}
+
+/// Whether a token has no place at all where two unit-shaped names could touch: such a token
+/// is certainly one name and safe to learn.
+pub fn certainly_one_name(token: &str) -> bool {
+    if !looks_like_unit(token) || token.chars().count() > MAX_TOKEN_CHARS {
+        return false;
+    }
+    let mut depth = 0i32;
+    for (i, c) in token.char_indices() {
+        if i > 0 && depth == 0 {
+            let (left, right) = token.split_at(i);
+            if left.chars().count() >= 2
+                && right.chars().count() >= 2
+                && ends_with_suffix(left)
+                && looks_like_unit(right)
+            {
+                return false;
+            }
+        }
+        match c {
+            '(' | '\u{ff08}' => depth += 1,
+            ')' | '\u{ff09}' => depth -= 1,
+            _ => {}
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +637,156 @@ mod tests {
         assert_eq!(a.canonical("市发展和改革委员会"), "市发展和改革委员会");
         assert_eq!(a.canonical("市住建局"), "市住房和城乡建设局");
         assert_eq!(a.canonical("市扶贫办"), "市扶贫办");
+    }
+
+    #[test]
+    fn split_list_keeps_parenthesised_separators_and_joins_broken_names() {
+        assert_eq!(
+            split_list("各县(市、区)政府、开发区管委会"),
+            ["各县(市、区)政府", "开发区管委会"]
+        );
+        assert_eq!(
+            split_list("各县市区政府、 开发区管委会"),
+            ["各县市区政府", "开发区管委会"]
+        );
+        assert_eq!(
+            split_list("市发展改革委 市商务局"),
+            ["市发展改革委", "市商务局"]
+        );
+        assert_eq!(split_list("市发展 改革委"), ["市发展改革委"]);
+        assert_eq!(split_list("各县市区 政府"), ["各县市区政府"]);
+        assert_eq!(
+            split_list("市财政局,市税务局;市统计局"),
+            ["市财政局", "市税务局", "市统计局"]
+        );
+        assert!(split_list("  ").is_empty());
+    }
+
+    #[test]
+    fn unit_shapes() {
+        for yes in [
+            "市住建局",
+            "市扶贫九大工程成员单位",
+            "各县(市)区政府",
+            "无为市",
+            "南陵县政府",
+            "大数据中心",
+            "开发区管委会",
+            "皖江江北新兴产业集中区管委会",
+            "芜宣机场公司",
+            "市科协",
+            "沿江各县(市)区政府",
+            "经开区管委会",
+            "市消防救援支队",
+        ] {
+            assert!(looks_like_unit(yes), "{yes}");
+        }
+        for no in [
+            "完成率64%",
+            "正在进行",
+            "优化布局",
+            "市场",
+            "政府",
+            "2020年",
+            "推进会",
+            "积极举办",
+        ] {
+            assert!(!looks_like_unit(no), "{no}");
+        }
+    }
+
+    fn split(text: &str) -> (Vec<String>, Vec<String>) {
+        let s = split_touching(text, &Vocabulary::builtin()).expect(text);
+        (s.lead, s.co)
+    }
+
+    #[test]
+    fn lead_units_end_where_two_names_touch() {
+        assert_eq!(
+            split("市住建局、市水务局各县(市)区政府、开发区管委会"),
+            (
+                vec!["市住建局".into(), "市水务局".into()],
+                vec!["各县(市)区政府".into(), "开发区管委会".into()]
+            )
+        );
+        assert_eq!(
+            split("市住建局、市交通运输局、市重点处市自然资源和规划局"),
+            (
+                vec!["市住建局".into(), "市交通运输局".into(), "市重点处".into()],
+                vec!["市自然资源和规划局".into()]
+            )
+        );
+        assert_eq!(
+            split("市市场监管局市财政局,各县(市)区政府"),
+            (
+                vec!["市市场监管局".into()],
+                vec!["市财政局".into(), "各县(市)区政府".into()]
+            )
+        );
+        assert_eq!(
+            split("市扶贫办、市扶贫九大工程成员单位无为市、南陵县政府"),
+            (
+                vec!["市扶贫办".into(), "市扶贫九大工程成员单位".into()],
+                vec!["无为市".into(), "南陵县政府".into()]
+            )
+        );
+        assert_eq!(
+            split("市民政局繁昌县、芜湖县、南陵县政府"),
+            (
+                vec!["市民政局".into()],
+                vec!["繁昌县".into(), "芜湖县".into(), "南陵县政府".into()]
+            )
+        );
+        assert_eq!(
+            split("市委政法委各县(市)区政府、开发区管委会"),
+            (
+                vec!["市委政法委".into()],
+                vec!["各县(市)区政府".into(), "开发区管委会".into()]
+            )
+        );
+        assert_eq!(
+            split("市政府办各县(市)区政府").0,
+            vec!["市政府办".to_string()]
+        );
+    }
+
+    #[test]
+    fn unit_text_ending_in_a_space_has_no_co_units() {
+        let (lead, co) = split("市发改委、亳芜现代产业园区管委会\u{a0}");
+        assert_eq!(lead, ["市发改委", "亳芜现代产业园区管委会"]);
+        assert!(co.is_empty());
+        let (lead, co) = split("\u{a0}\u{a0}市发改委、市科技局\u{a0}");
+        assert_eq!(lead, ["市发改委", "市科技局"]);
+        assert!(co.is_empty());
+    }
+
+    #[test]
+    fn learned_names_split_names_grammar_cannot() {
+        let text = "市经信局大数据中心";
+        let builtin = Vocabulary::empty();
+        // `大数据中心` does not start like a unit, so nothing vouches for a cut before it…
+        assert!(split_touching(text, &builtin).is_none_or(|s| s.co.is_empty()));
+        // …until the document has used it as a name of its own.
+        let mut learned = Vocabulary::empty();
+        learned.learn("大数据中心");
+        let s = split_touching(text, &learned).expect("splits");
+        assert_eq!(
+            (s.lead, s.co),
+            (vec!["市经信局".to_string()], vec!["大数据中心".to_string()])
+        );
+    }
+
+    #[test]
+    fn not_unit_text_is_refused() {
+        assert!(split_touching("完成率64%", &Vocabulary::builtin()).is_none());
+        assert!(split_touching("正在推进", &Vocabulary::builtin()).is_none());
+    }
+
+    #[test]
+    fn certain_names() {
+        assert!(certainly_one_name("市自然资源和规划局"));
+        assert!(certainly_one_name("市扶贫办"));
+        assert!(!certainly_one_name("市水务局各县(市)区政府"));
+        assert!(!certainly_one_name("市发改委大数据中心"));
     }
 }

@@ -1,0 +1,81 @@
+//! An acknowledged edit survives `kill -9`: `duban set` processes are killed at random
+//! moments, and every edit whose command reported success must be in the database after.
+
+mod common;
+use common::*;
+use duban::model::Status;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+#[test]
+fn kill_9_at_any_moment_never_loses_an_acknowledged_edit() {
+    let (_d, db) = temp_db();
+    duban(&db, &["import", SEED]).ok();
+    let mut rng = duban::synth::Rng::new(0xD0_BA);
+    let mut acknowledged = Vec::new();
+    let mut killed = 0;
+    for round in 0..40 {
+        let current = duban::ledger::Ledger::open(&db)
+            .expect("database opens after a kill")
+            .task(14)
+            .unwrap()
+            .status;
+        let target = if current == Status::Behind {
+            Status::OnTrack
+        } else {
+            Status::Behind
+        };
+        let note = format!("进度滞后 round {round}");
+        let mut child = duban_cmd(&db)
+            .args(["set", "14", target.id(), "--note", &note])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn duban");
+        // Kill somewhere between "just started" and "probably finished".
+        let deadline = Instant::now() + Duration::from_micros(rng.below(60_000) as u64);
+        while Instant::now() < deadline {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let _ = child.kill(); // SIGKILL on Unix
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if out.status.success() && stdout.contains(&note) {
+            acknowledged.push(note);
+        } else {
+            killed += 1;
+        }
+    }
+    let ledger = duban::ledger::Ledger::open(&db).expect("database opens after the kills");
+    let history = ledger.history(Some(14)).unwrap();
+    for note in &acknowledged {
+        assert!(
+            history
+                .iter()
+                .any(|e| e.note.as_deref() == Some(note.as_str())),
+            "acknowledged edit '{note}' was lost"
+        );
+    }
+    // The task's status is the one its last status event says.
+    let last = history
+        .iter()
+        .rev()
+        .find_map(|e| match e.change {
+            duban::model::Change::Status { to, .. } => Some(to),
+            _ => None,
+        })
+        .expect("some edit landed");
+    assert_eq!(ledger.task(14).unwrap().status, last);
+    eprintln!(
+        "{} acknowledged, {} killed before acknowledging",
+        acknowledged.len(),
+        killed
+    );
+    assert!(
+        !acknowledged.is_empty() && killed > 0,
+        "the test killed at useful moments"
+    );
+}
