@@ -212,6 +212,9 @@ impl UnitRow {
 pub struct State {
     /// Every task, by number.
     pub tasks: Vec<Task>,
+    /// Per task (same order), the lowercased text the search filter looks in: goal, units
+    /// (written and canonical) and every period's progress.
+    haystack: Vec<String>,
     /// Every history event, oldest first.
     pub history: Vec<Event>,
     pub tab: usize,
@@ -244,8 +247,10 @@ impl State {
         size: (u16, u16),
     ) -> State {
         tasks.sort_by_key(|t| t.number);
+        let haystack = tasks.iter().map(haystack).collect();
         let mut s = State {
             tasks,
+            haystack,
             history,
             tab: 0,
             selected: [None; TABS],
@@ -318,24 +323,19 @@ impl State {
             .map(|i| &mut self.tasks[i])
     }
 
-    fn matches_search(&self, t: &Task) -> bool {
-        let Some(q) = self
-            .search
+    /// The search query, lowercased, when one is in force.
+    fn query(&self) -> Option<String> {
+        self.search
             .as_deref()
             .map(str::trim)
             .filter(|q| !q.is_empty())
-        else {
-            return true;
-        };
-        let q = q.to_lowercase();
-        let hit = |s: &str| s.to_lowercase().contains(&q);
-        t.number.to_string() == q
-            || hit(&t.goal)
-            || t.lead_units
-                .iter()
-                .chain(&t.co_units)
-                .any(|u| hit(&u.canonical) || hit(&u.written))
-            || t.periods.iter().flat_map(|p| &p.paragraphs).any(|p| hit(p))
+            .map(str::to_lowercase)
+    }
+
+    fn matches(&self, i: usize, t: &Task, q: Option<&str>) -> bool {
+        q.is_none_or(|q| {
+            t.number.to_string() == q || self.haystack.get(i).is_some_and(|h| h.contains(q))
+        })
     }
 
     fn in_tab(&self, t: &Task) -> bool {
@@ -361,11 +361,14 @@ impl State {
     /// The tasks of the current tab under the search filter, only those involving `unit`
     /// (as lead or co) when one is given.
     pub fn tasks_for(&self, unit: Option<&str>) -> Vec<&Task> {
+        let q = self.query();
         self.tasks
             .iter()
-            .filter(|t| {
-                self.in_tab(t) && self.matches_search(t) && unit.is_none_or(|u| t.involves(u))
+            .enumerate()
+            .filter(|(i, t)| {
+                self.in_tab(t) && self.matches(*i, t, q.as_deref()) && unit.is_none_or(|u| t.involves(u))
             })
+            .map(|(_, t)| t)
             .collect()
     }
 
@@ -474,6 +477,22 @@ impl State {
     pub fn list_rows(&self) -> usize {
         view::layout::list_rows(self.size)
     }
+}
+
+/// What the search filter looks in, lowercased once.
+fn haystack(t: &Task) -> String {
+    let mut h = t.goal.to_lowercase();
+    for u in t.lead_units.iter().chain(&t.co_units) {
+        h.push('\n');
+        h.push_str(&u.canonical.to_lowercase());
+        h.push('\n');
+        h.push_str(&u.written.to_lowercase());
+    }
+    for p in t.periods.iter().flat_map(|p| &p.paragraphs) {
+        h.push('\n');
+        h.push_str(&p.to_lowercase());
+    }
+    h
 }
 
 /// The offset that keeps row `idx` of `len` visible in `rows` rows, moving as little as

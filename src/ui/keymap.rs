@@ -296,6 +296,8 @@ pub struct Keymap {
     /// Where the keys came from, for the help screen (`default + vim + ~/.config/duban/keymap.toml`).
     pub source: String,
     sections: HashMap<Section, HashMap<Key, Action>>,
+    /// `effective` per mode, recomputed after each patch (hints and help read it every frame).
+    live: HashMap<Mode, Vec<(Key, Action)>>,
 }
 
 impl Default for Keymap {
@@ -310,6 +312,7 @@ impl Keymap {
         let mut k = Keymap {
             source: "default".into(),
             sections: HashMap::new(),
+            live: HashMap::new(),
         };
         // The shipped file is parsed in a test; should it ever fail, the UI still starts with
         // no keys but Ctrl-C, rather than not at all.
@@ -326,6 +329,10 @@ impl Keymap {
                 .or_default()
                 .insert(*key, action.clone());
         }
+        self.live = Mode::ALL
+            .into_iter()
+            .map(|m| (m, self.compute_live(m)))
+            .collect();
     }
 
     /// The action a key does in a mode: the mode's own section first, then `[global]`
@@ -346,19 +353,32 @@ impl Keymap {
         found.filter(|a| **a != Action::NoOp).cloned()
     }
 
-    /// Every key that does `action` in `mode`, best first.
-    pub fn keys(&self, mode: Mode, action: &Action) -> Vec<Key> {
+    /// Every live (key, action) of a mode, keys in listing order (plain characters first).
+    pub fn effective(&self, mode: Mode) -> &[(Key, Action)] {
+        self.live.get(&mode).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    fn compute_live(&self, mode: Mode) -> Vec<(Key, Action)> {
         let mut candidates: Vec<Key> = Vec::new();
         for section in [Section::Mode(mode), Section::Global] {
             if let Some(m) = self.sections.get(&section) {
                 candidates.extend(m.keys().copied());
             }
         }
-        candidates.sort_by_key(Key::rank);
+        candidates.sort_by_cached_key(Key::rank);
         candidates.dedup();
         candidates
             .into_iter()
-            .filter(|k| self.action(mode, *k).as_ref() == Some(action))
+            .filter_map(|k| self.action(mode, k).map(|a| (k, a)))
+            .collect()
+    }
+
+    /// Every key that does `action` in `mode`, best first.
+    pub fn keys(&self, mode: Mode, action: &Action) -> Vec<Key> {
+        self.effective(mode)
+            .iter()
+            .filter(|(_, a)| a == action)
+            .map(|(k, _)| *k)
             .collect()
     }
 
@@ -369,10 +389,14 @@ impl Keymap {
 
     /// What the help screen lists for a mode: each bound action with its keys.
     pub fn bindings(&self, mode: Mode) -> Vec<(Action, Vec<Key>)> {
+        let live = self.effective(mode);
         Action::BINDABLE
             .iter()
             .filter(|a| **a != Action::NoOp)
-            .map(|a| (a.clone(), self.keys(mode, a)))
+            .map(|a| {
+                let keys: Vec<Key> = live.iter().filter(|(_, b)| b == a).map(|(k, _)| *k).collect();
+                (a.clone(), keys)
+            })
             .filter(|(_, keys)| !keys.is_empty())
             .collect()
     }

@@ -3,6 +3,8 @@
 //! fixed so snapshots do not move when the importer changes.
 #![allow(dead_code)]
 
+pub mod measure;
+
 use chrono::{TimeZone, Utc};
 use duban::classify::DomainRules;
 use duban::ledger::Ledger;
@@ -213,4 +215,12 @@ pub fn many_tasks(n: u32) -> Vec<Task> {
             t
         })
         .collect()
+}
+
+/// A ledger on a temporary database holding the built-in sample (116 tasks), as `tester`.
+pub fn sample_ledger(dir: &std::path::Path) -> Ledger {
+    let store = SledStore::open(&dir.join("sample.db")).expect("open test db");
+    let ledger = Ledger::new(Box::new(store), "tester".into(), DomainRules::builtin());
+    ledger.ensure_sample().expect("sample loads");
+    ledger
 }

@@ -11,65 +11,71 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 
-/// Hints for a mode: (actions whose first keys are joined with `/`, word).
-fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str)> {
+/// Hints for a mode: (actions whose first keys are joined with `/`, word, priority). When the
+/// line is too narrow the highest priority numbers go first; 0 is never dropped.
+fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
     use Action::*;
     match mode {
         Mode::List => vec![
-            (vec![MoveDown, MoveUp], "move"),
-            (vec![Open], "open"),
-            (vec![CycleStatus], "status"),
-            (vec![AddNote], "note"),
-            (vec![Undo], "undo"),
-            (vec![NextTab], "domain"),
-            (vec![Units], "units"),
-            (vec![Search], "filter"),
-            (vec![Help], "help"),
-            (vec![Quit], "quit"),
+            (vec![MoveDown, MoveUp], "move", 9),
+            (vec![Open], "open", 1),
+            (vec![CycleStatus], "status", 2),
+            (vec![AddNote], "note", 5),
+            (vec![Undo], "undo", 6),
+            (vec![NextTab], "domain", 4),
+            (vec![Units], "units", 3),
+            (vec![Search], "filter", 7),
+            (vec![Help], "help", 0),
+            (vec![Quit], "quit", 8),
         ],
         Mode::Detail => vec![
-            (vec![MoveDown, MoveUp], "scroll"),
-            (vec![Back], "back"),
-            (vec![CycleStatus], "status"),
-            (vec![AddNote], "note"),
-            (vec![Undo], "undo"),
-            (vec![Help], "help"),
-            (vec![Quit], "quit"),
+            (vec![MoveDown, MoveUp], "scroll", 3),
+            (vec![Back], "back", 1),
+            (vec![CycleStatus], "status", 2),
+            (vec![AddNote], "note", 4),
+            (vec![Undo], "undo", 5),
+            (vec![Help], "help", 0),
+            (vec![Quit], "quit", 6),
         ],
         Mode::Units => vec![
-            (vec![MoveDown, MoveUp], "move"),
-            (vec![Open], "tasks"),
-            (vec![Back], "back"),
-            (vec![NextTab], "domain"),
-            (vec![Search], "filter"),
-            (vec![Help], "help"),
-            (vec![Quit], "quit"),
+            (vec![MoveDown, MoveUp], "move", 6),
+            (vec![Open], "tasks", 1),
+            (vec![Back], "back", 2),
+            (vec![NextTab], "domain", 3),
+            (vec![Search], "filter", 4),
+            (vec![Help], "help", 0),
+            (vec![Quit], "quit", 5),
         ],
-        Mode::Help => vec![(vec![MoveDown, MoveUp], "scroll"), (vec![Back], "close")],
-        Mode::Input => vec![(vec![Submit], "done"), (vec![Cancel], "cancel")],
+        Mode::Help => vec![(vec![MoveDown, MoveUp], "scroll", 1), (vec![Back], "close", 0)],
+        Mode::Input => vec![(vec![Submit], "done", 0), (vec![Cancel], "cancel", 0)],
     }
 }
 
-/// `j/k move · Enter open · … · ? help`, dropping middle items until it fits `max` columns.
+/// `Enter open · s status · … · ? help`, dropping the least needed items until it fits.
 pub fn hints(state: &State, mode: Mode, max: usize) -> String {
-    let mut items: Vec<String> = hint_items(mode)
+    let live = state.keymap.effective(mode);
+    let first_key = |a: &Action| live.iter().find(|(_, b)| b == a).map(|(k, _)| k.to_string());
+    let mut items: Vec<(String, u8)> = hint_items(mode)
         .into_iter()
-        .filter_map(|(actions, word)| {
-            let keys: Vec<String> = actions
-                .iter()
-                .filter_map(|a| state.keymap.hint(mode, a))
-                .collect();
-            (!keys.is_empty()).then(|| format!("{} {word}", keys.join("/")))
+        .filter_map(|(actions, word, prio)| {
+            let keys: Vec<String> = actions.iter().filter_map(first_key).collect();
+            (!keys.is_empty()).then(|| (format!("{} {word}", keys.join("/")), prio))
         })
         .collect();
     loop {
-        let s = items.join(" · ");
-        if text::width(&s) <= max || items.len() <= 1 {
-            return text::truncate(&s, max, state.theme.ellipsis());
+        let s = items.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(" · ");
+        let worst = items
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, p))| *p > 0)
+            .max_by_key(|(_, (_, p))| *p)
+            .map(|(i, _)| i);
+        match worst {
+            Some(i) if text::width(&s) > max => {
+                items.remove(i);
+            }
+            _ => return text::truncate(&s, max, state.theme.ellipsis()),
         }
-        // Keep the first (movement) and the last two (help, quit) as long as possible.
-        let drop = if items.len() > 3 { items.len() - 3 } else { 0 };
-        items.remove(drop);
     }
 }
 

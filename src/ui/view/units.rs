@@ -7,7 +7,7 @@ use crate::ui::app::{keep_visible, State, UnitRow};
 use crate::ui::text;
 use crate::ui::view::layout::ListLayout;
 use crate::ui::view::list::filter_label;
-use crate::ui::view::{put, row};
+use crate::ui::view::{fill, put, row};
 use ratatui::buffer::Buffer;
 use ratatui::style::Style;
 
@@ -129,32 +129,11 @@ pub fn render(
         let y = area.y;
         let is_sel = offset + i == idx;
         if is_sel {
-            put(
-                buf,
-                area,
-                area.x,
-                y,
-                &format!("{} ", theme.marker()),
-                theme.selected(),
-            );
+            fill(buf, area, area, theme.selected());
+            put(buf, area, area.x, y, theme.marker(), theme.selected());
         }
-        let name = text::truncate(
-            &text::clean(&u.name),
-            name_w.saturating_sub(1),
-            theme.ellipsis(),
-        );
-        put(
-            buf,
-            area,
-            area.x + marker as u16,
-            y,
-            &name,
-            if is_sel {
-                theme.selected()
-            } else {
-                Style::new()
-            },
-        );
+        let name = text::truncate(&text::clean(&u.name), name_w.saturating_sub(1), theme.ellipsis());
+        put(buf, area, area.x + marker as u16, y, &name, Style::new());
         let mut x = area.x + (marker + name_w) as u16;
         for c in cols {
             let v = (c.value)(u);
