@@ -459,15 +459,27 @@ fn has_done_le(s: &str) -> bool {
 /// A sentence that repeats a phrase of the goal is a progress sub-heading
 /// (`开展“贴近群众六走进”行动。` after the goal `…深入开展“贴近群众六走进”行动。`).
 fn restatement_penalty(s: &str, goal: &str) -> i32 {
-    let s_chars: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).take(80).collect();
+    // Goals share their opening verbs (`扎实推进…。扎实推进…。`); what is repeated after
+    // them is what counts.
+    let bare = strip_adverbs(s);
+    let object = PLAN_VERBS
+        .iter()
+        .find(|v| bare.starts_with(*v))
+        .map_or(bare, |v| &bare[v.len()..]);
+    let s_chars: Vec<char> = object
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(80)
+        .collect();
     let g_chars: Vec<char> = goal
         .chars()
         .filter(|c| !c.is_whitespace())
-        .take(200)
+        .take(240)
         .collect();
     let common = longest_common_run(&s_chars, &g_chars);
-    let content = s_chars
-        .iter()
+    let content = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
         .filter(|c| !matches!(c, '。' | ',' | '\u{ff0c}'))
         .count()
         .max(1);
@@ -484,19 +496,29 @@ fn restatement_penalty(s: &str, goal: &str) -> i32 {
     }
 }
 
-/// Length of the longest common run of characters (bounded inputs: quadratic is fine).
+/// Length of the longest run `a` shares with `b`, counted through shared 4-character
+/// windows (a run of n shared windows is n + 3 characters). Linear, unlike an exact longest
+/// common substring, and exact enough to spot a sentence that repeats the goal.
 fn longest_common_run(a: &[char], b: &[char]) -> usize {
-    let mut prev = vec![0u16; b.len() + 1];
-    let mut cur = vec![0u16; b.len() + 1];
-    let mut best = 0u16;
-    for &x in a {
-        for (j, &y) in b.iter().enumerate() {
-            cur[j + 1] = if x == y { prev[j] + 1 } else { 0 };
-            best = best.max(cur[j + 1]);
-        }
-        std::mem::swap(&mut prev, &mut cur);
+    const W: usize = 4;
+    if a.len() < W || b.len() < W {
+        return 0;
     }
-    best as usize
+    let windows: std::collections::HashSet<&[char]> = b.windows(W).collect();
+    let (mut run, mut best) = (0usize, 0usize);
+    for w in a.windows(W) {
+        if windows.contains(w) {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    if best == 0 {
+        0
+    } else {
+        best + W - 1
+    }
 }
 
 #[cfg(test)]

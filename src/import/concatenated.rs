@@ -273,6 +273,16 @@ fn group_rows<'a>(lines: &[SourceLine<'a>], unplaced: &mut Vec<Unplaced>) -> Vec
             i += 1;
             continue;
         }
+        if is_boilerplate(l.text) && !l.text.trim_end().ends_with('。') {
+            // Page furniture between rows (a link, an editor's name) is no progress.
+            unplaced.push(Unplaced {
+                line: l.number,
+                text: l.text.to_string(),
+                reason: "page furniture inside the table; not part of any task".into(),
+            });
+            i += 1;
+            continue;
+        }
         if let Some(d) = drafts.last_mut() {
             d.texts.push(l.text);
         }
@@ -482,6 +492,15 @@ mod tests {
         assert_eq!(p.rows.len(), 2);
         assert_eq!(p.rows[0].progress.len(), 2);
         assert_eq!(p.rows[1].number, Some(2));
+    }
+
+    #[test]
+    fn page_furniture_between_rows_is_reported_not_progress() {
+        let text = "1.\u{a0}推进撤县设区。已报送论证报告。市民政局 \n责任编辑:张三\n2.\u{a0}完善公墓建设。已完成选址。市民政局各县(市)区政府\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows[0].progress, ["已报送论证报告。"]);
+        assert_eq!(p.unplaced.len(), 1);
+        assert_eq!(p.unplaced[0].line, 2);
     }
 
     #[test]

@@ -361,14 +361,6 @@ pub fn looks_like_unit(name: &str) -> bool {
     strong || PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
-/// Whether a name may begin right where another ends, with no separator: `…市水务局各县…`.
-/// Only starts that cannot continue the previous name qualify.
-fn strong_start(name: &str, vocab: &Vocabulary) -> bool {
-    PREFIXES.iter().any(|p| name.starts_with(p))
-        || place_prefix_len(name).is_some()
-        || vocab.knows_prefix_of(name)
-}
-
 // ---------------------------------------------------------------------------------------
 // Vocabulary and splitting of unit text whose names touch.
 
@@ -496,18 +488,24 @@ fn best_touch(token: &str, vocab: &Vocabulary, strict: bool) -> Option<Touch> {
 }
 
 fn touch_score(left: &str, right: &str, vocab: &Vocabulary, strict: bool) -> Option<i32> {
-    if right.chars().count() < 3 {
+    // Cheap tests first: almost every position fails to end a unit name. A name may begin
+    // right where another ends only with a start that cannot continue the previous name:
+    // `市…`, `各…`, a place, or a name the vocabulary knows.
+    if !(ends_with_suffix(left) || is_place_name(left)) || right.chars().count() < 3 {
+        return None;
+    }
+    let cheap_start =
+        PREFIXES.iter().any(|p| right.starts_with(p)) || place_prefix_len(right).is_some();
+    let right_known = vocab.knows(right);
+    if !(cheap_start || right_known || vocab.knows_prefix_of(right)) {
         return None;
     }
     let left_known = vocab.knows(left);
-    let right_known = vocab.knows(right);
-    let left_ok = left_known || looks_like_unit(left);
-    if !left_ok || !ends_with_suffix(left) && !is_place_name(left) && !left_known {
+    if !(left_known || looks_like_unit(left)) {
         return None;
     }
     // The right half must be a name on its own, or start with one that touches yet another.
-    let right_ok = right_known || looks_like_unit(right) || starts_with_unit(right);
-    if !right_ok || !(right_known || strong_start(right, vocab)) {
+    if !(right_known || looks_like_unit(right) || starts_with_unit(right)) {
         return None;
     }
     if strict && !(left_known && right_known) {
@@ -533,8 +531,6 @@ pub struct SplitUnits {
     pub co: Vec<String>,
     /// Whether lead and co were told apart by two names touching (rather than assumed).
     pub touched: bool,
-    /// Names that were whole tokens between separators (safe to learn).
-    pub certain: Vec<String>,
 }
 
 /// Splits unit text from a concatenated row (`市住建局、市水务局各县(市)区政府、开发区管委会`)
@@ -554,11 +550,7 @@ pub fn split_touching(text: &str, vocab: &Vocabulary) -> Option<SplitUnits> {
     let mut in_co = false;
     for token in tokens {
         let names = segment_token(token, vocab, trailing_space && !in_co)?;
-        let single = names.len() == 1;
         for (k, name) in names.into_iter().enumerate() {
-            if single {
-                out.certain.push(name.clone());
-            }
             if k > 0 && !in_co {
                 in_co = true;
                 out.touched = true;
