@@ -423,9 +423,8 @@ fn importing_the_sample_is_fast() {
     }
     let each = t.elapsed() / runs;
     println!("sample import: {each:?} per run");
-    // 5 ms in release; debug builds are many times slower, so the bound here is loose.
-    assert!(
-        each < std::time::Duration::from_millis(if cfg!(debug_assertions) { 400 } else { 5 }),
-        "{each:?}"
-    );
+    // The promise is for release builds; debug timings say nothing (and vary with load).
+    if !cfg!(debug_assertions) {
+        assert!(each < std::time::Duration::from_millis(5), "{each:?}");
+    }
 }
