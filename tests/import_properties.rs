@@ -2,7 +2,7 @@
 //! number, its units and its goal, and no character of the table is lost. Arbitrary bytes
 //! never make the importer panic. A 10,000-row report imports in well under a second.
 
-use duban::import::{import_bytes, Aliases, ImportedRow};
+use duban::import::{concatenated, import_bytes, Aliases, ImportedRow, SourceLine};
 use proptest::prelude::*;
 
 const GOAL_VERBS: &[&str] = &[
@@ -272,6 +272,31 @@ proptest! {
                 prop_assert!(row.number > 0);
             }
         }
+    }
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_lines_into_the_parser_never_panic(
+        parts in prop::collection::vec(
+            prop_oneof![
+                (0usize..FRAGMENTS.len()).prop_map(|i| FRAGMENTS[i].to_string()),
+                any::<String>(),
+            ],
+            0..120,
+        )
+    ) {
+        let text: String = parts.concat();
+        let lines: Vec<SourceLine<'_>> = text
+            .lines()
+            .enumerate()
+            .map(|(i, t)| SourceLine { number: i + 1, text: t })
+            .collect();
+        let parsed = concatenated::parse(&lines);
+        for row in &parsed.rows {
+            prop_assert!(row.line >= 1 && row.line <= lines.len());
+        }
+        let _ = concatenated::recognises(&lines);
     }
 }
 

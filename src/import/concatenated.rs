@@ -52,9 +52,51 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     // Pass 2: with the document's own vocabulary.
     for d in drafts {
         let found = find_units(&d, &vocab);
+        if found.is_none() {
+            // The row's text is kept as progress, but the user should know its units are
+            // missing (a truncated file, or units the importer could not recognise).
+            let last = d.texts.last().copied().unwrap_or_default();
+            let tail: String = last
+                .chars()
+                .rev()
+                .take(40)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            parsed.unplaced.push(Unplaced {
+                line: d.line + d.texts.len() - 1,
+                text: tail,
+                reason: format!(
+                    "task {}: no responsible units found at the end of its lines; its text is kept as progress",
+                    d.number
+                ),
+            });
+        }
         parsed.rows.push(build_row(d, found));
     }
     parsed
+}
+
+/// Whether the lines read as this layout, with or without its header line: rows marked
+/// `N.\u{a0}` numbered from 1 whose first lines mostly end in unit names. For layout detection.
+pub fn recognises(lines: &[SourceLine<'_>]) -> bool {
+    let vocab = Vocabulary::builtin();
+    let mut expected = 1u32;
+    let (mut rows, mut with_units) = (0usize, 0usize);
+    for l in lines {
+        if let Some((n, at)) = row_start(l.text, true, expected) {
+            if rows == 0 && n != 1 {
+                continue;
+            }
+            rows += 1;
+            expected = n.saturating_add(1);
+            if units_after_last_sentence(&l.text[at..], &vocab).is_some() {
+                with_units += 1;
+            }
+        }
+    }
+    rows >= 1 && with_units * 2 >= rows
 }
 
 fn build_row(d: Draft<'_>, found: Option<UnitsAt>) -> RawRow {
@@ -310,6 +352,10 @@ fn report_footer(lines: &[SourceLine<'_>], unplaced: &mut Vec<Unplaced>) {
 // ---------------------------------------------------------------------------------------
 // Units at the end of a line.
 
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
+}
+
 /// Byte offset just after the last full stop (and closing quotes) of a line, or 0 if none.
 fn after_last_stop(text: &str) -> usize {
     let mut end = 0;
@@ -340,8 +386,10 @@ fn units_after_last_sentence(text: &str, vocab: &Vocabulary) -> Option<(usize, u
     units::split_touching(tail, vocab).map(|s| (start, s))
 }
 
-/// Units glued to progress with no full stop (`…完成率64%市住建局各县(市)区政府`): taken only
-/// when a known name starts them, since prose ends in unit-like words too.
+/// Units glued to progress with no full stop (`…完成率64%市住建局各县(市)区政府`). Prose ends in
+/// unit-like words too (`…积极对接市发改委`), so this is taken only when a known name starts
+/// the units and either no Han character precedes them or the two columns visibly touch; a
+/// row left without units is reported, which is better than units taken from its prose.
 fn units_without_stop(text: &str, vocab: &Vocabulary) -> Option<(usize, units::SplitUnits)> {
     // Try each position where a known name could start, leftmost first, within the last
     // stretch of the line (no unit list is longer than this).
@@ -353,7 +401,10 @@ fn units_without_stop(text: &str, vocab: &Vocabulary) -> Option<(usize, units::S
             continue;
         }
         if let Some(split) = units::split_touching(tail, vocab) {
-            return Some((at, split));
+            let after_prose = text[..at].chars().next_back().is_some_and(is_han);
+            if !after_prose || split.touched {
+                return Some((at, split));
+            }
         }
     }
     None
@@ -501,6 +552,45 @@ mod tests {
         assert_eq!(p.rows[0].progress, ["已报送论证报告。"]);
         assert_eq!(p.unplaced.len(), 1);
         assert_eq!(p.unplaced[0].line, 2);
+    }
+
+    #[test]
+    fn progress_ending_in_a_unit_like_word_stays_progress() {
+        // The continuation ends in `市发改委` without a full stop; the units are on line 1.
+        let text =
+            "1.\u{a0}推进撤县设区。已报送论证报告。市民政局各县(市)区政府\n方案已报送市发改委\n";
+        let p = parse(&lines(text));
+        assert_eq!(
+            p.rows[0].progress,
+            ["已报送论证报告。", "方案已报送市发改委"]
+        );
+        assert_eq!(
+            units(&p.rows[0]),
+            (vec!["市民政局".into()], vec!["各县(市)区政府".into()])
+        );
+        // A tail that only ends like a unit is not one.
+        let text = "1.\u{a0}推进撤县设区。已报送论证报告。积极对接市发改委\n";
+        let p = parse(&lines(text));
+        assert_eq!(units(&p.rows[0]).0, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_row_without_units_is_reported() {
+        let text =
+            "1.\u{a0}推进撤县设区。已报送论证报告。市民政局 \n2.\u{a0}完善公墓建设。已完成选\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows.len(), 2);
+        assert_eq!(p.unplaced.len(), 1);
+        assert_eq!(p.unplaced[0].line, 2);
+        assert!(p.unplaced[0].reason.contains("task 2"));
+    }
+
+    #[test]
+    fn recognises_the_layout_without_its_header() {
+        let text = "一些前言。\n1.\u{a0}推进撤县设区。已报送论证报告。市民政局 \n2.\u{a0}完善公墓建设。已完成选址。市民政局各县(市)区政府\n";
+        assert!(recognises(&lines(text)));
+        assert!(!recognises(&lines("1. 第一点。\n2. 第二点。\n")));
+        assert!(!recognises(&lines("1.\u{a0}只是一段编号文字,没有单位。\n")));
     }
 
     #[test]
