@@ -92,7 +92,7 @@ fn message(e: ImportError) -> String {
 fn an_empty_file_says_so() {
     let cases: [&[u8]; 2] = [b"", b"   \n\r\n\t\n"];
     for bytes in cases {
-        let e = import(bytes, "empty.txt").err().expect("an error");
+        let e = import(bytes, "empty.txt").expect_err("an error");
         assert!(matches!(e, ImportError::Empty { .. }), "{e:?}");
         assert!(message(e).contains("empty.txt"));
     }
@@ -101,7 +101,7 @@ fn an_empty_file_says_so() {
 #[test]
 fn binary_files_are_refused() {
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0";
-    let e = import(png, "photo.png").err().expect("an error");
+    let e = import(png, "photo.png").expect_err("an error");
     assert!(matches!(e, ImportError::Binary { .. }), "{e:?}");
     let m = message(e);
     assert!(m.contains("photo.png") && m.contains("PNG"), "{m}");
@@ -110,22 +110,18 @@ fn binary_files_are_refused() {
     let noise: Vec<u8> = (0u32..4096)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();
-    let e = import(&noise, "noise.bin").err().expect("an error");
+    let e = import(&noise, "noise.bin").expect_err("an error");
     assert!(matches!(e, ImportError::Binary { .. }), "{e:?}");
     assert!(message(e).contains("noise.bin"));
 
-    let e = import(b"PK\x03\x04\x14\0\x06\0", "report.docx")
-        .err()
-        .expect("an error");
+    let e = import(b"PK\x03\x04\x14\0\x06\0", "report.docx").expect_err("an error");
     assert!(message(e).contains(".docx"));
 }
 
 #[test]
 fn a_text_file_without_a_table_says_no_table() {
     let readme = "# duban\n\nA terminal tool for the supervision office.\n\n## Install\n\ncargo install duban\n";
-    let e = import(readme.as_bytes(), "README.md")
-        .err()
-        .expect("an error");
+    let e = import(readme.as_bytes(), "README.md").expect_err("an error");
     assert!(matches!(e, ImportError::NoTable { .. }), "{e:?}");
     assert!(message(e).contains("README.md"));
 }
@@ -157,6 +153,11 @@ fn a_truncated_report_imports_what_is_there() {
         last.lead_units.is_empty(),
         "row 60 lost its units with the cut"
     );
+    assert!(
+        r.unplaced.iter().any(|u| u.reason.contains("task 60")),
+        "the cut row is reported: {:?}",
+        r.unplaced
+    );
 
     // The same in GBK: a two-byte character cut in half.
     let (gbk, _, _) = encoding_rs::GBK.encode(&text);
@@ -171,9 +172,7 @@ fn a_truncated_report_imports_what_is_there() {
 
     // Cut before the table: no table.
     let header = text.find("序号目标与任务").expect("header");
-    let e = import_cut(bytes, header, "head.txt")
-        .err()
-        .expect("an error");
+    let e = import_cut(bytes, header, "head.txt").expect_err("an error");
     assert!(matches!(e, ImportError::NoTable { .. }), "{e:?}");
 }
 

@@ -270,10 +270,10 @@ pub fn is_place_name(name: &str) -> bool {
     })
 }
 
-/// Byte length of a leading place name (2–4 Han characters then `市`/`县`/`区`), if any.
+/// Byte length of a leading place name (2–3 Han characters then `市`/`县`/`区`: `无为市`,
+/// `马鞍山市`), if any.
 fn place_prefix_len(name: &str) -> Option<usize> {
-    let mut han = 0;
-    for (i, c) in name.char_indices() {
+    for (han, (i, c)) in name.char_indices().enumerate() {
         if matches!(c, '市' | '县' | '区') && han >= 2 {
             // `各县`/`全市` are not places; `市` must not start the name.
             let head = &name[..i];
@@ -282,10 +282,9 @@ fn place_prefix_len(name: &str) -> Option<usize> {
             }
             return Some(i + c.len_utf8());
         }
-        if !is_han(c) || han >= 4 {
+        if !is_han(c) || han >= 3 {
             return None;
         }
-        han += 1;
     }
     None
 }
@@ -467,8 +466,7 @@ fn best_touch(token: &str, vocab: &Vocabulary, strict: bool) -> Option<Touch> {
     }
     let mut best: Option<Touch> = None;
     let mut depth = 0i32;
-    let mut chars_seen = 0usize;
-    for (i, c) in token.char_indices() {
+    for (chars_seen, (i, c)) in token.char_indices().enumerate() {
         if i > 0 && depth == 0 && chars_seen >= 3 {
             let (left, right) = token.split_at(i);
             if let Some(score) = touch_score(left, right, vocab, strict) {
@@ -482,7 +480,6 @@ fn best_touch(token: &str, vocab: &Vocabulary, strict: bool) -> Option<Touch> {
             ')' | '\u{ff09}' => depth -= 1,
             _ => {}
         }
-        chars_seen += 1;
     }
     best
 }
