@@ -20,6 +20,8 @@ struct Draft<'a> {
     line: usize,
     /// The first line without its `N.\u{a0}` marker, then each continuation line as is.
     texts: Vec<&'a str>,
+    /// The 1-based line number of each text.
+    numbers: Vec<usize>,
 }
 
 /// Where a row's units were found.
@@ -65,7 +67,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 .rev()
                 .collect();
             parsed.unplaced.push(Unplaced {
-                line: d.line + d.texts.len() - 1,
+                line: d.numbers.last().copied().unwrap_or(d.line),
                 text: tail,
                 reason: format!(
                     "task {}: no responsible units found at the end of its lines; its text is kept as progress",
@@ -199,34 +201,39 @@ fn section_heading(text: &str) -> Option<String> {
     is_heading.then(|| t.to_string())
 }
 
-/// Page furniture around a scraped report: disclaimers, app adverts, comment boxes, links.
+/// Page furniture around a scraped report: disclaimers, links, comment boxes. Strong markers
+/// never occur in a report's text; weak ones can (`安徽人社APP`, `版权保护`), so they mark
+/// furniture only on a line that is not a sentence.
 fn is_boilerplate(text: &str) -> bool {
-    const MARKERS: &[&str] = &[
+    const STRONG: &[&str] = &[
         "免责声明",
-        "版权",
         "Copyright",
         "copyright",
         "©",
-        "举报",
-        "登录",
-        "登陆",
-        "评论",
-        "APP",
+        "http://",
+        "https://",
+        "www.",
         "网站地图",
         "关于我们",
         "联系我们",
         "责任编辑",
         "扫一扫",
-        "二维码",
         "分享到",
         "上一篇",
         "下一篇",
         "返回顶部",
         "打印本页",
         "关闭窗口",
-        "http://",
-        "https://",
-        "www.",
+        "ICP",
+    ];
+    const WEAK: &[&str] = &[
+        "版权",
+        "举报",
+        "登录",
+        "登陆",
+        "评论",
+        "APP",
+        "二维码",
         ".com",
         "阅读次数",
         "字体:",
@@ -234,9 +241,9 @@ fn is_boilerplate(text: &str) -> bool {
         "换一换",
         "Ltd",
         "备案",
-        "ICP",
     ];
-    MARKERS.iter().any(|m| text.contains(m))
+    STRONG.iter().any(|m| text.contains(m))
+        || (!text.trim_end().ends_with('。') && WEAK.iter().any(|m| text.contains(m)))
 }
 
 /// A line after the table that is short and no sentence: page furniture too (`发布已输入0/200`).
@@ -295,6 +302,7 @@ fn group_rows<'a>(lines: &[SourceLine<'a>], unplaced: &mut Vec<Unplaced>) -> Vec
                 section: section.clone(),
                 line: l.number,
                 texts: vec![&l.text[at..]],
+                numbers: vec![l.number],
             });
             i += 1;
             continue;
@@ -315,7 +323,7 @@ fn group_rows<'a>(lines: &[SourceLine<'a>], unplaced: &mut Vec<Unplaced>) -> Vec
             i += 1;
             continue;
         }
-        if is_boilerplate(l.text) && !l.text.trim_end().ends_with('。') {
+        if is_boilerplate(l.text) {
             // Page furniture between rows (a link, an editor's name) is no progress.
             unplaced.push(Unplaced {
                 line: l.number,
@@ -327,6 +335,7 @@ fn group_rows<'a>(lines: &[SourceLine<'a>], unplaced: &mut Vec<Unplaced>) -> Vec
         }
         if let Some(d) = drafts.last_mut() {
             d.texts.push(l.text);
+            d.numbers.push(l.number);
         }
         i += 1;
     }
@@ -517,6 +526,14 @@ mod tests {
         assert_eq!(p.rows[0].progress, ["已报送论证报告。"]);
         assert_eq!(p.unplaced.len(), 1, "{:?}", p.unplaced);
         assert_eq!(p.unplaced[0].line, 7);
+    }
+
+    #[test]
+    fn words_that_also_mark_web_pages_are_fine_in_progress() {
+        let text = "1.\u{a0}推进撤县设区。已报送论证报告。市民政局 \n完成安徽人社APP社保业务上线测试工作,加强版权保护。\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows[0].progress.len(), 2);
+        assert!(p.unplaced.is_empty());
     }
 
     #[test]

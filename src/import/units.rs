@@ -381,14 +381,16 @@ impl Default for Vocabulary {
 impl Vocabulary {
     /// The names of the shipped alias file.
     pub fn builtin() -> Vocabulary {
-        let mut v = Vocabulary {
-            names: HashSet::new(),
-            longest: 0,
-        };
-        for s in builtin_aliases().spellings() {
-            v.learn(s);
-        }
-        v
+        static BUILTIN: OnceLock<Vocabulary> = OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                let mut v = Vocabulary::empty();
+                for s in builtin_aliases().spellings() {
+                    v.learn(s);
+                }
+                v
+            })
+            .clone()
     }
 
     /// An empty vocabulary (tests).
