@@ -119,7 +119,7 @@ fn glued_cue(sentence: &str) -> Option<usize> {
     static GLUED: OnceLock<Regex> = OnceLock::new();
     let glued = re(
         &GLUED,
-        r"(?:截至|截止|一是|目前)|(?:^|[^0-9.])1[.、\x{FF0E}](?:\p{Han})|[(\x{FF08}]1[)\x{FF09}]",
+        r"截[至止](?:[0-9]|目前|今年|上半年)|目前[,\x{FF0C}已正]|一是|(?:^|[^0-9.])1[.、\x{FF0E}](?:\p{Han})|[(\x{FF08}]1[)\x{FF09}]",
     );
     for m in glued.find_iter(sentence) {
         // The enumerator alternative may have matched one character before the `1`.
@@ -542,6 +542,16 @@ mod tests {
     fn a_cue_glued_to_the_goal_cuts_without_punctuation() {
         let row17 = "实施33项民生工程截至6月底,全市完成民生工程资金投入65.59亿元,占年初计划的73.25%。“四带一自”产业扶贫工程等项目提前完成年度目标任务。";
         assert_eq!(goal(row17), "实施33项民生工程");
+    }
+
+    #[test]
+    fn cue_words_inside_a_goal_do_not_cut_it() {
+        assert_eq!(
+            goal("着力解决目前群众反映强烈的突出问题。"),
+            "着力解决目前群众反映强烈的突出问题。"
+        );
+        assert_eq!(goal("确保截止年底前全面完成。"), "确保截止年底前全面完成。");
+        assert_eq!(goal("推进5G基站建设1.5万个。"), "推进5G基站建设1.5万个。");
     }
 
     #[test]
