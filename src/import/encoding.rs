@@ -182,13 +182,14 @@ fn binary_text(text: &str) -> Option<String> {
     if text.contains('\0') {
         return Some("it contains NUL characters".into());
     }
-    let total = text.chars().count().max(1);
-    let controls = text
-        .chars()
-        .filter(|&c| {
-            c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}' | '\u{b}' | '\u{85}')
-        })
-        .count();
+    let (mut total, mut controls) = (0usize, 0usize);
+    for c in text.chars() {
+        total += 1;
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}' | '\u{b}' | '\u{85}') {
+            controls += 1;
+        }
+    }
+    let total = total.max(1);
     (controls > 2 && controls * 100 > total)
         .then(|| format!("{controls} of its {total} characters are control characters"))
 }

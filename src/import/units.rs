@@ -364,38 +364,48 @@ pub fn looks_like_unit(name: &str) -> bool {
 // Vocabulary and splitting of unit text whose names touch.
 
 /// Unit names known to be whole names: the shipped alias file's spellings plus names
-/// learned from the document being read.
+/// learned from the document being read (layered over the shipped ones, not copied).
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
+    base: Option<&'static Vocabulary>,
     names: HashSet<String>,
-    /// Length in chars of the longest name, to bound prefix look-ups.
+    /// Length in chars of the longest name (base included), to bound prefix look-ups.
     longest: usize,
 }
 
 impl Default for Vocabulary {
     fn default() -> Self {
-        Vocabulary::builtin()
+        Vocabulary::over_builtin()
     }
 }
 
 impl Vocabulary {
     /// The names of the shipped alias file.
-    pub fn builtin() -> Vocabulary {
+    pub fn builtin() -> &'static Vocabulary {
         static BUILTIN: OnceLock<Vocabulary> = OnceLock::new();
-        BUILTIN
-            .get_or_init(|| {
-                let mut v = Vocabulary::empty();
-                for s in builtin_aliases().spellings() {
-                    v.learn(s);
-                }
-                v
-            })
-            .clone()
+        BUILTIN.get_or_init(|| {
+            let mut v = Vocabulary::empty();
+            for s in builtin_aliases().spellings() {
+                v.learn(s);
+            }
+            v
+        })
+    }
+
+    /// The shipped names, ready to learn more.
+    pub fn over_builtin() -> Vocabulary {
+        let base = Vocabulary::builtin();
+        Vocabulary {
+            base: Some(base),
+            names: HashSet::new(),
+            longest: base.longest,
+        }
     }
 
     /// An empty vocabulary (tests).
     pub fn empty() -> Vocabulary {
         Vocabulary {
+            base: None,
             names: HashSet::new(),
             longest: 0,
         }
@@ -403,36 +413,59 @@ impl Vocabulary {
 
     pub fn learn(&mut self, name: &str) {
         let n = normalize(name);
+        if self.base.is_some_and(|b| b.names.contains(&n)) {
+            return;
+        }
         self.longest = self.longest.max(n.chars().count());
         self.names.insert(n);
     }
 
-    pub fn knows(&self, name: &str) -> bool {
-        self.names.contains(&normalize(name))
+    fn contains(&self, normalized: &str) -> bool {
+        self.names.contains(normalized) || self.base.is_some_and(|b| b.names.contains(normalized))
     }
 
+    pub fn knows(&self, name: &str) -> bool {
+        self.contains(&normalized(name))
+    }
+
+    /// How many names, shipped and learned.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.names.len() + self.base.map_or(0, |b| b.names.len())
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.len() == 0
     }
 
     /// Whether some known name (of 3 or more characters) starts `text`.
     pub fn knows_prefix_of(&self, text: &str) -> bool {
-        let norm = normalize(text);
-        let mut count = 0;
-        for (i, c) in norm.char_indices() {
-            count += 1;
-            if count > self.longest {
+        // Only the first `longest` characters matter; normalizing more would be waste.
+        let end = text
+            .char_indices()
+            .nth(self.longest + 4)
+            .map_or(text.len(), |(i, _)| i);
+        let norm = normalized(&text[..end]);
+        for (count, (i, c)) in norm.char_indices().enumerate() {
+            if count >= self.longest {
                 break;
             }
-            if count >= 3 && self.names.contains(&norm[..i + c.len_utf8()]) {
+            if count >= 2 && self.contains(&norm[..i + c.len_utf8()]) {
                 return true;
             }
         }
         false
+    }
+}
+
+/// `normalize` without allocating when there is nothing to change (the usual case).
+fn normalized(name: &str) -> std::borrow::Cow<'_, str> {
+    if name
+        .chars()
+        .any(|c| c.is_whitespace() || c == '\u{ff08}' || c == '\u{ff09}')
+    {
+        std::borrow::Cow::Owned(normalize(name))
+    } else {
+        std::borrow::Cow::Borrowed(name)
     }
 }
 
@@ -687,7 +720,7 @@ mod tests {
     }
 
     fn split(text: &str) -> (Vec<String>, Vec<String>) {
-        let s = split_touching(text, &Vocabulary::builtin()).expect(text);
+        let s = split_touching(text, Vocabulary::builtin()).expect(text);
         (s.lead, s.co)
     }
 
@@ -769,8 +802,8 @@ mod tests {
 
     #[test]
     fn not_unit_text_is_refused() {
-        assert!(split_touching("完成率64%", &Vocabulary::builtin()).is_none());
-        assert!(split_touching("正在推进", &Vocabulary::builtin()).is_none());
+        assert!(split_touching("完成率64%", Vocabulary::builtin()).is_none());
+        assert!(split_touching("正在推进", Vocabulary::builtin()).is_none());
     }
 
     #[test]
