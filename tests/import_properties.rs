@@ -363,33 +363,16 @@ fn big_report(n: usize) -> String {
     text
 }
 
+/// Speed is measured by `cargo bench --bench import`; this checks that a large report in
+/// the sample's layout comes back whole.
 #[test]
-fn a_10000_row_report_imports_fast() {
-    // Debug builds run this smaller; the release bound is the product's promise.
-    let n = if cfg!(debug_assertions) {
-        1_000
-    } else {
-        10_000
-    };
+fn a_10000_row_report_imports_every_row() {
+    let n = 10_000;
     let text = big_report(n);
-    let aliases = Aliases::builtin();
-    let mut took = std::time::Duration::MAX;
-    let mut report = None;
-    // The fastest of three runs: on a shared machine one run can be preempted.
-    for _ in 0..3 {
-        let t = std::time::Instant::now();
-        report = Some(import_bytes(text.as_bytes(), "big.txt", &aliases).expect("imports"));
-        took = took.min(t.elapsed());
-    }
-    let r = report.expect("imported");
-    println!("{n} rows: {took:?}");
+    let r = import_bytes(text.as_bytes(), "big.txt", &Aliases::builtin()).expect("imports");
     assert_eq!(r.rows.len(), n);
     assert!(r
         .rows
         .iter()
         .all(|x| x.co_units.len() == 2 && x.lead_units.len() == 2));
-    // The promise is for release builds; debug timings say nothing (and vary with load).
-    if !cfg!(debug_assertions) {
-        assert!(took < std::time::Duration::from_secs(1), "{took:?}");
-    }
 }
