@@ -2,8 +2,7 @@
 //! `进展情况:` / `牵头责任单位:` / `协同责任单位:` paragraphs in any order, under section headings.
 
 use super::layout::{
-    self, clean_units, is_footer, is_heading, is_units_line, label_at_start, next_inline_label,
-    Column,
+    self, clean_units, inline_labels, is_footer, is_heading, is_units_line, label_at_start, Column,
 };
 use super::{Parsed, RawRow, RawUnits, SourceLine, Unplaced};
 
@@ -188,7 +187,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                     out.rows.push(b.finish());
                 }
                 // Labels on the task's own line: `1.任务。牵头责任单位:市发改委`.
-                let (goal, labels) = match next_inline_label(rest) {
+                let (goal, labels) = match inline_labels(rest).first().copied() {
                     Some(at) => (&rest[..at], Some(&rest[at..])),
                     None => (rest, None),
                 };
@@ -259,30 +258,27 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
 /// and returns the column later continuation lines belong to.
 fn add_labelled(b: &mut Building, col: Column, rest: &str) -> Column {
     let mut col = col;
-    let mut rest = rest;
-    loop {
-        if !b.seen.contains(&col) {
-            b.seen.push(col);
+    let mut from = 0usize;
+    for at in inline_labels(rest) {
+        if at < from {
+            continue;
         }
-        match next_inline_label(rest) {
-            Some(at) => {
-                b.add(col, &rest[..at]);
-                match label(&rest[at..]) {
-                    Some((c, r)) => {
-                        col = c;
-                        rest = r;
-                    }
-                    None => {
-                        b.add(col, &rest[at..]);
-                        return col;
-                    }
-                }
-            }
-            None => {
-                b.add(col, rest);
-                return col;
-            }
+        // Not a label after all (`label` disagrees): it stays in the text.
+        if let Some((c, r)) = label(&rest[at..]) {
+            b.add(col, &rest[from..at]);
+            note(b, col);
+            col = c;
+            from = rest.len() - r.len();
         }
+    }
+    b.add(col, &rest[from..]);
+    note(b, col);
+    col
+}
+
+fn note(b: &mut Building, col: Column) {
+    if !b.seen.contains(&col) {
+        b.seen.push(col);
     }
 }
 
@@ -303,7 +299,7 @@ fn starts_task(
     if !in_sequence {
         return false;
     }
-    if next_inline_label(rest).is_some() {
+    if inline_labels(rest).first().copied().is_some() {
         return current.is_none_or(|b| b.has_units() || target != Column::Progress);
     }
     let Some(next) = label_ahead(lines, i + 1) else {

@@ -281,7 +281,9 @@ pub(crate) fn resolve_units_columns(cols: &mut [Column]) {
 pub(crate) fn label_at_start(text: &str) -> Option<(Column, usize, &str)> {
     let t = text.trim_start();
     let lead_ws = text.len() - t.len();
-    let folded = fold(t);
+    // A label is a few characters long: fold only the head, so long paragraphs cost nothing.
+    let head_end = t.char_indices().nth(24).map_or(t.len(), |(i, _)| i);
+    let folded = fold(&t[..head_end]);
     let caps = regex!(r"^[【\[]?\s*([^\s:\x{FF1A}【】\[\]]{2,8}?)\s*[】\]]?\s*[:\x{FF1A}]")
         .captures(&folded)?;
     let name = caps.get(1)?.as_str();
@@ -295,22 +297,22 @@ pub(crate) fn label_at_start(text: &str) -> Option<(Column, usize, &str)> {
     Some((col, lead_ws + end, rest))
 }
 
-/// Where a second label starts inside a paragraph (`牵头责任单位:市发改委 协同责任单位:…`):
+/// Where further labels start inside a paragraph (`牵头责任单位:市发改委 协同责任单位:…`):
 /// only after a space or a `;`, so a label word inside a sentence is not taken for one.
-pub(crate) fn next_inline_label(text: &str) -> Option<usize> {
+/// One pass over the text.
+pub(crate) fn inline_labels(text: &str) -> Vec<usize> {
     let folded = fold(text);
-    for m in regex!(r"[\s;\x{FF1B},\x{FF0C}。]+[【\[]?(牵头责任单位|牵头单位|牵头部门|协同责任单位|协同单位|配合单位|协办单位|参与单位|责任单位|责任部门|进展情况|工作进展|完成情况|推进情况)[】\]]?\s*[:\x{FF1A}]").find_iter(&folded) {
-        let start = m.start();
-        // The separator stays with the text before it.
-        let label_start = folded[start..]
-            .char_indices()
-            .find(|(_, c)| !(c.is_whitespace() || matches!(c, ';' | '\u{ff1b}' | ',' | '\u{ff0c}' | '。')))
-            .map(|(i, _)| start + i)?;
-        if label_start > 0 {
-            return Some(label_start);
-        }
-    }
-    None
+    regex!(r"[\s;\x{FF1B},\x{FF0C}。]+[【\[]?(?:牵头责任单位|牵头单位|牵头部门|协同责任单位|协同单位|配合单位|协办单位|参与单位|责任单位|责任部门|进展情况|工作进展|完成情况|推进情况)[】\]]?\s*[:\x{FF1A}]")
+        .find_iter(&folded)
+        .filter_map(|m| {
+            // The separator stays with the text before the label.
+            let sep_len = folded[m.start()..]
+                .char_indices()
+                .find(|(_, c)| !(c.is_whitespace() || matches!(c, ';' | '\u{ff1b}' | ',' | '\u{ff0c}' | '。')))
+                .map(|(i, _)| i)?;
+            Some(m.start() + sep_len).filter(|at| *at > 0)
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -520,6 +522,10 @@ fn has_sentence_punct(s: &str) -> bool {
 
 /// A government body's name: `市生态环境局`, `各县(市)区政府`, `开发区管委会`, `市重点处`, `无为市`.
 pub(crate) fn is_unit_name(name: &str) -> bool {
+    // At most 24 characters of at most 4 bytes: longer text is no name, and is not folded.
+    if name.trim().len() > 96 {
+        return false;
+    }
     let folded = fold(name.trim());
     let n = folded.as_str();
     let len = n.chars().count();
@@ -839,9 +845,11 @@ mod tests {
         let (col, _, rest) = label_at_start("【进展情况】: 一是").expect("label");
         assert_eq!((col, rest), (Column::Progress, " 一是"));
         assert!(label_at_start("目前:已完成").is_none());
-        let t = "牵头责任单位:市发改委  协同责任单位:各县(市)区政府";
-        let at = next_inline_label(t).expect("second label");
-        assert!(t[at..].starts_with("协同责任单位"));
+        let t = "牵头责任单位:市发改委  协同责任单位:各县(市)区政府;进展情况:已完成";
+        let at = inline_labels(t);
+        assert_eq!(at.len(), 2);
+        assert!(t[at[0]..].starts_with("协同责任单位"));
+        assert!(t[at[1]..].starts_with("进展情况"));
     }
 
     #[test]
