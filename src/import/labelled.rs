@@ -38,6 +38,22 @@ impl Building {
         }
     }
 
+    /// A label's role in this task: `责任单位:` is the co list beside a `牵头责任单位:` label,
+    /// and the task's only (primary) list without one.
+    fn role(&self, col: Column) -> Column {
+        match col {
+            Column::Units if self.seen.contains(&Column::Lead) => Column::Co,
+            Column::Units => Column::Lead,
+            c => c,
+        }
+    }
+
+    /// Whether the task already has a label in `col`'s role.
+    fn has_role(&self, col: Column) -> bool {
+        let r = self.role(col);
+        self.seen.iter().any(|c| self.role(*c) == r)
+    }
+
     fn has_units(&self) -> bool {
         self.seen.iter().any(|c| c.is_units())
     }
@@ -104,16 +120,16 @@ fn label(text: &str) -> Option<(Column, &str)> {
 }
 
 /// The first label within a few lines from `from`, before any other numbered line, heading or
-/// footer: a task line is followed by its labels, a progress sub-item is not.
-fn label_ahead(lines: &[SourceLine<'_>], from: usize) -> Option<Column> {
+/// footer (a task line is followed by its labels, a progress sub-item is not), and its index.
+fn label_ahead(lines: &[SourceLine<'_>], from: usize) -> Option<(Column, usize)> {
     let mut looked = 0;
-    for l in lines.iter().skip(from) {
+    for (k, l) in lines.iter().enumerate().skip(from) {
         let t = l.text.trim();
         if t.is_empty() {
             continue;
         }
         if let Some((col, _)) = label(t) {
-            return Some(col);
+            return Some((col, k));
         }
         looked += 1;
         if looked >= LOOKAHEAD
@@ -125,6 +141,26 @@ fn label_ahead(lines: &[SourceLine<'_>], from: usize) -> Option<Column> {
         }
     }
     None
+}
+
+/// The labels of the run of label paragraphs starting at `from` (units continuation lines
+/// between them allowed), at most a few lines: the labels a task begins with.
+fn label_run(lines: &[SourceLine<'_>], from: usize) -> Vec<Column> {
+    let mut run = Vec::new();
+    for l in lines
+        .iter()
+        .skip(from)
+        .filter(|l| !l.text.trim().is_empty())
+        .take(LOOKAHEAD * 2)
+    {
+        let t = l.text.trim();
+        match label(t) {
+            Some((c, _)) => run.push(c),
+            None if !run.is_empty() && is_units_line(t) => {}
+            None => break,
+        }
+    }
+    run
 }
 
 /// The label of the next non-blank line from `from`, if it has one.
@@ -201,10 +237,12 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 continue;
             }
         }
-        // A heading-like line inside a task's progress that its labels still follow is a
-        // progress paragraph, not a section.
+        // A heading-like line inside a task's progress that the task's own remaining labels
+        // follow is a progress paragraph, not a section.
         let inside_progress = current.as_ref().is_some_and(|b| {
-            target == Column::Progress && !b.has_units() && label_ahead(lines, i + 1).is_some()
+            target == Column::Progress
+                && label_next(lines, i + 1).is_some()
+                && !label_run(lines, i + 1).iter().any(|c| b.has_role(*c))
         });
         if is_heading(t) && !inside_progress {
             if let Some(b) = current.take() {
@@ -219,9 +257,18 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
         let next = label_next(lines, i + 1);
         match current.as_mut() {
             Some(b) => {
-                if b.has_units() && !is_units_line(t) && next.is_some_and(|c| b.seen.contains(&c)) {
-                    // An unnumbered task: a sentence after a finished task, followed by a label
-                    // that task already has.
+                // An unnumbered task: a sentence followed by a label the task before it already
+                // has; or, when tasks are unnumbered, a sentence among units followed by a label,
+                // or followed by labels one of which the task before it has (`协同…` `牵头…`
+                // after a task without `协同…`). In a numbered report such a sentence is not a
+                // task: among units it is reported, in progress it is progress.
+                let new_task = next.is_some_and(|c| {
+                    b.has_role(c)
+                        || (b.number.is_none()
+                            && (target.is_units()
+                                || label_run(lines, i + 1).iter().any(|c| b.has_role(*c))))
+                });
+                if new_task && !is_units_line(t) {
                     let done = std::mem::replace(b, Building::new(None, line.number, &section, t));
                     out.rows.push(done.finish());
                     target = Column::Goal;
@@ -299,17 +346,34 @@ fn starts_task(
     if !in_sequence {
         return false;
     }
-    if inline_labels(rest).first().copied().is_some() {
-        return current.is_none_or(|b| b.has_units() || target != Column::Progress);
-    }
-    let Some(next) = label_ahead(lines, i + 1) else {
+    // The label that follows: on the line itself (`1.任务。牵头责任单位:…`) or below it.
+    let inline = inline_labels(rest)
+        .first()
+        .and_then(|at| label(&rest[*at..]))
+        .map(|(c, _)| (c, i));
+    // Between unnumbered tasks a numbered line is a sub-item unless its label follows at once:
+    // the line after it may be the next task's goal, which the lookahead would skip.
+    let ahead = || match current {
+        Some(b) if b.number.is_none() => label_next(lines, i + 1).map(|c| (c, i + 1)),
+        _ => label_ahead(lines, i + 1),
+    };
+    let Some((next, at)) = inline.or_else(ahead) else {
         // A numbered line with no label after it is a task only when the task before it is
         // complete and it continues the numbering exactly.
         return current.is_some_and(|b| b.has_units() && target.is_units()) && expected == Some(n);
     };
+    // Inside a task's progress a numbered line is a sub-item, unless the labels after it
+    // include one that task already has (then a new task has begun). Anywhere else it is a
+    // new task.
     match current {
         None => true,
-        Some(b) => b.has_units() || target != Column::Progress || b.seen.contains(&next),
+        Some(b) => {
+            target != Column::Progress
+                || b.has_role(next)
+                || label_run(lines, if at == i { i + 1 } else { at })
+                    .iter()
+                    .any(|c| b.has_role(*c))
+        }
     }
 }
 

@@ -626,16 +626,35 @@ pub(crate) fn clean_units(cell: &str) -> String {
 /// line is no table row. `\|` is an escaped pipe inside a cell.
 pub(crate) fn pipe_cells(text: &str) -> Option<Vec<String>> {
     let t = text.trim();
+    let framing = PipeFraming {
+        leading: t.starts_with('|'),
+        trailing: t.ends_with('|') && !t.ends_with("\\|"),
+    };
+    pipe_cells_framed(t, framing)
+}
+
+/// Whether a table's rows start and end with a pipe: decided by its header row, since a data
+/// row without outer pipes whose first cell is empty also starts with `|`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PipeFraming {
+    pub leading: bool,
+    pub trailing: bool,
+}
+
+pub(crate) fn pipe_cells_framed(text: &str, framing: PipeFraming) -> Option<Vec<String>> {
+    let t = text.trim();
     let pipes = t.matches('|').count() - t.matches("\\|").count();
     let framed = t.starts_with('|') || t.ends_with('|');
     if pipes < 2 && !(pipes == 1 && framed && t.len() > 1) {
         return None;
     }
-    let inner = t.strip_prefix('|').unwrap_or(t);
-    let inner = inner
-        .strip_suffix('|')
-        .filter(|s| !s.ends_with('\\'))
-        .unwrap_or(inner);
+    let mut inner = t;
+    if framing.leading {
+        inner = inner.strip_prefix('|').unwrap_or(inner);
+    }
+    if framing.trailing && !inner.ends_with("\\|") {
+        inner = inner.strip_suffix('|').unwrap_or(inner);
+    }
     let mut cells = Vec::new();
     let mut cur = String::new();
     let mut chars = inner.chars().peekable();

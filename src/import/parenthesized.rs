@@ -255,7 +255,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
         // A task paragraph broken over a few lines: a numbered line without units whose
         // paragraph (no blank line, no other numbered line) ends in a units parenthesis.
         let mut joined: Option<(String, usize)> = None;
-        if trailing_units(t).is_none() {
+        if trailing_units(t).is_none() && !is_heading(t) {
             if let Some((n, _)) = task_number(t) {
                 if expected == Some(n) || fresh_section {
                     joined = join_paragraph(lines, i - 1);

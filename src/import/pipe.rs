@@ -3,7 +3,7 @@
 
 use super::layout::{
     self, clean_units, column_of, is_footer, is_heading, is_separator_row, is_table_header,
-    pipe_cells, regex, Column,
+    pipe_cells, pipe_cells_framed, regex, Column, PipeFraming,
 };
 use super::{Parsed, RawRow, RawUnits, SourceLine, Unplaced};
 
@@ -52,6 +52,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     let mut sections = layout::Sections::default();
     let mut section: Option<String> = None;
     let mut after_table = false;
+    let mut framing: Option<PipeFraming> = None;
     for &line in lines {
         let t = line.text.trim();
         if t.is_empty() {
@@ -62,7 +63,11 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 .push(unplaced(line, "text after the end of the table"));
             continue;
         }
-        let Some(cells) = pipe_cells(t) else {
+        let cells = match framing {
+            Some(f) => pipe_cells_framed(t, f),
+            None => pipe_cells(t),
+        };
+        let Some(cells) = cells else {
             // Outside the table rows: the title before it, section headings between its parts,
             // and anything else, which is reported.
             if header.is_none() {
@@ -88,6 +93,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             // The first header, or the header repeated at a page break.
             if header.is_none() {
                 header = Some(h);
+                framing = Some(PipeFraming {
+                    leading: t.starts_with('|'),
+                    trailing: t.ends_with('|'),
+                });
             }
             continue;
         }
