@@ -71,6 +71,9 @@ const UNITS: &[&str] = &[
     "无为市",
     "市扶贫办",
     "市交通运输局",
+    // Names broken by a stray space, as copies often have them.
+    "市自然资源 和规划局",
+    "开发区 管委会",
 ];
 
 const COUNTIES: &str = "各县(市)区政府";
@@ -241,6 +244,43 @@ fn check(
     Ok(())
 }
 
+/// Each task's number: `first`, `first + 1`… or, when `restart`, 1, 2… again under each section.
+fn numbers(tasks: &[Task], first: u32, restart: bool) -> Vec<u32> {
+    let mut out = Vec::with_capacity(tasks.len());
+    let mut prev = None;
+    let mut k = 0u32;
+    for (i, t) in tasks.iter().enumerate() {
+        if restart {
+            if t.section != prev || i == 0 {
+                k = 0;
+                prev = t.section;
+            }
+            k += 1;
+            out.push(k);
+        } else {
+            out.push(first + i as u32);
+        }
+    }
+    out
+}
+
+/// What the rows must be numbered from: the report's own numbers, or 1, 2… when it has none
+/// (or numbers each section from 1 again).
+fn expected_first(numbered: Option<u32>, restart: bool) -> Option<u32> {
+    numbered.filter(|_| !restart)
+}
+
+/// `一` … `九十九`.
+fn chinese(n: u32) -> String {
+    let d = |k: u32| ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"][k as usize % 10];
+    match n {
+        1..=9 => d(n).to_string(),
+        10 => "十".to_string(),
+        11..=19 => format!("十{}", d(n % 10)),
+        _ => format!("{}十{}", d(n / 10), d(n % 10)),
+    }
+}
+
 /// Writes a section heading before a task when the task's section differs from the one before.
 fn heading_if_new(out: &mut String, prev: &mut Option<usize>, t: &Task) {
     if t.section != *prev {
@@ -274,20 +314,23 @@ struct CellsDoc {
     lead_lines: bool,
     /// Progress sub-items numbered by bare-number lines (`1` then its text).
     bare_sub_items: bool,
+    /// Numbers start again at 1 under each section.
+    restart: bool,
     fullwidth: bool,
 }
 
 fn cells_doc() -> impl Strategy<Value = CellsDoc> {
-    (
-        any::<bool>(),
-        any::<bool>(),
-        proptest::option::of(1u32..30),
+    let flags = (
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
-    )
-        .prop_map(
-            |(order, paragraphs, numbered, lead_lines, bare_sub_items, fullwidth)| CellsDoc {
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    );
+    (flags, proptest::option::of(1u32..30)).prop_map(
+        |((order, paragraphs, lead_lines, bare_sub_items, restart, fullwidth), numbered)| {
+            CellsDoc {
                 order: if order {
                     CellsOrder::GoalProgressUnits
                 } else {
@@ -297,9 +340,11 @@ fn cells_doc() -> impl Strategy<Value = CellsDoc> {
                 numbered,
                 lead_lines,
                 bare_sub_items,
+                restart,
                 fullwidth,
-            },
-        )
+            }
+        },
+    )
 }
 
 /// With one cell per line nothing marks where the lead cell ends: duban takes the first line
@@ -325,6 +370,7 @@ fn render_cells(d: &CellsDoc, tasks: &[Task]) -> String {
     };
     out.push_str(&header.join(sep));
     out.push_str(sep);
+    let nums = numbers(tasks, d.numbered.unwrap_or(1), d.restart);
     let mut prev = None;
     for (i, t) in tasks.iter().enumerate() {
         if t.section != prev {
@@ -334,8 +380,8 @@ fn render_cells(d: &CellsDoc, tasks: &[Task]) -> String {
             }
             prev = t.section;
         }
-        if let Some(first) = d.numbered {
-            out.push_str(&format!("{}{sep}", first + i as u32));
+        if d.numbered.is_some() {
+            out.push_str(&format!("{}{sep}", nums[i]));
         }
         out.push_str(&t.goal);
         out.push_str(sep);
@@ -415,80 +461,124 @@ struct LabelledDoc {
     /// `责任单位:` alone (single list) instead of `牵头责任单位:` + `协同责任单位:`.
     single: bool,
     co_label: u8,
+    /// Numbers start again at 1 under each section.
+    restart: bool,
+    /// Lead and co labels on one line: `牵头责任单位:X  协同责任单位:Y`.
+    inline_units: bool,
+    /// The first label on the task's own line, after the goal.
+    label_on_task_line: bool,
     fullwidth: bool,
 }
 
 fn labelled_doc() -> impl Strategy<Value = LabelledDoc> {
+    let flags = (
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    );
     (
         proptest::option::of(1u32..30),
         0u8..3,
         Just(vec![0u8, 1, 2]).prop_shuffle(),
-        any::<bool>(),
         prop::bool::weighted(0.2),
         0u8..3,
-        any::<bool>(),
+        flags,
     )
         .prop_map(
-            |(numbered, id_style, order, own_line, single, co_label, fullwidth)| LabelledDoc {
+            |(
                 numbered,
                 id_style,
                 order,
-                own_line,
                 single,
                 co_label,
-                fullwidth,
+                (own_line, restart, inline_units, label_on_task_line, fullwidth),
+            )| {
+                LabelledDoc {
+                    numbered,
+                    id_style,
+                    order,
+                    own_line,
+                    single,
+                    co_label,
+                    restart,
+                    inline_units,
+                    label_on_task_line,
+                    fullwidth,
+                }
             },
         )
 }
 
 fn render_labelled(d: &LabelledDoc, tasks: &[Task]) -> String {
     let mut out = String::from("2020年上半年市政府重点工作进展情况\n\n");
+    let nums = numbers(tasks, d.numbered.unwrap_or(1), d.restart);
     let mut prev = None;
     for (i, t) in tasks.iter().enumerate() {
         heading_if_new(&mut out, &mut prev, t);
-        match d.numbered {
-            Some(first) => {
-                let n = first + i as u32;
+        let mut task_line = match d.numbered {
+            Some(_) => {
+                let n = nums[i];
                 let id = match d.id_style {
                     0 => format!("{n}."),
                     1 => format!("{n}、"),
                     _ => format!("({n})"),
                 };
-                out.push_str(&format!("{id}{}\n", t.goal));
+                format!("{id}{}", t.goal)
             }
-            None => out.push_str(&format!("{}\n", t.goal)),
-        }
-        let label = |out: &mut String, name: &str, body: &[String], join: &str| {
+            None => t.goal.clone(),
+        };
+        let label = |name: &str, body: &[String], join: &str| {
             if d.own_line {
-                out.push_str(&format!("{name}:\n{}\n", body.join("\n")));
+                format!("{name}:\n{}", body.join("\n"))
             } else {
-                out.push_str(&format!("{name}:{}\n", body.join(join)));
+                format!("{name}:{}", body.join(join))
             }
         };
+        let co_first = d.order.iter().position(|p| *p == 2) < d.order.iter().position(|p| *p == 1);
+        // `责任单位:` before `牵头责任单位:` would read as the task's only list (as it is in a
+        // report without lead labels): before the lead label the co list is written
+        // `协同责任单位:` or `配合单位:`.
+        let co_names = if co_first {
+            ["协同责任单位", "配合单位", "协同责任单位"]
+        } else {
+            ["协同责任单位", "责任单位", "配合单位"]
+        };
+        let co_name = co_names[d.co_label as usize % 3];
+        let inline_units = d.inline_units && !d.own_line && !d.single && !t.co.is_empty();
+        let mut blocks: Vec<String> = Vec::new();
         for part in &d.order {
             match part {
                 0 if !t.progress.is_empty() => {
                     let name = ["进展情况", "工作进展", "完成情况"][i % 3];
-                    label(&mut out, name, &t.progress, "\n");
+                    blocks.push(label(name, &t.progress, "\n"));
                 }
-                1 if d.single => label(&mut out, "责任单位", &t.all_units(), "、"),
-                1 => label(&mut out, "牵头责任单位", &t.lead, "、"),
-                2 if !d.single && !t.co.is_empty() => {
-                    // `责任单位:` before `牵头责任单位:` would read as the task's only list (as
-                    // it is in a report without lead labels): before the lead label the co list
-                    // is written `协同责任单位:` or `配合单位:`.
-                    let co_first =
-                        d.order.iter().position(|p| *p == 2) < d.order.iter().position(|p| *p == 1);
-                    let names = if co_first {
-                        ["协同责任单位", "配合单位", "协同责任单位"]
-                    } else {
-                        ["协同责任单位", "责任单位", "配合单位"]
-                    };
-                    let name = names[d.co_label as usize % 3];
-                    label(&mut out, name, &t.co, "、");
+                1 if d.single => blocks.push(label("责任单位", &t.all_units(), "、")),
+                1 if inline_units => blocks.push(format!(
+                    "牵头责任单位:{}  {co_name}:{}",
+                    t.lead.join("、"),
+                    t.co.join("、")
+                )),
+                1 => blocks.push(label("牵头责任单位", &t.lead, "、")),
+                2 if !d.single && !t.co.is_empty() && !inline_units => {
+                    blocks.push(label(co_name, &t.co, "、"))
                 }
                 _ => {}
             }
+        }
+        // Only a numbered task line can carry its first label: an unnumbered one would be read
+        // as a sentence.
+        if d.label_on_task_line && d.numbered.is_some() && !d.own_line && !blocks.is_empty() {
+            let first = blocks.remove(0);
+            let sep = if task_line.ends_with('。') { "" } else { " " };
+            task_line = format!("{task_line}{sep}{first}");
+        }
+        out.push_str(&task_line);
+        out.push('\n');
+        for b in blocks {
+            out.push_str(&b);
+            out.push('\n');
         }
     }
     if d.fullwidth {
@@ -514,39 +604,55 @@ struct PipeDoc {
     section_rows: bool,
     /// Units separated by spaces (else `、`).
     space_units: bool,
+    /// Co units on several lines of their cell (`<br>`).
+    br_units: bool,
+    restart: bool,
     fullwidth: bool,
 }
 
 fn pipe_doc() -> impl Strategy<Value = PipeDoc> {
+    let flags = (
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    );
     (
         proptest::option::of(1u32..30),
         0u8..3,
         Just(vec![0u8, 1, 2, 3]).prop_shuffle(),
-        any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
+        flags,
     )
         .prop_map(
             |(
                 numbered,
                 id_style,
                 columns,
-                with_progress,
-                outer_pipes,
-                section_rows,
-                space_units,
-                fullwidth,
-            )| PipeDoc {
-                numbered,
-                id_style,
-                columns,
-                with_progress,
-                outer_pipes,
-                section_rows,
-                space_units,
-                fullwidth,
+                (
+                    with_progress,
+                    outer_pipes,
+                    section_rows,
+                    space_units,
+                    br_units,
+                    restart,
+                    fullwidth,
+                ),
+            )| {
+                PipeDoc {
+                    numbered,
+                    id_style,
+                    columns,
+                    with_progress,
+                    outer_pipes,
+                    section_rows,
+                    space_units,
+                    br_units,
+                    restart,
+                    fullwidth,
+                }
             },
         )
 }
@@ -576,6 +682,8 @@ fn render_pipe(d: &PipeDoc, tasks: &[Task]) -> String {
     out.push_str(&row(header.clone()));
     out.push_str(&row(header.iter().map(|_| "---".to_string()).collect()));
     let units_sep = if d.space_units { " " } else { "、" };
+    let co_sep = if d.br_units { "<br>" } else { units_sep };
+    let nums = numbers(tasks, d.numbered.unwrap_or(1), d.restart);
     let mut prev = None;
     for (i, t) in tasks.iter().enumerate() {
         if t.section != prev {
@@ -599,8 +707,8 @@ fn render_pipe(d: &PipeDoc, tasks: &[Task]) -> String {
             prev = t.section;
         }
         let id = match d.numbered {
-            Some(first) => {
-                let n = first + i as u32;
+            Some(_) => {
+                let n = nums[i];
                 match d.id_style {
                     0 => n.to_string(),
                     1 => format!("({n})"),
@@ -615,7 +723,7 @@ fn render_pipe(d: &PipeDoc, tasks: &[Task]) -> String {
                 0 => t.goal.clone(),
                 1 => t.progress.join("<br>"),
                 2 => t.lead.join(units_sep),
-                _ => t.co.join(units_sep),
+                _ => t.co.join(co_sep),
             });
         }
         out.push_str(&row(cells));
@@ -642,42 +750,41 @@ struct ParenDoc {
     period_after: bool,
     /// The first progress paragraph on the task's own line, after the parenthesis.
     progress_inline: bool,
+    restart: bool,
     fullwidth: bool,
 }
 
 fn paren_doc() -> impl Strategy<Value = ParenDoc> {
-    (
-        proptest::option::of(1u32..30),
-        0u8..3,
-        0u8..4,
-        any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
-    )
-        .prop_map(
-            |(numbered, id_style, form, period_after, progress_inline, fullwidth)| ParenDoc {
+    let flags = (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>());
+    (proptest::option::of(1u32..30), 0u8..4, 0u8..4, flags).prop_map(
+        |(numbered, id_style, form, (period_after, progress_inline, restart, fullwidth))| {
+            ParenDoc {
                 numbered,
                 id_style,
                 form,
                 period_after,
                 progress_inline,
+                restart,
                 fullwidth,
-            },
-        )
+            }
+        },
+    )
 }
 
 fn render_paren(d: &ParenDoc, tasks: &[Task]) -> String {
     let mut out = String::from("2021年市政府工作报告重点工作任务分解\n\n为确保目标任务落到实处,现将重点工作任务分解如下:\n");
+    let nums = numbers(tasks, d.numbered.unwrap_or(1), d.restart);
     let mut prev = None;
     for (i, t) in tasks.iter().enumerate() {
         heading_if_new(&mut out, &mut prev, t);
         let id = match d.numbered {
-            Some(first) => {
-                let n = first + i as u32;
+            Some(_) => {
+                let n = nums[i];
                 match d.id_style {
                     0 => format!("{n}."),
                     1 => format!("({n})"),
-                    _ => format!("{n}、"),
+                    2 => format!("{n}、"),
+                    _ => format!("{}是", chinese(n)),
                 }
             }
             None => String::new(),
@@ -730,7 +837,7 @@ proptest! {
         }
         let doc = render_cells(&d, &ts);
         expected_progress_for_bare(&d, &mut ts);
-        check(&doc, Layout::Cells, &ts, d.numbered, UnitsAs::Columns)?;
+        check(&doc, Layout::Cells, &ts, expected_first(d.numbered, d.restart), UnitsAs::Columns)?;
     }
 
     #[test]
@@ -755,7 +862,7 @@ proptest! {
     fn labelled_reports_lose_nothing(d in labelled_doc(), ts in tasks()) {
         let doc = render_labelled(&d, &ts);
         let units = if d.single { UnitsAs::Single } else { UnitsAs::Columns };
-        check(&doc, Layout::Labelled, &ts, d.numbered, units)?;
+        check(&doc, Layout::Labelled, &ts, expected_first(d.numbered, d.restart), units)?;
     }
 
     #[test]
@@ -764,14 +871,14 @@ proptest! {
             ts.iter_mut().for_each(|t| t.progress.clear());
         }
         let doc = render_pipe(&d, &ts);
-        check(&doc, Layout::Pipe, &ts, d.numbered, UnitsAs::Columns)?;
+        check(&doc, Layout::Pipe, &ts, expected_first(d.numbered, d.restart), UnitsAs::Columns)?;
     }
 
     #[test]
     fn parenthesized_reports_lose_nothing(d in paren_doc(), ts in tasks()) {
         let doc = render_paren(&d, &ts);
         let units = if d.form == 3 { UnitsAs::Single } else { UnitsAs::Columns };
-        check(&doc, Layout::Parenthesized, &ts, d.numbered, units)?;
+        check(&doc, Layout::Parenthesized, &ts, expected_first(d.numbered, d.restart), units)?;
     }
 }
 

@@ -303,6 +303,8 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                         .join(""),
                 );
                 section = sections.current();
+                // Numbering may start again under a new section.
+                expected = None;
             }
             Kind::Heading | Kind::Text => {
                 let new_row = match current.as_ref() {
@@ -357,6 +359,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
         out.rows
             .push(assign(&template, r, paragraphs, &mut out.unplaced));
     }
+    layout::drop_restarting_numbers(&mut out.rows);
     out
 }
 

@@ -54,15 +54,23 @@ pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
             }
             continue;
         }
-        if let Some((col, _, _)) = label_at_start(text) {
+        if super::parenthesized::trailing_units(text).is_some() {
+            // Its labels, if any, are inside the units parenthesis.
+            paren_rows += 1;
+            continue;
+        }
+        // Labels at the start of the paragraph, or after a task on its line
+        // (`1.任务。牵头责任单位:市发改委`).
+        let first = label_at_start(text).map(|(c, _, _)| c);
+        let inline = inline_labels(text)
+            .into_iter()
+            .filter_map(|at| label_at_start(&text[at..]).map(|(c, _, _)| c));
+        for col in first.into_iter().chain(inline) {
             match col {
                 Column::Lead | Column::Units => units_labels += 1,
                 Column::Progress => progress_labels += 1,
                 _ => {}
             }
-        }
-        if super::parenthesized::trailing_units(text).is_some() {
-            paren_rows += 1;
         }
     }
 
