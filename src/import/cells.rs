@@ -290,7 +290,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                     }
                 }
             }
-            Kind::Heading if current.as_ref().is_none_or(|r| complete(r)) => {
+            Kind::Heading if current.as_ref().is_none_or(&complete) => {
                 if let Some(r) = current.take() {
                     rows.push(r);
                 }

@@ -3,13 +3,20 @@
 
 use super::{Layout, RawRow, SourceLine};
 
-/// A regex compiled once, on first use. The patterns are constants, so `expect` cannot fire on
-/// input data.
+/// A regex compiled once, on first use. The patterns are constants, so the `expect` in
+/// [`compiled`] cannot fire on input data.
 macro_rules! regex {
     ($pat:expr) => {{
         static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        RE.get_or_init(|| regex::Regex::new($pat).expect("constant pattern is valid"))
+        $crate::import::layout::compiled(&RE, $pat)
     }};
+}
+
+pub(crate) fn compiled(
+    cell: &'static std::sync::OnceLock<regex::Regex>,
+    pattern: &str,
+) -> &'static regex::Regex {
+    cell.get_or_init(|| regex::Regex::new(pattern).expect("constant pattern is valid"))
 }
 pub(crate) use regex;
 
@@ -610,9 +617,7 @@ pub(crate) fn clean_units(cell: &str) -> String {
             .split(|c: char| c.is_whitespace())
             .filter(|f| !f.is_empty())
         {
-            if current.is_empty() {
-                current.push_str(frag);
-            } else if !is_unit_name(&current) || is_name_tail(frag) {
+            if current.is_empty() || !is_unit_name(&current) || is_name_tail(frag) {
                 current.push_str(frag);
             } else {
                 names.push(std::mem::take(&mut current));
@@ -891,10 +896,7 @@ mod tests {
         assert_eq!(parse_id("二十三"), Some(23));
         assert_eq!(parse_id("3."), Some(3));
         assert_eq!(parse_id("甲"), None);
-        assert_eq!(
-            number_prefix("12.推进").map(|(n, r)| (n, r)),
-            Some((12, "推进"))
-        );
+        assert_eq!(number_prefix("12.推进"), Some((12, "推进")));
         assert_eq!(number_prefix("(3)推进").map(|(n, _)| n), Some(3));
         assert_eq!(number_prefix("1.5万亩"), None);
         assert_eq!(number_prefix("2020年"), None);

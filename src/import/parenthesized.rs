@@ -318,8 +318,8 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
 /// (at most 4 lines), and the index after it.
 fn join_paragraph(lines: &[SourceLine<'_>], start: usize) -> Option<(String, usize)> {
     let mut s = lines.get(start)?.text.trim().to_string();
-    for k in start + 1..(start + 5).min(lines.len()) {
-        let t = lines[k].text.trim();
+    for (k, line) in lines.iter().enumerate().take(start + 5).skip(start + 1) {
+        let t = line.text.trim();
         if t.is_empty() || task_number(t).is_some() || is_heading(t) || is_footer(t) {
             return None;
         }
