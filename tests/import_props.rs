@@ -359,14 +359,23 @@ fn fit_units_for_lines(t: &mut Task) {
 
 fn render_cells(d: &CellsDoc, tasks: &[Task]) -> String {
     let sep = if d.paragraphs { "\n\n" } else { "\n" };
-    let mut out = String::from("2020年上半年市政府重点工作任务进展情况反馈表\n\n");
-    let header: &[&str] = match d.order {
-        CellsOrder::GoalProgressUnits => {
-            &["序号", "目标与任务", "工作进展", "牵头责任单位", "责任单位"]
-        }
-        CellsOrder::GoalUnitsProgress => {
-            &["序号", "目标与任务", "牵头单位", "配合单位", "完成情况"]
-        }
+    // A title that itself reads like a column name must stay out of the header.
+    let title = if d.lead_lines {
+        "2020年上半年市政府重点工作任务进展情况反馈表\n\n"
+    } else {
+        "重点工作任务进展情况表\n"
+    };
+    let mut out = String::from(title);
+    // Header wordings vary from report to report (picked from the number so the case
+    // shrinks with it).
+    let w = d.numbered.unwrap_or(0) as usize % 3;
+    let goal = ["目标与任务", "重点工作任务", "重点工作任务及目标"][w];
+    let progress = ["工作进展", "完成情况", "上半年工作进展"][w];
+    let lead = ["牵头责任单位", "牵头单位", "牵头单位(部门)"][w];
+    let co = ["责任单位", "配合单位", "协同责任单位"][w];
+    let header: Vec<&str> = match d.order {
+        CellsOrder::GoalProgressUnits => vec!["序号", goal, progress, lead, co],
+        CellsOrder::GoalUnitsProgress => vec!["序号", goal, lead, co, progress],
     };
     out.push_str(&header.join(sep));
     out.push_str(sep);

@@ -53,9 +53,9 @@ pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
         }
         if let Some(cells) = pipe_cells(text) {
             if !pipe_header {
-                pipe_header = is_table_header(cells.iter().map(|c| column_of(c)));
+                pipe_header = is_table_header(cells.iter().map(|c| header_column_of(c)));
             } else if !is_separator_row(&cells)
-                && !is_table_header(cells.iter().map(|c| column_of(c)))
+                && !is_table_header(cells.iter().map(|c| header_column_of(c)))
             {
                 pipe_rows += 1;
             }
@@ -271,6 +271,46 @@ pub(crate) fn column_of(cell: &str) -> Option<Column> {
         .iter()
         .find(|(n, _)| *n == key)
         .map(|(_, c)| *c)
+}
+
+/// The column a header cell names, also when it is worded its own way (`重点工作任务及目标`,
+/// `牵头单位(部门)`, `上半年工作进展`): a short cell without sentence punctuation that holds a
+/// column's key word. Only for recognising a header as a whole, never for body lines, where
+/// `已完成年度任务` is progress.
+pub(crate) fn header_column_of(cell: &str) -> Option<Column> {
+    if let Some(c) = column_of(cell) {
+        return Some(c);
+    }
+    let key: String = fold(cell)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '#'))
+        .collect();
+    let len = key.chars().count();
+    if !(2..=16).contains(&len)
+        || has_sentence_punct(&key)
+        || key.contains(['、', '。'])
+        || key.starts_with(|c: char| c.is_ascii_digit() || c == '(' || c == '\u{ff08}')
+    {
+        return None;
+    }
+    let has = |words: &[&str]| words.iter().any(|w| key.contains(w));
+    Some(if has(&["序号", "编号"]) {
+        Column::Number
+    } else if has(&["牵头"]) {
+        Column::Lead
+    } else if has(&["协同", "配合", "协办", "参与单位", "协助"]) {
+        Column::Co
+    } else if has(&["责任单位", "责任部门", "承办单位"]) {
+        Column::Units
+    } else if has(&["进展", "完成情况", "推进情况", "落实情况", "进度"]) {
+        Column::Progress
+    } else if has(&["任务", "目标", "工作内容", "重点工作"]) {
+        Column::Goal
+    } else if has(&["备注", "时限", "领导", "时间", "责任人"]) {
+        Column::Other
+    } else {
+        return None;
+    })
 }
 
 /// A header row: a goal column and at least one units column. `责任单位` beside a lead column
@@ -709,18 +749,18 @@ pub(crate) struct CellsHeader {
     pub blank_separated: bool,
 }
 
-/// The first run of lines that are each one column name, with a goal column and a units column.
+/// The first run of lines that are each one column name, with a goal column and a units
+/// column. The run starts at `序号` or the goal column, and a column seen twice starts it
+/// again, so a title such as `重点工作任务进展情况表` just above the header stays out of it.
 pub(crate) fn find_cells_header(lines: &[SourceLine<'_>]) -> Option<CellsHeader> {
-    let mut cols: Vec<Column> = Vec::new();
-    let mut blanks_inside = 0usize;
+    // (column, blank lines before it) for the current run.
+    let mut run: Vec<(Column, bool)> = Vec::new();
     let mut pending_blanks = 0usize;
     let mut end = 0usize;
-    let accept = |cols: &[Column]| {
-        let mut distinct = cols.to_vec();
-        distinct.dedup();
-        distinct.len() >= 3
-            && distinct.len() == cols.len()
-            && is_table_header(cols.iter().map(|c| Some(*c)))
+    let accept = |run: &[(Column, bool)]| {
+        run.len() >= 3
+            && matches!(run.first(), Some((Column::Number | Column::Goal, _)))
+            && is_table_header(run.iter().map(|(c, _)| Some(*c)))
     };
     for (i, l) in lines.iter().enumerate() {
         let t = l.text.trim();
@@ -728,32 +768,42 @@ pub(crate) fn find_cells_header(lines: &[SourceLine<'_>]) -> Option<CellsHeader>
             pending_blanks += 1;
             continue;
         }
-        match column_of(t) {
-            Some(c) if pending_blanks <= 2 || cols.is_empty() => {
-                if !cols.is_empty() && pending_blanks > 0 {
-                    blanks_inside += 1;
+        let found = header_column_of(t).filter(|_| pending_blanks <= 2 || run.is_empty());
+        match found {
+            Some(c) => {
+                if let Some(k) = run.iter().position(|(r, _)| *r == c) {
+                    run.drain(..=k);
                 }
-                cols.push(c);
+                run.push((c, pending_blanks > 0));
+                // A run must begin with 序号 or the goal column.
+                while run
+                    .first()
+                    .is_some_and(|(r, _)| !matches!(r, Column::Number | Column::Goal))
+                {
+                    run.remove(0);
+                }
                 end = i + 1;
             }
-            found => {
-                if accept(&cols) {
+            None => {
+                if accept(&run) {
                     break;
                 }
-                cols.clear();
-                blanks_inside = 0;
-                if let Some(c) = found {
-                    cols.push(c);
-                    end = i + 1;
+                run.clear();
+                if let Some(c) = header_column_of(t) {
+                    if matches!(c, Column::Number | Column::Goal) {
+                        run.push((c, false));
+                        end = i + 1;
+                    }
                 }
             }
         }
         pending_blanks = 0;
     }
-    if !accept(&cols) {
+    if !accept(&run) {
         return None;
     }
-    let mut columns = cols;
+    let blanks_inside = run.iter().skip(1).filter(|(_, b)| *b).count();
+    let mut columns: Vec<Column> = run.into_iter().map(|(c, _)| c).collect();
     resolve_units_columns(&mut columns);
     Some(CellsHeader {
         end,
@@ -867,11 +917,43 @@ mod tests {
         ));
     }
 
+    fn numbered(text: &str) -> Vec<SourceLine<'_>> {
+        text.lines()
+            .enumerate()
+            .map(|(i, t)| SourceLine {
+                number: i + 1,
+                text: t,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn cells_header_keeps_a_title_out() {
+        let l = numbered("重点工作进展情况表\n序号\n工作任务\n责任单位\n1\n推进。\n");
+        let h = find_cells_header(&l).expect("header");
+        assert_eq!(h.columns, vec![Column::Number, Column::Goal, Column::Units]);
+        assert_eq!(h.end, 4);
+        let l =
+            numbered("重点工作任务进展情况表\n\n序号\n\n目标与任务\n\n牵头单位\n\n完成情况\n\n1\n");
+        let h = find_cells_header(&l).expect("header");
+        assert_eq!(
+            h.columns,
+            vec![Column::Number, Column::Goal, Column::Lead, Column::Progress]
+        );
+        assert!(h.blank_separated);
+        assert!(find_cells_header(&numbered("序号\n目标与任务\n进展情况\n")).is_none());
+    }
+
     #[test]
     fn columns_and_labels() {
         assert_eq!(column_of(" 牵头 单位 "), Some(Column::Lead));
         assert_eq!(column_of("**目标与任务**"), Some(Column::Goal));
         assert_eq!(column_of("推进城乡教育一体化"), None);
+        assert_eq!(header_column_of("重点工作任务及目标"), Some(Column::Goal));
+        assert_eq!(header_column_of("牵头单位(部门)"), Some(Column::Lead));
+        assert_eq!(header_column_of("上半年工作进展"), Some(Column::Progress));
+        assert_eq!(header_column_of("已完成年度任务。"), None);
+        assert_eq!(header_column_of("进展情况:已完成"), None);
         let (col, _, rest) = label_at_start("牵头责任单位:市发改委").expect("label");
         assert_eq!((col, rest), (Column::Lead, "市发改委"));
         let (col, _, rest) = label_at_start("【进展情况】: 一是").expect("label");

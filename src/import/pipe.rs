@@ -2,7 +2,7 @@
 //! column order, section rows with empty cells, ids like `(1)` or `一`, `<br>` inside cells.
 
 use super::layout::{
-    self, clean_units, column_of, is_footer, is_heading, is_separator_row, is_table_header,
+    self, clean_units, header_column_of, is_footer, is_heading, is_separator_row, is_table_header,
     pipe_cells, pipe_cells_framed, regex, Column, PipeFraming,
 };
 use super::{Parsed, RawRow, RawUnits, SourceLine, Unplaced};
@@ -14,12 +14,12 @@ struct Header {
 }
 
 fn header_of(cells: &[String]) -> Option<Header> {
-    if !is_table_header(cells.iter().map(|c| column_of(c))) {
+    if !is_table_header(cells.iter().map(|c| header_column_of(c))) {
         return None;
     }
     let mut kinds: Vec<Column> = cells
         .iter()
-        .map(|c| column_of(c).unwrap_or(Column::Other))
+        .map(|c| header_column_of(c).unwrap_or(Column::Other))
         .collect();
     layout::resolve_units_columns(&mut kinds);
     Some(Header {
