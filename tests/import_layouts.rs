@@ -155,12 +155,22 @@ fn cells_lines_rows() -> Vec<Want<'static>> {
             lead: &["市医保局"],
             co: &["市财政局", "各县(市)区政府"],
         },
+        Want {
+            number: 7,
+            section: s2,
+            goal: "加强食品药品安全事中事后监管。",
+            progress: &["上半年完成食品小作坊登记615家,覆盖率100%。"],
+            // Two single names on their own lines: 市财政局 was a co unit in row 6's list, so
+            // it starts the co cell here.
+            lead: &["市市场监管局"],
+            co: &["市财政局"],
+        },
     ]
 }
 
 const CELLS_LINES_UNPLACED: &[(usize, &str)] = &[
-    (52, "注:表中进展情况由各牵头单位报送,市政府督查办汇总。"),
-    (53, "抄送:市委办公室,市人大常委会办公室,市政协办公室。"),
+    (57, "注:表中进展情况由各牵头单位报送,市政府督查办汇总。"),
+    (58, "抄送:市委办公室,市人大常委会办公室,市政协办公室。"),
 ];
 
 #[test]
@@ -948,11 +958,14 @@ fn text_that_is_no_task_table_is_not_detected() {
     let novel = "第一章 风起\n\n一、\n他走进市政府的大门,看见市发改委的牌子(新挂的)。\n“你好。”她说。\n(一)\n雨下了一整夜。\n";
     let notice = "关于做好2020年春节期间安全生产工作的通知\n各县(市)区人民政府,市政府各部门:\n(一)强化组织领导。各县区、各有关部门要提高政治站位。\n(二)强化督查问责。对工作严重滞后的单位实行约谈、问责。\n";
     let numbers = "1\n2\n3\n4\n5\n";
+    // One sentence ending in a bare unit name in parentheses is not yet a table.
+    let memo = "会议纪要\n会议由市政府副秘书长主持,研究了城区防汛工作(市水务局)。\n";
     for (name, text) in [
         ("readme", readme),
         ("novel", novel),
         ("notice", notice),
         ("numbers", numbers),
+        ("memo", memo),
     ] {
         assert_eq!(layout::detect(&lines(text)), None, "{name}");
         match import::import_bytes(text.as_bytes(), name, &Aliases::builtin()) {

@@ -9,7 +9,9 @@ use super::layout::{
     self, clean_units, find_cells_header, is_footer, is_heading, is_loose_unit, is_units_line,
     regex, Column,
 };
+use super::units::{normalize, split_list};
 use super::{Parsed, RawRow, RawUnits, SourceLine, Unplaced};
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -342,6 +344,11 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
         rows.push(r);
     }
 
+    let vocab = if paragraphs {
+        UnitVocab::default()
+    } else {
+        UnitVocab::learn(&rows)
+    };
     for r in rows {
         // Text with no number and no units where the header has units is no task row:
         // a note under the table, or a cell duban could not place.
@@ -357,7 +364,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             continue;
         }
         out.rows
-            .push(assign(&template, r, paragraphs, &mut out.unplaced));
+            .push(assign(&template, r, paragraphs, &vocab, &mut out.unplaced));
     }
     layout::drop_restarting_numbers(&mut out.rows);
     out
@@ -370,6 +377,7 @@ fn assign(
     template: &Template,
     row: RowBuf<'_>,
     paragraphs: bool,
+    vocab: &UnitVocab,
     unplaced_out: &mut Vec<Unplaced>,
 ) -> RawRow {
     // Runs of chunks of one kind.
@@ -413,7 +421,7 @@ fn assign(
             None => vec![Column::Progress],
         };
         if is_units {
-            let (l, c, s) = split_units(&cols, &run, paragraphs);
+            let (l, c, s) = split_units(&cols, &run, paragraphs, vocab);
             lead.extend(l);
             co.extend(c);
             single.extend(s);
@@ -531,14 +539,83 @@ fn fill_text(
     }
 }
 
+/// Unit names seen as lead or as co in rows whose one-line cells split without doubt (a lone
+/// units line; a list or `各…` line after the lead lines): they split the rows where several
+/// single names follow each other and nothing else shows where the co cell starts.
+#[derive(Debug, Default)]
+struct UnitVocab {
+    lead: HashSet<String>,
+    co: HashSet<String>,
+}
+
+impl UnitVocab {
+    fn learn(rows: &[RowBuf<'_>]) -> UnitVocab {
+        let mut v = UnitVocab::default();
+        for r in rows {
+            let mut run: Vec<SourceLine<'_>> = Vec::new();
+            for c in r.chunks.iter().chain(std::iter::once(&END)) {
+                if c.kind == Kind::Units {
+                    run.extend(c.lines.iter().copied());
+                    continue;
+                }
+                if run.len() == 1 {
+                    v.lead.extend(names(&run));
+                } else if let Some(a) = list_line(&run) {
+                    v.lead.extend(names(&run[..a]));
+                    v.co.extend(names(&run[a..]));
+                }
+                run.clear();
+            }
+        }
+        v
+    }
+
+    /// Every name on the line has been seen as co and none as lead.
+    fn is_co(&self, l: &SourceLine<'_>) -> bool {
+        let ns = names(std::slice::from_ref(l));
+        !ns.is_empty()
+            && ns
+                .iter()
+                .all(|n| self.co.contains(n) && !self.lead.contains(n))
+    }
+}
+
+/// Ends a row's chunk list in [`UnitVocab::learn`].
+const END: Chunk<'static> = Chunk {
+    kind: Kind::Text,
+    lines: Vec::new(),
+};
+
+fn names(lines: &[SourceLine<'_>]) -> Vec<String> {
+    lines
+        .iter()
+        .flat_map(|l| split_list(&clean_units(l.text.trim())))
+        .map(|n| normalize(&n))
+        .collect()
+}
+
+/// A line that lists several names or starts with `各` (`各县(市)区政府、开发区管委会`).
+fn lists(l: &SourceLine<'_>) -> bool {
+    let t = l.text.trim();
+    t.starts_with('各')
+        || t.contains(['、', ',', '\u{ff0c}', ';', '\u{ff1b}'])
+        || clean_units(t).contains('、')
+}
+
+/// The first line after the first that lists several names: where the co cell starts.
+fn list_line(lines: &[SourceLine<'_>]) -> Option<usize> {
+    lines.iter().skip(1).position(lists).map(|p| p + 1)
+}
+
 /// Splits a run of unit chunks between the header's units columns. With blank-line separated
-/// cells each chunk is one cell. One cell per line cannot show where the lead cell ends, so
-/// the co cell starts at the first line after the first that lists several names or starts
-/// with `各` (`各县(市)区政府、开发区管委会`); several single names are all lead units.
+/// cells each chunk is one cell. One cell per line cannot show where the lead cell ends: the co
+/// cell starts at the first line after the first that lists several names or starts with `各`,
+/// or whose names the document has shown as co units elsewhere; otherwise all are lead units.
 fn split_units(
     cols: &[Column],
     run: &[Chunk<'_>],
     paragraphs: bool,
+    vocab: &UnitVocab,
 ) -> (Vec<String>, Vec<String>, Vec<String>) {
     let cell = |lines: &[SourceLine<'_>]| {
         lines
@@ -576,14 +653,14 @@ fn split_units(
                     .collect(),
             )
         } else {
-            let lists = |l: &SourceLine<'_>| {
-                let t = l.text.trim();
-                t.starts_with('各')
-                    || t.contains(['、', ',', '\u{ff0c}', ';', '\u{ff1b}'])
-                    || clean_units(t).contains('、')
-            };
             let at = if lead_first {
-                lines.iter().skip(1).position(lists).map(|p| p + 1)
+                list_line(&lines).or_else(|| {
+                    lines
+                        .iter()
+                        .skip(1)
+                        .position(|l| vocab.is_co(l))
+                        .map(|p| p + 1)
+                })
             } else {
                 None
             };

@@ -34,7 +34,7 @@ pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
     let mut pipe_rows = 0usize;
     let mut units_labels = 0usize;
     let mut progress_labels = 0usize;
-    let mut paren_rows = 0usize;
+    let mut paren_rows = 0.0f32;
 
     for (i, l) in lines.iter().enumerate() {
         let text = l.text.trim();
@@ -61,9 +61,10 @@ pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
             }
             continue;
         }
-        if super::parenthesized::trailing_units(text).is_some() {
+        if let Some(p) = super::parenthesized::trailing_units(text) {
+            // A bare `(市发改委)` at a sentence end is weaker evidence than `(X牵头…)`.
             // Its labels, if any, are inside the units parenthesis.
-            paren_rows += 1;
+            paren_rows += if p.explicit { 1.0 } else { 0.5 };
             continue;
         }
         // Labels at the start of the paragraph, or after a task on its line
@@ -114,7 +115,7 @@ pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
     [
         (Layout::Pipe, pipe),
         (Layout::Labelled, labelled),
-        (Layout::Parenthesized, paren_rows as f32),
+        (Layout::Parenthesized, paren_rows),
         (Layout::Cells, cells),
         (Layout::Concatenated, concatenated),
     ]

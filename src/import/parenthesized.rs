@@ -13,6 +13,8 @@ pub(crate) struct UnitsParen {
     /// Byte offset just after the closing parenthesis.
     pub close_end: usize,
     pub units: RawUnits,
+    /// A label or `牵头` says these are units; a bare list of names only looks like units.
+    pub explicit: bool,
 }
 
 /// The units parenthesis of a task paragraph. Explicit forms (`牵头责任单位:`, `X牵头`) count
@@ -49,6 +51,7 @@ pub(crate) fn trailing_units(text: &str) -> Option<UnitsParen> {
                                 open: open_at,
                                 close_end,
                                 units,
+                                explicit,
                             });
                         }
                     }
