@@ -515,6 +515,24 @@ fn labelled_in_traditional_characters() {
     assert_eq!(r.rows[1].lead_units[0].written, "市民政局");
 }
 
+#[test]
+fn a_repeated_task_number_is_reported_not_merged() {
+    // Task 2 is numbered twice by mistake. The second `2.` is followed by labels task 2
+    // already has, so it is a task, not progress; the duplicate check then reports it.
+    let text = "1.推进城乡教育一体化深度融合。\n进展情况:实施“县管校聘”管理改革。\n牵头责任单位:市教育局\n2.完善公墓建设。\n进展情况:正加快推进。\n牵头责任单位:市民政局\n2.完善普职协调发展机制。\n进展情况:已出台招生工作通知。\n牵头责任单位:市教育局\n";
+    let r = import_named(text.as_bytes(), "duplicate.txt");
+    assert_eq!(r.rows.len(), 2);
+    assert_eq!(r.rows[1].progress, vec!["正加快推进。".to_string()]);
+    assert_eq!(r.unplaced.len(), 1);
+    assert_eq!(r.unplaced[0].line, 7);
+    assert_eq!(r.unplaced[0].text, "完善普职协调发展机制。");
+    assert!(
+        r.unplaced[0].reason.contains("appears twice"),
+        "{}",
+        r.unplaced[0].reason
+    );
+}
+
 // ----------------------------------------------------------------------------------------------
 // Pipe
 // ----------------------------------------------------------------------------------------------

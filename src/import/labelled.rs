@@ -330,9 +330,9 @@ fn note(b: &mut Building, col: Column) {
 }
 
 /// Whether the numbered line at `i` starts a task (rather than being a progress sub-item
-/// `1.` `2.`): its number continues the sequence (or is the first), a label follows it before
-/// any other numbered line, and the task before it is finished (has units, is not in the middle
-/// of its progress, or already has the label that follows).
+/// `1.` `2.`). Strong evidence: the labels after it include one the task before it already has.
+/// Otherwise its number must continue the sequence, a label must follow it before any other
+/// numbered line, and the task before it must not be in the middle of its progress.
 fn starts_task(
     lines: &[SourceLine<'_>],
     i: usize,
@@ -343,9 +343,6 @@ fn starts_task(
     target: Column,
 ) -> bool {
     let in_sequence = expected.is_none_or(|e| n >= e && n <= e.saturating_add(5));
-    if !in_sequence {
-        return false;
-    }
     // The label that follows: on the line itself (`1.任务。牵头责任单位:…`) or below it.
     let inline = inline_labels(rest)
         .first()
@@ -362,19 +359,15 @@ fn starts_task(
         // complete and it continues the numbering exactly.
         return current.is_some_and(|b| b.has_units() && target.is_units()) && expected == Some(n);
     };
-    // Inside a task's progress a numbered line is a sub-item, unless the labels after it
-    // include one that task already has (then a new task has begun). Anywhere else it is a
-    // new task.
-    match current {
-        None => true,
-        Some(b) => {
-            target != Column::Progress
-                || b.has_role(next)
-                || label_run(lines, if at == i { i + 1 } else { at })
-                    .iter()
-                    .any(|c| b.has_role(*c))
-        }
-    }
+    let Some(b) = current else {
+        return true;
+    };
+    let run_from = if at == i { i + 1 } else { at };
+    let repeats_a_label =
+        b.has_role(next) || label_run(lines, run_from).iter().any(|c| b.has_role(*c));
+    // Inside a task's progress a numbered line is a sub-item unless a label of that task
+    // repeats; anywhere else a numbered line followed by labels is a new task.
+    repeats_a_label || (in_sequence && target != Column::Progress)
 }
 
 fn unplaced(line: SourceLine<'_>, reason: &str) -> Unplaced {

@@ -474,18 +474,24 @@ pub(crate) fn is_footer(text: &str) -> bool {
 }
 
 /// Rows numbered again from 1 under each section (`(1)(2)(3)` then `(1)(2)`) have no global
-/// number: let them be numbered in order rather than report them as duplicates.
+/// number: let them be numbered in order rather than report them as duplicates. Numbering
+/// restarts when it goes back at a new section, or back to its first number (a second table);
+/// any other number that goes back is a typo, left for the duplicate check to report.
 pub(crate) fn drop_restarting_numbers(rows: &mut [RawRow]) {
-    let mut last = 0u32;
-    let mut increasing = true;
-    for n in rows.iter().filter_map(|r| r.number) {
-        if n <= last {
-            increasing = false;
-            break;
+    let first = rows.iter().find_map(|r| r.number);
+    let mut last: Option<(u32, &Option<String>)> = None;
+    let mut restarts = false;
+    for r in rows.iter() {
+        let Some(n) = r.number else { continue };
+        if let Some((l, section)) = last {
+            if n <= l && (*section != r.section || Some(n) == first) {
+                restarts = true;
+                break;
+            }
         }
-        last = n;
+        last = Some((n, &r.section));
     }
-    if !increasing {
+    if restarts {
         for r in rows.iter_mut() {
             r.number = None;
         }
@@ -898,6 +904,31 @@ fn fold_char(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(number: u32, section: &str) -> RawRow {
+        RawRow {
+            number: Some(number),
+            section: Some(section.to_string()),
+            line: 1,
+            goal: String::new(),
+            progress: Vec::new(),
+            units: super::super::RawUnits::SingleColumn(String::new()),
+        }
+    }
+
+    #[test]
+    fn numbering_that_restarts_is_dropped_a_typo_is_kept() {
+        let numbers = |rows: &[RawRow]| rows.iter().map(|r| r.number).collect::<Vec<_>>();
+        let mut rows = vec![row(1, "一"), row(2, "一"), row(1, "二"), row(2, "二")];
+        drop_restarting_numbers(&mut rows);
+        assert_eq!(numbers(&rows), vec![None; 4]);
+        let mut rows = vec![row(1, "一"), row(2, "一"), row(3, "一"), row(1, "一")];
+        drop_restarting_numbers(&mut rows);
+        assert_eq!(numbers(&rows), vec![None; 4]);
+        let mut rows = vec![row(1, "一"), row(2, "一"), row(2, "一"), row(3, "一")];
+        drop_restarting_numbers(&mut rows);
+        assert_eq!(numbers(&rows), vec![Some(1), Some(2), Some(2), Some(3)]);
+    }
 
     #[test]
     fn fold_keeps_byte_offsets() {
