@@ -209,9 +209,20 @@ fn number_rows(
             }
         };
         if !seen.insert(number) {
+            // The whole row goes into the report, so nothing of it is lost from sight.
+            let (lead, co) = units::resolve(&row.units);
+            let mut text = row.goal.clone();
+            for p in &row.progress {
+                text.push(' ');
+                text.push_str(p);
+            }
+            for u in lead.iter().chain(&co) {
+                text.push(' ');
+                text.push_str(u);
+            }
             unplaced.push(Unplaced {
                 line: row.line,
-                text: row.goal.clone(),
+                text,
                 reason: format!("task number {number} appears twice; this row was not imported"),
             });
             continue;
