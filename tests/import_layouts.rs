@@ -525,7 +525,11 @@ fn a_repeated_task_number_is_reported_not_merged() {
     assert_eq!(r.rows[1].progress, vec!["正加快推进。".to_string()]);
     assert_eq!(r.unplaced.len(), 1);
     assert_eq!(r.unplaced[0].line, 7);
-    assert_eq!(r.unplaced[0].text, "完善普职协调发展机制。");
+    // The whole duplicate row is in the report: goal, progress and units.
+    assert_eq!(
+        r.unplaced[0].text,
+        "完善普职协调发展机制。 已出台招生工作通知。 市教育局"
+    );
     assert!(
         r.unplaced[0].reason.contains("appears twice"),
         "{}",
