@@ -126,11 +126,10 @@ pub enum ImportError {
     Binary { file: String, detail: String },
     #[error("{file}: no task table found. Expected a header such as 序号 / 目标与任务 / 工作进展 / 牵头责任单位 / 责任单位 followed by numbered rows (1. …), labelled paragraphs (进展情况: / 牵头责任单位:), or a | pipe | table.")]
     NoTable { file: String },
-    #[error("{file}: could not read it: {source}")]
+    #[error("{file}: could not read it: {reason}")]
     Io {
         file: String,
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 }
 
@@ -181,9 +180,9 @@ pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Rep
 /// Reads a report file from disk.
 pub fn import_file(path: &std::path::Path, aliases: &Aliases) -> Result<Report, ImportError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+    let bytes = std::fs::read(path).map_err(|reason| ImportError::Io {
         file: name.clone(),
-        source,
+        reason,
     })?;
     import_bytes(&bytes, &name, aliases)
 }
