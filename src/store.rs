@@ -71,6 +71,8 @@ pub struct SledStore {
 
 const META_SCHEMA: &str = "schema";
 const META_NEXT_SEQ: &str = "next_seq";
+/// A plain file beside sled's, present once the database has been initialised.
+const SCHEMA_MARKER: &str = "duban-schema";
 
 impl SledStore {
     /// Opens (or creates) the database folder at `path`.
@@ -88,6 +90,10 @@ impl SledStore {
                 detail: format!("cannot create its folder {}: {e}", parent.display()),
             })?;
         }
+        // sled reads a garbled data file as an empty database; writing the sample over it
+        // would destroy what is left. A marker file written once the schema is on disk tells
+        // a damaged database from a new one.
+        let had_data = path.join(SCHEMA_MARKER).exists();
         // sled panics on some damaged files instead of returning an error; a panic here must
         // become a message, never a crash (and never a half-open database).
         let opened = std::panic::catch_unwind(|| sled::Config::new().path(&path).open());
@@ -114,18 +120,22 @@ impl SledStore {
             path: path.clone(),
             db,
         };
-        store.check_schema()?;
+        store.check_schema(had_data)?;
         Ok(store)
     }
 
-    fn check_schema(&self) -> Result<(), StoreError> {
+    fn check_schema(&self, had_data: bool) -> Result<(), StoreError> {
         match self.meta(META_SCHEMA)? {
+            None if had_data => Err(StoreError::Damaged {
+                path: self.path.clone(),
+                detail: "its data files are there but hold no readable duban data".into(),
+            }),
             None => {
                 self.meta
                     .insert(META_SCHEMA, SCHEMA_VERSION.to_string().as_bytes())
                     .map_err(|e| self.write_err(e))?;
                 self.db.flush().map_err(|e| self.write_err(e))?;
-                Ok(())
+                self.write_marker()
             }
             Some(v) => {
                 let found: u32 = v.parse().map_err(|_| StoreError::Damaged {
@@ -137,11 +147,23 @@ impl SledStore {
                         path: self.path.clone(),
                         found,
                     })
+                } else if !self.path.join(SCHEMA_MARKER).exists() {
+                    self.write_marker()
                 } else {
                     Ok(())
                 }
             }
         }
+    }
+
+    fn write_marker(&self) -> Result<(), StoreError> {
+        use std::io::Write;
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(self.path.join(SCHEMA_MARKER))?;
+            writeln!(f, "duban database, schema {SCHEMA_VERSION}")?;
+            f.sync_all()
+        };
+        write().map_err(|e| self.write_err(e))
     }
 
     fn write_err(&self, e: impl std::fmt::Display) -> StoreError {

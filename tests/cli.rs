@@ -388,3 +388,44 @@ fn units_count_lead_and_co_by_canonical_name() {
         .to_string();
     assert_eq!(first["unit"], lead14.as_str());
 }
+
+#[test]
+fn the_sample_saved_as_gbk_imports_identically() {
+    // GBK has no NO-BREAK SPACE (the sample's row marker) nor ©: saving as GBK turns them
+    // into a space and (C), as Windows does. GB18030 keeps every character.
+    let text = std::fs::read_to_string(SEED).unwrap();
+    let gbk_text = text.replace('\u{a0}', " ").replace('©', "(C)");
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&gbk_text);
+    assert!(!unmappable);
+    let (gb18030, _, _) = encoding_rs::GB18030.encode(&text);
+    for (utf8, encoded, name) in [
+        (gbk_text.as_str(), gbk.into_owned(), "sample-gbk.txt"),
+        (text.as_str(), gb18030.into_owned(), "sample-gb18030.txt"),
+    ] {
+        let (dir, utf8_db) = temp_db();
+        let enc_db = dir.path().join("encoded.db");
+        let utf8_path = dir.path().join("sample-utf8.txt");
+        std::fs::write(&utf8_path, utf8).unwrap();
+        let enc_path = dir.path().join(name);
+        std::fs::write(&enc_path, &encoded).unwrap();
+        duban(&utf8_db, &["import", utf8_path.to_str().unwrap()]).ok();
+        let r = duban(&enc_db, &["import", enc_path.to_str().unwrap()]);
+        r.ok();
+        assert!(
+            r.stdout.contains("116 tasks") && r.stdout.contains("GB"),
+            "{}",
+            r.stdout
+        );
+        let strip = |mut v: serde_json::Value| {
+            for t in v["tasks"].as_array_mut().unwrap() {
+                t.as_object_mut().unwrap().remove("history");
+            }
+            v
+        };
+        assert_eq!(
+            strip(export_json(&utf8_db)),
+            strip(export_json(&enc_db)),
+            "{name}"
+        );
+    }
+}

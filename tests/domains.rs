@@ -22,25 +22,46 @@ fn expected() -> Vec<(u32, Vec<Domain>)> {
 
 #[test]
 fn sample_tasks_fall_into_the_domains_a_reader_expects() {
-    let report = import_bytes(SAMPLE_REPORT, "sample", &Aliases::builtin()).expect("sample imports");
+    let report =
+        import_bytes(SAMPLE_REPORT, "sample", &Aliases::builtin()).expect("sample imports");
     let rules = DomainRules::builtin();
     let truth = expected();
     assert_eq!(truth.len(), 116);
     let mut misses = Vec::new();
     let mut first_choice = 0;
     for (number, acceptable) in &truth {
-        let row = report.rows.iter().find(|r| r.number == *number).expect("row imported");
+        let row = report
+            .rows
+            .iter()
+            .find(|r| r.number == *number)
+            .expect("row imported");
         let (domain, decision) = rules.classify(&row.goal, &row.progress, &row.lead_units);
         assert!(!decision.rule.is_empty() && !decision.reason.is_empty());
         if domain == acceptable[0] {
             first_choice += 1;
         }
         if !acceptable.contains(&domain) {
-            misses.push(format!("{number} → {domain} by {} ({}): {}", decision.rule, decision.reason, row.goal));
+            misses.push(format!(
+                "{number} → {domain} by {} ({}): {}",
+                decision.rule, decision.reason, row.goal
+            ));
         }
     }
-    eprintln!("{} of 116 in the most natural domain; misses:\n{}", first_choice, misses.join("\n"));
-    assert!(misses.len() <= 6, "{} tasks in an unnatural domain:\n{}", misses.len(), misses.join("\n"));
+    eprintln!(
+        "{} of 116 in the most natural domain; misses:\n{}",
+        first_choice,
+        misses.join("\n")
+    );
+    assert!(
+        first_choice >= 105,
+        "only {first_choice} of 116 in their most natural domain"
+    );
+    assert!(
+        misses.len() <= 3,
+        "{} tasks in an unnatural domain:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
     for d in Domain::ALL {
         let n = report
             .rows

@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 fn kill_9_at_any_moment_never_loses_an_acknowledged_edit() {
     let (_d, db) = temp_db();
     duban(&db, &["import", SEED]).ok();
+    // How long one uninterrupted edit takes here, so the kills spread over its whole life.
+    let started = Instant::now();
+    duban(&db, &["set", "14", "on_track"]).ok();
+    let span = started.elapsed().as_micros() as usize * 6 / 5;
     let mut rng = duban::synth::Rng::new(0xD0_BA);
     let mut acknowledged = Vec::new();
     let mut killed = 0;
@@ -33,7 +37,7 @@ fn kill_9_at_any_moment_never_loses_an_acknowledged_edit() {
             .spawn()
             .expect("spawn duban");
         // Kill somewhere between "just started" and "probably finished".
-        let deadline = Instant::now() + Duration::from_micros(rng.below(60_000) as u64);
+        let deadline = Instant::now() + Duration::from_micros(rng.below(span) as u64);
         while Instant::now() < deadline {
             if child.try_wait().unwrap().is_some() {
                 break;
