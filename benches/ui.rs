@@ -48,7 +48,10 @@ fn first_frame() {
     let bytes = ssh.frame(&state).len();
     let cold = t0.elapsed();
     drop(ledger);
-    println!("first run (empty db: import sample + first frame): {:.2} ms, {bytes} B", cold.as_secs_f64() * 1000.0);
+    println!(
+        "first run (empty db: import sample + first frame): {:.2} ms, {bytes} B",
+        cold.as_secs_f64() * 1000.0
+    );
 
     let mut warm = Vec::new();
     let mut draw_only = Vec::new();
@@ -63,7 +66,10 @@ fn first_frame() {
         draw_only.push(t1.elapsed());
         drop(ledger);
     }
-    println!("start to first frame (open db, read 116 tasks + history, keymap, draw 80x24): {}", stats(warm));
+    println!(
+        "start to first frame (open db, read 116 tasks + history, keymap, draw 80x24): {}",
+        stats(warm)
+    );
     println!("  of which the first draw: {}", stats(draw_only));
 }
 
@@ -75,7 +81,11 @@ struct Meter<'a> {
 
 impl Meter<'_> {
     /// Applies an action and draws with both backends; returns (ours, stock) bytes.
-    fn frame(&mut self, state: &mut duban::ui::app::State, action: Option<Action>) -> (usize, usize) {
+    fn frame(
+        &mut self,
+        state: &mut duban::ui::app::State,
+        action: Option<Action>,
+    ) -> (usize, usize) {
         if let Some(a) = action {
             dispatch(state, self.ledger, a);
         }
@@ -99,11 +109,18 @@ fn bytes(width: u16, height: u16, color: bool) {
         ssh: Ssh::new(width, height, color),
         stock: Stock::new(width, height),
     };
-    println!("{width}x{height}, colour {}:", if color { "on" } else { "off (NO_COLOR)" });
+    println!(
+        "{width}x{height}, colour {}:",
+        if color { "on" } else { "off (NO_COLOR)" }
+    );
     m.step(&mut state, "first frame", None);
     m.step(&mut state, "selection one row down", Some(Action::MoveDown));
     m.step(&mut state, "selection one row up", Some(Action::MoveUp));
-    m.step(&mut state, "page down (scroll a page)", Some(Action::PageDown));
+    m.step(
+        &mut state,
+        "page down (scroll a page)",
+        Some(Action::PageDown),
+    );
     // Walk down until the list scrolls by one line.
     let offset = state.offset;
     let line = loop {
@@ -112,7 +129,10 @@ fn bytes(width: u16, height: u16, color: bool) {
             break bytes;
         }
     };
-    println!("  {:<28} {:>6} B   (stock crossterm backend {:>6} B)", "scroll one line", line.0, line.1);
+    println!(
+        "  {:<28} {:>6} B   (stock crossterm backend {:>6} B)",
+        "scroll one line", line.0, line.1
+    );
     m.step(&mut state, "open task detail", Some(Action::Open));
     m.step(&mut state, "detail: page down", Some(Action::PageDown));
     m.step(&mut state, "back to the list", Some(Action::Back));

@@ -64,8 +64,16 @@ fn default_keymap_has_the_product_keys() {
         ("q", Action::Quit),
     ];
     for (spec, action) in want {
-        assert_eq!(k.action(Mode::List, key(spec)), Some(action.clone()), "{spec}");
-        assert_eq!(k.action(Mode::Detail, key(spec)), Some(action), "{spec} in detail");
+        assert_eq!(
+            k.action(Mode::List, key(spec)),
+            Some(action.clone()),
+            "{spec}"
+        );
+        assert_eq!(
+            k.action(Mode::Detail, key(spec)),
+            Some(action),
+            "{spec} in detail"
+        );
     }
     // In the input line, letters are text, not commands.
     assert_eq!(k.action(Mode::Input, key("q")), None);
@@ -77,13 +85,29 @@ fn default_keymap_has_the_product_keys() {
 fn presets_add_their_habits() {
     let (vim, _) = Keymap::load(Some("vim"), None);
     assert_eq!(vim.action(Mode::List, key("l")), Some(Action::Open));
-    assert_eq!(vim.action(Mode::List, key("Ctrl-d")), Some(Action::PageDown));
-    assert_eq!(vim.action(Mode::List, key("j")), Some(Action::MoveDown), "still a patch over default");
+    assert_eq!(
+        vim.action(Mode::List, key("Ctrl-d")),
+        Some(Action::PageDown)
+    );
+    assert_eq!(
+        vim.action(Mode::List, key("j")),
+        Some(Action::MoveDown),
+        "still a patch over default"
+    );
     let (emacs, _) = Keymap::load(Some("emacs"), None);
-    assert_eq!(emacs.action(Mode::List, key("Ctrl-n")), Some(Action::MoveDown));
+    assert_eq!(
+        emacs.action(Mode::List, key("Ctrl-n")),
+        Some(Action::MoveDown)
+    );
     assert_eq!(emacs.action(Mode::List, key("Alt->")), Some(Action::Bottom));
-    assert_eq!(emacs.action(Mode::Input, key("Ctrl-a")), Some(Action::CursorHome));
-    assert_eq!(emacs.action(Mode::Input, key("Ctrl-k")), Some(Action::KillToEnd));
+    assert_eq!(
+        emacs.action(Mode::Input, key("Ctrl-a")),
+        Some(Action::CursorHome)
+    );
+    assert_eq!(
+        emacs.action(Mode::Input, key("Ctrl-k")),
+        Some(Action::KillToEnd)
+    );
     assert!(emacs.source.contains("emacs"));
 }
 
@@ -91,14 +115,22 @@ fn presets_add_their_habits() {
 fn a_user_file_lists_only_changes_and_can_unbind() {
     let dir = tempfile::tempdir().expect("tmp");
     let file = dir.path().join("keymap.toml");
-    std::fs::write(&file, "[global]\n\"q\" = \"unbind\"\n\"x\" = \"quit\"\n\n[detail]\n\"Space\" = \"page_down\"\n").expect("write");
+    std::fs::write(
+        &file,
+        "[global]\n\"q\" = \"unbind\"\n\"x\" = \"quit\"\n\n[detail]\n\"Space\" = \"page_down\"\n",
+    )
+    .expect("write");
     let (k, problems) = Keymap::load(None, Some(&file));
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(k.action(Mode::List, key("q")), None);
     assert_eq!(k.action(Mode::List, key("x")), Some(Action::Quit));
     assert_eq!(k.action(Mode::Detail, key("Space")), Some(Action::PageDown));
     assert_eq!(k.action(Mode::List, key("Space")), None);
-    assert_eq!(k.action(Mode::List, key("j")), Some(Action::MoveDown), "untouched keys stay");
+    assert_eq!(
+        k.action(Mode::List, key("j")),
+        Some(Action::MoveDown),
+        "untouched keys stay"
+    );
     assert!(k.source.ends_with("keymap.toml"));
     assert_eq!(k.hint(Mode::List, &Action::Quit), Some("x".into()));
 }
@@ -107,26 +139,41 @@ fn a_user_file_lists_only_changes_and_can_unbind() {
 fn a_broken_user_file_is_reported_and_the_defaults_are_used() {
     let dir = tempfile::tempdir().expect("tmp");
     let file = dir.path().join("keymap.toml");
-    std::fs::write(&file, "[global]\n\"q\" = \"unbind\"\n\"j\" = \"mvoe_down\"\n[lsit]\n\"k\" = \"move_up\"\n").expect("write");
+    std::fs::write(
+        &file,
+        "[global]\n\"q\" = \"unbind\"\n\"j\" = \"mvoe_down\"\n[lsit]\n\"k\" = \"move_up\"\n",
+    )
+    .expect("write");
     let (k, problems) = Keymap::load(None, Some(&file));
     assert_eq!(problems.len(), 1);
     let p = &problems[0];
     assert!(p.contains("mvoe_down") && p.contains("[lsit]"), "{p}");
-    assert_eq!(k.action(Mode::List, key("q")), Some(Action::Quit), "nothing of the broken file applies");
+    assert_eq!(
+        k.action(Mode::List, key("q")),
+        Some(Action::Quit),
+        "nothing of the broken file applies"
+    );
     std::fs::write(&file, "this is not toml = = =").expect("write");
     let (_, problems) = Keymap::load(None, Some(&file));
     assert_eq!(problems.len(), 1, "{problems:?}");
     std::fs::write(&file, [0xff, 0xfe, 0x00]).expect("write");
     let (k, problems) = Keymap::load(Some("vim"), Some(&file));
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert_eq!(k.action(Mode::List, key("l")), Some(Action::Open), "the preset still applies");
+    assert_eq!(
+        k.action(Mode::List, key("l")),
+        Some(Action::Open),
+        "the preset still applies"
+    );
 }
 
 #[test]
 fn an_unknown_keymap_name_is_reported() {
     let (k, problems) = Keymap::load(Some("vi"), None);
     assert_eq!(problems.len(), 1);
-    assert!(problems[0].contains("vi") && problems[0].contains("default, vim, emacs"), "{problems:?}");
+    assert!(
+        problems[0].contains("vi") && problems[0].contains("default, vim, emacs"),
+        "{problems:?}"
+    );
     assert_eq!(k.action(Mode::List, key("j")), Some(Action::MoveDown));
 }
 
@@ -155,7 +202,13 @@ fn help_is_generated_from_the_loaded_keymap() {
         .iter()
         .map(|l| l.to_string() + "\n")
         .collect();
-    let units_line = text.lines().find(|l| l.contains("units view")).expect("units line");
-    assert!(units_line.contains("F2") && !units_line.contains(" U "), "{units_line}");
+    let units_line = text
+        .lines()
+        .find(|l| l.contains("units view"))
+        .expect("units line");
+    assert!(
+        units_line.contains("F2") && !units_line.contains(" U "),
+        "{units_line}"
+    );
     assert!(text.contains("Keys in force: default + "), "{text}");
 }

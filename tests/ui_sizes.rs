@@ -19,20 +19,55 @@ const SENTINEL: &str = "¤";
 fn screens() -> Vec<(&'static str, Vec<Action>)> {
     vec![
         ("list", vec![]),
-        ("list_scrolled", vec![Action::Bottom, Action::PageUp, Action::MoveUp]),
+        (
+            "list_scrolled",
+            vec![Action::Bottom, Action::PageUp, Action::MoveUp],
+        ),
         ("list_ecology", vec![Action::NextTab, Action::MoveDown]),
-        ("detail", vec![Action::MoveDown, Action::MoveDown, Action::MoveDown, Action::Open, Action::PageDown]),
+        (
+            "detail",
+            vec![
+                Action::MoveDown,
+                Action::MoveDown,
+                Action::MoveDown,
+                Action::Open,
+                Action::PageDown,
+            ],
+        ),
         ("units", vec![Action::Units, Action::MoveDown]),
         ("unit_tasks", vec![Action::Units, Action::Open]),
         ("help", vec![Action::Help, Action::PageDown]),
-        ("note", vec![Action::AddNote, Action::Insert("约谈市住建局,要求8月底前整改到位".into()), Action::CursorLeft]),
-        ("search", vec![Action::Search, Action::Insert("黑臭水体".into())]),
-        ("search_none", vec![Action::Search, Action::Insert("没有这个".into()), Action::Submit]),
+        (
+            "note",
+            vec![
+                Action::AddNote,
+                Action::Insert("约谈市住建局,要求8月底前整改到位".into()),
+                Action::CursorLeft,
+            ],
+        ),
+        (
+            "search",
+            vec![Action::Search, Action::Insert("黑臭水体".into())],
+        ),
+        (
+            "search_none",
+            vec![
+                Action::Search,
+                Action::Insert("没有这个".into()),
+                Action::Submit,
+            ],
+        ),
     ]
 }
 
 fn state_for(actions: &[Action], size: (u16, u16)) -> State {
-    let mut s = State::new(ui_fixture::many_tasks(40), ui_fixture::history(), Keymap::builtin(), Theme::default(), size);
+    let mut s = State::new(
+        ui_fixture::many_tasks(40),
+        ui_fixture::history(),
+        Keymap::builtin(),
+        Theme::default(),
+        size,
+    );
     for a in actions {
         update(&mut s, a.clone());
     }
@@ -57,7 +92,11 @@ fn check(name: &str, s: &State, w: u16, h: u16) {
     for y in 0..outer.height {
         for x in 0..outer.width {
             if !area.contains((x, y).into()) {
-                assert_eq!(buf[(x, y)], reference, "{name} at {w}x{h} drew at ({x},{y})");
+                assert_eq!(
+                    buf[(x, y)],
+                    reference,
+                    "{name} at {w}x{h} drew at ({x},{y})"
+                );
             }
         }
         if y >= area.top() && y < area.bottom() {
@@ -69,14 +108,20 @@ fn check(name: &str, s: &State, w: u16, h: u16) {
         }
     }
     if let Some(p) = cursor {
-        assert!(area.contains(p), "{name} at {w}x{h}: cursor {p:?} outside {area:?}");
+        assert!(
+            area.contains(p),
+            "{name} at {w}x{h}: cursor {p:?} outside {area:?}"
+        );
     }
 }
 
 /// Renders one screen at every size from 1×1 to 120×40 (one test per screen, so they run in
 /// parallel).
 fn every_size(screen: &str) {
-    let (name, actions) = screens().into_iter().find(|(n, _)| *n == screen).expect("screen");
+    let (name, actions) = screens()
+        .into_iter()
+        .find(|(n, _)| *n == screen)
+        .expect("screen");
     let base = state_for(&actions, (120, 40));
     for h in 1..=40u16 {
         for w in 1..=120u16 {
@@ -124,7 +169,17 @@ fn a_state_made_at_one_size_draws_at_any_other() {
     // A resize arrives after the state was built for another size: the view must cope.
     for (name, actions) in screens() {
         let s = state_for(&actions, (120, 40));
-        for (w, h) in [(1, 1), (2, 1), (1, 2), (3, 3), (7, 2), (13, 5), (40, 10), (79, 23), (200, 60)] {
+        for (w, h) in [
+            (1, 1),
+            (2, 1),
+            (1, 2),
+            (3, 3),
+            (7, 2),
+            (13, 5),
+            (40, 10),
+            (79, 23),
+            (200, 60),
+        ] {
             check(name, &s, w, h);
         }
     }

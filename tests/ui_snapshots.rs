@@ -18,7 +18,13 @@ use ratatui::Terminal;
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 fn state(theme: Theme, size: (u16, u16)) -> State {
-    State::new(ui_fixture::tasks(), ui_fixture::history(), Keymap::builtin(), theme, size)
+    State::new(
+        ui_fixture::tasks(),
+        ui_fixture::history(),
+        Keymap::builtin(),
+        theme,
+        size,
+    )
 }
 
 fn act(s: &mut State, actions: &[Action]) {
@@ -69,7 +75,10 @@ fn screen(name: &str, setup: impl Fn(&mut State)) {
         } else {
             String::new()
         };
-        insta::assert_snapshot!(format!("{name}_{w}x{h}"), format!("{cursor}{}", text(t.backend().buffer())));
+        insta::assert_snapshot!(
+            format!("{name}_{w}x{h}"),
+            format!("{cursor}{}", text(t.backend().buffer()))
+        );
     }
 }
 
@@ -80,27 +89,54 @@ fn task_list() {
 
 #[test]
 fn task_list_in_a_domain_tab_after_moving() {
-    screen("list_ecology", |s| act(s, &[Action::NextTab, Action::MoveDown, Action::MoveDown]));
+    screen("list_ecology", |s| {
+        act(s, &[Action::NextTab, Action::MoveDown, Action::MoveDown])
+    });
 }
 
 #[test]
 fn task_detail_with_two_periods() {
     screen("detail_14", |s| {
-        act(s, &[Action::MoveDown, Action::MoveDown, Action::MoveDown, Action::Open]);
+        act(
+            s,
+            &[
+                Action::MoveDown,
+                Action::MoveDown,
+                Action::MoveDown,
+                Action::Open,
+            ],
+        );
     });
 }
 
 #[test]
 fn task_detail_with_sub_items_and_a_note() {
     screen("detail_28", |s| {
-        act(s, &[Action::Search, Action::Insert("养老".into()), Action::Submit, Action::Open]);
+        act(
+            s,
+            &[
+                Action::Search,
+                Action::Insert("养老".into()),
+                Action::Submit,
+                Action::Open,
+            ],
+        );
     });
 }
 
 #[test]
 fn task_detail_scrolled_to_the_end() {
     screen("detail_18_bottom", |s| {
-        act(s, &[Action::Search, Action::Insert("脱贫".into()), Action::Submit, Action::Open, Action::Bottom]);
+        act(
+            s,
+            &[
+                Action::Search,
+                Action::Insert("脱贫".into()),
+                Action::Submit,
+                Action::Open,
+                Action::Bottom,
+            ],
+        );
     });
 }
 
@@ -111,7 +147,9 @@ fn units_view() {
 
 #[test]
 fn a_units_tasks() {
-    screen("unit_tasks", |s| act(s, &[Action::Units, Action::MoveDown, Action::Open]));
+    screen("unit_tasks", |s| {
+        act(s, &[Action::Units, Action::MoveDown, Action::Open])
+    });
 }
 
 #[test]
@@ -137,7 +175,9 @@ fn note_input_with_chinese_text_and_the_cursor_inside_it() {
 
 #[test]
 fn search_filter_while_typing() {
-    screen("search_typing", |s| act(s, &[Action::Search, Action::Insert("市住建局".into())]));
+    screen("search_typing", |s| {
+        act(s, &[Action::Search, Action::Insert("市住建局".into())])
+    });
 }
 
 #[test]
@@ -149,7 +189,10 @@ fn status_bar_confirms_an_edit_in_words() {
         let event = Event {
             seq: 100,
             task: 14,
-            at: Utc.with_ymd_and_hms(2020, 8, 20, 1, 0, 0).single().expect("time"),
+            at: Utc
+                .with_ymd_and_hms(2020, 8, 20, 1, 0, 0)
+                .single()
+                .expect("time"),
             user: "tester".into(),
             change: Change::Status {
                 from: Status::OnTrack,
@@ -170,7 +213,13 @@ fn status_bar_confirms_an_edit_in_words() {
 
 #[test]
 fn ascii_mode_uses_no_box_or_ambiguous_glyphs() {
-    let mut s = state(Theme { color: true, ascii: true }, (80, 24));
+    let mut s = state(
+        Theme {
+            color: true,
+            ascii: true,
+        },
+        (80, 24),
+    );
     act(&mut s, &[Action::MoveDown]);
     let t = draw(&s, 80, 24);
     let text = text(t.backend().buffer());
@@ -200,7 +249,10 @@ fn no_color_selection_is_reverse_video_with_a_marker_and_no_colour() {
         assert_eq!(cell.bg, Color::Reset);
     }
     // Status is a glyph and a label, not only a colour.
-    let row: String = (0..40).map(|x| buf[(x, y + 1)].symbol().to_string()).collect::<String>().replace(' ', "");
+    let row: String = (0..40)
+        .map(|x| buf[(x, y + 1)].symbol().to_string())
+        .collect::<String>()
+        .replace(' ', "");
     assert!(row.contains('▲') && row.contains("进度滞后"), "{row}");
 }
 
@@ -215,5 +267,8 @@ fn status_lights_have_their_colours() {
     assert_eq!(buf[(x, 4)].fg, Color::Yellow);
     let x = find(5, "■");
     assert_eq!(buf[(x, 5)].fg, Color::Red);
-    assert!(buf[(x, 5)].modifier.contains(Modifier::BOLD), "red also stands out without colour");
+    assert!(
+        buf[(x, 5)].modifier.contains(Modifier::BOLD),
+        "red also stands out without colour"
+    );
 }

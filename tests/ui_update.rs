@@ -5,11 +5,11 @@ mod ui_fixture;
 
 use chrono::{TimeZone, Utc};
 use duban::model::{Change, Event, Status};
-use duban::ui::action::{Saved, SavedKind};
-use duban::ui::keymap::Mode;
 use duban::ui::action::Action;
+use duban::ui::action::{Saved, SavedKind};
 use duban::ui::app::{update, Effect, InputKind, MessageKind, Screen, State};
 use duban::ui::keymap::Keymap;
+use duban::ui::keymap::Mode;
 use duban::ui::theme::Theme;
 
 fn state() -> State {
@@ -67,10 +67,24 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
     let (task, change) = match effect {
         Effect::SetStatus { number, status } => {
             let from = s.task(*number).expect("task").status;
-            (*number, Change::Status { from, to: *status, undo: false })
+            (
+                *number,
+                Change::Status {
+                    from,
+                    to: *status,
+                    undo: false,
+                },
+            )
         }
         Effect::Undo(ev) => match ev.change {
-            Change::Status { from, to, .. } => (ev.task, Change::Status { from: to, to: from, undo: true }),
+            Change::Status { from, to, .. } => (
+                ev.task,
+                Change::Status {
+                    from: to,
+                    to: from,
+                    undo: true,
+                },
+            ),
             _ => panic!("only status undo"),
         },
         Effect::AddNote { number, text } => (*number, Change::Note { text: text.clone() }),
@@ -78,7 +92,10 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
     let event = Event {
         seq,
         task,
-        at: Utc.with_ymd_and_hms(2020, 9, 1, 1, 0, 0).single().expect("time"),
+        at: Utc
+            .with_ymd_and_hms(2020, 9, 1, 1, 0, 0)
+            .single()
+            .expect("time"),
         user: "tester".into(),
         change,
         note: None,
@@ -88,7 +105,13 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
         Effect::Undo(_) => SavedKind::Undo,
         Effect::AddNote { .. } => SavedKind::Note,
     };
-    update(s, Action::Saved(Box::new(Saved { kind, event: event.clone() })));
+    update(
+        s,
+        Action::Saved(Box::new(Saved {
+            kind,
+            event: event.clone(),
+        })),
+    );
     event
 }
 
@@ -111,7 +134,13 @@ fn moving_clamps_at_both_ends() {
 
 #[test]
 fn paging_moves_a_page_and_keeps_the_selection_on_screen() {
-    let mut s = State::new(ui_fixture::many_tasks(116), vec![], Keymap::builtin(), Theme::mono(false), (80, 24));
+    let mut s = State::new(
+        ui_fixture::many_tasks(116),
+        vec![],
+        Keymap::builtin(),
+        Theme::mono(false),
+        (80, 24),
+    );
     let rows = s.list_rows();
     assert_eq!(rows, 20);
     run(&mut s, &[Action::PageDown]);
@@ -124,39 +153,78 @@ fn paging_moves_a_page_and_keeps_the_selection_on_screen() {
     update(&mut s, Action::Resize(80, 10));
     let rows = s.list_rows();
     let idx = 115;
-    assert!(s.offset <= idx && idx < s.offset + rows, "selection visible after a resize");
+    assert!(
+        s.offset <= idx && idx < s.offset + rows,
+        "selection visible after a resize"
+    );
 }
 
 #[test]
 fn tab_switch_keeps_the_selected_task_when_it_is_in_the_new_tab() {
     let mut s = state();
-    run(&mut s, &[Action::MoveDown, Action::MoveDown, Action::MoveDown]);
+    run(
+        &mut s,
+        &[Action::MoveDown, Action::MoveDown, Action::MoveDown],
+    );
     assert_eq!(selected(&s), Some(14));
     run(&mut s, &[Action::NextTab]);
     assert_eq!(s.tab, 1, "生态");
-    assert_eq!(selected(&s), Some(14), "task 14 is an ecology task: it stays selected");
+    assert_eq!(
+        selected(&s),
+        Some(14),
+        "task 14 is an ecology task: it stays selected"
+    );
     run(&mut s, &[Action::NextTab]);
     assert_eq!(selected(&s), Some(17), "not in 民生: the tab's first task");
     run(&mut s, &[Action::MoveDown]);
     assert_eq!(selected(&s), Some(18));
     run(&mut s, &[Action::PrevTab]);
-    assert_eq!(selected(&s), Some(14), "18 is not in 生态: that tab's own selection comes back");
+    assert_eq!(
+        selected(&s),
+        Some(14),
+        "18 is not in 生态: that tab's own selection comes back"
+    );
     run(&mut s, &[Action::NextTab, Action::PrevTab, Action::PrevTab]);
     assert_eq!(s.tab, 0);
-    assert_eq!(selected(&s), Some(14), "全部 holds 14, so it follows from 生态");
+    assert_eq!(
+        selected(&s),
+        Some(14),
+        "全部 holds 14, so it follows from 生态"
+    );
     run(&mut s, &[Action::PrevTab]);
     assert_eq!(s.tab, 4, "wraps to 改革");
-    assert!(s.list_tasks().iter().all(|t| t.domain == duban::model::Domain::Reform));
+    assert!(s
+        .list_tasks()
+        .iter()
+        .all(|t| t.domain == duban::model::Domain::Reform));
 }
 
 #[test]
 fn status_keys_become_effects_and_the_screen_waits_for_the_store() {
     let mut s = state();
     // Task 1 is 正常推进.
-    assert_eq!(run(&mut s, &[Action::CycleStatus]), vec![Effect::SetStatus { number: 1, status: Status::Behind }]);
-    assert_eq!(run(&mut s, &[Action::CycleStatusBack]), vec![Effect::SetStatus { number: 1, status: Status::NotStarted }]);
+    assert_eq!(
+        run(&mut s, &[Action::CycleStatus]),
+        vec![Effect::SetStatus {
+            number: 1,
+            status: Status::Behind
+        }]
+    );
+    assert_eq!(
+        run(&mut s, &[Action::CycleStatusBack]),
+        vec![Effect::SetStatus {
+            number: 1,
+            status: Status::NotStarted
+        }]
+    );
     let e = run(&mut s, &[Action::SetSeriouslyBehind]);
-    assert_eq!(e, vec![Effect::SetStatus { number: 1, status: Status::SeriouslyBehind }]);
+    assert_eq!(
+        e,
+        vec![Effect::SetStatus {
+            number: 1,
+            status: Status::SeriouslyBehind
+        }]
+    );
     // Nothing is shown as changed until the store says so.
     assert_eq!(s.task(1).expect("task").status, Status::OnTrack);
     assert!(s.message.is_none());
@@ -164,7 +232,13 @@ fn status_keys_become_effects_and_the_screen_waits_for_the_store() {
     assert_eq!(s.task(1).expect("task").status, Status::SeriouslyBehind);
     let m = s.message.clone().expect("message");
     assert_eq!(m.kind, MessageKind::Ok);
-    assert!(m.text.contains("saved") && m.text.contains("正常推进 → 严重滞后") && m.text.contains("task 1"), "{}", m.text);
+    assert!(
+        m.text.contains("saved")
+            && m.text.contains("正常推进 → 严重滞后")
+            && m.text.contains("task 1"),
+        "{}",
+        m.text
+    );
     assert_eq!(selected(&s), Some(1), "the selection stays after an edit");
     assert_eq!(s.history.last().expect("event").seq, 100);
 }
@@ -173,25 +247,44 @@ fn status_keys_become_effects_and_the_screen_waits_for_the_store() {
 fn setting_the_current_status_changes_nothing_and_says_so() {
     let mut s = state();
     assert!(run(&mut s, &[Action::SetOnTrack]).is_empty());
-    assert!(s.message.expect("message").text.contains("already 正常推进"));
+    assert!(s
+        .message
+        .expect("message")
+        .text
+        .contains("already 正常推进"));
 }
 
 #[test]
 fn a_failed_write_is_reported_in_words_and_changes_nothing() {
     let mut s = state();
     run(&mut s, &[Action::SetDone]);
-    update(&mut s, Action::Failed { what: "task 1 to 已完成".into(), error: "the database could not be written: disk full. The edit was NOT saved.".into() });
+    update(
+        &mut s,
+        Action::Failed {
+            what: "task 1 to 已完成".into(),
+            error: "the database could not be written: disk full. The edit was NOT saved.".into(),
+        },
+    );
     assert_eq!(s.task(1).expect("task").status, Status::OnTrack);
     let m = s.message.expect("message");
     assert_eq!(m.kind, MessageKind::Error);
-    assert!(m.text.contains("NOT saved") && m.text.contains("disk full"), "{}", m.text);
+    assert!(
+        m.text.contains("NOT saved") && m.text.contains("disk full"),
+        "{}",
+        m.text
+    );
 }
 
 #[test]
 fn undo_reverts_the_last_status_change_of_the_session_as_a_new_event() {
     let mut s = state();
     assert!(run(&mut s, &[Action::Undo]).is_empty());
-    assert!(s.message.clone().expect("message").text.contains("nothing to undo"));
+    assert!(s
+        .message
+        .clone()
+        .expect("message")
+        .text
+        .contains("nothing to undo"));
     let e = run(&mut s, &[Action::SetBehind]);
     let first = saved(&mut s, &e[0], 100);
     let e = run(&mut s, &[Action::MoveDown, Action::SetDone]);
@@ -207,39 +300,85 @@ fn undo_reverts_the_last_status_change_of_the_session_as_a_new_event() {
     saved(&mut s, &u[0], 103);
     assert_eq!(s.task(1).expect("task").status, Status::OnTrack);
     assert!(run(&mut s, &[Action::Undo]).is_empty());
-    assert_eq!(s.history.len(), ui_fixture::history().len() + 4, "undo adds events, never removes");
+    assert_eq!(
+        s.history.len(),
+        ui_fixture::history().len() + 4,
+        "undo adds events, never removes"
+    );
 }
 
 #[test]
 fn note_input_takes_chinese_and_measures_the_cursor_in_columns() {
     let mut s = state();
     run(&mut s, &[Action::MoveDown, Action::AddNote]);
-    assert!(matches!(s.input.as_ref().map(|i| i.kind), Some(InputKind::Note(2))));
-    run(&mut s, &[Action::Insert("已约谈".into()), Action::Insert("ab".into())]);
+    assert!(matches!(
+        s.input.as_ref().map(|i| i.kind),
+        Some(InputKind::Note(2))
+    ));
+    run(
+        &mut s,
+        &[Action::Insert("已约谈".into()), Action::Insert("ab".into())],
+    );
     let input = s.input.clone().expect("input");
     assert_eq!(input.text, "已约谈ab");
     assert_eq!(input.cursor_col(), 8);
-    run(&mut s, &[Action::CursorLeft, Action::CursorLeft, Action::CursorLeft]);
+    run(
+        &mut s,
+        &[Action::CursorLeft, Action::CursorLeft, Action::CursorLeft],
+    );
     assert_eq!(s.input.as_ref().expect("input").cursor_col(), 4);
     run(&mut s, &[Action::DeleteBack, Action::Insert("市".into())]);
     assert_eq!(s.input.as_ref().expect("input").text, "已市谈ab");
-    run(&mut s, &[Action::CursorHome, Action::DeleteForward, Action::CursorEnd, Action::DeleteWordBack]);
+    run(
+        &mut s,
+        &[
+            Action::CursorHome,
+            Action::DeleteForward,
+            Action::CursorEnd,
+            Action::DeleteWordBack,
+        ],
+    );
     assert_eq!(s.input.as_ref().expect("input").text, "");
     // Keys that are commands elsewhere are text here: the input takes them as Insert.
     run(&mut s, &[Action::Insert("要求8月底前整改\n到位".into())]);
     let e = run(&mut s, &[Action::Submit]);
-    assert_eq!(e, vec![Effect::AddNote { number: 2, text: "要求8月底前整改 到位".into() }]);
+    assert_eq!(
+        e,
+        vec![Effect::AddNote {
+            number: 2,
+            text: "要求8月底前整改 到位".into()
+        }]
+    );
     assert!(s.input.is_none());
     saved(&mut s, &e[0], 100);
-    assert_eq!(s.task(2).expect("task").notes.last().expect("note").text, "要求8月底前整改 到位");
-    assert!(s.message.expect("message").text.contains("note saved on task 2"));
+    assert_eq!(
+        s.task(2).expect("task").notes.last().expect("note").text,
+        "要求8月底前整改 到位"
+    );
+    assert!(s
+        .message
+        .expect("message")
+        .text
+        .contains("note saved on task 2"));
 }
 
 #[test]
 fn an_empty_or_cancelled_note_saves_nothing() {
     let mut s = state();
-    assert!(run(&mut s, &[Action::AddNote, Action::Insert("  ".into()), Action::Submit]).is_empty());
-    assert!(run(&mut s, &[Action::AddNote, Action::Insert("草稿".into()), Action::Cancel]).is_empty());
+    assert!(run(
+        &mut s,
+        &[Action::AddNote, Action::Insert("  ".into()), Action::Submit]
+    )
+    .is_empty());
+    assert!(run(
+        &mut s,
+        &[
+            Action::AddNote,
+            Action::Insert("草稿".into()),
+            Action::Cancel
+        ]
+    )
+    .is_empty());
     assert!(s.input.is_none());
     assert!(s.message.expect("message").text.contains("discarded"));
 }
@@ -255,10 +394,28 @@ fn search_filters_as_you_type_and_esc_clears_it() {
     assert!(s.input.is_none());
     assert_eq!(s.search.as_deref(), Some("黑臭"));
     // Units and progress text count too; case does not matter.
-    run(&mut s, &[Action::Back, Action::Search, Action::Insert("ppp".into()), Action::Submit]);
-    assert_eq!(s.list_tasks().iter().map(|t| t.number).collect::<Vec<_>>(), vec![16]);
-    run(&mut s, &[Action::Search, Action::Insert("x".into()), Action::Cancel]);
-    assert_eq!(s.search.as_deref(), Some("ppp"), "cancel restores the filter that was in force");
+    run(
+        &mut s,
+        &[
+            Action::Back,
+            Action::Search,
+            Action::Insert("ppp".into()),
+            Action::Submit,
+        ],
+    );
+    assert_eq!(
+        s.list_tasks().iter().map(|t| t.number).collect::<Vec<_>>(),
+        vec![16]
+    );
+    run(
+        &mut s,
+        &[Action::Search, Action::Insert("x".into()), Action::Cancel],
+    );
+    assert_eq!(
+        s.search.as_deref(),
+        Some("ppp"),
+        "cancel restores the filter that was in force"
+    );
     run(&mut s, &[Action::Back]);
     assert!(s.search.is_none());
     assert_eq!(s.list_tasks().len(), 13);
@@ -270,16 +427,27 @@ fn units_view_lists_the_most_lagging_first_and_opens_a_units_tasks() {
     run(&mut s, &[Action::Units]);
     assert_eq!(s.mode(), Mode::Units);
     let rows = s.unit_rows();
-    assert_eq!(rows[0].name, "市生态环境局", "one red and one yellow lead task");
-    assert!(rows.windows(2).all(|w| (w[0].red(), w[0].yellow()) >= (w[1].red(), w[1].yellow())));
-    let fgw = rows.iter().find(|r| r.name == "市发展和改革委员会").expect("alias resolved");
+    assert_eq!(
+        rows[0].name, "市生态环境局",
+        "one red and one yellow lead task"
+    );
+    assert!(rows
+        .windows(2)
+        .all(|w| (w[0].red(), w[0].yellow()) >= (w[1].red(), w[1].yellow())));
+    let fgw = rows
+        .iter()
+        .find(|r| r.name == "市发展和改革委员会")
+        .expect("alias resolved");
     assert_eq!((fgw.lead, fgw.co), (1, 1));
     run(&mut s, &[Action::MoveDown, Action::Open]);
     assert!(matches!(s.screen(), Some(Screen::UnitTasks { unit, .. }) if unit == "市住建局"));
     let tasks: Vec<u32> = s.list_tasks().iter().map(|t| t.number).collect();
     assert_eq!(tasks, vec![3, 14, 16]);
     run(&mut s, &[Action::MoveDown, Action::Open]);
-    assert!(matches!(s.screen(), Some(Screen::Detail { number: 14, .. })));
+    assert!(matches!(
+        s.screen(),
+        Some(Screen::Detail { number: 14, .. })
+    ));
     run(&mut s, &[Action::Back, Action::Back]);
     assert!(matches!(s.screen(), Some(Screen::Units { selected: Some(u), .. }) if u == "市住建局"));
     run(&mut s, &[Action::Back]);
@@ -300,8 +468,17 @@ fn units_follow_the_domain_tab() {
 fn edits_in_the_detail_act_on_the_open_task_and_esc_returns_to_the_same_row() {
     let mut s = state();
     run(&mut s, &[Action::Bottom, Action::MoveUp, Action::Open]);
-    assert!(matches!(s.screen(), Some(Screen::Detail { number: 61, .. })));
-    assert_eq!(run(&mut s, &[Action::SetDone]), vec![Effect::SetStatus { number: 61, status: Status::Done }]);
+    assert!(matches!(
+        s.screen(),
+        Some(Screen::Detail { number: 61, .. })
+    ));
+    assert_eq!(
+        run(&mut s, &[Action::SetDone]),
+        vec![Effect::SetStatus {
+            number: 61,
+            status: Status::Done
+        }]
+    );
     run(&mut s, &[Action::Back]);
     assert!(s.screen().is_none());
     assert_eq!(selected(&s), Some(61));
@@ -327,17 +504,44 @@ fn quit_ends_the_ui() {
 
 #[test]
 fn only_key_presses_count_and_ctrl_c_always_quits() {
-    use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+    use crossterm::event::{
+        Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers,
+    };
     use duban::ui::event::event_action;
     let mut s = state();
-    let key = |code, kind| TermEvent::Key(KeyEvent { code, modifiers: KeyModifiers::NONE, kind, state: KeyEventState::NONE });
-    assert_eq!(event_action(&s, key(KeyCode::Char('j'), KeyEventKind::Press), false), Some(Action::MoveDown));
-    assert_eq!(event_action(&s, key(KeyCode::Char('j'), KeyEventKind::Release), false), None);
-    assert_eq!(event_action(&s, key(KeyCode::Char('j'), KeyEventKind::Repeat), false), None);
+    let key = |code, kind| {
+        TermEvent::Key(KeyEvent {
+            code,
+            modifiers: KeyModifiers::NONE,
+            kind,
+            state: KeyEventState::NONE,
+        })
+    };
+    assert_eq!(
+        event_action(&s, key(KeyCode::Char('j'), KeyEventKind::Press), false),
+        Some(Action::MoveDown)
+    );
+    assert_eq!(
+        event_action(&s, key(KeyCode::Char('j'), KeyEventKind::Release), false),
+        None
+    );
+    assert_eq!(
+        event_action(&s, key(KeyCode::Char('j'), KeyEventKind::Repeat), false),
+        None
+    );
     run(&mut s, &[Action::AddNote]);
-    assert_eq!(event_action(&s, key(KeyCode::Char('q'), KeyEventKind::Press), false), Some(Action::Insert("q".into())));
-    assert_eq!(event_action(&s, key(KeyCode::Char('黑'), KeyEventKind::Press), false), Some(Action::Insert("黑".into())));
-    assert_eq!(event_action(&s, TermEvent::Paste("约谈".into()), false), Some(Action::Insert("约谈".into())));
+    assert_eq!(
+        event_action(&s, key(KeyCode::Char('q'), KeyEventKind::Press), false),
+        Some(Action::Insert("q".into()))
+    );
+    assert_eq!(
+        event_action(&s, key(KeyCode::Char('黑'), KeyEventKind::Press), false),
+        Some(Action::Insert("黑".into()))
+    );
+    assert_eq!(
+        event_action(&s, TermEvent::Paste("约谈".into()), false),
+        Some(Action::Insert("约谈".into()))
+    );
     let ctrl_c = TermEvent::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert_eq!(event_action(&s, ctrl_c, false), Some(Action::Quit));
     // Mouse is off unless asked for.
@@ -359,11 +563,21 @@ fn edits_reach_the_ledger_before_the_status_bar_says_saved() {
     use duban::ui::event::event_action;
     let dir = tempfile::tempdir().expect("tmp");
     let ledger = ui_fixture::ledger(dir.path());
-    let opts = duban::ui::UiOptions { keymap: None, ascii: false, mouse: false, startup_message: Some("hello".into()) };
+    let opts = duban::ui::UiOptions {
+        keymap: None,
+        ascii: false,
+        mouse: false,
+        startup_message: Some("hello".into()),
+    };
     let mut s = duban::ui::initial_state(&ledger, &opts, None).expect("state");
     assert_eq!(s.message.clone().expect("startup message").text, "hello");
     let press = |s: &mut State, code| {
-        let a = event_action(s, TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)), false).expect("bound");
+        let a = event_action(
+            s,
+            TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+            false,
+        )
+        .expect("bound");
         dispatch(s, &ledger, a);
     };
     for _ in 0..3 {
@@ -371,8 +585,16 @@ fn edits_reach_the_ledger_before_the_status_bar_says_saved() {
     }
     press(&mut s, KeyCode::Enter);
     press(&mut s, KeyCode::Char('4'));
-    assert_eq!(ledger.task(14).expect("task").status, Status::SeriouslyBehind);
-    assert!(s.message.clone().expect("message").text.starts_with("saved: task 14"));
+    assert_eq!(
+        ledger.task(14).expect("task").status,
+        Status::SeriouslyBehind
+    );
+    assert!(s
+        .message
+        .clone()
+        .expect("message")
+        .text
+        .starts_with("saved: task 14"));
     press(&mut s, KeyCode::Char('u'));
     assert_eq!(ledger.task(14).expect("task").status, Status::OnTrack);
     press(&mut s, KeyCode::Char('n'));
@@ -383,11 +605,22 @@ fn edits_reach_the_ledger_before_the_status_bar_says_saved() {
     let task = ledger.task(14).expect("task");
     assert_eq!(task.notes.last().expect("note").text, "要求整改");
     let history = ledger.history(Some(14)).expect("history");
-    let kinds: Vec<String> = history.iter().skip(1).map(|e| format!("{} {:?}", e.user, e.change)).collect();
+    let kinds: Vec<String> = history
+        .iter()
+        .skip(1)
+        .map(|e| format!("{} {:?}", e.user, e.change))
+        .collect();
     assert_eq!(kinds.len(), 3, "{kinds:?}");
     assert!(history.iter().skip(1).all(|e| e.user == "tester"));
-    assert!(matches!(history[2].change, Change::Status { undo: true, .. }));
-    assert_eq!(s.task(14).expect("task"), &task, "the screen shows what the store holds");
+    assert!(matches!(
+        history[2].change,
+        Change::Status { undo: true, .. }
+    ));
+    assert_eq!(
+        s.task(14).expect("task"),
+        &task,
+        "the screen shows what the store holds"
+    );
     // An edit the store refuses is reported, not applied.
     press(&mut s, KeyCode::Char('2'));
     assert!(s.message.clone().expect("message").text.contains("already"));

@@ -366,7 +366,9 @@ impl State {
             .iter()
             .enumerate()
             .filter(|(i, t)| {
-                self.in_tab(t) && self.matches(*i, t, q.as_deref()) && unit.is_none_or(|u| t.involves(u))
+                self.in_tab(t)
+                    && self.matches(*i, t, q.as_deref())
+                    && unit.is_none_or(|u| t.involves(u))
             })
             .map(|(_, t)| t)
             .collect()

@@ -394,7 +394,11 @@ impl Keymap {
             .iter()
             .filter(|a| **a != Action::NoOp)
             .map(|a| {
-                let keys: Vec<Key> = live.iter().filter(|(_, b)| b == a).map(|(k, _)| *k).collect();
+                let keys: Vec<Key> = live
+                    .iter()
+                    .filter(|(_, b)| b == a)
+                    .map(|(k, _)| *k)
+                    .collect();
                 (a.clone(), keys)
             })
             .filter(|(_, keys)| !keys.is_empty())

@@ -38,7 +38,8 @@ pub struct Ssh {
 impl Ssh {
     pub fn new(width: u16, height: u16, color: bool) -> Ssh {
         let sink = Sink::default();
-        let term = Terminal::new(SshBackend::with_size(sink.clone(), color, width, height)).expect("terminal");
+        let term = Terminal::new(SshBackend::with_size(sink.clone(), color, width, height))
+            .expect("terminal");
         Ssh { term, sink }
     }
 

@@ -71,14 +71,13 @@ pub fn number_digits(state: &State) -> usize {
 pub fn task_row(
     buf: &mut Buffer,
     area: Rect,
-    y: u16,
     t: &Task,
     cols: &Columns,
     selected: bool,
     theme: &Theme,
     role: Option<&str>,
 ) {
-    let mut x = area.x;
+    let (mut x, y) = (area.x, area.y);
     let sel = theme.selected();
     if selected {
         // Reverse video over the whole row (visible without colour) plus a marker. Costs about
@@ -202,12 +201,10 @@ pub fn render(state: &State, l: ListLayout, buf: &mut Buffer) {
         .unwrap_or(0);
     let offset = crate::ui::app::keep_visible(state.list_offset(), idx, rows, tasks.len());
     for (i, t) in tasks.iter().skip(offset).take(rows).enumerate() {
-        let y = l.body.y + i as u16;
         let role = unit.map(|u| if t.leads(u) { "牵头" } else { "协同" });
         task_row(
             buf,
             row(l.body, i as u16),
-            y,
             t,
             &cols,
             Some(t.number) == selected,

@@ -46,7 +46,10 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
             (vec![Help], "help", 0),
             (vec![Quit], "quit", 5),
         ],
-        Mode::Help => vec![(vec![MoveDown, MoveUp], "scroll", 1), (vec![Back], "close", 0)],
+        Mode::Help => vec![
+            (vec![MoveDown, MoveUp], "scroll", 1),
+            (vec![Back], "close", 0),
+        ],
         Mode::Input => vec![(vec![Submit], "done", 0), (vec![Cancel], "cancel", 0)],
     }
 }
@@ -54,7 +57,11 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
 /// `Enter open · s status · … · ? help`, dropping the least needed items until it fits.
 pub fn hints(state: &State, mode: Mode, max: usize) -> String {
     let live = state.keymap.effective(mode);
-    let first_key = |a: &Action| live.iter().find(|(_, b)| b == a).map(|(k, _)| k.to_string());
+    let first_key = |a: &Action| {
+        live.iter()
+            .find(|(_, b)| b == a)
+            .map(|(k, _)| k.to_string())
+    };
     let mut items: Vec<(String, u8)> = hint_items(mode)
         .into_iter()
         .filter_map(|(actions, word, prio)| {
@@ -63,7 +70,11 @@ pub fn hints(state: &State, mode: Mode, max: usize) -> String {
         })
         .collect();
     loop {
-        let s = items.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(" · ");
+        let s = items
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" · ");
         let worst = items
             .iter()
             .enumerate()
@@ -212,7 +223,7 @@ fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
         area,
         x0,
         area.y,
-        &text::prefix(&shown, room),
+        text::prefix(&shown, room),
         Style::new(),
     );
     if input.text.is_empty() {

@@ -32,7 +32,7 @@ pub fn render(
     crate::ui::view::tabs::render(state, l.title, buf);
     let units = state.unit_rows();
     let g = |s: Status, word: &str| format!("{}{word}", theme.glyph(s));
-    let all_cols = vec![
+    let all_cols = [
         Col {
             title: "牵头".into(),
             style: Style::new(),
@@ -132,7 +132,11 @@ pub fn render(
             fill(buf, area, area, theme.selected());
             put(buf, area, area.x, y, theme.marker(), theme.selected());
         }
-        let name = text::truncate(&text::clean(&u.name), name_w.saturating_sub(1), theme.ellipsis());
+        let name = text::truncate(
+            &text::clean(&u.name),
+            name_w.saturating_sub(1),
+            theme.ellipsis(),
+        );
         put(buf, area, area.x + marker as u16, y, &name, Style::new());
         let mut x = area.x + (marker + name_w) as u16;
         for c in cols {
