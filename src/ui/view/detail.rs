@@ -13,6 +13,9 @@ use ratatui::buffer::Buffer;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+/// The widest the text gets, in columns (about 55 Chinese characters).
+pub const MAX_TEXT: usize = 110;
+
 /// Width of the field labels (`牵头单位` plus two blanks).
 const LABEL: usize = 10;
 
@@ -112,7 +115,8 @@ pub fn lines(
     theme: &Theme,
     tz: FixedOffset,
 ) -> Vec<Line<'static>> {
-    let w = width as usize;
+    // Very long lines are hard to read: wide terminals get a margin on the right.
+    let w = (width as usize).min(MAX_TEXT);
     let mut out: Vec<Line<'static>> = Vec::new();
     if w == 0 {
         return out;

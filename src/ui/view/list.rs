@@ -47,12 +47,13 @@ impl Columns {
     }
 }
 
-/// The lead unit as the list shows it: the first lead, `+N` when there are more.
+/// The lead unit as the list shows it: the first lead as the report wrote it (the short form
+/// staff use, `市住建局`; the detail shows the canonical name too), `+N` when there are more.
 pub fn lead_text(t: &Task) -> String {
     match t.lead_units.as_slice() {
         [] => String::new(),
-        [one] => text::clean(&one.canonical),
-        [first, rest @ ..] => format!("{}+{}", text::clean(&first.canonical), rest.len()),
+        [one] => text::clean(&one.written),
+        [first, rest @ ..] => format!("{}+{}", text::clean(&first.written), rest.len()),
     }
 }
 

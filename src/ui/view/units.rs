@@ -75,7 +75,8 @@ pub fn render(
     let name_min = 10;
     let fit = (w.saturating_sub(marker + name_min) / NUM).min(all_cols.len());
     let cols = &all_cols[..fit];
-    let name_w = w.saturating_sub(marker + fit * NUM);
+    // Names are short: on wide terminals the numbers stay near them.
+    let name_w = w.saturating_sub(marker + fit * NUM).min(36);
 
     if !l.header.is_empty() {
         let y = l.header.y;
