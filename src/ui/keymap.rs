@@ -295,6 +295,8 @@ pub fn parse_patch(text: &str) -> Result<Patch, Vec<String>> {
 pub struct Keymap {
     /// Where the keys came from, for the help screen (`default + vim + ~/.config/duban/keymap.toml`).
     pub source: String,
+    /// What could not be loaded (shown in the status bar at start and on the help screen).
+    pub problems: Vec<String>,
     sections: HashMap<Section, HashMap<Key, Action>>,
     /// `effective` per mode, recomputed after each patch (hints and help read it every frame).
     live: HashMap<Mode, Vec<(Key, Action)>>,
@@ -311,6 +313,7 @@ impl Keymap {
     pub fn builtin() -> Keymap {
         let mut k = Keymap {
             source: "default".into(),
+            problems: Vec::new(),
             sections: HashMap::new(),
             live: HashMap::new(),
         };
@@ -421,7 +424,7 @@ impl Keymap {
                             sources.push(name.to_string());
                         }
                         Err(e) => problems.push(format!(
-                            "keymap {name}: {}; using the default keys",
+                            "keymap {name} not used, default keys in force: {}",
                             e.join("; ")
                         )),
                     }
@@ -433,7 +436,7 @@ impl Keymap {
                             sources.push(path.display().to_string());
                         }
                         Err(e) => problems.push(format!(
-                            "keymap {e}; using the default keys (built-in keymaps: default, vim, emacs)"
+                            "keymap not used, default keys in force (built-in: default, vim, emacs): {e}"
                         )),
                     }
                 }
@@ -445,10 +448,11 @@ impl Keymap {
                     keymap.apply(&p);
                     sources.push(path.display().to_string());
                 }
-                Err(e) => problems.push(format!("keymap {e}; ignoring that file")),
+                Err(e) => problems.push(format!("your keymap file is not used: {e}")),
             }
         }
         keymap.source = sources.join(" + ");
+        keymap.problems = problems.clone();
         (keymap, problems)
     }
 }

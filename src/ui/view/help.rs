@@ -70,6 +70,11 @@ pub fn lines(keymap: &Keymap, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     for l in text::wrap(&format!("Keys in force: {}", keymap.source), w) {
         out.push(Line::styled(l, theme.dim()));
     }
+    for problem in &keymap.problems {
+        for l in text::wrap(problem, w) {
+            out.push(Line::styled(l, theme.error()));
+        }
+    }
     out.push(Line::raw(""));
 
     let list: Vec<(Action, Vec<Key>)> = keymap
