@@ -224,7 +224,7 @@ fn ascii_mode_uses_no_box_or_ambiguous_glyphs() {
     let t = draw(&s, 80, 24);
     let text = text(t.backend().buffer());
     insta::assert_snapshot!("list_ascii_80x24", text);
-    for c in ['│', '─', '▶', '○', '●', '▲', '■', '…', '→'] {
+    for c in ['│', '─', '▶', '○', '●', '▲', '■', '…', '→', '“', '”', '·'] {
         assert!(!text.contains(c), "{c} in ascii mode");
     }
 }

@@ -45,7 +45,55 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
             l.status
         }
     };
-    status::render(state, status_area, buf)
+    let cursor = status::render(state, status_area, buf);
+    if state.theme.ascii {
+        ascii_pass(buf, area);
+    }
+    cursor
+}
+
+/// One-cell stand-ins for the East-Asian-ambiguous characters that terminals configured for
+/// CJK draw two cells wide (quotes, middle dot, ellipsis, dashes, box lines, arrows, shapes,
+/// circled numbers), so `--ascii` keeps every column where the layout put it, the data's
+/// punctuation included.
+fn ascii_stand_in(c: char) -> Option<char> {
+    Some(match c {
+        '“' | '”' | '″' => '"',
+        '‘' | '’' | '′' => '\'',
+        '·' | '•' | '・' => '.',
+        '…' => '~',
+        '—' | '–' | '─' | '━' | '―' => '-',
+        '│' | '┃' => '|',
+        '→' => '>',
+        '←' => '<',
+        '↑' => '^',
+        '↓' => 'v',
+        '○' | '◎' | '□' => 'o',
+        '●' | '■' | '◆' | '★' => '*',
+        '☆' | '◇' => '+',
+        '▲' | '△' => '^',
+        '▶' | '►' => '>',
+        '×' => 'x',
+        '°' => 'o',
+        '①'..='⑨' => char::from(b'1' + (c as u32 - '①' as u32) as u8),
+        '⑩'..='⑳' => '#',
+        _ => return None,
+    })
+}
+
+/// Replaces ambiguous-width characters in `area` with their one-cell ASCII stand-ins.
+fn ascii_pass(buf: &mut Buffer, area: Rect) {
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            let mut chars = cell.symbol().chars();
+            if let (Some(c), None) = (chars.next(), chars.next()) {
+                if let Some(a) = ascii_stand_in(c) {
+                    cell.set_char(a);
+                }
+            }
+        }
+    }
 }
 
 /// Writes `text` at (x, y), clipped to `area` by display width (a wide glyph that does not fit
