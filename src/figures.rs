@@ -61,26 +61,34 @@ pub struct Figure {
     pub text_span: Range<usize>,
     /// The text at `text_span`.
     pub text: String,
+    /// For a counted figure (`已完成X/Y`, a plan and what is done of it): the two numbers
+    /// and the unit as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counted: Option<Counted>,
+}
+
+/// The numbers behind a counted figure, as written (`2.6万` of `3.7万` `户`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Counted {
+    pub done: String,
+    pub total: String,
+    pub unit: String,
 }
 
 impl Figure {
-    /// A short form for reasons and lists: `完成率64%`, `已完成2.6/3.7万户(70.27%)`.
+    /// A short form for reasons and lists: `完成率64%`, `已完成2.6万/3.7万户(70.27%)`,
+    /// `尚未开展(0%)`.
     pub fn summary(&self) -> String {
-        match self.kind {
-            FigureKind::Ratio | FigureKind::Started
-                if self.text.chars().count() > 12 || !self.text.contains('%') =>
-            {
-                format!(
-                    "{}{}%({})",
-                    self.label,
-                    fmt_pct(self.value_percent),
-                    self.text
-                )
+        let pct = fmt_pct(self.value_percent);
+        match (&self.counted, self.kind) {
+            (Some(c), _) => format!("{}{}/{}{}({pct}%)", self.label, c.done, c.total, c.unit),
+            (None, FigureKind::NotStarted | FigureKind::AllDone) => {
+                format!("{}({pct}%)", self.text)
             }
-            FigureKind::NotStarted | FigureKind::AllDone => {
-                format!("{}({}%)", self.text, fmt_pct(self.value_percent))
+            (None, _) if !self.text.contains('%') && !self.text.contains('\u{ff05}') => {
+                format!("{}({pct}%)", self.label)
             }
-            _ => self.text.clone(),
+            (None, _) => self.text.clone(),
         }
     }
 }
@@ -339,6 +347,14 @@ pub fn extract(text: &str) -> Vec<Figure> {
         label,
         text_span: idx.of(bytes.start)..idx.of(bytes.end),
         text: text[bytes].to_string(),
+        counted: None,
+    };
+    let counted = |done: String, total: String, unit: &str| {
+        Some(Counted {
+            done,
+            total,
+            unit: unit.to_string(),
+        })
     };
 
     // 1. Percentages, classified by the words before them.
@@ -366,7 +382,7 @@ pub fn extract(text: &str) -> Vec<Figure> {
     for m in marker_re().find_iter(text) {
         let s = m.as_str();
         let (_, clause) = clause_before(text, m.start());
-        let counted = counted_re().is_match(clause);
+        let batch = counted_re().is_match(clause);
         if !s.contains('未') && intent_re().is_match(clause) {
             // `力争年内全部完成` is a plan, not an achievement.
             continue;
@@ -375,7 +391,7 @@ pub fn extract(text: &str) -> Vec<Figure> {
             (FigureKind::NotStarted, 0.0, s.to_string())
         } else if s.contains("开工") {
             (FigureKind::Started, 100.0, "已全部开工".to_string())
-        } else if counted {
+        } else if batch {
             (FigureKind::Ratio, 100.0, s.to_string())
         } else {
             (FigureKind::AllDone, 100.0, s.to_string())
@@ -399,12 +415,14 @@ pub fn extract(text: &str) -> Vec<Figure> {
         };
         if b > 0.0 && a <= b {
             let whole = c.get(0).expect("match");
-            ratios.push(mk(
+            let mut f = mk(
                 FigureKind::Ratio,
                 a / b * 100.0,
                 c[1].to_string(),
                 whole.start()..whole.end(),
-            ));
+            );
+            f.counted = counted(c[2].to_string(), c[3].to_string(), "");
+            ratios.push(f);
         }
     }
     for c in in_progress_re().captures_iter(text) {
@@ -416,12 +434,14 @@ pub fn extract(text: &str) -> Vec<Figure> {
         };
         if a + b > 0.0 {
             let whole = c.get(0).expect("match");
-            ratios.push(mk(
+            let mut f = mk(
                 FigureKind::Ratio,
                 a / (a + b) * 100.0,
                 "已完成".to_string(),
                 whole.start()..whole.end(),
-            ));
+            );
+            f.counted = counted(c[1].to_string(), fmt_pct(a + b), &c[2]);
+            ratios.push(f);
         }
     }
     let sents = sentences(text);
@@ -446,10 +466,11 @@ pub fn extract(text: &str) -> Vec<Figure> {
                             w.start + g.end(),
                             d[1].to_string(),
                             number(&d[2]).map(|v| v * multiplier(d.get(3))),
+                            format!("{}{}", &d[2], d.get(3).map_or("", |m| m.as_str())),
                         )
                     })
             });
-            let Some((d_start, d_end, verb, Some(done))) = done else {
+            let Some((d_start, d_end, verb, Some(done), done_written)) = done else {
                 continue;
             };
             if total <= 0.0 || done / total > 2.0 {
@@ -469,12 +490,15 @@ pub fn extract(text: &str) -> Vec<Figure> {
                 .find(&verb)
                 .map_or("完成", |m| m.as_str())
                 .to_string();
-            ratios.push(mk(
+            let mut f = mk(
                 kind,
                 done / total * 100.0,
                 format!("已{verb_label}"),
                 plan_start..d_end.max(d_start),
-            ));
+            );
+            let total_written = format!("{}{}", &plan[2], plan.get(3).map_or("", |m| m.as_str()));
+            f.counted = counted(done_written, total_written, unit);
+            ratios.push(f);
         }
     }
     // A ratio inside a span already taken (e.g. the same words matched twice) is dropped.

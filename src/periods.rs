@@ -577,6 +577,26 @@ pub fn diff(previous: &Period, current: &Period) -> PeriodDiff {
     }
 }
 
+/// Where a char index of [`period_text`] falls in the period's paragraphs: (paragraph
+/// index, char index within that paragraph), so a view that shows paragraphs one by one can
+/// highlight a [`Sentence`] or [`Figure`] span. An index past the end gives the end of the
+/// last paragraph.
+pub fn locate(period: &Period, char_index: usize) -> (usize, usize) {
+    let mut start = 0;
+    for (i, p) in period.paragraphs.iter().enumerate() {
+        let len = p.chars().count();
+        if char_index <= start + len {
+            return (i, char_index - start);
+        }
+        start += len + 1; // the joining line break
+    }
+    let last = period.paragraphs.len().saturating_sub(1);
+    (
+        last,
+        period.paragraphs.last().map_or(0, |p| p.chars().count()),
+    )
+}
+
 /// The task's periods, newest first (the detail view's order).
 pub fn newest_first(task: &Task) -> Vec<&Period> {
     task.periods.iter().rev().collect()
@@ -613,6 +633,16 @@ mod tests {
         let texts: Vec<&str> = s.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(texts, ["一是甲。", "二是乙;", "三是丙", "四是丁"]);
         assert_eq!(s[1].span, 4..8);
+    }
+
+    #[test]
+    fn locate_maps_joined_offsets_to_paragraphs() {
+        let p = period("x", &["甲乙", "丙丁戊"]);
+        assert_eq!(locate(&p, 0), (0, 0));
+        assert_eq!(locate(&p, 2), (0, 2));
+        assert_eq!(locate(&p, 3), (1, 0));
+        assert_eq!(locate(&p, 5), (1, 2));
+        assert_eq!(locate(&p, 99), (1, 3));
     }
 
     #[test]

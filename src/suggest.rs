@@ -105,11 +105,7 @@ impl Schedule {
         if rest.is_empty() {
             return None;
         }
-        if let Some(p) = self
-            .periods
-            .iter()
-            .find(|p| p.names.contains(&rest))
-        {
+        if let Some(p) = self.periods.iter().find(|p| p.names.contains(&rest)) {
             return Some(p.elapsed);
         }
         let c = months.captures(&rest)?;
@@ -237,6 +233,15 @@ pub fn suggest(task_period: &Period, schedule: &Schedule) -> Option<Suggestion> 
 /// The suggestion for a task's latest period.
 pub fn suggest_task(task: &Task, schedule: &Schedule) -> Option<Suggestion> {
     task.latest_period().and_then(|p| suggest(p, schedule))
+}
+
+/// The suggestion for every task whose latest period has one, by task number (for a view's
+/// "suggested" column and for counting).
+pub fn suggestions(tasks: &[Task], schedule: &Schedule) -> Vec<(u32, Suggestion)> {
+    tasks
+        .iter()
+        .filter_map(|t| suggest_task(t, schedule).map(|s| (t.number, s)))
+        .collect()
 }
 
 /// The suggestion for a task's period named `period` (None if the task has no such period).
