@@ -285,9 +285,8 @@ fn suggestions_on_the_sample_and_how_many_a_reader_agrees_with() {
 // The Q3 report: matching, periods, diff.
 
 /// Reads the Q3 fixture's labelled layout directly (`N.<goal>` / `进展情况:` /
-/// `牵头责任单位:` / `协同责任单位:`), so these tests do not depend on which layouts the
-/// importer has. `q3_fixture_reads_the_same_through_the_importer` checks the importer agrees
-/// once it reads this layout.
+/// `牵头责任单位:` / `协同责任单位:`): an independent reading that
+/// `q3_fixture_reads_the_same_through_the_importer` holds the importer to.
 fn q3_rows() -> Vec<ImportedRow> {
     let aliases = Aliases::builtin();
     let label = |line: &str, name: &str| -> Option<String> {
@@ -344,38 +343,33 @@ fn q3_rows() -> Vec<ImportedRow> {
     rows
 }
 
+/// The Q3 report as the importer reads it (the labelled layout, detected).
 fn q3_report() -> Report {
-    Report {
-        source: Q3_NAME.to_string(),
-        encoding: "UTF-8",
-        layout: Layout::Labelled,
-        period: Some("2020年第三季度".to_string()),
-        rows: q3_rows(),
-        unplaced: Vec::new(),
-    }
+    import_bytes(Q3.as_bytes(), Q3_NAME, &Aliases::builtin()).expect("the Q3 fixture imports")
 }
 
 #[test]
 fn q3_fixture_reads_the_same_through_the_importer() {
-    match import_bytes(Q3.as_bytes(), Q3_NAME, &Aliases::builtin()) {
-        Ok(report) => {
-            assert_eq!(report.period.as_deref(), Some("2020年第三季度"));
-            let mine = q3_rows();
-            let got: Vec<(u32, &str, usize)> = report
-                .rows
-                .iter()
-                .map(|r| (r.number, r.goal.as_str(), r.progress.len()))
-                .collect();
-            let want: Vec<(u32, &str, usize)> = mine
-                .iter()
-                .map(|r| (r.number, r.goal.as_str(), r.progress.len()))
-                .collect();
-            assert_eq!(got, want);
-        }
-        // The labelled layout is being written on another branch; until it lands the importer
-        // finds no table in this file.
-        Err(e) => println!("importer does not read the labelled layout yet: {e}"),
-    }
+    let report = q3_report();
+    assert_eq!(report.layout, Layout::Labelled);
+    assert_eq!(report.period.as_deref(), Some("2020年第三季度"));
+    assert!(report.unplaced.is_empty(), "{:?}", report.unplaced);
+    let names = |u: &[Unit]| u.iter().map(|u| u.written.clone()).collect::<Vec<_>>();
+    let view = |rows: &[ImportedRow]| {
+        rows.iter()
+            .map(|r| {
+                (
+                    r.number,
+                    r.line,
+                    r.goal.clone(),
+                    r.progress.clone(),
+                    names(&r.lead_units),
+                    names(&r.co_units),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(view(&report.rows), view(&q3_rows()));
 }
 
 #[test]
@@ -406,7 +400,7 @@ fn goals_of_different_sample_tasks_stay_below_the_match_threshold() {
 fn q3_rows_are_matched_renumbered_new_or_absent() {
     let (_dir, ledger) = sample_ledger();
     let tasks = ledger.tasks().unwrap();
-    let rows = q3_rows();
+    let rows = q3_report().rows;
     assert_eq!(rows.len(), 11);
     let m = periods::match_rows(&tasks, &rows);
     for line in m.messages() {
@@ -898,4 +892,101 @@ fn the_shipped_schedule_parses_and_knows_the_sample_period() {
     let sug = suggest::suggest(&p, &s).unwrap();
     assert_eq!(sug.reason, "完成率64% ≥ 序时进度50%");
     assert_eq!(sug.status, Status::OnTrack);
+}
+
+#[test]
+fn an_empty_ledger_still_writes_a_valid_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.xlsx");
+    xlsx::write_tongbao(&path, &[], None).unwrap();
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    use calamine::Reader;
+    assert_eq!(wb.sheet_names().len(), 2);
+    let range = wb.worksheet_range(xlsx::SHEET_TABLE).unwrap();
+    assert_eq!(range.height(), 1);
+    assert!(xlsx::markdown_tongbao(&[], Some("2020年上半年")).contains("严重滞后任务(0项)"));
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text made of the pieces progress sentences are made of, in any order.
+    fn progress_text() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "完成率",
+            "完工率",
+            "已开工",
+            "占年初计划的",
+            "完成目标任务的",
+            "同比增长",
+            "计划",
+            "目标任务",
+            "已完成",
+            "正在实施",
+            "尚未开展",
+            "已全部完成",
+            "已全部开工",
+            "个",
+            "户",
+            "万",
+            "亩",
+            "%",
+            "\u{ff05}",
+            "/",
+            ".",
+            ",",
+            "\u{ff0c}",
+            "。",
+            ";",
+            "\u{ff1b}",
+            "\n",
+            "(",
+            "\u{ff08}",
+            "、",
+            "1",
+            "23",
+            "4.5",
+            "0",
+            "100",
+            "其中",
+            "截至6月底",
+            "力争",
+        ]);
+        prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn figures_never_panic_and_spans_cut_their_text(text in progress_text()) {
+            let chars: Vec<char> = text.chars().collect();
+            for f in figures::extract(&text) {
+                prop_assert!(f.text_span.end <= chars.len());
+                let cut: String = chars[f.text_span.clone()].iter().collect();
+                prop_assert_eq!(&cut, &f.text);
+                prop_assert!(f.value_percent.is_finite() && f.value_percent >= 0.0);
+            }
+        }
+
+        #[test]
+        fn diffs_never_panic_and_spans_cut_their_sentences(a in progress_text(), b in progress_text()) {
+            let pa = Period { name: "2020年上半年".into(), paragraphs: a.split('\n').map(str::to_string).collect() };
+            let pb = Period { name: "2020年第三季度".into(), paragraphs: b.split('\n').map(str::to_string).collect() };
+            let d = periods::diff(&pa, &pb);
+            let (ta, tb) = (periods::period_text(&pa), periods::period_text(&pb));
+            for s in d.added.iter().chain(&d.kept) {
+                prop_assert_eq!(cut(&tb, &s.span), s.text.clone());
+            }
+            for s in &d.removed {
+                prop_assert_eq!(cut(&ta, &s.span), s.text.clone());
+            }
+            for c in &d.changed_figures {
+                prop_assert_eq!(cut(&ta, &c.before.text_span), c.before.text.clone());
+                prop_assert_eq!(cut(&tb, &c.after.text_span), c.after.text.clone());
+            }
+            let _ = suggest::suggest(&pb, &Schedule::builtin());
+        }
+    }
 }
