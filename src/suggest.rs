@@ -90,9 +90,8 @@ impl Schedule {
     pub fn elapsed(&self, name: &str) -> Option<f64> {
         static YEAR: OnceLock<Regex> = OnceLock::new();
         static MONTHS: OnceLock<Regex> = OnceLock::new();
-        let year = YEAR.get_or_init(|| {
-            Regex::new(r"^\s*(?:(?:19|20)\d{2}\s*年\s*(?:度)?)?").expect("year pattern")
-        });
+        let year =
+            YEAR.get_or_init(|| Regex::new(r"^\s*(?:(?:19|20)\d{2}\s*年)?").expect("year pattern"));
         let months = MONTHS.get_or_init(|| {
             Regex::new(r"^(?:截[至止])?(?:(?:[1-9]|一)\s*[-—–~至到]\s*)?([0-9]{1,2}|[一二三四五六七八九十]{1,2})\s*月(?:份|底|末)?$")
                 .expect("months pattern")
@@ -102,6 +101,12 @@ impl Schedule {
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
+        // `2020年度` is the whole year, like `2020年全年`.
+        let rest = if rest == "度" {
+            "年度".to_string()
+        } else {
+            rest
+        };
         if rest.is_empty() {
             return None;
         }
@@ -382,6 +387,8 @@ mod tests {
         assert_eq!(s.elapsed("2022年1-6月"), Some(50.0));
         assert_eq!(s.elapsed("2022年11月底"), Some(1100.0 / 12.0));
         assert_eq!(s.elapsed("2022年"), None);
+        assert_eq!(s.elapsed("2020年度"), Some(100.0));
+        assert_eq!(s.elapsed("2020年年度"), Some(100.0));
         assert_eq!(s.elapsed("某某阶段"), None);
     }
 

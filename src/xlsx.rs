@@ -248,6 +248,9 @@ fn table_sheet(ws: &mut Worksheet, tb: &Tongbao) -> Result<(), XlsxError> {
         }
     }
     ws.set_landscape();
+    // Printed pages carry the table's title and page numbers; the header row repeats.
+    ws.set_header(format!("&C&14{}重点工作任务进展情况反馈表", tb.period));
+    ws.set_footer("&C第 &P 页 共 &N 页");
     ws.set_repeat_rows(0, 0)?;
     ws.set_print_fit_to_pages(1, 0);
     Ok(())
