@@ -203,6 +203,20 @@ pub fn resolve(report: &Report, matching: &Matching) -> Report {
     out
 }
 
+/// Imports a report as a new period the careful way: matches its rows to the ledger's tasks,
+/// merges matched and renumbered rows into their tasks, adds new rows as new tasks, and
+/// leaves conflicting rows out. Returns the matching (for the messages: renumbered, new,
+/// conflicting rows with their lines, and absent tasks) and what the ledger did.
+pub fn import_matched(
+    ledger: &crate::ledger::Ledger,
+    report: &Report,
+    period: Option<&str>,
+) -> Result<(Matching, crate::ledger::ImportSummary), crate::ledger::LedgerError> {
+    let matching = match_rows(&ledger.tasks()?, &report.rows);
+    let summary = ledger.import(&resolve(report, &matching), period, false)?;
+    Ok((matching, summary))
+}
+
 fn normalize(text: &str) -> Vec<char> {
     text.chars()
         .filter(|c| c.is_alphanumeric())

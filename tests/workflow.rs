@@ -498,12 +498,8 @@ fn a_reused_number_with_another_goal_is_a_conflict_and_is_not_merged() {
 
 fn q3_ledger() -> (tempfile::TempDir, Ledger) {
     let (dir, ledger) = sample_ledger();
-    let tasks = ledger.tasks().unwrap();
-    let report = q3_report();
-    let m = periods::match_rows(&tasks, &report.rows);
-    let summary = ledger
-        .import(&periods::resolve(&report, &m), None, false)
-        .expect("import Q3");
+    let (m, summary) = periods::import_matched(&ledger, &q3_report(), None).expect("import Q3");
+    assert_eq!(m.renumbered().count(), 1);
     assert_eq!(summary.period, "2020年第三季度");
     assert_eq!(summary.added, [117]);
     assert_eq!(summary.updated.len(), 10);
