@@ -986,23 +986,3 @@ mod props {
         }
     }
 }
-
-/// `cargo test --test workflow every_figure -- --ignored --nocapture` lists every figure the
-/// extractor finds in the sample, by task, for reviewing the rules.
-#[test]
-#[ignore]
-fn every_figure_of_the_sample() {
-    for row in sample().rows {
-        let text = row.progress.join("\n");
-        for f in figures::extract(&text) {
-            println!(
-                "#{:<3} {:<11} {:>7} {:<12} {}",
-                row.number,
-                format!("{:?}", f.kind),
-                figures::fmt_pct(f.value_percent),
-                f.label,
-                f.summary()
-            );
-        }
-    }
-}
