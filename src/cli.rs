@@ -95,19 +95,33 @@ pub enum Command {
     Undo { number: u32 },
     /// Every unit with its tasks as lead and as co, and how its lead tasks stand
     Units {
+        /// Only units leading red or yellow tasks, ranked, each with its tasks and lights
+        #[arg(long)]
+        lagging: bool,
         #[arg(long)]
         json: bool,
     },
+    /// Suggested statuses (序时进度): completion figures of the latest period against the
+    /// share of the year elapsed
+    Suggest {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accept a task's suggested status (recorded in history with its reason)
+    Accept { number: u32 },
     /// Who changed what, when (one task, or all)
     History {
         number: Option<u32>,
         #[arg(long)]
         json: bool,
     },
-    /// Export the whole state
+    /// Export the whole state (json), or the 通报 feedback table (csv, md, xlsx)
     Export {
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
+        /// For csv, md and xlsx: the progress of this earlier period (e.g. 2020年上半年)
+        #[arg(long)]
+        period: Option<String>,
         /// Write to this file instead of standard output
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -222,7 +236,67 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             writeln!(out, "{}", describe_event(&e))?;
             Ok(())
         }
-        Command::Units { json } => {
+        Command::Units {
+            lagging: true,
+            json,
+        } => {
+            ensure_tasks(&ledger)?;
+            let units = crate::suggest::lagging_units(&ledger.tasks()?, false);
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&units)?)?;
+            } else {
+                write!(out, "{}", crate::suggest::format_lagging(&units, cli.ascii))?;
+            }
+            Ok(())
+        }
+        Command::Suggest { json } => {
+            ensure_tasks(&ledger)?;
+            let tasks = ledger.tasks()?;
+            let suggestions =
+                crate::suggest::suggestions(&tasks, &crate::suggest::Schedule::builtin());
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&suggestions)?)?;
+                return Ok(());
+            }
+            for (n, sg) in &suggestions {
+                let current = tasks.iter().find(|t| t.number == *n).map(|t| t.status);
+                writeln!(
+                    out,
+                    "{:>4}  {} {} → {} {}  {}{}",
+                    n,
+                    current.map(Status::glyph).unwrap_or(""),
+                    current.map(Status::label).unwrap_or(""),
+                    sg.status.glyph(),
+                    sg.status.label(),
+                    sg.reason,
+                    if current == Some(sg.status) {
+                        "  (already)"
+                    } else {
+                        ""
+                    }
+                )?;
+            }
+            writeln!(
+                out,
+                "{} of {} tasks have a suggestion; `duban accept N` applies one",
+                suggestions.len(),
+                tasks.len()
+            )?;
+            Ok(())
+        }
+        Command::Accept { number } => {
+            ensure_tasks(&ledger)?;
+            let task = ledger.task(*number)?;
+            let suggestion = crate::suggest::suggest_task(&task, &crate::suggest::Schedule::builtin())
+                .with_context(|| format!("task {number} has no suggested status: its latest progress names no completion figure, or its period has no known 序时进度"))?;
+            let e = crate::suggest::accept(&ledger, *number, &suggestion)?;
+            writeln!(out, "{}", describe_event(&e))?;
+            Ok(())
+        }
+        Command::Units {
+            lagging: false,
+            json,
+        } => {
             ensure_tasks(&ledger)?;
             let units = unit_summaries(&ledger.tasks()?);
             if *json {
@@ -251,21 +325,47 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             }
             Ok(())
         }
-        Command::Export { format, output } => {
+        Command::Export {
+            format,
+            period,
+            output,
+        } => {
             ensure_tasks(&ledger)?;
             let tasks = ledger.tasks()?;
-            let text = match format {
-                Format::Json => export::to_json(&tasks, &ledger.history(None)?) + "\n",
-                Format::Csv => export::to_csv(&tasks),
-                Format::Md => export::to_markdown(&tasks),
+            let period = period.as_deref();
+            if let Some(p) = period {
+                if !tasks.iter().any(|t| t.periods.iter().any(|x| x.name == p)) {
+                    anyhow::bail!(
+                        "no task has a period named {p}; `duban show N` lists a task's periods"
+                    );
+                }
+            }
+            let bytes = match format {
+                Format::Json => {
+                    if period.is_some() {
+                        anyhow::bail!(
+                            "--period is for csv, md and xlsx; the JSON export holds every period"
+                        );
+                    }
+                    (export::to_json(&tasks, &ledger.history(None)?) + "\n").into_bytes()
+                }
+                Format::Csv => export::to_csv(&tasks, period).into_bytes(),
+                Format::Md => crate::xlsx::markdown_tongbao(&tasks, period).into_bytes(),
+                Format::Xlsx => {
+                    if output.is_none() {
+                        anyhow::bail!("xlsx is a binary file: give --output FILE.xlsx");
+                    }
+                    crate::xlsx::tongbao_bytes(&tasks, period)
+                        .context("cannot build the xlsx workbook")?
+                }
             };
             match output {
                 Some(path) => {
-                    std::fs::write(path, text)
+                    std::fs::write(path, bytes)
                         .with_context(|| format!("cannot write {}", path.display()))?;
                     eprintln!("duban: wrote {} tasks to {}", tasks.len(), path.display());
                 }
-                None => out.write_all(text.as_bytes())?,
+                None => out.write_all(&bytes)?,
             }
             Ok(())
         }
@@ -305,7 +405,17 @@ fn cmd_import(
         writeln!(out, "dry run: nothing was written")?;
         return Ok(());
     }
-    let summary: ImportSummary = ledger.import(&report, period, replace)?;
+    // Into a ledger that has tasks, rows are matched by number and confirmed by goal
+    // similarity: renumbered, new and conflicting rows are said, never silently merged.
+    let summary: ImportSummary = if replace || ledger.is_empty()? {
+        ledger.import(&report, period, replace)?
+    } else {
+        let (matching, summary) = crate::periods::import_matched(ledger, &report, period)?;
+        for m in matching.messages() {
+            writeln!(out, "{}: {m}", file.display())?;
+        }
+        summary
+    };
     writeln!(
         out,
         "imported {} tasks as period {}: {} new, {} updated{}; {} lines not placed",
