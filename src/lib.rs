@@ -8,6 +8,7 @@ pub mod import;
 pub mod ledger;
 pub mod model;
 pub mod paths;
+pub mod server;
 pub mod store;
 pub mod synth;
 pub mod ui;
