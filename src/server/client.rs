@@ -11,6 +11,7 @@ use crate::model::{Domain, Event, Status, Task};
 use futures::{SinkExt, StreamExt};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::UnixStream;
@@ -147,7 +148,7 @@ enum Cmd {
         op: Op,
         reply: oneshot::Sender<Result<Reply, ClientError>>,
     },
-    Subscribe(mpsc::UnboundedSender<Live>),
+    Subscribe(mpsc::UnboundedSender<Live>, oneshot::Sender<()>),
 }
 
 type Conn = Framed<UnixStream, LengthDelimitedCodec>;
@@ -157,6 +158,7 @@ pub struct AsyncClient {
     db: PathBuf,
     cmds: mpsc::UnboundedSender<Cmd>,
     welcome: Arc<Mutex<Welcome>>,
+    resent: Arc<AtomicU64>,
 }
 
 impl AsyncClient {
@@ -173,6 +175,7 @@ impl AsyncClient {
             Err(e) => return Err(e.into_error(db)),
         };
         let welcome = Arc::new(Mutex::new(welcome));
+        let resent = Arc::new(AtomicU64::new(0));
         let (cmds, rx) = mpsc::unbounded_channel();
         let actor = Actor {
             db: db.to_path_buf(),
@@ -182,15 +185,19 @@ impl AsyncClient {
             pending: BTreeMap::new(),
             subscribers: Vec::new(),
             subscribe_id: None,
+            subscribed: false,
+            ready: Vec::new(),
             last_seq: None,
             welcome: welcome.clone(),
             spawner: Spawner::default(),
+            resent: resent.clone(),
         };
         tokio::spawn(actor.run(rx, conn));
         Ok(AsyncClient {
             db: db.to_path_buf(),
             cmds,
             welcome,
+            resent,
         })
     }
 
@@ -205,6 +212,11 @@ impl AsyncClient {
 
     pub fn can_edit(&self) -> bool {
         lock(&self.welcome).can_edit
+    }
+
+    /// How many requests were sent again after a lost connection.
+    pub fn resent_requests(&self) -> u64 {
+        self.resent.load(Ordering::Relaxed)
     }
 
     /// Sends one operation and waits for its answer (needs no runtime of its own: the
@@ -331,11 +343,18 @@ impl AsyncClient {
         }
     }
 
-    /// Live events from now on (and, after a reconnect, those missed meanwhile).
-    pub fn subscribe(&self) -> Subscription {
+    /// Live events: every event committed after this returns (and, after a reconnect,
+    /// those missed meanwhile), in order.
+    pub async fn subscribe(&self) -> Result<Subscription, ClientError> {
         let (tx, rx) = mpsc::unbounded_channel();
-        let _ = self.cmds.send(Cmd::Subscribe(tx));
-        Subscription { rx }
+        let (ready, subscribed) = oneshot::channel();
+        self.cmds
+            .send(Cmd::Subscribe(tx, ready))
+            .map_err(|_| self.gone("the client's connection task ended"))?;
+        subscribed
+            .await
+            .map_err(|_| self.gone("the client's connection task ended"))?;
+        Ok(Subscription { rx })
     }
 }
 
@@ -452,8 +471,9 @@ impl Client {
         self.wait(self.inner.ensure_sample())
     }
 
-    pub fn subscribe(&self) -> Subscription {
-        self.inner.subscribe()
+    /// Live events: every event committed after this returns, in order.
+    pub fn subscribe(&self) -> Result<Subscription, ClientError> {
+        self.wait(self.inner.subscribe())
     }
 }
 
@@ -646,10 +666,15 @@ struct Actor {
     subscribers: Vec<mpsc::UnboundedSender<Live>>,
     /// The id of this connection's Subscribe request, once sent.
     subscribe_id: Option<u64>,
+    /// True once the server confirmed this connection's subscription.
+    subscribed: bool,
+    /// Subscribers waiting for that confirmation.
+    ready: Vec<oneshot::Sender<()>>,
     /// The newest event handed to subscribers; a new subscription starts after it.
     last_seq: Option<u64>,
     welcome: Arc<Mutex<Welcome>>,
     spawner: Spawner,
+    resent: Arc<AtomicU64>,
 }
 
 enum Ended {
@@ -680,6 +705,7 @@ impl Actor {
                 }
             };
             self.subscribe_id = None;
+            self.subscribed = false;
             self.tell(Live::Disconnected {
                 reason: reason.clone(),
             });
@@ -715,8 +741,13 @@ impl Actor {
                 self.pending.insert(id, Pending { op, reply });
                 Some(id)
             }
-            Cmd::Subscribe(tx) => {
+            Cmd::Subscribe(tx, ready) => {
                 self.subscribers.push(tx);
+                if self.subscribed {
+                    let _ = ready.send(());
+                } else {
+                    self.ready.push(ready);
+                }
                 None
             }
         }
@@ -752,6 +783,7 @@ impl Actor {
             .map(|(id, p)| (*id, p.op.clone()))
             .collect();
         for (id, op) in resend {
+            self.resent.fetch_add(1, Ordering::Relaxed);
             if let Err(e) = self.send(conn, id, op).await {
                 return Ended::Lost(e);
             }
@@ -801,6 +833,10 @@ impl Actor {
                     }
                     if self.last_seq.is_none() {
                         self.last_seq = Some(last_seq);
+                    }
+                    self.subscribed = true;
+                    for r in self.ready.drain(..) {
+                        let _ = r.send(());
                     }
                 }
             }

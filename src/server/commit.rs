@@ -70,13 +70,15 @@ impl Committer {
         rules: DomainRules,
         events: broadcast::Sender<Event>,
         stats: Arc<CommitStats>,
+        verbose: bool,
     ) -> Committer {
         let (tx, rx) = mpsc::channel();
         let writer = Writer {
             store,
             rules,
             events,
-            stats: stats.clone(),
+            stats,
+            verbose,
         };
         let thread = std::thread::Builder::new()
             .name("duban-commit".into())
@@ -108,6 +110,8 @@ struct Writer {
     rules: DomainRules,
     events: broadcast::Sender<Event>,
     stats: Arc<CommitStats>,
+    /// Log resends answered from the record to stderr (the server's log).
+    verbose: bool,
 }
 
 /// What becomes of one job once the batch is on disk.
@@ -239,6 +243,9 @@ impl Writer {
             match self.store.meta(key) {
                 Ok(Some(recorded)) => {
                     self.stats.resends.fetch_add(1, Ordering::Relaxed);
+                    if self.verbose {
+                        eprintln!("duban serve: {key} was already applied; answered from the record");
+                    }
                     let answer = serde_json::from_str::<Result<Reply, RemoteError>>(&recorded)
                         .unwrap_or_else(|e| {
                             Err(RemoteError::new(
@@ -515,6 +522,7 @@ mod tests {
             rules: DomainRules::builtin(),
             events,
             stats: Arc::default(),
+            verbose: false,
         };
         let (j0, r0) = job("alice", None, Op::EnsureSample);
         writer.process(vec![j0]);

@@ -133,6 +133,7 @@ impl Bound {
             DomainRules::builtin(),
             events.clone(),
             stats,
+            options.verbose,
         );
         let (clients_tx, clients_rx) = watch::channel(0usize);
         let shared = Arc::new(Shared {

@@ -66,11 +66,11 @@ impl Session {
     }
 
     /// Everyone's edits as they are committed (a local session has no one else).
-    pub fn subscribe(&self) -> Option<Subscription> {
-        match self {
+    pub fn subscribe(&self) -> Result<Option<Subscription>, SessionError> {
+        Ok(match self {
             Session::Local(_) => None,
-            Session::Remote(c) => Some(c.subscribe()),
-        }
+            Session::Remote(c) => Some(c.subscribe()?),
+        })
     }
 
     pub fn tasks(&self) -> Result<Vec<Task>, SessionError> {
