@@ -18,6 +18,9 @@ use tokio::sync::{broadcast, oneshot};
 /// The most edits one flush carries; more wait for the next.
 const MAX_BATCH: usize = 512;
 
+/// sled 0.34's log file inside the database folder.
+const SLED_LOG: &str = "db";
+
 /// One edit waiting for the disk.
 pub struct Job {
     /// The user history records (from the peer credentials).
@@ -73,7 +76,11 @@ impl Committer {
         verbose: bool,
     ) -> Committer {
         let (tx, rx) = mpsc::channel();
+        // sled 0.34's flush on Linux ends with sync_file_range, which does not empty the
+        // disk's own write cache; an fdatasync of its log file does. One per batch.
+        let disk = std::fs::File::open(store.path().join(SLED_LOG)).ok();
         let writer = Writer {
+            disk,
             store,
             rules,
             events,
@@ -106,6 +113,8 @@ impl Committer {
 }
 
 struct Writer {
+    /// sled's log file, synced after each batch (when the store is sled's).
+    disk: Option<std::fs::File>,
     store: Arc<dyn Store>,
     rules: DomainRules,
     events: broadcast::Sender<Event>,
@@ -174,7 +183,15 @@ impl Writer {
             Ok(Vec::new())
         } else {
             let n = commits.len() as u64;
-            let r = self.store.commit_many(commits);
+            let r = self.store.commit_many(commits).and_then(|stored| {
+                match &self.disk {
+                    Some(f) => f.sync_data().map(|_| stored).map_err(|e| StoreError::Write {
+                        path: self.store.path().to_path_buf(),
+                        detail: format!("the edits were written but the disk did not confirm them ({e}); check `duban history`"),
+                    }),
+                    None => Ok(stored),
+                }
+            });
             self.stats.batches.fetch_add(1, Ordering::Relaxed);
             if r.is_ok() {
                 self.stats.edits.fetch_add(n, Ordering::Relaxed);
@@ -518,6 +535,7 @@ mod tests {
         let (_d, store) = setup();
         let (events, mut live) = broadcast::channel(64);
         let writer = Writer {
+            disk: None,
             store: store.clone(),
             rules: DomainRules::builtin(),
             events,
