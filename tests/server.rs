@@ -59,7 +59,10 @@ fn an_edit_reaches_the_disk_as_the_os_user_and_everyone_sees_it_within_100_ms() 
         worst = worst.max(acked.elapsed());
         assert_eq!(seen, Some(Live::Event(event.clone())));
     }
-    assert!(worst < Duration::from_millis(100), "live event took {worst:?}");
+    assert!(
+        worst < Duration::from_millis(100),
+        "live event took {worst:?}"
+    );
     assert_eq!(bob.task(14).unwrap().status, Status::Done);
     let history = bob.history(Some(14)).unwrap();
     assert_eq!(status_events(&history).len(), 3);
@@ -101,12 +104,22 @@ fn every_ledger_operation_works_through_the_server() {
     let (_d, db) = temp_db();
     let _server = serve::spawn(&db, ServeOptions::default()).unwrap();
     let c = client(&db);
-    let loaded = c.ensure_sample().unwrap().expect("empty database gets the sample");
+    let loaded = c
+        .ensure_sample()
+        .unwrap()
+        .expect("empty database gets the sample");
     assert_eq!(loaded.added.len(), c.tasks().unwrap().len());
     assert_eq!(c.ensure_sample().unwrap(), None);
     let set = c.set_status(3, Status::Behind, None).unwrap();
     let undone = c.undo(&set).unwrap();
-    assert!(matches!(undone.change, Change::Status { to: Status::NotStarted, undo: true, .. }));
+    assert!(matches!(
+        undone.change,
+        Change::Status {
+            to: Status::NotStarted,
+            undo: true,
+            ..
+        }
+    ));
     c.add_note(3, "已约谈").unwrap();
     c.move_task(3, duban::model::Domain::Reform).unwrap();
     c.edit_goal(3, "新的目标").unwrap();
@@ -117,7 +130,11 @@ fn every_ledger_operation_works_through_the_server() {
     let bytes = std::fs::read(SEED).unwrap();
     let summary = c.import_bytes(bytes, "seed.txt", None, false).unwrap();
     assert_eq!(summary.updated.len(), loaded.added.len());
-    assert_eq!(c.task(3).unwrap().goal, "新的目标", "re-import keeps the corrected goal");
+    assert_eq!(
+        c.task(3).unwrap().goal,
+        "新的目标",
+        "re-import keeps the corrected goal"
+    );
     let e = c
         .import_bytes(b"\x00\x01binary".to_vec(), "junk.bin", None, false)
         .unwrap_err();
@@ -129,11 +146,17 @@ fn every_ledger_operation_works_through_the_server() {
 fn the_socket_is_for_owner_and_group_only_and_a_second_server_is_refused() {
     let (_d, db) = sample_db();
     let server = serve::spawn(&db, ServeOptions::default()).unwrap();
-    let mode = std::fs::metadata(&server.socket).unwrap().permissions().mode();
+    let mode = std::fs::metadata(&server.socket)
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o660);
     match serve::Bound::new(&db) {
         Err(e @ serve::ServeError::AlreadyServed { .. }) => {
-            assert!(e.to_string().contains(&std::process::id().to_string()), "{e}")
+            assert!(
+                e.to_string().contains(&std::process::id().to_string()),
+                "{e}"
+            )
         }
         Err(e) => panic!("unexpected error {e}"),
         Ok(_) => panic!("a second server bound the same database"),
@@ -147,7 +170,8 @@ fn the_socket_is_for_owner_and_group_only_and_a_second_server_is_refused() {
 
 /// A raw connection, for what the typed client never sends.
 struct Raw {
-    conn: tokio_util::codec::Framed<tokio::net::UnixStream, tokio_util::codec::LengthDelimitedCodec>,
+    conn:
+        tokio_util::codec::Framed<tokio::net::UnixStream, tokio_util::codec::LengthDelimitedCodec>,
 }
 
 impl Raw {
@@ -182,7 +206,10 @@ impl Raw {
             client: client.into(),
         })
         .await;
-        assert!(matches!(raw.recv().await, Some(ServerMessage::Welcome { .. })));
+        assert!(matches!(
+            raw.recv().await,
+            Some(ServerMessage::Welcome { .. })
+        ));
         raw
     }
 }
@@ -213,8 +240,15 @@ fn a_client_of_another_protocol_version_is_refused_with_a_clear_message() {
         assert!(raw.recv().await.is_none(), "the server hangs up");
         // A request before Hello is refused too.
         let mut raw = Raw::connect(&db).await;
-        raw.send(&ClientMessage::Request { id: 1, op: Op::Tasks }).await;
-        assert!(matches!(raw.recv().await, Some(ServerMessage::Refused { .. })));
+        raw.send(&ClientMessage::Request {
+            id: 1,
+            op: Op::Tasks,
+        })
+        .await;
+        assert!(matches!(
+            raw.recv().await,
+            Some(ServerMessage::Refused { .. })
+        ));
     });
 }
 
@@ -250,7 +284,9 @@ fn a_resent_request_gets_its_first_answer_even_after_a_server_restart() {
         let mut other = Raw::hello(&db, "client-b").await;
         other.send(&set(41)).await;
         match other.recv().await.unwrap() {
-            ServerMessage::Response { result: Err(e), .. } => assert_eq!(e.kind, ErrorKind::Unchanged),
+            ServerMessage::Response { result: Err(e), .. } => {
+                assert_eq!(e.kind, ErrorKind::Unchanged)
+            }
             m => panic!("{m:?}"),
         }
     });
@@ -274,13 +310,20 @@ fn access_toml_decides_who_edits_who_reads_and_who_is_refused() {
     let e = reader.set_status(1, Status::Done, None).unwrap_err();
     assert_eq!(e.remote_kind(), Some(ErrorKind::ReadOnly));
     assert!(e.to_string().contains("may only read"), "{e}");
-    assert_eq!(reader.ensure_sample().unwrap(), None, "nothing to load: fine");
+    assert_eq!(
+        reader.ensure_sample().unwrap(),
+        None,
+        "nothing to load: fine"
+    );
     assert!(!reader.tasks().unwrap().is_empty());
 
     std::fs::write(db.join("access.toml"), "editors = [\"someone-else\"]\n").unwrap();
     match Client::connect(&db, ClientOptions::default()) {
         Err(ClientError::Refused { reason, .. }) => {
-            assert!(reason.contains(&user) && reason.contains("access.toml"), "{reason}")
+            assert!(
+                reason.contains(&user) && reason.contains("access.toml"),
+                "{reason}"
+            )
         }
         Err(e) => panic!("{e}"),
         Ok(_) => panic!("a user outside access.toml got in"),
@@ -317,8 +360,7 @@ fn autostart() -> Autostart {
 /// The pid of the process serving `db`, from the socket's peer credentials.
 fn server_pid(db: &Path) -> Option<i32> {
     let s = std::os::unix::net::UnixStream::connect(serve::socket_path(db)).ok()?;
-    let cred =
-        nix::sys::socket::getsockopt(&s, nix::sys::socket::sockopt::PeerCredentials).ok()?;
+    let cred = nix::sys::socket::getsockopt(&s, nix::sys::socket::sockopt::PeerCredentials).ok()?;
     Some(cred.pid())
 }
 
@@ -346,7 +388,8 @@ fn the_shared_ui_path_starts_a_server_that_leaves_when_idle() {
     second.set_status(5, Status::Done, None).unwrap();
     drop((session, second));
     assert!(
-        wait_until(Duration::from_secs(10), || !serve::socket_path(&db).exists()),
+        wait_until(Duration::from_secs(10), || !serve::socket_path(&db)
+            .exists()),
         "the idle server left and took its socket"
     );
     // It removes its socket first, then closes the database.
@@ -386,7 +429,7 @@ fn twenty_clients_500_edits_each_survive_20_kill_9s() {
         let db = db.clone();
         let done = done.clone();
         std::thread::spawn(move || {
-            let mut rng = duban::synth::Rng::new(0x5EED_4B1);
+            let mut rng = duban::synth::Rng::new(0x05EE_D4B1);
             let mut killed = BTreeSet::new();
             while killed.len() < KILLS && !done.load(Ordering::SeqCst) {
                 std::thread::sleep(Duration::from_millis(20 + rng.below(200) as u64));
@@ -462,12 +505,20 @@ fn twenty_clients_500_edits_each_survive_20_kill_9s() {
         log.matches("answered from the record").count()
     );
     assert_eq!(acked.len(), CLIENTS * EDITS);
-    assert_eq!(statuses.len(), CLIENTS * EDITS, "exactly one event per edit");
+    assert_eq!(
+        statuses.len(),
+        CLIENTS * EDITS,
+        "exactly one event per edit"
+    );
     assert_eq!(history.len(), before + CLIENTS * EDITS);
     // Every acknowledged edit is there as acknowledged, and no edit twice.
     let by_seq: BTreeMap<u64, &Event> = history.iter().map(|e| (e.seq, e)).collect();
     for e in &acked {
-        assert_eq!(by_seq.get(&e.seq), Some(&e), "acknowledged edit lost or changed");
+        assert_eq!(
+            by_seq.get(&e.seq),
+            Some(&e),
+            "acknowledged edit lost or changed"
+        );
     }
     let notes: BTreeSet<&str> = statuses.iter().filter_map(|e| e.note.as_deref()).collect();
     assert_eq!(notes.len(), CLIENTS * EDITS, "no edit applied twice");
@@ -476,7 +527,11 @@ fn twenty_clients_500_edits_each_survive_20_kill_9s() {
     for e in &statuses {
         if let Change::Status { from, to, .. } = e.change {
             if let Some(prev) = last.get(&e.task) {
-                assert_eq!(*prev, from, "event {} does not follow its task's last", e.seq);
+                assert_eq!(
+                    *prev, from,
+                    "event {} does not follow its task's last",
+                    e.seq
+                );
             }
             last.insert(e.task, to);
         }
@@ -484,5 +539,8 @@ fn twenty_clients_500_edits_each_survive_20_kill_9s() {
     for (task, status) in last {
         assert_eq!(ledger.task(task).unwrap().status, status, "task {task}");
     }
-    assert_eq!(kills, KILLS, "every kill hit the server while clients were editing");
+    assert_eq!(
+        kills, KILLS,
+        "every kill hit the server while clients were editing"
+    );
 }

@@ -64,10 +64,13 @@ impl AccessConfig {
     }
 
     fn lists(entries: &[String], peer: &Peer) -> bool {
-        entries.iter().map(|e| e.trim()).any(|e| match e.strip_prefix('@') {
-            Some(group) => peer.groups.iter().any(|g| g == group),
-            None => e == peer.user,
-        })
+        entries
+            .iter()
+            .map(|e| e.trim())
+            .any(|e| match e.strip_prefix('@') {
+                Some(group) => peer.groups.iter().any(|g| g == group),
+                None => e == peer.user,
+            })
     }
 
     pub fn decide(&self, peer: &Peer, db: &Path) -> Access {

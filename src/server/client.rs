@@ -36,9 +36,10 @@ impl Autostart {
     pub fn this_program() -> Option<Autostart> {
         let exe = match std::env::var_os("DUBAN_EXE") {
             Some(exe) => PathBuf::from(exe),
-            None => std::env::current_exe()
-                .ok()
-                .filter(|e| e.file_stem().is_some_and(|s| s.to_string_lossy().starts_with("duban")))?,
+            None => std::env::current_exe().ok().filter(|e| {
+                e.file_stem()
+                    .is_some_and(|s| s.to_string_lossy().starts_with("duban"))
+            })?,
         };
         Some(Autostart {
             exe,
@@ -112,7 +113,9 @@ pub struct Welcome {
 pub enum Live {
     Event(Event),
     /// The server went away; the client is trying to get it back.
-    Disconnected { reason: String },
+    Disconnected {
+        reason: String,
+    },
     /// Connected again; events missed meanwhile follow.
     Reconnected,
 }
@@ -560,9 +563,7 @@ async fn handshake(db: &Path, client_id: &str) -> Result<(Conn, Welcome), Handsh
         match conn.next().await {
             Some(Ok(frame)) => Ok(frame),
             Some(Err(e)) => Err(Handshake::Failed(e.to_string())),
-            None => Err(Handshake::Failed(
-                "the server closed the connection".into(),
-            )),
+            None => Err(Handshake::Failed("the server closed the connection".into())),
         }
     };
     let frame = match tokio::time::timeout(HANDSHAKE_TIMEOUT, exchange).await {
@@ -595,7 +596,10 @@ struct Spawner {
 
 impl Spawner {
     fn maybe_spawn(&mut self, db: &Path, autostart: &Autostart) {
-        if self.last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+        if self
+            .last
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
+        {
             return;
         }
         self.last = Some(Instant::now());
@@ -721,7 +725,10 @@ impl Actor {
                     conn = Some(c);
                     self.tell(Live::Reconnected);
                     if self.options.notices_on_stderr {
-                        eprintln!("duban: connected again to the server for {}", self.db.display());
+                        eprintln!(
+                            "duban: connected again to the server for {}",
+                            self.db.display()
+                        );
                     }
                 }
                 Err(e) => {

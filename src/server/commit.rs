@@ -261,7 +261,9 @@ impl Writer {
                 Ok(Some(recorded)) => {
                     self.stats.resends.fetch_add(1, Ordering::Relaxed);
                     if self.verbose {
-                        eprintln!("duban serve: {key} was already applied; answered from the record");
+                        eprintln!(
+                            "duban serve: {key} was already applied; answered from the record"
+                        );
                     }
                     let answer = serde_json::from_str::<Result<Reply, RemoteError>>(&recorded)
                         .unwrap_or_else(|e| {
@@ -282,15 +284,14 @@ impl Writer {
         };
         let ledger = Ledger::new(Box::new(view), job.user.clone(), self.rules.clone());
         let before = lock(overlay).commits.len();
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            apply_op(&ledger, &job.op)
-        }))
-        .unwrap_or_else(|_| {
-            Err(RemoteError::new(
-                ErrorKind::Store,
-                "the server failed while applying this edit; it was not saved",
-            ))
-        });
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| apply_op(&ledger, &job.op)))
+                .unwrap_or_else(|_| {
+                    Err(RemoteError::new(
+                        ErrorKind::Store,
+                        "the server failed while applying this edit; it was not saved",
+                    ))
+                });
         let mut o = lock(overlay);
         let reply = match result {
             Ok(reply) => reply,
@@ -509,7 +510,11 @@ mod tests {
         (dir, store)
     }
 
-    fn job(user: &str, key: Option<&str>, op: Op) -> (Job, oneshot::Receiver<Result<Reply, RemoteError>>) {
+    fn job(
+        user: &str,
+        key: Option<&str>,
+        op: Op,
+    ) -> (Job, oneshot::Receiver<Result<Reply, RemoteError>>) {
         let (tx, rx) = oneshot::channel();
         (
             Job {
@@ -544,11 +549,11 @@ mod tests {
         };
         let (j0, r0) = job("alice", None, Op::EnsureSample);
         writer.process(vec![j0]);
-        assert!(matches!(r0.blocking_recv().unwrap(), Ok(Reply::Sample(Some(_)))));
-        while !matches!(
-            live.try_recv(),
-            Err(broadcast::error::TryRecvError::Empty)
-        ) {}
+        assert!(matches!(
+            r0.blocking_recv().unwrap(),
+            Ok(Reply::Sample(Some(_)))
+        ));
+        while !matches!(live.try_recv(), Err(broadcast::error::TryRecvError::Empty)) {}
 
         let (j1, r1) = job("alice", Some("k1"), set(14, Status::Behind));
         let (j2, r2) = job("bob", Some("k2"), set(14, Status::Behind)); // now unchanged

@@ -39,13 +39,12 @@ pub fn server_answers(db: &Path) -> bool {
 pub fn spawn_server(db: &Path, autostart: &Autostart) -> std::io::Result<Child> {
     use std::os::unix::fs::OpenOptionsExt;
     use std::os::unix::process::CommandExt;
-    let log = std::fs::create_dir_all(db).and_then(|_| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o660)
-            .open(db.join(LOG_NAME))
-    });
+    // The server creates the database folder itself, with the group's permissions.
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o660)
+        .open(db.join(LOG_NAME));
     let stderr = match log {
         Ok(f) => Stdio::from(f),
         Err(_) => Stdio::null(),
@@ -61,7 +60,11 @@ pub fn spawn_server(db: &Path, autostart: &Autostart) -> std::io::Result<Child> 
         .stderr(stderr);
     // SAFETY: setsid is async-signal-safe, which is all that is allowed between fork and exec.
     unsafe {
-        cmd.pre_exec(|| nix::unistd::setsid().map(|_| ()).map_err(std::io::Error::from));
+        cmd.pre_exec(|| {
+            nix::unistd::setsid()
+                .map(|_| ())
+                .map_err(std::io::Error::from)
+        });
     }
     cmd.spawn()
 }
@@ -79,8 +82,18 @@ pub fn reap(mut child: Child) {
 /// waits (up to 5 s) until it does. Returns whether this call started it. Fails when the
 /// database is held by a duban that is not a server, or the server cannot start.
 pub fn ensure_server(db: &Path, autostart: &Autostart) -> Result<bool, ClientError> {
-    if server_answers(db) {
-        return Ok(false);
+    match std::os::unix::net::UnixStream::connect(socket_path(db)) {
+        Ok(_) => return Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            return Err(ClientError::Connect {
+                db: db.to_path_buf(),
+                detail: format!(
+                    "permission denied on {}: the database is shared with its folder's group; ask to be added to it",
+                    socket_path(db).display()
+                ),
+            })
+        }
+        Err(_) => {}
     }
     let start_err = |detail: String| ClientError::Start {
         db: db.to_path_buf(),

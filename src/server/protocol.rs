@@ -57,8 +57,14 @@ pub fn codec() -> LengthDelimitedCodec {
 #[serde(tag = "type")]
 pub enum ClientMessage {
     /// The first frame of every connection.
-    Hello { version: u32, client: String },
-    Request { id: u64, op: Op },
+    Hello {
+        version: u32,
+        client: String,
+    },
+    Request {
+        id: u64,
+        op: Op,
+    },
 }
 
 /// What the server sends.
@@ -159,7 +165,10 @@ pub enum Reply {
     Sample(Option<ImportSummary>),
     /// Live events start; `missed` are those after `after` that were already committed,
     /// `last_seq` the newest event's number when the subscription began (0: none yet).
-    Subscribed { missed: Vec<Event>, last_seq: u64 },
+    Subscribed {
+        missed: Vec<Event>,
+        last_seq: u64,
+    },
 }
 
 /// Why an operation failed, in words for the person, and in a kind for the program.
@@ -224,7 +233,9 @@ pub fn hello_version(frame: &[u8]) -> Option<u32> {
     if v.get("type")?.as_str()? != "Hello" {
         return None;
     }
-    v.get("version")?.as_u64().and_then(|n| u32::try_from(n).ok())
+    v.get("version")?
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
 }
 
 /// A request's id read loosely from a frame the server could not decode, so the error can

@@ -82,9 +82,12 @@ impl Bound {
             Err(StoreError::Locked { path }) => {
                 // Say who holds it when it is a server.
                 if let Ok(s) = std::os::unix::net::UnixStream::connect(&socket) {
-                    let pid = nix::sys::socket::getsockopt(&s, nix::sys::socket::sockopt::PeerCredentials)
-                        .map(|c| c.pid().to_string())
-                        .unwrap_or_else(|_| "unknown".into());
+                    let pid = nix::sys::socket::getsockopt(
+                        &s,
+                        nix::sys::socket::sockopt::PeerCredentials,
+                    )
+                    .map(|c| c.pid().to_string())
+                    .unwrap_or_else(|_| "unknown".into());
                     return Err(ServeError::AlreadyServed {
                         db: db.to_path_buf(),
                         pid,
@@ -454,7 +457,10 @@ impl Conn {
             let result = tokio::task::spawn_blocking(move || read(store.as_ref(), op))
                 .await
                 .unwrap_or_else(|_| {
-                    Err(RemoteError::new(ErrorKind::Store, "the server failed reading the database"))
+                    Err(RemoteError::new(
+                        ErrorKind::Store,
+                        "the server failed reading the database",
+                    ))
                 });
             this.answer(id, result);
         });
@@ -559,7 +565,10 @@ fn read(store: &dyn Store, op: Op) -> Result<Reply, RemoteError> {
             }
             store.history(task).map(Reply::History).map_err(err)
         }
-        _ => Err(RemoteError::new(ErrorKind::Protocol, "not a read (server bug)")),
+        _ => Err(RemoteError::new(
+            ErrorKind::Protocol,
+            "not a read (server bug)",
+        )),
     }
 }
 

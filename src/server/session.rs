@@ -219,6 +219,7 @@ pub fn open_shared(db: &Path, autostart: Option<Autostart>) -> Result<Session, S
                     Err(_) => {}
                 }
             }
+            Err(e @ ClientError::Connect { .. }) => return Err(e.into()),
             Err(_) if Instant::now() < deadline => {}
             Err(_) => return connect_or_open(db),
         }
