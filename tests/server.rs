@@ -22,6 +22,22 @@ fn sample_db() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, db)
 }
 
+/// Starts an in-process server; the database may still be closing after a direct open.
+fn start(db: &Path) -> serve::ServerHandle {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match serve::spawn(db, ServeOptions::default()) {
+            Ok(h) => return h,
+            Err(serve::ServeError::Store(duban::store::StoreError::Locked { .. }))
+                if Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            Err(e) => panic!("server starts: {e}"),
+        }
+    }
+}
+
 fn client(db: &Path) -> Client {
     Client::connect(db, ClientOptions::default()).expect("connect to the server")
 }
@@ -40,7 +56,7 @@ fn status_events(history: &[Event]) -> Vec<&Event> {
 #[test]
 fn an_edit_reaches_the_disk_as_the_os_user_and_everyone_sees_it_within_100_ms() {
     let (_d, db) = sample_db();
-    let server = serve::spawn(&db, ServeOptions::default()).unwrap();
+    let server = start(&db);
     let alice = client(&db);
     let bob = client(&db);
     assert_eq!(alice.user(), me());
@@ -102,7 +118,7 @@ impl NextTimeout for duban::server::Subscription {
 #[test]
 fn every_ledger_operation_works_through_the_server() {
     let (_d, db) = temp_db();
-    let _server = serve::spawn(&db, ServeOptions::default()).unwrap();
+    let _server = start(&db);
     let c = client(&db);
     let loaded = c
         .ensure_sample()
@@ -145,7 +161,7 @@ fn every_ledger_operation_works_through_the_server() {
 #[test]
 fn the_socket_is_for_owner_and_group_only_and_a_second_server_is_refused() {
     let (_d, db) = sample_db();
-    let server = serve::spawn(&db, ServeOptions::default()).unwrap();
+    let server = start(&db);
     let mode = std::fs::metadata(&server.socket)
         .unwrap()
         .permissions()
@@ -225,7 +241,7 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 #[test]
 fn a_client_of_another_protocol_version_is_refused_with_a_clear_message() {
     let (_d, db) = sample_db();
-    let _server = serve::spawn(&db, ServeOptions::default()).unwrap();
+    let _server = start(&db);
     block_on(async {
         let mut raw = Raw::connect(&db).await;
         raw.send_json(r#"{"type":"Hello","version":99,"client":"x","extra":[1]}"#)
@@ -263,7 +279,7 @@ fn a_resent_request_gets_its_first_answer_even_after_a_server_restart() {
             note: Some("once".into()),
         },
     };
-    let server = serve::spawn(&db, ServeOptions::default()).unwrap();
+    let server = start(&db);
     let first = block_on(async {
         let mut raw = Raw::hello(&db, "client-a").await;
         raw.send(&set(41)).await;
@@ -275,7 +291,7 @@ fn a_resent_request_gets_its_first_answer_even_after_a_server_restart() {
         first
     });
     server.stop().unwrap();
-    let server = serve::spawn(&db, ServeOptions::default()).unwrap();
+    let server = start(&db);
     block_on(async {
         let mut raw = Raw::hello(&db, "client-a").await;
         raw.send(&set(41)).await;
@@ -298,7 +314,7 @@ fn a_resent_request_gets_its_first_answer_even_after_a_server_restart() {
 #[test]
 fn access_toml_decides_who_edits_who_reads_and_who_is_refused() {
     let (_d, db) = sample_db();
-    let _server = serve::spawn(&db, ServeOptions::default()).unwrap();
+    let _server = start(&db);
     let user = me();
     std::fs::write(
         db.join("access.toml"),
@@ -339,7 +355,7 @@ fn a_command_uses_the_server_when_one_runs_and_the_database_otherwise() {
         Session::Local(_) => {}
         Session::Remote(_) => panic!("no server runs"),
     }
-    let server = serve::spawn(&db, ServeOptions::default()).unwrap();
+    let server = start(&db);
     let session = duban::server::connect_or_open(&db).unwrap();
     assert!(session.is_shared());
     session.set_status(2, Status::OnTrack, None).unwrap();

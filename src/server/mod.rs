@@ -79,8 +79,9 @@ pub fn reap(mut child: Child) {
 }
 
 /// Makes sure a server serves `db`: starts one in the background when none answers, and
-/// waits (up to 5 s) until it does. Returns whether this call started it. Fails when the
-/// database is held by a duban that is not a server, or the server cannot start.
+/// waits (up to 5 s, trying again while the database is held) until it does. Returns
+/// whether this call started it. Fails when the database stays held by a duban that is not
+/// a server, or the server cannot start.
 pub fn ensure_server(db: &Path, autostart: &Autostart) -> Result<bool, ClientError> {
     match std::os::unix::net::UnixStream::connect(socket_path(db)) {
         Ok(_) => return Ok(false),
@@ -108,12 +109,19 @@ pub fn ensure_server(db: &Path, autostart: &Autostart) -> Result<bool, ClientErr
             return Ok(true);
         }
         if let Ok(Some(_)) = child.try_wait() {
-            // It stopped: another server may have won the race, or the database is held.
+            // It stopped: another server may have won the race, or the database is held
+            // (often for a moment only: a command that opened it directly).
             if server_answers(db) {
                 return Ok(false);
             }
-            let why = last_log_line(db).unwrap_or_else(|| "it exited at once".into());
-            return Err(start_err(why));
+            if Instant::now() > deadline {
+                let why = last_log_line(db).unwrap_or_else(|| "it exited at once".into());
+                return Err(start_err(why));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+            child = spawn_server(db, autostart)
+                .map_err(|e| start_err(format!("{}: {e}", autostart.exe.display())))?;
+            continue;
         }
         if Instant::now() > deadline {
             reap(child);
