@@ -127,18 +127,24 @@ pub fn open_ledger(cli: &Cli) -> Result<Ledger> {
     Ok(Ledger::open(&path)?)
 }
 
-/// Loads the built-in sample into an empty database, saying so on stderr.
-pub fn ensure_tasks(ledger: &Ledger) -> Result<Option<String>> {
+/// Loads the built-in sample into an empty database; returns the sentence that says so.
+pub fn load_sample_if_empty(ledger: &Ledger) -> Result<Option<String>> {
     Ok(ledger.ensure_sample()?.map(|s| {
-        let msg = format!(
+        format!(
             "the database {} was empty: loaded the built-in sample ({} tasks, {}). Import your own report with `duban import FILE`.",
             ledger.store().path().display(),
             s.added.len(),
             s.period
-        );
-        eprintln!("duban: {msg}");
-        msg
+        )
     }))
+}
+
+/// Loads the built-in sample into an empty database, saying so on stderr.
+pub fn ensure_tasks(ledger: &Ledger) -> Result<()> {
+    if let Some(msg) = load_sample_if_empty(ledger)? {
+        eprintln!("duban: {msg}");
+    }
+    Ok(())
 }
 
 /// Runs a subcommand; `None` (no subcommand) is handled by the caller (the UI).
@@ -625,13 +631,17 @@ fn print_units(out: &mut impl Write, units: &[UnitSummary]) -> Result<()> {
     Ok(())
 }
 
-/// What `cargo run --release` does until the UI is wired in: the grouped list.
-pub fn run_default(cli: &Cli) -> Result<()> {
+/// Without a subcommand: the terminal UI, on the sample if the database is empty.
+pub fn run_ui(cli: &Cli) -> Result<()> {
     let ledger = open_ledger(cli)?;
-    ensure_tasks(&ledger)?;
-    print_list(
-        &mut std::io::stdout().lock(),
-        &ledger.tasks()?,
-        terminal_width(),
+    let startup_message = load_sample_if_empty(&ledger)?;
+    crate::ui::run(
+        ledger,
+        crate::ui::UiOptions {
+            keymap: cli.keymap.clone(),
+            ascii: cli.ascii,
+            mouse: cli.mouse,
+            startup_message,
+        },
     )
 }
