@@ -126,6 +126,13 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Share the database: serve it to other duban processes on this machine through a Unix
+    /// socket beside it (<db>/duban.sock, owner and group only)
+    Serve {
+        /// Exit this many seconds after the last client leaves (default: run until stopped)
+        #[arg(long, value_name = "SECS")]
+        idle_exit: Option<u64>,
+    },
 }
 
 /// Opens the database, mapping a lock held by another duban to a plain message.
@@ -156,6 +163,11 @@ pub fn ensure_tasks(ledger: &Ledger) -> Result<()> {
 
 /// Runs a subcommand; `None` (no subcommand) is handled by the caller (the UI).
 pub fn run(cli: &Cli, command: &Command) -> Result<()> {
+    if let Command::Serve { idle_exit } = command {
+        let path = cli.db.clone().unwrap_or_else(crate::paths::default_db);
+        let idle = idle_exit.map(std::time::Duration::from_secs);
+        return Ok(crate::server::serve::run(&path, idle)?);
+    }
     let ledger = open_ledger(cli)?;
     let out = &mut std::io::stdout().lock();
     match command {
@@ -369,6 +381,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             }
             Ok(())
         }
+        Command::Serve { .. } => unreachable!("served above, without opening the ledger"),
     }
 }
 
