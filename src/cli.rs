@@ -5,6 +5,7 @@ use crate::export::{self, Format};
 use crate::import::{self, Aliases};
 use crate::ledger::{ImportSummary, Ledger};
 use crate::model::{Change, Domain, Event, Status, Task};
+use crate::server::session::Session;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::collections::BTreeMap;
@@ -154,11 +155,23 @@ pub fn load_sample_if_empty(ledger: &Ledger) -> Result<Option<String>> {
 }
 
 /// Loads the built-in sample into an empty database, saying so on stderr.
-pub fn ensure_tasks(ledger: &Ledger) -> Result<()> {
-    if let Some(msg) = load_sample_if_empty(ledger)? {
-        eprintln!("duban: {msg}");
+pub fn ensure_tasks(session: &Session) -> Result<()> {
+    if let Some(s) = session.ensure_sample()? {
+        eprintln!(
+            "duban: the database {} was empty: loaded the built-in sample ({} tasks, {}). Import your own report with `duban import FILE`.",
+            session.db().display(),
+            s.added.len(),
+            s.period
+        );
     }
     Ok(())
+}
+
+/// For a command: the shared server when one runs for the database, otherwise the database
+/// itself.
+pub fn open_session(cli: &Cli) -> Result<Session> {
+    let path = cli.db.clone().unwrap_or_else(crate::paths::default_db);
+    Ok(crate::server::session::connect_or_open(&path)?)
 }
 
 /// Runs a subcommand; `None` (no subcommand) is handled by the caller (the UI).
@@ -168,7 +181,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
         let idle = idle_exit.map(std::time::Duration::from_secs);
         return Ok(crate::server::serve::run(&path, idle)?);
     }
-    let ledger = open_ledger(cli)?;
+    let ledger = open_session(cli)?;
     let out = &mut std::io::stdout().lock();
     match command {
         Command::Import {
@@ -301,7 +314,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             let task = ledger.task(*number)?;
             let suggestion = crate::suggest::suggest_task(&task, &crate::suggest::Schedule::builtin())
                 .with_context(|| format!("task {number} has no suggested status: its latest progress names no completion figure, or its period has no known 序时进度"))?;
-            let e = crate::suggest::accept(&ledger, *number, &suggestion)?;
+            let e = ledger.set_status(*number, suggestion.status, Some(&suggestion.note()))?;
             writeln!(out, "{}", describe_event(&e))?;
             Ok(())
         }
@@ -386,7 +399,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
 }
 
 fn cmd_import(
-    ledger: &Ledger,
+    ledger: &Session,
     out: &mut impl Write,
     file: &std::path::Path,
     period: Option<&str>,
@@ -420,14 +433,27 @@ fn cmd_import(
     }
     // Into a ledger that has tasks, rows are matched by number and confirmed by goal
     // similarity: renumbered, new and conflicting rows are said, never silently merged.
-    let summary: ImportSummary = if replace || ledger.is_empty()? {
-        ledger.import(&report, period, replace)?
-    } else {
-        let (matching, summary) = crate::periods::import_matched(ledger, &report, period)?;
-        for m in matching.messages() {
-            writeln!(out, "{}: {m}", file.display())?;
+    // (A shared server applies the same matching to the same bytes.)
+    let summary: ImportSummary = match ledger {
+        Session::Local(l) if !replace && !l.is_empty()? => {
+            let (matching, summary) = crate::periods::import_matched(l, &report, period)?;
+            for m in matching.messages() {
+                writeln!(out, "{}: {m}", file.display())?;
+            }
+            summary
         }
-        summary
+        Session::Local(l) => l.import(&report, period, replace)?,
+        Session::Remote(_) => {
+            if !replace && !ledger.is_empty()? {
+                let matching = crate::periods::match_rows(&ledger.tasks()?, &report.rows);
+                for m in matching.messages() {
+                    writeln!(out, "{}: {m}", file.display())?;
+                }
+            }
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            ledger.import_bytes(bytes, &report.source, period, replace)?
+        }
     };
     writeln!(
         out,

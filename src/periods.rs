@@ -339,7 +339,10 @@ pub fn match_rows(existing: &[Task], rows: &[ImportedRow]) -> Matching {
     for (i, r) in rows.iter().enumerate() {
         if let Some(&ti) = by_number.get(&r.number) {
             let s = scores[i][ti];
-            if s >= SAME_NUMBER_THRESHOLD && !claimed.contains(&r.number) {
+            // A goal a person corrected no longer reads like the report's goal; the
+            // correction vouches for the task, so its number is trusted.
+            let vouched = existing[ti].goal_edited;
+            if (s >= SAME_NUMBER_THRESHOLD || vouched) && !claimed.contains(&r.number) {
                 claimed.insert(r.number);
                 outcome[i] = Some(RowOutcome::Matched {
                     task: r.number,
