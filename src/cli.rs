@@ -5,6 +5,7 @@ use crate::export::{self, Format};
 use crate::import::{self, Aliases};
 use crate::ledger::{ImportSummary, Ledger};
 use crate::model::{Change, Domain, Event, Status, Task};
+use crate::server::session::Session;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::collections::BTreeMap;
@@ -95,22 +96,43 @@ pub enum Command {
     Undo { number: u32 },
     /// Every unit with its tasks as lead and as co, and how its lead tasks stand
     Units {
+        /// Only units leading red or yellow tasks, ranked, each with its tasks and lights
+        #[arg(long)]
+        lagging: bool,
         #[arg(long)]
         json: bool,
     },
+    /// Suggested statuses (序时进度): completion figures of the latest period against the
+    /// share of the year elapsed
+    Suggest {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accept a task's suggested status (recorded in history with its reason)
+    Accept { number: u32 },
     /// Who changed what, when (one task, or all)
     History {
         number: Option<u32>,
         #[arg(long)]
         json: bool,
     },
-    /// Export the whole state
+    /// Export the whole state (json), or the 通报 feedback table (csv, md, xlsx)
     Export {
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
+        /// For csv, md and xlsx: the progress of this earlier period (e.g. 2020年上半年)
+        #[arg(long)]
+        period: Option<String>,
         /// Write to this file instead of standard output
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+    /// Share the database: serve it to other duban processes on this machine through a Unix
+    /// socket beside it (<db>/duban.sock, owner and group only)
+    Serve {
+        /// Exit this many seconds after the last client leaves (default: run until stopped)
+        #[arg(long, value_name = "SECS")]
+        idle_exit: Option<u64>,
     },
 }
 
@@ -120,23 +142,46 @@ pub fn open_ledger(cli: &Cli) -> Result<Ledger> {
     Ok(Ledger::open(&path)?)
 }
 
-/// Loads the built-in sample into an empty database, saying so on stderr.
-pub fn ensure_tasks(ledger: &Ledger) -> Result<Option<String>> {
+/// Loads the built-in sample into an empty database; returns the sentence that says so.
+pub fn load_sample_if_empty(ledger: &Ledger) -> Result<Option<String>> {
     Ok(ledger.ensure_sample()?.map(|s| {
-        let msg = format!(
+        format!(
             "the database {} was empty: loaded the built-in sample ({} tasks, {}). Import your own report with `duban import FILE`.",
             ledger.store().path().display(),
             s.added.len(),
             s.period
-        );
-        eprintln!("duban: {msg}");
-        msg
+        )
     }))
+}
+
+/// Loads the built-in sample into an empty database, saying so on stderr.
+pub fn ensure_tasks(session: &Session) -> Result<()> {
+    if let Some(s) = session.ensure_sample()? {
+        eprintln!(
+            "duban: the database {} was empty: loaded the built-in sample ({} tasks, {}). Import your own report with `duban import FILE`.",
+            session.db().display(),
+            s.added.len(),
+            s.period
+        );
+    }
+    Ok(())
+}
+
+/// For a command: the shared server when one runs for the database, otherwise the database
+/// itself.
+pub fn open_session(cli: &Cli) -> Result<Session> {
+    let path = cli.db.clone().unwrap_or_else(crate::paths::default_db);
+    Ok(crate::server::session::connect_or_open(&path)?)
 }
 
 /// Runs a subcommand; `None` (no subcommand) is handled by the caller (the UI).
 pub fn run(cli: &Cli, command: &Command) -> Result<()> {
-    let ledger = open_ledger(cli)?;
+    if let Command::Serve { idle_exit } = command {
+        let path = cli.db.clone().unwrap_or_else(crate::paths::default_db);
+        let idle = idle_exit.map(std::time::Duration::from_secs);
+        return Ok(crate::server::serve::run(&path, idle)?);
+    }
+    let ledger = open_session(cli)?;
     let out = &mut std::io::stdout().lock();
     match command {
         Command::Import {
@@ -216,7 +261,67 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             writeln!(out, "{}", describe_event(&e))?;
             Ok(())
         }
-        Command::Units { json } => {
+        Command::Units {
+            lagging: true,
+            json,
+        } => {
+            ensure_tasks(&ledger)?;
+            let units = crate::suggest::lagging_units(&ledger.tasks()?, false);
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&units)?)?;
+            } else {
+                write!(out, "{}", crate::suggest::format_lagging(&units, cli.ascii))?;
+            }
+            Ok(())
+        }
+        Command::Suggest { json } => {
+            ensure_tasks(&ledger)?;
+            let tasks = ledger.tasks()?;
+            let suggestions =
+                crate::suggest::suggestions(&tasks, &crate::suggest::Schedule::builtin());
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&suggestions)?)?;
+                return Ok(());
+            }
+            for (n, sg) in &suggestions {
+                let current = tasks.iter().find(|t| t.number == *n).map(|t| t.status);
+                writeln!(
+                    out,
+                    "{:>4}  {} {} → {} {}  {}{}",
+                    n,
+                    current.map(Status::glyph).unwrap_or(""),
+                    current.map(Status::label).unwrap_or(""),
+                    sg.status.glyph(),
+                    sg.status.label(),
+                    sg.reason,
+                    if current == Some(sg.status) {
+                        "  (already)"
+                    } else {
+                        ""
+                    }
+                )?;
+            }
+            writeln!(
+                out,
+                "{} of {} tasks have a suggestion; `duban accept N` applies one",
+                suggestions.len(),
+                tasks.len()
+            )?;
+            Ok(())
+        }
+        Command::Accept { number } => {
+            ensure_tasks(&ledger)?;
+            let task = ledger.task(*number)?;
+            let suggestion = crate::suggest::suggest_task(&task, &crate::suggest::Schedule::builtin())
+                .with_context(|| format!("task {number} has no suggested status: its latest progress names no completion figure, or its period has no known 序时进度"))?;
+            let e = ledger.set_status(*number, suggestion.status, Some(&suggestion.note()))?;
+            writeln!(out, "{}", describe_event(&e))?;
+            Ok(())
+        }
+        Command::Units {
+            lagging: false,
+            json,
+        } => {
             ensure_tasks(&ledger)?;
             let units = unit_summaries(&ledger.tasks()?);
             if *json {
@@ -245,29 +350,56 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             }
             Ok(())
         }
-        Command::Export { format, output } => {
+        Command::Export {
+            format,
+            period,
+            output,
+        } => {
             ensure_tasks(&ledger)?;
             let tasks = ledger.tasks()?;
-            let text = match format {
-                Format::Json => export::to_json(&tasks, &ledger.history(None)?) + "\n",
-                Format::Csv => export::to_csv(&tasks),
-                Format::Md => export::to_markdown(&tasks),
+            let period = period.as_deref();
+            if let Some(p) = period {
+                if !tasks.iter().any(|t| t.periods.iter().any(|x| x.name == p)) {
+                    anyhow::bail!(
+                        "no task has a period named {p}; `duban show N` lists a task's periods"
+                    );
+                }
+            }
+            let bytes = match format {
+                Format::Json => {
+                    if period.is_some() {
+                        anyhow::bail!(
+                            "--period is for csv, md and xlsx; the JSON export holds every period"
+                        );
+                    }
+                    (export::to_json(&tasks, &ledger.history(None)?) + "\n").into_bytes()
+                }
+                Format::Csv => export::to_csv(&tasks, period).into_bytes(),
+                Format::Md => crate::xlsx::markdown_tongbao(&tasks, period).into_bytes(),
+                Format::Xlsx => {
+                    if output.is_none() {
+                        anyhow::bail!("xlsx is a binary file: give --output FILE.xlsx");
+                    }
+                    crate::xlsx::tongbao_bytes(&tasks, period)
+                        .context("cannot build the xlsx workbook")?
+                }
             };
             match output {
                 Some(path) => {
-                    std::fs::write(path, text)
+                    std::fs::write(path, bytes)
                         .with_context(|| format!("cannot write {}", path.display()))?;
                     eprintln!("duban: wrote {} tasks to {}", tasks.len(), path.display());
                 }
-                None => out.write_all(text.as_bytes())?,
+                None => out.write_all(&bytes)?,
             }
             Ok(())
         }
+        Command::Serve { .. } => unreachable!("served above, without opening the ledger"),
     }
 }
 
 fn cmd_import(
-    ledger: &Ledger,
+    ledger: &Session,
     out: &mut impl Write,
     file: &std::path::Path,
     period: Option<&str>,
@@ -299,7 +431,30 @@ fn cmd_import(
         writeln!(out, "dry run: nothing was written")?;
         return Ok(());
     }
-    let summary: ImportSummary = ledger.import(&report, period, replace)?;
+    // Into a ledger that has tasks, rows are matched by number and confirmed by goal
+    // similarity: renumbered, new and conflicting rows are said, never silently merged.
+    // (A shared server applies the same matching to the same bytes.)
+    let summary: ImportSummary = match ledger {
+        Session::Local(l) if !replace && !l.is_empty()? => {
+            let (matching, summary) = crate::periods::import_matched(l, &report, period)?;
+            for m in matching.messages() {
+                writeln!(out, "{}: {m}", file.display())?;
+            }
+            summary
+        }
+        Session::Local(l) => l.import(&report, period, replace)?,
+        Session::Remote(_) => {
+            if !replace && !ledger.is_empty()? {
+                let matching = crate::periods::match_rows(&ledger.tasks()?, &report.rows);
+                for m in matching.messages() {
+                    writeln!(out, "{}: {m}", file.display())?;
+                }
+            }
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            ledger.import_bytes(bytes, &report.source, period, replace)?
+        }
+    };
     writeln!(
         out,
         "imported {} tasks as period {}: {} new, {} updated{}; {} lines not placed",
@@ -612,13 +767,17 @@ fn print_units(out: &mut impl Write, units: &[UnitSummary]) -> Result<()> {
     Ok(())
 }
 
-/// What `cargo run --release` does until the UI is wired in: the grouped list.
-pub fn run_default(cli: &Cli) -> Result<()> {
+/// Without a subcommand: the terminal UI, on the sample if the database is empty.
+pub fn run_ui(cli: &Cli) -> Result<()> {
     let ledger = open_ledger(cli)?;
-    ensure_tasks(&ledger)?;
-    print_list(
-        &mut std::io::stdout().lock(),
-        &ledger.tasks()?,
-        terminal_width(),
+    let startup_message = load_sample_if_empty(&ledger)?;
+    crate::ui::run(
+        ledger,
+        crate::ui::UiOptions {
+            keymap: cli.keymap.clone(),
+            ascii: cli.ascii,
+            mouse: cli.mouse,
+            startup_message,
+        },
     )
 }

@@ -1,7 +1,7 @@
 //! Exports the whole state: JSON (the contract of PRODUCT.md, read by other tools), CSV
 //! (UTF-8 with a BOM so Excel and WPS open the Chinese correctly) and Markdown.
 
-use crate::model::{Change, Domain, Event, Status, Task};
+use crate::model::{Change, Event, Task};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -13,6 +13,7 @@ pub enum Format {
     Json,
     Csv,
     Md,
+    Xlsx,
 }
 
 /// A history event as exported: flat, with ids and labels.
@@ -207,7 +208,8 @@ fn notes_text(task: &Task) -> String {
 }
 
 /// CSV with a UTF-8 BOM; one row per task, paragraphs separated by line breaks in the cell.
-pub fn to_csv(tasks: &[Task]) -> String {
+/// `period` picks an earlier period's progress (tasks without it get an empty cell).
+pub fn to_csv(tasks: &[Task], period: Option<&str>) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
         "序号",
@@ -230,11 +232,13 @@ pub fn to_csv(tasks: &[Task]) -> String {
             t.status.label().to_string(),
             t.status.id().to_string(),
             t.goal.clone(),
-            t.progress().join("\n"),
+            chosen(t, period)
+                .map(|p| p.paragraphs.join("\n"))
+                .unwrap_or_default(),
             join_units(&t.lead_units),
             join_units(&t.co_units),
             notes_text(t),
-            t.latest_period()
+            chosen(t, period)
                 .map(|p| p.name.clone())
                 .unwrap_or_default(),
         ])
@@ -245,75 +249,9 @@ pub fn to_csv(tasks: &[Task]) -> String {
     format!("\u{feff}{body}")
 }
 
-fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', "<br>")
-}
-
-/// Counts of tasks by domain × status, the first table of a 通报.
-pub fn counts(tasks: &[Task]) -> BTreeMap<(Domain, Status), usize> {
-    let mut c = BTreeMap::new();
-    for t in tasks {
-        *c.entry((t.domain, t.status)).or_insert(0) += 1;
+fn chosen<'a>(task: &'a Task, period: Option<&str>) -> Option<&'a crate::model::Period> {
+    match period {
+        Some(name) => task.periods.iter().find(|p| p.name == name),
+        None => task.latest_period(),
     }
-    c
-}
-
-/// Markdown: a summary by domain × status, then one table per domain.
-pub fn to_markdown(tasks: &[Task]) -> String {
-    let mut out = String::new();
-    let period = tasks
-        .iter()
-        .filter_map(|t| t.latest_period().map(|p| p.name.as_str()))
-        .max()
-        .unwrap_or("");
-    out.push_str(&format!("# 重点工作任务进展情况 {period}\n\n## 汇总\n\n"));
-    out.push_str("| 领域 |");
-    for s in Status::ALL {
-        out.push_str(&format!(" {} |", s.label()));
-    }
-    out.push_str(" 合计 |\n|---|");
-    for _ in Status::ALL {
-        out.push_str("---:|");
-    }
-    out.push_str("---:|\n");
-    let c = counts(tasks);
-    for d in Domain::ALL {
-        out.push_str(&format!("| {} |", d.label()));
-        let mut total = 0;
-        for s in Status::ALL {
-            let n = c.get(&(d, s)).copied().unwrap_or(0);
-            total += n;
-            out.push_str(&format!(" {n} |"));
-        }
-        out.push_str(&format!(" {total} |\n"));
-    }
-    out.push_str("| 合计 |");
-    for s in Status::ALL {
-        let n = tasks.iter().filter(|t| t.status == s).count();
-        out.push_str(&format!(" {n} |"));
-    }
-    out.push_str(&format!(" {} |\n", tasks.len()));
-    for d in Domain::ALL {
-        let in_domain: Vec<&Task> = tasks.iter().filter(|t| t.domain == d).collect();
-        if in_domain.is_empty() {
-            continue;
-        }
-        out.push_str(&format!("\n## {} ({})\n\n", d.label(), in_domain.len()));
-        out.push_str("| 序号 | 目标与任务 | 工作进展 | 牵头责任单位 | 责任单位 | 状态 | 备注 |\n");
-        out.push_str("|---:|---|---|---|---|---|---|\n");
-        for t in in_domain {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} {} | {} |\n",
-                t.number,
-                md_cell(&t.goal),
-                md_cell(&t.progress().join("\n")),
-                md_cell(&join_units(&t.lead_units)),
-                md_cell(&join_units(&t.co_units)),
-                t.status.glyph(),
-                t.status.label(),
-                md_cell(&notes_text(t)),
-            ));
-        }
-    }
-    out
 }

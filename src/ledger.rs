@@ -34,7 +34,7 @@ pub enum LedgerError {
 }
 
 /// What an import did, for the person who ran it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImportSummary {
     pub period: String,
     pub added: Vec<u32>,

@@ -4,12 +4,17 @@
 pub mod classify;
 pub mod cli;
 pub mod export;
+pub mod figures;
 pub mod import;
 pub mod ledger;
 pub mod model;
 pub mod paths;
+pub mod periods;
 pub mod search;
+pub mod server;
 pub mod store;
+pub mod suggest;
 pub mod synth;
 pub mod ui;
 pub mod user;
+pub mod xlsx;

@@ -8,7 +8,7 @@ fn main() {
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(command) => cli::run(&cli, command),
-        None => cli::run_default(&cli),
+        None => cli::run_ui(&cli),
     };
     if let Err(e) = result {
         // A closed pipe (`duban list | head`) is not an error worth a message.

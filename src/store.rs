@@ -58,6 +58,13 @@ pub trait Store: Send + Sync {
     /// Applies the commit atomically and flushes it to disk before returning the events as
     /// stored (with their sequence numbers).
     fn commit(&self, commit: Commit) -> Result<Vec<Event>, StoreError>;
+    /// Applies several commits in order, as if one after the other, and returns each one's
+    /// stored events. A store that can (sled) makes them one transaction and one flush, so
+    /// concurrent edits share the cost of reaching the disk (the server's group commit); this
+    /// default commits them one by one.
+    fn commit_many(&self, commits: Vec<Commit>) -> Result<Vec<Vec<Event>>, StoreError> {
+        commits.into_iter().map(|c| self.commit(c)).collect()
+    }
 }
 
 /// The sled 0.34 implementation.
@@ -70,7 +77,9 @@ pub struct SledStore {
 }
 
 const META_SCHEMA: &str = "schema";
-const META_NEXT_SEQ: &str = "next_seq";
+/// The meta key holding the sequence number the next event gets (the server predicts its
+/// events' numbers from it).
+pub const META_NEXT_SEQ: &str = "next_seq";
 /// A plain file beside sled's, present once the database has been initialised.
 const SCHEMA_MARKER: &str = "duban-schema";
 
@@ -286,22 +295,32 @@ impl Store for SledStore {
     }
 
     fn commit(&self, commit: Commit) -> Result<Vec<Event>, StoreError> {
+        let mut stored = self.commit_many(vec![commit])?;
+        Ok(stored.pop().unwrap_or_default())
+    }
+
+    fn commit_many(&self, commits: Vec<Commit>) -> Result<Vec<Vec<Event>>, StoreError> {
         use sled::transaction::{ConflictableTransactionError, TransactionError};
         use sled::Transactional;
 
-        let encoded_tasks: Vec<([u8; 4], Vec<u8>)> = commit
-            .put
+        let encoded: Vec<Vec<([u8; 4], Vec<u8>)>> = commits
             .iter()
-            .map(|t| {
-                Ok((
-                    task_key(t.number),
-                    serde_json::to_vec(t).map_err(|e| self.write_err(e))?,
-                ))
+            .map(|commit| {
+                commit
+                    .put
+                    .iter()
+                    .map(|t| {
+                        Ok((
+                            task_key(t.number),
+                            serde_json::to_vec(t).map_err(|e| self.write_err(e))?,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()
             })
             .collect::<Result<_, StoreError>>()?;
         // Removing every task inside a transaction needs their keys up front; the database
         // is single-writer (sled's lock), so the list cannot change before the transaction.
-        let old_keys: Vec<sled::IVec> = if commit.clear_tasks {
+        let old_keys: Vec<sled::IVec> = if commits.iter().any(|c| c.clear_tasks) {
             self.tasks
                 .iter()
                 .keys()
@@ -317,33 +336,46 @@ impl Store for SledStore {
                     Some(v) => String::from_utf8_lossy(&v).parse().unwrap_or(1),
                     None => 1,
                 };
-                for k in &old_keys {
-                    tasks.remove(k.clone())?;
-                }
-                for (k, v) in &encoded_tasks {
-                    tasks.insert(&k[..], v.as_slice())?;
-                }
-                let mut stored = Vec::with_capacity(commit.events.len());
-                for e in &commit.events {
-                    let event = Event {
-                        seq,
-                        task: e.task,
-                        at: e.at,
-                        user: e.user.clone(),
-                        change: e.change.clone(),
-                        note: e.note.clone(),
-                    };
-                    let bytes = serde_json::to_vec(&event)
-                        .map_err(|err| ConflictableTransactionError::Abort(err.to_string()))?;
-                    history.insert(&seq.to_be_bytes()[..], bytes)?;
-                    stored.push(event);
-                    seq += 1;
+                // Keys put by earlier commits of this batch: a later `clear_tasks` removes
+                // them too, as if the commits had run one by one.
+                let mut put_in_batch: Vec<[u8; 4]> = Vec::new();
+                let mut all_stored = Vec::with_capacity(commits.len());
+                for (commit, encoded_tasks) in commits.iter().zip(&encoded) {
+                    if commit.clear_tasks {
+                        for k in &old_keys {
+                            tasks.remove(k.clone())?;
+                        }
+                        for k in put_in_batch.drain(..) {
+                            tasks.remove(&k[..])?;
+                        }
+                    }
+                    for (k, v) in encoded_tasks {
+                        tasks.insert(&k[..], v.as_slice())?;
+                        put_in_batch.push(*k);
+                    }
+                    let mut stored = Vec::with_capacity(commit.events.len());
+                    for e in &commit.events {
+                        let event = Event {
+                            seq,
+                            task: e.task,
+                            at: e.at,
+                            user: e.user.clone(),
+                            change: e.change.clone(),
+                            note: e.note.clone(),
+                        };
+                        let bytes = serde_json::to_vec(&event)
+                            .map_err(|err| ConflictableTransactionError::Abort(err.to_string()))?;
+                        history.insert(&seq.to_be_bytes()[..], bytes)?;
+                        stored.push(event);
+                        seq += 1;
+                    }
+                    for (k, v) in &commit.meta {
+                        meta.insert(k.as_bytes(), v.as_bytes())?;
+                    }
+                    all_stored.push(stored);
                 }
                 meta.insert(META_NEXT_SEQ, seq.to_string().as_bytes())?;
-                for (k, v) in &commit.meta {
-                    meta.insert(k.as_bytes(), v.as_bytes())?;
-                }
-                Ok(stored)
+                Ok(all_stored)
             });
         let stored = match result {
             Ok(stored) => stored,

@@ -229,7 +229,7 @@ fn csv_starts_with_a_bom_and_has_every_task() {
 }
 
 #[test]
-fn markdown_export_has_the_summary_and_every_task() {
+fn markdown_export_has_the_summary_the_lagging_list_and_every_task() {
     let (_d, db) = temp_db();
     duban(&db, &["import", SEED]).ok();
     duban(&db, &["set", "14", "seriously_behind"]).ok();
@@ -240,8 +240,15 @@ fn markdown_export_has_the_summary_and_every_task() {
         "{}",
         &r.stdout[..600.min(r.stdout.len())]
     );
-    let task_rows = r
+    let (summary, table) = r
         .stdout
+        .split_once("## 进展情况反馈表")
+        .expect("the feedback table");
+    assert!(
+        summary.contains("## 严重滞后任务(1项)")
+            && summary.contains("| 14 | 加大黑臭水体整治力度。 | 市住建局 |")
+    );
+    let task_rows = table
         .lines()
         .filter(|l| {
             l.starts_with("| ")
@@ -251,6 +258,115 @@ fn markdown_export_has_the_summary_and_every_task() {
         })
         .count();
     assert_eq!(task_rows, 116);
+}
+
+#[test]
+fn xlsx_needs_a_file_and_period_must_exist() {
+    let (dir, db) = temp_db();
+    duban(&db, &["import", SEED]).ok();
+    let r = duban(&db, &["export", "--format", "xlsx"]);
+    assert!(r.stderr.contains("give --output FILE.xlsx"), "{}", r.stderr);
+    let path = dir.path().join("tongbao.xlsx");
+    duban(
+        &db,
+        &[
+            "export",
+            "--format",
+            "xlsx",
+            "--output",
+            path.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    assert!(std::fs::read(&path).unwrap().starts_with(b"PK"));
+    let r = duban(
+        &db,
+        &["export", "--format", "csv", "--period", "2019年全年"],
+    );
+    assert!(
+        r.stderr.contains("no task has a period named 2019年全年"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_second_report_is_matched_and_its_surprises_are_said() {
+    let (_d, db) = temp_db();
+    duban(&db, &["import", SEED]).ok();
+    let q3 = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/q3_2020/report_labelled.txt"
+    );
+    let r = duban(&db, &["import", q3]);
+    r.ok();
+    assert!(
+        r.stdout.contains("renumbered, it is task 53"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("#117") && r.stdout.contains("new task"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("106 existing tasks are not in this report"),
+        "{}",
+        r.stdout
+    );
+    let doc = export_json(&db);
+    let periods: Vec<&str> = task(&doc, 53)["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(periods, ["2020年上半年", "2020年第三季度"]);
+    assert_eq!(
+        task(&doc, 54)["periods"].as_array().unwrap().len(),
+        1,
+        "task 54 was not given 53's text"
+    );
+    // The Q3 csv shows Q3 progress where there is one; --period picks the first half.
+    let h1 = duban(
+        &db,
+        &["export", "--format", "csv", "--period", "2020年上半年"],
+    );
+    h1.ok();
+    let mut rows = csv::Reader::from_reader(h1.stdout.trim_start_matches('\u{feff}').as_bytes());
+    let r53 = rows
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[0] == "53")
+        .unwrap();
+    assert_eq!(&r53[9], "2020年上半年");
+}
+
+#[test]
+fn suggestions_are_listed_and_accepting_one_is_history() {
+    let (_d, db) = temp_db();
+    duban(&db, &["import", SEED]).ok();
+    let r = duban(&db, &["suggest"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("of 116 tasks have a suggestion"),
+        "{}",
+        r.stdout
+    );
+    let first: u32 = r.stdout.split_whitespace().next().unwrap().parse().unwrap();
+    let a = duban(&db, &["accept", &first.to_string()]);
+    a.ok();
+    assert!(a.stdout.contains("采纳建议(2020年上半年)"), "{}", a.stdout);
+    let none = duban(&db, &["accept", "1"]);
+    assert!(
+        none.stderr.contains("task 1 has no suggested status"),
+        "{}",
+        none.stderr
+    );
+    let lag = duban(&db, &["units", "--lagging"]);
+    lag.ok();
 }
 
 #[test]

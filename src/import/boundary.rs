@@ -18,7 +18,12 @@ pub struct Candidate {
     /// Byte offset in the text where progress would begin.
     pub at: usize,
     pub score: i32,
-    pub why: String,
+    /// How many sentences the goal would keep (0 for a cut inside the first sentence).
+    pub sentences: usize,
+    /// The summed scores of the kept sentences after the first.
+    pub kept: i32,
+    /// The bonus for how strongly the next sentence opens progress.
+    pub opens: i32,
 }
 
 /// Byte offset in `text` (a row's first line, without its number and without its units)
@@ -54,20 +59,23 @@ pub fn candidates(text: &str) -> Vec<Candidate> {
         return vec![Candidate {
             at,
             score: 100,
-            why: format!("progress cue glued to the goal at byte {at}"),
+            sentences: 0,
+            kept: 0,
+            opens: 0,
         }];
     }
     let texts: Vec<&str> = sentences.iter().map(|&(s, e)| &text[s..e]).collect();
+    let mut goal = GoalWindows::default();
     let mut out = Vec::new();
     let mut kept = 0i32;
     let mut last = 0i32;
     let limit = sentences.len().min(MAX_GOAL_SENTENCES);
     for k in 1..=limit {
         if k >= 2 {
-            let goal_so_far = &text[..sentences[k - 2].1];
-            last = sentence_score(texts[k - 1], goal_so_far);
+            last = sentence_score(texts[k - 1], &goal);
             kept += last;
         }
+        goal.add(texts[k - 1]);
         // A strong opening of progress vouches for the cut before it only when the sentence
         // kept last reads like a goal itself; otherwise it would drag progress into the goal.
         let opens = match texts.get(k) {
@@ -77,19 +85,29 @@ pub fn candidates(text: &str) -> Vec<Candidate> {
         out.push(Candidate {
             at: sentences[k - 1].1,
             score: kept + opens,
-            why: format!("goal = {k} sentence(s): kept {kept}, next opens progress {opens}"),
+            sentences: k,
+            kept,
+            opens,
         });
+        // A sentence that opens with an enumeration, a date or a sub-heading is never part
+        // of a goal: longer goals need not be weighed.
+        if texts.get(k).is_some_and(|next| strong_opening(next)) {
+            break;
+        }
     }
     out
 }
 
 /// Sentence spans: each ends after `。` `!` `?` and any closing quotes or brackets; a last
-/// piece without a full stop is a sentence too.
+/// piece without a full stop is a sentence too. Only the first few matter for the goal.
 fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
+        if out.len() > MAX_GOAL_SENTENCES {
+            return out;
+        }
         if matches!(c, '。' | '!' | '?' | '\u{ff01}' | '\u{ff1f}') {
             let mut end = i + c.len_utf8();
             while let Some(&(j, q)) = chars.peek() {
@@ -119,7 +137,7 @@ fn glued_cue(sentence: &str) -> Option<usize> {
     static GLUED: OnceLock<Regex> = OnceLock::new();
     let glued = re(
         &GLUED,
-        r"(?:截至|截止|一是|目前)|(?:^|[^0-9.])1[.、\x{FF0E}](?:\p{Han})|[(\x{FF08}]1[)\x{FF09}]",
+        r"截[至止](?:[0-9]|目前|今年|上半年)|目前[,\x{FF0C}已正]|一是|(?:^|[^0-9.])1[.、\x{FF0E}](?:\p{Han})|[(\x{FF08}]1[)\x{FF09}]",
     );
     for m in glued.find_iter(sentence) {
         // The enumerator alternative may have matched one character before the `1`.
@@ -340,7 +358,7 @@ fn opens_progress(s: &str) -> i32 {
 
 /// Plan-likeness of a sentence after the first, given the goal so far: > 0 reads like the
 /// task, < 0 like the report of its progress.
-fn sentence_score(s: &str, goal_so_far: &str) -> i32 {
+fn sentence_score(s: &str, goal_so_far: &GoalWindows) -> i32 {
     static DATES: OnceLock<Regex> = OnceLock::new();
     static YEAR: OnceLock<Regex> = OnceLock::new();
     static COUNTED: OnceLock<Regex> = OnceLock::new();
@@ -371,14 +389,18 @@ fn sentence_score(s: &str, goal_so_far: &str) -> i32 {
     } else if starts_with_any(bare, WEAK_DONE_VERBS) {
         score -= 1;
     }
-    let clauses: Vec<&str> = s
-        .split([',', '\u{ff0c}', ';', '\u{ff1b}'])
-        .skip(1)
-        .collect();
-    if clauses.iter().any(|c| clause_start(c) > 0) {
+    let (mut plan_clause, mut done_clause) = (false, false);
+    for c in s.split([',', '\u{ff0c}', ';', '\u{ff1b}']).skip(1) {
+        match clause_start(c) {
+            1.. => plan_clause = true,
+            ..0 => done_clause = true,
+            0 => {}
+        }
+    }
+    if plan_clause {
         score += 1;
     }
-    if clauses.iter().any(|c| clause_start(c) < 0) {
+    if done_clause {
         score -= 2;
     }
     if s.contains('已') {
@@ -447,33 +469,44 @@ fn sentence_score(s: &str, goal_so_far: &str) -> i32 {
 
 /// `了` marking a completed action (`制定了`), not `为了`/`了解`.
 fn has_done_le(s: &str) -> bool {
-    let chars: Vec<char> = s.chars().collect();
-    chars.iter().enumerate().any(|(i, &c)| {
-        c == '了'
-            && i > 0
-            && !matches!(chars[i - 1], '为' | '除' | '明' | '受' | '不')
-            && chars.get(i + 1).is_none_or(|&n| n != '解')
-    })
+    let mut prev: Option<char> = None;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '了'
+            && prev.is_some_and(|p| !matches!(p, '为' | '除' | '明' | '受' | '不'))
+            && chars.peek().is_none_or(|&n| n != '解')
+        {
+            return true;
+        }
+        prev = Some(c);
+    }
+    false
 }
 
 /// A sentence that repeats a phrase of the goal is a progress sub-heading
 /// (`开展“贴近群众六走进”行动。` after the goal `…深入开展“贴近群众六走进”行动。`).
-fn restatement_penalty(s: &str, goal: &str) -> i32 {
-    let s_chars: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).take(80).collect();
-    let g_chars: Vec<char> = goal
+fn restatement_penalty(s: &str, goal: &GoalWindows) -> i32 {
+    // Goals share their opening verbs (`扎实推进…。扎实推进…。`); what is repeated after
+    // them is what counts.
+    let bare = strip_adverbs(s);
+    let object = PLAN_VERBS
+        .iter()
+        .find(|v| bare.starts_with(*v))
+        .map_or(bare, |v| &bare[v.len()..]);
+    let s_chars: Vec<char> = object
         .chars()
         .filter(|c| !c.is_whitespace())
-        .take(200)
+        .take(80)
         .collect();
-    let common = longest_common_run(&s_chars, &g_chars);
-    let content = s_chars
-        .iter()
-        .filter(|c| !matches!(c, '。' | ',' | '\u{ff0c}'))
-        .count()
-        .max(1);
+    let common = goal.longest_common_run(&s_chars);
     if common < 4 {
         return 0;
     }
+    let content = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '。' | ',' | '\u{ff0c}'))
+        .count()
+        .max(1);
     let ratio = common as f32 / content as f32;
     if ratio >= 0.35 {
         4
@@ -484,19 +517,73 @@ fn restatement_penalty(s: &str, goal: &str) -> i32 {
     }
 }
 
-/// Length of the longest common run of characters (bounded inputs: quadratic is fine).
-fn longest_common_run(a: &[char], b: &[char]) -> usize {
-    let mut prev = vec![0u16; b.len() + 1];
-    let mut cur = vec![0u16; b.len() + 1];
-    let mut best = 0u16;
-    for &x in a {
-        for (j, &y) in b.iter().enumerate() {
-            cur[j + 1] = if x == y { prev[j] + 1 } else { 0 };
-            best = best.max(cur[j + 1]);
+/// The goal so far as its 4-character windows, sorted for binary search: a sentence's longest
+/// run of shared windows measures how much of the goal it repeats (a run of n windows is
+/// n + 3 characters). Linear, unlike an exact longest common substring, and exact enough.
+#[derive(Debug, Default)]
+struct GoalWindows {
+    chars: Vec<char>,
+    windows: Vec<u64>,
+}
+
+const WINDOW: usize = 4;
+
+/// Four characters in 64 bits: the low 16 bits of each (all of CJK and its punctuation; rare
+/// characters outside the BMP may share a key, which only makes the measure slightly generous).
+fn window_key(w: &[char]) -> u64 {
+    w.iter().fold(0u64, |k, &c| (k << 16) | (c as u64 & 0xffff))
+}
+
+/// Goals longer than this add nothing to the comparison.
+const MAX_GOAL_CHARS: usize = 160;
+
+impl GoalWindows {
+    fn add(&mut self, sentence: &str) {
+        let from = self.chars.len().saturating_sub(WINDOW - 1);
+        let room = MAX_GOAL_CHARS.saturating_sub(self.chars.len());
+        self.chars
+            .extend(sentence.chars().filter(|c| !c.is_whitespace()).take(room));
+        if self.chars.len() >= WINDOW {
+            let old = self.windows.len();
+            let chars = &self.chars[from..];
+            self.windows.extend(chars.windows(WINDOW).map(window_key));
+            // The old part is sorted already; sorting the new part and merging is linear.
+            self.windows[old..].sort_unstable();
+            let mut merged = Vec::with_capacity(self.windows.len());
+            let (a, b) = self.windows.split_at(old);
+            let (mut i, mut j) = (0, 0);
+            while i < a.len() || j < b.len() {
+                let take_a = j >= b.len() || (i < a.len() && a[i] <= b[j]);
+                let v = if take_a { a[i] } else { b[j] };
+                if take_a {
+                    i += 1;
+                } else {
+                    j += 1;
+                }
+                if merged.last() != Some(&v) {
+                    merged.push(v);
+                }
+            }
+            self.windows = merged;
         }
-        std::mem::swap(&mut prev, &mut cur);
     }
-    best as usize
+
+    fn longest_common_run(&self, s: &[char]) -> usize {
+        let (mut run, mut best) = (0usize, 0usize);
+        for w in s.windows(WINDOW) {
+            if self.windows.binary_search(&window_key(w)).is_ok() {
+                run += 1;
+                best = best.max(run);
+            } else {
+                run = 0;
+            }
+        }
+        if best == 0 {
+            0
+        } else {
+            best + WINDOW - 1
+        }
+    }
 }
 
 #[cfg(test)]
@@ -520,6 +607,16 @@ mod tests {
     fn a_cue_glued_to_the_goal_cuts_without_punctuation() {
         let row17 = "实施33项民生工程截至6月底,全市完成民生工程资金投入65.59亿元,占年初计划的73.25%。“四带一自”产业扶贫工程等项目提前完成年度目标任务。";
         assert_eq!(goal(row17), "实施33项民生工程");
+    }
+
+    #[test]
+    fn cue_words_inside_a_goal_do_not_cut_it() {
+        assert_eq!(
+            goal("着力解决目前群众反映强烈的突出问题。"),
+            "着力解决目前群众反映强烈的突出问题。"
+        );
+        assert_eq!(goal("确保截止年底前全面完成。"), "确保截止年底前全面完成。");
+        assert_eq!(goal("推进5G基站建设1.5万个。"), "推进5G基站建设1.5万个。");
     }
 
     #[test]

@@ -20,6 +20,8 @@ struct Draft<'a> {
     line: usize,
     /// The first line without its `N.\u{a0}` marker, then each continuation line as is.
     texts: Vec<&'a str>,
+    /// The 1-based line number of each text.
+    numbers: Vec<usize>,
 }
 
 /// Where a row's units were found.
@@ -38,9 +40,9 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
 
     // Pass 1: the shipped names only. Names that can only be read one way are learned.
     let builtin = Vocabulary::builtin();
-    let mut vocab = builtin.clone();
+    let mut vocab = Vocabulary::over_builtin();
     for d in &drafts {
-        if let Some(found) = find_units(d, &builtin) {
+        if let Some(found) = find_units(d, builtin) {
             for name in found.split.lead.iter().chain(&found.split.co) {
                 if units::certainly_one_name(name) {
                     vocab.learn(name);
@@ -52,9 +54,51 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     // Pass 2: with the document's own vocabulary.
     for d in drafts {
         let found = find_units(&d, &vocab);
+        if found.is_none() {
+            // The row's text is kept as progress, but the user should know its units are
+            // missing (a truncated file, or units the importer could not recognise).
+            let last = d.texts.last().copied().unwrap_or_default();
+            let tail: String = last
+                .chars()
+                .rev()
+                .take(40)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            parsed.unplaced.push(Unplaced {
+                line: d.numbers.last().copied().unwrap_or(d.line),
+                text: tail,
+                reason: format!(
+                    "task {}: no responsible units found at the end of its lines; its text is kept as progress",
+                    d.number
+                ),
+            });
+        }
         parsed.rows.push(build_row(d, found));
     }
     parsed
+}
+
+/// Whether the lines read as this layout, with or without its header line: rows marked
+/// `N.\u{a0}` numbered from 1 whose first lines mostly end in unit names. For layout detection.
+pub fn recognises(lines: &[SourceLine<'_>]) -> bool {
+    let vocab = Vocabulary::builtin();
+    let mut expected = 1u32;
+    let (mut rows, mut with_units) = (0usize, 0usize);
+    for l in lines {
+        if let Some((n, at)) = row_start(l.text, true, expected) {
+            if rows == 0 && n != 1 {
+                continue;
+            }
+            rows += 1;
+            expected = n.saturating_add(1);
+            if units_after_last_sentence(&l.text[at..], vocab).is_some() {
+                with_units += 1;
+            }
+        }
+    }
+    rows >= 1 && with_units * 2 >= rows
 }
 
 fn build_row(d: Draft<'_>, found: Option<UnitsAt>) -> RawRow {
@@ -102,7 +146,7 @@ fn build_row(d: Draft<'_>, found: Option<UnitsAt>) -> RawRow {
 fn row_start(text: &str, nbsp_mode: bool, expected: u32) -> Option<(u32, usize)> {
     let trimmed = text.trim_start_matches([' ', '\u{3000}', '\t']);
     let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 || digits > 4 {
+    if digits == 0 || digits > 6 {
         return None;
     }
     let number: u32 = trimmed[..digits].parse().ok()?;
@@ -157,34 +201,39 @@ fn section_heading(text: &str) -> Option<String> {
     is_heading.then(|| t.to_string())
 }
 
-/// Page furniture around a scraped report: disclaimers, app adverts, comment boxes, links.
+/// Page furniture around a scraped report: disclaimers, links, comment boxes. Strong markers
+/// never occur in a report's text; weak ones can (`安徽人社APP`, `版权保护`), so they mark
+/// furniture only on a line that is not a sentence.
 fn is_boilerplate(text: &str) -> bool {
-    const MARKERS: &[&str] = &[
+    const STRONG: &[&str] = &[
         "免责声明",
-        "版权",
         "Copyright",
         "copyright",
         "©",
-        "举报",
-        "登录",
-        "登陆",
-        "评论",
-        "APP",
+        "http://",
+        "https://",
+        "www.",
         "网站地图",
         "关于我们",
         "联系我们",
         "责任编辑",
         "扫一扫",
-        "二维码",
         "分享到",
         "上一篇",
         "下一篇",
         "返回顶部",
         "打印本页",
         "关闭窗口",
-        "http://",
-        "https://",
-        "www.",
+        "ICP",
+    ];
+    const WEAK: &[&str] = &[
+        "版权",
+        "举报",
+        "登录",
+        "登陆",
+        "评论",
+        "APP",
+        "二维码",
         ".com",
         "阅读次数",
         "字体:",
@@ -192,9 +241,9 @@ fn is_boilerplate(text: &str) -> bool {
         "换一换",
         "Ltd",
         "备案",
-        "ICP",
     ];
-    MARKERS.iter().any(|m| text.contains(m))
+    STRONG.iter().any(|m| text.contains(m))
+        || (!text.trim_end().ends_with('。') && WEAK.iter().any(|m| text.contains(m)))
 }
 
 /// A line after the table that is short and no sentence: page furniture too (`发布已输入0/200`).
@@ -253,6 +302,7 @@ fn group_rows<'a>(lines: &[SourceLine<'a>], unplaced: &mut Vec<Unplaced>) -> Vec
                 section: section.clone(),
                 line: l.number,
                 texts: vec![&l.text[at..]],
+                numbers: vec![l.number],
             });
             i += 1;
             continue;
@@ -273,8 +323,19 @@ fn group_rows<'a>(lines: &[SourceLine<'a>], unplaced: &mut Vec<Unplaced>) -> Vec
             i += 1;
             continue;
         }
+        if is_boilerplate(l.text) {
+            // Page furniture between rows (a link, an editor's name) is no progress.
+            unplaced.push(Unplaced {
+                line: l.number,
+                text: l.text.to_string(),
+                reason: "page furniture inside the table; not part of any task".into(),
+            });
+            i += 1;
+            continue;
+        }
         if let Some(d) = drafts.last_mut() {
             d.texts.push(l.text);
+            d.numbers.push(l.number);
         }
         i += 1;
     }
@@ -299,6 +360,10 @@ fn report_footer(lines: &[SourceLine<'_>], unplaced: &mut Vec<Unplaced>) {
 
 // ---------------------------------------------------------------------------------------
 // Units at the end of a line.
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
+}
 
 /// Byte offset just after the last full stop (and closing quotes) of a line, or 0 if none.
 fn after_last_stop(text: &str) -> usize {
@@ -330,8 +395,10 @@ fn units_after_last_sentence(text: &str, vocab: &Vocabulary) -> Option<(usize, u
     units::split_touching(tail, vocab).map(|s| (start, s))
 }
 
-/// Units glued to progress with no full stop (`…完成率64%市住建局各县(市)区政府`): taken only
-/// when a known name starts them, since prose ends in unit-like words too.
+/// Units glued to progress with no full stop (`…完成率64%市住建局各县(市)区政府`). Prose ends in
+/// unit-like words too (`…积极对接市发改委`), so this is taken only when a known name starts
+/// the units and either no Han character precedes them or the two columns visibly touch; a
+/// row left without units is reported, which is better than units taken from its prose.
 fn units_without_stop(text: &str, vocab: &Vocabulary) -> Option<(usize, units::SplitUnits)> {
     // Try each position where a known name could start, leftmost first, within the last
     // stretch of the line (no unit list is longer than this).
@@ -343,7 +410,10 @@ fn units_without_stop(text: &str, vocab: &Vocabulary) -> Option<(usize, units::S
             continue;
         }
         if let Some(split) = units::split_touching(tail, vocab) {
-            return Some((at, split));
+            let after_prose = text[..at].chars().next_back().is_some_and(is_han);
+            if !after_prose || split.touched {
+                return Some((at, split));
+            }
         }
     }
     None
@@ -459,6 +529,14 @@ mod tests {
     }
 
     #[test]
+    fn words_that_also_mark_web_pages_are_fine_in_progress() {
+        let text = "1.\u{a0}推进撤县设区。已报送论证报告。市民政局 \n完成安徽人社APP社保业务上线测试工作,加强版权保护。\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows[0].progress.len(), 2);
+        assert!(p.unplaced.is_empty());
+    }
+
+    #[test]
     fn boilerplate_right_after_the_last_row_ends_the_table() {
         let text = "1.\u{a0}推进撤县设区。已报送论证报告。市民政局 \n免责声明:凡注明来源的所有文字图片等资料,版权均属本站所有。\n";
         let p = parse(&lines(text));
@@ -485,6 +563,54 @@ mod tests {
     }
 
     #[test]
+    fn page_furniture_between_rows_is_reported_not_progress() {
+        let text = "1.\u{a0}推进撤县设区。已报送论证报告。市民政局 \n责任编辑:张三\n2.\u{a0}完善公墓建设。已完成选址。市民政局各县(市)区政府\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows[0].progress, ["已报送论证报告。"]);
+        assert_eq!(p.unplaced.len(), 1);
+        assert_eq!(p.unplaced[0].line, 2);
+    }
+
+    #[test]
+    fn progress_ending_in_a_unit_like_word_stays_progress() {
+        // The continuation ends in `市发改委` without a full stop; the units are on line 1.
+        let text =
+            "1.\u{a0}推进撤县设区。已报送论证报告。市民政局各县(市)区政府\n方案已报送市发改委\n";
+        let p = parse(&lines(text));
+        assert_eq!(
+            p.rows[0].progress,
+            ["已报送论证报告。", "方案已报送市发改委"]
+        );
+        assert_eq!(
+            units(&p.rows[0]),
+            (vec!["市民政局".into()], vec!["各县(市)区政府".into()])
+        );
+        // A tail that only ends like a unit is not one.
+        let text = "1.\u{a0}推进撤县设区。已报送论证报告。积极对接市发改委\n";
+        let p = parse(&lines(text));
+        assert_eq!(units(&p.rows[0]).0, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_row_without_units_is_reported() {
+        let text =
+            "1.\u{a0}推进撤县设区。已报送论证报告。市民政局 \n2.\u{a0}完善公墓建设。已完成选\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows.len(), 2);
+        assert_eq!(p.unplaced.len(), 1);
+        assert_eq!(p.unplaced[0].line, 2);
+        assert!(p.unplaced[0].reason.contains("task 2"));
+    }
+
+    #[test]
+    fn recognises_the_layout_without_its_header() {
+        let text = "一些前言。\n1.\u{a0}推进撤县设区。已报送论证报告。市民政局 \n2.\u{a0}完善公墓建设。已完成选址。市民政局各县(市)区政府\n";
+        assert!(recognises(&lines(text)));
+        assert!(!recognises(&lines("1. 第一点。\n2. 第二点。\n")));
+        assert!(!recognises(&lines("1.\u{a0}只是一段编号文字,没有单位。\n")));
+    }
+
+    #[test]
     fn text_between_header_and_first_row_is_reported() {
         let text = "序号目标与任务工作进展牵头责任单位责任单位\n说明:本表由各单位填报\n1.\u{a0}推进撤县设区。已报送。市民政局 \n";
         let p = parse(&lines(text));
@@ -503,6 +629,6 @@ mod tests {
         assert_eq!(row_start("2. 全面放开", false, 2), Some((2, 3)));
         assert_eq!(row_start("2. 全面放开", false, 5), None);
         assert_eq!(row_start("3.\u{a0}", true, 0), None);
-        assert_eq!(row_start("99999.\u{a0}x", true, 0), None);
+        assert_eq!(row_start("9999999.\u{a0}x", true, 0), None);
     }
 }

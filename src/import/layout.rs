@@ -1,10 +1,1071 @@
-//! Detects which layout a report uses from its lines.
+//! Detects which layout a report uses by scoring each layout on its own evidence, and holds
+//! the vocabulary the layout parsers share: column and label names, headings, ids, unit names.
 
-use super::{Layout, SourceLine};
+use super::{Layout, RawRow, SourceLine};
 
+/// A regex compiled once, on first use. The patterns are constants, so the `expect` in
+/// [`compiled`] cannot fire on input data.
+macro_rules! regex {
+    ($pat:expr) => {{
+        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        $crate::import::layout::compiled(&RE, $pat)
+    }};
+}
+
+pub(crate) fn compiled(
+    cell: &'static std::sync::OnceLock<regex::Regex>,
+    pattern: &str,
+) -> &'static regex::Regex {
+    cell.get_or_init(|| regex::Regex::new(pattern).expect("constant pattern is valid"))
+}
+pub(crate) use regex;
+
+// ---------------------------------------------------------------------------------------------
+// Detection
+// ---------------------------------------------------------------------------------------------
+
+/// The evidence score of every layout, in the order ties are broken (most specific first).
+/// A score is roughly "how many task rows this layout would explain".
+pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
+    let mut concat_header_at: Option<usize> = None;
+    let mut nbsp_rows = 0usize;
+    let mut numbered_after_concat_header = 0usize;
+    let mut pipe_header = false;
+    let mut pipe_rows = 0usize;
+    let mut units_labels = 0usize;
+    let mut progress_labels = 0usize;
+    let mut paren_rows = 0.0f32;
+
+    for (i, l) in lines.iter().enumerate() {
+        let text = l.text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        if concat_header_at.is_none() && is_concatenated_header(text) {
+            concat_header_at = Some(i);
+            continue;
+        }
+        if regex!(r"^\d{1,3}[.．]\u{a0}").is_match(text) {
+            nbsp_rows += 1;
+        }
+        if concat_header_at.is_some() && number_prefix(text).is_some() {
+            numbered_after_concat_header += 1;
+        }
+        if let Some(cells) = pipe_cells(text) {
+            if !pipe_header {
+                pipe_header = is_table_header(cells.iter().map(|c| header_column_of(c)));
+            } else if !is_separator_row(&cells)
+                && !is_table_header(cells.iter().map(|c| header_column_of(c)))
+            {
+                pipe_rows += 1;
+            }
+            continue;
+        }
+        if let Some(p) = super::parenthesized::trailing_units(text) {
+            // A bare `(市发改委)` at a sentence end is weaker evidence than `(X牵头…)`.
+            // Its labels, if any, are inside the units parenthesis.
+            paren_rows += if p.explicit { 1.0 } else { 0.5 };
+            continue;
+        }
+        // Labels at the start of the paragraph, or after a task on its line
+        // (`1.任务。牵头责任单位:市发改委`).
+        let first = label_at_start(text).map(|(c, _, _)| c);
+        let inline = inline_labels(text)
+            .into_iter()
+            .filter_map(|at| label_at_start(&text[at..]).map(|(c, _, _)| c));
+        for col in first.into_iter().chain(inline) {
+            match col {
+                Column::Lead | Column::Units => units_labels += 1,
+                Column::Progress => progress_labels += 1,
+                _ => {}
+            }
+        }
+    }
+
+    let concatenated = match concat_header_at {
+        Some(_) => 3.0 + nbsp_rows.max(numbered_after_concat_header) as f32,
+        // Without its header the sample is still recognisable by its `N.\u{a0}` row starts,
+        // but weigh them a little below other layouts' evidence: a no-break space after a
+        // number is a copying accident that any layout can carry.
+        None if nbsp_rows >= 2 => 0.9 * nbsp_rows as f32,
+        None => 0.0,
+    };
+    let pipe = if pipe_header && pipe_rows > 0 {
+        2.0 + pipe_rows as f32
+    } else {
+        0.0
+    };
+    // Progress labels alone are weak evidence (a parenthesized report may label its progress).
+    let labelled = if units_labels > 0 {
+        (units_labels as f32).max(0.5 * progress_labels as f32)
+    } else {
+        0.0
+    };
+    let cells = match find_cells_header(lines) {
+        Some(h) => {
+            let runs = unit_runs(&lines[h.end..]);
+            if runs > 0 {
+                2.0 + runs as f32
+            } else {
+                0.0
+            }
+        }
+        None => 0.0,
+    };
+    [
+        (Layout::Pipe, pipe),
+        (Layout::Labelled, labelled),
+        (Layout::Parenthesized, paren_rows),
+        (Layout::Cells, cells),
+        (Layout::Concatenated, concatenated),
+    ]
+}
+
+/// The layout with the strongest evidence, or None when nothing looks like a task table.
 pub fn detect(lines: &[SourceLine<'_>]) -> Option<Layout> {
-    lines
+    let mut best: Option<(Layout, f32)> = None;
+    for (layout, score) in scores(lines) {
+        if score >= 1.0 && best.is_none_or(|(_, b)| score > b) {
+            best = Some((layout, score));
+        }
+    }
+    best.map(|(l, _)| l)
+}
+
+/// Runs of consecutive unit lines: about one per row in a cells table.
+fn unit_runs(lines: &[SourceLine<'_>]) -> usize {
+    let mut runs = 0;
+    let mut in_run = false;
+    for l in lines {
+        let t = l.text.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let u = is_units_line(t);
+        if u && !in_run {
+            runs += 1;
+        }
+        in_run = u;
+    }
+    runs
+}
+
+/// The sample's header: the column names run together with nothing between them
+/// (`序号目标与任务工作进展牵头责任单位责任单位`).
+pub(crate) fn is_concatenated_header(text: &str) -> bool {
+    if text.chars().any(|c| c.is_whitespace() || c == '|') {
+        return false;
+    }
+    let folded = fold(text);
+    let mut rest = folded.as_str();
+    let mut names = 0;
+    while !rest.is_empty() {
+        match COLUMN_NAMES
+            .iter()
+            .filter(|(n, _)| rest.starts_with(n))
+            .max_by_key(|(n, _)| n.len())
+        {
+            Some((n, _)) => {
+                rest = &rest[n.len()..];
+                names += 1;
+            }
+            None => return false,
+        }
+    }
+    names >= 3
+}
+
+// ---------------------------------------------------------------------------------------------
+// Columns and labels
+// ---------------------------------------------------------------------------------------------
+
+/// What a table column or a paragraph label holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Column {
+    Number,
+    Goal,
+    Progress,
+    /// 牵头责任单位.
+    Lead,
+    /// 协同责任单位 / 配合单位, or 责任单位 next to a lead column.
+    Co,
+    /// 责任单位 as the only units column: the first-listed unit leads.
+    Units,
+    /// A column duban does not import (备注, 完成时限…): its text is reported, not dropped.
+    Other,
+}
+
+impl Column {
+    pub(crate) fn is_units(self) -> bool {
+        matches!(self, Column::Lead | Column::Co | Column::Units)
+    }
+}
+
+const COLUMN_NAMES: &[(&str, Column)] = &[
+    ("序号", Column::Number),
+    ("编号", Column::Number),
+    ("目标与任务", Column::Goal),
+    ("目标和任务", Column::Goal),
+    ("目标任务", Column::Goal),
+    ("重点工作任务", Column::Goal),
+    ("重点工作", Column::Goal),
+    ("工作任务", Column::Goal),
+    ("重点任务", Column::Goal),
+    ("主要任务", Column::Goal),
+    ("任务", Column::Goal),
+    ("工作内容", Column::Goal),
+    ("任务内容", Column::Goal),
+    ("重点工作内容", Column::Goal),
+    ("工作目标", Column::Goal),
+    ("工作事项", Column::Goal),
+    ("工作进展", Column::Progress),
+    ("进展情况", Column::Progress),
+    ("工作进展情况", Column::Progress),
+    ("完成情况", Column::Progress),
+    ("工作完成情况", Column::Progress),
+    ("推进情况", Column::Progress),
+    ("工作推进情况", Column::Progress),
+    ("落实情况", Column::Progress),
+    ("进展", Column::Progress),
+    ("目前进展", Column::Progress),
+    ("进展及成效", Column::Progress),
+    ("完成进度", Column::Progress),
+    ("牵头责任单位", Column::Lead),
+    ("牵头单位", Column::Lead),
+    ("牵头部门", Column::Lead),
+    ("牵头责任部门", Column::Lead),
+    ("主办单位", Column::Lead),
+    ("协同责任单位", Column::Co),
+    ("协同单位", Column::Co),
+    ("配合单位", Column::Co),
+    ("协办单位", Column::Co),
+    ("参与单位", Column::Co),
+    ("配合部门", Column::Co),
+    ("协同部门", Column::Co),
+    ("协助单位", Column::Co),
+    ("责任单位", Column::Units),
+    ("责任部门", Column::Units),
+    ("承办单位", Column::Units),
+    ("落实单位", Column::Units),
+    ("备注", Column::Other),
+    ("完成时限", Column::Other),
+    ("完成时间", Column::Other),
+    ("时间节点", Column::Other),
+    ("时限", Column::Other),
+    ("责任领导", Column::Other),
+    ("分管领导", Column::Other),
+    ("市领导", Column::Other),
+    ("责任人", Column::Other),
+];
+
+/// The column a header cell names (`序号`, `目标与任务`, `牵头单位`…), ignoring spaces, markdown
+/// emphasis and traditional forms.
+pub(crate) fn column_of(cell: &str) -> Option<Column> {
+    let key: String = fold(cell)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '#' | ':' | '\u{ff1a}' | '【' | '】'))
+        .collect();
+    if key.is_empty() {
+        return None;
+    }
+    COLUMN_NAMES
         .iter()
-        .any(|l| l.text.contains("序号目标与任务"))
-        .then_some(Layout::Concatenated)
+        .find(|(n, _)| *n == key)
+        .map(|(_, c)| *c)
+}
+
+/// The column a header cell names, also when it is worded its own way (`重点工作任务及目标`,
+/// `牵头单位(部门)`, `上半年工作进展`): a short cell without sentence punctuation that holds a
+/// column's key word. Only for recognising a header as a whole, never for body lines, where
+/// `已完成年度任务` is progress.
+pub(crate) fn header_column_of(cell: &str) -> Option<Column> {
+    if let Some(c) = column_of(cell) {
+        return Some(c);
+    }
+    let key: String = fold(cell)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '#'))
+        .collect();
+    let len = key.chars().count();
+    if !(2..=16).contains(&len)
+        || has_sentence_punct(&key)
+        || key.contains(['、', '。'])
+        || key.starts_with(|c: char| c.is_ascii_digit() || c == '(' || c == '\u{ff08}')
+    {
+        return None;
+    }
+    let has = |words: &[&str]| words.iter().any(|w| key.contains(w));
+    Some(if has(&["序号", "编号"]) {
+        Column::Number
+    } else if has(&["牵头"]) {
+        Column::Lead
+    } else if has(&["协同", "配合", "协办", "参与单位", "协助"]) {
+        Column::Co
+    } else if has(&["责任单位", "责任部门", "承办单位"]) {
+        Column::Units
+    } else if has(&["进展", "完成情况", "推进情况", "落实情况", "进度"]) {
+        Column::Progress
+    } else if has(&["任务", "目标", "工作内容", "重点工作"]) {
+        Column::Goal
+    } else if has(&["备注", "时限", "领导", "时间", "责任人"]) {
+        Column::Other
+    } else {
+        return None;
+    })
+}
+
+/// A header row: a goal column and at least one units column. `责任单位` beside a lead column
+/// is the co column.
+pub(crate) fn is_table_header(cols: impl Iterator<Item = Option<Column>>) -> bool {
+    let cols: Vec<Column> = cols.flatten().collect();
+    cols.contains(&Column::Goal) && cols.iter().any(|c| c.is_units())
+}
+
+/// Resolves `责任单位` to the co column when the table also has a lead column.
+pub(crate) fn resolve_units_columns(cols: &mut [Column]) {
+    if cols.contains(&Column::Lead) {
+        for c in cols.iter_mut() {
+            if *c == Column::Units {
+                *c = Column::Co;
+            }
+        }
+    }
+}
+
+/// A label at the start of a paragraph (`牵头责任单位:` `进展情况:`…): its column, the byte
+/// length of the label with its colon, and the text after it.
+pub(crate) fn label_at_start(text: &str) -> Option<(Column, usize, &str)> {
+    let t = text.trim_start();
+    let lead_ws = text.len() - t.len();
+    // A label is a few characters long: fold only the head, so long paragraphs cost nothing.
+    let head_end = t.char_indices().nth(24).map_or(t.len(), |(i, _)| i);
+    let folded = fold(&t[..head_end]);
+    let caps = regex!(r"^[【\[]?\s*([^\s:\x{FF1A}【】\[\]]{2,8}?)\s*[】\]]?\s*[:\x{FF1A}]")
+        .captures(&folded)?;
+    let name = caps.get(1)?.as_str();
+    let col = column_of(name)?;
+    if matches!(col, Column::Number | Column::Other) {
+        return None;
+    }
+    let end = caps.get(0)?.end();
+    // Folding keeps byte offsets, so `end` is valid in the original text.
+    let rest = t.get(end..)?;
+    Some((col, lead_ws + end, rest))
+}
+
+/// Where further labels start inside a paragraph (`牵头责任单位:市发改委 协同责任单位:…`):
+/// only after a space or a `;`, so a label word inside a sentence is not taken for one.
+/// One pass over the text.
+pub(crate) fn inline_labels(text: &str) -> Vec<usize> {
+    let folded = fold(text);
+    regex!(r"[\s;\x{FF1B},\x{FF0C}。]+[【\[]?(?:牵头责任单位|牵头单位|牵头部门|协同责任单位|协同单位|配合单位|协办单位|参与单位|责任单位|责任部门|进展情况|工作进展|完成情况|推进情况)[】\]]?\s*[:\x{FF1A}]")
+        .find_iter(&folded)
+        .filter_map(|m| {
+            // The separator stays with the text before the label.
+            let sep_len = folded[m.start()..]
+                .char_indices()
+                .find(|(_, c)| !(c.is_whitespace() || matches!(c, ';' | '\u{ff1b}' | ',' | '\u{ff0c}' | '。')))
+                .map(|(i, _)| i)?;
+            Some(m.start() + sep_len).filter(|at| *at > 0)
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headings, ids, footers
+// ---------------------------------------------------------------------------------------------
+
+/// A section heading (`一、确保完成全年主要预期目标`, `(一)…`, `第二部分…`): short and not a
+/// sentence, so a preamble paragraph that starts with `(一)` is not taken for one.
+pub(crate) fn is_heading(text: &str) -> bool {
+    let t = text.trim();
+    if !regex!(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[(\x{FF08}]\s*[一二三四五六七八九十]{1,3}\s*[)\x{FF09}]|第[一二三四五六七八九十]{1,3}(?:部分|章|节|篇|类|板块))").is_match(t) {
+        return false;
+    }
+    let body = t.trim_end_matches(['。', '.', ':', '\u{ff1a}']);
+    body.chars().count() <= 40 && !body.contains('。')
+}
+
+/// The section a row is under: a top heading (`一、…`, `第一部分…`) and the sub-heading under it
+/// (`(一)…`), kept together so a row under `(一)` still says which `一、` it belongs to.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Sections {
+    top: Option<String>,
+    sub: Option<String>,
+}
+
+impl Sections {
+    pub(crate) fn enter(&mut self, heading: &str) {
+        let h = heading.trim().to_string();
+        if regex!(r"^[(\x{FF08}]").is_match(&h) {
+            self.sub = Some(h);
+        } else {
+            self.top = Some(h);
+            self.sub = None;
+        }
+    }
+
+    /// `一、持续改善生态环境 / (一)打好污染防治攻坚战`, or whichever level there is.
+    pub(crate) fn current(&self) -> Option<String> {
+        match (&self.top, &self.sub) {
+            (Some(t), Some(s)) => Some(format!("{t} / {s}")),
+            (t, s) => t.clone().or_else(|| s.clone()),
+        }
+    }
+}
+
+/// Arabic or Chinese numeral value (`12`, `十二`).
+pub(crate) fn numeral(s: &str) -> Option<u32> {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
+        return s.parse().ok().filter(|n| (1..=999).contains(n));
+    }
+    let digit = |c: char| {
+        "一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|p| p as u32 + 1)
+    };
+    let cs: Vec<char> = s.chars().collect();
+    match cs.as_slice() {
+        [a] if *a == '十' => Some(10),
+        [a] => digit(*a),
+        ['十', b] => Some(10 + digit(*b)?),
+        [a, '十'] => Some(digit(*a)? * 10),
+        [a, '十', b] => Some(digit(*a)? * 10 + digit(*b)?),
+        _ => None,
+    }
+}
+
+/// A row id cell: `1`, `1.`, `(1)`, `一`, `(一)`, `1、`.
+pub(crate) fn parse_id(cell: &str) -> Option<u32> {
+    let t = cell.trim();
+    let caps = regex!(
+        r"^[(\x{FF08}]?\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*[)\x{FF09}]?\s*[.．、]?$"
+    )
+    .captures(t)?;
+    numeral(caps.get(1)?.as_str())
+}
+
+/// A task number at the start of a paragraph (`1.` `1、` `(1)` `1)`), with the text after it.
+/// `1.5万亩` is a decimal, not a number prefix.
+pub(crate) fn number_prefix(text: &str) -> Option<(u32, &str)> {
+    let t = text.trim_start();
+    let caps = regex!(r"^(?:([0-9]{1,3})\s*([.．、])|[(\x{FF08}]\s*([0-9]{1,3})\s*[)\x{FF09}]|([0-9]{1,3})[)\x{FF09}])\s*").captures(t)?;
+    let m = caps.get(0)?;
+    let rest = &t[m.end()..];
+    if let Some(sep) = caps.get(2) {
+        // A decimal point: `1.5万亩`.
+        if matches!(sep.as_str(), "." | "．")
+            && t[sep.end()..].starts_with(|c: char| c.is_ascii_digit())
+        {
+            return None;
+        }
+    }
+    let digits = caps.get(1).or(caps.get(3)).or(caps.get(4))?;
+    Some((digits.as_str().parse().ok()?, rest))
+}
+
+/// A line that ends the table: the distribution list and attachments of an official document.
+pub(crate) fn is_footer(text: &str) -> bool {
+    let t = text.trim();
+    // `印发《…》` opens many progress sentences: only a dated `…年…月…日印发` line is a footer.
+    regex!(r"^(?:(?:抄送|主送|抄报|联系人|联系电话)\s*[:\x{FF1A}]|附件\s*[:\x{FF1A}]?\s*\d|[(\x{FF08}]此件|免责声明|Copyright|版权所有)").is_match(t)
+        || regex!(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$").is_match(t)
+}
+
+/// Rows numbered again from 1 under each section (`(1)(2)(3)` then `(1)(2)`) have no global
+/// number: let them be numbered in order rather than report them as duplicates. Numbering
+/// restarts when it goes back at a new section, or back to its first number (a second table);
+/// any other number that goes back is a typo, left for the duplicate check to report.
+pub(crate) fn drop_restarting_numbers(rows: &mut [RawRow]) {
+    let first = rows.iter().find_map(|r| r.number);
+    let mut last: Option<(u32, &Option<String>)> = None;
+    let mut restarts = false;
+    for r in rows.iter() {
+        let Some(n) = r.number else { continue };
+        if let Some((l, section)) = last {
+            if n <= l && (*section != r.section || Some(n) == first) {
+                restarts = true;
+                break;
+            }
+        }
+        last = Some((n, &r.section));
+    }
+    if restarts {
+        for r in rows.iter_mut() {
+            r.number = None;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unit names
+// ---------------------------------------------------------------------------------------------
+
+/// Endings that make a short phrase a government body on their own.
+const STRONG_SUFFIXES: &[&str] = &[
+    "局",
+    "委",
+    "办",
+    "政府",
+    "管委会",
+    "中心",
+    "公司",
+    "集团",
+    "委员会",
+    "办公室",
+    "指挥部",
+    "海关",
+    "银行",
+    "法院",
+    "检察院",
+    "总工会",
+    "妇联",
+    "科协",
+    "工商联",
+    "残联",
+    "文联",
+    "侨联",
+    "红十字会",
+    "团市委",
+    "单位",
+    "部门",
+    "分局",
+    "支队",
+    "大队",
+    "小组",
+    "署",
+];
+/// Endings that make a unit only with a government prefix (`市重点处`, `市人民医院`).
+const WEAK_SUFFIXES: &[&str] = &[
+    "处", "厅", "院", "会", "部", "队", "站", "所", "行", "社", "馆", "室", "校", "团", "台",
+    "报社",
+];
+const UNIT_PREFIXES: &[&str] = &[
+    "市",
+    "省",
+    "各",
+    "县",
+    "区",
+    "国网",
+    "中国",
+    "芜湖",
+    "共青团",
+    "开发区",
+    "有关",
+    "相关",
+];
+
+/// Characters a unit name never contains: sentence punctuation.
+fn has_sentence_punct(s: &str) -> bool {
+    s.chars().any(|c| {
+        matches!(
+            c,
+            '。' | '!'
+                | '\u{ff01}'
+                | '?'
+                | '\u{ff1f}'
+                | ':'
+                | '\u{ff1a}'
+                | '“'
+                | '”'
+                | '"'
+                | '《'
+                | '》'
+                | ','
+                | '\u{ff0c}'
+                | ';'
+                | '\u{ff1b}'
+                | '%'
+                | '|'
+        )
+    })
+}
+
+/// A government body's name: `市生态环境局`, `各县(市)区政府`, `开发区管委会`, `市重点处`, `无为市`.
+pub(crate) fn is_unit_name(name: &str) -> bool {
+    // At most 24 characters of at most 4 bytes: longer text is no name, and is not folded.
+    if name.trim().len() > 96 {
+        return false;
+    }
+    let folded = fold(name.trim());
+    let n = folded.as_str();
+    let len = n.chars().count();
+    if !(2..=24).contains(&len) || has_sentence_punct(n) || n.contains('、') {
+        return false;
+    }
+    if STRONG_SUFFIXES.iter().any(|s| n.ends_with(s)) {
+        return true;
+    }
+    if WEAK_SUFFIXES.iter().any(|s| n.ends_with(s))
+        && UNIT_PREFIXES.iter().any(|p| n.starts_with(p))
+    {
+        return true;
+    }
+    // County-level governments named by place: `无为市`, `南陵县`, `鸠江区`.
+    len <= 4 && (n.ends_with('市') || n.ends_with('县') || n.ends_with('区'))
+}
+
+/// Short text without sentence punctuation: might be a unit name duban does not know.
+pub(crate) fn is_loose_unit(name: &str) -> bool {
+    let n = name.trim();
+    let len = n.chars().count();
+    (2..=20).contains(&len) && !has_sentence_punct(n) && !n.chars().any(|c| c.is_ascii_digit())
+}
+
+fn unit_items(line: &str) -> impl Iterator<Item = &str> {
+    line.split([
+        '、', ',', '\u{ff0c}', ';', '\u{ff1b}', ' ', '\u{3000}', '\u{a0}', '\t',
+    ])
+    .map(str::trim)
+    .filter(|s| !s.is_empty())
+}
+
+/// A line holding only unit names (a units cell, or one line of it).
+pub(crate) fn is_units_line(line: &str) -> bool {
+    let t = line.trim();
+    if t.is_empty() || t.chars().count() > 160 {
+        return false;
+    }
+    let (mut total, mut named) = (0usize, 0usize);
+    for item in unit_items(t) {
+        total += 1;
+        if is_unit_name(item) {
+            named += 1;
+        } else if !is_loose_unit(item) {
+            return false;
+        }
+    }
+    // A name broken by a stray space (`市自然资源 和规划局`) leaves one part that is no name.
+    named > 0 && named * 2 >= total
+}
+
+/// Tail fragments of a name broken by a stray space: `管委会`, `(市)区政府`, `和规划局`.
+fn is_name_tail(fragment: &str) -> bool {
+    let f = fold(fragment);
+    f.chars().count() <= 2
+        || f.starts_with([
+            '(', '\u{ff08}', ')', '\u{ff09}', '和', '与', '及', '局', '委', '办',
+        ])
+        || f.starts_with("政府")
+        || f.starts_with("管委")
+        || f.starts_with("中心")
+        || f.starts_with("公司")
+}
+
+/// Tidies a units cell so [`super::units::split_list`] splits it right: names a stray space
+/// broke (`市自然资源 和规划局`, `开发区 管委会`) are joined again, and names separated only by
+/// spaces are separated by `、`. No character other than whitespace is added or removed.
+pub(crate) fn clean_units(cell: &str) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for item in cell.split(['、', ',', '\u{ff0c}', ';', '\u{ff1b}']) {
+        let mut current = String::new();
+        for frag in item
+            .split(|c: char| c.is_whitespace())
+            .filter(|f| !f.is_empty())
+        {
+            if current.is_empty() || !is_unit_name(&current) || is_name_tail(frag) {
+                current.push_str(frag);
+            } else {
+                names.push(std::mem::take(&mut current));
+                current.push_str(frag);
+            }
+        }
+        if !current.is_empty() {
+            names.push(current);
+        }
+    }
+    names.join("、")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pipe rows (here because detection needs them too)
+// ---------------------------------------------------------------------------------------------
+
+/// The cells of a `| a | b | c |` row (leading and trailing pipes optional), or None when the
+/// line is no table row. `\|` is an escaped pipe inside a cell.
+pub(crate) fn pipe_cells(text: &str) -> Option<Vec<String>> {
+    let t = text.trim();
+    let framing = PipeFraming {
+        leading: t.starts_with('|'),
+        trailing: t.ends_with('|') && !t.ends_with("\\|"),
+    };
+    pipe_cells_framed(t, framing)
+}
+
+/// Whether a table's rows start and end with a pipe: decided by its header row, since a data
+/// row without outer pipes whose first cell is empty also starts with `|`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PipeFraming {
+    pub leading: bool,
+    pub trailing: bool,
+}
+
+pub(crate) fn pipe_cells_framed(text: &str, framing: PipeFraming) -> Option<Vec<String>> {
+    let t = text.trim();
+    let pipes = t.matches('|').count() - t.matches("\\|").count();
+    let framed = t.starts_with('|') || t.ends_with('|');
+    if pipes < 2 && !(pipes == 1 && framed && t.len() > 1) {
+        return None;
+    }
+    let mut inner = t;
+    if framing.leading {
+        inner = inner.strip_prefix('|').unwrap_or(inner);
+    }
+    if framing.trailing && !inner.ends_with("\\|") {
+        inner = inner.strip_suffix('|').unwrap_or(inner);
+    }
+    let mut cells = Vec::new();
+    let mut cur = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                cur.push('|');
+                chars.next();
+            }
+            '|' => cells.push(std::mem::take(&mut cur).trim().to_string()),
+            c => cur.push(c),
+        }
+    }
+    cells.push(cur.trim().to_string());
+    Some(cells)
+}
+
+/// `|---|:---:|` rows.
+pub(crate) fn is_separator_row(cells: &[String]) -> bool {
+    cells.iter().all(|c| {
+        let c = c.trim();
+        c.is_empty()
+            || c.chars()
+                .all(|ch| matches!(ch, '-' | ':' | '—' | '=' | '－'))
+    }) && cells.iter().any(|c| c.contains(['-', '—', '=', '－']))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cells header (here because detection needs it too)
+// ---------------------------------------------------------------------------------------------
+
+/// A cells-layout header: column names each on its own line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CellsHeader {
+    /// Index (into the lines) of the first line after the header.
+    pub end: usize,
+    pub columns: Vec<Column>,
+    /// Blank lines between the header's names: the table separates its cells by blank lines.
+    pub blank_separated: bool,
+}
+
+/// The first run of lines that are each one column name, with a goal column and a units
+/// column. The run starts at `序号` or the goal column, and a column seen twice starts it
+/// again, so a title such as `重点工作任务进展情况表` just above the header stays out of it.
+pub(crate) fn find_cells_header(lines: &[SourceLine<'_>]) -> Option<CellsHeader> {
+    // (column, blank lines before it) for the current run.
+    let mut run: Vec<(Column, bool)> = Vec::new();
+    let mut pending_blanks = 0usize;
+    let mut end = 0usize;
+    let accept = |run: &[(Column, bool)]| {
+        run.len() >= 3
+            && matches!(run.first(), Some((Column::Number | Column::Goal, _)))
+            && is_table_header(run.iter().map(|(c, _)| Some(*c)))
+    };
+    for (i, l) in lines.iter().enumerate() {
+        let t = l.text.trim();
+        if t.is_empty() {
+            pending_blanks += 1;
+            continue;
+        }
+        let found = header_column_of(t).filter(|_| pending_blanks <= 2 || run.is_empty());
+        match found {
+            Some(c) => {
+                if let Some(k) = run.iter().position(|(r, _)| *r == c) {
+                    run.drain(..=k);
+                }
+                run.push((c, pending_blanks > 0));
+                // A run must begin with 序号 or the goal column.
+                while run
+                    .first()
+                    .is_some_and(|(r, _)| !matches!(r, Column::Number | Column::Goal))
+                {
+                    run.remove(0);
+                }
+                end = i + 1;
+            }
+            None => {
+                if accept(&run) {
+                    break;
+                }
+                run.clear();
+                if let Some(c) = header_column_of(t) {
+                    if matches!(c, Column::Number | Column::Goal) {
+                        run.push((c, false));
+                        end = i + 1;
+                    }
+                }
+            }
+        }
+        pending_blanks = 0;
+    }
+    if !accept(&run) {
+        return None;
+    }
+    let blanks_inside = run.iter().skip(1).filter(|(_, b)| *b).count();
+    let mut columns: Vec<Column> = run.into_iter().map(|(c, _)| c).collect();
+    resolve_units_columns(&mut columns);
+    Some(CellsHeader {
+        end,
+        blank_separated: blanks_inside * 2 >= columns.len().saturating_sub(1),
+        columns,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Traditional characters
+// ---------------------------------------------------------------------------------------------
+
+/// Folds the traditional forms of the characters our keywords and unit endings use to their
+/// simplified forms. One CJK character for one, all three bytes in UTF-8, so a byte offset
+/// found in the folded text is valid in the original.
+pub(crate) fn fold(text: &str) -> String {
+    text.chars().map(fold_char).collect()
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        '號' => '号',
+        '標' => '标',
+        '與' => '与',
+        '務' => '务',
+        '進' => '进',
+        '況' => '况',
+        '頭' => '头',
+        '牽' => '牵',
+        '責' => '责',
+        '單' => '单',
+        '協' => '协',
+        '辦' => '办',
+        '會' => '会',
+        '處' => '处',
+        '廳' => '厅',
+        '團' => '团',
+        '銀' => '银',
+        '檢' => '检',
+        '揮' => '挥',
+        '關' => '关',
+        '職' => '职',
+        '負' => '负',
+        '實' => '实',
+        '參' => '参',
+        '區' => '区',
+        '縣' => '县',
+        '門' => '门',
+        '導' => '导',
+        '員' => '员',
+        '總' => '总',
+        '聯' => '联',
+        '婦' => '妇',
+        '殘' => '残',
+        '僑' => '侨',
+        '紅' => '红',
+        '國' => '国',
+        '編' => '编',
+        '點' => '点',
+        '內' => '内',
+        '間' => '间',
+        '節' => '节',
+        '領' => '领',
+        '時' => '时',
+        '備' => '备',
+        '註' => '注',
+        '長' => '长',
+        '體' => '体',
+        '舉' => '举',
+        '辭' => '辞',
+        '隊' => '队',
+        '館' => '馆',
+        '報' => '报',
+        '黨' => '党',
+        '來' => '来',
+        '後' => '后',
+        '達' => '达',
+        '開' => '开',
+        '發' => '发',
+        '規' => '规',
+        '劃' => '划',
+        '設' => '设',
+        '環' => '环',
+        '資' => '资',
+        '現' => '现',
+        '係' => '系',
+        _ => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(number: u32, section: &str) -> RawRow {
+        RawRow {
+            number: Some(number),
+            section: Some(section.to_string()),
+            line: 1,
+            goal: String::new(),
+            progress: Vec::new(),
+            units: super::super::RawUnits::SingleColumn(String::new()),
+        }
+    }
+
+    #[test]
+    fn numbering_that_restarts_is_dropped_a_typo_is_kept() {
+        let numbers = |rows: &[RawRow]| rows.iter().map(|r| r.number).collect::<Vec<_>>();
+        let mut rows = vec![row(1, "一"), row(2, "一"), row(1, "二"), row(2, "二")];
+        drop_restarting_numbers(&mut rows);
+        assert_eq!(numbers(&rows), vec![None; 4]);
+        let mut rows = vec![row(1, "一"), row(2, "一"), row(3, "一"), row(1, "一")];
+        drop_restarting_numbers(&mut rows);
+        assert_eq!(numbers(&rows), vec![None; 4]);
+        let mut rows = vec![row(1, "一"), row(2, "一"), row(2, "一"), row(3, "一")];
+        drop_restarting_numbers(&mut rows);
+        assert_eq!(numbers(&rows), vec![Some(1), Some(2), Some(2), Some(3)]);
+    }
+
+    #[test]
+    fn fold_keeps_byte_offsets() {
+        let t = "牽頭責任單位:市發改委";
+        assert_eq!(fold(t).len(), t.len());
+        assert_eq!(fold(t), "牵头责任单位:市发改委");
+    }
+
+    #[test]
+    fn concatenated_header_is_the_names_run_together() {
+        assert!(is_concatenated_header(
+            "序号目标与任务工作进展牵头责任单位责任单位"
+        ));
+        assert!(!is_concatenated_header("序号 目标与任务 工作进展"));
+        assert!(!is_concatenated_header("序号"));
+        assert!(!is_concatenated_header(
+            "2020年度市政府重点工作任务进展情况反馈表"
+        ));
+    }
+
+    fn numbered(text: &str) -> Vec<SourceLine<'_>> {
+        text.lines()
+            .enumerate()
+            .map(|(i, t)| SourceLine {
+                number: i + 1,
+                text: t,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn cells_header_keeps_a_title_out() {
+        let l = numbered("重点工作进展情况表\n序号\n工作任务\n责任单位\n1\n推进。\n");
+        let h = find_cells_header(&l).expect("header");
+        assert_eq!(h.columns, vec![Column::Number, Column::Goal, Column::Units]);
+        assert_eq!(h.end, 4);
+        let l =
+            numbered("重点工作任务进展情况表\n\n序号\n\n目标与任务\n\n牵头单位\n\n完成情况\n\n1\n");
+        let h = find_cells_header(&l).expect("header");
+        assert_eq!(
+            h.columns,
+            vec![Column::Number, Column::Goal, Column::Lead, Column::Progress]
+        );
+        assert!(h.blank_separated);
+        assert!(find_cells_header(&numbered("序号\n目标与任务\n进展情况\n")).is_none());
+    }
+
+    #[test]
+    fn columns_and_labels() {
+        assert_eq!(column_of(" 牵头 单位 "), Some(Column::Lead));
+        assert_eq!(column_of("**目标与任务**"), Some(Column::Goal));
+        assert_eq!(column_of("推进城乡教育一体化"), None);
+        assert_eq!(header_column_of("重点工作任务及目标"), Some(Column::Goal));
+        assert_eq!(header_column_of("牵头单位(部门)"), Some(Column::Lead));
+        assert_eq!(header_column_of("上半年工作进展"), Some(Column::Progress));
+        assert_eq!(header_column_of("已完成年度任务。"), None);
+        assert_eq!(header_column_of("进展情况:已完成"), None);
+        let (col, _, rest) = label_at_start("牵头责任单位:市发改委").expect("label");
+        assert_eq!((col, rest), (Column::Lead, "市发改委"));
+        let (col, _, rest) = label_at_start("【进展情况】: 一是").expect("label");
+        assert_eq!((col, rest), (Column::Progress, " 一是"));
+        assert!(label_at_start("目前:已完成").is_none());
+        let t = "牵头责任单位:市发改委  协同责任单位:各县(市)区政府;进展情况:已完成";
+        let at = inline_labels(t);
+        assert_eq!(at.len(), 2);
+        assert!(t[at[0]..].starts_with("协同责任单位"));
+        assert!(t[at[1]..].starts_with("进展情况"));
+    }
+
+    #[test]
+    fn headings_ids_and_prefixes() {
+        assert!(is_heading("一、确保完成全年主要预期目标"));
+        assert!(is_heading("(二)持续改善生态环境"));
+        assert!(!is_heading("一是强化调度、压实责任。"));
+        assert!(!is_heading(
+            "(一)强化组织领导。各县区、各有关部门要提高政治站位,高度重视。"
+        ));
+        assert_eq!(parse_id("(12)"), Some(12));
+        assert_eq!(parse_id("二十三"), Some(23));
+        assert_eq!(parse_id("3."), Some(3));
+        assert_eq!(parse_id("甲"), None);
+        assert_eq!(number_prefix("12.推进"), Some((12, "推进")));
+        assert_eq!(number_prefix("(3)推进").map(|(n, _)| n), Some(3));
+        assert_eq!(number_prefix("1.5万亩"), None);
+        assert_eq!(number_prefix("2020年"), None);
+    }
+
+    #[test]
+    fn unit_names() {
+        for n in [
+            "市生态环境局",
+            "各县(市)区政府",
+            "开发区管委会",
+            "市重点处",
+            "无为市",
+            "市发改委",
+            "大数据中心",
+        ] {
+            assert!(is_unit_name(n), "{n}");
+        }
+        for n in ["推进城市更新", "已完成", "召开推进会议。", "2020年"] {
+            assert!(!is_unit_name(n), "{n}");
+        }
+        assert!(is_units_line("市住建局、市水务局"));
+        assert!(is_units_line("各县(市)区政府、 开发区管委会"));
+        assert!(is_units_line("市自然资源 和规划局"));
+        assert!(!is_units_line("完成率64%。"));
+        assert!(!is_units_line("推进城市更新、乡村振兴"));
+    }
+
+    #[test]
+    fn clean_units_joins_broken_names_and_separates_touching_ones() {
+        assert_eq!(
+            clean_units("各县市区政府、 开发区管委会"),
+            "各县市区政府、开发区管委会"
+        );
+        assert_eq!(clean_units("市发改委 市财政局"), "市发改委、市财政局");
+        assert_eq!(clean_units("市自然资源 和规划局"), "市自然资源和规划局");
+        assert_eq!(clean_units("开发区 管委会"), "开发区管委会");
+        assert_eq!(clean_units("各县 (市)区政府"), "各县(市)区政府");
+    }
+
+    #[test]
+    fn pipe_rows() {
+        assert_eq!(
+            pipe_cells("| 1 | 任务 | 市发改委 |"),
+            Some(vec![
+                "1".to_string(),
+                "任务".to_string(),
+                "市发改委".to_string()
+            ])
+        );
+        assert_eq!(
+            pipe_cells("序号 | 目标与任务 | 牵头 |").map(|c| c.len()),
+            Some(3)
+        );
+        assert_eq!(pipe_cells("no pipes here"), None);
+        assert!(is_separator_row(&["---".to_string(), ":-:".to_string()]));
+    }
 }

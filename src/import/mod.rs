@@ -126,11 +126,10 @@ pub enum ImportError {
     Binary { file: String, detail: String },
     #[error("{file}: no task table found. Expected a header such as 序号 / 目标与任务 / 工作进展 / 牵头责任单位 / 责任单位 followed by numbered rows (1. …), labelled paragraphs (进展情况: / 牵头责任单位:), or a | pipe | table.")]
     NoTable { file: String },
-    #[error("{file}: could not read it: {source}")]
+    #[error("{file}: could not read it: {reason}")]
     Io {
         file: String,
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 }
 
@@ -181,9 +180,9 @@ pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Rep
 /// Reads a report file from disk.
 pub fn import_file(path: &std::path::Path, aliases: &Aliases) -> Result<Report, ImportError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+    let bytes = std::fs::read(path).map_err(|reason| ImportError::Io {
         file: name.clone(),
-        source,
+        reason,
     })?;
     import_bytes(&bytes, &name, aliases)
 }
@@ -209,9 +208,20 @@ fn number_rows(
             }
         };
         if !seen.insert(number) {
+            // The whole row goes into the report, so nothing of it is lost from sight.
+            let (lead, co) = units::resolve(&row.units);
+            let mut text = row.goal.clone();
+            for p in &row.progress {
+                text.push(' ');
+                text.push_str(p);
+            }
+            for u in lead.iter().chain(&co) {
+                text.push(' ');
+                text.push_str(u);
+            }
             unplaced.push(Unplaced {
                 line: row.line,
-                text: row.goal.clone(),
+                text,
                 reason: format!("task number {number} appears twice; this row was not imported"),
             });
             continue;

@@ -1,7 +1,405 @@
-//! Parser for the parenthesized layout (IMPORT.md). Not written yet.
+//! Parser for reports that put each task's units in parentheses in its paragraph:
+//! `1.扎实打好污染防治攻坚战。(牵头责任单位:市生态环境局;责任单位:各县(市)区政府)`, then
+//! optional progress paragraphs. Owns the parenthesis forms and the task/progress split.
 
-use super::{Parsed, SourceLine};
+use super::layout::{self, clean_units, fold, is_footer, is_heading, is_units_line, regex, Column};
+use super::{Parsed, RawRow, RawUnits, SourceLine, Unplaced};
 
-pub fn parse(_lines: &[SourceLine<'_>]) -> Parsed {
-    Parsed::default()
+/// Units found in parentheses inside a paragraph: byte range of the group, and the units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UnitsParen {
+    /// Byte offset of the opening parenthesis.
+    pub open: usize,
+    /// Byte offset just after the closing parenthesis.
+    pub close_end: usize,
+    pub units: RawUnits,
+    /// A label or `牵头` says these are units; a bare list of names only looks like units.
+    pub explicit: bool,
+}
+
+/// The units parenthesis of a task paragraph. Explicit forms (`牵头责任单位:`, `X牵头`) count
+/// anywhere in the paragraph; a bare list of unit names only at its very end, since `(芜湖)`
+/// or `(市发改委)` inside a sentence is part of the sentence.
+pub(crate) fn trailing_units(text: &str) -> Option<UnitsParen> {
+    let t = text.trim_end();
+    let end_of_body = t
+        .trim_end_matches(['。', ';', '\u{ff1b}', '.', ',', '\u{ff0c}', ' ', '\u{3000}'])
+        .len();
+    let mut depth = 0usize;
+    let mut open_at = 0usize;
+    let mut found: Option<UnitsParen> = None;
+    for (i, c) in t.char_indices() {
+        match c {
+            '(' | '\u{ff08}' => {
+                if depth == 0 {
+                    open_at = i;
+                }
+                depth += 1;
+            }
+            ')' | '\u{ff09}' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    let close_end = i + c.len_utf8();
+                    let open_len = t[open_at..].chars().next().map_or(1, char::len_utf8);
+                    let inner = &t[open_at + open_len..i];
+                    let at_end = close_end >= end_of_body;
+                    if let Some((units, explicit)) = parse_units(inner) {
+                        if explicit || at_end {
+                            // Keep the last explicit group: a task may cite a document in
+                            // parentheses before its units.
+                            found = Some(UnitsParen {
+                                open: open_at,
+                                close_end,
+                                units,
+                                explicit,
+                            });
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Reads the inside of a units parenthesis. The flag says the form was explicit (a label or
+/// `牵头`), not just a list of names.
+fn parse_units(inner: &str) -> Option<(RawUnits, bool)> {
+    let inner = inner.trim();
+    if inner.is_empty() || inner.chars().count() > 200 {
+        return None;
+    }
+    if let Some(u) = labelled_form(inner) {
+        return Some((u, true));
+    }
+    if let Some(u) = lead_form(inner) {
+        return Some((u, true));
+    }
+    // `(市发改委、市财政局负责)`, `(各县(市)区政府按职责分工负责)`, `(市发改委)`.
+    let list = strip_duty_words(inner);
+    if !list.is_empty() && is_units_line(list) {
+        let explicit = list.len() < inner.len();
+        return Some((RawUnits::SingleColumn(clean_units(list)), explicit));
+    }
+    None
+}
+
+/// `牵头责任单位:X、Y;责任单位:Z` (labels may be `牵头单位` `配合单位` `协同责任单位`…).
+fn labelled_form(inner: &str) -> Option<RawUnits> {
+    let folded = fold(inner);
+    let re = regex!(
+        r"(牵头责任单位|牵头单位|牵头部门|协同责任单位|协同单位|配合单位|协办单位|参与单位|责任单位|责任部门)\s*[:\x{FF1A}]"
+    );
+    let marks: Vec<(usize, usize, Column)> = re
+        .captures_iter(&folded)
+        .filter_map(|c| {
+            let whole = c.get(0)?;
+            let col = layout::column_of(c.get(1)?.as_str())?;
+            Some((whole.start(), whole.end(), col))
+        })
+        .collect();
+    let first = marks.first()?;
+    // Text before the first label would be lost: only accept the form when there is none.
+    if !inner[..first.0]
+        .trim_matches(|c: char| c.is_whitespace() || ",\u{ff0c};\u{ff1b}".contains(c))
+        .is_empty()
+    {
+        return None;
+    }
+    let has_lead = marks.iter().any(|m| m.2 == Column::Lead);
+    let (mut lead, mut co, mut single) = (Vec::new(), Vec::new(), Vec::new());
+    for (k, m) in marks.iter().enumerate() {
+        let end = marks.get(k + 1).map_or(inner.len(), |n| n.0);
+        let text = inner[m.1..end]
+            .trim_matches(|c: char| c.is_whitespace() || ",\u{ff0c};\u{ff1b}。".contains(c));
+        let text = clean_units(strip_duty_words(text));
+        if text.is_empty() {
+            continue;
+        }
+        match m.2 {
+            Column::Lead => lead.push(text),
+            Column::Units if !has_lead => single.push(text),
+            _ => co.push(text),
+        }
+    }
+    if has_lead || !co.is_empty() {
+        lead.extend(single);
+        Some(RawUnits::Columns {
+            lead: lead.join("、"),
+            co: co.join("、"),
+        })
+    } else {
+        Some(RawUnits::SingleColumn(single.join("、")))
+    }
+}
+
+/// `X牵头,Y按职责分工负责` / `X牵头,Y配合落实` / `由X牵头负责` / `X牵头`.
+fn lead_form(inner: &str) -> Option<RawUnits> {
+    let folded = fold(inner);
+    let at = folded.find("牵头")?;
+    let lead_part = inner[..at].trim();
+    let lead_part = lead_part.strip_prefix('由').unwrap_or(lead_part).trim();
+    let lead_part = lead_part.strip_suffix("为").unwrap_or(lead_part).trim();
+    if lead_part.is_empty() || !is_units_line(lead_part) {
+        return None;
+    }
+    let mut rest = &inner[at + "牵头".len()..];
+    for w in ["负责", "单位", "部门"] {
+        rest = rest.strip_prefix(w).unwrap_or(rest);
+    }
+    let rest =
+        rest.trim_matches(|c: char| c.is_whitespace() || ",\u{ff0c};\u{ff1b}、。".contains(c));
+    let co = strip_duty_words(rest);
+    Some(RawUnits::Columns {
+        lead: clean_units(lead_part),
+        co: clean_units(co),
+    })
+}
+
+/// Drops the duty phrase after a list of units: `按职责分工负责`, `配合落实`, `参与`…
+fn strip_duty_words(text: &str) -> &str {
+    let t = text
+        .trim()
+        .trim_end_matches(['。', ';', '\u{ff1b}', ',', '\u{ff0c}']);
+    match regex!(r"(?:按照?职责分工|按照?职责|分工|共同|积极|密切|协同)*(?:配合|负责|落实|参与|协助|协办|推进|实施|完成)+$").find(t) {
+        Some(m) if m.start() > 0 => t[..m.start()].trim_end(),
+        _ => t,
+    }
+}
+
+/// A task number at the start of a task paragraph: `1.` `1、` `(1)` `1)` `一是` `(一)` `一、`.
+fn task_number(text: &str) -> Option<(u32, &str)> {
+    if let Some(p) = layout::number_prefix(text) {
+        return Some(p);
+    }
+    let t = text.trim_start();
+    let caps = regex!(r"^(?:([一二三四五六七八九十]{1,3})是|[(\x{FF08}]([一二三四五六七八九十]{1,3})[)\x{FF09}]|([一二三四五六七八九十]{1,3})[、.．])\s*").captures(t)?;
+    let n = caps.get(1).or(caps.get(2)).or(caps.get(3))?;
+    let rest = &t[caps.get(0)?.end()..];
+    Some((layout::numeral(n.as_str())?, rest))
+}
+
+/// A progress paragraph without its `进展情况:` label.
+fn progress_text(text: &str) -> &str {
+    match layout::label_at_start(text) {
+        Some((Column::Progress, _, rest)) => rest.trim(),
+        _ => text.trim(),
+    }
+}
+
+struct Task {
+    number: Option<u32>,
+    goal: String,
+    progress: Option<String>,
+    units: RawUnits,
+}
+
+/// A task paragraph: the number, the goal before the parenthesis (with the sentence end after
+/// it), the units, and any text after the parenthesis as the first progress paragraph.
+fn task_from(text: &str) -> Option<Task> {
+    let paren = trailing_units(text)?;
+    let t = text.trim_end();
+    let before = &t[..paren.open];
+    let after = &t[paren.close_end..];
+    let (number, goal) = match task_number(before) {
+        Some((n, rest)) => (Some(n), rest),
+        None => (None, before.trim_start()),
+    };
+    let mut goal = goal.trim().to_string();
+    let after_trim = after.trim();
+    let punct_len = after_trim.len()
+        - after_trim
+            .trim_start_matches(['。', ';', '\u{ff1b}', '.', ',', '\u{ff0c}'])
+            .len();
+    goal.push_str(&after_trim[..punct_len]);
+    let rest = progress_text(&after_trim[punct_len..]);
+    Some(Task {
+        number,
+        goal,
+        progress: (!rest.is_empty()).then(|| rest.to_string()),
+        units: paren.units,
+    })
+}
+
+pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
+    let mut out = Parsed::default();
+    let mut sections = layout::Sections::default();
+    let mut section: Option<String> = None;
+    let mut current: Option<RawRow> = None;
+    let mut expected: Option<u32> = None;
+    // Just after a heading (or before the first task) a numbered line is most likely a task.
+    let mut fresh_section = true;
+    let mut after_table = false;
+    let mut i = 0usize;
+    while i < lines.len() {
+        let line = lines[i];
+        i += 1;
+        let t = line.text.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if after_table {
+            out.unplaced
+                .push(unplaced(line, "text after the end of the table"));
+            continue;
+        }
+        if is_footer(t) {
+            if let Some(row) = current.take() {
+                out.rows.push(row);
+            }
+            if !out.rows.is_empty() {
+                after_table = true;
+                out.unplaced
+                    .push(unplaced(line, "text after the end of the table"));
+            }
+            continue;
+        }
+        // A task paragraph broken over a few lines: a numbered line without units whose
+        // paragraph (no blank line, no other numbered line) ends in a units parenthesis.
+        let mut joined: Option<(String, usize)> = None;
+        if trailing_units(t).is_none() && !is_heading(t) {
+            if let Some((n, _)) = task_number(t) {
+                if expected == Some(n) || fresh_section {
+                    joined = join_paragraph(lines, i - 1);
+                }
+            }
+        }
+        let paragraph = joined.as_ref().map_or(t, |(s, _)| s.as_str());
+        if let Some(task) = task_from(paragraph) {
+            if let Some((_, next)) = joined {
+                i = next;
+            }
+            if let Some(row) = current.take() {
+                out.rows.push(row);
+            }
+            expected = task.number.map(|n| n.saturating_add(1)).or(expected);
+            fresh_section = false;
+            current = Some(RawRow {
+                number: task.number,
+                section: section.clone(),
+                line: line.number,
+                goal: task.goal,
+                progress: task.progress.into_iter().collect(),
+                units: task.units,
+            });
+            continue;
+        }
+        if is_heading(t) {
+            if let Some(row) = current.take() {
+                out.rows.push(row);
+            }
+            sections.enter(t);
+            section = sections.current();
+            expected = None;
+            fresh_section = true;
+            continue;
+        }
+        let text = progress_text(t);
+        match current.as_mut() {
+            Some(row) => {
+                if !text.is_empty() {
+                    row.progress.push(text.to_string());
+                }
+            }
+            // Before the first task: the document's title and preamble.
+            None if out.rows.is_empty() => {}
+            None => out.unplaced.push(unplaced(
+                line,
+                "text under a heading that is not a task (no units in parentheses)",
+            )),
+        }
+    }
+    if let Some(row) = current.take() {
+        out.rows.push(row);
+    }
+    layout::drop_restarting_numbers(&mut out.rows);
+    out
+}
+
+/// The paragraph starting at `start` joined up to the line that ends in a units parenthesis
+/// (at most 4 lines), and the index after it.
+fn join_paragraph(lines: &[SourceLine<'_>], start: usize) -> Option<(String, usize)> {
+    let mut s = lines.get(start)?.text.trim().to_string();
+    for (k, line) in lines.iter().enumerate().take(start + 5).skip(start + 1) {
+        let t = line.text.trim();
+        if t.is_empty() || task_number(t).is_some() || is_heading(t) || is_footer(t) {
+            return None;
+        }
+        s.push_str(t);
+        if trailing_units(t).is_some()
+            || trailing_units(&s).is_some_and(|p| p.close_end > s.len() - t.len())
+        {
+            return Some((s, k + 1));
+        }
+    }
+    None
+}
+
+fn unplaced(line: SourceLine<'_>, reason: &str) -> Unplaced {
+    Unplaced {
+        line: line.number,
+        text: line.text.trim().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cols(u: &RawUnits) -> (String, String) {
+        match u {
+            RawUnits::Columns { lead, co } => (lead.clone(), co.clone()),
+            RawUnits::SingleColumn(s) => (format!("single:{s}"), String::new()),
+            RawUnits::Split { lead, co } => (lead.join("、"), co.join("、")),
+        }
+    }
+
+    #[test]
+    fn paren_forms() {
+        let p = trailing_units("扎实打好污染防治攻坚战。(牵头责任单位:市生态环境局、市发改委;责任单位:各县(市)区政府、开发区管委会)").expect("units");
+        assert_eq!(
+            cols(&p.units),
+            (
+                "市生态环境局、市发改委".into(),
+                "各县(市)区政府、开发区管委会".into()
+            )
+        );
+        let p = trailing_units("加快创建无废城市(市生态环境局牵头,各县(市)区政府按职责分工负责)。")
+            .expect("units");
+        assert_eq!(
+            cols(&p.units),
+            ("市生态环境局".into(), "各县(市)区政府".into())
+        );
+        let p = trailing_units("推进河湖长制(市水务局牵头,市生态环境局、市农业农村局配合落实)")
+            .expect("units");
+        assert_eq!(
+            cols(&p.units),
+            ("市水务局".into(), "市生态环境局、市农业农村局".into())
+        );
+        let p = trailing_units("推进河湖长制(责任单位:市水务局、市林业局)").expect("units");
+        assert_eq!(
+            cols(&p.units),
+            ("single:市水务局、市林业局".into(), String::new())
+        );
+        let p = trailing_units("推进河湖长制(由市水务局牵头负责)").expect("units");
+        assert_eq!(cols(&p.units), ("市水务局".into(), String::new()));
+        let p = trailing_units("做好防汛工作(各有关单位按职责分工负责)").expect("units");
+        assert_eq!(cols(&p.units), ("single:各有关单位".into(), String::new()));
+        assert!(trailing_units("打造美丽长江(芜湖)经济带").is_none());
+        assert!(trailing_units("印发通知(芜政办秘〔2020〕4号)").is_none());
+        assert!(trailing_units("推进“双随机一公开”(市发改委)执法检查").is_none());
+    }
+
+    #[test]
+    fn goal_keeps_its_sentence_end_and_text_after_becomes_progress() {
+        let t = task_from("3.加快创建无废城市(市生态环境局牵头)。上半年已印发实施方案。")
+            .expect("task");
+        assert_eq!(t.number, Some(3));
+        assert_eq!(t.goal, "加快创建无废城市。");
+        assert_eq!(t.progress.as_deref(), Some("上半年已印发实施方案。"));
+        let t = task_from("二是推进城乡教育一体化(市教育局牵头)").expect("task");
+        assert_eq!(t.number, Some(2));
+    }
 }

@@ -270,10 +270,10 @@ pub fn is_place_name(name: &str) -> bool {
     })
 }
 
-/// Byte length of a leading place name (2–4 Han characters then `市`/`县`/`区`), if any.
+/// Byte length of a leading place name (2–3 Han characters then `市`/`县`/`区`: `无为市`,
+/// `马鞍山市`), if any.
 fn place_prefix_len(name: &str) -> Option<usize> {
-    let mut han = 0;
-    for (i, c) in name.char_indices() {
+    for (han, (i, c)) in name.char_indices().enumerate() {
         if matches!(c, '市' | '县' | '区') && han >= 2 {
             // `各县`/`全市` are not places; `市` must not start the name.
             let head = &name[..i];
@@ -282,10 +282,9 @@ fn place_prefix_len(name: &str) -> Option<usize> {
             }
             return Some(i + c.len_utf8());
         }
-        if !is_han(c) || han >= 4 {
+        if !is_han(c) || han >= 3 {
             return None;
         }
-        han += 1;
     }
     None
 }
@@ -361,48 +360,52 @@ pub fn looks_like_unit(name: &str) -> bool {
     strong || PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
-/// Whether a name may begin right where another ends, with no separator: `…市水务局各县…`.
-/// Only starts that cannot continue the previous name qualify.
-fn strong_start(name: &str, vocab: &Vocabulary) -> bool {
-    PREFIXES.iter().any(|p| name.starts_with(p))
-        || place_prefix_len(name).is_some()
-        || vocab.knows_prefix_of(name)
-}
-
 // ---------------------------------------------------------------------------------------
 // Vocabulary and splitting of unit text whose names touch.
 
 /// Unit names known to be whole names: the shipped alias file's spellings plus names
-/// learned from the document being read.
+/// learned from the document being read (layered over the shipped ones, not copied).
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
+    base: Option<&'static Vocabulary>,
     names: HashSet<String>,
-    /// Length in chars of the longest name, to bound prefix look-ups.
+    /// Length in chars of the longest name (base included), to bound prefix look-ups.
     longest: usize,
 }
 
 impl Default for Vocabulary {
     fn default() -> Self {
-        Vocabulary::builtin()
+        Vocabulary::over_builtin()
     }
 }
 
 impl Vocabulary {
     /// The names of the shipped alias file.
-    pub fn builtin() -> Vocabulary {
-        let mut v = Vocabulary {
+    pub fn builtin() -> &'static Vocabulary {
+        static BUILTIN: OnceLock<Vocabulary> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            let mut v = Vocabulary::empty();
+            for s in builtin_aliases().spellings() {
+                v.learn(s);
+            }
+            v
+        })
+    }
+
+    /// The shipped names, ready to learn more.
+    pub fn over_builtin() -> Vocabulary {
+        let base = Vocabulary::builtin();
+        Vocabulary {
+            base: Some(base),
             names: HashSet::new(),
-            longest: 0,
-        };
-        for s in builtin_aliases().spellings() {
-            v.learn(s);
+            longest: base.longest,
         }
-        v
     }
 
     /// An empty vocabulary (tests).
     pub fn empty() -> Vocabulary {
         Vocabulary {
+            base: None,
             names: HashSet::new(),
             longest: 0,
         }
@@ -410,36 +413,59 @@ impl Vocabulary {
 
     pub fn learn(&mut self, name: &str) {
         let n = normalize(name);
+        if self.base.is_some_and(|b| b.names.contains(&n)) {
+            return;
+        }
         self.longest = self.longest.max(n.chars().count());
         self.names.insert(n);
     }
 
-    pub fn knows(&self, name: &str) -> bool {
-        self.names.contains(&normalize(name))
+    fn contains(&self, normalized: &str) -> bool {
+        self.names.contains(normalized) || self.base.is_some_and(|b| b.names.contains(normalized))
     }
 
+    pub fn knows(&self, name: &str) -> bool {
+        self.contains(&normalized(name))
+    }
+
+    /// How many names, shipped and learned.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.names.len() + self.base.map_or(0, |b| b.names.len())
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.len() == 0
     }
 
     /// Whether some known name (of 3 or more characters) starts `text`.
     pub fn knows_prefix_of(&self, text: &str) -> bool {
-        let norm = normalize(text);
-        let mut count = 0;
-        for (i, c) in norm.char_indices() {
-            count += 1;
-            if count > self.longest {
+        // Only the first `longest` characters matter; normalizing more would be waste.
+        let end = text
+            .char_indices()
+            .nth(self.longest + 4)
+            .map_or(text.len(), |(i, _)| i);
+        let norm = normalized(&text[..end]);
+        for (count, (i, c)) in norm.char_indices().enumerate() {
+            if count >= self.longest {
                 break;
             }
-            if count >= 3 && self.names.contains(&norm[..i + c.len_utf8()]) {
+            if count >= 2 && self.contains(&norm[..i + c.len_utf8()]) {
                 return true;
             }
         }
         false
+    }
+}
+
+/// `normalize` without allocating when there is nothing to change (the usual case).
+fn normalized(name: &str) -> std::borrow::Cow<'_, str> {
+    if name
+        .chars()
+        .any(|c| c.is_whitespace() || c == '\u{ff08}' || c == '\u{ff09}')
+    {
+        std::borrow::Cow::Owned(normalize(name))
+    } else {
+        std::borrow::Cow::Borrowed(name)
     }
 }
 
@@ -475,8 +501,7 @@ fn best_touch(token: &str, vocab: &Vocabulary, strict: bool) -> Option<Touch> {
     }
     let mut best: Option<Touch> = None;
     let mut depth = 0i32;
-    let mut chars_seen = 0usize;
-    for (i, c) in token.char_indices() {
+    for (chars_seen, (i, c)) in token.char_indices().enumerate() {
         if i > 0 && depth == 0 && chars_seen >= 3 {
             let (left, right) = token.split_at(i);
             if let Some(score) = touch_score(left, right, vocab, strict) {
@@ -490,24 +515,29 @@ fn best_touch(token: &str, vocab: &Vocabulary, strict: bool) -> Option<Touch> {
             ')' | '\u{ff09}' => depth -= 1,
             _ => {}
         }
-        chars_seen += 1;
     }
     best
 }
 
 fn touch_score(left: &str, right: &str, vocab: &Vocabulary, strict: bool) -> Option<i32> {
-    if right.chars().count() < 3 {
+    // Cheap tests first: almost every position fails to end a unit name. A name may begin
+    // right where another ends only with a start that cannot continue the previous name:
+    // `市…`, `各…`, a place, or a name the vocabulary knows.
+    if !(ends_with_suffix(left) || is_place_name(left)) || right.chars().count() < 3 {
+        return None;
+    }
+    let cheap_start =
+        PREFIXES.iter().any(|p| right.starts_with(p)) || place_prefix_len(right).is_some();
+    let right_known = vocab.knows(right);
+    if !(cheap_start || right_known || vocab.knows_prefix_of(right)) {
         return None;
     }
     let left_known = vocab.knows(left);
-    let right_known = vocab.knows(right);
-    let left_ok = left_known || looks_like_unit(left);
-    if !left_ok || !ends_with_suffix(left) && !is_place_name(left) && !left_known {
+    if !(left_known || looks_like_unit(left)) {
         return None;
     }
     // The right half must be a name on its own, or start with one that touches yet another.
-    let right_ok = right_known || looks_like_unit(right) || starts_with_unit(right);
-    if !right_ok || !(right_known || strong_start(right, vocab)) {
+    if !(right_known || looks_like_unit(right) || starts_with_unit(right)) {
         return None;
     }
     if strict && !(left_known && right_known) {
@@ -533,8 +563,6 @@ pub struct SplitUnits {
     pub co: Vec<String>,
     /// Whether lead and co were told apart by two names touching (rather than assumed).
     pub touched: bool,
-    /// Names that were whole tokens between separators (safe to learn).
-    pub certain: Vec<String>,
 }
 
 /// Splits unit text from a concatenated row (`市住建局、市水务局各县(市)区政府、开发区管委会`)
@@ -554,11 +582,7 @@ pub fn split_touching(text: &str, vocab: &Vocabulary) -> Option<SplitUnits> {
     let mut in_co = false;
     for token in tokens {
         let names = segment_token(token, vocab, trailing_space && !in_co)?;
-        let single = names.len() == 1;
         for (k, name) in names.into_iter().enumerate() {
-            if single {
-                out.certain.push(name.clone());
-            }
             if k > 0 && !in_co {
                 in_co = true;
                 out.touched = true;
@@ -696,7 +720,7 @@ mod tests {
     }
 
     fn split(text: &str) -> (Vec<String>, Vec<String>) {
-        let s = split_touching(text, &Vocabulary::builtin()).expect(text);
+        let s = split_touching(text, Vocabulary::builtin()).expect(text);
         (s.lead, s.co)
     }
 
@@ -778,8 +802,8 @@ mod tests {
 
     #[test]
     fn not_unit_text_is_refused() {
-        assert!(split_touching("完成率64%", &Vocabulary::builtin()).is_none());
-        assert!(split_touching("正在推进", &Vocabulary::builtin()).is_none());
+        assert!(split_touching("完成率64%", Vocabulary::builtin()).is_none());
+        assert!(split_touching("正在推进", Vocabulary::builtin()).is_none());
     }
 
     #[test]

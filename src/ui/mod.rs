@@ -1,1 +1,99 @@
-//! The terminal UI (ratatui on a tokio event loop). Not written yet.
+//! The terminal UI: ratatui + crossterm on a tokio event loop, shaped as one `Action` enum
+//! (also the keymap files' vocabulary), a pure `update`, views that only draw, and effects
+//! (store writes) run outside both.
+//!
+//! action.rs  the Action vocabulary          app.rs     State + update (pure)
+//! keymap.rs  keymap files, key parsing      effects.rs store writes, dispatch
+//! event.rs   the tokio loop, keys → actions  terminal.rs guard, panic hook, restore
+//! backend.rs a byte-thrifty ratatui backend  text.rs    CJK width, wrap, truncate
+//! theme.rs   colour / NO_COLOR / ASCII       view/      tabs, list, detail, units, help, status
+
+pub mod action;
+pub mod app;
+pub mod backend;
+pub mod effects;
+pub mod event;
+pub mod keymap;
+pub mod terminal;
+pub mod text;
+pub mod theme;
+pub mod view;
+
+use crate::ledger::Ledger;
+use anyhow::Context;
+use app::{MessageKind, State};
+use backend::SshBackend;
+use chrono::Offset;
+use keymap::Keymap;
+use std::io::Write;
+use theme::Theme;
+
+pub struct UiOptions {
+    /// `--keymap NAME|PATH` (NAME = default|vim|emacs).
+    pub keymap: Option<String>,
+    /// `--ascii` borders and glyphs.
+    pub ascii: bool,
+    /// `--mouse` (off by default).
+    pub mouse: bool,
+    /// Shown in the status bar at start, e.g. "empty database: loaded the built-in sample".
+    pub startup_message: Option<String>,
+}
+
+/// Builds the UI's state from the ledger: tasks, history, keymap (with its problems shown in
+/// the status bar), theme, start-up message.
+pub fn initial_state(
+    ledger: &Ledger,
+    options: &UiOptions,
+    keymap_user_file: Option<&std::path::Path>,
+) -> anyhow::Result<State> {
+    let tasks = ledger.tasks().context("cannot read the tasks")?;
+    let history = ledger.history(None).context("cannot read the history")?;
+    let (keymap, problems) = Keymap::load(options.keymap.as_deref(), keymap_user_file);
+    let theme = Theme::from_env(options.ascii);
+    let mut state = State::new(tasks, history, keymap, theme, (80, 24));
+    state.tz = chrono::Local::now().offset().fix();
+    if !problems.is_empty() {
+        state.error(problems.join(" · "));
+    } else if let Some(m) = &options.startup_message {
+        state.info(m.clone());
+    } else if state.tasks.is_empty() {
+        state.info("the database has no tasks yet: import a report with `duban import FILE`");
+    }
+    if let (Some(m), Some(msg)) = (&options.startup_message, state.message.as_mut()) {
+        if msg.kind == MessageKind::Error {
+            msg.text = format!("{m} · {}", msg.text);
+        }
+    }
+    Ok(state)
+}
+
+/// Runs the terminal UI until the user quits, the terminal hangs up, or a signal arrives.
+/// The terminal is always restored; every acknowledged edit is already on disk.
+pub fn run(ledger: Ledger, options: UiOptions) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the event loop")?;
+    let user_file = keymap::user_file();
+    let mut state = initial_state(&ledger, &options, user_file.as_deref())?;
+
+    let guard = terminal::TerminalGuard::enter(options.mouse)?;
+    let result = (|| -> anyhow::Result<()> {
+        let backend = SshBackend::new(std::io::stdout(), state.theme.color);
+        let mut terminal = ratatui::Terminal::new(backend)?;
+        runtime.block_on(event::run_loop(
+            &mut terminal,
+            &mut state,
+            &ledger,
+            options.mouse,
+        ))?;
+        // Whatever the last frame left unsent is dropped with the backend, not printed after
+        // the restore.
+        let _ = terminal.backend_mut().writer_mut().flush();
+        Ok(())
+    })();
+    drop(guard);
+    // Every write was flushed when it was acknowledged; dropping the ledger closes sled.
+    drop(ledger);
+    result
+}

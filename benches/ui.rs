@@ -1,0 +1,153 @@
+//! What the terminal UI costs, on the built-in sample (116 Chinese tasks):
+//! (1) time from opening the database to the first frame written (target < 30 ms), and
+//! (2) bytes written to the terminal per frame at 80×24 (one-row selection move: target
+//!     < 400 B; a page scroll; a one-line scroll), with our backend and, for comparison,
+//!     ratatui's stock crossterm backend, both over an in-memory writer.
+//! Run: cargo bench --bench ui
+
+#[path = "../tests/ui_fixture/mod.rs"]
+mod fixture;
+
+use duban::ledger::Ledger;
+use duban::ui::action::Action;
+use duban::ui::effects::dispatch;
+use duban::ui::UiOptions;
+use fixture::measure::{Ssh, Stock};
+use std::time::{Duration, Instant};
+
+fn options() -> UiOptions {
+    UiOptions {
+        keymap: None,
+        ascii: false,
+        mouse: false,
+        startup_message: None,
+    }
+}
+
+fn stats(mut v: Vec<Duration>) -> String {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    format!(
+        "median {:.2} ms (min {:.2}, max {:.2}, n={})",
+        ms(v[v.len() / 2]),
+        ms(v[0]),
+        ms(v[v.len() - 1]),
+        v.len()
+    )
+}
+
+fn first_frame() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("bench.db");
+    // Cold: an empty database gets the sample imported first, as on a first run.
+    let t0 = Instant::now();
+    let ledger = Ledger::open(&db).expect("open");
+    let opened = t0.elapsed();
+    ledger.ensure_sample().expect("sample");
+    let imported = t0.elapsed();
+    let state = duban::ui::initial_state(&ledger, &options(), None).expect("state");
+    let mut ssh = Ssh::new(80, 24, true);
+    let bytes = ssh.frame(&state).len();
+    let cold = t0.elapsed();
+    drop(ledger);
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "first run on an empty db: {:.2} ms to the first frame ({bytes} B): create db {:.2} ms, import sample {:.2} ms, UI {:.2} ms",
+        ms(cold),
+        ms(opened),
+        ms(imported - opened),
+        ms(cold - imported)
+    );
+
+    let mut warm = Vec::new();
+    let mut draw_only = Vec::new();
+    for _ in 0..30 {
+        let t0 = Instant::now();
+        let ledger = Ledger::open(&db).expect("open");
+        let state = duban::ui::initial_state(&ledger, &options(), None).expect("state");
+        let t1 = Instant::now();
+        let mut ssh = Ssh::new(80, 24, true);
+        ssh.frame(&state);
+        warm.push(t0.elapsed());
+        draw_only.push(t1.elapsed());
+        drop(ledger);
+    }
+    println!(
+        "start to first frame (open db, read 116 tasks + history, keymap, draw 80x24): {}",
+        stats(warm)
+    );
+    println!("  of which the first draw: {}", stats(draw_only));
+}
+
+struct Meter<'a> {
+    ledger: &'a Ledger,
+    ssh: Ssh,
+    stock: Stock,
+}
+
+impl Meter<'_> {
+    /// Applies an action and draws with both backends; returns (ours, stock) bytes.
+    fn frame(
+        &mut self,
+        state: &mut duban::ui::app::State,
+        action: Option<Action>,
+    ) -> (usize, usize) {
+        if let Some(a) = action {
+            dispatch(state, self.ledger, a);
+        }
+        (self.ssh.frame(state).len(), self.stock.frame(state).len())
+    }
+
+    fn step(&mut self, state: &mut duban::ui::app::State, label: &str, action: Option<Action>) {
+        let (ours, theirs) = self.frame(state, action);
+        println!("  {label:<28} {ours:>6} B   (stock crossterm backend {theirs:>6} B)");
+    }
+}
+
+fn bytes(width: u16, height: u16, color: bool) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let ledger = fixture::sample_ledger(dir.path());
+    let mut state = duban::ui::initial_state(&ledger, &options(), None).expect("state");
+    state.theme.color = color;
+    state.size = (width, height);
+    let mut m = Meter {
+        ledger: &ledger,
+        ssh: Ssh::new(width, height, color),
+        stock: Stock::new(width, height),
+    };
+    println!(
+        "{width}x{height}, colour {}:",
+        if color { "on" } else { "off (NO_COLOR)" }
+    );
+    m.step(&mut state, "first frame", None);
+    m.step(&mut state, "selection one row down", Some(Action::MoveDown));
+    m.step(&mut state, "selection one row up", Some(Action::MoveUp));
+    m.step(
+        &mut state,
+        "page down (scroll a page)",
+        Some(Action::PageDown),
+    );
+    // Walk down until the list scrolls by one line.
+    let offset = state.offset;
+    let line = loop {
+        let bytes = m.frame(&mut state, Some(Action::MoveDown));
+        if state.offset != offset {
+            break bytes;
+        }
+    };
+    println!(
+        "  {:<28} {:>6} B   (stock crossterm backend {:>6} B)",
+        "scroll one line", line.0, line.1
+    );
+    m.step(&mut state, "open task detail", Some(Action::Open));
+    m.step(&mut state, "detail: page down", Some(Action::PageDown));
+    m.step(&mut state, "back to the list", Some(Action::Back));
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` runs this once too.
+    first_frame();
+    bytes(80, 24, true);
+    bytes(80, 24, false);
+    bytes(200, 50, true);
+}

@@ -1,0 +1,149 @@
+//! Who may edit and who may only read a shared database: `access.toml` in the database
+//! folder. Without the file everyone who can reach the socket may edit (the socket itself is
+//! owner and group only), which is the single-user and small-office default.
+//!
+//! ```toml
+//! # names are OS users; "@name" is a Unix group
+//! editors = ["alice", "@duban-staff"]
+//! readers = ["@duban-readers"]
+//! ```
+//! With the file, a user listed (by name or group) in `editors` edits, one listed only in
+//! `readers` reads, and anyone else is refused. The server reads the file again for every
+//! new connection, so a change applies to the next person who connects.
+
+use super::peer::Peer;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The config file's name inside the database folder.
+pub const ACCESS_FILE: &str = "access.toml";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessConfig {
+    #[serde(default)]
+    pub editors: Vec<String>,
+    #[serde(default)]
+    pub readers: Vec<String>,
+}
+
+/// What a peer may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    Edit,
+    Read,
+    /// Refused, with the sentence to show them.
+    Denied(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{path} cannot be read: {detail}. Fix it (editors = [\"name\", \"@group\"], readers = [...]) or remove it to let everyone who can reach the socket edit.")]
+pub struct AccessError {
+    pub path: PathBuf,
+    pub detail: String,
+}
+
+impl AccessConfig {
+    /// Reads `<db>/access.toml`; `None` when there is no such file.
+    pub fn load(db: &Path) -> Result<Option<AccessConfig>, AccessError> {
+        let path = db.join(ACCESS_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(AccessError {
+                    path,
+                    detail: e.to_string(),
+                })
+            }
+        };
+        toml::from_str(&text).map(Some).map_err(|e| AccessError {
+            path,
+            detail: e.to_string().trim().to_string(),
+        })
+    }
+
+    fn lists(entries: &[String], peer: &Peer) -> bool {
+        entries
+            .iter()
+            .map(|e| e.trim())
+            .any(|e| match e.strip_prefix('@') {
+                Some(group) => peer.groups.iter().any(|g| g == group),
+                None => e == peer.user,
+            })
+    }
+
+    pub fn decide(&self, peer: &Peer, db: &Path) -> Access {
+        if Self::lists(&self.editors, peer) {
+            Access::Edit
+        } else if Self::lists(&self.readers, peer) {
+            Access::Read
+        } else {
+            Access::Denied(format!(
+                "{} is not allowed to use the duban database {}: its {} names who may edit and who may read. Ask whoever runs it to add you (or one of your groups as \"@group\").",
+                peer.user,
+                db.display(),
+                ACCESS_FILE
+            ))
+        }
+    }
+}
+
+/// Decides for one peer, reading the config afresh. A broken config refuses everyone (and
+/// says why) rather than guessing.
+pub fn decide(db: &Path, peer: &Peer) -> Access {
+    match AccessConfig::load(db) {
+        Ok(None) => Access::Edit,
+        Ok(Some(config)) => config.decide(peer, db),
+        Err(e) => Access::Denied(format!("the server cannot decide who may connect: {e}")),
+    }
+}
+
+/// The sentence a read-only user gets for an edit.
+pub fn read_only_message(user: &str, db: &Path) -> String {
+    format!(
+        "{user} may only read the duban database {} ({} lists {user} as a reader, not an editor); nothing was changed.",
+        db.display(),
+        ACCESS_FILE
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(user: &str, groups: &[&str]) -> Peer {
+        Peer {
+            uid: 1000,
+            gid: 1000,
+            pid: None,
+            user: user.into(),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn users_and_groups_decide_edit_read_or_refuse() {
+        let c: AccessConfig =
+            toml::from_str("editors = [\"alice\", \"@staff\"]\nreaders = [\"@audit\"]").unwrap();
+        let db = Path::new("/srv/duban.db");
+        assert_eq!(c.decide(&peer("alice", &[]), db), Access::Edit);
+        assert_eq!(c.decide(&peer("bob", &["staff"]), db), Access::Edit);
+        assert_eq!(c.decide(&peer("carol", &["audit"]), db), Access::Read);
+        match c.decide(&peer("mallory", &["users"]), db) {
+            Access::Denied(msg) => assert!(msg.contains("mallory") && msg.contains("access.toml")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn no_file_lets_everyone_edit_and_a_broken_one_refuses_everyone() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = peer("alice", &[]);
+        assert_eq!(decide(dir.path(), &p), Access::Edit);
+        std::fs::write(dir.path().join(ACCESS_FILE), "editors = alice").unwrap();
+        assert!(matches!(decide(dir.path(), &p), Access::Denied(m) if m.contains("cannot decide")));
+        std::fs::write(dir.path().join(ACCESS_FILE), "editor = [\"alice\"]").unwrap();
+        assert!(matches!(decide(dir.path(), &p), Access::Denied(_)));
+    }
+}

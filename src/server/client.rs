@@ -1,0 +1,867 @@
+//! The client side of the socket: the ledger's operations as requests to `duban serve`,
+//! async (`AsyncClient`, for the UI's tokio loop) or blocking (`Client`, for the CLI), and
+//! live events (`Subscription`). A lost connection is re-made (restarting the server when
+//! asked to), unanswered requests are resent with their original ids, which the server
+//! answers from its record instead of applying twice.
+
+use super::protocol::{self, ClientMessage, ErrorKind, Op, RemoteError, Reply, ServerMessage};
+use super::serve::socket_path;
+use crate::ledger::ImportSummary;
+use crate::model::{Domain, Event, Status, Task};
+use futures::{SinkExt, StreamExt};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::UnixStream;
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::codec::{Framed, LengthDelimitedCodec};
+
+/// How long a server has to answer Hello.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How to start a server when none answers: this program (`duban`) with `serve`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Autostart {
+    /// The `duban` executable.
+    pub exe: PathBuf,
+    /// The started server exits this long after its last client leaves.
+    pub idle_exit: Duration,
+}
+
+impl Autostart {
+    /// This running program when it is `duban`, exiting a minute after the last client.
+    /// `DUBAN_EXE` names the executable instead (a test binary is not `duban`).
+    pub fn this_program() -> Option<Autostart> {
+        let exe = match std::env::var_os("DUBAN_EXE") {
+            Some(exe) => PathBuf::from(exe),
+            None => std::env::current_exe().ok().filter(|e| {
+                e.file_stem()
+                    .is_some_and(|s| s.to_string_lossy().starts_with("duban"))
+            })?,
+        };
+        Some(Autostart {
+            exe,
+            idle_exit: Duration::from_secs(60),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Start a server when none answers, at connect and after losing one.
+    pub autostart: Option<Autostart>,
+    /// How long to keep trying to get a server back before failing the waiting requests.
+    pub reconnect_for: Duration,
+    /// Say on stderr when the server goes away and comes back (the CLI; never the UI).
+    pub notices_on_stderr: bool,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            autostart: None,
+            reconnect_for: Duration::from_secs(15),
+            notices_on_stderr: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ClientError {
+    #[error("no duban server is running for {}", db.display())]
+    NoServer { db: PathBuf },
+    #[error("the duban server for {} refused the connection: {reason}", db.display())]
+    Refused { db: PathBuf, reason: String },
+    #[error("cannot reach the duban server for {}: {detail}", db.display())]
+    Connect { db: PathBuf, detail: String },
+    #[error("{0}")]
+    Remote(RemoteError),
+    #[error("the duban server for {} went away and did not come back within {secs} s ({detail}). An edit that was not confirmed may or may not be saved: `duban history` shows what was.", db.display())]
+    ServerGone {
+        db: PathBuf,
+        secs: u64,
+        detail: String,
+    },
+    #[error("the duban server for {} sent something this duban cannot read: {detail}", db.display())]
+    Protocol { db: PathBuf, detail: String },
+    #[error("cannot start a duban server for {}: {detail}", db.display())]
+    Start { db: PathBuf, detail: String },
+}
+
+impl ClientError {
+    /// The server's reason, when the server answered with an error.
+    pub fn remote_kind(&self) -> Option<ErrorKind> {
+        match self {
+            ClientError::Remote(e) => Some(e.kind),
+            _ => None,
+        }
+    }
+}
+
+/// Who the server says we are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Welcome {
+    pub user: String,
+    pub can_edit: bool,
+}
+
+/// What a subscription yields: events as committed (anyone's, with the user who made them)
+/// and the connection's ups and downs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Live {
+    Event(Event),
+    /// The server went away; the client is trying to get it back.
+    Disconnected {
+        reason: String,
+    },
+    /// Connected again; events missed meanwhile follow.
+    Reconnected,
+}
+
+/// Live events, in sequence order, for as long as the client lives.
+pub struct Subscription {
+    rx: mpsc::UnboundedReceiver<Live>,
+}
+
+impl Subscription {
+    pub async fn next(&mut self) -> Option<Live> {
+        self.rx.recv().await
+    }
+
+    /// The next waiting event, without waiting (for a loop that polls).
+    pub fn try_next(&mut self) -> Option<Live> {
+        self.rx.try_recv().ok()
+    }
+}
+
+impl futures::Stream for Subscription {
+    type Item = Live;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Live>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+enum Cmd {
+    Call {
+        op: Op,
+        reply: oneshot::Sender<Result<Reply, ClientError>>,
+    },
+    Subscribe(mpsc::UnboundedSender<Live>, oneshot::Sender<()>),
+}
+
+type Conn = Framed<UnixStream, LengthDelimitedCodec>;
+
+/// The async client. Cheap to share by reference; every method may be called concurrently.
+pub struct AsyncClient {
+    db: PathBuf,
+    cmds: mpsc::UnboundedSender<Cmd>,
+    welcome: Arc<Mutex<Welcome>>,
+    resent: Arc<AtomicU64>,
+}
+
+impl AsyncClient {
+    /// Connects to the server for `db` (starting one first with `options.autostart`).
+    /// Must be called within a tokio runtime, which then runs the connection.
+    pub async fn connect(db: &Path, options: ClientOptions) -> Result<AsyncClient, ClientError> {
+        let client_id = new_client_id();
+        let (conn, welcome) = match handshake(db, &client_id).await {
+            Ok(x) => x,
+            Err(Handshake::NoServer(_)) if options.autostart.is_some() => {
+                let mut spawned = Spawner::default();
+                reconnect(db, &client_id, &options, &mut spawned).await?
+            }
+            Err(e) => return Err(e.into_error(db)),
+        };
+        let welcome = Arc::new(Mutex::new(welcome));
+        let resent = Arc::new(AtomicU64::new(0));
+        let (cmds, rx) = mpsc::unbounded_channel();
+        let actor = Actor {
+            db: db.to_path_buf(),
+            options,
+            client_id,
+            next_id: 1,
+            pending: BTreeMap::new(),
+            subscribers: Vec::new(),
+            subscribe_id: None,
+            subscribed: false,
+            ready: Vec::new(),
+            last_seq: None,
+            welcome: welcome.clone(),
+            spawner: Spawner::default(),
+            resent: resent.clone(),
+        };
+        tokio::spawn(actor.run(rx, conn));
+        Ok(AsyncClient {
+            db: db.to_path_buf(),
+            cmds,
+            welcome,
+            resent,
+        })
+    }
+
+    pub fn db(&self) -> &Path {
+        &self.db
+    }
+
+    /// The OS user the server sees (and records in history).
+    pub fn user(&self) -> String {
+        lock(&self.welcome).user.clone()
+    }
+
+    pub fn can_edit(&self) -> bool {
+        lock(&self.welcome).can_edit
+    }
+
+    /// How many requests were sent again after a lost connection.
+    pub fn resent_requests(&self) -> u64 {
+        self.resent.load(Ordering::Relaxed)
+    }
+
+    /// Sends one operation and waits for its answer (needs no runtime of its own: the
+    /// connection runs where `connect` was called).
+    pub async fn call(&self, op: Op) -> Result<Reply, ClientError> {
+        let (reply, rx) = oneshot::channel();
+        self.cmds
+            .send(Cmd::Call { op, reply })
+            .map_err(|_| self.gone("the client's connection task ended"))?;
+        rx.await
+            .map_err(|_| self.gone("the client's connection task ended"))?
+    }
+
+    fn gone(&self, detail: &str) -> ClientError {
+        ClientError::ServerGone {
+            db: self.db.clone(),
+            secs: 0,
+            detail: detail.into(),
+        }
+    }
+
+    fn unexpected(&self, reply: Reply) -> ClientError {
+        ClientError::Protocol {
+            db: self.db.clone(),
+            detail: format!("an unexpected answer {reply:?}"),
+        }
+    }
+
+    pub async fn tasks(&self) -> Result<Vec<Task>, ClientError> {
+        match self.call(Op::Tasks).await? {
+            Reply::Tasks(t) => Ok(t),
+            r => Err(self.unexpected(r)),
+        }
+    }
+
+    pub async fn task(&self, number: u32) -> Result<Task, ClientError> {
+        match self.call(Op::Task { number }).await? {
+            Reply::Task(t) => Ok(*t),
+            r => Err(self.unexpected(r)),
+        }
+    }
+
+    pub async fn history(&self, task: Option<u32>) -> Result<Vec<Event>, ClientError> {
+        match self.call(Op::History { task }).await? {
+            Reply::History(h) => Ok(h),
+            r => Err(self.unexpected(r)),
+        }
+    }
+
+    async fn event(&self, op: Op) -> Result<Event, ClientError> {
+        match self.call(op).await? {
+            Reply::Event(e) => Ok(*e),
+            r => Err(self.unexpected(r)),
+        }
+    }
+
+    /// Sets a task's status; the event is on the server's disk when this returns.
+    pub async fn set_status(
+        &self,
+        number: u32,
+        status: Status,
+        note: Option<&str>,
+    ) -> Result<Event, ClientError> {
+        self.event(Op::SetStatus {
+            number,
+            status,
+            note: note.map(str::to_string),
+        })
+        .await
+    }
+
+    pub async fn undo(&self, event: &Event) -> Result<Event, ClientError> {
+        self.event(Op::Undo {
+            event: event.clone(),
+        })
+        .await
+    }
+
+    pub async fn add_note(&self, number: u32, text: &str) -> Result<Event, ClientError> {
+        self.event(Op::AddNote {
+            number,
+            text: text.to_string(),
+        })
+        .await
+    }
+
+    pub async fn move_task(&self, number: u32, domain: Domain) -> Result<Event, ClientError> {
+        self.event(Op::MoveTask { number, domain }).await
+    }
+
+    pub async fn edit_goal(&self, number: u32, goal: &str) -> Result<Event, ClientError> {
+        self.event(Op::EditGoal {
+            number,
+            goal: goal.to_string(),
+        })
+        .await
+    }
+
+    /// Imports a report's bytes (`source` names it in messages and history), as
+    /// `Ledger::import` does with the parsed report.
+    pub async fn import_bytes(
+        &self,
+        bytes: Vec<u8>,
+        source: &str,
+        period: Option<&str>,
+        replace: bool,
+    ) -> Result<ImportSummary, ClientError> {
+        let op = Op::Import {
+            bytes,
+            source: source.to_string(),
+            period: period.map(str::to_string),
+            replace,
+        };
+        match self.call(op).await? {
+            Reply::Imported(s) => Ok(s),
+            r => Err(self.unexpected(r)),
+        }
+    }
+
+    pub async fn ensure_sample(&self) -> Result<Option<ImportSummary>, ClientError> {
+        match self.call(Op::EnsureSample).await? {
+            Reply::Sample(s) => Ok(s),
+            r => Err(self.unexpected(r)),
+        }
+    }
+
+    /// Live events: every event committed after this returns (and, after a reconnect,
+    /// those missed meanwhile), in order.
+    pub async fn subscribe(&self) -> Result<Subscription, ClientError> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (ready, subscribed) = oneshot::channel();
+        self.cmds
+            .send(Cmd::Subscribe(tx, ready))
+            .map_err(|_| self.gone("the client's connection task ended"))?;
+        subscribed
+            .await
+            .map_err(|_| self.gone("the client's connection task ended"))?;
+        Ok(Subscription { rx })
+    }
+}
+
+/// The blocking client: an `AsyncClient` whose connection runs on a private one-thread
+/// runtime, so its methods work from plain code and from inside another runtime alike.
+pub struct Client {
+    runtime: Option<tokio::runtime::Runtime>,
+    inner: AsyncClient,
+}
+
+impl Client {
+    pub fn connect(db: &Path, options: ClientOptions) -> Result<Client, ClientError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("duban-client")
+            .enable_all()
+            .build()
+            .map_err(|e| ClientError::Connect {
+                db: db.to_path_buf(),
+                detail: format!("cannot start the client's runtime: {e}"),
+            })?;
+        let path = db.to_path_buf();
+        let joined = futures::executor::block_on(
+            runtime.spawn(async move { AsyncClient::connect(&path, options).await }),
+        );
+        let inner = match joined {
+            Ok(r) => r?,
+            Err(e) => {
+                return Err(ClientError::Connect {
+                    db: db.to_path_buf(),
+                    detail: e.to_string(),
+                })
+            }
+        };
+        Ok(Client {
+            runtime: Some(runtime),
+            inner,
+        })
+    }
+
+    /// The async face of this client (same connection).
+    pub fn as_async(&self) -> &AsyncClient {
+        &self.inner
+    }
+
+    pub fn db(&self) -> &Path {
+        self.inner.db()
+    }
+
+    pub fn user(&self) -> String {
+        self.inner.user()
+    }
+
+    pub fn can_edit(&self) -> bool {
+        self.inner.can_edit()
+    }
+
+    fn wait<T>(&self, f: impl std::future::Future<Output = T>) -> T {
+        futures::executor::block_on(f)
+    }
+
+    pub fn call(&self, op: Op) -> Result<Reply, ClientError> {
+        self.wait(self.inner.call(op))
+    }
+
+    pub fn tasks(&self) -> Result<Vec<Task>, ClientError> {
+        self.wait(self.inner.tasks())
+    }
+
+    pub fn task(&self, number: u32) -> Result<Task, ClientError> {
+        self.wait(self.inner.task(number))
+    }
+
+    pub fn history(&self, task: Option<u32>) -> Result<Vec<Event>, ClientError> {
+        self.wait(self.inner.history(task))
+    }
+
+    pub fn set_status(
+        &self,
+        number: u32,
+        status: Status,
+        note: Option<&str>,
+    ) -> Result<Event, ClientError> {
+        self.wait(self.inner.set_status(number, status, note))
+    }
+
+    pub fn undo(&self, event: &Event) -> Result<Event, ClientError> {
+        self.wait(self.inner.undo(event))
+    }
+
+    pub fn add_note(&self, number: u32, text: &str) -> Result<Event, ClientError> {
+        self.wait(self.inner.add_note(number, text))
+    }
+
+    pub fn move_task(&self, number: u32, domain: Domain) -> Result<Event, ClientError> {
+        self.wait(self.inner.move_task(number, domain))
+    }
+
+    pub fn edit_goal(&self, number: u32, goal: &str) -> Result<Event, ClientError> {
+        self.wait(self.inner.edit_goal(number, goal))
+    }
+
+    pub fn import_bytes(
+        &self,
+        bytes: Vec<u8>,
+        source: &str,
+        period: Option<&str>,
+        replace: bool,
+    ) -> Result<ImportSummary, ClientError> {
+        self.wait(self.inner.import_bytes(bytes, source, period, replace))
+    }
+
+    pub fn ensure_sample(&self) -> Result<Option<ImportSummary>, ClientError> {
+        self.wait(self.inner.ensure_sample())
+    }
+
+    /// Live events: every event committed after this returns, in order.
+    pub fn subscribe(&self) -> Result<Subscription, ClientError> {
+        self.wait(self.inner.subscribe())
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        // Never blocks, so a Client may be dropped inside another runtime.
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A random id for this client, so the server can tell its requests from another's.
+fn new_client_id() -> String {
+    use std::io::Read;
+    let mut bytes = [0u8; 12];
+    let random = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if random.is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        bytes[..8].copy_from_slice(&(nanos as u64).to_le_bytes());
+        bytes[8..].copy_from_slice(&std::process::id().to_le_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Why a connection attempt failed.
+#[derive(Debug)]
+enum Handshake {
+    /// Nobody listens (no socket, or a stale one): a server may be started.
+    NoServer(String),
+    /// The server said no (version, access); trying again will not help.
+    Refused(String),
+    /// We may not reach the socket (permissions).
+    Denied(String),
+    /// Anything else; worth another try.
+    Failed(String),
+}
+
+impl Handshake {
+    fn into_error(self, db: &Path) -> ClientError {
+        let db = db.to_path_buf();
+        match self {
+            Handshake::NoServer(_) => ClientError::NoServer { db },
+            Handshake::Refused(reason) => ClientError::Refused { db, reason },
+            Handshake::Denied(detail) | Handshake::Failed(detail) => {
+                ClientError::Connect { db, detail }
+            }
+        }
+    }
+}
+
+async fn handshake(db: &Path, client_id: &str) -> Result<(Conn, Welcome), Handshake> {
+    let socket = socket_path(db);
+    let stream = match UnixStream::connect(&socket).await {
+        Ok(s) => s,
+        Err(e) => {
+            use std::io::ErrorKind as K;
+            return Err(match e.kind() {
+                K::NotFound | K::ConnectionRefused => Handshake::NoServer(e.to_string()),
+                K::PermissionDenied => Handshake::Denied(format!(
+                    "permission denied on {}: the database is shared with its folder's group; ask to be added to it",
+                    socket.display()
+                )),
+                _ => Handshake::Failed(e.to_string()),
+            });
+        }
+    };
+    let mut conn = Framed::new(stream, protocol::codec());
+    let hello = ClientMessage::Hello {
+        version: protocol::VERSION,
+        client: client_id.to_string(),
+    };
+    let exchange = async {
+        conn.send(protocol::encode(&hello))
+            .await
+            .map_err(|e| Handshake::Failed(e.to_string()))?;
+        match conn.next().await {
+            Some(Ok(frame)) => Ok(frame),
+            Some(Err(e)) => Err(Handshake::Failed(e.to_string())),
+            None => Err(Handshake::Failed("the server closed the connection".into())),
+        }
+    };
+    let frame = match tokio::time::timeout(HANDSHAKE_TIMEOUT, exchange).await {
+        Ok(r) => r?,
+        Err(_) => return Err(Handshake::Failed("the server did not answer".into())),
+    };
+    match protocol::decode::<ServerMessage>(&frame) {
+        Ok(ServerMessage::Welcome {
+            version,
+            user,
+            can_edit,
+        }) if version == protocol::VERSION => Ok((conn, Welcome { user, can_edit })),
+        Ok(ServerMessage::Refused { reason }) => Err(Handshake::Refused(reason)),
+        Ok(other) => Err(Handshake::Refused(format!(
+            "the server answered Hello with {other:?}; it speaks another protocol than this duban (protocol {})",
+            protocol::VERSION
+        ))),
+        Err(e) => Err(Handshake::Refused(format!(
+            "the server's answer cannot be read ({e}); it speaks another protocol than this duban (protocol {})",
+            protocol::VERSION
+        ))),
+    }
+}
+
+/// Starts servers, at most one attempt a second.
+#[derive(Default)]
+struct Spawner {
+    last: Option<Instant>,
+}
+
+impl Spawner {
+    fn maybe_spawn(&mut self, db: &Path, autostart: &Autostart) {
+        if self
+            .last
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
+        {
+            return;
+        }
+        self.last = Some(Instant::now());
+        if let Ok(child) = super::spawn_server(db, autostart) {
+            super::reap(child);
+        }
+    }
+}
+
+/// Gets a connection back: tries, starts a server when none listens (with autostart), and
+/// gives up after `options.reconnect_for`.
+async fn reconnect(
+    db: &Path,
+    client_id: &str,
+    options: &ClientOptions,
+    spawner: &mut Spawner,
+) -> Result<(Conn, Welcome), ClientError> {
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(5);
+    loop {
+        let detail = match handshake(db, client_id).await {
+            Ok(x) => return Ok(x),
+            Err(Handshake::Refused(reason)) => {
+                return Err(ClientError::Refused {
+                    db: db.to_path_buf(),
+                    reason,
+                })
+            }
+            Err(Handshake::Denied(detail)) => {
+                return Err(ClientError::Connect {
+                    db: db.to_path_buf(),
+                    detail,
+                })
+            }
+            Err(Handshake::NoServer(detail)) => {
+                if let Some(a) = &options.autostart {
+                    spawner.maybe_spawn(db, a);
+                }
+                detail
+            }
+            Err(Handshake::Failed(detail)) => detail,
+        };
+        if start.elapsed() >= options.reconnect_for {
+            return Err(ClientError::ServerGone {
+                db: db.to_path_buf(),
+                secs: options.reconnect_for.as_secs(),
+                detail,
+            });
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_millis(100));
+    }
+}
+
+struct Pending {
+    op: Op,
+    reply: oneshot::Sender<Result<Reply, ClientError>>,
+}
+
+/// Owns the connection: sends requests, matches answers, feeds subscribers, reconnects.
+struct Actor {
+    db: PathBuf,
+    options: ClientOptions,
+    client_id: String,
+    next_id: u64,
+    /// Sent and not answered yet, by id; all resent after a reconnect.
+    pending: BTreeMap<u64, Pending>,
+    subscribers: Vec<mpsc::UnboundedSender<Live>>,
+    /// The id of this connection's Subscribe request, once sent.
+    subscribe_id: Option<u64>,
+    /// True once the server confirmed this connection's subscription.
+    subscribed: bool,
+    /// Subscribers waiting for that confirmation.
+    ready: Vec<oneshot::Sender<()>>,
+    /// The newest event handed to subscribers; a new subscription starts after it.
+    last_seq: Option<u64>,
+    welcome: Arc<Mutex<Welcome>>,
+    spawner: Spawner,
+    resent: Arc<AtomicU64>,
+}
+
+enum Ended {
+    /// Every handle to the client is gone.
+    Dropped,
+    /// The connection broke.
+    Lost(String),
+}
+
+impl Actor {
+    async fn run(mut self, mut cmds: mpsc::UnboundedReceiver<Cmd>, first: Conn) {
+        let mut conn = Some(first);
+        loop {
+            let reason = match conn.take() {
+                Some(mut c) => match self.serve(&mut c, &mut cmds).await {
+                    Ended::Dropped => return,
+                    Ended::Lost(reason) => reason,
+                },
+                None => {
+                    // Gave up earlier: the next command tries again.
+                    match cmds.recv().await {
+                        None => return,
+                        Some(cmd) => {
+                            self.accept(cmd);
+                            "not connected".to_string()
+                        }
+                    }
+                }
+            };
+            self.subscribe_id = None;
+            self.subscribed = false;
+            self.tell(Live::Disconnected {
+                reason: reason.clone(),
+            });
+            if self.options.notices_on_stderr {
+                eprintln!(
+                    "duban: lost the server for {} ({reason}); reconnecting…",
+                    self.db.display()
+                );
+            }
+            match reconnect(&self.db, &self.client_id, &self.options, &mut self.spawner).await {
+                Ok((c, welcome)) => {
+                    *lock(&self.welcome) = welcome;
+                    conn = Some(c);
+                    self.tell(Live::Reconnected);
+                    if self.options.notices_on_stderr {
+                        eprintln!(
+                            "duban: connected again to the server for {}",
+                            self.db.display()
+                        );
+                    }
+                }
+                Err(e) => {
+                    for (_, p) in std::mem::take(&mut self.pending) {
+                        let _ = p.reply.send(Err(e.clone()));
+                    }
+                }
+            }
+        }
+    }
+
+    fn accept(&mut self, cmd: Cmd) -> Option<u64> {
+        match cmd {
+            Cmd::Call { op, reply } => {
+                let id = self.next_id;
+                self.next_id += 1;
+                self.pending.insert(id, Pending { op, reply });
+                Some(id)
+            }
+            Cmd::Subscribe(tx, ready) => {
+                self.subscribers.push(tx);
+                if self.subscribed {
+                    let _ = ready.send(());
+                } else {
+                    self.ready.push(ready);
+                }
+                None
+            }
+        }
+    }
+
+    fn tell(&mut self, live: Live) {
+        self.subscribers.retain(|s| s.send(live.clone()).is_ok());
+    }
+
+    async fn send(&mut self, conn: &mut Conn, id: u64, op: Op) -> Result<(), String> {
+        let msg = ClientMessage::Request { id, op };
+        conn.send(protocol::encode(&msg))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn subscribe(&mut self, conn: &mut Conn) -> Result<(), String> {
+        if self.subscribe_id.is_some() || self.subscribers.is_empty() {
+            return Ok(());
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.subscribe_id = Some(id);
+        let after = self.last_seq;
+        self.send(conn, id, Op::Subscribe { after }).await
+    }
+
+    async fn serve(&mut self, conn: &mut Conn, cmds: &mut mpsc::UnboundedReceiver<Cmd>) -> Ended {
+        // Whatever was not answered on the last connection goes again, with its old id.
+        let resend: Vec<(u64, Op)> = self
+            .pending
+            .iter()
+            .map(|(id, p)| (*id, p.op.clone()))
+            .collect();
+        for (id, op) in resend {
+            self.resent.fetch_add(1, Ordering::Relaxed);
+            if let Err(e) = self.send(conn, id, op).await {
+                return Ended::Lost(e);
+            }
+        }
+        if let Err(e) = self.subscribe(conn).await {
+            return Ended::Lost(e);
+        }
+        loop {
+            tokio::select! {
+                cmd = cmds.recv() => {
+                    let Some(cmd) = cmd else { return Ended::Dropped };
+                    let sent = match self.accept(cmd) {
+                        Some(id) => {
+                            let op = self.pending[&id].op.clone();
+                            self.send(conn, id, op).await
+                        }
+                        None => self.subscribe(conn).await,
+                    };
+                    if let Err(e) = sent {
+                        return Ended::Lost(e);
+                    }
+                }
+                frame = conn.next() => match frame {
+                    Some(Ok(frame)) => self.receive(&frame),
+                    Some(Err(e)) => return Ended::Lost(e.to_string()),
+                    None => return Ended::Lost("the server closed the connection".into()),
+                },
+            }
+        }
+    }
+
+    fn receive(&mut self, frame: &[u8]) {
+        let msg = match protocol::decode::<ServerMessage>(frame) {
+            Ok(m) => m,
+            Err(e) => {
+                if self.options.notices_on_stderr {
+                    eprintln!("duban: ignored a message the server sent ({e})");
+                }
+                return;
+            }
+        };
+        match msg {
+            ServerMessage::Response { id, result } if Some(id) == self.subscribe_id => {
+                if let Ok(Reply::Subscribed { missed, last_seq }) = result {
+                    for e in missed {
+                        self.deliver(e);
+                    }
+                    if self.last_seq.is_none() {
+                        self.last_seq = Some(last_seq);
+                    }
+                    self.subscribed = true;
+                    for r in self.ready.drain(..) {
+                        let _ = r.send(());
+                    }
+                }
+            }
+            ServerMessage::Response { id, result } => {
+                if let Some(p) = self.pending.remove(&id) {
+                    let _ = p.reply.send(result.map_err(ClientError::Remote));
+                }
+            }
+            ServerMessage::Notify { event } => self.deliver(event),
+            ServerMessage::Welcome { .. } | ServerMessage::Refused { .. } => {}
+        }
+    }
+
+    fn deliver(&mut self, event: Event) {
+        if self.last_seq.is_some_and(|s| event.seq <= s) {
+            return;
+        }
+        self.last_seq = Some(event.seq);
+        self.tell(Live::Event(event));
+    }
+}

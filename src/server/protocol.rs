@@ -1,0 +1,279 @@
+//! The wire protocol between `duban serve` and its clients, the one place it is written down.
+//! Frames are length-delimited (tokio-util's `LengthDelimitedCodec`: a 4-byte big-endian
+//! length, then that many bytes) and each frame holds one JSON-encoded message.
+//!
+//! A conversation:
+//! ```text
+//! client                                   server
+//! Hello { version, client }         ──►
+//!                                   ◄──    Welcome { version, user, can_edit }
+//!                                          or Refused { reason }, then the server hangs up
+//! Request { id, op }                ──►    (any number, pipelined; ids chosen by the client)
+//!                                   ◄──    Response { id, result }   (in any order)
+//!                                   ◄──    Notify { event }          (after Op::Subscribe)
+//! ```
+//! - **Version.** `Hello.version` must equal [`VERSION`]; otherwise the server answers
+//!   `Refused` with a sentence naming both versions. `Hello` and `Refused` keep their shape
+//!   in every version so that this check always works.
+//! - **Identity.** The server takes the user from the socket's peer credentials
+//!   (SO_PEERCRED), never from the client; `Welcome.user` tells the client who it is, and
+//!   `can_edit` whether `access.toml` lets it edit.
+//! - **Resend nothing twice.** `Hello.client` is a random id the client makes once per
+//!   process; a request is known by (peer uid, client, id). The server records the result of
+//!   every applied edit under that key in the same transaction as the edit, so a client that
+//!   lost its connection resends its unanswered requests with the same ids and gets the
+//!   original result instead of a second edit.
+//! - **Durability.** A `Response` to an edit is sent only after the edit is flushed to disk.
+//!   Edits from all connections are applied one at a time in arrival order; those that
+//!   arrive while the disk is busy share the next flush (group commit).
+//! - **Live.** After `Op::Subscribe { after }`, the connection gets every event committed
+//!   after sequence number `after` (missed ones in the reply, new ones as `Notify`), in
+//!   sequence order, the connection's own edits included.
+
+use crate::ledger::ImportSummary;
+use crate::model::{Domain, Event, Status, Task};
+use serde::{Deserialize, Serialize};
+use tokio_util::codec::LengthDelimitedCodec;
+
+/// The protocol version this build speaks. Raise it on any incompatible change.
+pub const VERSION: u32 = 1;
+
+/// The largest frame either side accepts (an import carries a whole report; `history` all
+/// events).
+pub const MAX_FRAME: usize = 64 * 1024 * 1024;
+
+/// The socket's file name inside the database folder.
+pub const SOCKET_NAME: &str = "duban.sock";
+
+/// The framing both sides use.
+pub fn codec() -> LengthDelimitedCodec {
+    LengthDelimitedCodec::builder()
+        .max_frame_length(MAX_FRAME)
+        .new_codec()
+}
+
+/// What a client sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ClientMessage {
+    /// The first frame of every connection.
+    Hello {
+        version: u32,
+        client: String,
+    },
+    Request {
+        id: u64,
+        op: Op,
+    },
+}
+
+/// What the server sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ServerMessage {
+    Welcome {
+        version: u32,
+        /// The OS user the server saw on the socket; history records this name.
+        user: String,
+        can_edit: bool,
+    },
+    /// The connection is not accepted (version, access); the server closes it after this.
+    Refused { reason: String },
+    Response {
+        id: u64,
+        result: Result<Reply, RemoteError>,
+    },
+    /// An event committed by anyone, sent to subscribed connections.
+    Notify { event: Event },
+}
+
+/// The ledger's operations, one variant each (`Ledger`'s methods of the same names).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    Tasks,
+    Task {
+        number: u32,
+    },
+    History {
+        task: Option<u32>,
+    },
+    SetStatus {
+        number: u32,
+        status: Status,
+        note: Option<String>,
+    },
+    /// Reverts a status event (`Ledger::undo`).
+    Undo {
+        event: Event,
+    },
+    AddNote {
+        number: u32,
+        text: String,
+    },
+    MoveTask {
+        number: u32,
+        domain: Domain,
+    },
+    EditGoal {
+        number: u32,
+        goal: String,
+    },
+    /// Imports a report; the server reads the bytes as `duban import` reads a file.
+    Import {
+        bytes: Vec<u8>,
+        source: String,
+        period: Option<String>,
+        replace: bool,
+    },
+    /// Loads the built-in sample into an empty database (`Ledger::ensure_sample`).
+    EnsureSample,
+    /// Starts live events on this connection: every event after sequence number `after`, or
+    /// only new ones when `None`.
+    Subscribe {
+        after: Option<u64>,
+    },
+}
+
+impl Op {
+    /// True for operations that change the database (they need edit rights, go through
+    /// the group commit and are recorded for resends).
+    pub fn is_edit(&self) -> bool {
+        matches!(
+            self,
+            Op::SetStatus { .. }
+                | Op::Undo { .. }
+                | Op::AddNote { .. }
+                | Op::MoveTask { .. }
+                | Op::EditGoal { .. }
+                | Op::Import { .. }
+                | Op::EnsureSample
+        )
+    }
+}
+
+/// A successful answer; which variant follows from the operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reply", content = "value", rename_all = "snake_case")]
+pub enum Reply {
+    Tasks(Vec<Task>),
+    Task(Box<Task>),
+    History(Vec<Event>),
+    /// The event an edit made, as stored (with its sequence number).
+    Event(Box<Event>),
+    Imported(ImportSummary),
+    Sample(Option<ImportSummary>),
+    /// Live events start; `missed` are those after `after` that were already committed,
+    /// `last_seq` the newest event's number when the subscription began (0: none yet).
+    Subscribed {
+        missed: Vec<Event>,
+        last_seq: u64,
+    },
+}
+
+/// Why an operation failed, in words for the person, and in a kind for the program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct RemoteError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    NoSuchTask,
+    /// The edit would change nothing (same status, same domain).
+    Unchanged,
+    /// The request is not valid (empty note, unreadable report, not undoable …).
+    Invalid,
+    /// The user may only read this database.
+    ReadOnly,
+    /// The database could not be read or written; a failed edit was not saved.
+    Store,
+    /// The server cannot understand the request (a newer client?).
+    Protocol,
+}
+
+impl RemoteError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> RemoteError {
+        RemoteError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub fn from_ledger(e: &crate::ledger::LedgerError) -> RemoteError {
+        use crate::ledger::LedgerError as L;
+        let kind = match e {
+            L::Store(_) => ErrorKind::Store,
+            L::NoSuchTask(_) => ErrorKind::NoSuchTask,
+            L::Unchanged { .. } | L::AlreadyInDomain { .. } => ErrorKind::Unchanged,
+            L::EmptyNote | L::EmptyGoal | L::NoPeriod | L::NotUndoable(_) => ErrorKind::Invalid,
+        };
+        RemoteError::new(kind, e.to_string())
+    }
+}
+
+/// Encodes one message as a frame's payload.
+pub fn encode<T: Serialize>(message: &T) -> bytes::Bytes {
+    // Every message type here is plain data (strings, numbers, maps with string keys), so
+    // JSON encoding cannot fail.
+    bytes::Bytes::from(serde_json::to_vec(message).expect("protocol messages encode as JSON"))
+}
+
+pub fn decode<T: serde::de::DeserializeOwned>(frame: &[u8]) -> Result<T, serde_json::Error> {
+    serde_json::from_slice(frame)
+}
+
+/// The version a first frame claims, read loosely so that a client of any version can be
+/// told why it is refused.
+pub fn hello_version(frame: &[u8]) -> Option<u32> {
+    let v: serde_json::Value = serde_json::from_slice(frame).ok()?;
+    if v.get("type")?.as_str()? != "Hello" {
+        return None;
+    }
+    v.get("version")?
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+}
+
+/// A request's id read loosely from a frame the server could not decode, so the error can
+/// still be addressed to it.
+pub fn request_id(frame: &[u8]) -> Option<u64> {
+    let v: serde_json::Value = serde_json::from_slice(frame).ok()?;
+    v.get("id")?.as_u64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_as_json() {
+        let m = ClientMessage::Request {
+            id: 7,
+            op: Op::SetStatus {
+                number: 14,
+                status: Status::Behind,
+                note: Some("进度滞后".into()),
+            },
+        };
+        let back: ClientMessage = decode(&encode(&m)).unwrap();
+        assert_eq!(back, m);
+        let r = ServerMessage::Response {
+            id: 7,
+            result: Err(RemoteError::new(ErrorKind::ReadOnly, "no")),
+        };
+        let back: ServerMessage = decode(&encode(&r)).unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn any_hello_tells_its_version() {
+        let future = br#"{"type":"Hello","version":9,"client":"x","features":["y"]}"#;
+        assert_eq!(hello_version(future), Some(9));
+        assert_eq!(hello_version(br#"{"type":"Request","id":1}"#), None);
+        assert_eq!(hello_version(b"\xff"), None);
+    }
+}

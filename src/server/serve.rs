@@ -1,0 +1,657 @@
+//! `duban serve`: owns the sled database and serves it on a Unix socket beside it
+//! (`<db>/duban.sock`, mode 0660, owner and group only; nothing listens on TCP). Reads are
+//! answered from the store; edits go to the group commit; committed events go to every
+//! subscribed connection. Stops on SIGTERM/SIGINT/SIGHUP, or `idle_exit` after the last
+//! client leaves.
+
+use super::access::{self, Access};
+use super::commit::{CommitStats, Committer, Job, Submitter};
+use super::peer::Peer;
+use super::protocol::{self, ClientMessage, ErrorKind, Op, RemoteError, Reply, ServerMessage};
+use crate::classify::DomainRules;
+use crate::model::Event;
+use crate::store::{SledStore, Store, StoreError};
+use futures::{SinkExt, StreamExt};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio_util::codec::{FramedRead, FramedWrite};
+
+/// The longest path a Unix socket address holds on Linux (`sun_path` less its NUL).
+const MAX_SOCKET_PATH: usize = 107;
+/// How long a new connection may take to say Hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Events buffered per subscriber before it is caught up from history instead.
+const LIVE_BUFFER: usize = 4096;
+
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// Exit this long after the last client leaves (`None`: run until stopped).
+    pub idle_exit: Option<Duration>,
+    /// Stop on SIGTERM, SIGINT and SIGHUP (the command does; an in-process server doesn't).
+    pub signals: bool,
+    /// Print a line per connection to stderr.
+    pub verbose: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("a duban server is already serving {db} (pid {pid}); duban uses it by itself, there is nothing to do.")]
+    AlreadyServed { db: PathBuf, pid: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the socket path {path} is {len} bytes, longer than a Unix socket allows ({MAX_SOCKET_PATH}); put the database at a shorter path.")]
+    PathTooLong { path: PathBuf, len: usize },
+    #[error("cannot create the socket {path}: {detail}")]
+    Socket { path: PathBuf, detail: String },
+    #[error("{0}")]
+    Access(#[from] access::AccessError),
+    #[error("cannot start the server's runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// The socket of the database at `db`.
+pub fn socket_path(db: &Path) -> PathBuf {
+    db.join(protocol::SOCKET_NAME)
+}
+
+/// A database opened and a socket bound: everything that can fail before serving.
+pub struct Bound {
+    db: PathBuf,
+    socket: PathBuf,
+    store: Arc<SledStore>,
+    listener: std::os::unix::net::UnixListener,
+    /// How the group commit goes (batches, edits), shared with whoever asks.
+    pub stats: Arc<CommitStats>,
+}
+
+impl Bound {
+    /// Opens the database (taking sled's lock, which makes this the only server) and binds
+    /// its socket with mode 0660.
+    pub fn new(db: &Path) -> Result<Bound, ServeError> {
+        let socket = socket_path(db);
+        let len = socket.as_os_str().len();
+        if len > MAX_SOCKET_PATH {
+            return Err(ServeError::PathTooLong { path: socket, len });
+        }
+        let store = match SledStore::open(db) {
+            Ok(s) => s,
+            Err(StoreError::Locked { path }) => {
+                // Say who holds it when it is a server.
+                if let Ok(s) = std::os::unix::net::UnixStream::connect(&socket) {
+                    let pid = nix::sys::socket::getsockopt(
+                        &s,
+                        nix::sys::socket::sockopt::PeerCredentials,
+                    )
+                    .map(|c| c.pid().to_string())
+                    .unwrap_or_else(|_| "unknown".into());
+                    return Err(ServeError::AlreadyServed {
+                        db: db.to_path_buf(),
+                        pid,
+                    });
+                }
+                return Err(StoreError::Locked { path }.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        // Fail now, not at the first connection, on a broken access.toml.
+        access::AccessConfig::load(db)?;
+        let listener = bind_private(db, &socket)?;
+        Ok(Bound {
+            db: db.to_path_buf(),
+            socket,
+            store: Arc::new(store),
+            listener,
+            stats: Arc::default(),
+        })
+    }
+
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    /// Serves until `stop` resolves, a signal (with `options.signals`) or the idle timeout.
+    pub async fn serve(
+        self,
+        options: ServeOptions,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<(), ServeError> {
+        let Bound {
+            db,
+            socket,
+            store,
+            listener,
+            stats,
+        } = self;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| socket_err(&socket, e))?;
+        let listener = UnixListener::from_std(listener).map_err(|e| socket_err(&socket, e))?;
+        let (events, _) = broadcast::channel(LIVE_BUFFER);
+        let committer = Committer::start(
+            store.clone(),
+            DomainRules::builtin(),
+            events.clone(),
+            stats,
+            options.verbose,
+        );
+        let (clients_tx, clients_rx) = watch::channel(0usize);
+        let shared = Arc::new(Shared {
+            db: db.clone(),
+            store: store.clone(),
+            submit: committer.submitter(),
+            events,
+            clients: clients_tx,
+            verbose: options.verbose,
+        });
+        if options.verbose {
+            eprintln!(
+                "duban serve: serving {} on {} (pid {})",
+                db.display(),
+                socket.display(),
+                std::process::id()
+            );
+        }
+        let reason = {
+            let stop = std::pin::pin!(stop);
+            let signals = std::pin::pin!(signals(options.signals));
+            let idle = std::pin::pin!(idle(options.idle_exit, clients_rx));
+            let accept = std::pin::pin!(accept_loop(listener, shared.clone()));
+            tokio::select! {
+                _ = stop => "stopped",
+                s = signals => s,
+                _ = idle => "idle",
+                _ = accept => "the socket failed",
+            }
+        };
+        // The socket goes first, while the lock is still held, so that no new server can
+        // bind in between and lose its socket to us.
+        let _ = std::fs::remove_file(&socket);
+        tokio::task::spawn_blocking(move || committer.stop())
+            .await
+            .ok();
+        if options.verbose {
+            eprintln!("duban serve: {} ({reason}); bye", db.display());
+        }
+        Ok(())
+    }
+}
+
+fn socket_err(path: &Path, e: impl std::fmt::Display) -> ServeError {
+    ServeError::Socket {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    }
+}
+
+/// Binds the socket inside a fresh owner-only folder, sets its mode to 0660 and renames it
+/// into place: it is never reachable with a wider mode, whatever the umask, and a stale
+/// socket left by a killed server is replaced in one step.
+fn bind_private(db: &Path, socket: &Path) -> Result<std::os::unix::net::UnixListener, ServeError> {
+    use std::os::unix::fs::DirBuilderExt;
+    let private = db.join(format!(".sock-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&private);
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&private)
+        .map_err(|e| socket_err(socket, e))?;
+    let result = (|| {
+        let tmp = private.join("s");
+        let listener = std::os::unix::net::UnixListener::bind(&tmp)?;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o660))?;
+        std::fs::rename(&tmp, socket)?;
+        Ok::<_, std::io::Error>(listener)
+    })();
+    let _ = std::fs::remove_dir_all(&private);
+    result.map_err(|e| socket_err(socket, e))
+}
+
+async fn signals(enabled: bool) -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    if !enabled {
+        return std::future::pending().await;
+    }
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+        _ = hup.recv() => "SIGHUP",
+    }
+}
+
+/// Resolves once nobody has been connected for `after`.
+async fn idle(after: Option<Duration>, mut clients: watch::Receiver<usize>) {
+    let Some(after) = after else {
+        return std::future::pending().await;
+    };
+    loop {
+        if *clients.borrow_and_update() == 0 {
+            tokio::select! {
+                _ = tokio::time::sleep(after) => return,
+                changed = clients.changed() => if changed.is_err() { return },
+            }
+        } else if clients.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+struct Shared {
+    db: PathBuf,
+    store: Arc<SledStore>,
+    submit: Submitter,
+    events: broadcast::Sender<Event>,
+    clients: watch::Sender<usize>,
+    verbose: bool,
+}
+
+/// Counts a connection for the idle timer while it lives.
+struct Counted(Arc<Shared>);
+
+impl Counted {
+    fn new(shared: Arc<Shared>) -> Counted {
+        shared.clients.send_modify(|n| *n += 1);
+        Counted(shared)
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.clients.send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
+async fn accept_loop(listener: UnixListener, shared: Arc<Shared>) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    let counted = Counted::new(shared.clone());
+                    if let Err(e) = connection(stream, shared).await {
+                        if counted.0.verbose {
+                            eprintln!("duban serve: connection ended: {e}");
+                        }
+                    }
+                    drop(counted);
+                });
+            }
+            Err(e) => {
+                // Running out of file descriptors is worth a pause, not an exit.
+                eprintln!("duban serve: accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+type Out = mpsc::UnboundedSender<ServerMessage>;
+
+async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<()> {
+    let peer = Peer::of(&stream)?;
+    let (read, write) = stream.into_split();
+    let mut reader = FramedRead::new(read, protocol::codec());
+    let mut writer = FramedWrite::new(write, protocol::codec());
+
+    let first = match tokio::time::timeout(HELLO_TIMEOUT, reader.next()).await {
+        Ok(Some(frame)) => frame?,
+        Ok(None) | Err(_) => return Ok(()),
+    };
+    let refuse = |reason: String| ServerMessage::Refused { reason };
+    let hello = match protocol::hello_version(&first) {
+        Some(v) if v == protocol::VERSION => protocol::decode::<ClientMessage>(&first).ok(),
+        Some(v) => {
+            let reason = format!(
+                "this duban speaks protocol {v}, but the server for {} (duban {}) speaks protocol {}. Use the same duban version as the server's, or stop the server (it exits by itself when nobody uses it).",
+                shared.db.display(),
+                env!("CARGO_PKG_VERSION"),
+                protocol::VERSION
+            );
+            writer.send(protocol::encode(&refuse(reason))).await?;
+            return Ok(());
+        }
+        None => None,
+    };
+    let Some(ClientMessage::Hello { client, .. }) = hello else {
+        let reason = "the first message must be Hello {version, client}".to_string();
+        writer.send(protocol::encode(&refuse(reason))).await?;
+        return Ok(());
+    };
+    let can_edit = match access::decide(&shared.db, &peer) {
+        Access::Edit => true,
+        Access::Read => false,
+        Access::Denied(reason) => {
+            if shared.verbose {
+                eprintln!("duban serve: refused {} (uid {})", peer.user, peer.uid);
+            }
+            writer.send(protocol::encode(&refuse(reason))).await?;
+            return Ok(());
+        }
+    };
+    writer
+        .send(protocol::encode(&ServerMessage::Welcome {
+            version: protocol::VERSION,
+            user: peer.user.clone(),
+            can_edit,
+        }))
+        .await?;
+    if shared.verbose {
+        eprintln!(
+            "duban serve: {} (uid {}, pid {}) connected{}",
+            peer.user,
+            peer.uid,
+            peer.pid.map(|p| p.to_string()).unwrap_or_default(),
+            if can_edit { "" } else { " read-only" }
+        );
+    }
+
+    let (out, mut out_rx) = mpsc::unbounded_channel::<ServerMessage>();
+    let writing = tokio::spawn(async move {
+        while let Some(m) = out_rx.recv().await {
+            if writer.send(protocol::encode(&m)).await.is_err() {
+                break;
+            }
+        }
+    });
+    let conn = Conn {
+        shared: shared.clone(),
+        peer,
+        client,
+        can_edit,
+        out,
+    };
+    let mut live: Option<tokio::task::JoinHandle<()>> = None;
+    while let Some(frame) = reader.next().await {
+        let frame = match frame {
+            Ok(f) => f,
+            Err(_) => break,
+        };
+        match protocol::decode::<ClientMessage>(&frame) {
+            Ok(ClientMessage::Request { id, op }) => {
+                if let Op::Subscribe { after } = op {
+                    if let Some(old) = live.take() {
+                        old.abort();
+                    }
+                    live = Some(tokio::spawn(conn.clone().subscribe(id, after)));
+                } else {
+                    conn.request(id, op);
+                }
+            }
+            Ok(ClientMessage::Hello { .. }) => conn.answer(
+                0,
+                Err(RemoteError::new(ErrorKind::Protocol, "Hello was already said")),
+            ),
+            Err(e) => conn.answer(
+                protocol::request_id(&frame).unwrap_or(0),
+                Err(RemoteError::new(
+                    ErrorKind::Protocol,
+                    format!("the server cannot read this request ({e}); is this duban newer than the server?"),
+                )),
+            ),
+        }
+    }
+    if let Some(l) = live {
+        l.abort();
+    }
+    drop(conn);
+    let _ = writing.await;
+    Ok(())
+}
+
+#[derive(Clone)]
+struct Conn {
+    shared: Arc<Shared>,
+    peer: Peer,
+    client: String,
+    can_edit: bool,
+    out: Out,
+}
+
+impl Conn {
+    fn answer(&self, id: u64, result: Result<Reply, RemoteError>) {
+        let _ = self.out.send(ServerMessage::Response { id, result });
+    }
+
+    fn request(&self, id: u64, op: Op) {
+        if op.is_edit() && !self.can_edit {
+            let this = self.clone();
+            tokio::spawn(async move {
+                let result = this.read_only_answer(&op).await;
+                this.answer(id, result);
+            });
+            return;
+        }
+        if op.is_edit() {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            // Queued now, in arrival order; the answer comes when the batch is on disk.
+            self.shared.submit.submit(Job {
+                user: self.peer.user.clone(),
+                key: Some(format!("req/{}/{}/{}", self.peer.uid, self.client, id)),
+                op,
+                reply: tx,
+            });
+            let this = self.clone();
+            tokio::spawn(async move {
+                let result = rx.await.unwrap_or_else(|_| {
+                    Err(RemoteError::new(
+                        ErrorKind::Store,
+                        "the server is stopping; the edit was not saved (duban resends it to the next server)",
+                    ))
+                });
+                this.answer(id, result);
+            });
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            let store = this.shared.store.clone();
+            let result = tokio::task::spawn_blocking(move || read(store.as_ref(), op))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(RemoteError::new(
+                        ErrorKind::Store,
+                        "the server failed reading the database",
+                    ))
+                });
+            this.answer(id, result);
+        });
+    }
+
+    /// A reader may still "load the sample" on a database that has tasks: it changes nothing.
+    async fn read_only_answer(&self, op: &Op) -> Result<Reply, RemoteError> {
+        if matches!(op, Op::EnsureSample) {
+            let store = self.shared.store.clone();
+            let empty = tokio::task::spawn_blocking(move || store.tasks().map(|t| t.is_empty()))
+                .await
+                .unwrap_or(Ok(true));
+            if let Ok(false) = empty {
+                return Ok(Reply::Sample(None));
+            }
+        }
+        Err(RemoteError::new(
+            ErrorKind::ReadOnly,
+            access::read_only_message(&self.peer.user, &self.shared.db),
+        ))
+    }
+
+    /// Answers with the events after `after`, then forwards every new one, in order.
+    async fn subscribe(self, id: u64, after: Option<u64>) {
+        let mut rx = self.shared.events.subscribe();
+        let store = self.shared.store.clone();
+        let (missed, last) = match tokio::task::spawn_blocking(move || {
+            let history = store.history(None)?;
+            let last = history.last().map(|e| e.seq).unwrap_or(0);
+            let missed: Vec<Event> = match after {
+                Some(a) => history.into_iter().filter(|e| e.seq > a).collect(),
+                None => Vec::new(),
+            };
+            Ok::<_, StoreError>((missed, last))
+        })
+        .await
+        {
+            Ok(Ok(x)) => x,
+            Ok(Err(e)) => {
+                self.answer(id, Err(RemoteError::new(ErrorKind::Store, e.to_string())));
+                return;
+            }
+            Err(_) => return,
+        };
+        self.answer(
+            id,
+            Ok(Reply::Subscribed {
+                missed,
+                last_seq: last,
+            }),
+        );
+        let mut sent = last;
+        loop {
+            match rx.recv().await {
+                Ok(event) => {
+                    if event.seq > sent {
+                        sent = event.seq;
+                        if self.out.send(ServerMessage::Notify { event }).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    // Too slow to keep up: catch up from the history instead.
+                    let store = self.shared.store.clone();
+                    let Ok(Ok(history)) =
+                        tokio::task::spawn_blocking(move || store.history(None)).await
+                    else {
+                        return;
+                    };
+                    let from = sent;
+                    for event in history.into_iter().filter(|e| e.seq > from) {
+                        sent = event.seq;
+                        if self.out.send(ServerMessage::Notify { event }).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    }
+}
+
+fn read(store: &dyn Store, op: Op) -> Result<Reply, RemoteError> {
+    let err = |e: StoreError| RemoteError::new(ErrorKind::Store, e.to_string());
+    match op {
+        Op::Tasks => store.tasks().map(Reply::Tasks).map_err(err),
+        Op::Task { number } => match store.task(number).map_err(err)? {
+            Some(t) => Ok(Reply::Task(Box::new(t))),
+            None => Err(RemoteError::from_ledger(
+                &crate::ledger::LedgerError::NoSuchTask(number),
+            )),
+        },
+        Op::History { task } => {
+            if let Some(n) = task {
+                if store.task(n).map_err(err)?.is_none() {
+                    return Err(RemoteError::from_ledger(
+                        &crate::ledger::LedgerError::NoSuchTask(n),
+                    ));
+                }
+            }
+            store.history(task).map(Reply::History).map_err(err)
+        }
+        _ => Err(RemoteError::new(
+            ErrorKind::Protocol,
+            "not a read (server bug)",
+        )),
+    }
+}
+
+/// A server running on its own thread in this process (tests, benchmarks).
+pub struct ServerHandle {
+    pub socket: PathBuf,
+    pub stats: Arc<CommitStats>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Result<(), ServeError>>>,
+}
+
+impl ServerHandle {
+    /// Stops serving and waits until the database is closed.
+    pub fn stop(mut self) -> Result<(), ServeError> {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> Result<(), ServeError> {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        match self.thread.take() {
+            Some(t) => t.join().unwrap_or(Ok(())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}
+
+/// Starts a server for `db` on a thread of its own; it is serving when this returns.
+pub fn spawn(db: &Path, options: ServeOptions) -> Result<ServerHandle, ServeError> {
+    let bound = Bound::new(db)?;
+    let socket = bound.socket.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("duban-serve")
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    let stats = bound.stats.clone();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("duban-serve".into())
+        .spawn(move || {
+            let result = runtime.block_on(bound.serve(options, async {
+                let _ = stop_rx.await;
+            }));
+            runtime.shutdown_timeout(Duration::from_secs(2));
+            result
+        })
+        .map_err(ServeError::Runtime)?;
+    Ok(ServerHandle {
+        socket,
+        stats,
+        stop: Some(stop_tx),
+        thread: Some(thread),
+    })
+}
+
+/// `duban serve`: serves `db` in the foreground until a signal or the idle timeout.
+pub fn run(db: &Path, idle_exit: Option<Duration>) -> Result<(), ServeError> {
+    // Files the server creates (sled's) are for the group too, as the socket is: a shared
+    // database lives in a group-owned folder, and whoever starts the next server must be
+    // able to open them.
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o007));
+    let bound = Bound::new(db)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("duban-serve")
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    let options = ServeOptions {
+        idle_exit,
+        signals: true,
+        verbose: true,
+    };
+    let result = runtime.block_on(bound.serve(options, std::future::pending()));
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    result
+}

@@ -1,0 +1,207 @@
+//! The one vocabulary of the UI: every `Action` is both a message to `update` and (for the
+//! variants without data) a name a keymap file can bind a key to, in snake_case.
+
+use crate::model::{Event, Status};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Does nothing; binding a key to it (or to "unbind") removes the key.
+    #[serde(alias = "unbind")]
+    NoOp,
+    Quit,
+    Help,
+
+    MoveDown,
+    MoveUp,
+    Top,
+    Bottom,
+    PageDown,
+    PageUp,
+    NextTab,
+    PrevTab,
+    Open,
+    Back,
+    Search,
+    Units,
+
+    CycleStatus,
+    CycleStatusBack,
+    SetNotStarted,
+    SetOnTrack,
+    SetBehind,
+    SetSeriouslyBehind,
+    SetDone,
+    AddNote,
+    Undo,
+
+    // The one-line input (note, search).
+    Submit,
+    Cancel,
+    DeleteBack,
+    DeleteForward,
+    DeleteWordBack,
+    KillToEnd,
+    ClearInput,
+    CursorLeft,
+    CursorRight,
+    CursorHome,
+    CursorEnd,
+
+    // Messages from the loop and from effects; never bound to keys.
+    /// Text typed or pasted into the input line.
+    #[serde(skip)]
+    Insert(String),
+    /// The terminal's new size (columns, rows).
+    #[serde(skip)]
+    Resize(u16, u16),
+    /// A store write returned Ok (it is on disk): the event recorded.
+    #[serde(skip)]
+    Saved(Box<Saved>),
+    /// A store write failed; `what` says which edit, `error` why (user-readable).
+    #[serde(skip)]
+    Failed {
+        what: String,
+        error: String,
+    },
+}
+
+/// What kind of edit a `Saved` acknowledges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SavedKind {
+    Status,
+    Undo,
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub kind: SavedKind,
+    /// The event as stored (with its sequence number, time and user).
+    pub event: Event,
+}
+
+impl Action {
+    /// Every action a keymap may name, in the order help lists them.
+    pub const BINDABLE: [Action; 35] = [
+        Action::MoveDown,
+        Action::MoveUp,
+        Action::Top,
+        Action::Bottom,
+        Action::PageDown,
+        Action::PageUp,
+        Action::NextTab,
+        Action::PrevTab,
+        Action::Open,
+        Action::Back,
+        Action::Search,
+        Action::Units,
+        Action::CycleStatus,
+        Action::CycleStatusBack,
+        Action::SetNotStarted,
+        Action::SetOnTrack,
+        Action::SetBehind,
+        Action::SetSeriouslyBehind,
+        Action::SetDone,
+        Action::AddNote,
+        Action::Undo,
+        Action::Help,
+        Action::Quit,
+        Action::Submit,
+        Action::Cancel,
+        Action::DeleteBack,
+        Action::DeleteForward,
+        Action::DeleteWordBack,
+        Action::KillToEnd,
+        Action::ClearInput,
+        Action::CursorLeft,
+        Action::CursorRight,
+        Action::CursorHome,
+        Action::CursorEnd,
+        Action::NoOp,
+    ];
+
+    /// The name used in keymap files (`move_down`).
+    pub fn name(&self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => format!("{self:?}"),
+        }
+    }
+
+    /// Parses a keymap file's action name.
+    pub fn from_name(name: &str) -> Option<Action> {
+        serde_json::from_value(serde_json::Value::String(name.trim().to_string())).ok()
+    }
+
+    /// The status a "set" action sets.
+    pub fn set_status(&self) -> Option<Status> {
+        Some(match self {
+            Action::SetNotStarted => Status::NotStarted,
+            Action::SetOnTrack => Status::OnTrack,
+            Action::SetBehind => Status::Behind,
+            Action::SetSeriouslyBehind => Status::SeriouslyBehind,
+            Action::SetDone => Status::Done,
+            _ => return None,
+        })
+    }
+
+    /// One line for the help screen.
+    pub fn describe(&self) -> String {
+        let s = match self {
+            Action::NoOp => "nothing (unbinds the key)",
+            Action::Quit => "quit",
+            Action::Help => "this help",
+            Action::MoveDown => "move down / scroll down",
+            Action::MoveUp => "move up / scroll up",
+            Action::Top => "go to the top",
+            Action::Bottom => "go to the bottom",
+            Action::PageDown => "one page down",
+            Action::PageUp => "one page up",
+            Action::NextTab => "next domain tab",
+            Action::PrevTab => "previous domain tab",
+            Action::Open => "open the task (or the unit's tasks)",
+            Action::Back => "go back / clear the search",
+            Action::Search => "filter the list by text",
+            Action::Units => "units view: who is lagging",
+            Action::CycleStatus => "status: next in the table's order",
+            Action::CycleStatusBack => "status: previous in the table's order",
+            Action::AddNote => "add a note to the task",
+            Action::Undo => "undo the last status change",
+            Action::Submit => "save the note / keep the filter",
+            Action::Cancel => "cancel the input",
+            Action::DeleteBack => "delete the character before the cursor",
+            Action::DeleteForward => "delete the character under the cursor",
+            Action::DeleteWordBack => "delete the word before the cursor",
+            Action::KillToEnd => "delete to the end of the line",
+            Action::ClearInput => "clear the input",
+            Action::CursorLeft => "cursor left",
+            Action::CursorRight => "cursor right",
+            Action::CursorHome => "cursor to the start",
+            Action::CursorEnd => "cursor to the end",
+            _ => {
+                if let Some(st) = self.set_status() {
+                    return format!("status: {} ({})", st.label(), st.id());
+                }
+                return self.name();
+            }
+        };
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bindable_action_round_trips_its_name() {
+        for a in Action::BINDABLE {
+            assert_eq!(Action::from_name(&a.name()), Some(a.clone()), "{a:?}");
+        }
+        assert_eq!(Action::from_name("unbind"), Some(Action::NoOp));
+        assert_eq!(Action::from_name("insert"), None);
+        assert_eq!(Action::from_name("resize"), None);
+    }
+}

@@ -1,0 +1,1005 @@
+//! The UI's state and `update`, its one pure transition: `update(&mut State, Action)` changes
+//! the state and returns the effects (store writes) to run outside. No terminal, no store here,
+//! so tests drive it with action sequences.
+
+use crate::model::{Change, Domain, Event, Note, Status, Task};
+use crate::ui::action::{Action, Saved, SavedKind};
+use crate::ui::keymap::{Keymap, Mode};
+use crate::ui::text;
+use crate::ui::theme::Theme;
+use crate::ui::view;
+use chrono::FixedOffset;
+use std::collections::BTreeMap;
+
+/// Work for the world outside `update`: each is run against the ledger and answers with
+/// `Action::Saved` or `Action::Failed`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    SetStatus { number: u32, status: Status },
+    Undo(Event),
+    AddNote { number: u32, text: String },
+}
+
+/// The screens above the task list, innermost last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    Detail {
+        number: u32,
+        scroll: usize,
+    },
+    Units {
+        selected: Option<String>,
+        offset: usize,
+    },
+    UnitTasks {
+        unit: String,
+        selected: Option<u32>,
+        offset: usize,
+    },
+    Help {
+        scroll: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Note(u32),
+    Search,
+}
+
+/// The one-line input. `cursor` is a byte offset on a character boundary; the screen column
+/// is `text::width` of what comes before it, so Chinese characters count two columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub kind: InputKind,
+    pub text: String,
+    pub cursor: usize,
+    /// The search in force when the input opened, restored on cancel.
+    pub previous: Option<String>,
+}
+
+impl Input {
+    pub fn new(kind: InputKind, text: String, previous: Option<String>) -> Input {
+        let cursor = text.len();
+        Input {
+            kind,
+            text,
+            cursor,
+            previous,
+        }
+    }
+
+    /// The cursor's column inside the text.
+    pub fn cursor_col(&self) -> usize {
+        text::width(&self.text[..self.cursor])
+    }
+
+    fn insert(&mut self, s: &str) {
+        let s: String = s
+            .chars()
+            .map(|c| {
+                if c == '\n' || c == '\r' || c == '\t' {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .filter(|c| !c.is_control())
+            .collect();
+        self.text.insert_str(self.cursor, &s);
+        self.cursor += s.len();
+    }
+
+    fn prev_boundary(&self) -> usize {
+        self.text[..self.cursor]
+            .char_indices()
+            .next_back()
+            .map(|(i, _)| i)
+            .unwrap_or(0)
+    }
+
+    fn next_boundary(&self) -> usize {
+        self.text[self.cursor..]
+            .chars()
+            .next()
+            .map(|c| self.cursor + c.len_utf8())
+            .unwrap_or(self.cursor)
+    }
+
+    fn edit(&mut self, action: &Action) -> bool {
+        match action {
+            Action::DeleteBack => {
+                let p = self.prev_boundary();
+                self.text.replace_range(p..self.cursor, "");
+                self.cursor = p;
+            }
+            Action::DeleteForward => {
+                let n = self.next_boundary();
+                self.text.replace_range(self.cursor..n, "");
+            }
+            Action::DeleteWordBack => {
+                let before = &self.text[..self.cursor];
+                let trimmed = before.trim_end();
+                let start = trimmed
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| c.is_whitespace() || "，。；：、,.;:".contains(*c))
+                    .map(|(i, c)| i + c.len_utf8())
+                    .unwrap_or(0);
+                self.text.replace_range(start..self.cursor, "");
+                self.cursor = start;
+            }
+            Action::KillToEnd => self.text.truncate(self.cursor),
+            Action::ClearInput => {
+                self.text.clear();
+                self.cursor = 0;
+            }
+            Action::CursorLeft => self.cursor = self.prev_boundary(),
+            Action::CursorRight => self.cursor = self.next_boundary(),
+            Action::CursorHome => self.cursor = 0,
+            Action::CursorEnd => self.cursor = self.text.len(),
+            Action::Insert(s) => self.insert(s),
+            _ => return false,
+        }
+        true
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    Info,
+    Ok,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub kind: MessageKind,
+    pub text: String,
+}
+
+/// The tabs: 0 is 全部 (all), then the four domains.
+pub const TABS: usize = 5;
+
+pub fn tab_domain(tab: usize) -> Option<Domain> {
+    tab.checked_sub(1).and_then(|i| Domain::ALL.get(i).copied())
+}
+
+pub fn tab_label(tab: usize) -> &'static str {
+    tab_domain(tab).map(Domain::label).unwrap_or("全部")
+}
+
+/// How many tasks of each status, in `Status::ALL` order.
+pub type StatusCounts = [usize; 5];
+
+pub fn count_statuses<'a>(tasks: impl Iterator<Item = &'a Task>) -> StatusCounts {
+    let mut c = [0; 5];
+    for t in tasks {
+        c[t.status.key_index() - 1] += 1;
+    }
+    c
+}
+
+/// One row of the units view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRow {
+    pub name: String,
+    /// Tasks it leads.
+    pub lead: usize,
+    /// Tasks it shares as a co-responsible unit (and does not lead).
+    pub co: usize,
+    /// Statuses of the tasks it leads.
+    pub lead_status: StatusCounts,
+}
+
+impl UnitRow {
+    pub fn red(&self) -> usize {
+        self.lead_status[Status::SeriouslyBehind.key_index() - 1]
+    }
+    pub fn yellow(&self) -> usize {
+        self.lead_status[Status::Behind.key_index() - 1]
+    }
+    pub fn green(&self) -> usize {
+        self.lead_status[Status::OnTrack.key_index() - 1]
+    }
+    pub fn done(&self) -> usize {
+        self.lead_status[Status::Done.key_index() - 1]
+    }
+}
+
+/// Everything the UI shows and remembers.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Every task, by number.
+    pub tasks: Vec<Task>,
+    /// Per task (same order), the lowercased text the search filter looks in: goal, units
+    /// (written and canonical) and every period's progress.
+    haystack: Vec<String>,
+    /// Every history event, oldest first.
+    pub history: Vec<Event>,
+    pub tab: usize,
+    /// The selected task of each tab, by number (kept across edits and tab switches).
+    pub selected: [Option<u32>; TABS],
+    /// First visible row of the task list.
+    pub offset: usize,
+    /// The text filter (`/`), applied to the task lists and to unit names.
+    pub search: Option<String>,
+    pub stack: Vec<Screen>,
+    pub input: Option<Input>,
+    pub message: Option<Message>,
+    /// Status events made in this session that `u` can undo, newest last.
+    pub undo: Vec<Event>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    /// The terminal's size (columns, rows), for paging and scrolling limits.
+    pub size: (u16, u16),
+    /// The time zone history and notes are shown in.
+    pub tz: FixedOffset,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(
+        mut tasks: Vec<Task>,
+        history: Vec<Event>,
+        keymap: Keymap,
+        theme: Theme,
+        size: (u16, u16),
+    ) -> State {
+        tasks.sort_by_key(|t| t.number);
+        let haystack = tasks.iter().map(haystack).collect();
+        let mut s = State {
+            tasks,
+            haystack,
+            history,
+            tab: 0,
+            selected: [None; TABS],
+            offset: 0,
+            search: None,
+            stack: Vec::new(),
+            input: None,
+            message: None,
+            undo: Vec::new(),
+            keymap,
+            theme,
+            size,
+            tz: FixedOffset::east_opt(8 * 3600)
+                .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset")),
+            quit: false,
+        };
+        s.selected[0] = s.tasks.first().map(|t| t.number);
+        s
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            kind: MessageKind::Info,
+            text: text.into(),
+        });
+    }
+
+    pub fn ok(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            kind: MessageKind::Ok,
+            text: text.into(),
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            kind: MessageKind::Error,
+            text: text.into(),
+        });
+    }
+
+    pub fn screen(&self) -> Option<&Screen> {
+        self.stack.last()
+    }
+
+    /// Which keymap section is live.
+    pub fn mode(&self) -> Mode {
+        if self.input.is_some() {
+            return Mode::Input;
+        }
+        match self.screen() {
+            None | Some(Screen::UnitTasks { .. }) => Mode::List,
+            Some(Screen::Detail { .. }) => Mode::Detail,
+            Some(Screen::Units { .. }) => Mode::Units,
+            Some(Screen::Help { .. }) => Mode::Help,
+        }
+    }
+
+    pub fn task(&self, number: u32) -> Option<&Task> {
+        self.tasks
+            .binary_search_by_key(&number, |t| t.number)
+            .ok()
+            .map(|i| &self.tasks[i])
+    }
+
+    fn task_mut(&mut self, number: u32) -> Option<&mut Task> {
+        self.tasks
+            .binary_search_by_key(&number, |t| t.number)
+            .ok()
+            .map(|i| &mut self.tasks[i])
+    }
+
+    /// The search query, lowercased, when one is in force.
+    fn query(&self) -> Option<String> {
+        self.search
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_lowercase)
+    }
+
+    fn matches(&self, i: usize, t: &Task, q: Option<&str>) -> bool {
+        q.is_none_or(|q| {
+            t.number.to_string() == q || self.haystack.get(i).is_some_and(|h| h.contains(q))
+        })
+    }
+
+    fn in_tab(&self, t: &Task) -> bool {
+        tab_domain(self.tab).is_none_or(|d| t.domain == d)
+    }
+
+    /// Tasks in a tab (before the search filter), for the tab counts.
+    pub fn tab_tasks(&self, tab: usize) -> impl Iterator<Item = &Task> {
+        self.tasks
+            .iter()
+            .filter(move |t| tab_domain(tab).is_none_or(|d| t.domain == d))
+    }
+
+    /// The rows of the task list on screen: the main list (tab + search) or a unit's tasks.
+    pub fn list_tasks(&self) -> Vec<&Task> {
+        let unit = match self.screen() {
+            Some(Screen::UnitTasks { unit, .. }) => Some(unit.as_str()),
+            _ => None,
+        };
+        self.tasks_for(unit)
+    }
+
+    /// The tasks of the current tab under the search filter, only those involving `unit`
+    /// (as lead or co) when one is given.
+    pub fn tasks_for(&self, unit: Option<&str>) -> Vec<&Task> {
+        let q = self.query();
+        self.tasks
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| {
+                self.in_tab(t)
+                    && self.matches(*i, t, q.as_deref())
+                    && unit.is_none_or(|u| t.involves(u))
+            })
+            .map(|(_, t)| t)
+            .collect()
+    }
+
+    /// The selected task of the list on screen.
+    pub fn list_selected(&self) -> Option<u32> {
+        match self.screen() {
+            Some(Screen::UnitTasks { selected, .. }) => *selected,
+            _ => self.selected[self.tab],
+        }
+    }
+
+    pub fn list_offset(&self) -> usize {
+        match self.screen() {
+            Some(Screen::UnitTasks { offset, .. }) => *offset,
+            _ => self.offset,
+        }
+    }
+
+    fn set_list_selection(&mut self, number: Option<u32>, offset: usize) {
+        match self.stack.last_mut() {
+            Some(Screen::UnitTasks {
+                selected,
+                offset: o,
+                ..
+            }) => {
+                *selected = number;
+                *o = offset;
+            }
+            _ => {
+                self.selected[self.tab] = number;
+                self.offset = offset;
+            }
+        }
+    }
+
+    /// The task the edit keys act on: the open task, or the selected row of a task list.
+    pub fn current_task(&self) -> Option<u32> {
+        match self.screen() {
+            Some(Screen::Detail { number, .. }) => Some(*number),
+            None | Some(Screen::UnitTasks { .. }) => {
+                let sel = self.list_selected()?;
+                self.list_tasks()
+                    .iter()
+                    .any(|t| t.number == sel)
+                    .then_some(sel)
+            }
+            _ => None,
+        }
+    }
+
+    /// Every unit with its task counts, in the current tab, the most lagging first.
+    pub fn unit_rows(&self) -> Vec<UnitRow> {
+        let mut rows: BTreeMap<&str, UnitRow> = BTreeMap::new();
+        for t in self.tasks.iter().filter(|t| self.in_tab(t)) {
+            let mut seen: Vec<&str> = Vec::new();
+            for u in &t.lead_units {
+                if seen.contains(&u.canonical.as_str()) {
+                    continue;
+                }
+                seen.push(&u.canonical);
+                let r = rows.entry(&u.canonical).or_insert_with(|| UnitRow {
+                    name: u.canonical.clone(),
+                    lead: 0,
+                    co: 0,
+                    lead_status: [0; 5],
+                });
+                r.lead += 1;
+                r.lead_status[t.status.key_index() - 1] += 1;
+            }
+            for u in &t.co_units {
+                if seen.contains(&u.canonical.as_str()) {
+                    continue;
+                }
+                seen.push(&u.canonical);
+                let r = rows.entry(&u.canonical).or_insert_with(|| UnitRow {
+                    name: u.canonical.clone(),
+                    lead: 0,
+                    co: 0,
+                    lead_status: [0; 5],
+                });
+                r.co += 1;
+            }
+        }
+        let q = self
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_lowercase);
+        let mut rows: Vec<UnitRow> = rows
+            .into_values()
+            .filter(|r| q.as_ref().is_none_or(|q| r.name.to_lowercase().contains(q)))
+            .collect();
+        rows.sort_by(|a, b| {
+            b.red()
+                .cmp(&a.red())
+                .then(b.yellow().cmp(&a.yellow()))
+                .then(b.lead.cmp(&a.lead))
+                .then(b.co.cmp(&a.co))
+                .then(a.name.cmp(&b.name))
+        });
+        rows
+    }
+
+    /// Rows available to a list on screen at the current size.
+    pub fn list_rows(&self) -> usize {
+        view::layout::list_rows(self.size)
+    }
+}
+
+/// What the search filter looks in, lowercased once.
+fn haystack(t: &Task) -> String {
+    let mut h = t.goal.to_lowercase();
+    for u in t.lead_units.iter().chain(&t.co_units) {
+        h.push('\n');
+        h.push_str(&u.canonical.to_lowercase());
+        h.push('\n');
+        h.push_str(&u.written.to_lowercase());
+    }
+    for p in t.periods.iter().flat_map(|p| &p.paragraphs) {
+        h.push('\n');
+        h.push_str(&p.to_lowercase());
+    }
+    h
+}
+
+/// The offset that keeps row `idx` of `len` visible in `rows` rows, moving as little as
+/// possible from `offset`.
+pub fn keep_visible(offset: usize, idx: usize, rows: usize, len: usize) -> usize {
+    if rows == 0 || len == 0 {
+        return 0;
+    }
+    let mut o = offset;
+    if idx < o {
+        o = idx;
+    } else if idx >= o + rows {
+        o = idx + 1 - rows;
+    }
+    o.min(len.saturating_sub(rows))
+}
+
+/// The pure transition. Navigation, screens and the input line change the state; edits
+/// become effects and are confirmed only when `Action::Saved` comes back.
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::NoOp => Vec::new(),
+        Action::Quit => {
+            state.quit = true;
+            Vec::new()
+        }
+        Action::Resize(w, h) => {
+            state.size = (w, h);
+            state.fix_scroll();
+            Vec::new()
+        }
+        Action::Saved(saved) => {
+            state.on_saved(*saved);
+            Vec::new()
+        }
+        Action::Failed { what, error } => {
+            state.error(format!("NOT saved ({what}): {error}"));
+            Vec::new()
+        }
+        other => {
+            // A key clears the last message; the action may set a new one.
+            state.message = None;
+            match state.mode() {
+                Mode::Input => state.input_action(other),
+                Mode::Help => state.help_action(other),
+                Mode::Detail => state.detail_action(other),
+                Mode::Units => state.units_action(other),
+                Mode::List => state.list_action(other),
+            }
+        }
+    }
+}
+
+impl State {
+    /// Actions that mean the same on every screen. Returns None when `action` is not one.
+    fn common_action(&mut self, action: &Action) -> Option<Vec<Effect>> {
+        match action {
+            Action::Help => {
+                self.stack.push(Screen::Help { scroll: 0 });
+                Some(Vec::new())
+            }
+            Action::Units => {
+                match self
+                    .stack
+                    .iter()
+                    .position(|s| matches!(s, Screen::Units { .. }))
+                {
+                    Some(i) => self.stack.truncate(i + 1),
+                    None => self.stack.push(Screen::Units {
+                        selected: None,
+                        offset: 0,
+                    }),
+                }
+                self.fix_scroll();
+                Some(Vec::new())
+            }
+            Action::Undo => Some(self.start_undo()),
+            _ => None,
+        }
+    }
+
+    /// Status keys and the note key on a task.
+    fn edit_action(&mut self, number: Option<u32>, action: &Action) -> Option<Vec<Effect>> {
+        let is_edit = matches!(
+            action,
+            Action::CycleStatus | Action::CycleStatusBack | Action::AddNote
+        ) || action.set_status().is_some();
+        if !is_edit {
+            return None;
+        }
+        let Some(task) = number.and_then(|n| self.task(n)) else {
+            self.info("no task selected: move to a task first");
+            return Some(Vec::new());
+        };
+        let (number, current) = (task.number, task.status);
+        if *action == Action::AddNote {
+            self.input = Some(Input::new(InputKind::Note(number), String::new(), None));
+            return Some(Vec::new());
+        }
+        let to = match action {
+            Action::CycleStatus => current.next(),
+            Action::CycleStatusBack => current.prev(),
+            a => a.set_status().unwrap_or(current),
+        };
+        if to == current {
+            self.info(format!(
+                "task {number} is already {}; nothing changed",
+                to.label()
+            ));
+            return Some(Vec::new());
+        }
+        Some(vec![Effect::SetStatus { number, status: to }])
+    }
+
+    fn start_undo(&mut self) -> Vec<Effect> {
+        match self.undo.last() {
+            Some(ev) => vec![Effect::Undo(ev.clone())],
+            None => {
+                self.info("nothing to undo: no status change in this session");
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_saved(&mut self, saved: Saved) {
+        let Saved { kind, event } = saved;
+        let number = event.task;
+        let arrow = self.theme.arrow();
+        let undo_hint = self
+            .keymap
+            .hint(Mode::List, &Action::Undo)
+            .map(|k| format!(" · {k} undoes"))
+            .unwrap_or_default();
+        match (&event.change, self.task_mut(number)) {
+            (Change::Status { from, to, .. }, Some(task)) => {
+                task.status = *to;
+                let (from, to) = (*from, *to);
+                match kind {
+                    SavedKind::Undo => {
+                        self.undo.pop();
+                        self.ok(format!(
+                            "undone and saved: task {number} is back to {} ({} {arrow} {})",
+                            to.label(),
+                            from.label(),
+                            to.label()
+                        ));
+                    }
+                    _ => {
+                        self.undo.push(event.clone());
+                        self.ok(format!(
+                            "saved: task {number} {} {arrow} {}{undo_hint}",
+                            from.label(),
+                            to.label()
+                        ));
+                    }
+                }
+            }
+            (Change::Note { text }, Some(task)) => {
+                task.notes.push(Note {
+                    at: event.at,
+                    user: event.user.clone(),
+                    text: text.clone(),
+                });
+                self.ok(format!("note saved on task {number}: {text}"));
+            }
+            _ => self.ok(format!("saved (task {number})")),
+        }
+        self.history.push(event);
+        self.fix_scroll();
+    }
+
+    fn list_action(&mut self, action: Action) -> Vec<Effect> {
+        if let Some(e) = self.common_action(&action) {
+            return e;
+        }
+        if let Some(e) = self.edit_action(self.current_task(), &action) {
+            return e;
+        }
+        let rows = self.list_rows();
+        match action {
+            Action::MoveDown => self.move_list(1, false),
+            Action::MoveUp => self.move_list(-1, false),
+            Action::PageDown => self.move_list(rows.max(1) as isize, true),
+            Action::PageUp => self.move_list(-(rows.max(1) as isize), true),
+            Action::Top => self.move_list(isize::MIN / 2, false),
+            Action::Bottom => self.move_list(isize::MAX / 2, false),
+            Action::NextTab => self.switch_tab(1),
+            Action::PrevTab => self.switch_tab(TABS - 1),
+            Action::Open => {
+                if let Some(n) = self.current_task() {
+                    self.stack.push(Screen::Detail {
+                        number: n,
+                        scroll: 0,
+                    });
+                }
+            }
+            Action::Back => {
+                if self.search.is_some() {
+                    self.search = None;
+                    self.info("search cleared");
+                    self.fix_scroll();
+                } else if matches!(self.screen(), Some(Screen::UnitTasks { .. })) {
+                    self.stack.pop();
+                    self.fix_scroll();
+                }
+            }
+            Action::Search => self.open_search(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn open_search(&mut self) {
+        let current = self.search.clone();
+        self.input = Some(Input::new(
+            InputKind::Search,
+            current.clone().unwrap_or_default(),
+            current,
+        ));
+    }
+
+    /// Moves the list selection by `delta` rows (clamped); a page move scrolls the view by the
+    /// same amount so the selection keeps its place on screen.
+    fn move_list(&mut self, delta: isize, page: bool) {
+        let numbers: Vec<u32> = self.list_tasks().iter().map(|t| t.number).collect();
+        if numbers.is_empty() {
+            return;
+        }
+        let rows = self.list_rows();
+        let cur = self
+            .list_selected()
+            .and_then(|n| numbers.iter().position(|x| *x == n))
+            .unwrap_or(0);
+        let last = numbers.len() - 1;
+        let idx = (cur as isize).saturating_add(delta).clamp(0, last as isize) as usize;
+        let mut offset = self.list_offset();
+        if page {
+            offset = (offset as isize + delta).max(0) as usize;
+        }
+        let offset = keep_visible(offset, idx, rows, numbers.len());
+        self.set_list_selection(Some(numbers[idx]), offset);
+    }
+
+    fn switch_tab(&mut self, step: usize) {
+        let current = self.list_selected();
+        let is_main = self.screen().is_none();
+        self.tab = (self.tab + step) % TABS;
+        if is_main {
+            // The selected task follows to the new tab when it is there; otherwise the tab's
+            // own last selection, otherwise its first task.
+            let visible: Vec<u32> = self.list_tasks().iter().map(|t| t.number).collect();
+            let keep = current.filter(|n| visible.contains(n));
+            let own = self.selected[self.tab].filter(|n| visible.contains(n));
+            self.selected[self.tab] = keep.or(own).or(visible.first().copied());
+        }
+        self.fix_scroll();
+    }
+
+    /// Makes every selection valid and visible after the list or the size changed.
+    pub fn fix_scroll(&mut self) {
+        let rows = self.list_rows();
+        // The main list of the current tab.
+        let main_tasks: Vec<u32> = self.tasks_for(None).iter().map(|t| t.number).collect();
+        let sel = self.selected[self.tab]
+            .filter(|n| main_tasks.contains(n))
+            .or(main_tasks.first().copied());
+        self.selected[self.tab] = sel;
+        let idx = sel
+            .and_then(|n| main_tasks.iter().position(|x| *x == n))
+            .unwrap_or(0);
+        self.offset = keep_visible(self.offset, idx, rows, main_tasks.len());
+
+        let units = self.unit_rows();
+        let detail_rows = view::layout::detail_rows(self.size);
+        let width = self.size.0;
+        let mut stack = std::mem::take(&mut self.stack);
+        for screen in stack.iter_mut() {
+            match screen {
+                Screen::UnitTasks {
+                    unit,
+                    selected,
+                    offset,
+                } => {
+                    let list: Vec<u32> = self
+                        .tasks_for(Some(unit))
+                        .iter()
+                        .map(|t| t.number)
+                        .collect();
+                    let sel = selected
+                        .filter(|n| list.contains(n))
+                        .or(list.first().copied());
+                    *selected = sel;
+                    let idx = sel
+                        .and_then(|n| list.iter().position(|x| *x == n))
+                        .unwrap_or(0);
+                    *offset = keep_visible(*offset, idx, rows, list.len());
+                }
+                Screen::Units { selected, offset } => {
+                    let idx = selected
+                        .as_ref()
+                        .and_then(|s| units.iter().position(|u| &u.name == s))
+                        .unwrap_or(0);
+                    *selected = units.get(idx).map(|u| u.name.clone());
+                    *offset = keep_visible(*offset, idx, rows, units.len());
+                }
+                Screen::Detail { number, scroll } => {
+                    let total = self
+                        .task(*number)
+                        .map(|t| {
+                            view::detail::lines(t, &self.history, width, &self.theme, self.tz).len()
+                        })
+                        .unwrap_or(0);
+                    *scroll = (*scroll).min(total.saturating_sub(detail_rows));
+                }
+                Screen::Help { scroll } => {
+                    let total = view::help::lines(&self.keymap, width, &self.theme).len();
+                    *scroll = (*scroll).min(total.saturating_sub(detail_rows));
+                }
+            }
+        }
+        self.stack = stack;
+    }
+
+    fn detail_action(&mut self, action: Action) -> Vec<Effect> {
+        if let Some(e) = self.common_action(&action) {
+            return e;
+        }
+        if let Some(e) = self.edit_action(self.current_task(), &action) {
+            return e;
+        }
+        let rows = view::layout::detail_rows(self.size).max(1) as isize;
+        match action {
+            Action::MoveDown => self.scroll_by(1),
+            Action::MoveUp => self.scroll_by(-1),
+            Action::PageDown => self.scroll_by(rows),
+            Action::PageUp => self.scroll_by(-rows),
+            Action::Top => self.scroll_by(isize::MIN / 2),
+            Action::Bottom => self.scroll_by(isize::MAX / 2),
+            Action::Back => {
+                self.stack.pop();
+                self.fix_scroll();
+            }
+            Action::Search => {
+                self.stack.pop();
+                self.open_search();
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn scroll_by(&mut self, delta: isize) {
+        if let Some(Screen::Detail { scroll, .. } | Screen::Help { scroll }) = self.stack.last_mut()
+        {
+            *scroll = (*scroll as isize).saturating_add(delta).max(0) as usize;
+        }
+        self.fix_scroll();
+    }
+
+    fn help_action(&mut self, action: Action) -> Vec<Effect> {
+        let rows = view::layout::detail_rows(self.size).max(1) as isize;
+        match action {
+            Action::Help | Action::Back | Action::Cancel => {
+                self.stack.pop();
+            }
+            Action::MoveDown => self.scroll_by(1),
+            Action::MoveUp => self.scroll_by(-1),
+            Action::PageDown => self.scroll_by(rows),
+            Action::PageUp => self.scroll_by(-rows),
+            Action::Top => self.scroll_by(isize::MIN / 2),
+            Action::Bottom => self.scroll_by(isize::MAX / 2),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn units_action(&mut self, action: Action) -> Vec<Effect> {
+        if matches!(action, Action::Units) {
+            return Vec::new();
+        }
+        if let Some(e) = self.common_action(&action) {
+            return e;
+        }
+        if let Some(e) = self.edit_action(None, &action) {
+            return e;
+        }
+        let rows = self.list_rows();
+        match action {
+            Action::MoveDown => self.move_units(1, false),
+            Action::MoveUp => self.move_units(-1, false),
+            Action::PageDown => self.move_units(rows.max(1) as isize, true),
+            Action::PageUp => self.move_units(-(rows.max(1) as isize), true),
+            Action::Top => self.move_units(isize::MIN / 2, false),
+            Action::Bottom => self.move_units(isize::MAX / 2, false),
+            Action::NextTab => self.switch_tab(1),
+            Action::PrevTab => self.switch_tab(TABS - 1),
+            Action::Open => {
+                if let Some(Screen::Units {
+                    selected: Some(name),
+                    ..
+                }) = self.screen()
+                {
+                    let unit = name.clone();
+                    // The unit's tasks are listed without the unit-name filter that found it.
+                    self.search = None;
+                    self.stack.push(Screen::UnitTasks {
+                        unit,
+                        selected: None,
+                        offset: 0,
+                    });
+                    self.fix_scroll();
+                }
+            }
+            Action::Back => {
+                if self.search.is_some() {
+                    self.search = None;
+                    self.info("search cleared");
+                } else {
+                    self.stack.pop();
+                }
+                self.fix_scroll();
+            }
+            Action::Search => self.open_search(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn move_units(&mut self, delta: isize, page: bool) {
+        let units = self.unit_rows();
+        if units.is_empty() {
+            return;
+        }
+        let rows = self.list_rows();
+        if let Some(Screen::Units { selected, offset }) = self.stack.last_mut() {
+            let cur = selected
+                .as_ref()
+                .and_then(|s| units.iter().position(|u| &u.name == s))
+                .unwrap_or(0);
+            let idx = (cur as isize)
+                .saturating_add(delta)
+                .clamp(0, units.len() as isize - 1) as usize;
+            if page {
+                *offset = (*offset as isize + delta).max(0) as usize;
+            }
+            *offset = keep_visible(*offset, idx, rows, units.len());
+            *selected = Some(units[idx].name.clone());
+        }
+    }
+
+    fn input_action(&mut self, action: Action) -> Vec<Effect> {
+        let Some(mut input) = self.input.take() else {
+            return Vec::new();
+        };
+        match action {
+            Action::Submit => {
+                let text = input.text.trim().to_string();
+                match input.kind {
+                    InputKind::Note(number) => {
+                        if text.is_empty() {
+                            self.info("the note is empty: nothing saved");
+                            return Vec::new();
+                        }
+                        return vec![Effect::AddNote { number, text }];
+                    }
+                    InputKind::Search => {
+                        self.search = (!text.is_empty()).then_some(text);
+                        self.fix_scroll();
+                        if let Some(q) = &self.search {
+                            let n = self.searched_count();
+                            self.info(format!("filter \"{q}\": {n} shown · Esc clears"));
+                        }
+                        return Vec::new();
+                    }
+                }
+            }
+            Action::Cancel => {
+                match input.kind {
+                    InputKind::Note(n) => self.info(format!("note on task {n} discarded")),
+                    InputKind::Search => {
+                        self.search = input.previous.clone();
+                        self.fix_scroll();
+                    }
+                }
+                return Vec::new();
+            }
+            other => {
+                if input.edit(&other) && input.kind == InputKind::Search {
+                    let t = input.text.trim();
+                    self.search = (!t.is_empty()).then(|| t.to_string());
+                    self.input = Some(input);
+                    self.fix_scroll();
+                    return Vec::new();
+                }
+            }
+        }
+        self.input = Some(input);
+        Vec::new()
+    }
+
+    /// How many rows the current list shows under the search filter.
+    pub fn searched_count(&self) -> usize {
+        match self.screen() {
+            Some(Screen::Units { .. }) => self.unit_rows().len(),
+            _ => self.list_tasks().len(),
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The event loop on tokio: terminal events (crossterm's EventStream), SIGHUP/SIGTERM/SIGINT.
+//! It draws only when something changed, and first drains every event already queued, so a
+//! held key or a resize storm over a slow link costs one frame, not one per event.
+
+use crate::ledger::Ledger;
+use crate::ui::action::Action;
+use crate::ui::app::State;
+use crate::ui::backend::SshBackend;
+use crate::ui::effects::dispatch;
+use crate::ui::keymap::{Key, Mode};
+use crate::ui::view;
+use crossterm::event::{
+    Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
+};
+use futures::StreamExt;
+use ratatui::Terminal;
+use std::io::{self, Write};
+use std::time::Duration;
+
+/// The action a key press means on the current screen. Ctrl-C always quits; in the input line,
+/// printable keys that are not bound type themselves.
+pub fn key_action(state: &State, ev: &KeyEvent) -> Option<Action> {
+    let key = Key::from_event(ev);
+    if key == Key::ctrl('c') {
+        return Some(Action::Quit);
+    }
+    let mode = state.mode();
+    if let Some(a) = state.keymap.action(mode, key) {
+        return Some(a);
+    }
+    if mode == Mode::Input {
+        if let KeyCode::Char(c) = key.code {
+            if !key
+                .mods
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            {
+                return Some(Action::Insert(c.to_string()));
+            }
+        }
+    }
+    None
+}
+
+/// The action a terminal event means, if any. Only key presses count (not releases or
+/// repeats reported by enhanced keyboards).
+pub fn event_action(state: &State, event: Event, mouse: bool) -> Option<Action> {
+    match event {
+        Event::Key(k) if k.kind == KeyEventKind::Press => key_action(state, &k),
+        Event::Paste(text) if state.input.is_some() => Some(Action::Insert(text)),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        Event::Mouse(m) if mouse => match m.kind {
+            MouseEventKind::ScrollDown => Some(Action::MoveDown),
+            MouseEventKind::ScrollUp => Some(Action::MoveUp),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An event already waiting in the terminal's input, without blocking.
+fn queued_event() -> Option<io::Result<Event>> {
+    match crossterm::event::poll(Duration::ZERO) {
+        Ok(true) => Some(crossterm::event::read()),
+        Ok(false) => None,
+        Err(e) => Some(Err(e)),
+    }
+}
+
+/// Draws one frame, bracketed for synchronized update and sent in one write.
+pub fn draw<W: Write>(terminal: &mut Terminal<SshBackend<W>>, state: &State) -> io::Result<()> {
+    terminal.backend_mut().begin_frame();
+    let drawn = terminal
+        .draw(|f| {
+            let area = f.area();
+            if let Some(p) = view::render(state, area, f.buffer_mut()) {
+                f.set_cursor_position(p);
+            }
+        })
+        .map(|_| ());
+    let ended = terminal.backend_mut().end_frame();
+    drawn?;
+    ended
+}
+
+/// Why the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    Quit,
+    /// SIGHUP (the SSH link dropped), SIGTERM or SIGINT.
+    Signal,
+    /// The terminal's input ended or failed.
+    InputClosed,
+}
+
+/// Runs until quit, a signal, or the end of input. Store writes happen inside `dispatch`, right
+/// after `update` and before the next draw.
+pub async fn run_loop<W: Write>(
+    terminal: &mut Terminal<SshBackend<W>>,
+    state: &mut State,
+    ledger: &Ledger,
+    mouse: bool,
+) -> anyhow::Result<Ended> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut events = EventStream::new();
+
+    let size = terminal.size()?;
+    state.size = (size.width, size.height);
+    state.fix_scroll();
+    draw(terminal, state)?;
+
+    loop {
+        let first = tokio::select! {
+            ev = events.next() => ev,
+            _ = hangup.recv() => return Ok(Ended::Signal),
+            _ = terminate.recv() => return Ok(Ended::Signal),
+            _ = interrupt.recv() => return Ok(Ended::Signal),
+        };
+        let mut dirty = false;
+        let mut next = first;
+        loop {
+            match next {
+                Some(Ok(ev)) => {
+                    if let Some(action) = event_action(state, ev, mouse) {
+                        dispatch(state, ledger, action);
+                        dirty = true;
+                    }
+                }
+                Some(Err(_)) | None => return Ok(Ended::InputClosed),
+            }
+            if state.quit {
+                return Ok(Ended::Quit);
+            }
+            // Drain whatever is already queued before drawing. Not with `now_or_never` on the
+            // stream: polling it with a no-op waker parks crossterm's wake task on that waker
+            // and the stream never wakes the loop again. A zero-timeout poll on the same reader
+            // is safe here, because the stream's wake task has just finished.
+            match queued_event() {
+                Some(ev) => next = Some(ev),
+                None => break,
+            }
+        }
+        if dirty {
+            draw(terminal, state)?;
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! The bottom line: the one-line input when it is open (with the cursor measured in display
+//! width), otherwise the last message (an edit confirmed in words, or an error) or key hints
+//! generated from the loaded keymap, and where you are on the right.
+
+use crate::ui::action::Action;
+use crate::ui::app::{InputKind, MessageKind, Screen, State};
+use crate::ui::keymap::Mode;
+use crate::ui::text;
+use crate::ui::view::{layout, put};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+
+/// Hints for a mode: (actions whose first keys are joined with `/`, word, priority). When the
+/// line is too narrow the highest priority numbers go first; 0 is never dropped.
+fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
+    use Action::*;
+    match mode {
+        Mode::List => vec![
+            (vec![MoveDown, MoveUp], "move", 9),
+            (vec![Open], "open", 1),
+            (vec![CycleStatus], "status", 2),
+            (vec![AddNote], "note", 5),
+            (vec![Undo], "undo", 6),
+            (vec![NextTab], "domain", 4),
+            (vec![Units], "units", 3),
+            (vec![Search], "filter", 7),
+            (vec![Help], "help", 0),
+            (vec![Quit], "quit", 8),
+        ],
+        Mode::Detail => vec![
+            (vec![MoveDown, MoveUp], "scroll", 3),
+            (vec![Back], "back", 1),
+            (vec![CycleStatus], "status", 2),
+            (vec![AddNote], "note", 4),
+            (vec![Undo], "undo", 5),
+            (vec![Help], "help", 0),
+            (vec![Quit], "quit", 6),
+        ],
+        Mode::Units => vec![
+            (vec![MoveDown, MoveUp], "move", 6),
+            (vec![Open], "tasks", 1),
+            (vec![Back], "back", 2),
+            (vec![NextTab], "domain", 3),
+            (vec![Search], "filter", 4),
+            (vec![Help], "help", 0),
+            (vec![Quit], "quit", 5),
+        ],
+        Mode::Help => vec![
+            (vec![MoveDown, MoveUp], "scroll", 1),
+            (vec![Back], "close", 0),
+        ],
+        Mode::Input => vec![(vec![Submit], "done", 0), (vec![Cancel], "cancel", 0)],
+    }
+}
+
+/// `Enter open · s status · … · ? help`, dropping the least needed items until it fits.
+pub fn hints(state: &State, mode: Mode, max: usize) -> String {
+    let live = state.keymap.effective(mode);
+    let first_key = |a: &Action| {
+        live.iter()
+            .find(|(_, b)| b == a)
+            .map(|(k, _)| k.to_string())
+    };
+    let mut items: Vec<(String, u8)> = hint_items(mode)
+        .into_iter()
+        .filter_map(|(actions, word, prio)| {
+            let keys: Vec<String> = actions.iter().filter_map(first_key).collect();
+            (!keys.is_empty()).then(|| (format!("{} {word}", keys.join("/")), prio))
+        })
+        .collect();
+    loop {
+        let s = items
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let worst = items
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, p))| *p > 0)
+            .max_by_key(|(_, (_, p))| *p)
+            .map(|(i, _)| i);
+        match worst {
+            Some(i) if text::width(&s) > max => {
+                items.remove(i);
+            }
+            _ => return text::truncate(&s, max, state.theme.ellipsis()),
+        }
+    }
+}
+
+/// Where you are: `14/116` in a list, `21-42/80` in a text.
+fn position(state: &State) -> String {
+    let size = state.size;
+    match state.screen() {
+        None | Some(Screen::UnitTasks { .. }) => {
+            let tasks = state.list_tasks();
+            let sel = state.list_selected();
+            match tasks.iter().position(|t| Some(t.number) == sel) {
+                Some(i) => format!("{}/{}", i + 1, tasks.len()),
+                None => format!("0/{}", tasks.len()),
+            }
+        }
+        Some(Screen::Units { selected, .. }) => {
+            let units = state.unit_rows();
+            let i = selected
+                .as_ref()
+                .and_then(|s| units.iter().position(|u| &u.name == s))
+                .map(|i| i + 1)
+                .unwrap_or(0);
+            format!("{i}/{} units", units.len())
+        }
+        Some(Screen::Detail { number, scroll }) => {
+            let total = state
+                .task(*number)
+                .map(|t| {
+                    crate::ui::view::detail::lines(
+                        t,
+                        &state.history,
+                        size.0,
+                        &state.theme,
+                        state.tz,
+                    )
+                    .len()
+                })
+                .unwrap_or(0);
+            span(*scroll, layout::detail_rows(size), total)
+        }
+        Some(Screen::Help { scroll }) => {
+            let total = crate::ui::view::help::lines(&state.keymap, size.0, &state.theme).len();
+            span(*scroll, layout::detail_rows(size), total)
+        }
+    }
+}
+
+fn span(scroll: usize, rows: usize, total: usize) -> String {
+    let first = scroll.min(total.saturating_sub(rows));
+    let last = (first + rows).min(total);
+    if total <= rows {
+        "all".to_string()
+    } else {
+        format!("{}-{last}/{total}", first + 1)
+    }
+}
+
+pub fn render(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
+    if area.is_empty() {
+        return None;
+    }
+    if state.input.is_some() {
+        return input_line(state, area, buf);
+    }
+    let theme = &state.theme;
+    let w = area.width as usize;
+    let pos = position(state);
+    let pos_w = text::width(&pos) + 1;
+    let right_room = w >= pos_w + 20;
+    let left_max = if right_room { w - pos_w - 1 } else { w };
+    match &state.message {
+        Some(m) => {
+            let style = match m.kind {
+                MessageKind::Info => Style::new(),
+                MessageKind::Ok => theme.ok(),
+                MessageKind::Error => theme.error(),
+            };
+            let t = text::truncate(&text::clean(&m.text), left_max, theme.ellipsis());
+            put(buf, area, area.x, area.y, &t, style);
+        }
+        None => {
+            let h = hints(state, state.mode(), left_max);
+            put(buf, area, area.x, area.y, &h, theme.dim());
+        }
+    }
+    if right_room {
+        put(
+            buf,
+            area,
+            area.x + (w - pos_w + 1) as u16,
+            area.y,
+            &pos,
+            theme.dim(),
+        );
+    }
+    None
+}
+
+/// The input line: prompt, the text scrolled so the cursor shows, and the cursor's position.
+fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
+    let input = state.input.as_ref()?;
+    let theme = &state.theme;
+    let prompt = match input.kind {
+        InputKind::Note(n) => format!("note on #{n}: "),
+        InputKind::Search => "filter /".to_string(),
+    };
+    let w = area.width as usize;
+    let prompt = text::truncate(&prompt, w.saturating_sub(1), "");
+    let x0 = put(buf, area, area.x, area.y, &prompt, theme.heading());
+    let room = area.right().saturating_sub(x0) as usize;
+    if room == 0 {
+        return Some(Position::new(area.right().saturating_sub(1), area.y));
+    }
+    // Scroll by characters so the cursor column (display width) stays inside the room,
+    // keeping one column free for the cursor at the end.
+    let chars: Vec<(usize, char)> = input.text.char_indices().collect();
+    let cursor_char = chars
+        .iter()
+        .position(|(i, _)| *i >= input.cursor)
+        .unwrap_or(chars.len());
+    let widths: Vec<usize> = chars.iter().map(|(_, c)| text::char_width(*c)).collect();
+    let mut start = 0;
+    let visible = room.saturating_sub(1);
+    while start < cursor_char && widths[start..cursor_char].iter().sum::<usize>() > visible {
+        start += 1;
+    }
+    let shown = &input.text[chars
+        .get(start)
+        .map(|(i, _)| *i)
+        .unwrap_or(input.text.len())..];
+    let shown = text::clean(shown);
+    put(
+        buf,
+        area,
+        x0,
+        area.y,
+        text::prefix(&shown, room),
+        Style::new(),
+    );
+    if input.text.is_empty() {
+        let done = state
+            .keymap
+            .hint(Mode::Input, &Action::Submit)
+            .unwrap_or_default();
+        let cancel = state
+            .keymap
+            .hint(Mode::Input, &Action::Cancel)
+            .unwrap_or_default();
+        let hint = match input.kind {
+            InputKind::Note(_) => format!("(type the note; {done} saves, {cancel} cancels)"),
+            InputKind::Search => format!("(type to filter; {done} keeps it, {cancel} cancels)"),
+        };
+        put(buf, area, x0 + 1, area.y, &hint, theme.dim());
+    }
+    let col: usize = widths[start..cursor_char].iter().sum();
+    let x = (x0 as usize + col).min(area.right().saturating_sub(1) as usize) as u16;
+    Some(Position::new(x, area.y))
+}

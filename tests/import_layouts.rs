@@ -1,0 +1,1008 @@
+//! The four non-sample layouts end to end: each fixture in `tests/fixtures/layouts/` is
+//! imported through `import_bytes` and every row is checked field by field — number, section,
+//! goal, progress paragraphs, lead and co units (as written) — with every unplaced line.
+//! Also: layout detection on the seed and on text that is no task table, and the whole
+//! pipeline on GBK bytes and on CRLF + BOM.
+
+use duban::import::{self, layout, Aliases, ImportError, Layout, Report, SourceLine};
+
+/// Full-width punctuation as half-width, so expectations can be written in one form; the
+/// full-width fixtures prove separately that their punctuation comes through untouched.
+fn hw(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{ff08}' => '(',
+            '\u{ff09}' => ')',
+            '\u{ff0c}' => ',',
+            '\u{ff1a}' => ':',
+            '\u{ff1b}' => ';',
+            c => c,
+        })
+        .collect()
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/tests/fixtures/layouts/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn import(name: &str) -> Report {
+    import_named(&fixture(name), name)
+}
+
+fn import_named(bytes: &[u8], name: &str) -> Report {
+    import::import_bytes(bytes, name, &Aliases::builtin()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+struct Want<'a> {
+    number: u32,
+    section: Option<&'a str>,
+    goal: &'a str,
+    progress: &'a [&'a str],
+    lead: &'a [&'a str],
+    co: &'a [&'a str],
+}
+
+fn check(report: &Report, layout: Layout, wants: &[Want<'_>], unplaced: &[(usize, &str)]) {
+    assert_eq!(report.layout, layout, "{}: layout", report.source);
+    let got_numbers: Vec<u32> = report.rows.iter().map(|r| r.number).collect();
+    let want_numbers: Vec<u32> = wants.iter().map(|w| w.number).collect();
+    assert_eq!(got_numbers, want_numbers, "{}: row numbers", report.source);
+    for (row, want) in report.rows.iter().zip(wants) {
+        let at = format!("{} row {}", report.source, want.number);
+        assert_eq!(
+            row.section.as_deref().map(hw),
+            want.section.map(str::to_string),
+            "{at}: section"
+        );
+        assert_eq!(hw(&row.goal), want.goal, "{at}: goal");
+        let progress: Vec<String> = row.progress.iter().map(|p| hw(p)).collect();
+        assert_eq!(progress, want.progress, "{at}: progress");
+        let lead: Vec<String> = row.lead_units.iter().map(|u| hw(&u.written)).collect();
+        assert_eq!(lead, want.lead, "{at}: lead units");
+        let co: Vec<String> = row.co_units.iter().map(|u| hw(&u.written)).collect();
+        assert_eq!(co, want.co, "{at}: co units");
+    }
+    let got_unplaced: Vec<(usize, String)> = report
+        .unplaced
+        .iter()
+        .map(|u| (u.line, hw(&u.text)))
+        .collect();
+    let want_unplaced: Vec<(usize, String)> =
+        unplaced.iter().map(|(l, t)| (*l, t.to_string())).collect();
+    assert_eq!(
+        got_unplaced, want_unplaced,
+        "{}: unplaced lines",
+        report.source
+    );
+}
+
+const COUNTIES: &[&str] = &["各县(市)区政府", "开发区管委会"];
+
+// ----------------------------------------------------------------------------------------------
+// Cells
+// ----------------------------------------------------------------------------------------------
+
+fn cells_lines_rows() -> Vec<Want<'static>> {
+    let s1 = Some("一、打好污染防治攻坚战");
+    let s2 = Some("二、保障和改善民生");
+    vec![
+        Want {
+            number: 1,
+            section: s1,
+            goal: "加快推进国土空间规划编制,让城市看起来有颜值、走进来有价值、住下来有所值。",
+            progress: &[
+                "完成基础资料收集和县(市)区、市直重点部门座谈调研。",
+                "启动区域协同与发展战略等十二个专题研究;水资源合理利用与配置专题研究已形成初步方案。",
+            ],
+            lead: &["市自然资源和规划局"],
+            co: COUNTIES,
+        },
+        Want {
+            number: 2,
+            section: s1,
+            goal: "扎实打好污染防治攻坚战。抓好生态环境保护督察和突出生态环境问题整改。",
+            progress: &[
+                "1.向省环委办报送2020年上半年全市污染防治攻坚战进展情况报告。",
+                "2.推动生态环保督察整改,上级交办我市群众投诉信访1129个,已备案销号1103个。",
+                "3.省交办我市“6+12+N”问题共124个,已整改销号75个。",
+            ],
+            // Two lead units on consecutive lines; the co cell is the list after them.
+            lead: &["市生态环境局", "市发改委"],
+            co: COUNTIES,
+        },
+        Want {
+            number: 3,
+            section: s1,
+            goal: "全域推进生活垃圾分类,完善垃圾分类体系建设。",
+            // Bare sub-item numbers — `4` even equals the next row's number — stay in the
+            // progress, joined to their text.
+            progress: &[
+                "生活垃圾分类工作:",
+                "1 印发《芜湖市生活垃圾分类2020年工作要点》。",
+                "2 推进生活垃圾示范片区建设。",
+                "3 启动生活垃圾分类专项考核。",
+                "4 落实生活垃圾分类奖补资金。",
+            ],
+            lead: &["市城管局"],
+            co: COUNTIES,
+        },
+        Want {
+            number: 4,
+            section: s2,
+            goal: "高质量完成脱贫攻坚任务。",
+            progress: &["市扶贫开发领导小组实行月调度,市扶贫办实现周调度,共调度13次。"],
+            lead: &["市扶贫办"],
+            co: &[],
+        },
+        Want {
+            number: 5,
+            section: s2,
+            goal: "启动元亩塘公园规划,推进市政园林精细化养护。",
+            progress: &["项目总占地约102.5公顷,总投资4.185亿元,方案正在设计中。"],
+            // `市自然资源 和规划局` and `各县(市)区政府、 开发区管委会`: stray spaces.
+            lead: &["市自然资源和规划局", "市城管局"],
+            co: COUNTIES,
+        },
+        Want {
+            number: 6,
+            section: s2,
+            goal: "实现城乡居民医保信息系统一体化。",
+            progress: &["市城乡居民医保系统已整合完成并正式上线,实现基本医疗保险、大病补充保险、医疗救助一站式结算。"],
+            lead: &["市医保局"],
+            co: &["市财政局", "各县(市)区政府"],
+        },
+        Want {
+            number: 7,
+            section: s2,
+            goal: "加强食品药品安全事中事后监管。",
+            progress: &["上半年完成食品小作坊登记615家,覆盖率100%。"],
+            // Two single names on their own lines: 市财政局 was a co unit in row 6's list, so
+            // it starts the co cell here.
+            lead: &["市市场监管局"],
+            co: &["市财政局"],
+        },
+    ]
+}
+
+const CELLS_LINES_UNPLACED: &[(usize, &str)] = &[
+    (57, "注:表中进展情况由各牵头单位报送,市政府督查办汇总。"),
+    (58, "抄送:市委办公室,市人大常委会办公室,市政协办公室。"),
+];
+
+#[test]
+fn cells_one_per_line_numbered_with_sections_and_sub_items() {
+    let r = import("cells_lines.txt");
+    check(&r, Layout::Cells, &cells_lines_rows(), CELLS_LINES_UNPLACED);
+    assert_eq!(r.period.as_deref(), Some("2020年上半年"));
+    // The file is full-width, and so is what comes out.
+    assert!(r.rows[0].goal.contains('\u{ff0c}'));
+    assert_eq!(
+        r.rows[0].co_units[0].written,
+        "各县\u{ff08}市\u{ff09}区政府"
+    );
+}
+
+#[test]
+fn cells_by_paragraph_unnumbered_with_progress_after_the_units() {
+    let r = import("cells_paragraphs.txt");
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "新招引高层次科技人才团队30个。",
+                progress: &["开展今年批高层次科技人才团队路演评审,39个高层次科技人才团队参加路演。"],
+                lead: &["市科技局"],
+                co: COUNTIES,
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "新认定高新技术企业100家以上。",
+                progress: &[
+                    "组织开展今年批高企认定工作,推荐362家企业申报,其中新认定189家。",
+                    "开设科技创新“云讲堂”,推出6期线上培训,吸引科技型企业超15000人参加。",
+                ],
+                // One lead cell of three lines.
+                lead: &["市科技局", "市财政局", "市税务局"],
+                co: COUNTIES,
+            },
+            Want {
+                number: 3,
+                section: None,
+                goal: "加大与三峡集团合作力度,推进城镇污水PPP合作项目建设。",
+                progress: &[
+                    "城区污水处理厂扩建项目进展顺利,朱家桥污水厂三期扩建工程累计完成工程投资额的33%。",
+                    "城南污水处理厂尾水排放水系水环境综合整治工程项目前期工作已基本完成。",
+                ],
+                // No co cell at all.
+                lead: &["市国资委", "市住建局"],
+                co: &[],
+            },
+            Want {
+                number: 4,
+                section: None,
+                goal: "支持新一代汽车电子、电子商务数字经济争创省级战略性新兴产业基地。",
+                progress: &["相关申报方案初稿已完成,正进一步修改完善。"],
+                lead: &["市发改委"],
+                co: COUNTIES,
+            },
+            Want {
+                number: 5,
+                section: None,
+                goal: "严格落实药品耗材惠民举措。",
+                progress: &[
+                    "1.严格执行国家第一批、第二批集采的25+30种药品中标结果。",
+                    "2.力促2019年国家医保谈判药优先采购和使用。",
+                ],
+                lead: &["市医保局"],
+                co: &["市卫健委", "市市场监管局"],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn cells_single_units_column_first_unit_leads() {
+    let r = import("cells_single_units.txt");
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "推进城乡教育一体化深度融合。",
+                // The sub-item `2` continues the row numbering, but no units follow its text:
+                // it is no row.
+                progress: &[
+                    "1 推进城乡教育一体化,实施“县管校聘”管理改革。",
+                    "2 出台《关于市中心城区跨区域集团化办学实施方案》。",
+                ],
+                lead: &["市教育局"],
+                co: &[],
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "完善普职协调发展机制,建设特殊教育学校。",
+                progress: &[
+                    "出台《关于做好2020年高中阶段招生工作的通知》。",
+                    "新建芜湖市特教中心,办学规模48班,计划总投资2.15亿元。",
+                ],
+                lead: &["市教育局"],
+                co: &["市人社局", "市发改委"],
+            },
+            Want {
+                number: 3,
+                section: None,
+                goal: "完善创业载体功能,深入推进职业技能提升行动。",
+                progress: &[
+                    "一是推动平台体系创业服务,上半年共发布就业创业政策类信息92条。",
+                    "二是组织线上创业培训,全市开展在线教育共计2732人次。",
+                ],
+                lead: &["市人社局"],
+                co: &["各县(市)区政府"],
+            },
+            Want {
+                number: 4,
+                section: None,
+                goal: "扩大三代社保卡覆盖面和应用范围,构建“城市一卡通”芜湖模式。",
+                progress: &["截至2020年6月底,共发放三代社保卡97.7万张,签发电子社保卡72.5万张。"],
+                lead: &["市人社局"],
+                co: &[],
+            },
+            Want {
+                number: 5,
+                section: None,
+                goal: "推进建设领域农民工工资支付标准化。",
+                progress: &[],
+                lead: &["市人社局"],
+                co: &["市住建局", "市交通运输局", "市水务局"],
+            },
+        ],
+        &[],
+    );
+}
+
+// ----------------------------------------------------------------------------------------------
+// Labelled
+// ----------------------------------------------------------------------------------------------
+
+fn labelled_sections_rows() -> Vec<Want<'static>> {
+    let a = Some("一、持续改善生态环境 / (一)打好污染防治攻坚战");
+    let b = Some("一、持续改善生态环境 / (二)推进城乡环境整治");
+    let c = Some("二、着力保障和改善民生");
+    vec![
+        Want {
+            number: 1,
+            section: a,
+            goal: "扎实推进水污染治理、水和土壤生态修复,深入实施河长制、湖长制、林长制。",
+            // `2.` continues the task numbering and a label follows it, but the task above has
+            // no units yet: a sub-item.
+            progress: &[
+                "1.对全市主要河流27个控制断面开展地表水水质考核,按月印发水质不达标通报。",
+                "2.市级河湖长开展巡河巡湖24次,发现的问题及时交办相关责任部门进行整改解决。",
+            ],
+            lead: &["市生态环境局", "市水务局"],
+            co: COUNTIES,
+        },
+        Want {
+            number: 2,
+            section: a,
+            goal: "完成5000亩长江岸线造林,持续打造“十里江湾”城市名片。",
+            progress: &[
+                "制定《芜湖市长江岸绿造林建设导则》,对长江岸线造林设计、施工、管护进一步细化要求。",
+            ],
+            lead: &["市林业局"],
+            co: &["市自然资源和规划局", "各县(市)区政府"],
+        },
+        Want {
+            number: 3,
+            section: b,
+            goal: "扎实推进美丽乡村建设,推动农村厕所、垃圾、污水“三大革命”。",
+            progress: &[
+                "1.今年计划农村改厕3.7万户,已完成农村改厕2.6万户。",
+                "2.上半年我市共处理农村生活垃圾17.95万吨,无害化处理率100%。",
+                "3.完成农村生活污水治理现状调查,省厅交办的生活污水突出问题已整改完成32个。",
+            ],
+            lead: &["市农业农村局"],
+            co: &["市住建局", "市生态环境局", "各县(市)区政府"],
+        },
+        Want {
+            number: 4,
+            section: c,
+            goal: "推进医养康养结合,加快养老服务供给侧改革。",
+            progress: &[
+                "1.加强医养结合机构审批登记,优化审批流程和环境。",
+                "2.全面放开养老服务市场,上半年共备案5家养老机构,新增养老床位910张。",
+            ],
+            lead: &["市卫健委", "市民政局"],
+            co: &["各县(市)区政府"],
+        },
+        Want {
+            number: 5,
+            section: c,
+            goal: "提升儿童福利保障水平,强化社会救助管理工作。",
+            progress: &["落实孤儿保障政策,上半年共保障孤儿723人,累计发放保障金443万元。"],
+            lead: &["市民政局"],
+            co: &[],
+        },
+        Want {
+            number: 6,
+            section: c,
+            goal: "完善公墓建设。",
+            progress: &["各县(市)区城乡公益性公墓建设已完成项目选址等前期工作,正加快推进。"],
+            lead: &["市民政局"],
+            co: &["市自然资源和规划局", "市林业局", "各县(市)区政府"],
+        },
+    ]
+}
+
+#[test]
+fn labelled_with_two_levels_of_sections_and_numbered_sub_items() {
+    let r = import("labelled_sections.txt");
+    check(&r, Layout::Labelled, &labelled_sections_rows(), &[]);
+}
+
+#[test]
+fn labelled_variants_half_width_restarting_ids_inline_and_single_units() {
+    let r = import("labelled_variants.txt");
+    let a = Some("一、创新驱动发展");
+    let b = Some("二、深化改革开放");
+    check(
+        &r,
+        Layout::Labelled,
+        &[
+            // `(1)(2)` then `(1)(2)(3)`: numbered per section, so numbered in order.
+            Want {
+                number: 1,
+                section: a,
+                goal: "新招引高层次科技人才团队30个。",
+                progress: &["开展今年批高层次科技人才团队路演评审,39个高层次科技人才团队参加路演。"],
+                lead: &["市科技局"],
+                co: COUNTIES,
+            },
+            Want {
+                number: 2,
+                section: a,
+                goal: "发挥财政科技资金的撬动作用,实施绩效奖励、创新券等后补助方式。",
+                progress: &[
+                    "1.修订《关于加快推进芜湖国家自主创新示范区建设的若干政策》。",
+                    "2.制定科技创新券跨区域“通用通兑”实施办法。",
+                ],
+                // A label alone on its line, its units on the lines after it.
+                lead: &["市科技局", "市财政局"],
+                co: &["各县(市)区政府"],
+            },
+            Want {
+                number: 3,
+                section: b,
+                goal: "大力推广电子营业执照多场景应用,加速推进“法人一证通”建设。",
+                progress: &["企业开办“一日办结”系统已上线运行,将电子营业执照推送至公安、税务、银行等业务系统。"],
+                // `责任单位:` alone: the first-listed unit leads.
+                lead: &["市市场监管局"],
+                co: &["市数据资源管理局"],
+            },
+            Want {
+                number: 4,
+                section: b,
+                goal: "实施民营经济上台阶行动,研究设立企业纾困基金。",
+                // The sub-item `2.` is below the next task number (3): not a task.
+                progress: &[
+                    "1.制定2020年全市民营经济工作要点,明确全年重点工作。",
+                    "2.市县两级统筹政府股权投资基金、过桥贷等金融产品,安排5亿元。",
+                ],
+                // Two labels on one line.
+                lead: &["市经信局"],
+                co: &["市财政局", "市地方金融监管局"],
+            },
+            Want {
+                number: 5,
+                section: b,
+                goal: "推进政务服务“一网通办”。",
+                progress: &["目前在3社区试点。"],
+                lead: &["市数据资源管理局"],
+                co: &["市政务服务管理局"],
+            },
+        ],
+        &[
+            (27, "此项工作已纳入年度目标考核"),
+            (29, "抄送:市委办公室,市人大常委会办公室。"),
+            (30, "2021年4月10日印发"),
+        ],
+    );
+}
+
+#[test]
+fn labelled_unnumbered_tasks_and_goal_labels() {
+    let r = import("labelled_unnumbered.txt");
+    check(
+        &r,
+        Layout::Labelled,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "强化知识产权创造、保护、运用,集聚整合创新要素。",
+                progress: &[
+                    "上半年我市专利、商标注册量持续增长,1-6月专利申请量7445件,授权量4649件。",
+                ],
+                lead: &["市市场监管局"],
+                co: &["市科技局"],
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "坚持把人才作为创新资源,落实战新产业人才专项政策。",
+                progress: &["上半年共认定战略性新兴产业人才专项政策支持企业483家。"],
+                lead: &["市发改委", "市人才办"],
+                co: COUNTIES,
+            },
+            Want {
+                number: 3,
+                section: None,
+                goal: "健全专业技术人才评价、选拔、任用机制,开发高层次人才服务信息系统。",
+                progress: &["依托“智慧人社”开发覆盖全口径人才的服务系统。"],
+                lead: &["市人社局"],
+                co: &[],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn labelled_in_traditional_characters() {
+    let text = "重點工作任務進展情況\n1.推進城鄉教育一體化深度融合。\n進展情況:實施“縣管校聘”管理改革。\n牽頭責任單位:市教育局\n協同責任單位:各縣(市)區政府\n2.完善公墓建設。\n進展情況:正加快推進。\n牽頭責任單位:市民政局\n";
+    let r = import_named(text.as_bytes(), "traditional.txt");
+    assert_eq!(r.layout, Layout::Labelled);
+    assert_eq!(r.rows.len(), 2);
+    assert_eq!(r.rows[0].goal, "推進城鄉教育一體化深度融合。");
+    assert_eq!(
+        r.rows[0].progress,
+        vec!["實施“縣管校聘”管理改革。".to_string()]
+    );
+    assert_eq!(r.rows[0].lead_units[0].written, "市教育局");
+    assert_eq!(r.rows[0].co_units[0].written, "各縣(市)區政府");
+    assert_eq!(r.rows[1].lead_units[0].written, "市民政局");
+}
+
+#[test]
+fn a_repeated_task_number_is_reported_not_merged() {
+    // Task 2 is numbered twice by mistake. The second `2.` is followed by labels task 2
+    // already has, so it is a task, not progress; the duplicate check then reports it.
+    let text = "1.推进城乡教育一体化深度融合。\n进展情况:实施“县管校聘”管理改革。\n牵头责任单位:市教育局\n2.完善公墓建设。\n进展情况:正加快推进。\n牵头责任单位:市民政局\n2.完善普职协调发展机制。\n进展情况:已出台招生工作通知。\n牵头责任单位:市教育局\n";
+    let r = import_named(text.as_bytes(), "duplicate.txt");
+    assert_eq!(r.rows.len(), 2);
+    assert_eq!(r.rows[1].progress, vec!["正加快推进。".to_string()]);
+    assert_eq!(r.unplaced.len(), 1);
+    assert_eq!(r.unplaced[0].line, 7);
+    // The whole duplicate row is in the report: goal, progress and units.
+    assert_eq!(
+        r.unplaced[0].text,
+        "完善普职协调发展机制。 已出台招生工作通知。 市教育局"
+    );
+    assert!(
+        r.unplaced[0].reason.contains("appears twice"),
+        "{}",
+        r.unplaced[0].reason
+    );
+}
+
+// ----------------------------------------------------------------------------------------------
+// Pipe
+// ----------------------------------------------------------------------------------------------
+
+#[test]
+fn pipe_markdown_with_section_rows_br_and_stray_spaces() {
+    let r = import("pipe_markdown.md");
+    let a = Some("一、确保完成全年主要预期目标");
+    let b = Some("二、推动创新发展");
+    check(
+        &r,
+        Layout::Pipe,
+        &[
+            // Ids `(1)(2)(3)` restart under each section: numbered in order.
+            Want {
+                number: 1,
+                section: a,
+                goal: "加快推进水利薄弱环节治理和防汛抗旱提升工程。",
+                progress: &[
+                    "今年计划内新开工中小河流治理项目共1个、易涝区泵站项目4个。",
+                    "截至6月,已经完成1座排涝泵站初步设计批复。",
+                ],
+                lead: &["市水务局"],
+                co: &["各县市区政府", "开发区管委会"],
+            },
+            Want {
+                number: 2,
+                section: a,
+                goal: "创新棚户区改造方式。",
+                progress: &["目前正在对市区拟进行“留、改、拆”的27个项目进行论证。"],
+                lead: &["市住建局"],
+                // Separated by spaces, one name broken by a stray space.
+                co: &["各县(市)区政府", "市财政局", "市自然资源和规划局"],
+            },
+            Want {
+                number: 3,
+                section: a,
+                goal: "加大黑臭水体整治力度。",
+                progress: &["市区建成区累计79条水体完成整治,剩余3条同步推进水下和岸上工作。"],
+                lead: &["市住建局", "市生态环境局"],
+                co: &["各县(市)区政府"],
+            },
+            Want {
+                number: 4,
+                section: b,
+                goal: "新认定高新技术企业100家以上。",
+                progress: &["推荐362家企业申报,其中新认定189家。"],
+                lead: &["市科技局"],
+                co: &["市财政局", "市税务局", "各县(市)区政府"],
+            },
+            Want {
+                number: 5,
+                section: b,
+                goal: "制定出台“尖20”计划,开展前瞻性技术研究和“卡脖子”关键核心技术攻关。",
+                progress: &[
+                    "列出2020年全市战略性新兴产业“攻尖”计划项目表。",
+                    "航空发动机制造项目已完成投资5.39亿元。",
+                    "精密薄壁航空铸造实验室完成工程及能力建设。",
+                ],
+                lead: &["市发改委", "市科技局"],
+                co: COUNTIES,
+            },
+            Want {
+                number: 6,
+                section: b,
+                goal: "支持新一代汽车电子、电子商务数字经济争创省级战略性新兴产业基地。",
+                progress: &["相关申报方案初稿已完成,正进一步修改完善。"],
+                lead: &["市发改委"],
+                co: &[],
+            },
+        ],
+        &[(14, "注:进展情况截至2020年6月底。")],
+    );
+}
+
+#[test]
+fn pipe_without_outer_pipes_progress_last_repeated_header_and_other_columns() {
+    let r = import("pipe_plain.txt");
+    let a = Some("一、办好民生实事");
+    let b = Some("二、提升公共服务水平");
+    check(
+        &r,
+        Layout::Pipe,
+        &[
+            Want {
+                number: 1,
+                section: a,
+                goal: "实施33项民生工程。",
+                progress: &["截至6月底,全市完成民生工程资金投入65.59亿元,占年初计划的73.25%。"],
+                lead: &["市财政局"],
+                co: &["各县(市)区政府"],
+            },
+            Want {
+                number: 2,
+                section: a,
+                goal: "大力发展公办普惠性学前教育,继续实施学前教育三期行动计划。",
+                progress: &["已开工项目23个,完工项目5个,累计完成投资12540万元。"],
+                lead: &["市教育局"],
+                co: &["市发改委", "市财政局", "市自然资源和规划局"],
+            },
+            Want {
+                number: 3,
+                section: a,
+                goal: "推进国家中医传承项目和社会心理服务体系试点。",
+                progress: &["市中医医院“中医传承与创新研究中心”项目施工单位和监理单位已进场。"],
+                lead: &["市卫健委"],
+                co: &["各县(市)区政府"],
+            },
+            Want {
+                number: 4,
+                section: b,
+                goal: "加强食品药品安全事中事后监管。",
+                progress: &["上半年完成食品小作坊登记615家,覆盖率100%。"],
+                lead: &["市市场监管局"],
+                co: &["各县(市)区政府"],
+            },
+            Want {
+                number: 5,
+                section: b,
+                goal: "严格落实药品耗材惠民举措。",
+                progress: &["全市已采购国家集采药品1854.75万元,为患者减轻负担约2009.31万元。"],
+                lead: &["市医保局"],
+                co: &["市卫健委"],
+            },
+        ],
+        // The 备注 column is not imported but reported; so is a line inside the table.
+        &[
+            (8, "column 备注 is not imported: 跨年度项目"),
+            (12, "(续上页)"),
+        ],
+    );
+}
+
+// ----------------------------------------------------------------------------------------------
+// Parenthesized
+// ----------------------------------------------------------------------------------------------
+
+#[test]
+fn parenthesized_plan_with_labelled_parens_and_a_broken_paragraph() {
+    let r = import("paren_plan.txt");
+    let one = Some("一、确保完成全年主要预期目标");
+    let a = Some("二、持续改善生态环境 / (一)打好污染防治攻坚战");
+    let b = Some("二、持续改善生态环境 / (二)推进绿色发展");
+    let c = Some("三、保障和改善民生");
+    check(
+        &r,
+        Layout::Parenthesized,
+        &[
+            Want {
+                number: 1,
+                section: one,
+                goal: "全市地区生产总值增长8%左右,一般公共预算收入与经济增长基本同步。",
+                progress: &[],
+                lead: &["市发改委", "市财政局"],
+                co: COUNTIES,
+            },
+            Want {
+                number: 2,
+                section: one,
+                goal: "城镇新增就业5.5万人,城镇调查失业率控制在5.5%以内。",
+                progress: &[],
+                lead: &["市人社局"],
+                co: &["各县(市)区政府"],
+            },
+            Want {
+                number: 3,
+                section: a,
+                goal: "推动产业环保、智慧环保、法治环保、责任环保、阳光环保,加快创建“无废城市”。",
+                progress: &[],
+                lead: &["市生态环境局"],
+                co: &["市发改委", "市经信局", "各县(市)区政府"],
+            },
+            Want {
+                number: 4,
+                section: a,
+                // One paragraph over two lines; `(芜湖)` inside it is no units parenthesis.
+                goal: "深入实施河长制、湖长制、林长制,持续推进“禁新建、减存量、关污源、进园区、建新绿、纳统管、强机制”行动,打造美丽长江(芜湖)经济带。",
+                progress: &[],
+                lead: &["市水务局", "市林业局"],
+                co: COUNTIES,
+            },
+            Want {
+                number: 5,
+                section: b,
+                goal: "完成5000亩长江岸线造林。",
+                progress: &[],
+                lead: &["市林业局"],
+                co: &["各县(市)区政府"],
+            },
+            Want {
+                number: 6,
+                section: b,
+                goal: "加大黑臭水体整治力度,市区建成区黑臭水体基本消除。",
+                progress: &[],
+                lead: &["市住建局"],
+                co: &["市生态环境局", "市水务局"],
+            },
+            Want {
+                number: 7,
+                section: c,
+                goal: "大力发展公办普惠性学前教育,新建、改扩建公办幼儿园25所。",
+                progress: &[],
+                lead: &["市教育局"],
+                co: &["市发改委", "市财政局", "市自然资源和规划局", "各县(市)区政府"],
+            },
+            Want {
+                number: 8,
+                section: c,
+                goal: "实现城乡居民医保信息系统一体化。",
+                progress: &[],
+                lead: &["市医保局"],
+                co: &[],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn parenthesized_lead_forms_with_progress_paragraphs() {
+    let r = import("paren_progress.txt");
+    check(
+        &r,
+        Layout::Parenthesized,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "全域推进生活垃圾分类,完善垃圾分类体系建设。",
+                progress: &[
+                    "生活垃圾分类工作:",
+                    "1.印发《芜湖市生活垃圾分类2020年工作要点》。",
+                    "2.推进生活垃圾示范片区建设。",
+                ],
+                lead: &["市城管局"],
+                co: COUNTIES,
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "推进城市有机更新和生态修复,实施“适老化”和“节能化”小区改造试点工作。",
+                // The `进展情况:` label is structure, not text.
+                progress: &["2020年我市城镇老旧小区改造121个项目中具备条件的小区均实施“适老化”和“节能化”改造,目前已开工80%。"],
+                lead: &["市住建局"],
+                co: &["市发改委", "市财政局"],
+            },
+            Want {
+                number: 3,
+                section: None,
+                goal: "加快推进水利薄弱环节治理和防汛抗旱提升工程。",
+                // Text after the parenthesis on the task's own line is its first progress paragraph.
+                progress: &[
+                    "截至6月,已经完成1座排涝泵站初步设计批复。",
+                    "此外,无为县西河凤凰颈新站工程初步设计已经批复,工程施工总承包正在招标。",
+                ],
+                lead: &["市水务局"],
+                co: &[],
+            },
+            Want {
+                number: 4,
+                section: None,
+                goal: "优化道路交通体系,加快城南过江隧道、九华南路大茆立交、长江路高架等重大工程建设。",
+                progress: &["长江路高架建设完成过保兴垾左侧人行桥1座,王家巷立交段完成墩柱15个。"],
+                lead: &["市重点处"],
+                co: &["市交通运输局", "市自然资源和规划局"],
+            },
+            Want {
+                number: 5,
+                section: None,
+                goal: "扎实推进美丽乡村建设。",
+                progress: &["今年计划农村改厕3.7万户,已完成农村改厕2.6万户。"],
+                // `(X、Y负责)`: one list, the first-listed unit leads.
+                lead: &["市农业农村局"],
+                co: &["市住建局"],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn parenthesized_unnumbered_with_footer() {
+    let r = import("paren_unnumbered.txt");
+    check(
+        &r,
+        Layout::Parenthesized,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "推进城乡教育一体化深度融合,加快集团化办学。",
+                progress: &["一是推进城乡教育一体化,实施“县管校聘”管理改革。二是出台跨区域集团化办学实施方案。"],
+                lead: &["市教育局"],
+                co: &["各县(市)区政府"],
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "完善普职协调发展机制,建设特殊教育学校。",
+                progress: &[],
+                lead: &["市教育局"],
+                co: &["市发改委", "市财政局"],
+            },
+            Want {
+                number: 3,
+                section: None,
+                goal: "支持在芜高校高质量发展。",
+                progress: &["积极协调皖江学院转设工作,正在落实皖江学院法人证书变更。"],
+                lead: &["市教育局"],
+                co: &["市科技局"],
+            },
+            Want {
+                number: 4,
+                section: None,
+                goal: "建立更充分更高质量就业的促进机制,吸引更多年轻人在芜就业。",
+                progress: &[],
+                lead: &["市人社局"],
+                co: &["市教育局", "市投资促进中心"],
+            },
+        ],
+        &[
+            (13, "抄送:市委各部门,市人大常委会办公室,市政协办公室。"),
+            (14, "芜湖市人民政府办公室 2020年2月20日印发"),
+        ],
+    );
+}
+
+// ----------------------------------------------------------------------------------------------
+// Encodings through the whole pipeline
+// ----------------------------------------------------------------------------------------------
+
+#[test]
+fn gbk_bytes_import_like_the_utf8_file() {
+    let utf8 = fixture("labelled_sections.txt");
+    let text = String::from_utf8(utf8).expect("fixture is UTF-8");
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable, "the fixture is all GBK text");
+    assert!(
+        std::str::from_utf8(&gbk).is_err(),
+        "GBK bytes are not valid UTF-8"
+    );
+    let r = import_named(&gbk, "labelled_sections.gbk.txt");
+    assert_eq!(r.encoding, "GB18030");
+    check(&r, Layout::Labelled, &labelled_sections_rows(), &[]);
+}
+
+#[test]
+fn crlf_and_utf8_bom_import_like_the_plain_file() {
+    let utf8 = fixture("cells_lines.txt");
+    let text = String::from_utf8(utf8).expect("fixture is UTF-8");
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend_from_slice(text.replace('\n', "\r\n").as_bytes());
+    let r = import_named(&bytes, "cells_lines.crlf.txt");
+    assert_eq!(r.encoding, "UTF-8");
+    check(&r, Layout::Cells, &cells_lines_rows(), CELLS_LINES_UNPLACED);
+    assert!(r
+        .rows
+        .iter()
+        .all(|row| !row.goal.contains('\r') && row.progress.iter().all(|p| !p.contains('\r'))));
+}
+
+#[test]
+fn utf16_with_bom_imports() {
+    let text = String::from_utf8(fixture("pipe_plain.txt")).expect("fixture is UTF-8");
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    let r = import_named(&bytes, "pipe_plain.utf16.txt");
+    assert_eq!(r.layout, Layout::Pipe);
+    assert_eq!(r.rows.len(), 5);
+}
+
+// ----------------------------------------------------------------------------------------------
+// Detection
+// ----------------------------------------------------------------------------------------------
+
+fn lines(text: &str) -> Vec<SourceLine<'_>> {
+    text.lines()
+        .enumerate()
+        .map(|(i, t)| SourceLine {
+            number: i + 1,
+            text: t,
+        })
+        .collect()
+}
+
+fn seed() -> String {
+    let path = format!("{}/data/sample_2020h1_wuhu.txt", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn the_seed_is_detected_as_concatenated_with_or_without_its_header() {
+    let text = seed();
+    assert_eq!(layout::detect(&lines(&text)), Some(Layout::Concatenated));
+    let headless: String = text
+        .lines()
+        .filter(|l| !l.contains("序号目标与任务"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        layout::detect(&lines(&headless)),
+        Some(Layout::Concatenated)
+    );
+    // Only the table's rows, nothing around them.
+    let rows_only: String = text
+        .lines()
+        .filter(|l| l.contains('\u{a0}'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        layout::detect(&lines(&rows_only)),
+        Some(Layout::Concatenated)
+    );
+}
+
+#[test]
+fn every_fixture_is_detected_as_its_layout() {
+    for (name, want) in [
+        ("cells_lines.txt", Layout::Cells),
+        ("cells_paragraphs.txt", Layout::Cells),
+        ("cells_single_units.txt", Layout::Cells),
+        ("labelled_sections.txt", Layout::Labelled),
+        ("labelled_variants.txt", Layout::Labelled),
+        ("labelled_unnumbered.txt", Layout::Labelled),
+        ("pipe_markdown.md", Layout::Pipe),
+        ("pipe_plain.txt", Layout::Pipe),
+        ("paren_plan.txt", Layout::Parenthesized),
+        ("paren_progress.txt", Layout::Parenthesized),
+        ("paren_unnumbered.txt", Layout::Parenthesized),
+    ] {
+        let text = String::from_utf8(fixture(name)).expect("fixture is UTF-8");
+        assert_eq!(layout::detect(&lines(&text)), Some(want), "{name}");
+    }
+}
+
+#[test]
+fn text_that_is_no_task_table_is_not_detected() {
+    let readme = "# duban\n\nA terminal tool.\n\n| Option | Meaning |\n|---|---|\n| --db | database path |\n\n1. Install Rust.\n2. Run `cargo build`.\n";
+    let novel = "第一章 风起\n\n一、\n他走进市政府的大门,看见市发改委的牌子(新挂的)。\n“你好。”她说。\n(一)\n雨下了一整夜。\n";
+    let notice = "关于做好2020年春节期间安全生产工作的通知\n各县(市)区人民政府,市政府各部门:\n(一)强化组织领导。各县区、各有关部门要提高政治站位。\n(二)强化督查问责。对工作严重滞后的单位实行约谈、问责。\n";
+    let numbers = "1\n2\n3\n4\n5\n";
+    // One sentence ending in a bare unit name in parentheses is not yet a table.
+    let memo = "会议纪要\n会议由市政府副秘书长主持,研究了城区防汛工作(市水务局)。\n";
+    for (name, text) in [
+        ("readme", readme),
+        ("novel", novel),
+        ("notice", notice),
+        ("numbers", numbers),
+        ("memo", memo),
+    ] {
+        assert_eq!(layout::detect(&lines(text)), None, "{name}");
+        match import::import_bytes(text.as_bytes(), name, &Aliases::builtin()) {
+            Err(ImportError::NoTable { .. }) => {}
+            other => panic!("{name}: expected no table, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_strongest_evidence_wins() {
+    // A labelled report whose progress cites a parenthesised lead: the labels decide.
+    let text = "1.推进河湖长制。\n进展情况:已印发方案(市水务局牵头)。\n牵头责任单位:市水务局\n2.完善公墓建设。\n进展情况:正加快推进。\n牵头责任单位:市民政局\n";
+    assert_eq!(layout::detect(&lines(text)), Some(Layout::Labelled));
+    // A parenthesized report whose progress is labelled: the parentheses decide.
+    let text = "1.推进河湖长制(市水务局牵头)。\n进展情况:已印发方案。\n2.完善公墓建设(市民政局牵头)。\n进展情况:正加快推进。\n";
+    assert_eq!(layout::detect(&lines(text)), Some(Layout::Parenthesized));
+}

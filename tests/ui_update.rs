@@ -1,0 +1,627 @@
+//! `update` driven by action sequences: navigation, tabs, screens, edits as effects, the input
+//! line, and (with a real ledger on a temporary database) edits written before they are shown.
+
+mod ui_fixture;
+
+use chrono::{TimeZone, Utc};
+use duban::model::{Change, Event, Status};
+use duban::ui::action::Action;
+use duban::ui::action::{Saved, SavedKind};
+use duban::ui::app::{update, Effect, InputKind, MessageKind, Screen, State};
+use duban::ui::keymap::Keymap;
+use duban::ui::keymap::Mode;
+use duban::ui::theme::Theme;
+
+fn state() -> State {
+    State::new(
+        ui_fixture::tasks(),
+        ui_fixture::history(),
+        Keymap::builtin(),
+        Theme::mono(false),
+        (80, 24),
+    )
+}
+
+fn run(s: &mut State, actions: &[Action]) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for a in actions {
+        out.extend(update(s, a.clone()));
+    }
+    out
+}
+
+#[test]
+fn detail_scrolls_to_the_bottom_and_stops_there() {
+    let mut s = state();
+    run(
+        &mut s,
+        &[
+            Action::MoveDown,
+            Action::MoveDown,
+            Action::MoveDown,
+            Action::Open,
+        ],
+    );
+    assert!(matches!(
+        s.screen(),
+        Some(Screen::Detail {
+            number: 14,
+            scroll: 0
+        })
+    ));
+    run(&mut s, &[Action::MoveDown]);
+    assert!(
+        matches!(
+            s.screen(),
+            Some(Screen::Detail {
+                number: 14,
+                scroll: 1
+            })
+        ),
+        "{:?}",
+        s.screen()
+    );
+}
+
+fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
+    let (task, change) = match effect {
+        Effect::SetStatus { number, status } => {
+            let from = s.task(*number).expect("task").status;
+            (
+                *number,
+                Change::Status {
+                    from,
+                    to: *status,
+                    undo: false,
+                },
+            )
+        }
+        Effect::Undo(ev) => match ev.change {
+            Change::Status { from, to, .. } => (
+                ev.task,
+                Change::Status {
+                    from: to,
+                    to: from,
+                    undo: true,
+                },
+            ),
+            _ => panic!("only status undo"),
+        },
+        Effect::AddNote { number, text } => (*number, Change::Note { text: text.clone() }),
+    };
+    let event = Event {
+        seq,
+        task,
+        at: Utc
+            .with_ymd_and_hms(2020, 9, 1, 1, 0, 0)
+            .single()
+            .expect("time"),
+        user: "tester".into(),
+        change,
+        note: None,
+    };
+    let kind = match effect {
+        Effect::SetStatus { .. } => SavedKind::Status,
+        Effect::Undo(_) => SavedKind::Undo,
+        Effect::AddNote { .. } => SavedKind::Note,
+    };
+    update(
+        s,
+        Action::Saved(Box::new(Saved {
+            kind,
+            event: event.clone(),
+        })),
+    );
+    event
+}
+
+fn selected(s: &State) -> Option<u32> {
+    s.list_selected()
+}
+
+#[test]
+fn moving_clamps_at_both_ends() {
+    let mut s = state();
+    run(&mut s, &[Action::MoveUp]);
+    assert_eq!(selected(&s), Some(1));
+    run(&mut s, &[Action::Bottom]);
+    assert_eq!(selected(&s), Some(90));
+    run(&mut s, &[Action::MoveDown, Action::PageDown]);
+    assert_eq!(selected(&s), Some(90));
+    run(&mut s, &[Action::Top]);
+    assert_eq!(selected(&s), Some(1));
+}
+
+#[test]
+fn paging_moves_a_page_and_keeps_the_selection_on_screen() {
+    let mut s = State::new(
+        ui_fixture::many_tasks(116),
+        vec![],
+        Keymap::builtin(),
+        Theme::mono(false),
+        (80, 24),
+    );
+    let rows = s.list_rows();
+    assert_eq!(rows, 20);
+    run(&mut s, &[Action::PageDown]);
+    assert_eq!(selected(&s), Some(21));
+    assert_eq!(s.offset, 20);
+    run(&mut s, &[Action::PageDown, Action::PageUp]);
+    assert_eq!(selected(&s), Some(21));
+    run(&mut s, &[Action::Bottom]);
+    assert_eq!(s.offset, 116 - 20);
+    update(&mut s, Action::Resize(80, 10));
+    let rows = s.list_rows();
+    let idx = 115;
+    assert!(
+        s.offset <= idx && idx < s.offset + rows,
+        "selection visible after a resize"
+    );
+}
+
+#[test]
+fn tab_switch_keeps_the_selected_task_when_it_is_in_the_new_tab() {
+    let mut s = state();
+    run(
+        &mut s,
+        &[Action::MoveDown, Action::MoveDown, Action::MoveDown],
+    );
+    assert_eq!(selected(&s), Some(14));
+    run(&mut s, &[Action::NextTab]);
+    assert_eq!(s.tab, 1, "生态");
+    assert_eq!(
+        selected(&s),
+        Some(14),
+        "task 14 is an ecology task: it stays selected"
+    );
+    run(&mut s, &[Action::NextTab]);
+    assert_eq!(selected(&s), Some(17), "not in 民生: the tab's first task");
+    run(&mut s, &[Action::MoveDown]);
+    assert_eq!(selected(&s), Some(18));
+    run(&mut s, &[Action::PrevTab]);
+    assert_eq!(
+        selected(&s),
+        Some(14),
+        "18 is not in 生态: that tab's own selection comes back"
+    );
+    run(&mut s, &[Action::NextTab, Action::PrevTab, Action::PrevTab]);
+    assert_eq!(s.tab, 0);
+    assert_eq!(
+        selected(&s),
+        Some(14),
+        "全部 holds 14, so it follows from 生态"
+    );
+    run(&mut s, &[Action::PrevTab]);
+    assert_eq!(s.tab, 4, "wraps to 改革");
+    assert!(s
+        .list_tasks()
+        .iter()
+        .all(|t| t.domain == duban::model::Domain::Reform));
+}
+
+#[test]
+fn status_keys_become_effects_and_the_screen_waits_for_the_store() {
+    let mut s = state();
+    // Task 1 is 正常推进.
+    assert_eq!(
+        run(&mut s, &[Action::CycleStatus]),
+        vec![Effect::SetStatus {
+            number: 1,
+            status: Status::Behind
+        }]
+    );
+    assert_eq!(
+        run(&mut s, &[Action::CycleStatusBack]),
+        vec![Effect::SetStatus {
+            number: 1,
+            status: Status::NotStarted
+        }]
+    );
+    let e = run(&mut s, &[Action::SetSeriouslyBehind]);
+    assert_eq!(
+        e,
+        vec![Effect::SetStatus {
+            number: 1,
+            status: Status::SeriouslyBehind
+        }]
+    );
+    // Nothing is shown as changed until the store says so.
+    assert_eq!(s.task(1).expect("task").status, Status::OnTrack);
+    assert!(s.message.is_none());
+    saved(&mut s, &e[0], 100);
+    assert_eq!(s.task(1).expect("task").status, Status::SeriouslyBehind);
+    let m = s.message.clone().expect("message");
+    assert_eq!(m.kind, MessageKind::Ok);
+    assert!(
+        m.text.contains("saved")
+            && m.text.contains("正常推进 → 严重滞后")
+            && m.text.contains("task 1"),
+        "{}",
+        m.text
+    );
+    assert_eq!(selected(&s), Some(1), "the selection stays after an edit");
+    assert_eq!(s.history.last().expect("event").seq, 100);
+}
+
+#[test]
+fn setting_the_current_status_changes_nothing_and_says_so() {
+    let mut s = state();
+    assert!(run(&mut s, &[Action::SetOnTrack]).is_empty());
+    assert!(s
+        .message
+        .expect("message")
+        .text
+        .contains("already 正常推进"));
+}
+
+#[test]
+fn a_failed_write_is_reported_in_words_and_changes_nothing() {
+    let mut s = state();
+    run(&mut s, &[Action::SetDone]);
+    update(
+        &mut s,
+        Action::Failed {
+            what: "task 1 to 已完成".into(),
+            error: "the database could not be written: disk full. The edit was NOT saved.".into(),
+        },
+    );
+    assert_eq!(s.task(1).expect("task").status, Status::OnTrack);
+    let m = s.message.expect("message");
+    assert_eq!(m.kind, MessageKind::Error);
+    assert!(
+        m.text.contains("NOT saved") && m.text.contains("disk full"),
+        "{}",
+        m.text
+    );
+}
+
+#[test]
+fn undo_reverts_the_last_status_change_of_the_session_as_a_new_event() {
+    let mut s = state();
+    assert!(run(&mut s, &[Action::Undo]).is_empty());
+    assert!(s
+        .message
+        .clone()
+        .expect("message")
+        .text
+        .contains("nothing to undo"));
+    let e = run(&mut s, &[Action::SetBehind]);
+    let first = saved(&mut s, &e[0], 100);
+    let e = run(&mut s, &[Action::MoveDown, Action::SetDone]);
+    saved(&mut s, &e[0], 101);
+    // Undo the newest first (task 2 → back to 进度滞后), then task 1.
+    let u = run(&mut s, &[Action::Undo]);
+    assert!(matches!(&u[..], [Effect::Undo(ev)] if ev.task == 2 && ev.seq == 101));
+    saved(&mut s, &u[0], 102);
+    assert_eq!(s.task(2).expect("task").status, Status::Behind);
+    assert!(s.message.clone().expect("message").text.contains("undone"));
+    let u = run(&mut s, &[Action::Undo]);
+    assert_eq!(u, vec![Effect::Undo(first)]);
+    saved(&mut s, &u[0], 103);
+    assert_eq!(s.task(1).expect("task").status, Status::OnTrack);
+    assert!(run(&mut s, &[Action::Undo]).is_empty());
+    assert_eq!(
+        s.history.len(),
+        ui_fixture::history().len() + 4,
+        "undo adds events, never removes"
+    );
+}
+
+#[test]
+fn note_input_takes_chinese_and_measures_the_cursor_in_columns() {
+    let mut s = state();
+    run(&mut s, &[Action::MoveDown, Action::AddNote]);
+    assert!(matches!(
+        s.input.as_ref().map(|i| i.kind),
+        Some(InputKind::Note(2))
+    ));
+    run(
+        &mut s,
+        &[Action::Insert("已约谈".into()), Action::Insert("ab".into())],
+    );
+    let input = s.input.clone().expect("input");
+    assert_eq!(input.text, "已约谈ab");
+    assert_eq!(input.cursor_col(), 8);
+    run(
+        &mut s,
+        &[Action::CursorLeft, Action::CursorLeft, Action::CursorLeft],
+    );
+    assert_eq!(s.input.as_ref().expect("input").cursor_col(), 4);
+    run(&mut s, &[Action::DeleteBack, Action::Insert("市".into())]);
+    assert_eq!(s.input.as_ref().expect("input").text, "已市谈ab");
+    run(
+        &mut s,
+        &[
+            Action::CursorHome,
+            Action::DeleteForward,
+            Action::CursorEnd,
+            Action::DeleteWordBack,
+        ],
+    );
+    assert_eq!(s.input.as_ref().expect("input").text, "");
+    // Keys that are commands elsewhere are text here: the input takes them as Insert.
+    run(&mut s, &[Action::Insert("要求8月底前整改\n到位".into())]);
+    let e = run(&mut s, &[Action::Submit]);
+    assert_eq!(
+        e,
+        vec![Effect::AddNote {
+            number: 2,
+            text: "要求8月底前整改 到位".into()
+        }]
+    );
+    assert!(s.input.is_none());
+    saved(&mut s, &e[0], 100);
+    assert_eq!(
+        s.task(2).expect("task").notes.last().expect("note").text,
+        "要求8月底前整改 到位"
+    );
+    assert!(s
+        .message
+        .expect("message")
+        .text
+        .contains("note saved on task 2"));
+}
+
+#[test]
+fn an_empty_or_cancelled_note_saves_nothing() {
+    let mut s = state();
+    assert!(run(
+        &mut s,
+        &[Action::AddNote, Action::Insert("  ".into()), Action::Submit]
+    )
+    .is_empty());
+    assert!(run(
+        &mut s,
+        &[
+            Action::AddNote,
+            Action::Insert("草稿".into()),
+            Action::Cancel
+        ]
+    )
+    .is_empty());
+    assert!(s.input.is_none());
+    assert!(s.message.expect("message").text.contains("discarded"));
+}
+
+#[test]
+fn search_filters_as_you_type_and_esc_clears_it() {
+    let mut s = state();
+    run(&mut s, &[Action::Search, Action::Insert("黑臭".into())]);
+    let shown: Vec<u32> = s.list_tasks().iter().map(|t| t.number).collect();
+    assert_eq!(shown, vec![14]);
+    assert_eq!(selected(&s), Some(14));
+    run(&mut s, &[Action::Submit]);
+    assert!(s.input.is_none());
+    assert_eq!(s.search.as_deref(), Some("黑臭"));
+    // Units and progress text count too; case does not matter.
+    run(
+        &mut s,
+        &[
+            Action::Back,
+            Action::Search,
+            Action::Insert("ppp".into()),
+            Action::Submit,
+        ],
+    );
+    assert_eq!(
+        s.list_tasks().iter().map(|t| t.number).collect::<Vec<_>>(),
+        vec![16]
+    );
+    run(
+        &mut s,
+        &[Action::Search, Action::Insert("x".into()), Action::Cancel],
+    );
+    assert_eq!(
+        s.search.as_deref(),
+        Some("ppp"),
+        "cancel restores the filter that was in force"
+    );
+    run(&mut s, &[Action::Back]);
+    assert!(s.search.is_none());
+    assert_eq!(s.list_tasks().len(), 13);
+}
+
+#[test]
+fn units_view_lists_the_most_lagging_first_and_opens_a_units_tasks() {
+    let mut s = state();
+    run(&mut s, &[Action::Units]);
+    assert_eq!(s.mode(), Mode::Units);
+    let rows = s.unit_rows();
+    assert_eq!(
+        rows[0].name, "市生态环境局",
+        "one red and one yellow lead task"
+    );
+    assert!(rows
+        .windows(2)
+        .all(|w| (w[0].red(), w[0].yellow()) >= (w[1].red(), w[1].yellow())));
+    let fgw = rows
+        .iter()
+        .find(|r| r.name == "市发展和改革委员会")
+        .expect("alias resolved");
+    assert_eq!((fgw.lead, fgw.co), (1, 1));
+    run(&mut s, &[Action::MoveDown, Action::Open]);
+    assert!(matches!(s.screen(), Some(Screen::UnitTasks { unit, .. }) if unit == "市住建局"));
+    let tasks: Vec<u32> = s.list_tasks().iter().map(|t| t.number).collect();
+    assert_eq!(tasks, vec![3, 14, 16]);
+    run(&mut s, &[Action::MoveDown, Action::Open]);
+    assert!(matches!(
+        s.screen(),
+        Some(Screen::Detail { number: 14, .. })
+    ));
+    run(&mut s, &[Action::Back, Action::Back]);
+    assert!(matches!(s.screen(), Some(Screen::Units { selected: Some(u), .. }) if u == "市住建局"));
+    run(&mut s, &[Action::Back]);
+    assert!(s.screen().is_none());
+}
+
+#[test]
+fn units_follow_the_domain_tab() {
+    let mut s = state();
+    run(&mut s, &[Action::Units, Action::NextTab, Action::NextTab]);
+    assert_eq!(s.tab, 2);
+    let names: Vec<String> = s.unit_rows().into_iter().map(|r| r.name).collect();
+    assert!(names.contains(&"市扶贫办".to_string()));
+    assert!(!names.contains(&"市住建局".to_string()));
+}
+
+#[test]
+fn edits_in_the_detail_act_on_the_open_task_and_esc_returns_to_the_same_row() {
+    let mut s = state();
+    run(&mut s, &[Action::Bottom, Action::MoveUp, Action::Open]);
+    assert!(matches!(
+        s.screen(),
+        Some(Screen::Detail { number: 61, .. })
+    ));
+    assert_eq!(
+        run(&mut s, &[Action::SetDone]),
+        vec![Effect::SetStatus {
+            number: 61,
+            status: Status::Done
+        }]
+    );
+    run(&mut s, &[Action::Back]);
+    assert!(s.screen().is_none());
+    assert_eq!(selected(&s), Some(61));
+}
+
+#[test]
+fn help_opens_and_closes() {
+    let mut s = state();
+    run(&mut s, &[Action::Help]);
+    assert_eq!(s.mode(), Mode::Help);
+    run(&mut s, &[Action::MoveDown, Action::Help]);
+    assert_eq!(s.mode(), Mode::List);
+    run(&mut s, &[Action::Help, Action::Back]);
+    assert_eq!(s.mode(), Mode::List);
+}
+
+#[test]
+fn quit_ends_the_ui() {
+    let mut s = state();
+    run(&mut s, &[Action::Quit]);
+    assert!(s.quit);
+}
+
+#[test]
+fn only_key_presses_count_and_ctrl_c_always_quits() {
+    use crossterm::event::{
+        Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers,
+    };
+    use duban::ui::event::event_action;
+    let mut s = state();
+    let key = |code, kind| {
+        TermEvent::Key(KeyEvent {
+            code,
+            modifiers: KeyModifiers::NONE,
+            kind,
+            state: KeyEventState::NONE,
+        })
+    };
+    assert_eq!(
+        event_action(&s, key(KeyCode::Char('j'), KeyEventKind::Press), false),
+        Some(Action::MoveDown)
+    );
+    assert_eq!(
+        event_action(&s, key(KeyCode::Char('j'), KeyEventKind::Release), false),
+        None
+    );
+    assert_eq!(
+        event_action(&s, key(KeyCode::Char('j'), KeyEventKind::Repeat), false),
+        None
+    );
+    run(&mut s, &[Action::AddNote]);
+    assert_eq!(
+        event_action(&s, key(KeyCode::Char('q'), KeyEventKind::Press), false),
+        Some(Action::Insert("q".into()))
+    );
+    assert_eq!(
+        event_action(&s, key(KeyCode::Char('黑'), KeyEventKind::Press), false),
+        Some(Action::Insert("黑".into()))
+    );
+    assert_eq!(
+        event_action(&s, TermEvent::Paste("约谈".into()), false),
+        Some(Action::Insert("约谈".into()))
+    );
+    let ctrl_c = TermEvent::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(event_action(&s, ctrl_c, false), Some(Action::Quit));
+    // Mouse is off unless asked for.
+    let wheel = TermEvent::Mouse(crossterm::event::MouseEvent {
+        kind: crossterm::event::MouseEventKind::ScrollDown,
+        column: 0,
+        row: 0,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert_eq!(event_action(&s, wheel.clone(), false), None);
+    run(&mut s, &[Action::Cancel]);
+    assert_eq!(event_action(&s, wheel, true), Some(Action::MoveDown));
+}
+
+#[test]
+fn edits_reach_the_ledger_before_the_status_bar_says_saved() {
+    use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+    use duban::ui::effects::dispatch;
+    use duban::ui::event::event_action;
+    let dir = tempfile::tempdir().expect("tmp");
+    let ledger = ui_fixture::ledger(dir.path());
+    let opts = duban::ui::UiOptions {
+        keymap: None,
+        ascii: false,
+        mouse: false,
+        startup_message: Some("hello".into()),
+    };
+    let mut s = duban::ui::initial_state(&ledger, &opts, None).expect("state");
+    assert_eq!(s.message.clone().expect("startup message").text, "hello");
+    let press = |s: &mut State, code| {
+        let a = event_action(
+            s,
+            TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+            false,
+        )
+        .expect("bound");
+        dispatch(s, &ledger, a);
+    };
+    for _ in 0..3 {
+        press(&mut s, KeyCode::Char('j'));
+    }
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('4'));
+    assert_eq!(
+        ledger.task(14).expect("task").status,
+        Status::SeriouslyBehind
+    );
+    assert!(s
+        .message
+        .clone()
+        .expect("message")
+        .text
+        .starts_with("saved: task 14"));
+    press(&mut s, KeyCode::Char('u'));
+    assert_eq!(ledger.task(14).expect("task").status, Status::OnTrack);
+    press(&mut s, KeyCode::Char('n'));
+    for c in "要求整改".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    press(&mut s, KeyCode::Enter);
+    let task = ledger.task(14).expect("task");
+    assert_eq!(task.notes.last().expect("note").text, "要求整改");
+    let history = ledger.history(Some(14)).expect("history");
+    let kinds: Vec<String> = history
+        .iter()
+        .skip(1)
+        .map(|e| format!("{} {:?}", e.user, e.change))
+        .collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    assert!(history.iter().skip(1).all(|e| e.user == "tester"));
+    assert!(matches!(
+        history[2].change,
+        Change::Status { undo: true, .. }
+    ));
+    assert_eq!(
+        s.task(14).expect("task"),
+        &task,
+        "the screen shows what the store holds"
+    );
+    // An edit the store refuses is reported, not applied.
+    press(&mut s, KeyCode::Char('2'));
+    assert!(s.message.clone().expect("message").text.contains("already"));
+}
