@@ -173,7 +173,7 @@ impl PinyinFilter {
 }
 
 pub enum CTerm {
-    Text(TextTerm),
+    Text(Box<TextTerm>),
     Number(Option<u32>),
     Status(Vec<Status>),
     Domain(Vec<Domain>),
@@ -227,7 +227,7 @@ impl Compiled {
                     text,
                     fields,
                     contiguous,
-                } => CTerm::Text(TextTerm::new(text, *fields, *contiguous, skim)),
+                } => CTerm::Text(Box::new(TextTerm::new(text, *fields, *contiguous, skim))),
                 Term::Number { number } => CTerm::Number(*number),
                 Term::Status { any_of } => CTerm::Status(any_of.clone()),
                 Term::Domain { any_of } => CTerm::Domain(any_of.clone()),

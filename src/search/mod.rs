@@ -97,7 +97,9 @@ impl Field {
 pub(crate) enum Positions {
     /// `len` characters from `start`.
     Run(u32, u32),
-    /// Boxed twice so a hit stays small (most hits are runs).
+    /// Boxed twice on purpose: a thin pointer keeps `Hit` small for sorting 100,000 of
+    /// them, and most hits are runs.
+    #[allow(clippy::box_collection)]
     List(Box<Vec<u32>>),
 }
 
