@@ -1,7 +1,7 @@
 //! Search on the built-in sample (116 tasks), as the UI and `duban search` will use it.
 
 use duban::model::{Status, Task};
-use duban::search::{corpus, results_json, Field, Hit, Index, Query, Results, Searcher};
+use duban::search::{corpus, results_json, Field, Hit, Index, Place, Query, Results, Searcher};
 use std::sync::atomic::AtomicBool;
 
 fn sample() -> Vec<Task> {
@@ -336,4 +336,117 @@ fn searcher_returns_the_last_text_typed() {
         }
     };
     assert_eq!(outcome.results.hits[0].number, 14);
+}
+
+/// A word for `run` (Chinese characters) as someone might type it: per character the whole
+/// syllable or its initial (zh/ch/sh or one letter), the last one possibly cut short.
+fn typed_pinyin(run: &[char], rng: &mut duban::synth::Rng) -> Option<String> {
+    use pinyin::ToPinyin;
+    let mut out = String::new();
+    for (k, c) in run.iter().enumerate() {
+        let p = c.to_pinyin()?.plain().replace('ü', "v");
+        let initial = if ["zh", "ch", "sh"].iter().any(|i| p.starts_with(i)) {
+            &p[..2]
+        } else {
+            &p[..1]
+        };
+        let last = k + 1 == run.len();
+        match rng.below(3) {
+            0 => out.push_str(initial),
+            1 if last => out.push_str(&p[..1 + rng.below(p.len())]),
+            _ => out.push_str(&p),
+        }
+    }
+    Some(out)
+}
+
+#[test]
+fn every_word_taken_from_a_task_finds_that_task() {
+    let pools = corpus::sample_pools().expect("sample pools");
+    let mut ts = corpus::generate(&pools, 3000, 11);
+    ts.extend(sample().into_iter().map(|mut t| {
+        t.number += 10_000;
+        t
+    }));
+    let index = Index::build(&ts);
+    let mut rng = duban::synth::Rng::new(5);
+    let (mut direct, mut scattered, mut pinyin) = (0, 0, 0);
+    for _ in 0..400 {
+        let t = &ts[rng.below(ts.len())];
+        let texts: Vec<&str> = std::iter::once(t.goal.as_str())
+            .chain(
+                t.periods
+                    .iter()
+                    .flat_map(|p| p.paragraphs.iter().map(String::as_str)),
+            )
+            .collect();
+        let text: Vec<char> = texts[rng.below(texts.len())].chars().collect();
+        if text.len() < 8 {
+            continue;
+        }
+        let at = rng.below(text.len() - 6);
+        let len = 1 + rng.below(5);
+        let run = &text[at..at + len];
+        let mut queries = Vec::new();
+        if run.iter().all(|c| !c.is_whitespace()) {
+            queries.push(run.iter().collect::<String>());
+            direct += 1;
+            // Characters in order with gaps, within the window a scattered hit may span.
+            let picked: String = text[at..at + 6].iter().step_by(2).collect();
+            if !picked.contains(char::is_whitespace) {
+                queries.push(picked);
+                scattered += 1;
+            }
+        }
+        if run.iter().all(|&c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+            if let Some(p) = typed_pinyin(run, &mut rng) {
+                queries.push(p);
+                pinyin += 1;
+            }
+        }
+        for q in queries {
+            let r = search(&index, &q);
+            assert!(
+                r.hits.iter().any(|h| h.number == t.number),
+                "'{q}' taken from task {} did not find it",
+                t.number
+            );
+        }
+    }
+    assert!(
+        direct > 100 && scattered > 50 && pinyin > 50,
+        "{direct} {scattered} {pinyin}"
+    );
+}
+
+#[test]
+fn a_hit_says_where_it_is() {
+    let ts = sample();
+    let index = Index::build(&ts);
+    let task = |n: u32| ts.iter().find(|t| t.number == n).expect("task");
+    // A progress hit names its period and paragraph.
+    let r = search(&index, "完工率87.24%");
+    let h = &r.hits[0];
+    match h.place(task(h.number)) {
+        Some(Place::Progress { period, paragraph }) => {
+            let p = &task(h.number).periods[period].paragraphs[paragraph];
+            assert!(p.contains("完工率87.24%"));
+            assert_eq!(h.field_text(task(h.number)), p.as_str());
+        }
+        other => panic!("{other:?}"),
+    }
+    // The canonical name from the alias file is searched too: 市住建局 is written in task
+    // 14, 市住房和城乡建设局 is its canonical name.
+    let r = search(&index, "@住房和城乡建设局");
+    let h = r.hits.iter().find(|h| h.number == 14).expect("task 14");
+    assert_eq!(
+        h.place(task(14)),
+        Some(Place::Unit {
+            lead: true,
+            index: 0,
+            canonical: true
+        })
+    );
+    assert_eq!(shown_text(&ts, h), "市住房和城乡建设局");
+    assert_eq!(h.goal_highlights(), Vec::<usize>::new());
 }

@@ -3,10 +3,16 @@
 //! progress — as a whole substring, as pinyin (full, initials or a mix) or scattered
 //! (SkimMatcherV2) — and results rank as a person expects (see `Hit::score`).
 //!
-//! The index precomputes, per task, the text in one string, one pinyin id per character and
-//! a 2048-bit signature (characters and adjacent pinyin initials) that rules most tasks out
-//! before any text is read. Searches run on all cores (rayon), can be cancelled between
-//! chunks, and can start from the previous results when the query only grew.
+//! The index precomputes, per task, its text in one string, one pinyin id per character and
+//! a 4096-bit signature (characters; pinyin initials, pairs and triples of them, syllables),
+//! stored bit-sliced so a query rules out 64 tasks per machine word before reading any text.
+//! Searches run on all cores (rayon) in chunks of 512 tasks, stop at the next chunk when
+//! cancelled, and start from the previous results when the query only grew.
+//!
+//! Ranking: a whole substring or pinyin run beats a scattered hit; then a hit in the goal or
+//! a unit beats a note beats the progress; then the fuzzy score (SkimMatcherV2's, with its
+//! bonus for a hit at the start of a field; a lead unit earns a little more than a co unit);
+//! then the shorter matched text; then the task number. See `HELP` for the query syntax.
 
 mod doc;
 mod json;
@@ -19,7 +25,7 @@ mod suggest;
 pub mod corpus;
 
 pub use json::results_json;
-pub use query::{Fields, Query, Term};
+pub use query::{Fields, Query, Term, HELP};
 pub use searcher::{SearchOutcome, Searcher};
 
 use crate::model::Task;

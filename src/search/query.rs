@@ -6,6 +6,17 @@
 use crate::model::{Domain, Status};
 use serde::Serialize;
 
+/// The query syntax in a few lines, for a help screen or `duban search --help`.
+pub const HELP: &str = "\
+Words (separated by spaces) must all match. A word matches the task number, goal, units,
+notes and every period's progress: as written, in pinyin (heichou, hcst, shengtaihj; lv or
+lu for ü), or with its characters a few apart (ranked last).
+  @生态 / unit:生态    units only (lead or co, written or canonical name)
+  #52                  task 52
+  status:behind        also 滞后, 严重滞后, done,on_track (any of, comma separated)
+  domain:reform        also 改革, ecology/生态, livelihood/民生, innovation/创新
+  goal:… note:… progress:…   only that field";
+
 /// Which fields a word may match, as bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Fields(u8);
