@@ -120,6 +120,16 @@ impl Docs {
         self.meta.push(m);
     }
 
+    /// Room for `more` tasks, exactly (arenas grown by doubling would waste up to half).
+    pub fn reserve_exact(&mut self, more: &[Built]) {
+        self.meta.reserve_exact(more.len());
+        self.text
+            .reserve_exact(more.iter().map(|b| b.text.len()).sum());
+        self.py.reserve_exact(more.iter().map(|b| b.py.len()).sum());
+        self.spans
+            .reserve_exact(more.iter().map(|b| b.spans.len()).sum());
+    }
+
     pub fn replace(&mut self, i: usize, b: Built) {
         self.garbage += self.meta[i].text_len as usize;
         let m = self.append(b);
@@ -139,6 +149,8 @@ impl Docs {
             return;
         }
         let mut fresh = Docs::default();
+        fresh.meta.reserve_exact(self.meta.len());
+        fresh.text.reserve_exact(self.text.len() - self.garbage);
         for i in 0..self.meta.len() {
             let d = self.get(i);
             let b = Built {

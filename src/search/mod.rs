@@ -315,6 +315,7 @@ impl Index {
             epoch: 0,
             skim: SkimMatcherV2::default().respect_case(),
         };
+        index.docs.reserve_exact(&built);
         let mut seen = HashMap::with_capacity(tasks.len());
         for (task, b) in tasks.iter().zip(built) {
             // A duplicate number: the later task wins, as in the store.
