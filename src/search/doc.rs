@@ -120,14 +120,25 @@ impl Docs {
         self.meta.push(m);
     }
 
-    /// Room for `more` tasks, exactly (arenas grown by doubling would waste up to half).
-    pub fn reserve_exact(&mut self, more: &[Built]) {
-        self.meta.reserve_exact(more.len());
-        self.text
-            .reserve_exact(more.iter().map(|b| b.text.len()).sum());
-        self.py.reserve_exact(more.iter().map(|b| b.py.len()).sum());
-        self.spans
-            .reserve_exact(more.iter().map(|b| b.spans.len()).sum());
+    /// Room for `tasks`, exactly (arenas grown by doubling would waste up to half).
+    pub fn reserve_exact(&mut self, tasks: &[Task]) {
+        use rayon::prelude::*;
+        let (bytes, chars, spans) = tasks
+            .par_iter()
+            .map(|t| {
+                let mut n = (0usize, 0usize, 0usize);
+                for p in pieces(t) {
+                    n.0 += p.text.len() + 1;
+                    n.1 += p.text.chars().count() + 1;
+                    n.2 += 1;
+                }
+                n
+            })
+            .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+        self.meta.reserve_exact(tasks.len());
+        self.text.reserve_exact(bytes);
+        self.py.reserve_exact(chars);
+        self.spans.reserve_exact(spans);
     }
 
     pub fn replace(&mut self, i: usize, b: Built) {
@@ -458,10 +469,14 @@ impl Conj {
 }
 
 impl Signatures {
-    pub fn new() -> Signatures {
+    /// Signatures with room for `tasks` tasks.
+    pub fn with_capacity(tasks: usize) -> Signatures {
         Signatures {
             n: 0,
-            bits: vec![Vec::new(); SIG_BITS],
+            // Not `vec![..; n]`: a clone of an empty Vec drops its capacity.
+            bits: (0..SIG_BITS)
+                .map(|_| Vec::with_capacity(tasks.div_ceil(LANES)))
+                .collect(),
         }
     }
 

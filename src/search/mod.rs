@@ -304,26 +304,30 @@ pub struct Index {
 }
 
 impl Index {
-    /// Builds the index (pinyin, signatures) on all cores.
+    /// Builds the index (pinyin, signatures) on all cores, a batch of tasks at a time so the
+    /// prepared copies never outgrow a batch.
     pub fn build(tasks: &[Task]) -> Index {
-        let built: Vec<Built> = tasks.par_iter().map(Built::new).collect();
+        const BATCH: usize = 4096;
         let mut index = Index {
             docs: Docs::default(),
-            sigs: Signatures::new(),
-            by_number: HashMap::with_capacity(built.len()),
+            sigs: Signatures::with_capacity(tasks.len()),
+            by_number: HashMap::with_capacity(tasks.len()),
             units: BTreeMap::new(),
             epoch: 0,
             skim: SkimMatcherV2::default().respect_case(),
         };
-        index.docs.reserve_exact(&built);
+        index.docs.reserve_exact(tasks);
         let mut seen = HashMap::with_capacity(tasks.len());
-        for (task, b) in tasks.iter().zip(built) {
-            // A duplicate number: the later task wins, as in the store.
-            if let Some(old) = seen.insert(task.number, task) {
-                index.count_units(old, -1);
+        for batch in tasks.chunks(BATCH) {
+            let built: Vec<Built> = batch.par_iter().map(Built::new).collect();
+            for (task, b) in batch.iter().zip(built) {
+                // A duplicate number: the later task wins, as in the store.
+                if let Some(old) = seen.insert(task.number, task) {
+                    index.count_units(old, -1);
+                }
+                index.put(b);
+                index.count_units(task, 1);
             }
-            index.put(b);
-            index.count_units(task, 1);
         }
         index.epoch = 0;
         index

@@ -399,3 +399,58 @@ fn many_edits_compact_the_arenas_and_keep_results_right() {
         .collect();
     assert_eq!(after, units);
 }
+
+#[test]
+fn odd_input_neither_panics_nor_lies() {
+    let mut ts = tasks();
+    // A task with nothing but a number, one with a character beyond the BMP, a duplicate.
+    let mut bare = task(7, "", &[], &[], &[]);
+    bare.periods.clear();
+    ts.push(bare);
+    ts.push(task(8, "𠮷野家门店整治", &["市商务局"], &[], &["𠮷字"]));
+    ts.push(task(
+        1,
+        "加大黑臭水体整治力度（第二份）",
+        &["市住建局"],
+        &[],
+        &[],
+    ));
+    let index = Index::build(&ts);
+    assert_eq!(index.len(), 7);
+    assert_eq!(numbers(&search(&index, "#7")), vec![7]);
+    assert_eq!(search(&index, "7").hits[0].number, 7);
+    assert_eq!(numbers(&search(&index, "𠮷野")), vec![8]);
+    assert_eq!(numbers(&search(&index, "第二份")), vec![1]);
+    for q in [
+        "#",
+        "#0",
+        "#99999999999",
+        "@",
+        "status:",
+        "domain:x",
+        "（",
+        "a",
+        "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+        &"黑".repeat(300),
+        "\u{3000}",
+        "goal: note: progress:",
+    ] {
+        let r = search(&index, q);
+        for h in &r.hits {
+            let t = ts
+                .iter()
+                .rev()
+                .find(|t| t.number == h.number)
+                .expect("task");
+            let (text, hl) = h.text_and_highlights(t);
+            assert!(hl.iter().all(|&i| i < text.chars().count()), "{q}");
+        }
+    }
+    // A hit read against a task that changed since: highlights stay inside the text.
+    let r = search(&index, "整治");
+    let h = r.hits.iter().find(|h| h.number == 1).expect("task 1");
+    let mut shorter = ts[0].clone();
+    shorter.goal = "加大".into();
+    let (text, hl) = h.text_and_highlights(&shorter);
+    assert!(hl.iter().all(|&i| i < text.chars().count()));
+}
