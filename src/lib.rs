@@ -10,6 +10,7 @@ pub mod ledger;
 pub mod model;
 pub mod paths;
 pub mod periods;
+pub mod search;
 pub mod server;
 pub mod store;
 pub mod suggest;

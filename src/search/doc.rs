@@ -1,0 +1,417 @@
+//! One task as the index holds it: its searchable text in one string (fields in rank order:
+//! goal, units, notes, progress), an ASCII-lowercased twin when needed, one pinyin id per
+//! character, the spans that say which field each piece is, and its signature — hashed bits
+//! for its characters and pinyin (initials, pairs and triples of adjacent initials,
+//! syllables) that let a query rule most tasks out before reading any text.
+
+use super::pinyin::{Table, NONE};
+use super::{Field, Place};
+use crate::model::{Domain, Status, Task};
+
+/// Bits in a task's signature.
+pub const SIG_BITS: usize = 4096;
+pub const SIG_WORDS: usize = SIG_BITS / 64;
+const SHIFT: u32 = 32 - SIG_BITS.trailing_zeros();
+
+/// Where a field's piece of the task text starts; it ends where the next one starts, less
+/// the `\n` between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub byte_start: u32,
+    pub char_start: u32,
+    pub field: Field,
+    /// For units: a lead unit (牵头).
+    pub lead: bool,
+}
+
+pub struct Doc {
+    pub number: u32,
+    pub status: Status,
+    pub domain: Domain,
+    /// The task's `pieces`, joined by `\n`.
+    pub text: Box<str>,
+    /// `text` with ASCII lowercased, when that differs (same byte offsets).
+    lower: Option<Box<str>>,
+    /// Pinyin set id per character of `text`.
+    pub py: Box<[u16]>,
+    pub spans: Box<[Span]>,
+    chars: u32,
+}
+
+#[inline]
+fn hash(x: u32) -> usize {
+    (x.wrapping_mul(0x9E37_79B1) >> SHIFT) as usize
+}
+
+/// Signature bit of one character.
+#[inline]
+pub fn char_bit(c: char) -> usize {
+    hash(c as u32)
+}
+
+/// Second signature bit of a character: two bits each make a false match on a one- or
+/// two-character word (`5G`, `水`) rare.
+#[inline]
+pub fn char_bit2(c: char) -> usize {
+    hash((c as u32) ^ 0x5bd1_e995)
+}
+
+/// Signature bit of an initial letter (class 0..26).
+#[inline]
+pub fn initial_bit(a: u32) -> usize {
+    hash(0x11_0000 + a)
+}
+
+/// Signature bit of the initials of two adjacent characters.
+#[inline]
+pub fn pair_bit(a: u32, b: u32) -> usize {
+    hash(0x12_0000 + a * 32 + b)
+}
+
+/// Signature bit of the initials of three adjacent characters.
+#[inline]
+pub fn triple_bit(a: u32, b: u32, c: u32) -> usize {
+    hash(0x13_0000 + (a * 32 + b) * 32 + c)
+}
+
+/// Signature bit of a syllable a character reads.
+#[inline]
+pub fn syllable_bit(s: u16) -> usize {
+    hash(0x14_0000 + u32::from(s))
+}
+
+fn bits(mut m: u32) -> impl Iterator<Item = u32> {
+    std::iter::from_fn(move || {
+        (m != 0).then(|| {
+            let b = m.trailing_zeros();
+            m &= m - 1;
+            b
+        })
+    })
+}
+
+/// One searchable piece of a task's text.
+pub struct Piece<'a> {
+    pub field: Field,
+    pub lead: bool,
+    pub text: &'a str,
+    pub place: Place,
+}
+
+/// A task's searchable pieces in rank order: goal, units (lead first; written, then canonical
+/// when different), notes, progress paragraphs (latest period first). Empty ones are skipped.
+/// The index and `Hit`'s text lookups both walk this, so a hit's ordinal finds its piece.
+pub fn pieces(task: &Task) -> impl Iterator<Item = Piece<'_>> {
+    let goal = std::iter::once(Piece {
+        field: Field::Goal,
+        lead: false,
+        text: &task.goal,
+        place: Place::Goal,
+    });
+    let lead = task
+        .lead_units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (true, i, u));
+    let co = task.co_units.iter().enumerate().map(|(i, u)| (false, i, u));
+    let units = lead.chain(co).flat_map(|(lead, index, u)| {
+        let written = Piece {
+            field: Field::Unit,
+            lead,
+            text: &u.written,
+            place: Place::Unit {
+                lead,
+                index,
+                canonical: false,
+            },
+        };
+        let canonical = (u.canonical != u.written).then_some(Piece {
+            field: Field::Unit,
+            lead,
+            text: &u.canonical,
+            place: Place::Unit {
+                lead,
+                index,
+                canonical: true,
+            },
+        });
+        std::iter::once(written).chain(canonical)
+    });
+    let notes = task.notes.iter().enumerate().map(|(i, n)| Piece {
+        field: Field::Note,
+        lead: false,
+        text: &n.text,
+        place: Place::Note { index: i },
+    });
+    let progress = task
+        .periods
+        .iter()
+        .enumerate()
+        .rev()
+        .flat_map(|(period, p)| {
+            p.paragraphs
+                .iter()
+                .enumerate()
+                .map(move |(paragraph, t)| Piece {
+                    field: Field::Progress,
+                    lead: false,
+                    text: t,
+                    place: Place::Progress { period, paragraph },
+                })
+        });
+    goal.chain(units)
+        .chain(notes)
+        .chain(progress)
+        .filter(|p| !p.text.is_empty())
+}
+
+impl Doc {
+    pub fn build(task: &Task) -> (Doc, Box<[u64; SIG_WORDS]>) {
+        let table = Table::get();
+        let mut text = String::with_capacity(1024);
+        let mut spans = Vec::new();
+        let mut chars = 0u32;
+        for piece in pieces(task) {
+            if !text.is_empty() {
+                text.push('\n');
+                chars += 1;
+            }
+            spans.push(Span {
+                byte_start: text.len() as u32,
+                char_start: chars,
+                field: piece.field,
+                lead: piece.lead,
+            });
+            text.push_str(piece.text);
+            chars += piece.text.chars().count() as u32;
+        }
+        let lower = text
+            .bytes()
+            .any(|b| b.is_ascii_uppercase())
+            .then(|| text.to_ascii_lowercase().into_boxed_str());
+        let mut sig = Box::new([0u64; SIG_WORDS]);
+        let mut set = |bit: usize| sig[bit / 64] |= 1 << (bit % 64);
+        let mut py = Vec::with_capacity(chars as usize);
+        let (mut prev, mut prev2) = (0u32, 0u32);
+        for c in lower.as_deref().unwrap_or(&text).chars() {
+            set(char_bit(c));
+            set(char_bit2(c));
+            let id = table.id(c);
+            py.push(id);
+            let initials = if id == NONE { 0 } else { table.initials(id) };
+            for z in bits(initials) {
+                set(initial_bit(z));
+                for y in bits(prev) {
+                    set(pair_bit(y, z));
+                    for x in bits(prev2) {
+                        set(triple_bit(x, y, z));
+                    }
+                }
+            }
+            for &s in table.syllable_ids(id) {
+                set(syllable_bit(s));
+            }
+            prev2 = prev;
+            prev = initials;
+        }
+        let doc = Doc {
+            number: task.number,
+            status: task.status,
+            domain: task.domain,
+            text: text.into_boxed_str(),
+            lower,
+            py: py.into_boxed_slice(),
+            spans: spans.into_boxed_slice(),
+            chars,
+        };
+        (doc, sig)
+    }
+
+    /// The text to match against (ASCII lowercased).
+    #[inline]
+    pub fn lower(&self) -> &str {
+        self.lower.as_deref().unwrap_or(&self.text)
+    }
+
+    /// Byte range of span `i` in `text`.
+    #[inline]
+    pub fn span_bytes(&self, i: usize) -> std::ops::Range<usize> {
+        let start = self.spans[i].byte_start as usize;
+        let end = self
+            .spans
+            .get(i + 1)
+            .map_or(self.text.len(), |s| s.byte_start as usize - 1);
+        start..end
+    }
+
+    /// Character range of span `i`.
+    #[inline]
+    pub fn span_chars(&self, i: usize) -> std::ops::Range<usize> {
+        let start = self.spans[i].char_start as usize;
+        let end = self
+            .spans
+            .get(i + 1)
+            .map_or(self.chars as usize, |s| s.char_start as usize - 1);
+        start..end
+    }
+
+    /// The span holding byte `b`.
+    #[inline]
+    pub fn span_at_byte(&self, b: usize) -> usize {
+        self.spans
+            .partition_point(|s| s.byte_start as usize <= b)
+            .saturating_sub(1)
+    }
+
+    /// The span holding character `c`.
+    #[inline]
+    pub fn span_at_char(&self, c: usize) -> usize {
+        self.spans
+            .partition_point(|s| s.char_start as usize <= c)
+            .saturating_sub(1)
+    }
+
+    /// Index of the first span ranked below `tier` (or the number of spans).
+    #[inline]
+    pub fn tier_end(&self, tier: u8) -> usize {
+        self.spans.partition_point(|s| s.field.tier() >= tier)
+    }
+
+    /// The original text of span `i`.
+    pub fn span_text(&self, i: usize) -> &str {
+        &self.text[self.span_bytes(i)]
+    }
+
+    pub fn has_goal(&self) -> bool {
+        self.spans.first().is_some_and(|s| s.field == Field::Goal)
+    }
+
+    /// Which of its field's pieces span `i` is (0 for the first unit, note, paragraph).
+    pub fn ordinal(&self, i: usize) -> u16 {
+        let field = self.spans[i].field;
+        let first = self
+            .spans
+            .partition_point(|s| s.field.order() < field.order());
+        (i - first) as u16
+    }
+
+    /// Heap bytes held, for the memory report.
+    pub fn heap_bytes(&self) -> usize {
+        self.text.len()
+            + self.lower.as_ref().map_or(0, |l| l.len())
+            + self.py.len() * 2
+            + self.spans.len() * std::mem::size_of::<Span>()
+    }
+}
+
+/// The signatures of all tasks, bit-sliced: for each of the `SIG_BITS` bits, a bitset over
+/// the tasks. A query's keys then combine 64 tasks per machine word (`AND` for "all these
+/// characters", `OR` over pinyin splits) and most tasks are ruled out without being looked at.
+pub struct Signatures {
+    n: usize,
+    /// `bits[b][w]`: bit `b` of tasks `64 * w .. 64 * w + 64`.
+    bits: Vec<Vec<u64>>,
+}
+
+/// Tasks in one word of a bitset.
+pub const LANES: usize = 64;
+
+/// A conjunction of signature bits: all must be set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Conj(pub Vec<usize>);
+
+impl Conj {
+    pub fn with(mut self, bit: usize) -> Conj {
+        if !self.0.contains(&bit) {
+            self.0.push(bit);
+        }
+        self
+    }
+}
+
+impl Signatures {
+    pub fn new() -> Signatures {
+        Signatures {
+            n: 0,
+            bits: vec![Vec::new(); SIG_BITS],
+        }
+    }
+
+    pub fn push(&mut self, sig: &[u64; SIG_WORDS]) {
+        let i = self.n;
+        self.n += 1;
+        if i % LANES == 0 {
+            for b in &mut self.bits {
+                b.push(0);
+            }
+        }
+        let (w, m) = (i / LANES, 1u64 << (i % LANES));
+        for (k, &word) in sig.iter().enumerate() {
+            let mut x = word;
+            while x != 0 {
+                let b = x.trailing_zeros() as usize;
+                x &= x - 1;
+                self.bits[k * 64 + b][w] |= m;
+            }
+        }
+    }
+
+    pub fn set(&mut self, i: usize, sig: &[u64; SIG_WORDS]) {
+        let (w, m) = (i / LANES, 1u64 << (i % LANES));
+        for (k, b) in self.bits.iter_mut().enumerate() {
+            if sig[k / 64] >> (k % 64) & 1 == 1 {
+                b[w] |= m;
+            } else {
+                b[w] &= !m;
+            }
+        }
+    }
+
+    fn get(&self, i: usize) -> Box<[u64; SIG_WORDS]> {
+        let (w, s) = (i / LANES, i % LANES);
+        let mut sig = Box::new([0u64; SIG_WORDS]);
+        for (k, b) in self.bits.iter().enumerate() {
+            sig[k / 64] |= (b[w] >> s & 1) << (k % 64);
+        }
+        sig
+    }
+
+    /// Moves the last task's bits to `i` and drops the last (as `Vec::swap_remove`).
+    pub fn swap_remove(&mut self, i: usize) {
+        let last = self.n - 1;
+        if i != last {
+            let sig = self.get(last);
+            self.set(i, &sig);
+        }
+        self.set(last, &[0u64; SIG_WORDS]);
+        self.n -= 1;
+        if self.n % LANES == 0 {
+            for b in &mut self.bits {
+                b.pop();
+            }
+        }
+    }
+
+    /// `out[k] &= bits[bit][w0 + k]`.
+    #[inline]
+    pub fn and_into(&self, bit: usize, w0: usize, out: &mut [u64]) {
+        for (o, x) in out.iter_mut().zip(&self.bits[bit][w0..]) {
+            *o &= x;
+        }
+    }
+
+    /// Share of bits set, for diagnostics.
+    pub fn fill(&self) -> f64 {
+        let ones: u64 = self
+            .bits
+            .iter()
+            .flat_map(|c| c.iter())
+            .map(|w| u64::from(w.count_ones()))
+            .sum();
+        ones as f64 / (self.n.max(1) * SIG_BITS) as f64
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.bits.iter().map(|c| c.capacity() * 8).sum::<usize>() + SIG_BITS * 24
+    }
+}
