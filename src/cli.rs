@@ -71,6 +71,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Search tasks by keyword, unit (@单位 or unit:), #number, status:, domain: or pinyin
+    Search {
+        /// Words combine with AND; Latin letters also match pinyin (hcst, heichou)
+        query: String,
+        #[arg(long)]
+        json: bool,
+        /// At most this many results (0 = all)
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     /// Show one task: goal, progress of every period, units, status, notes, history
     Show {
         number: u32,
@@ -204,6 +214,47 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             } else {
                 print_list(out, &tasks, terminal_width())
             }
+        }
+        Command::Search { query, json, limit } => {
+            ensure_tasks(&ledger)?;
+            let tasks = ledger.tasks()?;
+            let index = crate::search::Index::build(&tasks);
+            let never = std::sync::atomic::AtomicBool::new(false);
+            let results = index
+                .search(&crate::search::Query::parse(query), &never)
+                .context("the search was cancelled")?;
+            let doc = crate::search::results_json(query, &results, &tasks, *limit);
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+                return Ok(());
+            }
+            let items = doc["results"].as_array().cloned().unwrap_or_default();
+            if items.is_empty() {
+                writeln!(out, "no task matches “{query}”")?;
+                if !results.suggestions.is_empty() {
+                    writeln!(
+                        out,
+                        "nearest unit names: {}",
+                        results.suggestions.join("、")
+                    )?;
+                }
+            }
+            for r in &items {
+                let number = r["number"].as_u64().unwrap_or(0) as u32;
+                if let Some(t) = tasks.iter().find(|t| t.number == number) {
+                    writeln!(
+                        out,
+                        "{:>4} {} {}  {}  [{}]",
+                        t.number,
+                        t.status.glyph(),
+                        pad(t.status.label(), 8),
+                        truncate(&t.goal, 50),
+                        r["field"].as_str().unwrap_or("")
+                    )?;
+                }
+            }
+            writeln!(out, "{} of {} results", items.len(), results.hits.len())?;
+            Ok(())
         }
         Command::Show { number, json } => {
             ensure_tasks(&ledger)?;
