@@ -11,7 +11,6 @@ use clap::{Parser, Subcommand};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -570,27 +569,11 @@ fn terminal_width() -> usize {
 
 /// Cuts `text` to at most `width` display columns, marking a cut with `…`.
 pub fn truncate(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
+    crate::ui::text::truncate(text, width, "…")
 }
 
 fn pad(text: &str, width: usize) -> String {
-    let t = truncate(text, width);
-    let fill = width.saturating_sub(t.width());
-    format!("{t}{}", " ".repeat(fill))
+    crate::ui::text::fit(text, width, "…")
 }
 
 fn print_list(out: &mut impl Write, tasks: &[Task], width: usize) -> Result<()> {
