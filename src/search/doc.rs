@@ -24,18 +24,155 @@ pub struct Span {
     pub lead: bool,
 }
 
-pub struct Doc {
+/// One task as a matcher sees it: a view into the index's arenas.
+#[derive(Clone, Copy)]
+pub struct Doc<'a> {
     pub number: u32,
     pub status: Status,
     pub domain: Domain,
-    /// The task's `pieces`, joined by `\n`.
-    pub text: Box<str>,
-    /// `text` with ASCII lowercased, when that differs (same byte offsets).
-    lower: Option<Box<str>>,
+    /// The task's `pieces`, joined by `\n`, ASCII lowercased.
+    text: &'a str,
     /// Pinyin set id per character of `text`.
-    pub py: Box<[u16]>,
-    pub spans: Box<[Span]>,
+    pub py: &'a [u16],
+    pub spans: &'a [Span],
+}
+
+/// A task's entry in the arenas.
+#[derive(Debug, Clone, Copy)]
+struct Meta {
+    number: u32,
+    status: Status,
+    domain: Domain,
+    text: u32,
+    text_len: u32,
+    py: u32,
     chars: u32,
+    spans: u32,
+    nspans: u32,
+}
+
+/// A task prepared for the index, before it joins the arenas.
+pub struct Built {
+    pub number: u32,
+    status: Status,
+    domain: Domain,
+    text: String,
+    py: Vec<u16>,
+    spans: Vec<Span>,
+    pub sig: Box<[u64; SIG_WORDS]>,
+}
+
+/// All tasks' text, pinyin ids and spans in three arenas, tasks one after another, so a
+/// search that walks the tasks in order reads memory in order. An edited task is appended
+/// again; the old copy is garbage until the next compaction.
+#[derive(Default)]
+pub struct Docs {
+    meta: Vec<Meta>,
+    text: String,
+    py: Vec<u16>,
+    spans: Vec<Span>,
+    /// Bytes of text no task refers to any more.
+    garbage: usize,
+}
+
+impl Docs {
+    pub fn len(&self) -> usize {
+        self.meta.len()
+    }
+
+    #[inline]
+    pub fn get(&self, i: usize) -> Doc<'_> {
+        let m = &self.meta[i];
+        Doc {
+            number: m.number,
+            status: m.status,
+            domain: m.domain,
+            text: &self.text[m.text as usize..(m.text + m.text_len) as usize],
+            py: &self.py[m.py as usize..(m.py + m.chars) as usize],
+            spans: &self.spans[m.spans as usize..(m.spans + m.nspans) as usize],
+        }
+    }
+
+    pub fn number(&self, i: usize) -> u32 {
+        self.meta[i].number
+    }
+
+    fn append(&mut self, b: Built) -> Meta {
+        let m = Meta {
+            number: b.number,
+            status: b.status,
+            domain: b.domain,
+            text: self.text.len() as u32,
+            text_len: b.text.len() as u32,
+            py: self.py.len() as u32,
+            chars: b.py.len() as u32,
+            spans: self.spans.len() as u32,
+            nspans: b.spans.len() as u32,
+        };
+        self.text.push_str(&b.text);
+        self.py.extend_from_slice(&b.py);
+        self.spans.extend_from_slice(&b.spans);
+        m
+    }
+
+    pub fn push(&mut self, b: Built) {
+        let m = self.append(b);
+        self.meta.push(m);
+    }
+
+    /// Room for `more` tasks, exactly (arenas grown by doubling would waste up to half).
+    pub fn reserve_exact(&mut self, more: &[Built]) {
+        self.meta.reserve_exact(more.len());
+        self.text
+            .reserve_exact(more.iter().map(|b| b.text.len()).sum());
+        self.py.reserve_exact(more.iter().map(|b| b.py.len()).sum());
+        self.spans
+            .reserve_exact(more.iter().map(|b| b.spans.len()).sum());
+    }
+
+    pub fn replace(&mut self, i: usize, b: Built) {
+        self.garbage += self.meta[i].text_len as usize;
+        let m = self.append(b);
+        self.meta[i] = m;
+        self.compact_if_wasteful();
+    }
+
+    pub fn swap_remove(&mut self, i: usize) {
+        self.garbage += self.meta[i].text_len as usize;
+        self.meta.swap_remove(i);
+        self.compact_if_wasteful();
+    }
+
+    /// Rewrites the arenas without garbage once it is a quarter of them.
+    fn compact_if_wasteful(&mut self) {
+        if self.garbage * 4 < self.text.len().max(1 << 20) {
+            return;
+        }
+        let mut fresh = Docs::default();
+        fresh.meta.reserve_exact(self.meta.len());
+        fresh.text.reserve_exact(self.text.len() - self.garbage);
+        for i in 0..self.meta.len() {
+            let d = self.get(i);
+            let b = Built {
+                number: d.number,
+                status: d.status,
+                domain: d.domain,
+                text: d.text.to_string(),
+                py: d.py.to_vec(),
+                spans: d.spans.to_vec(),
+                sig: Box::new([0; SIG_WORDS]),
+            };
+            fresh.push(b);
+        }
+        *self = fresh;
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.meta.capacity() * std::mem::size_of::<Meta>()
+            + self.text.capacity()
+            + self.py.capacity() * 2
+            + self.spans.capacity() * std::mem::size_of::<Span>()
+    }
 }
 
 #[inline]
@@ -165,8 +302,12 @@ pub fn pieces(task: &Task) -> impl Iterator<Item = Piece<'_>> {
         .filter(|p| !p.text.is_empty())
 }
 
-impl Doc {
-    pub fn build(task: &Task) -> (Doc, Box<[u64; SIG_WORDS]>) {
+impl Built {
+    pub fn number(&self) -> u32 {
+        self.number
+    }
+
+    pub fn new(task: &Task) -> Built {
         let table = Table::get();
         let mut text = String::with_capacity(1024);
         let mut spans = Vec::new();
@@ -188,7 +329,7 @@ impl Doc {
         let lower = text
             .bytes()
             .any(|b| b.is_ascii_uppercase())
-            .then(|| text.to_ascii_lowercase().into_boxed_str());
+            .then(|| text.to_ascii_lowercase());
         let mut sig = Box::new([0u64; SIG_WORDS]);
         let mut set = |bit: usize| sig[bit / 64] |= 1 << (bit % 64);
         let mut py = Vec::with_capacity(chars as usize);
@@ -214,23 +355,23 @@ impl Doc {
             prev2 = prev;
             prev = initials;
         }
-        let doc = Doc {
+        Built {
             number: task.number,
             status: task.status,
             domain: task.domain,
-            text: text.into_boxed_str(),
-            lower,
-            py: py.into_boxed_slice(),
-            spans: spans.into_boxed_slice(),
-            chars,
-        };
-        (doc, sig)
+            text: lower.unwrap_or(text),
+            py,
+            spans,
+            sig,
+        }
     }
+}
 
+impl Doc<'_> {
     /// The text to match against (ASCII lowercased).
     #[inline]
     pub fn lower(&self) -> &str {
-        self.lower.as_deref().unwrap_or(&self.text)
+        self.text
     }
 
     /// Byte range of span `i` in `text`.
@@ -251,7 +392,7 @@ impl Doc {
         let end = self
             .spans
             .get(i + 1)
-            .map_or(self.chars as usize, |s| s.char_start as usize - 1);
+            .map_or(self.py.len(), |s| s.char_start as usize - 1);
         start..end
     }
 
@@ -277,11 +418,6 @@ impl Doc {
         self.spans.partition_point(|s| s.field.tier() >= tier)
     }
 
-    /// The original text of span `i`.
-    pub fn span_text(&self, i: usize) -> &str {
-        &self.text[self.span_bytes(i)]
-    }
-
     pub fn has_goal(&self) -> bool {
         self.spans.first().is_some_and(|s| s.field == Field::Goal)
     }
@@ -293,14 +429,6 @@ impl Doc {
             .spans
             .partition_point(|s| s.field.order() < field.order());
         (i - first) as u16
-    }
-
-    /// Heap bytes held, for the memory report.
-    pub fn heap_bytes(&self) -> usize {
-        self.text.len()
-            + self.lower.as_ref().map_or(0, |l| l.len())
-            + self.py.len() * 2
-            + self.spans.len() * std::mem::size_of::<Span>()
     }
 }
 

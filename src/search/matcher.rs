@@ -3,7 +3,8 @@
 //! the goal or a unit before a note before the progress — scored with SkimMatcherV2.
 
 use super::doc::{
-    char_bit, char_bit2, initial_bit, pair_bit, syllable_bit, triple_bit, Conj, Doc, Signatures,
+    char_bit, char_bit2, initial_bit, pair_bit, syllable_bit, triple_bit, Conj, Doc, Docs,
+    Signatures,
 };
 use super::pinyin::{letter, segment_options, Table, Word};
 use super::query::{Fields, Query, Term};
@@ -238,7 +239,7 @@ impl Compiled {
 
     /// Filters the tasks of words `w0 .. w0 + mask.len()` (`mask`: the tasks to consider):
     /// signature keys first, then status, domain and number checks on what is left.
-    pub fn filter(&self, docs: &[Doc], sigs: &Signatures, w0: usize, mask: &[u64]) -> ChunkFilter {
+    pub fn filter(&self, docs: &Docs, sigs: &Signatures, w0: usize, mask: &[u64]) -> ChunkFilter {
         let nw = mask.len().min(CHUNK_WORDS);
         let mut cf = ChunkFilter {
             w0,
@@ -275,7 +276,7 @@ impl Compiled {
                     pinyin: Vec::new(),
                 };
                 for i in left.tasks() {
-                    if docs.get(i).is_some_and(|d| t.number_hit(d).is_some()) {
+                    if i < docs.len() && t.number_hit(&docs.get(i)).is_some() {
                         any[i / 64 - w0] |= 1 << (i % 64);
                     }
                 }
@@ -288,7 +289,10 @@ impl Compiled {
         if needs_doc {
             let left: Vec<usize> = cf.tasks().collect();
             for i in left {
-                let Some(doc) = docs.get(i) else { continue };
+                if i >= docs.len() {
+                    continue;
+                }
+                let doc = docs.get(i);
                 let ok = self.terms.iter().all(|t| match t {
                     CTerm::Status(any) => any.contains(&doc.status),
                     CTerm::Domain(any) => any.contains(&doc.domain),
@@ -308,7 +312,7 @@ impl Compiled {
     pub fn match_doc(
         &self,
         i: usize,
-        doc: &Doc,
+        doc: &Doc<'_>,
         cf: &ChunkFilter,
         skim: &SkimMatcherV2,
         out: &mut Vec<TermHit>,
@@ -436,7 +440,7 @@ impl TextTerm {
     }
 
     /// A word of digits matches the task number: exactly (best of all hits) or as part of it.
-    fn number_hit(&self, doc: &Doc) -> Option<TermHit> {
+    fn number_hit(&self, doc: &Doc<'_>) -> Option<TermHit> {
         let n = self.number?;
         let len = digits(doc.number);
         if doc.number == n && digits(n) as usize == self.q.len() {
@@ -474,7 +478,7 @@ impl TextTerm {
     }
 
     /// The first and last span this word may look at.
-    fn allowed(&self, doc: &Doc) -> Option<(usize, usize)> {
+    fn allowed(&self, doc: &Doc<'_>) -> Option<(usize, usize)> {
         if self.fields == Fields::ALL {
             return doc.spans.len().checked_sub(1).map(|last| (0, last));
         }
@@ -486,7 +490,7 @@ impl TextTerm {
 
     fn match_doc(
         &self,
-        doc: &Doc,
+        doc: &Doc<'_>,
         direct: bool,
         pinyin: bool,
         skim: &SkimMatcherV2,
@@ -529,7 +533,7 @@ impl TextTerm {
     /// The best whole-substring hit. The first occurrence decides the tier (spans are in
     /// rank order); in the goal and units a later span replaces it only with a strictly
     /// higher score: the word at its start, or in a lead unit.
-    fn whole(&self, doc: &Doc, first: usize, last: usize) -> Option<TermHit> {
+    fn whole(&self, doc: &Doc<'_>, first: usize, last: usize) -> Option<TermHit> {
         let bytes = doc.lower().as_bytes();
         let end = doc.span_bytes(last).end;
         let mut from = doc.span_bytes(first).start;
@@ -573,7 +577,7 @@ impl TextTerm {
         Some(best)
     }
 
-    fn whole_hit(&self, doc: &Doc, si: usize, at: usize) -> TermHit {
+    fn whole_hit(&self, doc: &Doc<'_>, si: usize, at: usize) -> TermHit {
         let lower = doc.lower();
         let span = doc.spans[si];
         let range = doc.span_bytes(si);
@@ -595,12 +599,12 @@ impl TextTerm {
     /// The best pinyin run, found like `whole`: the first run decides the tier; in the goal
     /// and units a later span replaces it with a strictly higher score, from a run at its
     /// start.
-    fn pinyin_run(&self, doc: &Doc, first: usize, last: usize) -> Option<TermHit> {
+    fn pinyin_run(&self, doc: &Doc<'_>, first: usize, last: usize) -> Option<TermHit> {
         let word = self.pinyin.as_ref()?;
         let end = doc.span_chars(last).end;
         let mut from = doc.span_chars(first).start;
         let (si, s, e) = loop {
-            let (s, e) = word.find_in(&doc.py, from, end)?;
+            let (s, e) = word.find_in(doc.py, from, end)?;
             let si = doc.span_at_char(s);
             if self.fields.contains(doc.spans[si].field.mask()) {
                 break (si, s, e);
@@ -636,7 +640,7 @@ impl TextTerm {
         Some(best)
     }
 
-    fn run_hit(&self, doc: &Doc, si: usize, s: usize, e: usize) -> TermHit {
+    fn run_hit(&self, doc: &Doc<'_>, si: usize, s: usize, e: usize) -> TermHit {
         let span = doc.spans[si];
         let range = doc.span_chars(si);
         let n = (e - s) as i32;
@@ -657,7 +661,7 @@ impl TextTerm {
     /// so the first such window is in the best field that has one.
     fn scattered(
         &self,
-        doc: &Doc,
+        doc: &Doc<'_>,
         first: usize,
         last: usize,
         skim: &SkimMatcherV2,

@@ -29,7 +29,7 @@ pub use query::{Fields, Query, Term, HELP};
 pub use searcher::{SearchOutcome, Searcher};
 
 use crate::model::Task;
-use doc::{Doc, Signatures};
+use doc::{Built, Doc, Docs, Signatures};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use matcher::{Compiled, TermHit, CHUNK_WORDS, DOMAIN_SPAN, NUMBER_SPAN, STATUS_SPAN};
 use rayon::prelude::*;
@@ -294,7 +294,7 @@ impl Results {
 
 /// The search index over all tasks.
 pub struct Index {
-    docs: Vec<Doc>,
+    docs: Docs,
     sigs: Signatures,
     by_number: HashMap<u32, usize>,
     /// Unit name (written and canonical) → how many tasks name it.
@@ -306,50 +306,54 @@ pub struct Index {
 impl Index {
     /// Builds the index (pinyin, signatures) on all cores.
     pub fn build(tasks: &[Task]) -> Index {
-        let built: Vec<_> = tasks.par_iter().map(Doc::build).collect();
+        let built: Vec<Built> = tasks.par_iter().map(Built::new).collect();
         let mut index = Index {
-            docs: Vec::with_capacity(built.len()),
+            docs: Docs::default(),
             sigs: Signatures::new(),
             by_number: HashMap::with_capacity(built.len()),
             units: BTreeMap::new(),
             epoch: 0,
             skim: SkimMatcherV2::default().respect_case(),
         };
-        for (task, (doc, sig)) in tasks.iter().zip(built) {
-            if let Some(&i) = index.by_number.get(&task.number) {
-                // A duplicate number: the later task wins, as in the store.
-                index.count_units(i, -1);
-                index.docs[i] = doc;
-                index.sigs.set(i, &sig);
-                index.count_units(i, 1);
-                continue;
+        index.docs.reserve_exact(&built);
+        let mut seen = HashMap::with_capacity(tasks.len());
+        for (task, b) in tasks.iter().zip(built) {
+            // A duplicate number: the later task wins, as in the store.
+            if let Some(old) = seen.insert(task.number, task) {
+                index.count_units(old, -1);
             }
-            index.by_number.insert(task.number, index.docs.len());
-            index.docs.push(doc);
-            index.sigs.push(&sig);
-            index.count_units(index.docs.len() - 1, 1);
+            index.put(b);
+            index.count_units(task, 1);
         }
+        index.epoch = 0;
         index
+    }
+
+    /// Adds a prepared task, or replaces the one with its number.
+    fn put(&mut self, b: Built) {
+        let number = b.number();
+        match self.by_number.get(&number) {
+            Some(&i) => {
+                self.sigs.set(i, &b.sig);
+                self.docs.replace(i, b);
+            }
+            None => {
+                self.by_number.insert(number, self.docs.len());
+                self.sigs.push(&b.sig);
+                self.docs.push(b);
+            }
+        }
+        self.epoch += 1;
     }
 
     /// Re-indexes one task after an edit (status, note, goal, units), or adds it.
     pub fn update(&mut self, task: &Task) {
-        let (doc, sig) = Doc::build(task);
-        match self.by_number.get(&task.number) {
-            Some(&i) => {
-                self.count_units(i, -1);
-                self.docs[i] = doc;
-                self.sigs.set(i, &sig);
-                self.count_units(i, 1);
-            }
-            None => {
-                self.by_number.insert(task.number, self.docs.len());
-                self.docs.push(doc);
-                self.sigs.push(&sig);
-                self.count_units(self.docs.len() - 1, 1);
-            }
+        if self.by_number.contains_key(&task.number) {
+            // The unit counts need the old units; the index has them in its text.
+            self.uncount_units(self.by_number[&task.number]);
         }
-        self.epoch += 1;
+        self.put(Built::new(task));
+        self.count_units(task, 1);
     }
 
     /// Drops a task from the index; false if it was not there.
@@ -357,33 +361,58 @@ impl Index {
         let Some(i) = self.by_number.remove(&number) else {
             return false;
         };
-        self.count_units(i, -1);
+        self.uncount_units(i);
         let last = self.docs.len() - 1;
         self.docs.swap_remove(i);
         self.sigs.swap_remove(i);
         if i != last {
-            self.by_number.insert(self.docs[i].number, i);
+            self.by_number.insert(self.docs.number(i), i);
         }
         self.epoch += 1;
         true
     }
 
-    fn count_units(&mut self, i: usize, delta: i32) {
-        let doc = &self.docs[i];
-        let mut names: Vec<&str> = (0..doc.spans.len())
-            .filter(|&s| doc.spans[s].field == Field::Unit)
-            .map(|s| doc.span_text(s))
+    fn count_units(&mut self, task: &Task, delta: i32) {
+        let mut names: Vec<&str> = doc::pieces(task)
+            .filter(|p| p.field == Field::Unit)
+            .map(|p| p.text)
             .collect();
         names.sort_unstable();
         names.dedup();
         for name in names {
-            if delta > 0 {
-                *self.units.entry(name.to_string()).or_insert(0) += 1;
-            } else if let Some(c) = self.units.get_mut(name) {
-                *c -= 1;
-                if *c == 0 {
-                    self.units.remove(name);
-                }
+            self.count_unit(name, delta);
+        }
+    }
+
+    /// Takes slot `i`'s units out of the counts, reading their names from the index (ASCII
+    /// lowercased there, which unit names rarely contain).
+    fn uncount_units(&mut self, i: usize) {
+        let doc = self.docs.get(i);
+        let mut names: Vec<String> = (0..doc.spans.len())
+            .filter(|&s| doc.spans[s].field == Field::Unit)
+            .map(|s| doc.lower()[doc.span_bytes(s)].to_string())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let original = self
+                .units
+                .keys()
+                .find(|k| k.to_ascii_lowercase() == name)
+                .cloned();
+            if let Some(k) = original {
+                self.count_unit(&k, -1);
+            }
+        }
+    }
+
+    fn count_unit(&mut self, name: &str, delta: i32) {
+        if delta > 0 {
+            *self.units.entry(name.to_string()).or_insert(0) += 1;
+        } else if let Some(c) = self.units.get_mut(name) {
+            *c -= 1;
+            if *c == 0 {
+                self.units.remove(name);
             }
         }
     }
@@ -394,14 +423,13 @@ impl Index {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
+        self.docs.len() == 0
     }
 
     /// Heap bytes the index holds (text, pinyin ids, spans, signatures, maps), estimated
     /// from lengths and capacities.
     pub fn heap_bytes(&self) -> usize {
-        let docs: usize = self.docs.iter().map(Doc::heap_bytes).sum();
-        docs + self.docs.capacity() * std::mem::size_of::<Doc>()
+        self.docs.heap_bytes()
             + self.sigs.heap_bytes()
             + self.by_number.capacity() * 24
             + self.units.keys().map(|k| k.len() + 48).sum::<usize>()
@@ -503,9 +531,9 @@ impl Index {
                 let cf = compiled.filter(&self.docs, &self.sigs, c * CHUNK_WORDS, m);
                 let mut buf = Vec::with_capacity(compiled.terms.len());
                 for i in cf.tasks() {
-                    let doc = &self.docs[i];
-                    if compiled.match_doc(i, doc, &cf, &self.skim, &mut buf) {
-                        out.push(make_hit(i, doc, &buf));
+                    let doc = self.docs.get(i);
+                    if compiled.match_doc(i, &doc, &cf, &self.skim, &mut buf) {
+                        out.push(make_hit(i, &doc, &buf));
                     }
                 }
                 Some(out)
@@ -540,7 +568,7 @@ impl Index {
 }
 
 /// A task's hit from its words' hits: the best word's field, every word's highlights in it.
-fn make_hit(slot: usize, doc: &Doc, hits: &[TermHit]) -> Hit {
+fn make_hit(slot: usize, doc: &Doc<'_>, hits: &[TermHit]) -> Hit {
     let score = hits.iter().map(TermHit::value).sum();
     let primary = hits
         .iter()

@@ -294,10 +294,7 @@ impl<'t> Word<'t> {
         let flags = &*self.flags;
         let mut i = from;
         loop {
-            i += ids
-                .get(i..)?
-                .iter()
-                .position(|&id| flags[usize::from(id)] & 1 != 0)?;
+            i += first_start(ids.get(i..)?, flags)?;
             if flags[usize::from(ids[i])] & 4 != 0 {
                 return Some((i, i + 1));
             }
@@ -311,6 +308,26 @@ impl<'t> Word<'t> {
             i += 1;
         }
     }
+}
+
+/// The first character whose flags have bit 0 set: four at a time, one branch per four
+/// (most characters cannot start the word).
+#[inline]
+fn first_start(ids: &[u16], flags: &[u8; 0x1_0000]) -> Option<usize> {
+    let f = |id: u16| flags[usize::from(id)];
+    let mut quads = ids.chunks_exact(4);
+    let mut base = 0;
+    for q in quads.by_ref() {
+        if (f(q[0]) | f(q[1]) | f(q[2]) | f(q[3])) & 1 != 0 {
+            return q.iter().position(|&id| f(id) & 1 != 0).map(|k| base + k);
+        }
+        base += 4;
+    }
+    quads
+        .remainder()
+        .iter()
+        .position(|&id| f(id) & 1 != 0)
+        .map(|k| base + k)
 }
 
 /// What the first segment of a word allows about the character after it.

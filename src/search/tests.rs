@@ -370,3 +370,32 @@ fn searcher_answers_the_newest_text() {
         vec![52]
     );
 }
+
+#[test]
+fn many_edits_compact_the_arenas_and_keep_results_right() {
+    let mut ts = tasks();
+    let mut index = Index::build(&ts);
+    let units: Vec<(String, u32)> = index
+        .unit_names()
+        .map(|(n, c)| (n.to_string(), c))
+        .collect();
+    let long = "进展".repeat(5_000);
+    for k in 0..60 {
+        ts[2].notes = vec![Note {
+            at: chrono::Utc::now(),
+            user: "u".into(),
+            text: format!("{long}第{k}次约谈"),
+        }];
+        index.update(&ts[2]);
+    }
+    assert!(index.heap_bytes() < 2_000_000, "{}", index.heap_bytes());
+    assert_eq!(numbers(&search(&index, "第59次约谈")), vec![3]);
+    assert!(search(&index, "第58次约谈").is_empty());
+    assert_eq!(numbers(&search(&index, "黑臭水体")), vec![1, 2]);
+    assert_eq!(numbers(&search(&index, "#52")), vec![52]);
+    let after: Vec<(String, u32)> = index
+        .unit_names()
+        .map(|(n, c)| (n.to_string(), c))
+        .collect();
+    assert_eq!(after, units);
+}
