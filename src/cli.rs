@@ -11,7 +11,6 @@ use clap::{Parser, Subcommand};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -70,6 +69,16 @@ pub enum Command {
         /// Print JSON (task objects as in `export`)
         #[arg(long)]
         json: bool,
+    },
+    /// Search tasks by keyword, unit (@单位 or unit:), #number, status:, domain: or pinyin
+    Search {
+        /// Words combine with AND; Latin letters also match pinyin (hcst, heichou)
+        query: String,
+        #[arg(long)]
+        json: bool,
+        /// At most this many results (0 = all)
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
     },
     /// Show one task: goal, progress of every period, units, status, notes, history
     Show {
@@ -204,6 +213,47 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             } else {
                 print_list(out, &tasks, terminal_width())
             }
+        }
+        Command::Search { query, json, limit } => {
+            ensure_tasks(&ledger)?;
+            let tasks = ledger.tasks()?;
+            let index = crate::search::Index::build(&tasks);
+            let never = std::sync::atomic::AtomicBool::new(false);
+            let results = index
+                .search(&crate::search::Query::parse(query), &never)
+                .context("the search was cancelled")?;
+            let doc = crate::search::results_json(query, &results, &tasks, *limit);
+            if *json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+                return Ok(());
+            }
+            let items = doc["results"].as_array().cloned().unwrap_or_default();
+            if items.is_empty() {
+                writeln!(out, "no task matches “{query}”")?;
+                if !results.suggestions.is_empty() {
+                    writeln!(
+                        out,
+                        "nearest unit names: {}",
+                        results.suggestions.join("、")
+                    )?;
+                }
+            }
+            for r in &items {
+                let number = r["number"].as_u64().unwrap_or(0) as u32;
+                if let Some(t) = tasks.iter().find(|t| t.number == number) {
+                    writeln!(
+                        out,
+                        "{:>4} {} {}  {}  [{}]",
+                        t.number,
+                        t.status.glyph(),
+                        pad(t.status.label(), 8),
+                        truncate(&t.goal, 50),
+                        r["field"].as_str().unwrap_or("")
+                    )?;
+                }
+            }
+            writeln!(out, "{} of {} results", items.len(), results.hits.len())?;
+            Ok(())
         }
         Command::Show { number, json } => {
             ensure_tasks(&ledger)?;
@@ -519,27 +569,11 @@ fn terminal_width() -> usize {
 
 /// Cuts `text` to at most `width` display columns, marking a cut with `…`.
 pub fn truncate(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
+    crate::ui::text::truncate(text, width, "…")
 }
 
 fn pad(text: &str, width: usize) -> String {
-    let t = truncate(text, width);
-    let fill = width.saturating_sub(t.width());
-    format!("{t}{}", " ".repeat(fill))
+    crate::ui::text::fit(text, width, "…")
 }
 
 fn print_list(out: &mut impl Write, tasks: &[Task], width: usize) -> Result<()> {

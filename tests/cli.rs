@@ -545,3 +545,23 @@ fn the_sample_saved_as_gbk_imports_identically() {
         );
     }
 }
+
+#[test]
+fn search_from_the_command_line_ranks_what_was_meant_first() {
+    let (_d, db) = temp_db();
+    duban(&db, &["import", SEED]).ok();
+    let first = |q: &str| -> u64 {
+        let r = duban(&db, &["search", q, "--json"]);
+        r.ok();
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(v["query"], q);
+        v["results"][0]["number"].as_u64().unwrap_or(0)
+    };
+    assert_eq!(first("黑臭水体"), 14);
+    assert_eq!(first("hcst"), 14);
+    assert_eq!(first("heichou"), 14);
+    assert_eq!(first("#52"), 52);
+    let none = duban(&db, &["search", "zzzzqqq"]);
+    none.ok();
+    assert!(none.stdout.contains("no task matches"), "{}", none.stdout);
+}

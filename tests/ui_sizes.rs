@@ -4,6 +4,7 @@
 
 mod ui_fixture;
 
+use duban::model::Task;
 use duban::ui::action::Action;
 use duban::ui::app::{update, State};
 use duban::ui::keymap::Keymap;
@@ -13,6 +14,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
 use ratatui::Terminal;
+use std::sync::OnceLock;
 
 const SENTINEL: &str = "¤";
 
@@ -32,6 +34,23 @@ fn screens() -> Vec<(&'static str, Vec<Action>)> {
                 Action::MoveDown,
                 Action::Open,
                 Action::PageDown,
+            ],
+        ),
+        // Task 41 is the sample's task 8 after the Q3 report: a suggestion that differs
+        // from its status, two periods, a changed figure.
+        ("detail_suggestion", vec![Action::Bottom, Action::Open]),
+        (
+            "diff",
+            vec![Action::Bottom, Action::Open, Action::ToggleDiff],
+        ),
+        (
+            "diff_no_figures",
+            vec![
+                Action::MoveDown,
+                Action::MoveDown,
+                Action::MoveDown,
+                Action::Open,
+                Action::ToggleDiff,
             ],
         ),
         ("units", vec![Action::Units, Action::MoveDown]),
@@ -60,9 +79,24 @@ fn screens() -> Vec<(&'static str, Vec<Action>)> {
     ]
 }
 
+/// 40 fixture tasks, and the sample's task 8 after the Q3 report as task 41.
+fn tasks() -> Vec<Task> {
+    static Q3_TASK_8: OnceLock<Task> = OnceLock::new();
+    let t8 = Q3_TASK_8.get_or_init(|| {
+        let (tasks, _) = ui_fixture::q3_tasks_and_history();
+        let mut t = tasks.into_iter().find(|t| t.number == 8).expect("task 8");
+        assert_eq!(t.periods.len(), 2);
+        t.number = 41;
+        t
+    });
+    let mut v = ui_fixture::many_tasks(40);
+    v.push(t8.clone());
+    v
+}
+
 fn state_for(actions: &[Action], size: (u16, u16)) -> State {
     let mut s = State::new(
-        ui_fixture::many_tasks(40),
+        tasks(),
         ui_fixture::history(),
         Keymap::builtin(),
         Theme::default(),
@@ -156,6 +190,9 @@ every_size_tests! {
     scrolled_list_at_every_size => "list_scrolled",
     domain_tab_at_every_size => "list_ecology",
     detail_at_every_size => "detail",
+    detail_with_a_suggestion_at_every_size => "detail_suggestion",
+    diff_at_every_size => "diff",
+    diff_without_figures_at_every_size => "diff_no_figures",
     units_at_every_size => "units",
     unit_tasks_at_every_size => "unit_tasks",
     help_at_every_size => "help",
@@ -211,4 +248,27 @@ fn a_resize_storm_through_the_terminal_does_not_panic() {
         })
         .expect("draw");
     }
+}
+
+#[test]
+fn the_workflow_screens_are_what_their_names_say() {
+    use duban::ui::app::Screen;
+    let get = |name: &str| {
+        let (_, actions) = screens()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .expect("screen");
+        state_for(&actions, (120, 40))
+    };
+    let s = get("detail_suggestion");
+    assert!(matches!(
+        s.screen(),
+        Some(Screen::Detail { number: 41, .. })
+    ));
+    let t = s.task(41).expect("task 41");
+    assert!(s.differing_suggestion(t).is_some());
+    let s = get("diff");
+    assert!(matches!(s.screen(), Some(Screen::Diff { number: 41, .. })));
+    let s = get("diff_no_figures");
+    assert!(matches!(s.screen(), Some(Screen::Diff { number: 4, .. })));
 }

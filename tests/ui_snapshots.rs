@@ -272,3 +272,106 @@ fn status_lights_have_their_colours() {
         "red also stands out without colour"
     );
 }
+
+/// The sample with the Q3 fixture imported on top (task 8: 完成率64% → 87%).
+fn q3_state(theme: Theme, size: (u16, u16)) -> State {
+    let (tasks, history) = ui_fixture::q3_tasks_and_history();
+    State::new(tasks, history, Keymap::builtin(), theme, size)
+}
+
+fn q3_screen(name: &str, setup: impl Fn(&mut State)) {
+    for (w, h) in SIZES {
+        let mut s = q3_state(Theme::default(), (w, h));
+        setup(&mut s);
+        let t = draw(&s, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(t.backend().buffer()));
+    }
+}
+
+/// Opens task `n` of the sample from the list (全部 tab).
+fn open_task(s: &mut State, n: u32) {
+    let i = s
+        .list_tasks()
+        .iter()
+        .position(|t| t.number == n)
+        .expect("task in the list");
+    act(s, &vec![Action::MoveDown; i]);
+    act(s, &[Action::Open]);
+}
+
+#[test]
+fn detail_with_a_suggested_status_beside_the_status() {
+    q3_screen("q3_detail_8_suggestion", |s| open_task(s, 8));
+}
+
+#[test]
+fn period_diff_of_task_8() {
+    q3_screen("q3_diff_8", |s| {
+        open_task(s, 8);
+        act(s, &[Action::ToggleDiff]);
+    });
+}
+
+#[test]
+fn the_list_marks_rows_whose_suggestion_differs() {
+    q3_screen("q3_list", |_| {});
+}
+
+#[test]
+fn diff_marks_added_removed_and_changed_figures_without_colour() {
+    let mut s = q3_state(Theme::mono(false), (80, 40));
+    open_task(&mut s, 8);
+    act(&mut s, &[Action::ToggleDiff]);
+    let t = draw(&s, 80, 40);
+    let buf = t.backend().buffer();
+    let screen = text(buf);
+    assert!(screen.contains("完成率  64% → 87%"), "{screen}");
+    assert!(
+        screen.lines().any(|l| l.starts_with("+ ")),
+        "added sentences start with +: {screen}"
+    );
+    assert!(
+        screen.lines().any(|l| l.starts_with("- ")),
+        "removed sentences start with -: {screen}"
+    );
+    // The changed figure is reverse video and bold wherever it is shown, with no colour.
+    let mut marked = 0;
+    for y in 0..40 {
+        let row = screen.lines().nth(y as usize).unwrap_or_default();
+        // The figure line and the added sentence (the status line's reason is not a diff).
+        if !(row.starts_with("+ ") || row.starts_with("  完成率")) {
+            continue;
+        }
+        let at = (0..78).find(|x| {
+            (0..3).all(|i| buf[(x + i, y)].symbol() == &"87%"[i as usize..i as usize + 1])
+        });
+        if let Some(x) = at {
+            let cell = &buf[(x, y)];
+            assert!(
+                cell.modifier.contains(Modifier::REVERSED | Modifier::BOLD),
+                "row {y}: {row}"
+            );
+            marked += 1;
+        }
+    }
+    assert!(marked >= 2, "in the figures and in its sentence: {screen}");
+    for cell in buf.content() {
+        assert_eq!(cell.fg, Color::Reset);
+    }
+}
+
+#[test]
+fn diff_colours_added_green_and_removed_red() {
+    let mut s = q3_state(Theme::default(), (80, 40));
+    open_task(&mut s, 8);
+    act(&mut s, &[Action::ToggleDiff]);
+    let t = draw(&s, 80, 40);
+    let buf = t.backend().buffer();
+    let first = |sym: &str| {
+        (0..40)
+            .find(|y| buf[(0, *y)].symbol() == sym)
+            .unwrap_or_else(|| panic!("a line starting with {sym}"))
+    };
+    assert_eq!(buf[(0, first("+"))].fg, Color::Green);
+    assert_eq!(buf[(0, first("-"))].fg, Color::Red);
+}

@@ -88,6 +88,17 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
             _ => panic!("only status undo"),
         },
         Effect::AddNote { number, text } => (*number, Change::Note { text: text.clone() }),
+        Effect::AcceptSuggestion { number, suggestion } => {
+            let from = s.task(*number).expect("task").status;
+            (
+                *number,
+                Change::Status {
+                    from,
+                    to: suggestion.status,
+                    undo: false,
+                },
+            )
+        }
     };
     let event = Event {
         seq,
@@ -98,12 +109,16 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
             .expect("time"),
         user: "tester".into(),
         change,
-        note: None,
+        note: match effect {
+            Effect::AcceptSuggestion { suggestion, .. } => Some(suggestion.note()),
+            _ => None,
+        },
     };
     let kind = match effect {
         Effect::SetStatus { .. } => SavedKind::Status,
         Effect::Undo(_) => SavedKind::Undo,
         Effect::AddNote { .. } => SavedKind::Note,
+        Effect::AcceptSuggestion { .. } => SavedKind::Accept,
     };
     update(
         s,
@@ -624,4 +639,382 @@ fn edits_reach_the_ledger_before_the_status_bar_says_saved() {
     // An edit the store refuses is reported, not applied.
     press(&mut s, KeyCode::Char('2'));
     assert!(s.message.clone().expect("message").text.contains("already"));
+}
+
+// ---------------------------------------------------------------------------------------
+// The supervision workflow: suggested status, period diff, units, history.
+
+/// Selects task `n` in the list on screen.
+fn select(s: &mut State, n: u32) {
+    let i = s
+        .list_tasks()
+        .iter()
+        .position(|t| t.number == n)
+        .expect("task in the list");
+    run(s, &[Action::Top]);
+    run(s, &vec![Action::MoveDown; i]);
+    assert_eq!(selected(s), Some(n));
+}
+
+fn message(s: &State) -> String {
+    s.message.clone().expect("message").text
+}
+
+#[test]
+fn accept_becomes_an_effect_and_the_status_changes_only_when_saved() {
+    let mut s = state();
+    select(&mut s, 2);
+    let sug = s.suggestion(2).cloned().expect("task 2 has a suggestion");
+    assert_ne!(sug.status, Status::Behind, "it differs from the status");
+    let e = run(&mut s, &[Action::AcceptSuggestion]);
+    assert_eq!(
+        e,
+        vec![Effect::AcceptSuggestion {
+            number: 2,
+            suggestion: sug.clone()
+        }]
+    );
+    assert_eq!(s.task(2).expect("task").status, Status::Behind);
+    assert!(s.message.is_none(), "nothing said before the store answers");
+    let event = saved(&mut s, &e[0], 100);
+    assert_eq!(s.task(2).expect("task").status, sug.status);
+    let m = s.message.clone().expect("message");
+    assert_eq!(m.kind, MessageKind::Ok);
+    assert!(
+        m.text.starts_with("saved: task 2 进度滞后 → ") && m.text.contains("as suggested"),
+        "{}",
+        m.text
+    );
+    assert_eq!(s.history.last(), Some(&event));
+    // Accepting again changes nothing and says so.
+    assert!(run(&mut s, &[Action::AcceptSuggestion]).is_empty());
+    assert!(message(&s).contains("already"), "{}", message(&s));
+    // An accepted suggestion is undone like any status change.
+    let u = run(&mut s, &[Action::Undo]);
+    assert_eq!(u, vec![Effect::Undo(event)]);
+}
+
+#[test]
+fn no_suggestion_is_said_in_words() {
+    let mut s = state();
+    // Task 90 has no progress at all; task 18's progress has no completion figure.
+    select(&mut s, 90);
+    assert!(run(&mut s, &[Action::AcceptSuggestion]).is_empty());
+    let m = message(&s);
+    assert!(
+        m.contains("no suggested status for task 90")
+            && m.contains("latest period (2020年上半年) reports no progress"),
+        "{m}"
+    );
+    select(&mut s, 18);
+    assert!(run(&mut s, &[Action::Open, Action::AcceptSuggestion]).is_empty());
+    let m = message(&s);
+    assert!(
+        m.contains("no suggested status for task 18") && m.contains("no completion figure"),
+        "{m}"
+    );
+    // Not on the units screen, where no task is selected.
+    run(&mut s, &[Action::Back, Action::Units]);
+    assert!(run(&mut s, &[Action::AcceptSuggestion]).is_empty());
+    assert!(message(&s).contains("no task selected"));
+}
+
+#[test]
+fn diff_toggles_on_a_task_with_two_periods_and_explains_when_there_is_one() {
+    let mut s = state();
+    select(&mut s, 14);
+    run(&mut s, &[Action::Open, Action::ToggleDiff]);
+    assert!(matches!(
+        s.screen(),
+        Some(Screen::Diff {
+            number: 14,
+            scroll: 0
+        })
+    ));
+    assert_eq!(s.mode(), Mode::Detail, "the detail's keys work in the diff");
+    assert_eq!(s.current_task(), Some(14));
+    run(&mut s, &[Action::ToggleDiff]);
+    assert!(matches!(
+        s.screen(),
+        Some(Screen::Detail { number: 14, .. })
+    ));
+    run(&mut s, &[Action::ToggleDiff, Action::Back]);
+    assert!(matches!(
+        s.screen(),
+        Some(Screen::Detail { number: 14, .. })
+    ));
+    // Edits in the diff act on its task.
+    assert_eq!(
+        run(&mut s, &[Action::ToggleDiff, Action::SetBehind]),
+        vec![Effect::SetStatus {
+            number: 14,
+            status: Status::Behind
+        }]
+    );
+    // Search from the diff leaves both the diff and the detail.
+    run(&mut s, &[Action::Search]);
+    assert!(s.screen().is_none());
+    run(&mut s, &[Action::Cancel]);
+
+    select(&mut s, 1);
+    run(&mut s, &[Action::Open, Action::ToggleDiff]);
+    assert!(matches!(s.screen(), Some(Screen::Detail { number: 1, .. })));
+    let m = message(&s);
+    assert!(
+        m.contains("only one period") && m.contains("nothing to compare"),
+        "{m}"
+    );
+    run(&mut s, &[Action::Back]);
+    if let Some(t) = s.tasks.iter_mut().find(|t| t.number == 90) {
+        t.periods.clear();
+    }
+    select(&mut s, 90);
+    run(&mut s, &[Action::Open, Action::ToggleDiff]);
+    assert!(message(&s).contains("no progress reported yet"));
+    assert!(run(&mut s, &[Action::AcceptSuggestion]).is_empty());
+    assert!(message(&s).contains("no progress reported yet"));
+    // `d` means nothing on the list.
+    run(&mut s, &[Action::Back, Action::ToggleDiff]);
+    assert!(s.screen().is_none());
+}
+
+#[test]
+fn a_units_tasks_are_its_lead_tasks_most_lagging_first_then_its_co_tasks() {
+    let mut s = state();
+    run(&mut s, &[Action::Units]);
+    let rows = s.unit_rows();
+    // Ranked by red, then yellow lead tasks.
+    assert!(rows
+        .windows(2)
+        .all(|w| (w[0].red(), w[0].yellow()) >= (w[1].red(), w[1].yellow())));
+    let i = rows
+        .iter()
+        .position(|r| r.name == "市城管局")
+        .expect("市城管局");
+    run(&mut s, &vec![Action::MoveDown; i]);
+    run(&mut s, &[Action::Open]);
+    let tasks: Vec<(u32, bool)> = s
+        .list_tasks()
+        .iter()
+        .map(|t| (t.number, t.leads("市城管局")))
+        .collect();
+    // Leads 3 (严重滞后) and 15 (未启动); shares 14.
+    assert_eq!(tasks, vec![(3, true), (15, true), (14, false)]);
+    run(&mut s, &[Action::Back, Action::Top]);
+    let i = s
+        .unit_rows()
+        .iter()
+        .position(|r| r.name == "市自然资源和规划局")
+        .expect("unit");
+    run(&mut s, &vec![Action::MoveDown; i]);
+    run(&mut s, &[Action::Open]);
+    let tasks: Vec<u32> = s.list_tasks().iter().map(|t| t.number).collect();
+    assert_eq!(tasks, vec![3, 15, 1], "red, grey, green");
+}
+
+#[test]
+fn history_says_who_changed_what_from_what_to_what_with_the_note() {
+    let s = state();
+    let t = s.task(28).expect("task 28");
+    let text: String = duban::ui::view::detail::lines(&s, t, 120)
+        .iter()
+        .map(|l| l.to_string() + "\n")
+        .collect();
+    assert!(
+        text.contains("2020-08-14 10:00 wangli  状态 进度滞后 → 严重滞后 (连续两期无实质进展)"),
+        "{text}"
+    );
+    assert!(text.contains("wangli  备注: 约谈市人社局"), "{text}");
+    assert!(
+        text.contains("importer  导入 2020年上半年 (from sample)"),
+        "{text}"
+    );
+}
+
+/// Presses a key as the terminal would report it, and runs what it asks for.
+fn press(s: &mut State, ledger: &duban::ledger::Ledger, code: crossterm::event::KeyCode) {
+    use crossterm::event::{Event as TermEvent, KeyEvent, KeyModifiers};
+    let a = duban::ui::event::event_action(
+        s,
+        TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        false,
+    )
+    .expect("bound");
+    duban::ui::effects::dispatch(s, ledger, a);
+}
+
+fn ui_options() -> duban::ui::UiOptions {
+    duban::ui::UiOptions {
+        keymap: None,
+        ascii: false,
+        mouse: false,
+        startup_message: None,
+    }
+}
+
+fn open_in(s: &mut State, ledger: &duban::ledger::Ledger, n: u32) {
+    use crossterm::event::KeyCode;
+    press(s, ledger, KeyCode::Char('g'));
+    let i = s
+        .list_tasks()
+        .iter()
+        .position(|t| t.number == n)
+        .expect("task");
+    for _ in 0..i {
+        press(s, ledger, KeyCode::Char('j'));
+    }
+    press(s, ledger, KeyCode::Enter);
+    assert!(matches!(s.screen(), Some(Screen::Detail { number, .. }) if *number == n));
+}
+
+fn detail_text(s: &State, n: u32) -> String {
+    duban::ui::view::detail::lines(s, s.task(n).expect("task"), 200)
+        .iter()
+        .map(|l| l.to_string() + "\n")
+        .collect()
+}
+
+#[test]
+fn accepting_a_suggestion_on_the_sample_writes_the_status_and_a_history_event_with_the_reason() {
+    use crossterm::event::KeyCode;
+    use duban::suggest::{suggest_task, Schedule};
+    let dir = tempfile::tempdir().expect("tmp");
+    let ledger = ui_fixture::sample_ledger(dir.path());
+    let mut s = duban::ui::initial_state(&ledger, &ui_options(), None).expect("state");
+    let before = ledger.task(8).expect("task 8");
+    let sug = suggest_task(&before, &Schedule::builtin()).expect("task 8 has a suggestion");
+    assert_eq!(before.status, Status::NotStarted);
+    assert_eq!(sug.status, Status::OnTrack);
+    assert_eq!(
+        s.suggestion(8),
+        Some(&sug),
+        "the screen shows the library's suggestion"
+    );
+    let events = ledger.history(Some(8)).expect("history").len();
+
+    open_in(&mut s, &ledger, 8);
+    let shown = detail_text(&s, 8);
+    assert!(
+        shown.contains(&format!("建议 ● 正常推进 — {} · a 采纳", sug.reason)),
+        "{shown}"
+    );
+    press(&mut s, &ledger, KeyCode::Char('a'));
+    let after = ledger.task(8).expect("task 8");
+    assert_eq!(after.status, Status::OnTrack, "on disk");
+    let history = ledger.history(Some(8)).expect("history");
+    assert_eq!(history.len(), events + 1);
+    let last = history.last().expect("event");
+    assert_eq!(
+        last.change,
+        Change::Status {
+            from: Status::NotStarted,
+            to: Status::OnTrack,
+            undo: false
+        }
+    );
+    assert_eq!(last.user, "tester");
+    assert_eq!(last.note.as_deref(), Some(sug.note().as_str()));
+    assert!(
+        sug.note().starts_with("采纳建议(2020年上半年):"),
+        "{}",
+        sug.note()
+    );
+    assert!(
+        message(&s).starts_with("saved: task 8 未启动 → 正常推进 as suggested"),
+        "{}",
+        message(&s)
+    );
+    assert_eq!(
+        s.task(8),
+        Some(&after),
+        "the screen shows what the store holds"
+    );
+    let shown = detail_text(&s, 8);
+    assert!(
+        shown.contains(&format!("tester  状态 未启动 → 正常推进 ({})", sug.note())),
+        "{shown}"
+    );
+    assert!(shown.contains("与当前状态一致"), "{shown}");
+
+    // Again: nothing to accept, nothing written.
+    press(&mut s, &ledger, KeyCode::Char('a'));
+    assert!(message(&s).contains("already 正常推进"), "{}", message(&s));
+    assert_eq!(ledger.history(Some(8)).expect("history").len(), events + 1);
+
+    // Undo: a new event, marked as one.
+    press(&mut s, &ledger, KeyCode::Char('u'));
+    assert_eq!(ledger.task(8).expect("task").status, Status::NotStarted);
+    assert!(detail_text(&s, 8).contains("tester  撤销 (undo) 正常推进 → 未启动"));
+
+    // A task without a suggestion: the status bar says so and nothing is written.
+    let none = s
+        .tasks
+        .iter()
+        .find(|t| !t.periods.is_empty() && s.suggestion(t.number).is_none())
+        .map(|t| t.number)
+        .expect("a sample task without a completion figure");
+    press(&mut s, &ledger, KeyCode::Esc);
+    open_in(&mut s, &ledger, none);
+    let n = ledger.history(Some(none)).expect("history").len();
+    press(&mut s, &ledger, KeyCode::Char('a'));
+    assert!(
+        message(&s).starts_with(&format!("no suggested status for task {none}")),
+        "{}",
+        message(&s)
+    );
+    assert_eq!(ledger.history(Some(none)).expect("history").len(), n);
+}
+
+#[test]
+fn the_q3_period_diff_opens_with_d_and_accepting_there_uses_the_latest_period() {
+    use crossterm::event::KeyCode;
+    let dir = tempfile::tempdir().expect("tmp");
+    let ledger = ui_fixture::q3_ledger(dir.path());
+    let mut s = duban::ui::initial_state(&ledger, &ui_options(), None).expect("state");
+    assert_eq!(s.task(8).expect("task").periods.len(), 2);
+    open_in(&mut s, &ledger, 8);
+    press(&mut s, &ledger, KeyCode::Char('d'));
+    assert!(matches!(s.screen(), Some(Screen::Diff { number: 8, .. })));
+    let text: String = duban::ui::view::diff::lines(&s, s.task(8).expect("task"), 80)
+        .iter()
+        .map(|l| l.to_string() + "\n")
+        .collect();
+    assert!(
+        text.contains("变化 diff · 2020年上半年 → 2020年第三季度"),
+        "{text}"
+    );
+    assert!(text.contains("完成率  64% → 87%"), "{text}");
+    assert!(
+        text.contains("+ 公厕建设工作：全年任务新建改造47座，现已完成新建改造41座，完成率87%。"),
+        "{text}"
+    );
+    assert!(text.contains("- 二是推进生活垃圾示范片区建设。"), "{text}");
+    assert!(text.contains("未变 unchanged (2)"), "{text}");
+    // Every line fits the width.
+    for l in text.lines() {
+        assert!(duban::ui::text::width(l) <= 80, "{l}");
+    }
+
+    press(&mut s, &ledger, KeyCode::Char('a'));
+    let last = ledger
+        .history(Some(8))
+        .expect("history")
+        .pop()
+        .expect("event");
+    assert_eq!(
+        last.note.as_deref(),
+        Some("采纳建议(2020年第三季度):完成率87% ≥ 序时进度75%")
+    );
+    assert_eq!(ledger.task(8).expect("task").status, Status::OnTrack);
+    assert!(matches!(s.screen(), Some(Screen::Diff { number: 8, .. })));
+    press(&mut s, &ledger, KeyCode::Char('d'));
+    assert!(matches!(s.screen(), Some(Screen::Detail { number: 8, .. })));
+    press(&mut s, &ledger, KeyCode::Esc);
+    assert!(s.screen().is_none());
+
+    // Task 1 is not in the Q3 report: one period only.
+    open_in(&mut s, &ledger, 1);
+    press(&mut s, &ledger, KeyCode::Char('d'));
+    assert!(matches!(s.screen(), Some(Screen::Detail { number: 1, .. })));
+    assert!(message(&s).contains("only one period (2020年上半年): nothing to compare"));
 }

@@ -36,6 +36,10 @@ pub enum Action {
     AddNote,
     Undo,
 
+    // The supervision workflow: the suggested status (序时进度) and the period diff.
+    AcceptSuggestion,
+    ToggleDiff,
+
     // The one-line input (note, search).
     Submit,
     Cancel,
@@ -73,6 +77,8 @@ pub enum SavedKind {
     Status,
     Undo,
     Note,
+    /// A suggested status a person accepted (a status event whose note is the reason).
+    Accept,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +90,7 @@ pub struct Saved {
 
 impl Action {
     /// Every action a keymap may name, in the order help lists them.
-    pub const BINDABLE: [Action; 35] = [
+    pub const BINDABLE: [Action; 37] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::Top,
@@ -106,6 +112,8 @@ impl Action {
         Action::SetDone,
         Action::AddNote,
         Action::Undo,
+        Action::AcceptSuggestion,
+        Action::ToggleDiff,
         Action::Help,
         Action::Quit,
         Action::Submit,
@@ -169,6 +177,8 @@ impl Action {
             Action::CycleStatusBack => "status: previous in the table's order",
             Action::AddNote => "add a note to the task",
             Action::Undo => "undo the last status change",
+            Action::AcceptSuggestion => "accept the suggested status (序时进度)",
+            Action::ToggleDiff => "what changed since the previous period",
             Action::Submit => "save the note / keep the filter",
             Action::Cancel => "cancel the input",
             Action::DeleteBack => "delete the character before the cursor",

@@ -3,6 +3,7 @@
 //! so tests drive it with action sequences.
 
 use crate::model::{Change, Domain, Event, Note, Status, Task};
+use crate::suggest::{Schedule, Suggestion};
 use crate::ui::action::{Action, Saved, SavedKind};
 use crate::ui::keymap::{Keymap, Mode};
 use crate::ui::text;
@@ -13,11 +14,23 @@ use std::collections::BTreeMap;
 
 /// Work for the world outside `update`: each is run against the ledger and answers with
 /// `Action::Saved` or `Action::Failed`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    SetStatus { number: u32, status: Status },
+    SetStatus {
+        number: u32,
+        status: Status,
+    },
     Undo(Event),
-    AddNote { number: u32, text: String },
+    AddNote {
+        number: u32,
+        text: String,
+    },
+    /// A person accepted the suggested status: `suggest::accept` (a status event whose note
+    /// carries the reason).
+    AcceptSuggestion {
+        number: u32,
+        suggestion: Suggestion,
+    },
 }
 
 /// The screens above the task list, innermost last.
@@ -37,6 +50,12 @@ pub enum Screen {
         offset: usize,
     },
     Help {
+        scroll: usize,
+    },
+    /// What changed in a task's progress from its previous period to its latest (`d` in
+    /// the detail), above that task's detail.
+    Diff {
+        number: u32,
         scroll: usize,
     },
 }
@@ -236,6 +255,11 @@ pub struct State {
     /// The time zone history and notes are shown in.
     pub tz: FixedOffset,
     pub quit: bool,
+    /// 序时进度 and the thresholds the suggested statuses come from.
+    pub schedule: Schedule,
+    /// The suggested status of each task that has one, by number (from its latest period;
+    /// statuses do not change it, so it is computed once per schedule).
+    suggestions: BTreeMap<u32, Suggestion>,
 }
 
 impl State {
@@ -266,9 +290,35 @@ impl State {
             tz: FixedOffset::east_opt(8 * 3600)
                 .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset")),
             quit: false,
+            schedule: Schedule::builtin(),
+            suggestions: BTreeMap::new(),
         };
         s.selected[0] = s.tasks.first().map(|t| t.number);
+        s.compute_suggestions();
         s
+    }
+
+    /// Uses another schedule (序时进度, thresholds) for the suggestions.
+    pub fn set_schedule(&mut self, schedule: Schedule) {
+        self.schedule = schedule;
+        self.compute_suggestions();
+    }
+
+    fn compute_suggestions(&mut self) {
+        self.suggestions = crate::suggest::suggestions(&self.tasks, &self.schedule)
+            .into_iter()
+            .collect();
+    }
+
+    /// The suggested status of a task (from its latest period), if there is one.
+    pub fn suggestion(&self, number: u32) -> Option<&Suggestion> {
+        self.suggestions.get(&number)
+    }
+
+    /// The suggestion of a task when it differs from the task's status (worth a marker).
+    pub fn differing_suggestion(&self, task: &Task) -> Option<&Suggestion> {
+        self.suggestion(task.number)
+            .filter(|s| s.status != task.status)
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
@@ -303,7 +353,7 @@ impl State {
         }
         match self.screen() {
             None | Some(Screen::UnitTasks { .. }) => Mode::List,
-            Some(Screen::Detail { .. }) => Mode::Detail,
+            Some(Screen::Detail { .. } | Screen::Diff { .. }) => Mode::Detail,
             Some(Screen::Units { .. }) => Mode::Units,
             Some(Screen::Help { .. }) => Mode::Help,
         }
@@ -358,11 +408,13 @@ impl State {
         self.tasks_for(unit)
     }
 
-    /// The tasks of the current tab under the search filter, only those involving `unit`
-    /// (as lead or co) when one is given.
+    /// The tasks of the current tab under the search filter, by number; with a `unit`, only
+    /// those it leads or shares, the tasks it leads first, most lagging first (as
+    /// `suggest::lagging_units` lists them).
     pub fn tasks_for(&self, unit: Option<&str>) -> Vec<&Task> {
         let q = self.query();
-        self.tasks
+        let mut tasks: Vec<&Task> = self
+            .tasks
             .iter()
             .enumerate()
             .filter(|(i, t)| {
@@ -371,7 +423,11 @@ impl State {
                     && unit.is_none_or(|u| t.involves(u))
             })
             .map(|(_, t)| t)
-            .collect()
+            .collect();
+        if let Some(u) = unit {
+            tasks.sort_by_key(|t| (!t.leads(u), lag_rank(t.status), t.number));
+        }
+        tasks
     }
 
     /// The selected task of the list on screen.
@@ -409,7 +465,7 @@ impl State {
     /// The task the edit keys act on: the open task, or the selected row of a task list.
     pub fn current_task(&self) -> Option<u32> {
         match self.screen() {
-            Some(Screen::Detail { number, .. }) => Some(*number),
+            Some(Screen::Detail { number, .. } | Screen::Diff { number, .. }) => Some(*number),
             None | Some(Screen::UnitTasks { .. }) => {
                 let sel = self.list_selected()?;
                 self.list_tasks()
@@ -478,6 +534,17 @@ impl State {
     /// Rows available to a list on screen at the current size.
     pub fn list_rows(&self) -> usize {
         view::layout::list_rows(self.size)
+    }
+}
+
+/// How far behind a status is, the most lagging first: red, yellow, grey, green, blue.
+pub fn lag_rank(status: Status) -> u8 {
+    match status {
+        Status::SeriouslyBehind => 0,
+        Status::Behind => 1,
+        Status::NotStarted => 2,
+        Status::OnTrack => 3,
+        Status::Done => 4,
     }
 }
 
@@ -633,6 +700,14 @@ impl State {
                 task.status = *to;
                 let (from, to) = (*from, *to);
                 match kind {
+                    SavedKind::Accept => {
+                        self.undo.push(event.clone());
+                        self.ok(format!(
+                            "saved: task {number} {} {arrow} {} as suggested{undo_hint}",
+                            from.label(),
+                            to.label()
+                        ));
+                    }
                     SavedKind::Undo => {
                         self.undo.pop();
                         self.ok(format!(
@@ -671,6 +746,9 @@ impl State {
             return e;
         }
         if let Some(e) = self.edit_action(self.current_task(), &action) {
+            return e;
+        }
+        if let Some(e) = self.suggestion_action(self.current_task(), &action) {
             return e;
         }
         let rows = self.list_rows();
@@ -803,9 +881,14 @@ impl State {
                 Screen::Detail { number, scroll } => {
                     let total = self
                         .task(*number)
-                        .map(|t| {
-                            view::detail::lines(t, &self.history, width, &self.theme, self.tz).len()
-                        })
+                        .map(|t| view::detail::lines(self, t, width).len())
+                        .unwrap_or(0);
+                    *scroll = (*scroll).min(total.saturating_sub(detail_rows));
+                }
+                Screen::Diff { number, scroll } => {
+                    let total = self
+                        .task(*number)
+                        .map(|t| view::diff::lines(self, t, width).len())
                         .unwrap_or(0);
                     *scroll = (*scroll).min(total.saturating_sub(detail_rows));
                 }
@@ -825,6 +908,9 @@ impl State {
         if let Some(e) = self.edit_action(self.current_task(), &action) {
             return e;
         }
+        if let Some(e) = self.suggestion_action(self.current_task(), &action) {
+            return e;
+        }
         let rows = view::layout::detail_rows(self.size).max(1) as isize;
         match action {
             Action::MoveDown => self.scroll_by(1),
@@ -838,16 +924,99 @@ impl State {
                 self.fix_scroll();
             }
             Action::Search => {
+                if matches!(self.screen(), Some(Screen::Diff { .. })) {
+                    self.stack.pop();
+                }
                 self.stack.pop();
                 self.open_search();
             }
+            Action::ToggleDiff => self.toggle_diff(),
             _ => {}
         }
         Vec::new()
     }
 
+    /// `d`: the diff of the open task's latest period against the previous one, or back.
+    fn toggle_diff(&mut self) {
+        match self.screen() {
+            Some(Screen::Diff { .. }) => {
+                self.stack.pop();
+                self.fix_scroll();
+            }
+            Some(Screen::Detail { number, .. }) => {
+                let number = *number;
+                let Some(task) = self.task(number) else {
+                    return;
+                };
+                match task.periods.as_slice() {
+                    [] => self.info(format!(
+                        "task {number} has no progress reported yet: nothing to compare"
+                    )),
+                    [only] => {
+                        let name = text::clean(&only.name);
+                        self.info(format!(
+                            "task {number} has only one period ({name}): nothing to compare"
+                        ))
+                    }
+                    _ => {
+                        self.stack.push(Screen::Diff { number, scroll: 0 });
+                        self.fix_scroll();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Why a task has no suggested status, in words (for the status bar and the detail).
+    pub fn no_suggestion_reason(&self, task: &Task) -> String {
+        match task.latest_period() {
+            None => "no progress reported yet".to_string(),
+            Some(p) if self.schedule.elapsed(&p.name).is_none() => format!(
+                "序时进度 of \"{}\" is not known (data/schedule.toml)",
+                text::clean(&p.name)
+            ),
+            Some(p) if p.paragraphs.iter().all(|x| x.trim().is_empty()) => format!(
+                "its latest period ({}) reports no progress",
+                text::clean(&p.name)
+            ),
+            Some(p) => format!(
+                "its latest period ({}) has no completion figure",
+                text::clean(&p.name)
+            ),
+        }
+    }
+
+    /// `a`: accept the task's suggested status, as an effect; says why when there is nothing
+    /// to accept.
+    fn suggestion_action(&mut self, number: Option<u32>, action: &Action) -> Option<Vec<Effect>> {
+        if *action != Action::AcceptSuggestion {
+            return None;
+        }
+        let Some(task) = number.and_then(|n| self.task(n)) else {
+            self.info("no task selected: move to a task first");
+            return Some(Vec::new());
+        };
+        let (number, current) = (task.number, task.status);
+        let Some(suggestion) = self.suggestion(number).cloned() else {
+            let why = self.no_suggestion_reason(task);
+            self.info(format!("no suggested status for task {number}: {why}"));
+            return Some(Vec::new());
+        };
+        if suggestion.status == current {
+            self.info(format!(
+                "task {number} is already {}, as suggested; nothing changed",
+                current.label()
+            ));
+            return Some(Vec::new());
+        }
+        Some(vec![Effect::AcceptSuggestion { number, suggestion }])
+    }
+
     fn scroll_by(&mut self, delta: isize) {
-        if let Some(Screen::Detail { scroll, .. } | Screen::Help { scroll }) = self.stack.last_mut()
+        if let Some(
+            Screen::Detail { scroll, .. } | Screen::Diff { scroll, .. } | Screen::Help { scroll },
+        ) = self.stack.last_mut()
         {
             *scroll = (*scroll as isize).saturating_add(delta).max(0) as usize;
         }
@@ -879,6 +1048,9 @@ impl State {
             return e;
         }
         if let Some(e) = self.edit_action(None, &action) {
+            return e;
+        }
+        if let Some(e) = self.suggestion_action(None, &action) {
             return e;
         }
         let rows = self.list_rows();

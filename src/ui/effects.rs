@@ -25,6 +25,14 @@ pub fn perform(ledger: &Ledger, effect: Effect) -> Action {
             format!("note on task {number}"),
             ledger.add_note(number, &text),
         ),
+        Effect::AcceptSuggestion { number, suggestion } => (
+            SavedKind::Accept,
+            format!(
+                "suggested status {} for task {number}",
+                suggestion.status.label()
+            ),
+            crate::suggest::accept(ledger, number, &suggestion),
+        ),
     };
     match result {
         Ok(event) => Action::Saved(Box::new(Saved { kind, event })),

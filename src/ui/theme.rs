@@ -112,6 +112,22 @@ impl Theme {
         self.fg(Color::Green)
     }
 
+    /// A sentence the latest period added (its line also starts with `+`).
+    pub fn added(&self) -> Style {
+        self.fg(Color::Green)
+    }
+
+    /// A sentence the latest period dropped (its line also starts with `-`).
+    pub fn removed(&self) -> Style {
+        self.fg(Color::Red)
+    }
+
+    /// A figure whose value changed between two periods: reverse video and bold, so it
+    /// shows without colour too.
+    pub fn changed(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    }
+
     pub fn separator(&self) -> &'static str {
         if self.ascii {
             "|"

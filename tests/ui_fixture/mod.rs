@@ -224,3 +224,41 @@ pub fn sample_ledger(dir: &std::path::Path) -> Ledger {
     ledger.ensure_sample().expect("sample loads");
     ledger
 }
+
+/// The Q3 2020 fixture report (10 of the sample's tasks, labelled layout).
+pub const Q3_REPORT: &str = include_str!("../fixtures/q3_2020/report_labelled.txt");
+
+/// The built-in sample with the 2020年第三季度 fixture imported on top of it the careful way
+/// (`periods::import_matched`), as `tester`: task 8 then has two periods, 完成率64% → 87%.
+pub fn q3_ledger(dir: &std::path::Path) -> Ledger {
+    let ledger = sample_ledger(dir);
+    let report = duban::import::import_bytes(
+        Q3_REPORT.as_bytes(),
+        "tests/fixtures/q3_2020/report_labelled.txt",
+        &duban::import::Aliases::builtin(),
+    )
+    .expect("the Q3 fixture imports");
+    duban::periods::import_matched(&ledger, &report, None).expect("Q3 merges");
+    ledger
+}
+
+/// The tasks and history of [`q3_ledger`], every event at one fixed time (so screens that
+/// show the history do not move from run to run).
+pub fn q3_tasks_and_history() -> (Vec<Task>, Vec<Event>) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let ledger = q3_ledger(dir.path());
+    let at = Utc
+        .with_ymd_and_hms(2020, 10, 15, 1, 0, 0)
+        .single()
+        .expect("time");
+    let history = ledger
+        .history(None)
+        .expect("history")
+        .into_iter()
+        .map(|mut e| {
+            e.at = at;
+            e
+        })
+        .collect();
+    (ledger.tasks().expect("tasks"), history)
+}

@@ -1,15 +1,19 @@
-//! The task detail: goal, status, domain, lead and co units, the progress of every report
-//! period (latest first), notes and history — all wrapped by display width here, with each
+//! The task detail: goal, status with the suggested status (序时进度) beside it, domain, lead
+//! and co units, the progress of every report period (latest first), notes and history (who,
+//! when, from what to what, with the note) — all wrapped by display width here, with each
 //! numbered sub-item (`一是…`, `(1)…`, `1.…`) on its own line.
 
 use crate::model::{Change, Event, Task};
+use crate::ui::action::Action;
 use crate::ui::app::State;
+use crate::ui::keymap::Mode;
 use crate::ui::text;
 use crate::ui::theme::Theme;
 use crate::ui::view::layout::TextLayout;
 use crate::ui::view::{put, put_line, row};
 use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
@@ -23,7 +27,9 @@ pub fn time(at: &DateTime<Utc>, tz: FixedOffset) -> String {
     at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// What an event did, in the office's words.
+/// What an event did, in the office's words: `状态 未启动 → 正常推进 (note)`; an undo is
+/// `撤销 (undo) 正常推进 → 未启动`, a note `备注: …`, an import `导入 2020年第三季度 (from
+/// report.txt)`.
 pub fn describe(event: &Event, theme: &Theme) -> String {
     let arrow = theme.arrow();
     let mut s = match &event.change {
@@ -36,16 +42,25 @@ pub fn describe(event: &Event, theme: &Theme) -> String {
             from,
             to,
             undo: true,
-        } => format!("撤销 {} {arrow} {}", from.label(), to.label()),
-        Change::Note { text } => format!("备注 {}", text::clean(text)),
+        } => format!("撤销 (undo) {} {arrow} {}", from.label(), to.label()),
+        Change::Note { text } => format!("备注: {}", text::clean(text)),
         Change::Move { from, to } => format!("领域 {} {arrow} {}", from.label(), to.label()),
-        Change::Goal { .. } => "目标 修改".to_string(),
-        Change::Import { period, .. } => format!("导入 {}", text::clean(period)),
+        Change::Goal { .. } => "目标 修改 (goal corrected)".to_string(),
+        Change::Import { period, source } => {
+            // The file's name, not its whole path.
+            let file = source.rsplit(['/', '\\']).next().unwrap_or(source);
+            if file.is_empty() {
+                format!("导入 {}", text::clean(period))
+            } else {
+                format!("导入 {} (from {})", text::clean(period), text::clean(file))
+            }
+        }
     };
     if let Some(n) = event.note.as_deref().filter(|n| !n.is_empty()) {
         if !matches!(event.change, Change::Status { undo: true, .. } if n == "撤销") {
-            s.push_str(" · ");
+            s.push_str(" (");
             s.push_str(&text::clean(n));
+            s.push(')');
         }
     }
     s
@@ -107,14 +122,94 @@ fn units_text(units: &[crate::model::Unit]) -> String {
         .join("、")
 }
 
+/// The status line with the suggested status beside it (`建议 ● 正常推进 — 完成率64% ≥
+/// 序时进度50% · a 采纳`) when it fits, otherwise on its own `建议` lines under the status,
+/// the reason wrapped. Without a suggestion, why not (dim).
+pub fn push_status(out: &mut Vec<Line<'static>>, state: &State, task: &Task, w: usize) {
+    let theme = &state.theme;
+    let st = task.status;
+    let status = Span::styled(
+        format!("{} {}", theme.glyph(st), st.label()),
+        theme.status(st),
+    );
+    let Some(sug) = state.suggestion(task.number) else {
+        push_field(out, "状态", vec![status], w, theme);
+        let why = format!("none: {}", state.no_suggestion_reason(task));
+        if w < LABEL + 8 {
+            out.push(Line::styled("建议".to_string(), theme.dim()));
+            push_wrapped(out, &why, w, 2, theme.dim());
+        } else {
+            let mut lines = text::wrap(&why, w - LABEL).into_iter();
+            out.push(Line::from(vec![
+                Span::styled(text::fit("建议", LABEL, ""), theme.dim()),
+                Span::styled(lines.next().unwrap_or_default(), theme.dim()),
+            ]));
+            for l in lines {
+                out.push(Line::styled(
+                    format!("{}{l}", " ".repeat(LABEL)),
+                    theme.dim(),
+                ));
+            }
+        }
+        return;
+    };
+    let suggested = Span::styled(
+        format!("{} {}", theme.glyph(sug.status), sug.status.label()),
+        theme.status(sug.status),
+    );
+    let tail = if sug.status == st {
+        " · 与当前状态一致".to_string()
+    } else {
+        state
+            .keymap
+            .hint(Mode::Detail, &Action::AcceptSuggestion)
+            .map(|k| format!(" · {k} 采纳"))
+            .unwrap_or_default()
+    };
+    let reason = text::clean(&sug.reason);
+    let one_line = format!(
+        "{}   建议 {} — {reason}{tail}",
+        status.content, suggested.content
+    );
+    if w >= LABEL + 8 && LABEL + text::width(&one_line) <= w {
+        out.push(Line::from(vec![
+            Span::styled(text::fit("状态", LABEL, ""), theme.dim()),
+            status,
+            Span::styled("   建议 ", theme.dim()),
+            suggested,
+            Span::raw(format!(" — {reason}")),
+            Span::styled(tail, theme.dim()),
+        ]));
+        return;
+    }
+    push_field(out, "状态", vec![status], w, theme);
+    if w < LABEL + 8 {
+        out.push(Line::styled("建议".to_string(), theme.dim()));
+        push_wrapped(
+            out,
+            &format!("{}{tail}", suggested.content),
+            w,
+            2,
+            suggested.style,
+        );
+        push_wrapped(out, &reason, w, 2, Style::new());
+        return;
+    }
+    out.push(Line::from(vec![
+        Span::styled(text::fit("建议", LABEL, ""), theme.dim()),
+        suggested,
+        Span::styled(
+            text::truncate(&tail, w.saturating_sub(LABEL + 12), ""),
+            theme.dim(),
+        ),
+    ]));
+    push_wrapped(out, &reason, w, LABEL, Style::new());
+}
+
 /// Every line of a task's detail at `width` columns. `update` uses the count to limit scrolling.
-pub fn lines(
-    task: &Task,
-    history: &[Event],
-    width: u16,
-    theme: &Theme,
-    tz: FixedOffset,
-) -> Vec<Line<'static>> {
+pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
+    let theme = &state.theme;
+    let (history, tz) = (&state.history, state.tz);
     // Very long lines are hard to read: wide terminals get a margin on the right.
     let w = (width as usize).min(MAX_TEXT);
     let mut out: Vec<Line<'static>> = Vec::new();
@@ -127,17 +222,7 @@ pub fn lines(
     push_wrapped(&mut out, &task.goal, w, 2, Style::new());
     out.push(Line::raw(""));
 
-    let st = task.status;
-    push_field(
-        &mut out,
-        "状态",
-        vec![Span::styled(
-            format!("{} {}", theme.glyph(st), st.label()),
-            theme.status(st),
-        )],
-        w,
-        theme,
-    );
+    push_status(&mut out, state, task, w);
     let domain = format!(
         "{} ({}){}",
         task.domain.label(),
@@ -178,9 +263,22 @@ pub fn lines(
         out.push(heading("工作进展"));
         out.push(Line::styled("  (no progress reported yet)", theme.dim()));
     }
+    let diff_hint = if task.periods.len() >= 2 {
+        state
+            .keymap
+            .hint(Mode::Detail, &Action::ToggleDiff)
+            .map(|k| format!(" · {k} 变化 diff"))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     for (i, period) in task.periods.iter().rev().enumerate() {
         out.push(Line::raw(""));
-        let latest = if i == 0 { " (latest)" } else { "" };
+        let latest = if i == 0 {
+            format!(" (latest){diff_hint}")
+        } else {
+            String::new()
+        };
         out.push(heading(&format!(
             "工作进展 · {}{latest}",
             text::clean(&period.name)
@@ -225,6 +323,37 @@ pub fn lines(
     out
 }
 
+/// The title row of a task's screens: `#8 goal…` and, on the right, its status and domain.
+pub fn title(state: &State, task: &Task, area: Rect, buf: &mut Buffer) {
+    if area.is_empty() {
+        return;
+    }
+    let theme = &state.theme;
+    let st = task.status;
+    let right = format!(
+        " {} {} · {} ",
+        theme.glyph(st),
+        st.label(),
+        task.domain.label()
+    );
+    let rw = text::width(&right);
+    let w = area.width as usize;
+    let left_w = w.saturating_sub(rw);
+    let title = format!(" #{} {}", task.number, text::clean(&task.goal));
+    let title = text::truncate(&title, left_w, theme.ellipsis());
+    put(buf, area, area.x, area.y, &title, theme.heading());
+    if w >= rw + 8 {
+        put(
+            buf,
+            area,
+            area.x + left_w as u16,
+            area.y,
+            &right,
+            theme.status(st),
+        );
+    }
+}
+
 pub fn render(state: &State, number: u32, scroll: usize, l: TextLayout, buf: &mut Buffer) {
     let theme = &state.theme;
     let Some(task) = state.task(number) else {
@@ -238,32 +367,8 @@ pub fn render(state: &State, number: u32, scroll: usize, l: TextLayout, buf: &mu
         );
         return;
     };
-    if !l.title.is_empty() {
-        let st = task.status;
-        let right = format!(
-            " {} {} · {} ",
-            theme.glyph(st),
-            st.label(),
-            task.domain.label()
-        );
-        let rw = text::width(&right);
-        let w = l.title.width as usize;
-        let left_w = w.saturating_sub(rw);
-        let title = format!(" #{} {}", task.number, text::clean(&task.goal));
-        let title = text::truncate(&title, left_w, theme.ellipsis());
-        put(buf, l.title, l.title.x, l.title.y, &title, theme.heading());
-        if w >= rw + 8 {
-            put(
-                buf,
-                l.title,
-                l.title.x + left_w as u16,
-                l.title.y,
-                &right,
-                theme.status(st),
-            );
-        }
-    }
-    let all = lines(task, &state.history, l.body.width, theme, state.tz);
+    title(state, task, l.title, buf);
+    let all = lines(state, task, l.body.width);
     let rows = l.body.height as usize;
     let scroll = scroll.min(all.len().saturating_sub(rows));
     for (i, line) in all.iter().skip(scroll).take(rows).enumerate() {

@@ -129,6 +129,22 @@ pub fn lines(keymap: &Keymap, width: u16, theme: &Theme) -> Vec<Line<'static>> {
             ),
         ]));
     }
+    let accept = keymap
+        .hint(Mode::Detail, &Action::AcceptSuggestion)
+        .map(|k| format!(", {k} accepts it (a history event with the reason)"))
+        .unwrap_or_default();
+    let diff = keymap
+        .hint(Mode::Detail, &Action::ToggleDiff)
+        .map(|k| format!(" {k} in the detail shows what changed since the previous period."))
+        .unwrap_or_default();
+    let legend = format!(
+        "{}{} after a status in the list: the status suggested by the latest period's completion figure against 序时进度 differs; the detail shows it with its reason{accept}.{diff}",
+        if theme.ascii { ">" } else { "→" },
+        theme.glyph(Status::OnTrack)
+    );
+    for l in text::wrap(&legend, w.saturating_sub(2).max(1)) {
+        out.push(Line::styled(format!("  {l}"), theme.dim()));
+    }
     out.push(Line::raw(""));
     for l in text::wrap(
         "Ctrl-C always quits. Every edit is saved to disk before the status bar says \"saved\"; undo makes a new history event. Keymaps: --keymap default|vim|emacs|PATH, and keymap.toml in the config directory lists only your changes.",

@@ -1,8 +1,10 @@
 //! The task list: number, status light (glyph, label, colour), goal cut to the width, lead unit.
+//! From 80 columns, a row whose suggested status (序时进度) differs from its status shows it
+//! after the label (`进度滞后→●`); the detail says why and `a` accepts it.
 //! The selected row has a marker and reverse video, so it shows without colour; with our
 //! backend a selection move stays under 400 bytes at 80 columns (research/tech-risks.md §7).
 
-use crate::model::Task;
+use crate::model::{Status, Task};
 use crate::ui::app::{count_statuses, tab_label, Screen, State};
 use crate::ui::text;
 use crate::ui::theme::Theme;
@@ -19,6 +21,7 @@ pub struct Columns {
     pub marker: usize,
     pub number: usize,
     pub glyph: usize,
+    /// The status label, and from 80 columns room after it for the suggested status.
     pub label: usize,
     pub role: usize,
     pub goal: usize,
@@ -31,7 +34,13 @@ impl Columns {
         let marker = 2;
         let number = number_digits + 1;
         let glyph = 2;
-        let label = if w >= 60 { 9 } else { 0 };
+        let label = if w >= 80 {
+            LABEL_WITH_SUGGESTION
+        } else if w >= 60 {
+            9
+        } else {
+            0
+        };
         let role = if with_role && w >= 60 { 5 } else { 0 };
         let lead = if w >= 40 { (w / 5).clamp(9, 25) } else { 0 };
         let goal = w.saturating_sub(marker + number + glyph + label + role + lead);
@@ -46,6 +55,9 @@ impl Columns {
         }
     }
 }
+
+/// The label column when it also has room for the suggested status: `进度滞后→● `.
+pub const LABEL_WITH_SUGGESTION: usize = 12;
 
 /// The lead unit as the list shows it: the first lead as the report wrote it (the short form
 /// staff use, `市住建局`; the detail shows the canonical name too), `+N` when there are more.
@@ -68,7 +80,9 @@ pub fn number_digits(state: &State) -> usize {
         .len()
 }
 
-/// Draws one task row on line `y` of `area`.
+/// Draws one task row on line `y` of `area`: with `role` in a unit's list, with `suggested`
+/// when the suggested status differs.
+#[allow(clippy::too_many_arguments)]
 pub fn task_row(
     buf: &mut Buffer,
     area: Rect,
@@ -77,6 +91,7 @@ pub fn task_row(
     selected: bool,
     theme: &Theme,
     role: Option<&str>,
+    suggested: Option<Status>,
 ) {
     let (mut x, y) = (area.x, area.y);
     let sel = theme.selected();
@@ -108,6 +123,11 @@ pub fn task_row(
     x = x.saturating_add(cols.glyph as u16);
     if cols.label > 0 {
         put(buf, area, x, y, t.status.label(), theme.status(t.status));
+        if let Some(s) = suggested.filter(|_| cols.label >= LABEL_WITH_SUGGESTION) {
+            let arrow = if theme.ascii { ">" } else { "→" };
+            let ax = put(buf, area, x.saturating_add(8), y, arrow, theme.dim());
+            put(buf, area, ax, y, theme.glyph(s), theme.status(s));
+        }
         x = x.saturating_add(cols.label as u16);
     }
     if cols.role > 0 {
@@ -138,7 +158,12 @@ pub fn header(buf: &mut Buffer, area: Rect, cols: &Columns, theme: &Theme, filte
     let head = text::right("序号", num_end);
     put(buf, area, area.x, y, &head, style);
     let mut x = area.x.saturating_add((cols.marker + cols.number) as u16);
-    put(buf, area, x, y, "状态", style);
+    let status = if cols.label >= LABEL_WITH_SUGGESTION {
+        "状态 (→建议)"
+    } else {
+        "状态"
+    };
+    put(buf, area, x, y, status, style);
     x = x.saturating_add((cols.glyph + cols.label) as u16);
     if cols.role > 0 {
         put(buf, area, x, y, "角色", style);
@@ -211,6 +236,7 @@ pub fn render(state: &State, l: ListLayout, buf: &mut Buffer) {
             Some(t.number) == selected,
             theme,
             role,
+            state.differing_suggestion(t).map(|s| s.status),
         );
     }
 }

@@ -3,6 +3,7 @@
 //! relies on a widget's wrapping.
 
 pub mod detail;
+pub mod diff;
 pub mod help;
 pub mod layout;
 pub mod list;
@@ -42,6 +43,11 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
         Some(Screen::Help { scroll }) => {
             let l = layout::text(area);
             help::render(state, *scroll, l, buf);
+            l.status
+        }
+        Some(Screen::Diff { number, scroll }) => {
+            let l = layout::text(area);
+            diff::render(state, *number, *scroll, l, buf);
             l.status
         }
     };

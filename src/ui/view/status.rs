@@ -29,13 +29,15 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
             (vec![Quit], "quit", 8),
         ],
         Mode::Detail => vec![
-            (vec![MoveDown, MoveUp], "scroll", 3),
+            (vec![MoveDown, MoveUp], "scroll", 5),
             (vec![Back], "back", 1),
-            (vec![CycleStatus], "status", 2),
-            (vec![AddNote], "note", 4),
-            (vec![Undo], "undo", 5),
+            (vec![CycleStatus], "status", 3),
+            (vec![ToggleDiff], "diff", 2),
+            (vec![AcceptSuggestion], "accept", 2),
+            (vec![AddNote], "note", 6),
+            (vec![Undo], "undo", 7),
             (vec![Help], "help", 0),
-            (vec![Quit], "quit", 6),
+            (vec![Quit], "quit", 8),
         ],
         Mode::Units => vec![
             (vec![MoveDown, MoveUp], "move", 6),
@@ -114,16 +116,14 @@ fn position(state: &State) -> String {
         Some(Screen::Detail { number, scroll }) => {
             let total = state
                 .task(*number)
-                .map(|t| {
-                    crate::ui::view::detail::lines(
-                        t,
-                        &state.history,
-                        size.0,
-                        &state.theme,
-                        state.tz,
-                    )
-                    .len()
-                })
+                .map(|t| crate::ui::view::detail::lines(state, t, size.0).len())
+                .unwrap_or(0);
+            span(*scroll, layout::detail_rows(size), total)
+        }
+        Some(Screen::Diff { number, scroll }) => {
+            let total = state
+                .task(*number)
+                .map(|t| crate::ui::view::diff::lines(state, t, size.0).len())
                 .unwrap_or(0);
             span(*scroll, layout::detail_rows(size), total)
         }
