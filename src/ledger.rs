@@ -314,25 +314,7 @@ impl Ledger {
     }
 
     fn new_task(&self, row: &ImportedRow, period: &str) -> Task {
-        let (domain, domain_decision) =
-            self.rules
-                .classify(&row.goal, &row.progress, &row.lead_units);
-        Task {
-            number: row.number,
-            section: row.section.clone(),
-            goal: row.goal.clone(),
-            goal_edited: false,
-            lead_units: row.lead_units.clone(),
-            co_units: row.co_units.clone(),
-            domain,
-            domain_decision,
-            status: Status::NotStarted,
-            notes: Vec::new(),
-            periods: vec![Period {
-                name: period.to_string(),
-                paragraphs: row.progress.clone(),
-            }],
-        }
+        new_task(&self.rules, row, period)
     }
 
     fn merge(&self, mut task: Task, row: &ImportedRow, period: &str) -> Task {
@@ -361,5 +343,27 @@ impl Ledger {
             None => task.periods.push(fresh),
         }
         task
+    }
+}
+
+/// A task as a first import makes it from a row: not started, domain by `rules`, the row's
+/// progress as its only period.
+pub fn new_task(rules: &DomainRules, row: &ImportedRow, period: &str) -> Task {
+    let (domain, domain_decision) = rules.classify(&row.goal, &row.progress, &row.lead_units);
+    Task {
+        number: row.number,
+        section: row.section.clone(),
+        goal: row.goal.clone(),
+        goal_edited: false,
+        lead_units: row.lead_units.clone(),
+        co_units: row.co_units.clone(),
+        domain,
+        domain_decision,
+        status: Status::NotStarted,
+        notes: Vec::new(),
+        periods: vec![Period {
+            name: period.to_string(),
+            paragraphs: row.progress.clone(),
+        }],
     }
 }

@@ -20,26 +20,7 @@ pub fn sample_tasks() -> Result<Vec<Task>, ImportError> {
     Ok(report
         .rows
         .iter()
-        .map(|row| {
-            let (domain, domain_decision) =
-                rules.classify(&row.goal, &row.progress, &row.lead_units);
-            Task {
-                number: row.number,
-                section: row.section.clone(),
-                goal: row.goal.clone(),
-                goal_edited: false,
-                lead_units: row.lead_units.clone(),
-                co_units: row.co_units.clone(),
-                domain,
-                domain_decision,
-                status: Status::NotStarted,
-                notes: Vec::new(),
-                periods: vec![Period {
-                    name: period.clone(),
-                    paragraphs: row.progress.clone(),
-                }],
-            }
-        })
+        .map(|row| crate::ledger::new_task(&rules, row, &period))
         .collect())
 }
 
