@@ -9,6 +9,8 @@
 mod fixture;
 
 use duban::ledger::Ledger;
+use duban::search::Index;
+use duban::server::session::Session;
 use duban::ui::action::Action;
 use duban::ui::effects::dispatch;
 use duban::ui::UiOptions;
@@ -41,7 +43,7 @@ fn first_frame() {
     let db = dir.path().join("bench.db");
     // Cold: an empty database gets the sample imported first, as on a first run.
     let t0 = Instant::now();
-    let ledger = Ledger::open(&db).expect("open");
+    let ledger = Session::Local(Ledger::open(&db).expect("open"));
     let opened = t0.elapsed();
     ledger.ensure_sample().expect("sample");
     let imported = t0.elapsed();
@@ -63,7 +65,7 @@ fn first_frame() {
     let mut draw_only = Vec::new();
     for _ in 0..30 {
         let t0 = Instant::now();
-        let ledger = Ledger::open(&db).expect("open");
+        let ledger = Session::Local(Ledger::open(&db).expect("open"));
         let state = duban::ui::initial_state(&ledger, &options(), None).expect("state");
         let t1 = Instant::now();
         let mut ssh = Ssh::new(80, 24, true);
@@ -80,7 +82,8 @@ fn first_frame() {
 }
 
 struct Meter<'a> {
-    ledger: &'a Ledger,
+    ledger: &'a Session,
+    index: Index,
     ssh: Ssh,
     stock: Stock,
 }
@@ -93,7 +96,7 @@ impl Meter<'_> {
         action: Option<Action>,
     ) -> (usize, usize) {
         if let Some(a) = action {
-            dispatch(state, self.ledger, a);
+            dispatch(state, self.ledger, &mut self.index, a);
         }
         (self.ssh.frame(state).len(), self.stock.frame(state).len())
     }
@@ -106,12 +109,13 @@ impl Meter<'_> {
 
 fn bytes(width: u16, height: u16, color: bool) {
     let dir = tempfile::tempdir().expect("tmp");
-    let ledger = fixture::sample_ledger(dir.path());
+    let ledger = Session::Local(fixture::sample_ledger(dir.path()));
     let mut state = duban::ui::initial_state(&ledger, &options(), None).expect("state");
     state.theme.color = color;
     state.size = (width, height);
     let mut m = Meter {
         ledger: &ledger,
+        index: Index::build(&state.tasks),
         ssh: Ssh::new(width, height, color),
         stock: Stock::new(width, height),
     };

@@ -113,11 +113,11 @@ fn demo(
                 let l = Ledger::open(&dir.path().join("ui.db"))?;
                 options.startup_message =
                     Some("the sample does not import yet: showing the UI test fixture".into());
-                let r = run(l, options);
+                let r = run(duban::server::session::Session::Local(l), options);
                 drop(dir);
                 return r;
             }
         });
     }
-    run(ledger, options)
+    run(duban::server::session::Session::Local(ledger), options)
 }

@@ -3,7 +3,7 @@
 
 use crate::export::{self, Format};
 use crate::import::{self, Aliases};
-use crate::ledger::{ImportSummary, Ledger};
+use crate::ledger::ImportSummary;
 use crate::model::{Change, Domain, Event, Status, Task};
 use crate::server::session::Session;
 use anyhow::{Context, Result};
@@ -143,24 +143,6 @@ pub enum Command {
         #[arg(long, value_name = "SECS")]
         idle_exit: Option<u64>,
     },
-}
-
-/// Opens the database, mapping a lock held by another duban to a plain message.
-pub fn open_ledger(cli: &Cli) -> Result<Ledger> {
-    let path = cli.db.clone().unwrap_or_else(crate::paths::default_db);
-    Ok(Ledger::open(&path)?)
-}
-
-/// Loads the built-in sample into an empty database; returns the sentence that says so.
-pub fn load_sample_if_empty(ledger: &Ledger) -> Result<Option<String>> {
-    Ok(ledger.ensure_sample()?.map(|s| {
-        format!(
-            "the database {} was empty: loaded the built-in sample ({} tasks, {}). Import your own report with `duban import FILE`.",
-            ledger.store().path().display(),
-            s.added.len(),
-            s.period
-        )
-    }))
 }
 
 /// Loads the built-in sample into an empty database, saying so on stderr.
@@ -801,12 +783,22 @@ fn print_units(out: &mut impl Write, units: &[UnitSummary]) -> Result<()> {
     Ok(())
 }
 
-/// Without a subcommand: the terminal UI, on the sample if the database is empty.
+/// Without a subcommand: the terminal UI, on the sample if the database is empty. The UI
+/// joins the database's server, starting one for everybody when none runs, so the people
+/// on it see each other's edits live.
 pub fn run_ui(cli: &Cli) -> Result<()> {
-    let ledger = open_ledger(cli)?;
-    let startup_message = load_sample_if_empty(&ledger)?;
+    let path = cli.db.clone().unwrap_or_else(crate::paths::default_db);
+    let session = crate::server::session::open_shared(&path, None)?;
+    let startup_message = session.ensure_sample()?.map(|s| {
+        format!(
+            "the database {} was empty: loaded the built-in sample ({} tasks, {}). Import your own report with `duban import FILE`.",
+            session.db().display(),
+            s.added.len(),
+            s.period
+        )
+    });
     crate::ui::run(
-        ledger,
+        session,
         crate::ui::UiOptions {
             keymap: cli.keymap.clone(),
             ascii: cli.ascii,

@@ -5,6 +5,8 @@
 
 mod ui_fixture;
 
+use duban::search::Index;
+use duban::server::session::Session;
 use duban::ui::action::Action;
 use duban::ui::effects::dispatch;
 use duban::ui::UiOptions;
@@ -22,22 +24,23 @@ fn options() -> UiOptions {
 #[test]
 fn one_row_move_costs_under_400_bytes() {
     let dir = tempfile::tempdir().expect("tmp");
-    let ledger = ui_fixture::sample_ledger(dir.path());
+    let ledger = Session::Local(ui_fixture::sample_ledger(dir.path()));
     for color in [true, false] {
         let mut state = duban::ui::initial_state(&ledger, &options(), None).expect("state");
         state.theme.color = color;
         state.size = (80, 24);
+        let mut index = Index::build(&state.tasks);
         let mut ssh = Ssh::new(80, 24, color);
         let mut stock = Stock::new(80, 24);
         let first = (ssh.frame(&state).len(), stock.frame(&state).len());
-        dispatch(&mut state, &ledger, Action::MoveDown);
+        dispatch(&mut state, &ledger, &mut index, Action::MoveDown);
         let one = (ssh.frame(&state).len(), stock.frame(&state).len());
-        dispatch(&mut state, &ledger, Action::PageDown);
+        dispatch(&mut state, &ledger, &mut index, Action::PageDown);
         let page = (ssh.frame(&state).len(), stock.frame(&state).len());
         // Move down until the list scrolls by one line.
         let offset = state.offset;
         let line = loop {
-            dispatch(&mut state, &ledger, Action::MoveDown);
+            dispatch(&mut state, &ledger, &mut index, Action::MoveDown);
             let bytes = (ssh.frame(&state).len(), stock.frame(&state).len());
             if state.offset != offset {
                 break bytes;
@@ -54,7 +57,7 @@ fn one_row_move_costs_under_400_bytes() {
 #[test]
 fn a_frame_with_nothing_changed_writes_only_the_frame_marks() {
     let dir = tempfile::tempdir().expect("tmp");
-    let ledger = ui_fixture::sample_ledger(dir.path());
+    let ledger = Session::Local(ui_fixture::sample_ledger(dir.path()));
     let mut state = duban::ui::initial_state(&ledger, &options(), None).expect("state");
     state.size = (80, 24);
     let mut ssh = Ssh::new(80, 24, true);

@@ -102,8 +102,10 @@ fn state_for(actions: &[Action], size: (u16, u16)) -> State {
         Theme::default(),
         size,
     );
+    let mut index = duban::search::Index::build(&s.tasks);
     for a in actions {
-        update(&mut s, a.clone());
+        let effects = update(&mut s, a.clone());
+        duban::ui::effects::settle_searches(&mut s, &mut index, effects);
     }
     s
 }

@@ -27,10 +27,13 @@ fn state(theme: Theme, size: (u16, u16)) -> State {
     )
 }
 
+/// Navigation and searches only: searches run inline, as the worker would answer them.
 fn act(s: &mut State, actions: &[Action]) {
+    let mut index = duban::search::Index::build(&s.tasks);
     for a in actions {
         let effects = update(s, a.clone());
-        assert!(effects.is_empty(), "navigation only here: {effects:?}");
+        let edits = duban::ui::effects::settle_searches(s, &mut index, effects);
+        assert!(edits.is_empty(), "navigation only here: {edits:?}");
     }
 }
 

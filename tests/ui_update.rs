@@ -5,9 +5,12 @@ mod ui_fixture;
 
 use chrono::{TimeZone, Utc};
 use duban::model::{Change, Event, Status};
+use duban::search::Index;
+use duban::server::session::Session;
 use duban::ui::action::Action;
 use duban::ui::action::{Saved, SavedKind};
 use duban::ui::app::{update, Effect, InputKind, MessageKind, Screen, State};
+use duban::ui::effects::settle_searches;
 use duban::ui::keymap::Keymap;
 use duban::ui::keymap::Mode;
 use duban::ui::theme::Theme;
@@ -22,10 +25,14 @@ fn state() -> State {
     )
 }
 
+/// Feeds actions through `update`; searches run inline (as the worker would, at once) and
+/// the other effects are returned.
 fn run(s: &mut State, actions: &[Action]) -> Vec<Effect> {
+    let mut index = Index::build(&s.tasks);
     let mut out = Vec::new();
     for a in actions {
-        out.extend(update(s, a.clone()));
+        let effects = update(s, a.clone());
+        out.extend(settle_searches(s, &mut index, effects));
     }
     out
 }
@@ -88,6 +95,7 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
             _ => panic!("only status undo"),
         },
         Effect::AddNote { number, text } => (*number, Change::Note { text: text.clone() }),
+        Effect::Search(_) | Effect::Reindex(_) => panic!("not an edit: {effect:?}"),
         Effect::AcceptSuggestion { number, suggestion } => {
             let from = s.task(*number).expect("task").status;
             (
@@ -119,6 +127,7 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
         Effect::Undo(_) => SavedKind::Undo,
         Effect::AddNote { .. } => SavedKind::Note,
         Effect::AcceptSuggestion { .. } => SavedKind::Accept,
+        Effect::Search(_) | Effect::Reindex(_) => panic!("not an edit: {effect:?}"),
     };
     update(
         s,
@@ -577,7 +586,7 @@ fn edits_reach_the_ledger_before_the_status_bar_says_saved() {
     use duban::ui::effects::dispatch;
     use duban::ui::event::event_action;
     let dir = tempfile::tempdir().expect("tmp");
-    let ledger = ui_fixture::ledger(dir.path());
+    let ledger = Session::Local(ui_fixture::ledger(dir.path()));
     let opts = duban::ui::UiOptions {
         keymap: None,
         ascii: false,
@@ -593,7 +602,7 @@ fn edits_reach_the_ledger_before_the_status_bar_says_saved() {
             false,
         )
         .expect("bound");
-        dispatch(s, &ledger, a);
+        dispatch(s, &ledger, &mut Index::build(&s.tasks), a);
     };
     for _ in 0..3 {
         press(&mut s, KeyCode::Char('j'));
@@ -832,7 +841,7 @@ fn history_says_who_changed_what_from_what_to_what_with_the_note() {
 }
 
 /// Presses a key as the terminal would report it, and runs what it asks for.
-fn press(s: &mut State, ledger: &duban::ledger::Ledger, code: crossterm::event::KeyCode) {
+fn press(s: &mut State, ledger: &Session, code: crossterm::event::KeyCode) {
     use crossterm::event::{Event as TermEvent, KeyEvent, KeyModifiers};
     let a = duban::ui::event::event_action(
         s,
@@ -840,7 +849,8 @@ fn press(s: &mut State, ledger: &duban::ledger::Ledger, code: crossterm::event::
         false,
     )
     .expect("bound");
-    duban::ui::effects::dispatch(s, ledger, a);
+    let mut index = Index::build(&s.tasks);
+    duban::ui::effects::dispatch(s, ledger, &mut index, a);
 }
 
 fn ui_options() -> duban::ui::UiOptions {
@@ -852,7 +862,7 @@ fn ui_options() -> duban::ui::UiOptions {
     }
 }
 
-fn open_in(s: &mut State, ledger: &duban::ledger::Ledger, n: u32) {
+fn open_in(s: &mut State, ledger: &Session, n: u32) {
     use crossterm::event::KeyCode;
     press(s, ledger, KeyCode::Char('g'));
     let i = s
@@ -879,7 +889,7 @@ fn accepting_a_suggestion_on_the_sample_writes_the_status_and_a_history_event_wi
     use crossterm::event::KeyCode;
     use duban::suggest::{suggest_task, Schedule};
     let dir = tempfile::tempdir().expect("tmp");
-    let ledger = ui_fixture::sample_ledger(dir.path());
+    let ledger = Session::Local(ui_fixture::sample_ledger(dir.path()));
     let mut s = duban::ui::initial_state(&ledger, &ui_options(), None).expect("state");
     let before = ledger.task(8).expect("task 8");
     let sug = suggest_task(&before, &Schedule::builtin()).expect("task 8 has a suggestion");
@@ -969,7 +979,7 @@ fn accepting_a_suggestion_on_the_sample_writes_the_status_and_a_history_event_wi
 fn the_q3_period_diff_opens_with_d_and_accepting_there_uses_the_latest_period() {
     use crossterm::event::KeyCode;
     let dir = tempfile::tempdir().expect("tmp");
-    let ledger = ui_fixture::q3_ledger(dir.path());
+    let ledger = Session::Local(ui_fixture::q3_ledger(dir.path()));
     let mut s = duban::ui::initial_state(&ledger, &ui_options(), None).expect("state");
     assert_eq!(s.task(8).expect("task").periods.len(), 2);
     open_in(&mut s, &ledger, 8);

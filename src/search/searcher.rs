@@ -2,12 +2,15 @@
 //! cancels the running one when a newer arrives, narrows from the previous results when the
 //! text only grew, and hands results back tagged with the text they answer. Plain std
 //! threads; a tokio UI passes a callback that sends into its own channel.
+//!
+//! Edits reach the index through the same queue as searches, so they apply in the order they
+//! were made, and an index still being built (`Searcher::build`, at start-up) loses none.
 
 use super::{Index, Query, Results};
 use crate::model::Task;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -20,55 +23,81 @@ pub struct SearchOutcome {
     pub elapsed: Duration,
 }
 
+/// Two outcomes are equal when they answer the same text with the same results.
+impl PartialEq for SearchOutcome {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && Arc::ptr_eq(&self.results, &other.results)
+    }
+}
+
+impl Eq for SearchOutcome {}
+
 enum Msg {
     Search(String, Arc<AtomicBool>),
+    Update(Box<Task>),
     Stop,
 }
 
 pub struct Searcher {
-    index: Arc<RwLock<Index>>,
     tx: mpsc::Sender<Msg>,
     current: Arc<Mutex<Arc<AtomicBool>>>,
+    /// Held only to name the thread's lifetime; dropped (detached) with the searcher.
     worker: Option<JoinHandle<()>>,
 }
 
 impl Searcher {
-    /// Starts the worker. `on_result` runs on the worker thread for every search that
-    /// finished without being superseded.
-    pub fn new<F>(index: Index, mut on_result: F) -> Searcher
+    /// Starts the worker on a built index. `on_result` runs on the worker thread for every
+    /// search that finished without being superseded.
+    pub fn new<F>(index: Index, on_result: F) -> Searcher
     where
         F: FnMut(SearchOutcome) + Send + 'static,
     {
-        let index = Arc::new(RwLock::new(index));
+        Searcher::start(move || index, on_result)
+    }
+
+    /// Starts the worker, which first builds the index of `tasks` (seconds at 100,000 tasks),
+    /// so the caller can draw meanwhile; searches submitted during the build wait for it.
+    pub fn build<F>(tasks: Vec<Task>, on_result: F) -> Searcher
+    where
+        F: FnMut(SearchOutcome) + Send + 'static,
+    {
+        Searcher::start(move || Index::build(&tasks), on_result)
+    }
+
+    fn start<B, F>(make_index: B, mut on_result: F) -> Searcher
+    where
+        B: FnOnce() -> Index + Send + 'static,
+        F: FnMut(SearchOutcome) + Send + 'static,
+    {
         let (tx, rx) = mpsc::channel::<Msg>();
-        let shared = index.clone();
         let worker = std::thread::Builder::new()
             .name("duban-search".into())
             .spawn(move || {
+                let mut index = make_index();
                 let mut last: Option<Arc<Results>> = None;
-                while let Ok(mut msg) = rx.recv() {
-                    // Only the newest request matters.
-                    while let Ok(newer) = rx.try_recv() {
-                        msg = newer;
+                while let Ok(first) = rx.recv() {
+                    // Apply every edit waiting; of the searches, only the newest matters.
+                    let mut search = None;
+                    let mut next = Some(first);
+                    while let Some(msg) = next {
+                        match msg {
+                            Msg::Stop => return,
+                            Msg::Update(task) => index.update(&task),
+                            Msg::Search(text, cancel) => search = Some((text, cancel)),
+                        }
+                        next = rx.try_recv().ok();
                     }
-                    let (text, cancel) = match msg {
-                        Msg::Stop => break,
-                        Msg::Search(text, cancel) => (text, cancel),
+                    let Some((text, cancel)) = search else {
+                        continue;
                     };
                     if cancel.load(Ordering::Relaxed) {
                         continue;
                     }
                     let started = Instant::now();
                     let query = Query::parse(&text);
-                    let results = {
-                        let index = match shared.read() {
-                            Ok(i) => i,
-                            Err(poisoned) => poisoned.into_inner(),
-                        };
-                        match &last {
-                            Some(prev) => index.search_within(&query, prev, &cancel),
-                            None => index.search(&query, &cancel),
-                        }
+                    let results = match &last {
+                        Some(prev) => index.search_within(&query, prev, &cancel),
+                        None => index.search(&query, &cancel),
                     };
                     if let Some(r) = results {
                         let r = Arc::new(r);
@@ -83,7 +112,6 @@ impl Searcher {
             })
             .expect("spawn the search thread");
         Searcher {
-            index,
             tx,
             current: Arc::new(Mutex::new(Arc::new(AtomicBool::new(false)))),
             worker: Some(worker),
@@ -120,29 +148,20 @@ impl Searcher {
         *cur = flag;
     }
 
-    /// Re-indexes an edited task. Cancels the running search so the write waits at most for
-    /// one chunk; the next search sees the change.
+    /// Re-indexes an edited task. Cancels the running search so the edit waits at most for
+    /// one chunk; searches submitted after this call see the change.
     pub fn update(&self, task: &Task) {
         self.cancel();
-        let mut index = match self.index.write() {
-            Ok(i) => i,
-            Err(p) => p.into_inner(),
-        };
-        index.update(task);
-    }
-
-    /// The shared index, e.g. for `suggest_units` or `len`.
-    pub fn index(&self) -> Arc<RwLock<Index>> {
-        self.index.clone()
+        let _ = self.tx.send(Msg::Update(Box::new(task.clone())));
     }
 }
 
 impl Drop for Searcher {
+    /// Stops the worker without waiting for it: a quit during the start-up build must not
+    /// wait for the build.
     fn drop(&mut self) {
         self.cancel();
         let _ = self.tx.send(Msg::Stop);
-        if let Some(w) = self.worker.take() {
-            let _ = w.join();
-        }
+        self.worker.take();
     }
 }

@@ -69,6 +69,25 @@ pub enum Action {
         what: String,
         error: String,
     },
+    /// Results of the search worker for a text typed in the search line.
+    #[serde(skip)]
+    Found(Box<crate::search::SearchOutcome>),
+    /// An edit committed on the shared database (anyone's, ours included), with the task as
+    /// it is now.
+    #[serde(skip)]
+    Changed(Box<Changed>),
+    /// The shared server went away (`Some(reason)`) or answers again (`None`).
+    #[serde(skip)]
+    Connection(Option<String>),
+}
+
+/// An edit someone committed, as the shared server announced it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    pub event: Event,
+    /// The task as it is after the edit; None when it could not be read back (the event is
+    /// still recorded).
+    pub task: Option<crate::model::Task>,
 }
 
 /// What kind of edit a `Saved` acknowledges.

@@ -3,6 +3,7 @@
 //! so tests drive it with action sequences.
 
 use crate::model::{Change, Domain, Event, Note, Status, Task};
+use crate::search::{Hit, Results, SearchOutcome};
 use crate::suggest::{Schedule, Suggestion};
 use crate::ui::action::{Action, Saved, SavedKind};
 use crate::ui::keymap::{Keymap, Mode};
@@ -10,7 +11,12 @@ use crate::ui::text;
 use crate::ui::theme::Theme;
 use crate::ui::view;
 use chrono::FixedOffset;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+mod live;
+mod search;
 
 /// Work for the world outside `update`: each is run against the ledger and answers with
 /// `Action::Saved` or `Action::Failed`.
@@ -31,6 +37,52 @@ pub enum Effect {
         number: u32,
         suggestion: Suggestion,
     },
+    /// Search for this text off the UI thread (`None`: cancel; no results are wanted). The
+    /// results come back as `Action::Found`.
+    Search(Option<String>),
+    /// A task changed: the search index must see it as it is now.
+    Reindex(Box<Task>),
+}
+
+/// The search results in force: the newest that arrived for what was typed. While a newer
+/// search runs the list keeps these rather than flicker.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The text they answer.
+    pub text: String,
+    pub results: Arc<Results>,
+    pub elapsed: Duration,
+    /// Task number → rank (0 is the best hit).
+    rank: HashMap<u32, usize>,
+}
+
+impl Found {
+    pub fn new(outcome: SearchOutcome) -> Found {
+        let rank = outcome
+            .results
+            .hits
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.number, i))
+            .collect();
+        Found {
+            text: outcome.text,
+            results: outcome.results,
+            elapsed: outcome.elapsed,
+            rank,
+        }
+    }
+
+    /// The hit for a task, if it matched.
+    pub fn hit(&self, number: u32) -> Option<&Hit> {
+        self.rank
+            .get(&number)
+            .and_then(|&i| self.results.hits.get(i))
+    }
+
+    fn rank(&self, number: u32) -> Option<usize> {
+        self.rank.get(&number).copied()
+    }
 }
 
 /// The screens above the task list, innermost last.
@@ -231,9 +283,6 @@ impl UnitRow {
 pub struct State {
     /// Every task, by number.
     pub tasks: Vec<Task>,
-    /// Per task (same order), the lowercased text the search filter looks in: goal, units
-    /// (written and canonical) and every period's progress.
-    haystack: Vec<String>,
     /// Every history event, oldest first.
     pub history: Vec<Event>,
     pub tab: usize,
@@ -241,8 +290,15 @@ pub struct State {
     pub selected: [Option<u32>; TABS],
     /// First visible row of the task list.
     pub offset: usize,
-    /// The text filter (`/`), applied to the task lists and to unit names.
+    /// The search (`/`) in force, as typed (trimmed): it filters and ranks the task lists
+    /// and filters the unit names.
     pub search: Option<String>,
+    /// The results for `search` (or, while a newer search runs, for the text before).
+    pub found: Option<Found>,
+    /// Effects asked for by the state's own handlers, returned by the next `update`.
+    pending: Vec<Effect>,
+    /// Why the shared server is unreachable, while it is (edits fail meanwhile).
+    pub offline: Option<String>,
     pub stack: Vec<Screen>,
     pub input: Option<Input>,
     pub message: Option<Message>,
@@ -271,15 +327,16 @@ impl State {
         size: (u16, u16),
     ) -> State {
         tasks.sort_by_key(|t| t.number);
-        let haystack = tasks.iter().map(haystack).collect();
         let mut s = State {
             tasks,
-            haystack,
             history,
             tab: 0,
             selected: [None; TABS],
             offset: 0,
             search: None,
+            found: None,
+            pending: Vec::new(),
+            offline: None,
             stack: Vec::new(),
             input: None,
             message: None,
@@ -373,30 +430,41 @@ impl State {
             .map(|i| &mut self.tasks[i])
     }
 
-    /// The search query, lowercased, when one is in force.
-    fn query(&self) -> Option<String> {
-        self.search
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(str::to_lowercase)
+    /// The results that filter the lists: those of a search in force, once any arrived.
+    fn filtering(&self) -> Option<&Found> {
+        self.search.as_ref().and(self.found.as_ref())
     }
 
-    fn matches(&self, i: usize, t: &Task, q: Option<&str>) -> bool {
-        q.is_none_or(|q| {
-            t.number.to_string() == q || self.haystack.get(i).is_some_and(|h| h.contains(q))
-        })
+    /// True when a task passes the search in force (every task when there is none, or its
+    /// first results have not arrived yet).
+    pub fn matches(&self, t: &Task) -> bool {
+        self.filtering().is_none_or(|f| f.rank(t.number).is_some())
+    }
+
+    /// The search hit for a task, when a search is in force and the task matched.
+    pub fn hit(&self, number: u32) -> Option<&Hit> {
+        self.filtering().and_then(|f| f.hit(number))
+    }
+
+    /// True while the results shown answer an older text than the one typed.
+    pub fn searching(&self) -> bool {
+        self.search.is_some() && self.found.as_ref().map(|f| &f.text) != self.search.as_ref()
     }
 
     fn in_tab(&self, t: &Task) -> bool {
         tab_domain(self.tab).is_none_or(|d| t.domain == d)
     }
 
-    /// Tasks in a tab (before the search filter), for the tab counts.
+    /// Tasks in a tab (before the search filter).
     pub fn tab_tasks(&self, tab: usize) -> impl Iterator<Item = &Task> {
         self.tasks
             .iter()
             .filter(move |t| tab_domain(tab).is_none_or(|d| t.domain == d))
+    }
+
+    /// Tasks in a tab that the search in force lets through, for the tab counts.
+    pub fn tab_matches(&self, tab: usize) -> impl Iterator<Item = &Task> {
+        self.tab_tasks(tab).filter(|t| self.matches(t))
     }
 
     /// The rows of the task list on screen: the main list (tab + search) or a unit's tasks.
@@ -408,24 +476,26 @@ impl State {
         self.tasks_for(unit)
     }
 
-    /// The tasks of the current tab under the search filter, by number; with a `unit`, only
-    /// those it leads or shares, the tasks it leads first, most lagging first (as
-    /// `suggest::lagging_units` lists them).
+    /// The tasks of the current tab under the search: by number, or in rank order (best
+    /// hit first) when a search is in force; with a `unit`, only those it leads or shares,
+    /// the tasks it leads first, most lagging first (as `suggest::lagging_units` lists them).
     pub fn tasks_for(&self, unit: Option<&str>) -> Vec<&Task> {
-        let q = self.query();
+        let found = self.filtering();
         let mut tasks: Vec<&Task> = self
             .tasks
             .iter()
-            .enumerate()
-            .filter(|(i, t)| {
+            .filter(|t| {
                 self.in_tab(t)
-                    && self.matches(*i, t, q.as_deref())
+                    && found.is_none_or(|f| f.rank(t.number).is_some())
                     && unit.is_none_or(|u| t.involves(u))
             })
-            .map(|(_, t)| t)
             .collect();
-        if let Some(u) = unit {
-            tasks.sort_by_key(|t| (!t.leads(u), lag_rank(t.status), t.number));
+        match (found, unit) {
+            (Some(f), _) => tasks.sort_by_key(|t| f.rank(t.number)),
+            (None, Some(u)) => {
+                tasks.sort_by_key(|t| (!t.leads(u), lag_rank(t.status), t.number));
+            }
+            (None, None) => {}
         }
         tasks
     }
@@ -510,12 +580,7 @@ impl State {
                 r.co += 1;
             }
         }
-        let q = self
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(str::to_lowercase);
+        let q = self.unit_filter();
         let mut rows: Vec<UnitRow> = rows
             .into_values()
             .filter(|r| q.as_ref().is_none_or(|q| r.name.to_lowercase().contains(q)))
@@ -529,6 +594,18 @@ impl State {
                 .then(a.name.cmp(&b.name))
         });
         rows
+    }
+
+    /// What the units view filters names by: the search's words, `@`/`unit:` dropped,
+    /// lowercased.
+    fn unit_filter(&self) -> Option<String> {
+        let q = self.search.as_deref()?.trim();
+        let q = ["@", "＠", "unit:", "单位:"]
+            .iter()
+            .find_map(|p| q.strip_prefix(p))
+            .unwrap_or(q)
+            .trim();
+        (!q.is_empty()).then(|| q.to_lowercase())
     }
 
     /// Rows available to a list on screen at the current size.
@@ -546,22 +623,6 @@ pub fn lag_rank(status: Status) -> u8 {
         Status::OnTrack => 3,
         Status::Done => 4,
     }
-}
-
-/// What the search filter looks in, lowercased once.
-fn haystack(t: &Task) -> String {
-    let mut h = t.goal.to_lowercase();
-    for u in t.lead_units.iter().chain(&t.co_units) {
-        h.push('\n');
-        h.push_str(&u.canonical.to_lowercase());
-        h.push('\n');
-        h.push_str(&u.written.to_lowercase());
-    }
-    for p in t.periods.iter().flat_map(|p| &p.paragraphs) {
-        h.push('\n');
-        h.push_str(&p.to_lowercase());
-    }
-    h
 }
 
 /// The offset that keeps row `idx` of `len` visible in `rows` rows, moving as little as
@@ -582,6 +643,12 @@ pub fn keep_visible(offset: usize, idx: usize, rows: usize, len: usize) -> usize
 /// The pure transition. Navigation, screens and the input line change the state; edits
 /// become effects and are confirmed only when `Action::Saved` comes back.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let mut effects = handle(state, action);
+    effects.append(&mut state.pending);
+    effects
+}
+
+fn handle(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::NoOp => Vec::new(),
         Action::Quit => {
@@ -599,6 +666,18 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Failed { what, error } => {
             state.error(format!("NOT saved ({what}): {error}"));
+            Vec::new()
+        }
+        Action::Found(outcome) => {
+            state.on_found(*outcome);
+            Vec::new()
+        }
+        Action::Changed(changed) => {
+            state.on_changed(*changed);
+            Vec::new()
+        }
+        Action::Connection(down) => {
+            state.on_connection(down);
             Vec::new()
         }
         other => {
@@ -737,7 +816,8 @@ impl State {
             }
             _ => self.ok(format!("saved (task {number})")),
         }
-        self.history.push(event);
+        self.record(event);
+        self.task_changed(number);
         self.fix_scroll();
     }
 
@@ -771,7 +851,7 @@ impl State {
             }
             Action::Back => {
                 if self.search.is_some() {
-                    self.search = None;
+                    self.set_search(None);
                     self.info("search cleared");
                     self.fix_scroll();
                 } else if matches!(self.screen(), Some(Screen::UnitTasks { .. })) {
@@ -1071,7 +1151,7 @@ impl State {
                 {
                     let unit = name.clone();
                     // The unit's tasks are listed without the unit-name filter that found it.
-                    self.search = None;
+                    self.set_search(None);
                     self.stack.push(Screen::UnitTasks {
                         unit,
                         selected: None,
@@ -1082,7 +1162,7 @@ impl State {
             }
             Action::Back => {
                 if self.search.is_some() {
-                    self.search = None;
+                    self.set_search(None);
                     self.info("search cleared");
                 } else {
                     self.stack.pop();
@@ -1133,12 +1213,7 @@ impl State {
                         return vec![Effect::AddNote { number, text }];
                     }
                     InputKind::Search => {
-                        self.search = (!text.is_empty()).then_some(text);
-                        self.fix_scroll();
-                        if let Some(q) = &self.search {
-                            let n = self.searched_count();
-                            self.info(format!("filter \"{q}\": {n} shown · Esc clears"));
-                        }
+                        self.submit_search(text);
                         return Vec::new();
                     }
                 }
@@ -1147,7 +1222,7 @@ impl State {
                 match input.kind {
                     InputKind::Note(n) => self.info(format!("note on task {n} discarded")),
                     InputKind::Search => {
-                        self.search = input.previous.clone();
+                        self.set_search(input.previous.clone());
                         self.fix_scroll();
                     }
                 }
@@ -1156,7 +1231,7 @@ impl State {
             other => {
                 if input.edit(&other) && input.kind == InputKind::Search {
                     let t = input.text.trim();
-                    self.search = (!t.is_empty()).then(|| t.to_string());
+                    self.set_search((!t.is_empty()).then(|| t.to_string()));
                     self.input = Some(input);
                     self.fix_scroll();
                     return Vec::new();

@@ -1,9 +1,12 @@
-//! The event loop on tokio: terminal events (crossterm's EventStream), SIGHUP/SIGTERM/SIGINT.
+//! The event loop on tokio: terminal events (crossterm's EventStream), search results from
+//! the search worker, everyone's edits from the shared server, SIGHUP/SIGTERM/SIGINT.
 //! It draws only when something changed, and first drains every event already queued, so a
 //! held key or a resize storm over a slow link costs one frame, not one per event.
 
-use crate::ledger::Ledger;
-use crate::ui::action::Action;
+use crate::search::{SearchOutcome, Searcher};
+use crate::server::client::{Live, Subscription};
+use crate::server::session::Session;
+use crate::ui::action::{Action, Changed};
 use crate::ui::app::State;
 use crate::ui::backend::SshBackend;
 use crate::ui::effects::dispatch;
@@ -92,12 +95,41 @@ pub enum Ended {
     InputClosed,
 }
 
-/// Runs until quit, a signal, or the end of input. Store writes happen inside `dispatch`, right
-/// after `update` and before the next draw.
+/// An edit announced by the server, as an action: the event with the task as it is now
+/// (read back from the session; an edit that cannot be read back still records its event).
+fn changed(session: &Session, live: Live) -> Action {
+    match live {
+        Live::Event(event) => {
+            let task = session.task(event.task).ok();
+            Action::Changed(Box::new(Changed { event, task }))
+        }
+        Live::Disconnected { reason } => Action::Connection(Some(reason)),
+        Live::Reconnected => Action::Connection(None),
+    }
+}
+
+/// The next announcement of a shared session; never, for a session of one.
+async fn next_live(live: &mut Option<Subscription>) -> Option<Live> {
+    match live {
+        Some(s) => s.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// What woke the loop besides the terminal.
+enum Woke {
+    Terminal(Option<io::Result<Event>>),
+    Found(SearchOutcome),
+    Live(Live),
+}
+
+/// Runs until quit, a signal, or the end of input. Edits happen inside `dispatch`, right
+/// after `update` and before the next draw; searches run on the search worker and their
+/// results arrive here; a shared session's announcements redraw without a key press.
 pub async fn run_loop<W: Write>(
     terminal: &mut Terminal<SshBackend<W>>,
     state: &mut State,
-    ledger: &Ledger,
+    session: &Session,
     mouse: bool,
 ) -> anyhow::Result<Ended> {
     use tokio::signal::unix::{signal, SignalKind};
@@ -106,17 +138,55 @@ pub async fn run_loop<W: Write>(
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut events = EventStream::new();
 
+    let (found_tx, mut found_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut searcher = Searcher::build(state.tasks.clone(), move |o| {
+        let _ = found_tx.send(o);
+    });
+    let mut live = match session.subscribe() {
+        Ok(l) => l,
+        Err(e) => {
+            state.error(format!(
+                "others' edits will not show until you restart: {e}"
+            ));
+            None
+        }
+    };
+
     let size = terminal.size()?;
     state.size = (size.width, size.height);
     state.fix_scroll();
     draw(terminal, state)?;
 
     loop {
-        let first = tokio::select! {
-            ev = events.next() => ev,
+        let woke = tokio::select! {
+            ev = events.next() => Woke::Terminal(ev),
+            Some(o) = found_rx.recv() => Woke::Found(o),
+            Some(l) = next_live(&mut live) => Woke::Live(l),
             _ = hangup.recv() => return Ok(Ended::Signal),
             _ = terminate.recv() => return Ok(Ended::Signal),
             _ = interrupt.recv() => return Ok(Ended::Signal),
+        };
+        let first = match woke {
+            Woke::Terminal(ev) => ev,
+            Woke::Found(o) => {
+                dispatch(state, session, &mut searcher, Action::Found(Box::new(o)));
+                // Later results and announcements already waiting go in the same frame.
+                while let Ok(o) = found_rx.try_recv() {
+                    dispatch(state, session, &mut searcher, Action::Found(Box::new(o)));
+                }
+                draw(terminal, state)?;
+                continue;
+            }
+            Woke::Live(l) => {
+                let mut next = Some(l);
+                while let Some(l) = next {
+                    let action = changed(session, l);
+                    dispatch(state, session, &mut searcher, action);
+                    next = live.as_mut().and_then(Subscription::try_next);
+                }
+                draw(terminal, state)?;
+                continue;
+            }
         };
         let mut dirty = false;
         let mut next = first;
@@ -124,7 +194,7 @@ pub async fn run_loop<W: Write>(
             match next {
                 Some(Ok(ev)) => {
                     if let Some(action) = event_action(state, ev, mouse) {
-                        dispatch(state, ledger, action);
+                        dispatch(state, session, &mut searcher, action);
                         dirty = true;
                     }
                 }

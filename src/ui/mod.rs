@@ -19,7 +19,7 @@ pub mod text;
 pub mod theme;
 pub mod view;
 
-use crate::ledger::Ledger;
+use crate::server::session::Session;
 use anyhow::Context;
 use app::{MessageKind, State};
 use backend::SshBackend;
@@ -39,15 +39,15 @@ pub struct UiOptions {
     pub startup_message: Option<String>,
 }
 
-/// Builds the UI's state from the ledger: tasks, history, keymap (with its problems shown in
+/// Builds the UI's state from the session: tasks, history, keymap (with its problems shown in
 /// the status bar), theme, start-up message.
 pub fn initial_state(
-    ledger: &Ledger,
+    session: &Session,
     options: &UiOptions,
     keymap_user_file: Option<&std::path::Path>,
 ) -> anyhow::Result<State> {
-    let tasks = ledger.tasks().context("cannot read the tasks")?;
-    let history = ledger.history(None).context("cannot read the history")?;
+    let tasks = session.tasks().context("cannot read the tasks")?;
+    let history = session.history(None).context("cannot read the history")?;
     let (keymap, problems) = Keymap::load(options.keymap.as_deref(), keymap_user_file);
     let theme = Theme::from_env(options.ascii);
     let mut state = State::new(tasks, history, keymap, theme, (80, 24));
@@ -69,13 +69,13 @@ pub fn initial_state(
 
 /// Runs the terminal UI until the user quits, the terminal hangs up, or a signal arrives.
 /// The terminal is always restored; every acknowledged edit is already on disk.
-pub fn run(ledger: Ledger, options: UiOptions) -> anyhow::Result<()> {
+pub fn run(session: Session, options: UiOptions) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the event loop")?;
     let user_file = keymap::user_file();
-    let mut state = initial_state(&ledger, &options, user_file.as_deref())?;
+    let mut state = initial_state(&session, &options, user_file.as_deref())?;
 
     let guard = terminal::TerminalGuard::enter(options.mouse)?;
     let result = (|| -> anyhow::Result<()> {
@@ -84,7 +84,7 @@ pub fn run(ledger: Ledger, options: UiOptions) -> anyhow::Result<()> {
         runtime.block_on(event::run_loop(
             &mut terminal,
             &mut state,
-            &ledger,
+            &session,
             options.mouse,
         ))?;
         // Whatever the last frame left unsent is dropped with the backend, not printed after
@@ -93,7 +93,8 @@ pub fn run(ledger: Ledger, options: UiOptions) -> anyhow::Result<()> {
         Ok(())
     })();
     drop(guard);
-    // Every write was flushed when it was acknowledged; dropping the ledger closes sled.
-    drop(ledger);
+    // Every write was flushed when it was acknowledged; dropping the session closes sled or
+    // leaves the server (which exits a while after its last client).
+    drop(session);
     result
 }

@@ -86,6 +86,17 @@ impl Theme {
         Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
 
+    /// Characters a search matched: bold and underlined (visible without colour and on the
+    /// reverse-video selection), yellow when colours are on.
+    pub fn matched(&self) -> Style {
+        let s = Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+        if self.color {
+            s.fg(Color::Yellow)
+        } else {
+            s
+        }
+    }
+
     /// Headings and section titles.
     pub fn heading(&self) -> Style {
         if self.color {

@@ -3,14 +3,20 @@
 //! after the label (`进度滞后→●`); the detail says why and `a` accepts it.
 //! The selected row has a marker and reverse video, so it shows without colour; with our
 //! backend a selection move stays under 400 bytes at 80 columns (research/tech-risks.md §7).
+//! Under a search, rows come best hit first with the matched characters marked: in the goal;
+//! in the unit column when a unit matched; a progress or note hit shows its snippet in place
+//! of the goal, tagged 进展 or 备注.
 
 use crate::model::{Status, Task};
+use crate::search::{Field, Hit, Place};
+use crate::ui::action::Action;
 use crate::ui::app::{count_statuses, tab_label, Screen, State};
+use crate::ui::keymap::Mode;
 use crate::ui::text;
 use crate::ui::theme::Theme;
 use crate::ui::view::layout::ListLayout;
 use crate::ui::view::tabs::{put_pieces, worded_summary};
-use crate::ui::view::{fill, put, row};
+use crate::ui::view::{fill, put, put_marked, row};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -80,8 +86,93 @@ pub fn number_digits(state: &State) -> usize {
         .len()
 }
 
+/// What a row shows in its goal and unit columns, with the characters to mark.
+struct RowText {
+    /// A dim tag before the goal column's text (`进展 `), when it shows a snippet.
+    tag: Option<&'static str>,
+    goal: String,
+    goal_marks: Vec<usize>,
+    /// `协 ` when the unit column shows a matched co-responsible unit, not the lead.
+    lead_tag: Option<&'static str>,
+    lead: String,
+    lead_marks: Vec<usize>,
+}
+
+impl RowText {
+    fn new(t: &Task, hit: Option<&Hit>) -> RowText {
+        let mut r = RowText {
+            tag: None,
+            goal: text::clean(&t.goal),
+            goal_marks: hit.map(Hit::goal_highlights).unwrap_or_default(),
+            lead_tag: None,
+            lead: lead_text(t),
+            lead_marks: Vec::new(),
+        };
+        let Some(hit) = hit else {
+            return r;
+        };
+        match hit.field {
+            Field::Unit => {
+                let (unit, marks) = hit.text_and_highlights(t);
+                if matches!(hit.place(t), Some(Place::Unit { lead: false, .. })) {
+                    r.lead_tag = Some("协 ");
+                }
+                r.lead = text::clean(&unit);
+                r.lead_marks = marks;
+            }
+            Field::Progress | Field::Note => {
+                let (snippet, marks) = hit.text_and_highlights(t);
+                r.tag = Some(if hit.field == Field::Note {
+                    "备注 "
+                } else {
+                    "进展 "
+                });
+                r.goal = text::clean(&snippet);
+                r.goal_marks = marks;
+            }
+            _ => {}
+        }
+        r
+    }
+}
+
+/// When the first marked character of `s` would fall in the last third of `room` columns or
+/// beyond, cuts the start (marking the cut with `ellipsis`) so it shows a few columns in.
+/// Returns the text to show and its marks.
+fn bring_into_view(s: &str, marks: &[usize], room: usize, ellipsis: &str) -> (String, Vec<usize>) {
+    let Some(&first) = marks.first() else {
+        return (s.to_string(), Vec::new());
+    };
+    let chars: Vec<char> = s.chars().collect();
+    let col: usize = chars.iter().take(first).map(|c| text::char_width(*c)).sum();
+    if col + 2 <= room * 2 / 3 {
+        return (s.to_string(), marks.to_vec());
+    }
+    // Keep about a sixth of the room before the hit, for context.
+    let keep = (room / 6).max(2);
+    let mut skip = first;
+    let mut before = 0;
+    while skip > 0 {
+        let w = text::char_width(chars[skip - 1]);
+        if before + w > keep {
+            break;
+        }
+        before += w;
+        skip -= 1;
+    }
+    let lead = ellipsis.chars().count();
+    let mut out: String = ellipsis.to_string();
+    out.extend(&chars[skip..]);
+    let marks = marks
+        .iter()
+        .filter(|&&m| m >= skip)
+        .map(|m| m - skip + lead)
+        .collect();
+    (out, marks)
+}
+
 /// Draws one task row on line `y` of `area`: with `role` in a unit's list, with `suggested`
-/// when the suggested status differs.
+/// when the suggested status differs, with its search `hit` marked.
 #[allow(clippy::too_many_arguments)]
 pub fn task_row(
     buf: &mut Buffer,
@@ -92,6 +183,7 @@ pub fn task_row(
     theme: &Theme,
     role: Option<&str>,
     suggested: Option<Status>,
+    hit: Option<&Hit>,
 ) {
     let (mut x, y) = (area.x, area.y);
     let sel = theme.selected();
@@ -136,14 +228,45 @@ pub fn task_row(
         }
         x = x.saturating_add(cols.role as u16);
     }
+    let base = if selected { sel } else { Style::new() };
+    let mark = base.patch(theme.matched());
+    let shown = RowText::new(t, hit);
     if cols.goal > 1 {
-        let goal = text::truncate(&text::clean(&t.goal), cols.goal - 1, theme.ellipsis());
-        put(buf, area, x, y, &goal, Style::new());
+        let mut gx = x;
+        let mut room = cols.goal - 1;
+        if let Some(tag) = shown.tag.filter(|tag| text::width(tag) + 4 <= room) {
+            gx = put(buf, area, gx, y, tag, base.patch(theme.dim()));
+            room -= text::width(tag);
+        }
+        let (goal, marks) = bring_into_view(&shown.goal, &shown.goal_marks, room, theme.ellipsis());
+        put_marked(
+            buf,
+            area,
+            (gx, y),
+            &goal,
+            room,
+            theme.ellipsis(),
+            (base, mark),
+            &marks,
+        );
     }
     x = x.saturating_add(cols.goal as u16);
     if cols.lead > 0 {
-        let lead = text::truncate(&lead_text(t), cols.lead, theme.ellipsis());
-        put(buf, area, x, y, &lead, Style::new());
+        let mut room = cols.lead;
+        if let Some(tag) = shown.lead_tag.filter(|tag| text::width(tag) + 4 <= room) {
+            x = put(buf, area, x, y, tag, base.patch(theme.dim()));
+            room -= text::width(tag);
+        }
+        put_marked(
+            buf,
+            area,
+            (x, y),
+            &shown.lead,
+            room,
+            theme.ellipsis(),
+            (base, mark),
+            &shown.lead_marks,
+        );
     }
 }
 
@@ -179,11 +302,45 @@ pub fn header(buf: &mut Buffer, area: Rect, cols: &Columns, theme: &Theme, filte
     }
 }
 
+/// `[filter "黑臭水体": 4]`, with `…` while a newer search runs, or the query's problem.
 pub fn filter_label(state: &State, shown: usize) -> Option<String> {
-    state
-        .search
-        .as_ref()
-        .map(|q| format!("[filter \"{}\": {shown}]", text::clean(q)))
+    let q = state.search.as_ref()?;
+    let q = text::clean(q);
+    Some(match state.search_warning() {
+        Some(w) => format!("[filter \"{q}\": {}]", text::clean(w)),
+        None if state.searching() => format!("[filter \"{q}\": {shown}…]"),
+        None => format!("[filter \"{q}\": {shown}]"),
+    })
+}
+
+/// Why the list under a search is empty: nothing matched (with the nearest unit names), or
+/// the matches are in other tabs.
+fn no_match(state: &State, q: &str) -> String {
+    let q = text::clean(q);
+    let key = |a: Action| state.keymap.hint(Mode::List, &a).unwrap_or_default();
+    let elsewhere = state.tab_matches(0).count();
+    if elsewhere > 0 && state.tab != 0 {
+        return format!(
+            "  no task in {} matches \"{q}\"; {elsewhere} in other domains ({} next domain, {} clears)",
+            tab_label(state.tab),
+            key(Action::NextTab),
+            key(Action::Back)
+        );
+    }
+    let near = state.search_suggestions();
+    if near.is_empty() {
+        format!(
+            "  no task matches \"{q}\" ({} clears the filter)",
+            key(Action::Back)
+        )
+    } else {
+        let near: Vec<String> = near.iter().take(3).map(|u| text::clean(u)).collect();
+        format!(
+            "  no task matches \"{q}\" · nearest units: {} ({} clears)",
+            near.join(" · "),
+            key(Action::Back)
+        )
+    }
 }
 
 pub fn render(state: &State, l: ListLayout, buf: &mut Buffer) {
@@ -210,10 +367,10 @@ pub fn render(state: &State, l: ListLayout, buf: &mut Buffer) {
     }
     if tasks.is_empty() {
         let why = match (&state.search, unit) {
-            (Some(q), _) => format!(
-                "  no task matches \"{}\" (Esc clears the filter)",
-                text::clean(q)
-            ),
+            (Some(_), _) if state.searching() && state.found.is_none() => {
+                "  searching…".to_string()
+            }
+            (Some(q), _) => no_match(state, q),
             (None, Some(u)) => format!("  {u} has no task in {}", tab_label(state.tab)),
             (None, None) => format!("  no task in {}", tab_label(state.tab)),
         };
@@ -237,6 +394,7 @@ pub fn render(state: &State, l: ListLayout, buf: &mut Buffer) {
             theme,
             role,
             state.differing_suggestion(t).map(|s| s.status),
+            state.hit(t.number),
         );
     }
 }

@@ -112,6 +112,51 @@ pub fn put(buf: &mut Buffer, area: Rect, x: u16, y: u16, text: &str, style: Styl
     buf.set_stringn(x, y, text, max, style).0
 }
 
+/// Writes `s` cut to `max` columns (ending in `ellipsis` when cut) at (x, y), with the
+/// characters at `marks` (char indices into `s`, ascending) in the `mark` style laid over.
+/// Returns the column after the text.
+#[allow(clippy::too_many_arguments)]
+pub fn put_marked(
+    buf: &mut Buffer,
+    area: Rect,
+    (x, y): (u16, u16),
+    s: &str,
+    max: usize,
+    ellipsis: &str,
+    (style, mark): (Style, Style),
+    marks: &[usize],
+) -> u16 {
+    let shown = crate::ui::text::truncate(s, max, ellipsis);
+    let end = put(buf, area, x, y, &shown, style);
+    if marks.is_empty() {
+        return end;
+    }
+    // Columns of `s` that made it on screen (the ellipsis is not `s`).
+    let visible = if shown.len() == s.len() {
+        crate::ui::text::width(s)
+    } else {
+        let ew = crate::ui::text::width(ellipsis);
+        crate::ui::text::width(crate::ui::text::prefix(s, max.saturating_sub(ew)))
+    };
+    let mut col = 0usize;
+    for (i, c) in s.chars().enumerate() {
+        let w = crate::ui::text::char_width(c);
+        if col + w > visible {
+            break;
+        }
+        if marks.binary_search(&i).is_ok() {
+            let cx = x as usize + col;
+            let r = Rect::new(cx.min(u16::MAX as usize) as u16, y, w.max(1) as u16, 1);
+            let r = r.intersection(area);
+            if !r.is_empty() {
+                buf.set_style(r, mark);
+            }
+        }
+        col += w;
+    }
+    end
+}
+
 /// Writes a styled line at the start of row `y` of `area`, clipped to the area.
 pub fn put_line(buf: &mut Buffer, area: Rect, y: u16, line: &Line<'_>) {
     if y < area.top() || y >= area.bottom() || area.width == 0 {

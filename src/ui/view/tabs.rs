@@ -72,7 +72,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     }
     let theme = &state.theme;
     let counts: Vec<StatusCounts> = (0..TABS)
-        .map(|t| count_statuses(state.tab_tasks(t)))
+        .map(|t| count_statuses(state.tab_matches(t)))
         .collect();
     let names: Vec<String> = (0..TABS)
         .map(|t| format!("{} {}", tab_label(t), counts[t].iter().sum::<usize>()))

@@ -1,0 +1,111 @@
+//! Edits from the shared database: everyone's committed events, announced by the server,
+//! each with the task as it now is. The screen follows them without a key press, and the
+//! status bar says who changed what when it is the task in view.
+
+use super::State;
+use crate::model::{Change, Event, Task};
+use crate::ui::action::Changed;
+use crate::ui::text;
+
+impl State {
+    /// Adds an event to the history, in sequence order, once. False when it was there.
+    pub(super) fn record(&mut self, event: Event) -> bool {
+        let at = self.history.partition_point(|e| e.seq < event.seq);
+        if self.history.get(at).is_some_and(|e| e.seq == event.seq) {
+            return false;
+        }
+        self.history.insert(at, event);
+        true
+    }
+
+    /// Someone's edit. Our own come back too and are skipped: `Saved` already applied them.
+    pub(super) fn on_changed(&mut self, changed: Changed) {
+        let Changed { event, task } = changed;
+        let number = event.task;
+        if !self.record(event.clone()) {
+            return;
+        }
+        if let Some(task) = task {
+            self.put_task(task);
+        }
+        let viewing = self.current_task() == Some(number);
+        self.task_changed(number);
+        self.fix_scroll();
+        // Tell about the task in view always; about others only when nothing else is said.
+        if viewing || self.message.is_none() {
+            let what = self.describe(&event);
+            let time = event.at.with_timezone(&self.tz).format("%H:%M");
+            let text = format!("{} {what} ({time})", text::clean(&event.user));
+            if viewing {
+                self.info(format!("{text} · the task you view"));
+            } else {
+                self.info(text);
+            }
+        }
+    }
+
+    /// Puts the task as it now is in place (a new one, from an import, is added).
+    fn put_task(&mut self, task: Task) {
+        let number = task.number;
+        // The suggestion comes from the periods, which an import may have changed.
+        match crate::suggest::suggest_task(&task, &self.schedule) {
+            Some(s) => {
+                self.suggestions.insert(number, s);
+            }
+            None => {
+                self.suggestions.remove(&number);
+            }
+        }
+        match self.tasks.binary_search_by_key(&number, |t| t.number) {
+            Ok(i) => self.tasks[i] = task,
+            Err(i) => self.tasks.insert(i, task),
+        }
+    }
+
+    /// `set task 14 to 进度滞后`, in the words of the status bar.
+    fn describe(&self, event: &Event) -> String {
+        let n = event.task;
+        let arrow = self.theme.arrow();
+        match &event.change {
+            Change::Status { from, to, undo } => format!(
+                "{} task {n}: {} {arrow} {}",
+                if *undo {
+                    "undid a change on"
+                } else {
+                    "changed"
+                },
+                from.label(),
+                to.label()
+            ),
+            Change::Note { text: t } => {
+                let t = text::truncate(&text::clean(t), 30, self.theme.ellipsis());
+                format!("noted on task {n}: {t}")
+            }
+            Change::Move { from, to } => {
+                format!("moved task {n}: {} {arrow} {}", from.label(), to.label())
+            }
+            Change::Goal { .. } => format!("corrected the goal of task {n}"),
+            Change::Import { period, .. } => {
+                format!("imported task {n} ({})", text::clean(period))
+            }
+        }
+    }
+
+    /// The shared server went away or came back.
+    pub(super) fn on_connection(&mut self, down: Option<String>) {
+        match down {
+            Some(reason) => {
+                self.error(format!(
+                    "lost the shared database ({}); reconnecting… edits are refused until then",
+                    text::clean(&reason)
+                ));
+                self.offline = Some(reason);
+            }
+            None => {
+                if self.offline.take().is_some() {
+                    self.ok("reconnected to the shared database; missed edits follow");
+                }
+            }
+        }
+    }
+}
