@@ -2,7 +2,7 @@
 //! each with the task as it now is. The screen follows them without a key press, and the
 //! status bar says who changed what when it is the task in view.
 
-use super::State;
+use super::{MessageKind, State};
 use crate::model::{Change, Event, Task};
 use crate::ui::action::Changed;
 use crate::ui::text;
@@ -31,8 +31,13 @@ impl State {
         let viewing = self.current_task() == Some(number);
         self.task_changed(number);
         self.fix_scroll();
-        // Tell about the task in view always; about others only when nothing else is said.
-        if viewing || self.message.is_none() {
+        // Tell about the task in view always; about others unless an error or a
+        // confirmation of one's own edit is on the status bar.
+        let quiet = self
+            .message
+            .as_ref()
+            .is_none_or(|m| m.kind == MessageKind::Info);
+        if viewing || quiet {
             let what = self.describe(&event);
             let time = event.at.with_timezone(&self.tz).format("%H:%M");
             let text = format!("{} {what} ({time})", text::clean(&event.user));
