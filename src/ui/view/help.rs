@@ -118,6 +118,18 @@ pub fn lines(keymap: &Keymap, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     }
 
     out.push(Line::raw(""));
+    let search = keymap
+        .hint(Mode::List, &Action::Search)
+        .map(|k| format!("Search ({k}): results on every key, best first; Enter keeps them, #52 + Enter opens task 52"))
+        .unwrap_or_else(|| "Search".to_string());
+    out.push(heading(&search));
+    for line in crate::search::HELP.lines() {
+        for l in text::wrap(line, w.saturating_sub(2).max(1)) {
+            out.push(Line::styled(format!("  {l}"), Style::new()));
+        }
+    }
+
+    out.push(Line::raw(""));
     out.push(heading("Status lights (红黄绿灯)"));
     for s in Status::ALL {
         out.push(Line::from(vec![

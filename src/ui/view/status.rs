@@ -24,7 +24,7 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
             (vec![Undo], "undo", 6),
             (vec![NextTab], "domain", 4),
             (vec![Units], "units", 3),
-            (vec![Search], "filter", 7),
+            (vec![Search], "search", 7),
             (vec![Help], "help", 0),
             (vec![Quit], "quit", 8),
         ],
@@ -191,7 +191,7 @@ fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let theme = &state.theme;
     let prompt = match input.kind {
         InputKind::Note(n) => format!("note on #{n}: "),
-        InputKind::Search => "filter /".to_string(),
+        InputKind::Search => "search /".to_string(),
     };
     let w = area.width as usize;
     let prompt = text::truncate(&prompt, w.saturating_sub(1), "");
@@ -237,7 +237,9 @@ fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
             .unwrap_or_default();
         let hint = match input.kind {
             InputKind::Note(_) => format!("(type the note; {done} saves, {cancel} cancels)"),
-            InputKind::Search => format!("(type to filter; {done} keeps it, {cancel} cancels)"),
+            InputKind::Search => format!(
+                "(words, @unit, #52, status:behind, pinyin hcst; {done} keeps, {cancel} cancels)"
+            ),
         };
         put(buf, area, x0 + 1, area.y, &hint, theme.dim());
     }
