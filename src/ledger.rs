@@ -31,6 +31,13 @@ pub enum LedgerError {
     NoPeriod,
     #[error("event {0} is not a status change, so it cannot be undone.")]
     NotUndoable(u64),
+    #[error("task {number} was changed after that edit ({by} set it to {to} at {at}); undoing would overwrite that silently, so nothing changed. Set the status you want instead.", to = .to.label(), at = .at.format("%Y-%m-%d %H:%M UTC"))]
+    ChangedSince {
+        number: u32,
+        by: String,
+        to: Status,
+        at: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 /// What an import did, for the person who ran it.
@@ -143,10 +150,29 @@ impl Ledger {
 
     /// Reverts a status event: a new event from its `to` back to its `from`.
     pub fn undo(&self, event: &Event) -> Result<Event, LedgerError> {
-        match event.change {
-            Change::Status { from, .. } => self.change_status(event.task, from, Some("撤销"), true),
-            _ => Err(LedgerError::NotUndoable(event.seq)),
+        let Change::Status { from, .. } = event.change else {
+            return Err(LedgerError::NotUndoable(event.seq));
+        };
+        // Only the latest status change of a task is undone: a later one (someone else's,
+        // on a shared database) would be overwritten without anyone seeing it.
+        let later = self
+            .history(Some(event.task))?
+            .into_iter()
+            .filter(|e| e.seq > event.seq)
+            .filter_map(|e| match e.change {
+                Change::Status { to, .. } => Some((e.user, to, e.at)),
+                _ => None,
+            })
+            .last();
+        if let Some((by, to, at)) = later {
+            return Err(LedgerError::ChangedSince {
+                number: event.task,
+                by,
+                to,
+                at,
+            });
         }
+        self.change_status(event.task, from, Some("撤销"), true)
     }
 
     fn change_status(

@@ -560,3 +560,26 @@ fn twenty_clients_500_edits_each_survive_20_kill_9s() {
         "every kill hit the server while clients were editing"
     );
 }
+
+#[test]
+fn undo_never_overwrites_a_later_change_by_someone_else() {
+    let (_d, db) = sample_db();
+    let _server = start(&db);
+    let bob = client(&db);
+    let alice = client(&db);
+    let bobs = bob.set_status(14, Status::Behind, None).unwrap();
+    alice.set_status(14, Status::Done, None).unwrap();
+    let e = bob.undo(&bobs).unwrap_err();
+    assert_eq!(e.remote_kind(), Some(ErrorKind::Conflict));
+    let said = e.to_string();
+    assert!(said.contains("task 14 was changed after that edit"), "{said}");
+    assert!(said.contains("已完成"), "{said}");
+    assert_eq!(bob.task(14).unwrap().status, Status::Done, "alice's change stands");
+    // The latest change can still be undone.
+    let alices = status_events(&alice.history(Some(14)).unwrap())
+        .last()
+        .map(|e| (*e).clone())
+        .unwrap();
+    alice.undo(&alices).unwrap();
+    assert_eq!(bob.task(14).unwrap().status, Status::Behind);
+}

@@ -479,3 +479,31 @@ fn losing_and_regaining_the_server_is_said_in_the_status_bar() {
         .text
         .contains("reconnected"));
 }
+
+#[test]
+fn someone_elses_status_change_drops_our_undo_for_that_task() {
+    let mut s = state(sample());
+    let ours = event(910, 14, "alice", Status::NotStarted, Status::Behind);
+    update(
+        &mut s,
+        Action::Saved(Box::new(duban::ui::action::Saved {
+            kind: duban::ui::action::SavedKind::Status,
+            event: ours,
+        })),
+    );
+    assert_eq!(s.undo.len(), 1);
+    let mut task = s.task(14).expect("task").clone();
+    task.status = Status::Done;
+    update(
+        &mut s,
+        Action::Changed(Box::new(Changed {
+            event: event(911, 14, "bob", Status::Behind, Status::Done),
+            task: Some(task),
+        })),
+    );
+    assert!(s.undo.is_empty(), "undoing now would overwrite bob's change");
+    let msg = s.message.clone().expect("notice").text;
+    assert!(msg.contains("your undo for it is dropped"), "{msg}");
+    // `u` now says there is nothing to undo rather than reverting bob's change.
+    assert!(update(&mut s, Action::Undo).is_empty());
+}

@@ -185,6 +185,8 @@ pub enum ErrorKind {
     NoSuchTask,
     /// The edit would change nothing (same status, same domain).
     Unchanged,
+    /// Someone changed the task after the edit being undone; undoing would overwrite it.
+    Conflict,
     /// The request is not valid (empty note, unreadable report, not undoable …).
     Invalid,
     /// The user may only read this database.
@@ -210,6 +212,7 @@ impl RemoteError {
             L::NoSuchTask(_) => ErrorKind::NoSuchTask,
             L::Unchanged { .. } | L::AlreadyInDomain { .. } => ErrorKind::Unchanged,
             L::EmptyNote | L::EmptyGoal | L::NoPeriod | L::NotUndoable(_) => ErrorKind::Invalid,
+            L::ChangedSince { .. } => ErrorKind::Conflict,
         };
         RemoteError::new(kind, e.to_string())
     }

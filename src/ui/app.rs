@@ -480,22 +480,20 @@ impl State {
     /// hit first) when a search is in force; with a `unit`, only those it leads or shares,
     /// the tasks it leads first, most lagging first (as `suggest::lagging_units` lists them).
     pub fn tasks_for(&self, unit: Option<&str>) -> Vec<&Task> {
-        let found = self.filtering();
-        let mut tasks: Vec<&Task> = self
-            .tasks
-            .iter()
-            .filter(|t| {
-                self.in_tab(t)
-                    && found.is_none_or(|f| f.rank(t.number).is_some())
-                    && unit.is_none_or(|u| t.involves(u))
-            })
-            .collect();
-        match (found, unit) {
-            (Some(f), _) => tasks.sort_by_key(|t| f.rank(t.number)),
-            (None, Some(u)) => {
-                tasks.sort_by_key(|t| (!t.leads(u), lag_rank(t.status), t.number));
-            }
-            (None, None) => {}
+        let keep = |t: &&Task| self.in_tab(t) && unit.is_none_or(|u| t.involves(u));
+        if let Some(f) = self.filtering() {
+            // In rank order straight from the hits: no sort, however many tasks there are.
+            return f
+                .results
+                .hits
+                .iter()
+                .filter_map(|h| self.task(h.number))
+                .filter(keep)
+                .collect();
+        }
+        let mut tasks: Vec<&Task> = self.tasks.iter().filter(keep).collect();
+        if let Some(u) = unit {
+            tasks.sort_by_key(|t| (!t.leads(u), lag_rank(t.status), t.number));
         }
         tasks
     }
@@ -925,7 +923,12 @@ impl State {
             .unwrap_or(0);
         self.offset = keep_visible(self.offset, idx, rows, main_tasks.len());
 
-        let units = self.unit_rows();
+        // The unit rows cost a pass over every task: only when a units screen is open.
+        let units = if self.stack.iter().any(|s| matches!(s, Screen::Units { .. })) {
+            self.unit_rows()
+        } else {
+            Vec::new()
+        };
         let detail_rows = view::layout::detail_rows(self.size);
         let width = self.size.0;
         let mut stack = std::mem::take(&mut self.stack);

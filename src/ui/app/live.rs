@@ -28,6 +28,12 @@ impl State {
         if let Some(task) = task {
             self.put_task(task);
         }
+        // Someone else changed the status: undoing ours now would overwrite theirs.
+        let dropped_undo = matches!(event.change, Change::Status { .. })
+            && self.undo.iter().any(|e| e.task == number);
+        if dropped_undo {
+            self.undo.retain(|e| e.task != number);
+        }
         let viewing = self.current_task() == Some(number);
         self.task_changed(number);
         self.fix_scroll();
@@ -37,10 +43,13 @@ impl State {
             .message
             .as_ref()
             .is_none_or(|m| m.kind == MessageKind::Info);
-        if viewing || quiet {
+        if viewing || quiet || dropped_undo {
             let what = self.describe(&event);
             let time = event.at.with_timezone(&self.tz).format("%H:%M");
-            let text = format!("{} {what} ({time})", text::clean(&event.user));
+            let mut text = format!("{} {what} ({time})", text::clean(&event.user));
+            if dropped_undo {
+                text.push_str(" · your undo for it is dropped");
+            }
             if viewing {
                 self.info(format!("{text} · the task you view"));
             } else {
