@@ -3,6 +3,9 @@
 //! (2) bytes written to the terminal per frame at 80×24 (one-row selection move: target
 //!     < 400 B; a page scroll; a one-line scroll), with our backend and, for comparison,
 //!     ratatui's stock crossterm backend, both over an in-memory writer.
+//! (3) at 100,000 generated tasks, what a search keystroke costs the UI thread: `update`
+//!     with the typed key, taking the worker's results (`Found`), and drawing the frame (the
+//!     search itself runs on the worker; `cargo bench --bench search` measures it).
 //! Run: cargo bench --bench ui
 
 #[path = "../tests/ui_fixture/mod.rs"]
@@ -148,8 +151,78 @@ fn bytes(width: u16, height: u16, color: bool) {
     m.step(&mut state, "back to the list", Some(Action::Back));
 }
 
+/// The UI thread's share of search keystrokes at 100,000 tasks.
+fn search_keystrokes(n: usize) {
+    use duban::ui::app::{update, Effect, State};
+    let pools = duban::search::corpus::sample_pools().expect("sample pools");
+    let tasks = duban::search::corpus::generate(&pools, n, 7);
+    let index = Index::build(&tasks);
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let mut state = State::new(
+        tasks,
+        Vec::new(),
+        duban::ui::keymap::Keymap::builtin(),
+        duban::ui::theme::Theme::default(),
+        (80, 24),
+    );
+    let mut ssh = Ssh::new(80, 24, true);
+    ssh.frame(&state);
+    println!("search keystrokes at {n} tasks (UI thread: key + results + frame):");
+    for query in ["shengtaihj", "市生态环境局", "hcst", "#52", "status:behind"] {
+        let mut ui = Vec::new();
+        let mut search = Vec::new();
+        update(&mut state, Action::Search);
+        let mut typed = String::new();
+        let mut shown = 0;
+        for c in query.chars() {
+            typed.push(c);
+            let t0 = Instant::now();
+            let effects = update(&mut state, Action::Insert(c.to_string()));
+            let keyed = t0.elapsed();
+            for e in effects {
+                if let Effect::Search(Some(text)) = e {
+                    let s0 = Instant::now();
+                    let q = duban::search::Query::parse(&text);
+                    let results = index.search(&q, &never).expect("results");
+                    search.push(s0.elapsed());
+                    let t1 = Instant::now();
+                    update(
+                        &mut state,
+                        Action::Found(Box::new(duban::search::SearchOutcome {
+                            text,
+                            results: std::sync::Arc::new(results),
+                            elapsed: Duration::ZERO,
+                        })),
+                    );
+                    let found = t1.elapsed();
+                    let t2 = Instant::now();
+                    ssh.frame(&state);
+                    let drawn = t2.elapsed();
+                    if std::env::var_os("DUBAN_BENCH_DETAIL").is_some() {
+                        eprintln!(
+                            "    {typed:<14} key {:.2} ms, results {:.2} ms, frame {:.2} ms",
+                            keyed.as_secs_f64() * 1e3,
+                            found.as_secs_f64() * 1e3,
+                            drawn.as_secs_f64() * 1e3
+                        );
+                    }
+                    ui.push(keyed + found + drawn);
+                    shown = state.list_tasks().len();
+                }
+            }
+        }
+        println!(
+            "  {query:<14} UI {}  [search on the worker, full scan: {}]  {shown} shown",
+            stats(ui),
+            stats(search)
+        );
+        update(&mut state, Action::Cancel);
+    }
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` runs this once too.
+    search_keystrokes(100_000);
     first_frame();
     bytes(80, 24, true);
     bytes(80, 24, false);

@@ -572,9 +572,16 @@ fn undo_never_overwrites_a_later_change_by_someone_else() {
     let e = bob.undo(&bobs).unwrap_err();
     assert_eq!(e.remote_kind(), Some(ErrorKind::Conflict));
     let said = e.to_string();
-    assert!(said.contains("task 14 was changed after that edit"), "{said}");
+    assert!(
+        said.contains("task 14 was changed after that edit"),
+        "{said}"
+    );
     assert!(said.contains("已完成"), "{said}");
-    assert_eq!(bob.task(14).unwrap().status, Status::Done, "alice's change stands");
+    assert_eq!(
+        bob.task(14).unwrap().status,
+        Status::Done,
+        "alice's change stands"
+    );
     // The latest change can still be undone.
     let alices = status_events(&alice.history(Some(14)).unwrap())
         .last()

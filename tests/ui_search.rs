@@ -501,9 +501,23 @@ fn someone_elses_status_change_drops_our_undo_for_that_task() {
             task: Some(task),
         })),
     );
-    assert!(s.undo.is_empty(), "undoing now would overwrite bob's change");
+    assert!(
+        s.undo.is_empty(),
+        "undoing now would overwrite bob's change"
+    );
     let msg = s.message.clone().expect("notice").text;
     assert!(msg.contains("your undo for it is dropped"), "{msg}");
     // `u` now says there is nothing to undo rather than reverting bob's change.
     assert!(update(&mut s, Action::Undo).is_empty());
+}
+
+#[test]
+fn a_fresh_state_lists_and_counts_every_task_before_any_key() {
+    let s = state(sample());
+    assert_eq!(s.list_tasks().len(), 116);
+    assert_eq!(s.tab_counts(0).iter().sum::<usize>(), 116);
+    let per_domain: usize = (1..5).map(|t| s.tab_counts(t).iter().sum::<usize>()).sum();
+    assert_eq!(per_domain, 116);
+    let screen = screen_text(&render(&s));
+    assert!(screen.contains("全部 116"), "{screen}");
 }

@@ -11,12 +11,15 @@ use crate::ui::text;
 use crate::ui::theme::Theme;
 use crate::ui::view;
 use chrono::FixedOffset;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 mod live;
+mod numbers;
 mod search;
+
+use numbers::NumberMap;
 
 /// Work for the world outside `update`: each is run against the ledger and answers with
 /// `Action::Saved` or `Action::Failed`.
@@ -53,18 +56,19 @@ pub struct Found {
     pub results: Arc<Results>,
     pub elapsed: Duration,
     /// Task number → rank (0 is the best hit).
-    rank: HashMap<u32, usize>,
+    rank: NumberMap,
 }
 
 impl Found {
     pub fn new(outcome: SearchOutcome) -> Found {
-        let rank = outcome
-            .results
-            .hits
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.number, i))
-            .collect();
+        let rank = NumberMap::build(
+            outcome
+                .results
+                .hits
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (h.number, i as u32)),
+        );
         Found {
             text: outcome.text,
             results: outcome.results,
@@ -76,12 +80,12 @@ impl Found {
     /// The hit for a task, if it matched.
     pub fn hit(&self, number: u32) -> Option<&Hit> {
         self.rank
-            .get(&number)
-            .and_then(|&i| self.results.hits.get(i))
+            .get(number)
+            .and_then(|i| self.results.hits.get(i as usize))
     }
 
-    fn rank(&self, number: u32) -> Option<usize> {
-        self.rank.get(&number).copied()
+    fn rank(&self, number: u32) -> Option<u32> {
+        self.rank.get(number)
     }
 }
 
@@ -283,6 +287,8 @@ impl UnitRow {
 pub struct State {
     /// Every task, by number.
     pub tasks: Vec<Task>,
+    /// Task number → its position in `tasks`.
+    slots: NumberMap,
     /// Every history event, oldest first.
     pub history: Vec<Event>,
     pub tab: usize,
@@ -299,6 +305,10 @@ pub struct State {
     pending: Vec<Effect>,
     /// Why the shared server is unreachable, while it is (edits fail meanwhile).
     pub offline: Option<String>,
+    /// Bumped whenever the tasks, the search or its results change: the main list and the
+    /// tab counts below are good for one (tab, generation).
+    generation: u64,
+    lists: Lists,
     pub stack: Vec<Screen>,
     pub input: Option<Input>,
     pub message: Option<Message>,
@@ -327,8 +337,10 @@ impl State {
         size: (u16, u16),
     ) -> State {
         tasks.sort_by_key(|t| t.number);
+        let slots = slots(&tasks);
         let mut s = State {
             tasks,
+            slots,
             history,
             tab: 0,
             selected: [None; TABS],
@@ -337,6 +349,8 @@ impl State {
             found: None,
             pending: Vec::new(),
             offline: None,
+            generation: 0,
+            lists: Lists::default(),
             stack: Vec::new(),
             input: None,
             message: None,
@@ -352,6 +366,7 @@ impl State {
         };
         s.selected[0] = s.tasks.first().map(|t| t.number);
         s.compute_suggestions();
+        s.refresh_lists();
         s
     }
 
@@ -416,18 +431,19 @@ impl State {
         }
     }
 
+    /// The position of a task in `tasks`.
+    fn slot(&self, number: u32) -> Option<usize> {
+        let i = self.slots.get(number)? as usize;
+        self.tasks.get(i).filter(|t| t.number == number).map(|_| i)
+    }
+
     pub fn task(&self, number: u32) -> Option<&Task> {
-        self.tasks
-            .binary_search_by_key(&number, |t| t.number)
-            .ok()
-            .map(|i| &self.tasks[i])
+        self.slot(number).map(|i| &self.tasks[i])
     }
 
     fn task_mut(&mut self, number: u32) -> Option<&mut Task> {
-        self.tasks
-            .binary_search_by_key(&number, |t| t.number)
-            .ok()
-            .map(|i| &mut self.tasks[i])
+        self.changed();
+        self.slot(number).map(|i| &mut self.tasks[i])
     }
 
     /// The results that filter the lists: those of a search in force, once any arrived.
@@ -462,9 +478,65 @@ impl State {
             .filter(move |t| tab_domain(tab).is_none_or(|d| t.domain == d))
     }
 
-    /// Tasks in a tab that the search in force lets through, for the tab counts.
-    pub fn tab_matches(&self, tab: usize) -> impl Iterator<Item = &Task> {
-        self.tab_tasks(tab).filter(|t| self.matches(t))
+    /// The tasks, the search or its results changed: the lists must be made again.
+    fn changed(&mut self) {
+        self.generation += 1;
+    }
+
+    /// The main list and the tab counts, made in one pass over the hits (or the tasks).
+    fn make_lists(&self) -> Lists {
+        let mut lists = Lists {
+            key: Some((self.tab, self.generation)),
+            ..Lists::default()
+        };
+        let mut visit = |i: usize, t: &Task| {
+            let k = t.status.key_index() - 1;
+            lists.counts[0][k] += 1;
+            if let Some(d) = Domain::ALL.iter().position(|d| *d == t.domain) {
+                lists.counts[d + 1][k] += 1;
+            }
+            if self.in_tab(t) {
+                lists.main.push(i);
+            }
+        };
+        match self.filtering() {
+            // In rank order straight from the hits: no sort, however many tasks there are.
+            Some(f) => {
+                for h in &f.results.hits {
+                    if let Some(i) = self.slot(h.number) {
+                        visit(i, &self.tasks[i]);
+                    }
+                }
+            }
+            None => {
+                for (i, t) in self.tasks.iter().enumerate() {
+                    visit(i, t);
+                }
+            }
+        }
+        lists
+    }
+
+    /// Makes the lists again if anything they depend on changed (after every `update`, so
+    /// drawing and moving do not go over 100,000 tasks again).
+    fn refresh_lists(&mut self) {
+        if self.lists.key != Some((self.tab, self.generation)) {
+            self.lists = self.make_lists();
+        }
+    }
+
+    /// The lists, from the cache when it is current, otherwise made now.
+    fn with_lists<T>(&self, f: impl FnOnce(&Lists) -> T) -> T {
+        if self.lists.key == Some((self.tab, self.generation)) {
+            f(&self.lists)
+        } else {
+            f(&self.make_lists())
+        }
+    }
+
+    /// How many tasks of each status a tab shows under the search in force.
+    pub fn tab_counts(&self, tab: usize) -> StatusCounts {
+        self.with_lists(|l| l.counts.get(tab).copied().unwrap_or_default())
     }
 
     /// The rows of the task list on screen: the main list (tab + search) or a unit's tasks.
@@ -480,9 +552,11 @@ impl State {
     /// hit first) when a search is in force; with a `unit`, only those it leads or shares,
     /// the tasks it leads first, most lagging first (as `suggest::lagging_units` lists them).
     pub fn tasks_for(&self, unit: Option<&str>) -> Vec<&Task> {
-        let keep = |t: &&Task| self.in_tab(t) && unit.is_none_or(|u| t.involves(u));
+        let Some(u) = unit else {
+            return self.with_lists(|l| l.main.iter().filter_map(|&i| self.tasks.get(i)).collect());
+        };
+        let keep = |t: &&Task| self.in_tab(t) && t.involves(u);
         if let Some(f) = self.filtering() {
-            // In rank order straight from the hits: no sort, however many tasks there are.
             return f
                 .results
                 .hits
@@ -492,9 +566,7 @@ impl State {
                 .collect();
         }
         let mut tasks: Vec<&Task> = self.tasks.iter().filter(keep).collect();
-        if let Some(u) = unit {
-            tasks.sort_by_key(|t| (!t.leads(u), lag_rank(t.status), t.number));
-        }
+        tasks.sort_by_key(|t| (!t.leads(u), lag_rank(t.status), t.number));
         tasks
     }
 
@@ -612,6 +684,21 @@ impl State {
     }
 }
 
+/// Task number → position, for tasks sorted by number.
+fn slots(tasks: &[Task]) -> NumberMap {
+    NumberMap::build(tasks.iter().enumerate().map(|(i, t)| (t.number, i as u32)))
+}
+
+/// The main list (current tab under the search) as indices into `State::tasks`, and every
+/// tab's status counts, for one (tab, generation).
+#[derive(Debug, Clone, Default)]
+struct Lists {
+    /// The (tab, generation) they were made for; None before the first.
+    key: Option<(usize, u64)>,
+    main: Vec<usize>,
+    counts: [StatusCounts; TABS],
+}
+
 /// How far behind a status is, the most lagging first: red, yellow, grey, green, blue.
 pub fn lag_rank(status: Status) -> u8 {
     match status {
@@ -643,6 +730,7 @@ pub fn keep_visible(offset: usize, idx: usize, rows: usize, len: usize) -> usize
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = handle(state, action);
     effects.append(&mut state.pending);
+    state.refresh_lists();
     effects
 }
 
@@ -911,6 +999,7 @@ impl State {
 
     /// Makes every selection valid and visible after the list or the size changed.
     pub fn fix_scroll(&mut self) {
+        self.refresh_lists();
         let rows = self.list_rows();
         // The main list of the current tab.
         let main_tasks: Vec<u32> = self.tasks_for(None).iter().map(|t| t.number).collect();

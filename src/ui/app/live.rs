@@ -60,6 +60,7 @@ impl State {
 
     /// Puts the task as it now is in place (a new one, from an import, is added).
     fn put_task(&mut self, task: Task) {
+        self.changed();
         let number = task.number;
         // The suggestion comes from the periods, which an import may have changed.
         match crate::suggest::suggest_task(&task, &self.schedule) {
@@ -72,7 +73,10 @@ impl State {
         }
         match self.tasks.binary_search_by_key(&number, |t| t.number) {
             Ok(i) => self.tasks[i] = task,
-            Err(i) => self.tasks.insert(i, task),
+            Err(i) => {
+                self.tasks.insert(i, task);
+                self.slots = super::slots(&self.tasks);
+            }
         }
     }
 

@@ -14,6 +14,7 @@ impl State {
         self.search = text.clone();
         if text.is_none() {
             self.found = None;
+            self.changed();
         }
         self.pending.push(Effect::Search(text));
     }
@@ -26,6 +27,8 @@ impl State {
         }
         let same_text = self.found.as_ref().map(|f| &f.text) == Some(&outcome.text);
         self.found = Some(Found::new(outcome));
+        self.changed();
+        self.refresh_lists();
         if !same_text {
             // A new text: the best hit first and selected. A refresh of the same text (after
             // an edit) keeps the selection where the person put it.

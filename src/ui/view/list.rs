@@ -318,7 +318,7 @@ pub fn filter_label(state: &State, shown: usize) -> Option<String> {
 fn no_match(state: &State, q: &str) -> String {
     let q = text::clean(q);
     let key = |a: Action| state.keymap.hint(Mode::List, &a).unwrap_or_default();
-    let elsewhere = state.tab_matches(0).count();
+    let elsewhere: usize = state.tab_counts(0).iter().sum();
     if elsewhere > 0 && state.tab != 0 {
         return format!(
             "  no task in {} matches \"{q}\"; {elsewhere} in other domains ({} next domain, {} clears)",

@@ -3,7 +3,7 @@
 //! names and the current tab's summary in words.
 
 use crate::model::Status;
-use crate::ui::app::{count_statuses, tab_label, State, StatusCounts, TABS};
+use crate::ui::app::{tab_label, State, StatusCounts, TABS};
 use crate::ui::text;
 use crate::ui::theme::Theme;
 use crate::ui::view::{fill, put, row};
@@ -71,9 +71,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         return;
     }
     let theme = &state.theme;
-    let counts: Vec<StatusCounts> = (0..TABS)
-        .map(|t| count_statuses(state.tab_matches(t)))
-        .collect();
+    let counts: Vec<StatusCounts> = (0..TABS).map(|t| state.tab_counts(t)).collect();
     let names: Vec<String> = (0..TABS)
         .map(|t| format!("{} {}", tab_label(t), counts[t].iter().sum::<usize>()))
         .collect();
