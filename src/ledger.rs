@@ -158,12 +158,12 @@ impl Ledger {
         let later = self
             .history(Some(event.task))?
             .into_iter()
+            .rev()
             .filter(|e| e.seq > event.seq)
-            .filter_map(|e| match e.change {
+            .find_map(|e| match e.change {
                 Change::Status { to, .. } => Some((e.user, to, e.at)),
                 _ => None,
-            })
-            .last();
+            });
         if let Some((by, to, at)) = later {
             return Err(LedgerError::ChangedSince {
                 number: event.task,
