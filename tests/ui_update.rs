@@ -1028,3 +1028,24 @@ fn the_q3_period_diff_opens_with_d_and_accepting_there_uses_the_latest_period() 
     assert!(matches!(s.screen(), Some(Screen::Detail { number: 1, .. })));
     assert!(message(&s).contains("only one period (2020年上半年): nothing to compare"));
 }
+
+#[test]
+fn a_reader_is_told_at_once_that_edits_are_refused_and_nothing_is_asked_of_the_store() {
+    let mut s = state();
+    s.read_only = true;
+    for a in [
+        Action::SetBehind,
+        Action::CycleStatus,
+        Action::AddNote,
+        Action::AcceptSuggestion,
+    ] {
+        assert!(run(&mut s, &[a.clone()]).is_empty(), "{a:?}");
+        let m = s.message.clone().expect("message");
+        assert_eq!(m.kind, MessageKind::Error);
+        assert!(m.text.contains("only read"), "{}", m.text);
+    }
+    assert!(s.input.is_none(), "no note line opens");
+    // Reading goes on as before.
+    run(&mut s, &[Action::MoveDown, Action::Open]);
+    assert!(matches!(s.screen(), Some(Screen::Detail { .. })));
+}

@@ -305,6 +305,8 @@ pub struct State {
     pending: Vec<Effect>,
     /// Why the shared server is unreachable, while it is (edits fail meanwhile).
     pub offline: Option<String>,
+    /// The server lets this person only read (access.toml): edit keys say so and do nothing.
+    pub read_only: bool,
     /// Bumped whenever the tasks, the search or its results change: the main list and the
     /// tab counts below are good for one (tab, generation).
     generation: u64,
@@ -349,6 +351,7 @@ impl State {
             found: None,
             pending: Vec::new(),
             offline: None,
+            read_only: false,
             generation: 0,
             lists: Lists::default(),
             stack: Vec::new(),
@@ -817,6 +820,10 @@ impl State {
         if !is_edit {
             return None;
         }
+        if self.read_only {
+            self.refuse_edit();
+            return Some(Vec::new());
+        }
         let Some(task) = number.and_then(|n| self.task(n)) else {
             self.info("no task selected: move to a task first");
             return Some(Vec::new());
@@ -839,6 +846,11 @@ impl State {
             return Some(Vec::new());
         }
         Some(vec![Effect::SetStatus { number, status: to }])
+    }
+
+    /// A read-only person pressed an edit key: said at once, no round trip to the server.
+    fn refuse_edit(&mut self) {
+        self.error("you may only read this database: nothing changed (editors are listed in access.toml beside it)");
     }
 
     fn start_undo(&mut self) -> Vec<Effect> {
@@ -1164,6 +1176,10 @@ impl State {
     fn suggestion_action(&mut self, number: Option<u32>, action: &Action) -> Option<Vec<Effect>> {
         if *action != Action::AcceptSuggestion {
             return None;
+        }
+        if self.read_only {
+            self.refuse_edit();
+            return Some(Vec::new());
         }
         let Some(task) = number.and_then(|n| self.task(n)) else {
             self.info("no task selected: move to a task first");

@@ -52,10 +52,16 @@ pub fn initial_state(
     let theme = Theme::from_env(options.ascii);
     let mut state = State::new(tasks, history, keymap, theme, (80, 24));
     state.tz = chrono::Local::now().offset().fix();
+    state.read_only = !session.can_edit();
     if !problems.is_empty() {
         state.error(problems.join(" · "));
     } else if let Some(m) = &options.startup_message {
         state.info(m.clone());
+    } else if state.read_only {
+        state.info(format!(
+            "{}: you may only read this database; edits are refused",
+            session.user()
+        ));
     } else if state.tasks.is_empty() {
         state.info("the database has no tasks yet: import a report with `duban import FILE`");
     }

@@ -37,7 +37,8 @@ impl State {
         let viewing = self.current_task() == Some(number);
         self.task_changed(number);
         self.fix_scroll();
-        // Tell about the task in view always; about others unless an error or a
+        // Tell about the task in view always (over anything else the status bar says);
+        // about others unless an error or a
         // confirmation of one's own edit is on the status bar.
         let quiet = self
             .message
@@ -50,11 +51,7 @@ impl State {
             if dropped_undo {
                 text.push_str(" · your undo for it is dropped");
             }
-            if viewing {
-                self.info(format!("{text} · the task you view"));
-            } else {
-                self.info(text);
-            }
+            self.info(text);
         }
     }
 

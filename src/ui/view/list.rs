@@ -63,7 +63,7 @@ impl Columns {
 }
 
 /// The label column when it also has room for the suggested status: `进度滞后→● `.
-pub const LABEL_WITH_SUGGESTION: usize = 12;
+pub const LABEL_WITH_SUGGESTION: usize = 13;
 
 /// The lead unit as the list shows it: the first lead as the report wrote it (the short form
 /// staff use, `市住建局`; the detail shows the canonical name too), `+N` when there are more.
@@ -217,7 +217,7 @@ pub fn task_row(
         put(buf, area, x, y, t.status.label(), theme.status(t.status));
         if let Some(s) = suggested.filter(|_| cols.label >= LABEL_WITH_SUGGESTION) {
             let arrow = if theme.ascii { ">" } else { "→" };
-            let ax = put(buf, area, x.saturating_add(8), y, arrow, theme.dim());
+            let ax = put(buf, area, x.saturating_add(9), y, arrow, theme.dim());
             put(buf, area, ax, y, theme.glyph(s), theme.status(s));
         }
         x = x.saturating_add(cols.label as u16);
