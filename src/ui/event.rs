@@ -170,7 +170,7 @@ pub async fn run_loop<W: Write>(
             Woke::Terminal(ev) => ev,
             Woke::Found(o) => {
                 dispatch(state, session, &mut searcher, Action::Found(Box::new(o)));
-                // Later results and announcements already waiting go in the same frame.
+                // Later results already waiting go in the same frame.
                 while let Ok(o) = found_rx.try_recv() {
                     dispatch(state, session, &mut searcher, Action::Found(Box::new(o)));
                 }
