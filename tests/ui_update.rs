@@ -1039,7 +1039,7 @@ fn a_reader_is_told_at_once_that_edits_are_refused_and_nothing_is_asked_of_the_s
         Action::AddNote,
         Action::AcceptSuggestion,
     ] {
-        assert!(run(&mut s, &[a.clone()]).is_empty(), "{a:?}");
+        assert!(run(&mut s, std::slice::from_ref(&a)).is_empty(), "{a:?}");
         let m = s.message.clone().expect("message");
         assert_eq!(m.kind, MessageKind::Error);
         assert!(m.text.contains("only read"), "{}", m.text);
