@@ -520,3 +520,39 @@ fn a_fresh_state_lists_and_counts_every_task_before_any_key() {
     let screen = screen_text(&render(&s));
     assert!(screen.contains("全部 116"), "{screen}");
 }
+
+#[test]
+fn results_older_than_an_edit_of_the_goal_draw_without_panicking() {
+    let mut s = state(sample());
+    let mut index = Index::build(&s.tasks);
+    type_search(&mut s, &mut index, "5g 智能");
+    run(&mut s, &mut index, &[Action::Submit]);
+    // Someone shortens task 52's goal; the results in force still mark the old positions
+    // until the new search answers.
+    let mut task = s.task(52).expect("task").clone();
+    task.goal = "数字经济".into();
+    update(
+        &mut s,
+        Action::Changed(Box::new(Changed {
+            event: Event {
+                seq: 920,
+                task: 52,
+                at: chrono::Utc::now(),
+                user: "bob".into(),
+                change: Change::Goal {
+                    from: String::new(),
+                    to: "数字经济".into(),
+                },
+                note: None,
+            },
+            task: Some(task),
+        })),
+    );
+    for size in [(80, 24), (40, 10), (20, 8), (16, 6), (200, 50)] {
+        s.size = size;
+        let screen = screen_text(&render(&s));
+        if size.0 >= 40 {
+            assert!(screen.contains("数字经济"), "{screen}");
+        }
+    }
+}

@@ -140,13 +140,15 @@ impl RowText {
 /// beyond, cuts the start (marking the cut with `ellipsis`) so it shows a few columns in.
 /// Returns the text to show and its marks.
 fn bring_into_view(s: &str, marks: &[usize], room: usize, ellipsis: &str) -> (String, Vec<usize>) {
+    let chars: Vec<char> = s.chars().collect();
+    // Marks past the end (results for a task edited since) are dropped, not trusted.
+    let marks: Vec<usize> = marks.iter().copied().filter(|&m| m < chars.len()).collect();
     let Some(&first) = marks.first() else {
         return (s.to_string(), Vec::new());
     };
-    let chars: Vec<char> = s.chars().collect();
     let col: usize = chars.iter().take(first).map(|c| text::char_width(*c)).sum();
     if col + 2 <= room * 2 / 3 {
-        return (s.to_string(), marks.to_vec());
+        return (s.to_string(), marks);
     }
     // Keep about a sixth of the room before the hit, for context.
     let keep = (room / 6).max(2);
