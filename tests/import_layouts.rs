@@ -915,13 +915,7 @@ fn utf16_with_bom_imports() {
 // ----------------------------------------------------------------------------------------------
 
 fn lines(text: &str) -> Vec<SourceLine<'_>> {
-    text.lines()
-        .enumerate()
-        .map(|(i, t)| SourceLine {
-            number: i + 1,
-            text: t,
-        })
-        .collect()
+    duban::import::source_lines(text)
 }
 
 fn seed() -> String {

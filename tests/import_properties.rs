@@ -287,11 +287,7 @@ proptest! {
         )
     ) {
         let text: String = parts.concat();
-        let lines: Vec<SourceLine<'_>> = text
-            .lines()
-            .enumerate()
-            .map(|(i, t)| SourceLine { number: i + 1, text: t })
-            .collect();
+        let lines: Vec<SourceLine<'_>> = duban::import::source_lines(&text);
         let parsed = concatenated::parse(&lines);
         for row in &parsed.rows {
             prop_assert!(row.line >= 1 && row.line <= lines.len());

@@ -443,13 +443,7 @@ mod tests {
     use super::*;
 
     fn lines(text: &str) -> Vec<SourceLine<'_>> {
-        text.lines()
-            .enumerate()
-            .map(|(i, t)| SourceLine {
-                number: i + 1,
-                text: t,
-            })
-            .collect()
+        crate::import::source_lines(text)
     }
 
     fn units(row: &RawRow) -> (Vec<String>, Vec<String>) {

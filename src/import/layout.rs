@@ -950,13 +950,7 @@ mod tests {
     }
 
     fn numbered(text: &str) -> Vec<SourceLine<'_>> {
-        text.lines()
-            .enumerate()
-            .map(|(i, t)| SourceLine {
-                number: i + 1,
-                text: t,
-            })
-            .collect()
+        crate::import::source_lines(text)
     }
 
     #[test]

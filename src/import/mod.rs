@@ -133,18 +133,21 @@ pub enum ImportError {
     },
 }
 
-/// Reads a report from bytes. `source` names the file in messages.
-pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Report, ImportError> {
-    let decoded = encoding::decode(bytes, source)?;
-    let text = decoded.text.as_str();
-    let lines: Vec<SourceLine<'_>> = text
-        .lines()
+/// A text's lines, numbered from 1 as an editor shows them (a `\r` before `\n` dropped).
+pub fn source_lines(text: &str) -> Vec<SourceLine<'_>> {
+    text.lines()
         .enumerate()
         .map(|(i, t)| SourceLine {
             number: i + 1,
             text: t.strip_suffix('\r').unwrap_or(t),
         })
-        .collect();
+        .collect()
+}
+
+/// Reads a report from bytes. `source` names the file in messages.
+pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Report, ImportError> {
+    let decoded = encoding::decode(bytes, source)?;
+    let lines = source_lines(&decoded.text);
     if lines.iter().all(|l| l.text.trim().is_empty()) {
         return Err(ImportError::Empty {
             file: source.to_string(),

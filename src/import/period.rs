@@ -28,13 +28,7 @@ mod tests {
     use super::*;
 
     fn lines(text: &str) -> Vec<SourceLine<'_>> {
-        text.lines()
-            .enumerate()
-            .map(|(i, t)| SourceLine {
-                number: i + 1,
-                text: t,
-            })
-            .collect()
+        crate::import::source_lines(text)
     }
 
     #[test]

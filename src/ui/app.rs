@@ -13,7 +13,6 @@ use crate::ui::view;
 use chrono::FixedOffset;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 mod live;
 mod numbers;
@@ -54,7 +53,6 @@ pub struct Found {
     /// The text they answer.
     pub text: String,
     pub results: Arc<Results>,
-    pub elapsed: Duration,
     /// Task number → rank (0 is the best hit).
     rank: NumberMap,
 }
@@ -72,7 +70,6 @@ impl Found {
         Found {
             text: outcome.text,
             results: outcome.results,
-            elapsed: outcome.elapsed,
             rank,
         }
     }
@@ -82,10 +79,6 @@ impl Found {
         self.rank
             .get(number)
             .and_then(|i| self.results.hits.get(i as usize))
-    }
-
-    fn rank(&self, number: u32) -> Option<u32> {
-        self.rank.get(number)
     }
 }
 
@@ -454,12 +447,6 @@ impl State {
         self.search.as_ref().and(self.found.as_ref())
     }
 
-    /// True when a task passes the search in force (every task when there is none, or its
-    /// first results have not arrived yet).
-    pub fn matches(&self, t: &Task) -> bool {
-        self.filtering().is_none_or(|f| f.rank(t.number).is_some())
-    }
-
     /// The search hit for a task, when a search is in force and the task matched.
     pub fn hit(&self, number: u32) -> Option<&Hit> {
         self.filtering().and_then(|f| f.hit(number))
@@ -702,6 +689,21 @@ struct Lists {
     counts: [StatusCounts; TABS],
 }
 
+/// What a movement key does on a screen whose page is `page` rows: how many rows to move,
+/// and whether it is a page move (the view scrolls by as much).
+fn movement(action: &Action, page: usize) -> Option<(isize, bool)> {
+    let page = page.max(1) as isize;
+    Some(match action {
+        Action::MoveDown => (1, false),
+        Action::MoveUp => (-1, false),
+        Action::PageDown => (page, true),
+        Action::PageUp => (-page, true),
+        Action::Top => (isize::MIN / 2, false),
+        Action::Bottom => (isize::MAX / 2, false),
+        _ => return None,
+    })
+}
+
 /// How far behind a status is, the most lagging first: red, yellow, grey, green, blue.
 pub fn lag_rank(status: Status) -> u8 {
     match status {
@@ -929,14 +931,11 @@ impl State {
         if let Some(e) = self.suggestion_action(self.current_task(), &action) {
             return e;
         }
-        let rows = self.list_rows();
+        if let Some((delta, page)) = movement(&action, self.list_rows()) {
+            self.move_list(delta, page);
+            return Vec::new();
+        }
         match action {
-            Action::MoveDown => self.move_list(1, false),
-            Action::MoveUp => self.move_list(-1, false),
-            Action::PageDown => self.move_list(rows.max(1) as isize, true),
-            Action::PageUp => self.move_list(-(rows.max(1) as isize), true),
-            Action::Top => self.move_list(isize::MIN / 2, false),
-            Action::Bottom => self.move_list(isize::MAX / 2, false),
             Action::NextTab => self.switch_tab(1),
             Action::PrevTab => self.switch_tab(TABS - 1),
             Action::Open => {
@@ -1095,14 +1094,11 @@ impl State {
         if let Some(e) = self.suggestion_action(self.current_task(), &action) {
             return e;
         }
-        let rows = view::layout::detail_rows(self.size).max(1) as isize;
+        if let Some((delta, _)) = movement(&action, view::layout::detail_rows(self.size)) {
+            self.scroll_by(delta);
+            return Vec::new();
+        }
         match action {
-            Action::MoveDown => self.scroll_by(1),
-            Action::MoveUp => self.scroll_by(-1),
-            Action::PageDown => self.scroll_by(rows),
-            Action::PageUp => self.scroll_by(-rows),
-            Action::Top => self.scroll_by(isize::MIN / 2),
-            Action::Bottom => self.scroll_by(isize::MAX / 2),
             Action::Back => {
                 self.stack.pop();
                 self.fix_scroll();
@@ -1212,18 +1208,10 @@ impl State {
     }
 
     fn help_action(&mut self, action: Action) -> Vec<Effect> {
-        let rows = view::layout::detail_rows(self.size).max(1) as isize;
-        match action {
-            Action::Help | Action::Back | Action::Cancel => {
-                self.stack.pop();
-            }
-            Action::MoveDown => self.scroll_by(1),
-            Action::MoveUp => self.scroll_by(-1),
-            Action::PageDown => self.scroll_by(rows),
-            Action::PageUp => self.scroll_by(-rows),
-            Action::Top => self.scroll_by(isize::MIN / 2),
-            Action::Bottom => self.scroll_by(isize::MAX / 2),
-            _ => {}
+        if let Some((delta, _)) = movement(&action, view::layout::detail_rows(self.size)) {
+            self.scroll_by(delta);
+        } else if matches!(action, Action::Help | Action::Back | Action::Cancel) {
+            self.stack.pop();
         }
         Vec::new()
     }
@@ -1241,14 +1229,11 @@ impl State {
         if let Some(e) = self.suggestion_action(None, &action) {
             return e;
         }
-        let rows = self.list_rows();
+        if let Some((delta, page)) = movement(&action, self.list_rows()) {
+            self.move_units(delta, page);
+            return Vec::new();
+        }
         match action {
-            Action::MoveDown => self.move_units(1, false),
-            Action::MoveUp => self.move_units(-1, false),
-            Action::PageDown => self.move_units(rows.max(1) as isize, true),
-            Action::PageUp => self.move_units(-(rows.max(1) as isize), true),
-            Action::Top => self.move_units(isize::MIN / 2, false),
-            Action::Bottom => self.move_units(isize::MAX / 2, false),
             Action::NextTab => self.switch_tab(1),
             Action::PrevTab => self.switch_tab(TABS - 1),
             Action::Open => {

@@ -355,7 +355,18 @@ pub fn title(state: &State, task: &Task, area: Rect, buf: &mut Buffer) {
 }
 
 pub fn render(state: &State, number: u32, scroll: usize, l: TextLayout, buf: &mut Buffer) {
-    let theme = &state.theme;
+    render_task(state, number, scroll, l, buf, lines);
+}
+
+/// A task's screen: the detail's title over `body_lines` of the task, scrolled.
+pub fn render_task(
+    state: &State,
+    number: u32,
+    scroll: usize,
+    l: TextLayout,
+    buf: &mut Buffer,
+    body_lines: fn(&State, &Task, u16) -> Vec<Line<'static>>,
+) {
     let Some(task) = state.task(number) else {
         put(
             buf,
@@ -363,12 +374,12 @@ pub fn render(state: &State, number: u32, scroll: usize, l: TextLayout, buf: &mu
             l.body.x,
             l.body.y,
             &format!("task {number} is gone"),
-            theme.error(),
+            state.theme.error(),
         );
         return;
     };
     title(state, task, l.title, buf);
-    let all = lines(state, task, l.body.width);
+    let all = body_lines(state, task, l.body.width);
     let rows = l.body.height as usize;
     let scroll = scroll.min(all.len().saturating_sub(rows));
     for (i, line) in all.iter().skip(scroll).take(rows).enumerate() {

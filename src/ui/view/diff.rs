@@ -12,7 +12,6 @@ use crate::ui::text;
 use crate::ui::theme::Theme;
 use crate::ui::view::detail::{self, MAX_TEXT};
 use crate::ui::view::layout::TextLayout;
-use crate::ui::view::{put, put_line, row};
 use ratatui::buffer::Buffer;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -293,22 +292,5 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
 }
 
 pub fn render(state: &State, number: u32, scroll: usize, l: TextLayout, buf: &mut Buffer) {
-    let Some(task) = state.task(number) else {
-        put(
-            buf,
-            l.body,
-            l.body.x,
-            l.body.y,
-            &format!("task {number} is gone"),
-            state.theme.error(),
-        );
-        return;
-    };
-    detail::title(state, task, l.title, buf);
-    let all = lines(state, task, l.body.width);
-    let rows = l.body.height as usize;
-    let scroll = scroll.min(all.len().saturating_sub(rows));
-    for (i, line) in all.iter().skip(scroll).take(rows).enumerate() {
-        put_line(buf, row(l.body, i as u16), l.body.y + i as u16, line);
-    }
+    detail::render_task(state, number, scroll, l, buf, lines);
 }
