@@ -5,12 +5,16 @@
 pub mod boundary;
 pub mod cells;
 pub mod concatenated;
+pub mod docx;
 pub mod encoding;
+pub mod html;
 pub mod labelled;
 pub mod layout;
 pub mod parenthesized;
 pub mod period;
 pub mod pipe;
+pub mod sheet;
+pub mod table;
 pub mod units;
 
 use crate::model::Unit;
