@@ -166,7 +166,12 @@ impl Template {
         self.columns
             .iter()
             .rev()
-            .find(|c| **c != Column::Other)
+            .find(|c| {
+                !matches!(
+                    c,
+                    Column::Other | Column::Notes | Column::Period | Column::Ignore
+                )
+            })
             .is_some_and(|c| c.is_units())
     }
     /// The goal is directly followed by units: a goal is text right before a units chunk.

@@ -70,7 +70,7 @@ impl Building {
             Column::Lead => self.lead.push(clean_units(text)),
             Column::Co => self.co.push(clean_units(text)),
             Column::Units => self.single.push(clean_units(text)),
-            Column::Number | Column::Other => {}
+            Column::Number | Column::Notes | Column::Other | Column::Period | Column::Ignore => {}
         }
     }
 

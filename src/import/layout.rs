@@ -160,10 +160,10 @@ pub(crate) fn is_concatenated_header(text: &str) -> bool {
     let mut rest = folded.as_str();
     let mut names = 0;
     while !rest.is_empty() {
-        match COLUMN_NAMES
-            .iter()
-            .filter(|(n, _)| rest.starts_with(n))
-            .max_by_key(|(n, _)| n.len())
+        // Longest first, so `牵头责任单位` is not read as `牵头` + the rest.
+        match Vocabulary::builtin()
+            .words()
+            .find(|(n, _)| rest.starts_with(n))
         {
             Some((n, _)) => {
                 rest = &rest[n.len()..];
@@ -179,99 +179,13 @@ pub(crate) fn is_concatenated_header(text: &str) -> bool {
 // Columns and labels
 // ---------------------------------------------------------------------------------------------
 
-/// What a table column or a paragraph label holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Column {
-    Number,
-    Goal,
-    Progress,
-    /// 牵头责任单位.
-    Lead,
-    /// 协同责任单位 / 配合单位, or 责任单位 next to a lead column.
-    Co,
-    /// 责任单位 as the only units column: the first-listed unit leads.
-    Units,
-    /// A column duban does not import (备注, 完成时限…): its text is reported, not dropped.
-    Other,
-}
-
-impl Column {
-    pub(crate) fn is_units(self) -> bool {
-        matches!(self, Column::Lead | Column::Co | Column::Units)
-    }
-}
-
-const COLUMN_NAMES: &[(&str, Column)] = &[
-    ("序号", Column::Number),
-    ("编号", Column::Number),
-    ("目标与任务", Column::Goal),
-    ("目标和任务", Column::Goal),
-    ("目标任务", Column::Goal),
-    ("重点工作任务", Column::Goal),
-    ("重点工作", Column::Goal),
-    ("工作任务", Column::Goal),
-    ("重点任务", Column::Goal),
-    ("主要任务", Column::Goal),
-    ("任务", Column::Goal),
-    ("工作内容", Column::Goal),
-    ("任务内容", Column::Goal),
-    ("重点工作内容", Column::Goal),
-    ("工作目标", Column::Goal),
-    ("工作事项", Column::Goal),
-    ("工作进展", Column::Progress),
-    ("进展情况", Column::Progress),
-    ("工作进展情况", Column::Progress),
-    ("完成情况", Column::Progress),
-    ("工作完成情况", Column::Progress),
-    ("推进情况", Column::Progress),
-    ("工作推进情况", Column::Progress),
-    ("落实情况", Column::Progress),
-    ("进展", Column::Progress),
-    ("目前进展", Column::Progress),
-    ("进展及成效", Column::Progress),
-    ("完成进度", Column::Progress),
-    ("牵头责任单位", Column::Lead),
-    ("牵头单位", Column::Lead),
-    ("牵头部门", Column::Lead),
-    ("牵头责任部门", Column::Lead),
-    ("主办单位", Column::Lead),
-    ("协同责任单位", Column::Co),
-    ("协同单位", Column::Co),
-    ("配合单位", Column::Co),
-    ("协办单位", Column::Co),
-    ("参与单位", Column::Co),
-    ("配合部门", Column::Co),
-    ("协同部门", Column::Co),
-    ("协助单位", Column::Co),
-    ("责任单位", Column::Units),
-    ("责任部门", Column::Units),
-    ("承办单位", Column::Units),
-    ("落实单位", Column::Units),
-    ("备注", Column::Other),
-    ("完成时限", Column::Other),
-    ("完成时间", Column::Other),
-    ("时间节点", Column::Other),
-    ("时限", Column::Other),
-    ("责任领导", Column::Other),
-    ("分管领导", Column::Other),
-    ("市领导", Column::Other),
-    ("责任人", Column::Other),
-];
+pub(crate) use super::headers::Column;
+use super::headers::Vocabulary;
 
 /// The column a header cell names (`序号`, `目标与任务`, `牵头单位`…), ignoring spaces, markdown
 /// emphasis and traditional forms.
 pub(crate) fn column_of(cell: &str) -> Option<Column> {
-    let key: String = fold(cell)
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '#' | ':' | '\u{ff1a}' | '【' | '】'))
-        .collect();
-    if key.is_empty() {
-        return None;
-    }
-    COLUMN_NAMES
-        .iter()
-        .find(|(n, _)| *n == key)
-        .map(|(_, c)| *c)
+    Vocabulary::builtin().exact(cell)
 }
 
 /// The column a header cell names, also when it is worded its own way (`重点工作任务及目标`,
@@ -294,24 +208,7 @@ pub(crate) fn header_column_of(cell: &str) -> Option<Column> {
     {
         return None;
     }
-    let has = |words: &[&str]| words.iter().any(|w| key.contains(w));
-    Some(if has(&["序号", "编号"]) {
-        Column::Number
-    } else if has(&["牵头"]) {
-        Column::Lead
-    } else if has(&["协同", "配合", "协办", "参与单位", "协助"]) {
-        Column::Co
-    } else if has(&["责任单位", "责任部门", "承办单位"]) {
-        Column::Units
-    } else if has(&["进展", "完成情况", "推进情况", "落实情况", "进度"]) {
-        Column::Progress
-    } else if has(&["任务", "目标", "工作内容", "重点工作"]) {
-        Column::Goal
-    } else if has(&["备注", "时限", "领导", "时间", "责任人"]) {
-        Column::Other
-    } else {
-        return None;
-    })
+    Vocabulary::builtin().containing(&key)
 }
 
 /// A header row: a goal column and at least one units column. `责任单位` beside a lead column
@@ -344,7 +241,10 @@ pub(crate) fn label_at_start(text: &str) -> Option<(Column, usize, &str)> {
         .captures(&folded)?;
     let name = caps.get(1)?.as_str();
     let col = column_of(name)?;
-    if matches!(col, Column::Number | Column::Other) {
+    if !matches!(
+        col,
+        Column::Goal | Column::Progress | Column::Lead | Column::Co | Column::Units
+    ) {
         return None;
     }
     let end = caps.get(0)?.end();
@@ -353,18 +253,37 @@ pub(crate) fn label_at_start(text: &str) -> Option<(Column, usize, &str)> {
     Some((col, lead_ws + end, rest))
 }
 
+/// A units or progress label after a separator, its words from the vocabulary.
+fn inline_label_pattern() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        let words = Vocabulary::builtin()
+            .words_of(&[Column::Lead, Column::Co, Column::Units, Column::Progress])
+            .into_iter()
+            .map(regex::escape)
+            .collect::<Vec<_>>()
+            .join("|");
+        regex::Regex::new(&format!(
+            r"[\s;\x{{FF1B}},\x{{FF0C}}。]+[【\[]?(?:{words})[】\]]?\s*[:\x{{FF1A}}]"
+        ))
+        .expect("label words are escaped")
+    })
+}
+
 /// Where further labels start inside a paragraph (`牵头责任单位:市发改委 协同责任单位:…`):
 /// only after a space or a `;`, so a label word inside a sentence is not taken for one.
 /// One pass over the text.
 pub(crate) fn inline_labels(text: &str) -> Vec<usize> {
     let folded = fold(text);
-    regex!(r"[\s;\x{FF1B},\x{FF0C}。]+[【\[]?(?:牵头责任单位|牵头单位|牵头部门|协同责任单位|协同单位|配合单位|协办单位|参与单位|责任单位|责任部门|进展情况|工作进展|完成情况|推进情况)[】\]]?\s*[:\x{FF1A}]")
+    inline_label_pattern()
         .find_iter(&folded)
         .filter_map(|m| {
             // The separator stays with the text before the label.
             let sep_len = folded[m.start()..]
                 .char_indices()
-                .find(|(_, c)| !(c.is_whitespace() || matches!(c, ';' | '\u{ff1b}' | ',' | '\u{ff0c}' | '。')))
+                .find(|(_, c)| {
+                    !(c.is_whitespace() || matches!(c, ';' | '\u{ff1b}' | ',' | '\u{ff0c}' | '。'))
+                })
                 .map(|(i, _)| i)?;
             Some(m.start() + sep_len).filter(|at| *at > 0)
         })

@@ -7,6 +7,7 @@ pub mod cells;
 pub mod concatenated;
 pub mod docx;
 pub mod encoding;
+pub mod headers;
 pub mod html;
 pub mod labelled;
 pub mod layout;

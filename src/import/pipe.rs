@@ -156,7 +156,9 @@ fn row_of(
                     _ => single.push(text),
                 }
             }
-            Column::Other => others.push(format!("column {name} is not imported: {cell}")),
+            Column::Notes | Column::Other | Column::Period | Column::Ignore => {
+                others.push(format!("column {name} is not imported: {cell}"))
+            }
         }
     }
     let no_units = lead.is_empty() && co.is_empty() && single.is_empty();
