@@ -127,6 +127,14 @@ fn split_outside_parens(cell: &str) -> Vec<&str> {
 /// by a stray space (`市发展 改革委`, `各县市区 政府`) is joined again: a piece that cannot be
 /// a unit on its own is glued to its neighbour.
 pub fn split_list(cell: &str) -> Vec<String> {
+    split_list_raw(cell)
+        .iter()
+        .filter_map(|n| clean_name(n))
+        .collect()
+}
+
+/// [`split_list`] before names are cleaned.
+fn split_list_raw(cell: &str) -> Vec<String> {
     let mut names = Vec::new();
     for piece in split_outside_parens(cell) {
         let words: Vec<&str> = piece
@@ -164,21 +172,80 @@ pub fn split_list(cell: &str) -> Vec<String> {
     names
 }
 
+/// A unit name as a report may leave it, cleaned: trailing punctuation (`市住建局。`), a
+/// closing `等` (`市城管局等`, `等单位`), a duty phrase (`按职责分工负责`, `配合落实`, `参与`), a
+/// lead mark (`牵头`, `(牵头)`) and a leading `由` are cut off. None when nothing is left.
+/// Every layout and format goes through this, so the unit views never gain false units.
+pub fn clean_name(name: &str) -> Option<String> {
+    cleaned(name).map(|(n, _)| n)
+}
+
+/// [`clean_name`], also saying whether the name carried a lead mark (`市发改委(牵头)`).
+fn cleaned(name: &str) -> Option<(String, bool)> {
+    const EDGE: &[char] = &[
+        '。', '.', '，', ',', '、', ';', '；', ':', '：', '!', '！', '?', '？', '…', '“', '”', '"',
+        '\'', '‘', '’', '·',
+    ];
+    let mut t = name.trim_matches(|c: char| c.is_whitespace() || EDGE.contains(&c));
+    let mut lead = false;
+    loop {
+        let before = t;
+        if let Some(m) = duty_tail().find(t) {
+            // A piece that is all duty words (`等`, `负责`) leaves nothing: no unit.
+            lead |= m.as_str().contains("牵头");
+            t = &t[..m.start()];
+        }
+        t = t.strip_prefix('由').unwrap_or(t);
+        t = t.trim_matches(|c: char| c.is_whitespace() || EDGE.contains(&c));
+        if t == before {
+            break;
+        }
+    }
+    (!t.is_empty()).then(|| (t.to_string(), lead))
+}
+
+/// What may follow a unit's name in a units cell: `等`, `等单位`, duty words, a lead mark.
+fn duty_tail() -> &'static regex::Regex {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?:等(?:相关)?(?:单位|部门)?|[(\x{FF08}]\s*(?:牵头|主责|配合|协办)\s*[)\x{FF09}]|(?:按照?职责分工|按照?职责|分工|共同|积极|密切|协同|牵头)*(?:配合|负责|落实|参与|协助|协办)+|牵头)$",
+        )
+        .expect("constant pattern is valid")
+    })
+}
+
 /// Lead and co unit names of a row.
 pub fn resolve(units: &RawUnits) -> (Vec<String>, Vec<String>) {
     match units {
         RawUnits::Columns { lead, co } => (split_list(lead), split_list(co)),
-        RawUnits::SingleColumn(cell) => {
-            let mut all = split_list(cell);
-            if all.is_empty() {
-                (all, Vec::new())
-            } else {
-                let rest = all.split_off(1);
-                (all, rest)
-            }
-        }
-        RawUnits::Split { lead, co } => (lead.clone(), co.clone()),
+        RawUnits::SingleColumn(cell) => single_column(cell),
+        RawUnits::Split { lead, co } => (
+            lead.iter().filter_map(|n| clean_name(n)).collect(),
+            co.iter().filter_map(|n| clean_name(n)).collect(),
+        ),
     }
+}
+
+/// One units column: the units marked `牵头` lead when some are (`市财政局、市发改委(牵头)`),
+/// otherwise the first-listed unit leads.
+fn single_column(cell: &str) -> (Vec<String>, Vec<String>) {
+    let raw: Vec<String> = split_list_raw(cell);
+    let marked: Vec<(String, bool)> = raw.iter().filter_map(|n| cleaned(n)).collect();
+    if marked.iter().any(|(_, lead)| *lead) {
+        let (lead, co): (Vec<_>, Vec<_>) = marked.into_iter().partition(|(_, lead)| *lead);
+        return (
+            lead.into_iter().map(|(n, _)| n).collect(),
+            co.into_iter().map(|(n, _)| n).collect(),
+        );
+    }
+    let mut all: Vec<String> = marked.into_iter().map(|(n, _)| n).collect();
+    let rest = if all.is_empty() {
+        Vec::new()
+    } else {
+        all.split_off(1)
+    };
+    (all, rest)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -661,6 +728,42 @@ mod tests {
         assert_eq!(a.canonical("市发展和改革委员会"), "市发展和改革委员会");
         assert_eq!(a.canonical("市住建局"), "市住房和城乡建设局");
         assert_eq!(a.canonical("市扶贫办"), "市扶贫办");
+    }
+
+    #[test]
+    fn unit_names_lose_punctuation_etc_and_duty_phrases() {
+        assert_eq!(split_list("市住建局。"), ["市住建局"]);
+        assert_eq!(
+            split_list("市住建局、市城管局等。"),
+            ["市住建局", "市城管局"]
+        );
+        assert_eq!(split_list("市教育局等单位"), ["市教育局"]);
+        assert_eq!(
+            split_list("市财政局、市人社局按职责分工负责"),
+            ["市财政局", "市人社局"]
+        );
+        assert_eq!(split_list("各县(市)区政府配合落实;"), ["各县(市)区政府"]);
+        assert_eq!(split_list("市医保局参与"), ["市医保局"]);
+        assert_eq!(split_list("由市发改委牵头"), ["市发改委"]);
+        assert_eq!(split_list("。、 等"), Vec::<String>::new());
+        // Names that only look like they end in a duty word keep it.
+        assert_eq!(split_list("市重点工程建设管理处"), ["市重点工程建设管理处"]);
+    }
+
+    #[test]
+    fn a_single_units_column_leads_with_the_unit_marked_lead() {
+        let one = |s: &str| resolve(&RawUnits::SingleColumn(s.to_string()));
+        assert_eq!(
+            one("市财政局、市发改委(牵头)、市审计局"),
+            (
+                vec!["市发改委".to_string()],
+                vec!["市财政局".to_string(), "市审计局".to_string()]
+            )
+        );
+        assert_eq!(
+            one("市民政局、市卫健委等"),
+            (vec!["市民政局".to_string()], vec!["市卫健委".to_string()])
+        );
     }
 
     #[test]
