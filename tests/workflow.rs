@@ -323,6 +323,7 @@ fn q3_rows() -> Vec<ImportedRow> {
             .and_then(|(n, g)| n.parse::<u32>().ok().map(|n| (n, g)))
         {
             rows.push(ImportedRow {
+                notes: Vec::new(),
                 number: n,
                 section: section.clone(),
                 line: i + 1,
@@ -443,6 +444,7 @@ fn a_reused_number_with_another_goal_is_a_conflict_and_is_not_merged() {
     let (_dir, ledger) = sample_ledger();
     let tasks = ledger.tasks().unwrap();
     let row = |number: u32, goal: &str| ImportedRow {
+        notes: Vec::new(),
         number,
         section: None,
         line: number as usize,

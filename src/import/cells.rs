@@ -445,6 +445,7 @@ fn assign(
         }
     };
     RawRow {
+        notes: Vec::new(),
         number: row.number,
         section: row.section,
         line: row.line,

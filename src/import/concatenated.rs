@@ -128,6 +128,7 @@ fn build_row(d: Draft<'_>, found: Option<UnitsAt>) -> RawRow {
         co = f.split.co;
     }
     RawRow {
+        notes: Vec::new(),
         number: Some(d.number),
         section: d.section,
         line: d.line,

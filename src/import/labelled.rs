@@ -87,6 +87,7 @@ impl Building {
             }
         };
         RawRow {
+            notes: Vec::new(),
             number: self.number,
             section: self.section,
             line: self.line,

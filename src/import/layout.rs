@@ -826,6 +826,7 @@ mod tests {
 
     fn row(number: u32, section: &str) -> RawRow {
         RawRow {
+            notes: Vec::new(),
             number: Some(number),
             section: Some(section.to_string()),
             line: 1,

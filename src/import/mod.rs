@@ -79,6 +79,9 @@ pub struct RawRow {
     pub goal: String,
     pub progress: Vec<String>,
     pub units: RawUnits,
+    /// Columns that are no field of a task (备注, 完成时限…), kept as notes: `备注` text as
+    /// written, any other column as `<header>:<text>`.
+    pub notes: Vec<String>,
 }
 
 /// Text the importer could not place in any row: reported, never dropped silently.
@@ -106,6 +109,8 @@ pub struct ImportedRow {
     pub progress: Vec<String>,
     pub lead_units: Vec<Unit>,
     pub co_units: Vec<Unit>,
+    /// Text of columns that are no field of a task, for the task's notes (see [`RawRow::notes`]).
+    pub notes: Vec<String>,
 }
 
 /// The whole result of reading one report file.
@@ -244,6 +249,7 @@ fn number_rows(
             progress: row.progress,
             lead_units: lead.iter().map(|n| aliases.unit(n)).collect(),
             co_units: co.iter().map(|n| aliases.unit(n)).collect(),
+            notes: row.notes,
         });
     }
     unplaced.sort_by_key(|u| u.line);

@@ -276,6 +276,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             expected = task.number.map(|n| n.saturating_add(1)).or(expected);
             fresh_section = false;
             current = Some(RawRow {
+                notes: Vec::new(),
                 number: task.number,
                 section: section.clone(),
                 line: line.number,

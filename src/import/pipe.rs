@@ -215,6 +215,7 @@ fn row_of(
         }
     };
     RowOrSection::Row(RawRow {
+        notes: Vec::new(),
         number,
         section: section.clone(),
         line: line.number,
