@@ -3,7 +3,6 @@
 
 use crate::export::{self, Format};
 use crate::import::{self, Aliases};
-use crate::ledger::ImportSummary;
 use crate::model::{Change, Domain, Event, Status, Task};
 use crate::server::session::Session;
 use anyhow::{Context, Result};
@@ -41,17 +40,19 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Import a report (its layout and encoding are detected); merges by task number
+    /// Import a report (Word, Excel, a web page or text; its type, layout and encoding are
+    /// detected); rows are matched to the tasks already there by number, confirmed by goal
     Import {
-        /// The report file (text: UTF-8, GBK/GB18030 or UTF-16)
+        /// The report file: .docx, .xlsx/.xls/.ods/.et, .html, .csv or text (UTF-8, GBK/GB18030, UTF-16)
         file: PathBuf,
-        /// The report period, when the title does not name it (e.g. 2020年第三季度)
+        /// The report period (e.g. 2020年第三季度); by default the one the title names, else
+        /// one named after a date in the report or the file
         #[arg(long)]
         period: Option<String>,
         /// Start over: remove every task first (history is kept)
         #[arg(long)]
         replace: bool,
-        /// Only read the report and say what it holds; change nothing
+        /// Only read the report and show its rows and the lines it could not place; write nothing
         #[arg(long)]
         dry_run: bool,
     },
@@ -172,15 +173,22 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
         let idle = idle_exit.map(std::time::Duration::from_secs);
         return Ok(crate::server::serve::run(&path, idle)?);
     }
-    let ledger = open_session(cli)?;
     let out = &mut std::io::stdout().lock();
+    if let Command::Import {
+        file,
+        period,
+        replace,
+        dry_run,
+    } = command
+    {
+        // The report is read before the database is opened: a dry run never touches it.
+        return cmd_import(cli, out, file, period.as_deref(), *replace, *dry_run);
+    }
+    let ledger = open_session(cli)?;
     match command {
-        Command::Import {
-            file,
-            period,
-            replace,
-            dry_run,
-        } => cmd_import(&ledger, out, file, period.as_deref(), *replace, *dry_run),
+        Command::Import { .. } => {
+            unreachable!("imported above, without opening the database first")
+        }
         Command::List {
             domain,
             status,
@@ -431,69 +439,59 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
 }
 
 fn cmd_import(
-    ledger: &Session,
+    cli: &Cli,
     out: &mut impl Write,
     file: &std::path::Path,
     period: Option<&str>,
     replace: bool,
     dry_run: bool,
 ) -> Result<()> {
-    let report = import::import_file(file, &Aliases::builtin())?;
+    use crate::import::preview;
+    let bytes = std::fs::read(file).map_err(|reason| import::ImportError::Io {
+        file: file.display().to_string(),
+        reason,
+    })?;
+    let report = import::import_bytes(&bytes, &file.display().to_string(), &Aliases::builtin())?;
+    writeln!(out, "{}", clean(&preview::headline(&report, period)))?;
     for u in &report.unplaced {
         writeln!(
             out,
             "{}:{}: not placed ({}): {}",
             file.display(),
             u.line,
-            u.reason,
-            u.text
+            clean(&u.reason),
+            clean(&u.text)
         )?;
     }
-    let rows = report.rows.len();
-    writeln!(
-        out,
-        "{}: {} tasks ({}, {}, period {})",
-        file.display(),
-        rows,
-        report.layout.describe(),
-        report.encoding,
-        period.or(report.period.as_deref()).unwrap_or("unnamed"),
-    )?;
+    let advice = preview::period_advice(&report, period);
     if dry_run {
+        print_preview(out, &preview::rows(&report), terminal_width())?;
+        if let Some(a) = &advice {
+            writeln!(out, "{}: {a}", file.display())?;
+        }
         writeln!(out, "dry run: nothing was written")?;
         return Ok(());
     }
-    // Into a ledger that has tasks, rows are matched by number and confirmed by goal
-    // similarity: renumbered, new and conflicting rows are said, never silently merged.
-    // (A shared server applies the same matching to the same bytes.)
-    let summary: ImportSummary = match ledger {
-        Session::Local(l) if !replace && !l.is_empty()? => {
-            let (matching, summary) = crate::periods::import_matched(l, &report, period)?;
-            for m in matching.messages() {
-                writeln!(out, "{}: {m}", file.display())?;
-            }
-            summary
+    let session = open_session(cli)?;
+    // The ledger matches the rows to the tasks already there (on the server, when one
+    // runs): what is printed below is what it did.
+    let summary = session.import_report(&report, bytes, period, replace)?;
+    for m in summary.matching.messages() {
+        if !m.contains("not in this report") {
+            writeln!(out, "{}: {}", file.display(), clean(&m))?;
         }
-        Session::Local(l) => l.import(&report, period, replace)?,
-        Session::Remote(_) => {
-            if !replace && !ledger.is_empty()? {
-                let matching = crate::periods::match_rows(&ledger.tasks()?, &report.rows);
-                for m in matching.messages() {
-                    writeln!(out, "{}: {m}", file.display())?;
-                }
-            }
-            let bytes =
-                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-            ledger.import_bytes(bytes, &report.source, period, replace)?
-        }
-    };
+    }
     writeln!(
         out,
-        "imported {} tasks as period {}: {} new, {} updated{}; {} lines not placed",
-        rows,
+        "imported {} tasks as period {}: {} new, {} updated{}{}; {} lines not placed",
+        summary.added.len() + summary.updated.len(),
         summary.period,
         summary.added.len(),
         summary.updated.len(),
+        match summary.matching.conflicts().count() {
+            0 => String::new(),
+            n => format!("; {n} rows conflict with existing tasks and were left out"),
+        },
         if summary.absent.is_empty() {
             String::new()
         } else {
@@ -510,7 +508,54 @@ fn cmd_import(
         },
         report.unplaced.len(),
     )?;
+    if let Some(a) = advice {
+        writeln!(out, "{}: {a}", file.display())?;
+    }
     Ok(())
+}
+
+/// The rows an import would bring, one line each: number, goal, the first words of the
+/// progress, lead units, co units, cut to the terminal's width.
+fn print_preview(
+    out: &mut impl Write,
+    rows: &[import::preview::PreviewRow],
+    width: usize,
+) -> Result<()> {
+    let width = width.max(60);
+    let rest = width - 6 - 4;
+    let goal_w = rest * 3 / 10;
+    let progress_w = rest * 3 / 10;
+    let lead_w = rest * 2 / 10;
+    let co_w = rest - goal_w - progress_w - lead_w;
+    writeln!(
+        out,
+        "  序号 {} {} {} {}",
+        pad("目标与任务", goal_w),
+        pad("工作进展", progress_w),
+        pad("牵头单位", lead_w),
+        truncate("责任单位", co_w)
+    )?;
+    for r in rows {
+        let progress = match r.paragraphs {
+            0 | 1 => r.progress.clone(),
+            n => format!("({n}段) {}", r.progress),
+        };
+        writeln!(
+            out,
+            "{:>6} {} {} {} {}",
+            r.number,
+            pad(&clean(&r.goal), goal_w),
+            pad(&clean(&progress), progress_w),
+            pad(&clean(&r.lead), lead_w),
+            truncate(&clean(&r.co), co_w)
+        )?;
+    }
+    Ok(())
+}
+
+/// Report text as the terminal may show it: control characters as blanks.
+fn clean(text: &str) -> String {
+    crate::ui::text::clean(text)
 }
 
 pub fn filter_tasks(

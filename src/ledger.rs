@@ -5,6 +5,7 @@
 use crate::classify::DomainRules;
 use crate::import::{ImportedRow, Report};
 use crate::model::{Change, Domain, DomainDecision, Event, Note, Period, Status, Task};
+use crate::periods::{self, Matching};
 use crate::store::{Commit, NewEvent, Store, StoreError};
 use chrono::Utc;
 use std::collections::BTreeMap;
@@ -27,8 +28,6 @@ pub enum LedgerError {
     EmptyNote,
     #[error("the goal text is empty; a task needs its goal.")]
     EmptyGoal,
-    #[error("the report has no period name in its title; give one with --period (e.g. --period 2020年第三季度).")]
-    NoPeriod,
     #[error("event {0} is not a status change, so it cannot be undone.")]
     NotUndoable(u64),
     #[error("task {number} was changed after that edit ({by} set it to {to} at {at}); undoing would overwrite that silently, so nothing changed. Set the status you want instead.", to = .to.label(), at = .at.format("%Y-%m-%d %H:%M UTC"))]
@@ -41,13 +40,18 @@ pub enum LedgerError {
 }
 
 /// What an import did, for the person who ran it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImportSummary {
     pub period: String,
     pub added: Vec<u32>,
     pub updated: Vec<u32>,
     /// Tasks in the database that this report did not mention (kept as they were).
     pub absent: Vec<u32>,
+    /// How the report's rows were matched to the tasks already there (by number, confirmed
+    /// by goal): renumbered, new and conflicting rows, each with its line. Empty for an
+    /// import into an empty database or with `replace`.
+    #[serde(default)]
+    pub matching: Matching,
 }
 
 pub struct Ledger {
@@ -274,8 +278,12 @@ impl Ledger {
         )
     }
 
-    /// Imports a report as a period. Merges by task number: new text and a new period;
-    /// statuses, notes, history, goal corrections and manual domain moves are kept.
+    /// Imports a report as a period. Into a ledger that has tasks, rows are matched to them
+    /// first (`periods::match_rows`: by number, confirmed by goal; a row whose goal is clearly
+    /// another task's is renumbered to it, a row whose number belongs to a different goal is
+    /// a conflict and left out) — here, once, for every path (command, UI, shared server).
+    /// Matched rows add a period to their task; statuses, notes, history, goal corrections
+    /// and manual domain moves are kept. `period` overrides the report's own period name.
     /// `replace` starts over: every task is removed first (history is kept).
     pub fn import(
         &self,
@@ -285,25 +293,33 @@ impl Ledger {
     ) -> Result<ImportSummary, LedgerError> {
         let period = period
             .map(str::to_string)
-            .or_else(|| report.period.clone())
-            .ok_or(LedgerError::NoPeriod)?;
-        let existing: BTreeMap<u32, Task> = if replace {
-            BTreeMap::new()
+            .unwrap_or_else(|| report.period.name.clone());
+        let existing_tasks = if replace {
+            Vec::new()
         } else {
-            self.store
-                .tasks()?
-                .into_iter()
-                .map(|t| (t.number, t))
-                .collect()
+            self.store.tasks()?
         };
+        let matching = if existing_tasks.is_empty() {
+            Matching::default()
+        } else {
+            periods::match_rows(&existing_tasks, &report.rows)
+        };
+        let rows = if existing_tasks.is_empty() {
+            report.rows.clone()
+        } else {
+            periods::resolve_rows(&report.rows, &matching)
+        };
+        let existing: BTreeMap<u32, Task> =
+            existing_tasks.into_iter().map(|t| (t.number, t)).collect();
         let mut summary = ImportSummary {
             period: period.clone(),
             ..ImportSummary::default()
         };
-        let mut put = Vec::with_capacity(report.rows.len());
-        let mut events = Vec::with_capacity(report.rows.len());
-        for row in &report.rows {
-            let task = match existing.get(&row.number) {
+        let mut put = Vec::with_capacity(rows.len());
+        let mut events = Vec::with_capacity(rows.len());
+        let now = Utc::now();
+        for row in &rows {
+            let mut task = match existing.get(&row.number) {
                 Some(old) => {
                     summary.updated.push(row.number);
                     self.merge(old.clone(), row, &period)
@@ -313,6 +329,7 @@ impl Ledger {
                     self.new_task(row, &period)
                 }
             };
+            self.keep_report_notes(&mut task, &row.notes, now);
             events.push(self.event(
                 row.number,
                 Change::Import {
@@ -323,13 +340,13 @@ impl Ledger {
             ));
             put.push(task);
         }
-        let imported: std::collections::BTreeSet<u32> =
-            report.rows.iter().map(|r| r.number).collect();
+        let imported: std::collections::BTreeSet<u32> = rows.iter().map(|r| r.number).collect();
         summary.absent = existing
             .keys()
             .copied()
             .filter(|n| !imported.contains(n))
             .collect();
+        summary.matching = matching;
         self.store.commit(Commit {
             clear_tasks: replace,
             put,
@@ -337,6 +354,29 @@ impl Ledger {
             meta: Vec::new(),
         })?;
         Ok(summary)
+    }
+
+    /// A report's 备注 and other columns duban has no field for become the task's notes,
+    /// under the importing user; a note the task already has (the same report imported
+    /// again, or duban's own export read back) is not added twice.
+    fn keep_report_notes(&self, task: &mut Task, notes: &[String], at: chrono::DateTime<Utc>) {
+        for text in notes {
+            let text = text.trim();
+            let joined = task
+                .notes
+                .iter()
+                .map(|n| n.text.as_str())
+                .collect::<Vec<_>>()
+                .join(";");
+            if text.is_empty() || text == joined || task.notes.iter().any(|n| n.text == text) {
+                continue;
+            }
+            task.notes.push(Note {
+                at,
+                user: self.user.clone(),
+                text: text.to_string(),
+            });
+        }
     }
 
     fn new_task(&self, row: &ImportedRow, period: &str) -> Task {

@@ -27,7 +27,7 @@
 use crate::figures::{self, Figure};
 use crate::import::{ImportedRow, Report};
 use crate::model::{Period, Task};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
@@ -41,7 +41,7 @@ pub const RENUMBER_MARGIN: f64 = 0.15;
 pub const MIN_CONTAINED_BIGRAMS: usize = 8;
 
 /// What became of one row of the report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum RowOutcome {
     /// Same number, similar goal: the row is a new period of task `task`.
@@ -68,7 +68,7 @@ pub enum RowOutcome {
 }
 
 /// One row's outcome, with what a message needs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowMatch {
     /// The row's number in the report.
     pub number: u32,
@@ -121,7 +121,7 @@ impl RowMatch {
 }
 
 /// The whole matching of a report against the ledger.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Matching {
     /// One entry per row, in the report's order.
     pub rows: Vec<RowMatch>,
@@ -183,12 +183,17 @@ impl Matching {
 
 /// The report as it should be merged: renumbered rows carry the number of the task they
 /// match, conflicting rows are left out (they are in `matching.conflicts()` for the message),
-/// matched and new rows are kept as they are. Feed the result to `Ledger::import`.
+/// matched and new rows are kept as they are. `Ledger::import` does this itself.
 pub fn resolve(report: &Report, matching: &Matching) -> Report {
-    let mut out = report.clone();
-    out.rows = report
-        .rows
-        .iter()
+    Report {
+        rows: resolve_rows(&report.rows, matching),
+        ..report.clone()
+    }
+}
+
+/// [`resolve`] for the rows alone.
+pub fn resolve_rows(rows: &[ImportedRow], matching: &Matching) -> Vec<ImportedRow> {
+    rows.iter()
         .zip(&matching.rows)
         .filter_map(|(row, m)| match m.outcome {
             RowOutcome::Matched { .. } | RowOutcome::New { .. } => Some(row.clone()),
@@ -199,22 +204,7 @@ pub fn resolve(report: &Report, matching: &Matching) -> Report {
             }
             RowOutcome::Conflict { .. } => None,
         })
-        .collect();
-    out
-}
-
-/// Imports a report as a new period the careful way: matches its rows to the ledger's tasks,
-/// merges matched and renumbered rows into their tasks, adds new rows as new tasks, and
-/// leaves conflicting rows out. Returns the matching (for the messages: renumbered, new,
-/// conflicting rows with their lines, and absent tasks) and what the ledger did.
-pub fn import_matched(
-    ledger: &crate::ledger::Ledger,
-    report: &Report,
-    period: Option<&str>,
-) -> Result<(Matching, crate::ledger::ImportSummary), crate::ledger::LedgerError> {
-    let matching = match_rows(&ledger.tasks()?, &report.rows);
-    let summary = ledger.import(&resolve(report, &matching), period, false)?;
-    Ok((matching, summary))
+        .collect()
 }
 
 fn normalize(text: &str) -> Vec<char> {

@@ -312,7 +312,7 @@ fn a_second_report_is_matched_and_its_surprises_are_said() {
     );
     assert!(
         r.stdout
-            .contains("106 existing tasks are not in this report"),
+            .contains("106 tasks in the database are not in this report"),
         "{}",
         r.stdout
     );
@@ -380,7 +380,7 @@ fn bad_input_gets_a_clear_message_and_changes_nothing() {
         (
             "picture.png",
             b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0".to_vec(),
-            "binary",
+            "a PNG image, which duban cannot read",
         ),
         (
             "readme.txt",

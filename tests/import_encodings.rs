@@ -102,7 +102,7 @@ fn an_empty_file_says_so() {
 fn binary_files_are_refused() {
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0";
     let e = import(png, "photo.png").expect_err("an error");
-    assert!(matches!(e, ImportError::Binary { .. }), "{e:?}");
+    assert!(matches!(e, ImportError::Unsupported { .. }), "{e:?}");
     let m = message(e);
     assert!(m.contains("photo.png") && m.contains("PNG"), "{m}");
 
@@ -114,8 +114,10 @@ fn binary_files_are_refused() {
     assert!(matches!(e, ImportError::Binary { .. }), "{e:?}");
     assert!(message(e).contains("noise.bin"));
 
+    // A Word file cut short: damaged, and what to do about it.
     let e = import(b"PK\x03\x04\x14\0\x06\0", "report.docx").expect_err("an error");
-    assert!(message(e).contains(".docx"));
+    let m = message(e);
+    assert!(m.contains("report.docx") && m.contains("damaged"), "{m}");
 }
 
 #[test]

@@ -177,7 +177,7 @@ const CELLS_LINES_UNPLACED: &[(usize, &str)] = &[
 fn cells_one_per_line_numbered_with_sections_and_sub_items() {
     let r = import("cells_lines.txt");
     check(&r, Layout::Cells, &cells_lines_rows(), CELLS_LINES_UNPLACED);
-    assert_eq!(r.period.as_deref(), Some("2020年上半年"));
+    assert_eq!(r.period.name, "2020年上半年");
     // The file is full-width, and so is what comes out.
     assert!(r.rows[0].goal.contains('\u{ff0c}'));
     assert_eq!(

@@ -68,7 +68,8 @@ fn all_116_rows_numbered_in_order_with_nothing_unplaced() {
     let numbers: Vec<u32> = r.rows.iter().map(|r| r.number).collect();
     assert_eq!(numbers, (1..=116).collect::<Vec<_>>());
     assert!(r.unplaced.is_empty(), "unplaced: {:#?}", r.unplaced);
-    assert_eq!(r.period.as_deref(), Some("2020年上半年"));
+    assert_eq!(r.period.name, "2020年上半年");
+    assert_eq!(r.period.source, duban::import::PeriodSource::Title);
     // The first row is line 23 of the data file (line 22 of the seed, plus the source line).
     assert_eq!(row(&r, 1).line, 23);
     assert_eq!(row(&r, 116).line, 172);

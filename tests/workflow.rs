@@ -353,7 +353,7 @@ fn q3_report() -> Report {
 fn q3_fixture_reads_the_same_through_the_importer() {
     let report = q3_report();
     assert_eq!(report.layout, Layout::Labelled);
-    assert_eq!(report.period.as_deref(), Some("2020年第三季度"));
+    assert_eq!(report.period.name, "2020年第三季度");
     assert!(report.unplaced.is_empty(), "{:?}", report.unplaced);
     let names = |u: &[Unit]| u.iter().map(|u| u.written.clone()).collect::<Vec<_>>();
     let view = |rows: &[ImportedRow]| {
@@ -485,23 +485,15 @@ fn a_reused_number_with_another_goal_is_a_conflict_and_is_not_merged() {
         m.rows[2]
     );
     assert!(m.absent.contains(&5));
-    let report = Report {
-        source: "t".into(),
-        encoding: "UTF-8",
-        layout: Layout::Labelled,
-        period: Some("2020年第三季度".into()),
-        rows,
-        unplaced: Vec::new(),
-    };
-    let resolved = periods::resolve(&report, &m);
-    let numbers: Vec<u32> = resolved.rows.iter().map(|r| r.number).collect();
+    let resolved = periods::resolve_rows(&rows, &m);
+    let numbers: Vec<u32> = resolved.iter().map(|r| r.number).collect();
     assert_eq!(numbers, [6, 7]);
 }
 
 fn q3_ledger() -> (tempfile::TempDir, Ledger) {
     let (dir, ledger) = sample_ledger();
-    let (m, summary) = periods::import_matched(&ledger, &q3_report(), None).expect("import Q3");
-    assert_eq!(m.renumbered().count(), 1);
+    let summary = ledger.import(&q3_report(), None, false).expect("import Q3");
+    assert_eq!(summary.matching.renumbered().count(), 1);
     assert_eq!(summary.period, "2020年第三季度");
     assert_eq!(summary.added, [117]);
     assert_eq!(summary.updated.len(), 10);

@@ -1,12 +1,18 @@
-//! The report importer: bytes → text (encoding) → layout (detected, never told) → rows →
-//! units resolved against the alias file. Pure: it never touches the store, so a bad file
-//! changes nothing.
+//! The report importer: bytes → the kind of file (read from its bytes) → for office files
+//! and web pages their tables (`docx`, `sheet`, `html`), for text its encoding and layout
+//! (detected, never told; CSV and pasted spreadsheet cells are tables too) → one
+//! column-role step for every table → rows → units cleaned and resolved against the alias
+//! file → the report period. Pure: it never touches the store, so a bad file changes
+//! nothing.
 
 pub mod boundary;
 pub mod cells;
+pub mod columns;
 pub mod concatenated;
+pub mod delimited;
 pub mod docx;
 pub mod encoding;
+pub mod format;
 pub mod headers;
 pub mod html;
 pub mod labelled;
@@ -14,12 +20,16 @@ pub mod layout;
 pub mod parenthesized;
 pub mod period;
 pub mod pipe;
+pub mod preview;
 pub mod sheet;
 pub mod table;
 pub mod units;
 
 use crate::model::Unit;
+pub use format::Format;
+pub use period::{PeriodName, PeriodSource};
 use serde::Serialize;
+use table::Document;
 pub use units::Aliases;
 
 /// One line of the decoded report, with its 1-based line number in the file.
@@ -43,6 +53,8 @@ pub enum Layout {
     Pipe,
     /// Units in parentheses at the end of each task paragraph.
     Parenthesized,
+    /// A table with a header row (Word, Excel, a web page, CSV): columns by their headers.
+    Table,
 }
 
 impl Layout {
@@ -53,6 +65,7 @@ impl Layout {
             Layout::Labelled => "labelled paragraphs",
             Layout::Pipe => "pipe table",
             Layout::Parenthesized => "units in parentheses after each task",
+            Layout::Table => "table, columns by their headers",
         }
     }
 }
@@ -118,10 +131,15 @@ pub struct ImportedRow {
 pub struct Report {
     /// The file name as given, for messages.
     pub source: String,
+    /// What the file was read as (from its bytes).
+    pub format: Format,
+    /// The text encoding (`UTF-8`, `GB18030`…), or the office format's own for Word and
+    /// Excel files.
     pub encoding: &'static str,
     pub layout: Layout,
-    /// The report period from the document's title (`2020年上半年`), if it names one.
-    pub period: Option<String>,
+    /// The report period: named by the title (`2020年上半年`), else after a date in the
+    /// document or the file's name; `source` says which.
+    pub period: PeriodName,
     pub rows: Vec<ImportedRow>,
     pub unplaced: Vec<Unplaced>,
 }
@@ -129,12 +147,24 @@ pub struct Report {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(
-        "{file}: the file is empty. Expected a key-work task report (重点工作任务表) as text."
+        "{file}: the file is empty. Expected a key-work task report (重点工作任务表): a Word, Excel or web page file, or text."
     )]
     Empty { file: String },
-    #[error("{file}: this looks like a binary file ({detail}), not a text report. Save the report as plain text (UTF-8 or GBK) and import that.")]
+    #[error("{file}: this looks like a binary file ({detail}), not a report duban can read. Import the report as .docx, .xlsx, .xls, .ods, .html or text.")]
     Binary { file: String, detail: String },
-    #[error("{file}: no task table found. Expected a header such as 序号 / 目标与任务 / 工作进展 / 牵头责任单位 / 责任单位 followed by numbered rows (1. …), labelled paragraphs (进展情况: / 牵头责任单位:), or a | pipe | table.")]
+    #[error("{file}: this is {what}, which duban cannot read: {advice}.")]
+    Unsupported {
+        file: String,
+        what: &'static str,
+        advice: &'static str,
+    },
+    #[error("{file}: could not read this {format}: {reason}")]
+    Unreadable {
+        file: String,
+        format: &'static str,
+        reason: String,
+    },
+    #[error("{file}: no task table found. Expected a header such as 序号 / 目标与任务 / 工作进展 / 牵头责任单位 / 责任单位 (a table in Word, Excel or a web page, or text with numbered rows), labelled paragraphs (进展情况: / 牵头责任单位:), or a | pipe | table.")]
     NoTable { file: String },
     #[error("{file}: could not read it: {reason}")]
     Io {
@@ -154,14 +184,81 @@ pub fn source_lines(text: &str) -> Vec<SourceLine<'_>> {
         .collect()
 }
 
-/// Reads a report from bytes. `source` names the file in messages.
+/// Reads a report from bytes. `source` names the file in messages (and, when nothing in the
+/// report names its period, the period).
 pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Report, ImportError> {
+    let file = || source.to_string();
+    if bytes.is_empty() {
+        return Err(ImportError::Empty { file: file() });
+    }
+    let format = format::sniff(bytes).map_err(|u| ImportError::Unsupported {
+        file: file(),
+        what: u.what,
+        advice: u.advice,
+    })?;
+    let unreadable = |e: table::ReadError| ImportError::Unreadable {
+        file: file(),
+        format: format.describe(),
+        reason: e.0,
+    };
+    match format {
+        Format::Text => import_text(bytes, source, aliases),
+        Format::Docx | Format::Html => {
+            let doc = if format == Format::Docx {
+                docx::read(bytes)
+            } else {
+                html::read(bytes)
+            }
+            .map_err(unreadable)?;
+            let encoding = if format == Format::Docx {
+                "Office Open XML"
+            } else {
+                "HTML"
+            };
+            match from_tables(&doc, true, source, format, encoding, aliases)? {
+                Some(report) => Ok(report),
+                // A report written as paragraphs (labelled, units in parentheses…): its text
+                // goes through the text layouts.
+                None => {
+                    let text = doc.text.join("\n");
+                    let mut report = import_decoded(&text, source, "UTF-8", aliases)?;
+                    report.format = format;
+                    report.encoding = encoding;
+                    Ok(report)
+                }
+            }
+        }
+        Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => {
+            let doc = sheet::read(bytes).map_err(unreadable)?;
+            from_tables(&doc, false, source, format, "spreadsheet", aliases)?
+                .ok_or(ImportError::NoTable { file: file() })
+        }
+    }
+}
+
+/// A text report: decoded, then read as a table when it is one (CSV, cells pasted from a
+/// spreadsheet), else by its layout.
+fn import_text(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Report, ImportError> {
     let decoded = encoding::decode(bytes, source)?;
-    let lines = source_lines(&decoded.text);
+    import_decoded(&decoded.text, source, decoded.encoding, aliases)
+}
+
+fn import_decoded(
+    text: &str,
+    source: &str,
+    encoding: &'static str,
+    aliases: &Aliases,
+) -> Result<Report, ImportError> {
+    let lines = source_lines(text);
     if lines.iter().all(|l| l.text.trim().is_empty()) {
         return Err(ImportError::Empty {
             file: source.to_string(),
         });
+    }
+    if let Some(doc) = delimited::read(text) {
+        if let Some(report) = from_tables(&doc, false, source, Format::Text, encoding, aliases)? {
+            return Ok(report);
+        }
     }
     let layout = layout::detect(&lines).ok_or_else(|| ImportError::NoTable {
         file: source.to_string(),
@@ -172,6 +269,7 @@ pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Rep
         Layout::Labelled => labelled::parse(&lines),
         Layout::Pipe => pipe::parse(&lines),
         Layout::Parenthesized => parenthesized::parse(&lines),
+        Layout::Table => Parsed::default(),
     };
     if parsed.rows.is_empty() {
         return Err(ImportError::NoTable {
@@ -182,12 +280,51 @@ pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Rep
     let rows = number_rows(parsed.rows, aliases, &mut unplaced);
     Ok(Report {
         source: source.to_string(),
-        encoding: decoded.encoding,
+        format: Format::Text,
+        encoding,
         layout,
-        period: period::from_title(&lines),
+        period: period::name(lines.iter().map(|l| l.text), source),
         rows,
         unplaced,
     })
+}
+
+/// A report from a document's task tables, or None when it has none.
+fn from_tables(
+    doc: &Document,
+    continued: bool,
+    source: &str,
+    format: Format,
+    encoding: &'static str,
+    aliases: &Aliases,
+) -> Result<Option<Report>, ImportError> {
+    let Some(tables) = columns::read(doc, continued) else {
+        return Ok(None);
+    };
+    if tables.parsed.rows.is_empty() {
+        return Err(ImportError::NoTable {
+            file: source.to_string(),
+        });
+    }
+    let mut unplaced = tables.parsed.unplaced;
+    let rows = number_rows(tables.parsed.rows, aliases, &mut unplaced);
+    // The period column (duban's own CSV) names it when all rows agree.
+    let period = match tables.row_periods.first() {
+        Some(first) if tables.row_periods.iter().all(|p| p == first) => PeriodName {
+            name: first.clone(),
+            source: PeriodSource::Title,
+        },
+        _ => period::name(tables.title.iter().map(String::as_str), source),
+    };
+    Ok(Some(Report {
+        source: source.to_string(),
+        format,
+        encoding,
+        layout: Layout::Table,
+        period,
+        rows,
+        unplaced,
+    }))
 }
 
 /// Reads a report file from disk.

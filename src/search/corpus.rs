@@ -16,7 +16,7 @@ pub const SAMPLE_PERIOD: &str = "2020年上半年";
 pub fn sample_tasks() -> Result<Vec<Task>, ImportError> {
     let report = import_bytes(SAMPLE_REPORT, SAMPLE_NAME, &Aliases::builtin())?;
     let rules = DomainRules::builtin();
-    let period = report.period.clone().unwrap_or(SAMPLE_PERIOD.to_string());
+    let period = report.period.name.clone();
     Ok(report
         .rows
         .iter()

@@ -354,14 +354,11 @@ fn apply_op(ledger: &Ledger, op: &Op) -> Result<Reply, RemoteError> {
             let report =
                 crate::import::import_bytes(bytes, source, &crate::import::Aliases::builtin())
                     .map_err(|e| RemoteError::new(ErrorKind::Invalid, e.to_string()))?;
-            // The same rule as a local import: into a ledger with tasks, rows are matched
-            // by number and confirmed by goal similarity.
-            let imported = if *replace || ledger.is_empty().map_err(ledger_err)? {
-                ledger.import(&report, period.as_deref(), *replace)
-            } else {
-                crate::periods::import_matched(ledger, &report, period.as_deref()).map(|(_, s)| s)
-            };
-            imported.map(Reply::Imported).map_err(ledger_err)
+            // The ledger matches the rows to the tasks already there, as on every path.
+            ledger
+                .import(&report, period.as_deref(), *replace)
+                .map(Reply::Imported)
+                .map_err(ledger_err)
         }
         Op::EnsureSample => ledger
             .ensure_sample()

@@ -211,7 +211,7 @@ impl RemoteError {
             L::Store(_) => ErrorKind::Store,
             L::NoSuchTask(_) => ErrorKind::NoSuchTask,
             L::Unchanged { .. } | L::AlreadyInDomain { .. } => ErrorKind::Unchanged,
-            L::EmptyNote | L::EmptyGoal | L::NoPeriod | L::NotUndoable(_) => ErrorKind::Invalid,
+            L::EmptyNote | L::EmptyGoal | L::NotUndoable(_) => ErrorKind::Invalid,
             L::ChangedSince { .. } => ErrorKind::Conflict,
         };
         RemoteError::new(kind, e.to_string())

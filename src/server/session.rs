@@ -145,6 +145,21 @@ impl Session {
         })
     }
 
+    /// Imports a report already read from `bytes`: the local ledger takes the report as it
+    /// is; a server is sent the bytes and reads them itself.
+    pub fn import_report(
+        &self,
+        report: &crate::import::Report,
+        bytes: Vec<u8>,
+        period: Option<&str>,
+        replace: bool,
+    ) -> Result<ImportSummary, SessionError> {
+        Ok(match self {
+            Session::Local(l) => l.import(report, period, replace)?,
+            Session::Remote(c) => c.import_bytes(bytes, &report.source, period, replace)?,
+        })
+    }
+
     /// Imports a report file's bytes (`source` names it); the server reads them the way
     /// `duban import` reads a file.
     pub fn import_bytes(

@@ -229,7 +229,7 @@ pub fn sample_ledger(dir: &std::path::Path) -> Ledger {
 pub const Q3_REPORT: &str = include_str!("../fixtures/q3_2020/report_labelled.txt");
 
 /// The built-in sample with the 2020年第三季度 fixture imported on top of it the careful way
-/// (`periods::import_matched`), as `tester`: task 8 then has two periods, 完成率64% → 87%.
+/// (`Ledger::import` matches rows to tasks), as `tester`: task 8 then has two periods, 完成率64% → 87%.
 pub fn q3_ledger(dir: &std::path::Path) -> Ledger {
     let ledger = sample_ledger(dir);
     let report = duban::import::import_bytes(
@@ -238,7 +238,7 @@ pub fn q3_ledger(dir: &std::path::Path) -> Ledger {
         &duban::import::Aliases::builtin(),
     )
     .expect("the Q3 fixture imports");
-    duban::periods::import_matched(&ledger, &report, None).expect("Q3 merges");
+    ledger.import(&report, None, false).expect("Q3 merges");
     ledger
 }
 

@@ -1,0 +1,540 @@
+//! The column-role step: a table's header row says what each column holds (by the words of
+//! `data/columns.toml`), and every body row becomes a task row, a section heading, more
+//! progress for the task above, or a line reported as not placed. Word, Excel, web pages,
+//! CSV and pipe tables all come here once their cells are known, so they follow one set of
+//! rules.
+
+use super::headers::Column;
+use super::layout::{self, header_column_of, is_heading, resolve_units_columns, Sections};
+use super::table::{Cell, Document, Merged, Row, Table};
+use super::{Parsed, RawRow, RawUnits, Unplaced};
+
+/// What the tables of a document hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableReport {
+    pub parsed: Parsed,
+    /// Text that may name the report period, most telling first: the rows above each task
+    /// table's header (a sheet's title rows), its caption, then the document's own text.
+    pub title: Vec<String>,
+    /// The period column's values (duban's own CSV has one), in row order.
+    pub row_periods: Vec<String>,
+}
+
+/// How far down a table its header may start (title and filler rows above it).
+const HEADER_SEARCH_ROWS: usize = 20;
+
+/// A table's columns: the role of each grid position and its header as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Header {
+    roles: Vec<Column>,
+    names: Vec<String>,
+    /// The first body row.
+    body: usize,
+}
+
+impl Header {
+    fn width(&self) -> usize {
+        self.roles.len()
+    }
+}
+
+/// Reads every task table of a document. `continued` lets a table without a header carry on
+/// the table before it when it has as many columns (Word and web tables split across
+/// pages); spreadsheets pass false, since a sheet without a header is no continuation.
+/// None when no table has a task header.
+pub fn read(doc: &Document, continued: bool) -> Option<TableReport> {
+    let mut found: Vec<(&Table, Header)> = Vec::new();
+    let mut last_width: Option<usize> = None;
+    for table in &doc.tables {
+        match find_header(table) {
+            Some(h) => {
+                last_width = Some(h.width());
+                found.push((table, h));
+            }
+            None => {
+                let width = table.rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+                match (continued, last_width, found.last()) {
+                    (true, Some(w), Some((_, prev))) if w == width && width > 0 => {
+                        let prev = Header {
+                            body: 0,
+                            ..prev.clone()
+                        };
+                        found.push((table, prev));
+                    }
+                    _ => last_width = None,
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    // A summary (汇总) beside the task table lists tasks too, but without their progress:
+    // when some table reports progress, the ones that do not are summaries.
+    if found
+        .iter()
+        .any(|(_, h)| h.roles.contains(&Column::Progress))
+    {
+        found.retain(|(_, h)| h.roles.contains(&Column::Progress));
+    }
+    let mut out = TableReport::default();
+    let mut sections = Sections::default();
+    for (table, header) in &found {
+        if header.body > 0 {
+            out.title.extend(title_rows(table, header));
+        }
+        out.title.extend(table.caption.iter().cloned());
+        for c in &table.caption {
+            if is_heading(c) {
+                sections.enter(c);
+            }
+        }
+        read_body(table, header, &mut sections, &mut out);
+    }
+    out.title.extend(doc.text.iter().take(40).cloned());
+    layout::drop_restarting_numbers(&mut out.parsed.rows);
+    Some(out)
+}
+
+/// The text of the rows above a header (a sheet's title and date lines).
+fn title_rows(table: &Table, header: &Header) -> Vec<String> {
+    let first_header_row = header.body.saturating_sub(1);
+    table
+        .rows
+        .iter()
+        .take(first_header_row)
+        .map(|r| {
+            r.cells
+                .iter()
+                .map(|c| c.joined(""))
+                .collect::<Vec<_>>()
+                .join(" ")
+                .trim()
+                .to_string()
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// The header's role for each position of a row, a merged cell's role spread over it.
+fn roles_of(row: &Row) -> Vec<Option<Column>> {
+    let mut roles: Vec<Option<Column>> = Vec::with_capacity(row.cells.len());
+    for cell in &row.cells {
+        let role = match cell.merged {
+            Merged::Left => roles.last().copied().flatten(),
+            _ => header_column_of(&cell.joined("")),
+        };
+        roles.push(role);
+    }
+    roles
+}
+
+/// Whether these cells name a task table's columns (a goal column and a units or progress
+/// column).
+pub fn names_columns<S: AsRef<str>>(cells: &[S]) -> bool {
+    is_header(
+        &cells
+            .iter()
+            .map(|c| header_column_of(c.as_ref()))
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn is_header(roles: &[Option<Column>]) -> bool {
+    let named: Vec<Column> = roles.iter().flatten().copied().collect();
+    named.contains(&Column::Goal) && named.iter().any(|c| c.is_units() || *c == Column::Progress)
+}
+
+/// The first row (among the first few) whose cells name a goal column and a units or
+/// progress column; a second header row under it (`责任单位` over `牵头单位 | 配合单位`)
+/// refines the columns it names.
+fn find_header(table: &Table) -> Option<Header> {
+    let at = table
+        .rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .position(|r| is_header(&roles_of(r)))?;
+    let row = &table.rows[at];
+    let mut roles = roles_of(row);
+    let mut names: Vec<String> = header_names(row);
+    let mut body = at + 1;
+    if let Some(next) = table.rows.get(at + 1) {
+        let sub = roles_of(next);
+        let refines = sub
+            .iter()
+            .flatten()
+            .any(|c| c.is_units() || *c == Column::Progress)
+            && !next.cells.iter().any(|c| c.joined("").chars().count() > 20);
+        if refines {
+            for (i, cell) in next.cells.iter().enumerate() {
+                if let (Some(Some(role)), Merged::No) = (sub.get(i), cell.merged) {
+                    if let Some(slot) = roles.get_mut(i) {
+                        *slot = Some(*role);
+                    }
+                    if let Some(name) = names.get_mut(i) {
+                        *name = cell.joined("");
+                    }
+                }
+            }
+            body = at + 2;
+        }
+    }
+    let width = table
+        .rows
+        .iter()
+        .map(|r| r.cells.len())
+        .max()
+        .unwrap_or(0)
+        .max(roles.len());
+    roles.resize(width, None);
+    names.resize(width, String::new());
+    let mut roles: Vec<Column> = roles
+        .into_iter()
+        .map(|r| r.unwrap_or(Column::Other))
+        .collect();
+    // One column per field: a second goal or number column is kept as a note.
+    for field in [Column::Goal, Column::Number, Column::Period] {
+        let mut seen = false;
+        for r in roles.iter_mut().filter(|r| **r == field) {
+            if seen {
+                *r = Column::Other;
+            }
+            seen = true;
+        }
+    }
+    resolve_units_columns(&mut roles);
+    Some(Header { roles, names, body })
+}
+
+/// Each position's header text as written; a merged header cell names every position it
+/// covers.
+fn header_names(row: &Row) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(row.cells.len());
+    for cell in &row.cells {
+        let name = match cell.merged {
+            Merged::Left => names.last().cloned().unwrap_or_default(),
+            _ => cell.joined(""),
+        };
+        names.push(name);
+    }
+    names
+}
+
+/// A body row's cells by column, with vertically merged cells filled from the cell above.
+struct Grid {
+    /// The text of the latest cell of each column that held its own text.
+    above: Vec<Vec<String>>,
+}
+
+impl Grid {
+    /// The paragraphs of each position of `row` (merged cells resolved), and which
+    /// positions were covered from above.
+    fn resolve(&mut self, row: &Row, width: usize) -> (Vec<Vec<String>>, Vec<bool>) {
+        self.above.resize(width, Vec::new());
+        let mut cells: Vec<Vec<String>> = Vec::with_capacity(width);
+        let mut covered = Vec::with_capacity(width);
+        for i in 0..width {
+            let cell = row.cells.get(i).cloned().unwrap_or_else(Cell::default);
+            match cell.merged {
+                Merged::Above => {
+                    cells.push(self.above[i].clone());
+                    covered.push(true);
+                }
+                Merged::Left => {
+                    cells.push(Vec::new());
+                    covered.push(false);
+                }
+                Merged::No => {
+                    self.above[i] = cell.paragraphs.clone();
+                    cells.push(cell.paragraphs);
+                    covered.push(false);
+                }
+            }
+        }
+        (cells, covered)
+    }
+}
+
+fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut TableReport) {
+    let width = header.width();
+    let mut grid = Grid { above: Vec::new() };
+    // A section heading with no task under it yet: reported if the table ends there.
+    let mut pending_heading: Option<(usize, String)> = None;
+    let col = |role: Column| header.roles.iter().position(|r| *r == role);
+    let number_col = col(Column::Number);
+    let goal_col = col(Column::Goal);
+    for row in table.rows.iter().skip(header.body) {
+        let (cells, covered) = grid.resolve(row, width);
+        let own: Vec<(usize, &Vec<String>)> = cells
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| !c.is_empty() && !covered[*i])
+            .collect();
+        if own.is_empty() {
+            continue;
+        }
+        if is_repeated_header(&cells, header) {
+            continue;
+        }
+        if let Some(heading) = section_of(row, &cells, &covered, header) {
+            sections.enter(&heading);
+            pending_heading = Some((row.at, heading));
+            continue;
+        }
+        let number_text = number_col.map(|c| cells[c].join("")).unwrap_or_default();
+        let number_covered = number_col.is_some_and(|c| covered[c]);
+        let goal_text: String = goal_col.map(|c| cells[c].join("")).unwrap_or_default();
+        let goal_covered = goal_col.is_some_and(|c| covered[c]);
+        let fresh_goal = !goal_text.is_empty() && !goal_covered;
+        let fresh_number = !number_text.trim().is_empty() && !number_covered;
+        // More of the task above: no number and no goal of its own (a goal cell merged
+        // down over it counts as none).
+        if !fresh_goal && !fresh_number {
+            // (A table split across pages may carry on the last task of the one before.)
+            if let Some(prev) = out.parsed.rows.last_mut() {
+                extend_task(prev, &cells, &covered, header);
+                continue;
+            }
+        }
+        if goal_text.trim().is_empty() {
+            out.parsed.unplaced.push(Unplaced {
+                line: row.at,
+                text: own
+                    .iter()
+                    .map(|(_, p)| p.join(" "))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                reason: format!("{}: a row without a goal", table.name),
+            });
+            continue;
+        }
+        pending_heading = None;
+        let (number, id_note) = match row_number(&number_text) {
+            Some(n) => (Some(n), None),
+            None if number_text.trim().is_empty() || number_covered => (None, None),
+            None => (
+                None,
+                Some(format!(
+                    "{}:{}",
+                    header.names[number_col.unwrap_or(0)],
+                    number_text.trim()
+                )),
+            ),
+        };
+        let mut raw = task_row(row.at, number, &cells, header, sections.current(), out);
+        if let Some(n) = id_note {
+            raw.notes.insert(0, n);
+        }
+        out.parsed.rows.push(raw);
+    }
+    if let Some((line, text)) = pending_heading {
+        out.parsed.unplaced.push(Unplaced {
+            line,
+            text,
+            reason: format!(
+                "{}: a heading or note after the last task of the table",
+                table.name
+            ),
+        });
+    }
+}
+
+/// A header row repeated in the body (Word repeats it on each page; split tables too).
+fn is_repeated_header(cells: &[Vec<String>], header: &Header) -> bool {
+    let mut same = 0;
+    let mut named = 0;
+    for (i, c) in cells.iter().enumerate() {
+        let text = c.join("");
+        if text.is_empty() {
+            continue;
+        }
+        named += 1;
+        if header.names.get(i).is_some_and(|n| *n == text) {
+            same += 1;
+        }
+    }
+    named >= 2 && same == named
+}
+
+/// The heading a row holds, if it is a section row: one cell spanning the table
+/// (`一、生态环境`), a heading in a row with nothing else, or a Chinese numeral in the number
+/// column beside a heading's text (`一` | `生态环境`).
+fn section_of(
+    row: &Row,
+    cells: &[Vec<String>],
+    covered: &[bool],
+    header: &Header,
+) -> Option<String> {
+    let filled: Vec<usize> = (0..cells.len())
+        .filter(|i| !cells[*i].is_empty() && !covered[*i])
+        .collect();
+    if covered.iter().any(|c| *c) {
+        // A task sharing a merged units cell with the one above is a task.
+        return None;
+    }
+    let texts: Vec<String> = filled.iter().map(|i| cells[*i].join("")).collect();
+    match filled.as_slice() {
+        [only] => {
+            let text = &texts[0];
+            let spans = row
+                .cells
+                .get(only + 1)
+                .is_some_and(|c| c.merged == Merged::Left);
+            let role = header.roles[*only];
+            let short = text.chars().count() <= 40 && !text.contains('。');
+            let numbered = row_number(text).is_some();
+            if numbered {
+                return None;
+            }
+            if spans || is_heading(text) || (short && matches!(role, Column::Number | Column::Goal))
+            {
+                return Some(text.clone());
+            }
+            None
+        }
+        [a, b] if header.roles[*a] == Column::Number && header.roles[*b] == Column::Goal => {
+            let id = texts[0].trim();
+            let is_chinese_id = regex_heading_id(id);
+            (is_chinese_id && texts[1].chars().count() <= 40 && !texts[1].contains('。'))
+                .then(|| join_heading(id, &texts[1]))
+        }
+        _ => None,
+    }
+}
+
+/// `一`, `(一)`, `一、`, `第一部分`: the id of a section, not of a task.
+fn regex_heading_id(id: &str) -> bool {
+    let t = id.trim_end_matches(['、', '.', '．']);
+    let inner = t
+        .trim_start_matches(['(', '\u{ff08}'])
+        .trim_end_matches([')', '\u{ff09}']);
+    !inner.is_empty() && inner.chars().all(|c| "一二三四五六七八九十百".contains(c))
+        || (t.starts_with('第') && t.chars().count() <= 6)
+}
+
+/// `一` + `确保完成…` → `一、确保完成…`; `(一)` + `…` → `(一)…`.
+fn join_heading(id: &str, text: &str) -> String {
+    if is_heading(text) {
+        text.to_string()
+    } else if id.ends_with(['、', ')', '\u{ff09}', '.', '．']) {
+        format!("{id}{text}")
+    } else {
+        format!("{id}、{text}")
+    }
+}
+
+/// A task number in a number cell: `12`, `12.`, `(12)`, `12、`, `第12项`, of any size.
+/// Chinese numerals number sections, so they are not task numbers.
+pub(crate) fn row_number(cell: &str) -> Option<u32> {
+    let t = cell.trim();
+    let t = t.strip_prefix('第').unwrap_or(t);
+    let t = t
+        .trim_end_matches(['.', '．', '、', ')', '\u{ff09}', '项', '条'])
+        .trim_start_matches(['(', '\u{ff08}'])
+        .trim();
+    if t.is_empty() || t.len() > 9 || !t.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok().filter(|n| *n > 0)
+}
+
+/// A task from a body row.
+fn task_row(
+    at: usize,
+    number: Option<u32>,
+    cells: &[Vec<String>],
+    header: &Header,
+    section: Option<String>,
+    out: &mut TableReport,
+) -> RawRow {
+    let mut row = RawRow {
+        number,
+        section,
+        line: at,
+        goal: String::new(),
+        progress: Vec::new(),
+        units: RawUnits::Columns {
+            lead: String::new(),
+            co: String::new(),
+        },
+        notes: Vec::new(),
+    };
+    let mut lead = Vec::new();
+    let mut co = Vec::new();
+    let mut single = Vec::new();
+    for (i, paras) in cells.iter().enumerate() {
+        if paras.is_empty() {
+            continue;
+        }
+        match header.roles[i] {
+            Column::Goal => row.goal = paras.join(""),
+            Column::Progress => row.progress.extend(paras.iter().cloned()),
+            Column::Lead => lead.extend(paras.iter().cloned()),
+            Column::Co => co.extend(paras.iter().cloned()),
+            Column::Units => single.extend(paras.iter().cloned()),
+            Column::Notes => row.notes.push(paras.join("")),
+            Column::Other => row.notes.push(note_text(&header.names[i], paras)),
+            Column::Period => out.row_periods.push(paras.join("")),
+            Column::Number | Column::Ignore => {}
+        }
+    }
+    row.units = if lead.is_empty() && co.is_empty() && !single.is_empty() {
+        RawUnits::SingleColumn(single.join("、"))
+    } else {
+        lead.extend(single);
+        RawUnits::Columns {
+            lead: lead.join("、"),
+            co: co.join("、"),
+        }
+    };
+    row
+}
+
+/// An unnamed column's note names it by its place.
+fn note_text(header: &str, paras: &[String]) -> String {
+    let text = paras.join("");
+    if header.trim().is_empty() {
+        text
+    } else {
+        format!("{}:{text}", header.trim())
+    }
+}
+
+/// Adds a continuation row (no number, no goal of its own) to the task above: its progress
+/// paragraphs, and any units or notes the task does not have yet.
+fn extend_task(prev: &mut RawRow, cells: &[Vec<String>], covered: &[bool], header: &Header) {
+    for (i, paras) in cells.iter().enumerate() {
+        if paras.is_empty() || covered[i] {
+            continue;
+        }
+        match header.roles[i] {
+            Column::Progress => prev.progress.extend(paras.iter().cloned()),
+            Column::Notes => prev.notes.push(paras.join("")),
+            Column::Other => prev.notes.push(note_text(&header.names[i], paras)),
+            Column::Lead | Column::Co | Column::Units => {
+                let more = paras.join("、");
+                match &mut prev.units {
+                    RawUnits::Columns { lead, co } => {
+                        let target = if header.roles[i] == Column::Co {
+                            co
+                        } else {
+                            lead
+                        };
+                        if !target.is_empty() {
+                            target.push('、');
+                        }
+                        target.push_str(&more);
+                    }
+                    RawUnits::SingleColumn(all) => {
+                        if !all.is_empty() {
+                            all.push('、');
+                        }
+                        all.push_str(&more);
+                    }
+                    RawUnits::Split { .. } => {}
+                }
+            }
+            Column::Goal | Column::Number | Column::Period | Column::Ignore => {}
+        }
+    }
+}

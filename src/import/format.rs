@@ -1,0 +1,371 @@
+//! What kind of file a report is, read from its bytes, never from its name: offices rename
+//! files freely (an `.xls` that is xlsx inside, WPS's `.et`, a web page saved as `.doc`).
+
+use std::io::Cursor;
+
+/// The kinds of file duban reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// Plain text in any encoding and layout (CSV included).
+    Text,
+    /// A web page (`.html`, `.htm`, Word's "save as web page").
+    Html,
+    /// Word 2007+ (`.docx`, `.docm`, WPS saves the same).
+    Docx,
+    /// Excel 2007+ (`.xlsx`, `.xlsm`, WPS `.et` files that are xlsx inside).
+    Xlsx,
+    /// Excel binary workbook (`.xlsb`).
+    Xlsb,
+    /// Excel 97–2003 (`.xls`).
+    Xls,
+    /// OpenDocument spreadsheet (`.ods`).
+    Ods,
+}
+
+impl Format {
+    /// For messages: what the file was read as.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Html => "web page (HTML)",
+            Format::Docx => "Word document (.docx)",
+            Format::Xlsx => "Excel workbook (.xlsx)",
+            Format::Xlsb => "Excel binary workbook (.xlsb)",
+            Format::Xls => "Excel 97-2003 workbook (.xls)",
+            Format::Ods => "OpenDocument spreadsheet (.ods)",
+        }
+    }
+
+    pub fn is_spreadsheet(self) -> bool {
+        matches!(
+            self,
+            Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods
+        )
+    }
+}
+
+/// A file duban cannot read: what it is, and what to do instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    pub what: &'static str,
+    pub advice: &'static str,
+}
+
+const SAVE_AS_DOCX: &str = "open it in WPS or Word and save it as .docx, then import that";
+const SAVE_AS_TEXT: &str =
+    "open it, copy the report's table into WPS or Word and save it as .docx (or as plain text), then import that";
+const PICTURE: &str =
+    "ask for the report as a Word, Excel or text file (a picture or scan holds no text duban can read)";
+const UNPACK: &str = "unpack it and import the report inside";
+const PASSWORD: &str =
+    "open it in WPS, Word or Excel, remove the password (文件 → 加密), save it again and import that";
+
+/// Reads the kind of file from its first bytes (and, for zip and OLE containers, from the
+/// names of the parts inside).
+pub fn sniff(bytes: &[u8]) -> Result<Format, Unsupported> {
+    const MAGIC: &[(&[u8], Unsupported)] = &[
+        (
+            b"%PDF",
+            Unsupported {
+                what: "a PDF document",
+                advice: "ask for the Word or Excel file the PDF was made from, or copy the table's text from the PDF into a .txt file, then import that",
+            },
+        ),
+        (
+            b"\x89PNG",
+            Unsupported {
+                what: "a PNG image",
+                advice: PICTURE,
+            },
+        ),
+        (
+            b"\xff\xd8\xff",
+            Unsupported {
+                what: "a JPEG image",
+                advice: PICTURE,
+            },
+        ),
+        (
+            b"GIF8",
+            Unsupported {
+                what: "a GIF image",
+                advice: PICTURE,
+            },
+        ),
+        (
+            b"II*\0",
+            Unsupported {
+                what: "a TIFF image (a scan)",
+                advice: PICTURE,
+            },
+        ),
+        (
+            b"MM\0*",
+            Unsupported {
+                what: "a TIFF image (a scan)",
+                advice: PICTURE,
+            },
+        ),
+        (
+            b"{\\rtf",
+            Unsupported {
+                what: "an RTF document",
+                advice: SAVE_AS_DOCX,
+            },
+        ),
+        (
+            b"\x1f\x8b",
+            Unsupported {
+                what: "a gzip archive",
+                advice: UNPACK,
+            },
+        ),
+        (
+            b"7z\xbc\xaf",
+            Unsupported {
+                what: "a 7z archive",
+                advice: UNPACK,
+            },
+        ),
+        (
+            b"Rar!",
+            Unsupported {
+                what: "a RAR archive",
+                advice: UNPACK,
+            },
+        ),
+        (
+            b"\x7fELF",
+            Unsupported {
+                what: "a program",
+                advice: "choose the report file instead",
+            },
+        ),
+    ];
+    if let Some((_, u)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
+        return Err(u.clone());
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return zip_kind(bytes);
+    }
+    if bytes.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
+        return ole_kind(bytes);
+    }
+    if looks_like_html(bytes) {
+        return Ok(Format::Html);
+    }
+    if looks_like_mime(bytes) {
+        return Err(Unsupported {
+            what: "a single-file web page (.mht/.mhtml)",
+            advice: "open it in a browser or Word and save it as a web page (.html) or .docx, then import that",
+        });
+    }
+    Ok(Format::Text)
+}
+
+/// Office Open XML and OpenDocument files are zip archives; the parts inside tell which.
+fn zip_kind(bytes: &[u8]) -> Result<Format, Unsupported> {
+    let Ok(archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Err(Unsupported {
+            what: "a damaged or incomplete zip archive (Word and Excel files are zip archives)",
+            advice: "open it in WPS, Word or Excel and save it again, or ask for the file again",
+        });
+    };
+    let has = |name: &str| archive.index_for_name(name).is_some();
+    let has_prefix = |prefix: &str| archive.file_names().any(|n| n.starts_with(prefix));
+    if has_prefix("word/") {
+        return Ok(Format::Docx);
+    }
+    if has("xl/workbook.bin") {
+        return Ok(Format::Xlsb);
+    }
+    if has_prefix("xl/") {
+        return Ok(Format::Xlsx);
+    }
+    if has("OFD.xml") {
+        return Err(Unsupported {
+            what: "an OFD document",
+            advice: "ask for the Word or Excel file it was made from, then import that",
+        });
+    }
+    let is_ppt = has_prefix("ppt/");
+    if has("content.xml") {
+        let mut archive = archive;
+        let mime = archive
+            .by_name("mimetype")
+            .ok()
+            .and_then(|f| {
+                let mut s = String::new();
+                std::io::Read::read_to_string(&mut std::io::Read::take(f, 200), &mut s).ok()?;
+                Some(s)
+            })
+            .unwrap_or_default();
+        return if mime.contains("opendocument.spreadsheet") {
+            Ok(Format::Ods)
+        } else if mime.contains("opendocument.text") {
+            Err(Unsupported {
+                what: "an OpenDocument text file (.odt)",
+                advice: SAVE_AS_DOCX,
+            })
+        } else {
+            Err(Unsupported {
+                what: "an OpenDocument file that is no spreadsheet",
+                advice: SAVE_AS_DOCX,
+            })
+        };
+    }
+    if is_ppt {
+        return Err(Unsupported {
+            what: "a PowerPoint presentation",
+            advice: SAVE_AS_TEXT,
+        });
+    }
+    Err(Unsupported {
+        what: "a zip archive",
+        advice: UNPACK,
+    })
+}
+
+/// Old Office files (Word/Excel 97–2003, WPS) are OLE compound files; the names of the
+/// streams inside (UTF-16 in the directory) tell which.
+fn ole_kind(bytes: &[u8]) -> Result<Format, Unsupported> {
+    let has = |name: &str| {
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        memchr::memmem::find(bytes, &utf16).is_some()
+    };
+    if has("EncryptedPackage") || has("EncryptionInfo") {
+        return Err(Unsupported {
+            what: "a password-protected Office file",
+            advice: PASSWORD,
+        });
+    }
+    if has("Workbook") || has("Book") {
+        return Ok(Format::Xls);
+    }
+    if has("WordDocument") {
+        return Err(Unsupported {
+            what: "a Word 97-2003 document (.doc)",
+            advice: SAVE_AS_DOCX,
+        });
+    }
+    if has("PowerPoint Document") {
+        return Err(Unsupported {
+            what: "a PowerPoint 97-2003 presentation",
+            advice: SAVE_AS_TEXT,
+        });
+    }
+    Err(Unsupported {
+        what: "an old-format Office or WPS file (.doc/.wps/.et)",
+        advice: "open it in WPS or Office and save it as .docx or .xlsx, then import that",
+    })
+}
+
+/// The first bytes, NULs (UTF-16) and a BOM skipped, lower-cased ASCII.
+fn head_ascii(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .take(4096)
+        .filter(|b| **b != 0)
+        .map(|b| b.to_ascii_lowercase() as char)
+        .filter(char::is_ascii)
+        .collect()
+}
+
+/// A web page: markup at its start (after a BOM, whitespace and comments).
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = head_ascii(bytes);
+    let t = head.trim_start_matches(|c: char| c.is_whitespace() || !c.is_ascii_graphic());
+    let markup_start = t.starts_with("<!doctype html")
+        || t.starts_with("<html")
+        || t.starts_with("<head")
+        || t.starts_with("<meta")
+        || t.starts_with("<body")
+        || t.starts_with("<table")
+        || t.starts_with("<!--")
+        || (t.starts_with("<?xml") && t.contains("<html"));
+    markup_start
+        && (head.contains("<html")
+            || head.contains("<table")
+            || head.contains("<body")
+            || head.contains("<meta"))
+}
+
+/// A MIME multipart file: Word's and IE's "single file web page".
+fn looks_like_mime(bytes: &[u8]) -> bool {
+    let head = head_ascii(bytes);
+    head.trim_start().starts_with("mime-version:")
+        || (head.starts_with("from:") && head.contains("multipart/related"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_with(names: &[(&str, &str)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, body) in names {
+            w.start_file(*name, zip::write::SimpleFileOptions::default())
+                .expect("zip in memory");
+            w.write_all(body.as_bytes()).expect("zip in memory");
+        }
+        w.finish().expect("zip in memory").into_inner()
+    }
+
+    #[test]
+    fn office_files_are_known_by_their_parts_not_their_names() {
+        assert_eq!(
+            sniff(&zip_with(&[("word/document.xml", "<w:document/>")])),
+            Ok(Format::Docx)
+        );
+        assert_eq!(
+            sniff(&zip_with(&[("xl/workbook.xml", "<workbook/>")])),
+            Ok(Format::Xlsx)
+        );
+        assert_eq!(
+            sniff(&zip_with(&[
+                ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+                ("content.xml", "<x/>")
+            ])),
+            Ok(Format::Ods)
+        );
+        let odt = sniff(&zip_with(&[
+            ("mimetype", "application/vnd.oasis.opendocument.text"),
+            ("content.xml", "<x/>"),
+        ]));
+        assert!(odt.is_err_and(|u| u.advice.contains(".docx")));
+        assert!(sniff(&zip_with(&[("a.txt", "x")])).is_err_and(|u| u.what == "a zip archive"));
+    }
+
+    #[test]
+    fn old_office_files_are_told_apart_by_their_streams() {
+        let ole = |stream: &str| {
+            let mut b = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".to_vec();
+            b.resize(512, 0);
+            b.extend(stream.encode_utf16().flat_map(u16::to_le_bytes));
+            b
+        };
+        assert_eq!(sniff(&ole("Workbook")), Ok(Format::Xls));
+        assert!(sniff(&ole("WordDocument")).is_err_and(|u| u.what.contains(".doc")));
+        assert!(sniff(&ole("EncryptedPackage")).is_err_and(|u| u.what.contains("password")));
+    }
+
+    #[test]
+    fn pages_pictures_and_text() {
+        assert_eq!(
+            sniff(b"\xef\xbb\xbf  <!DOCTYPE html><html><body><table>"),
+            Ok(Format::Html)
+        );
+        assert_eq!(
+            sniff(b"<html xmlns:o=\"urn:schemas-microsoft-com:office:office\">"),
+            Ok(Format::Html)
+        );
+        assert_eq!(sniff("序号目标与任务<br>".as_bytes()), Ok(Format::Text));
+        assert_eq!(sniff("| 序号 | 目标与任务 |".as_bytes()), Ok(Format::Text));
+        assert!(sniff(b"%PDF-1.4 ...").is_err_and(|u| u.what.contains("PDF")));
+        assert!(sniff(b"\x89PNG\r\n").is_err());
+        assert!(sniff(b"MIME-Version: 1.0\r\nContent-Type: multipart/related").is_err());
+        assert!(sniff(b"PK\x03\x04 truncated").is_err_and(|u| u.what.contains("damaged")));
+    }
+}
