@@ -120,6 +120,12 @@ pub enum Command {
     },
     /// Accept a task's suggested status (recorded in history with its reason)
     Accept { number: u32 },
+    /// Report periods: list them, or rename one (a report whose title named no period is
+    /// imported under a date or its file's name)
+    Period {
+        #[command(subcommand)]
+        action: PeriodAction,
+    },
     /// Who changed what, when (one task, or all)
     History {
         number: Option<u32>,
@@ -144,6 +150,14 @@ pub enum Command {
         #[arg(long, value_name = "SECS")]
         idle_exit: Option<u64>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeriodAction {
+    /// Every report period with how many tasks have it, oldest first
+    List,
+    /// Rename a period in every task that has it (e.g. `duban period rename 2022年7月12日 2022年上半年`)
+    Rename { old: String, new: String },
 }
 
 /// Loads the built-in sample into an empty database, saying so on stderr.
@@ -371,6 +385,26 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
                 print_units(out, &units)
             }
         }
+        Command::Period { action } => {
+            ensure_tasks(&ledger)?;
+            match action {
+                PeriodAction::List => {
+                    for (name, n) in period_counts(&ledger.tasks()?) {
+                        writeln!(out, "{}  {n} tasks", crate::ui::text::clean(&name))?;
+                    }
+                }
+                PeriodAction::Rename { old, new } => {
+                    let events = ledger.rename_period(old, new)?;
+                    writeln!(
+                        out,
+                        "renamed period {old} → {} in {} tasks",
+                        new.trim(),
+                        events.len()
+                    )?;
+                }
+            }
+            Ok(())
+        }
         Command::History { number, json } => {
             ensure_tasks(&ledger)?;
             let history = ledger.history(*number)?;
@@ -558,6 +592,19 @@ fn clean(text: &str) -> String {
     crate::ui::text::clean(text)
 }
 
+/// Each period name with how many tasks have it, in the order periods first appear (tasks
+/// keep their periods oldest first).
+fn period_counts(tasks: &[Task]) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for p in tasks.iter().flat_map(|t| &t.periods) {
+        match out.iter_mut().find(|(n, _)| *n == p.name) {
+            Some((_, count)) => *count += 1,
+            None => out.push((p.name.clone(), 1)),
+        }
+    }
+    out
+}
+
 pub fn filter_tasks(
     tasks: Vec<Task>,
     domain: Option<Domain>,
@@ -713,6 +760,7 @@ pub fn describe_event(e: &Event) -> String {
         Change::Move { from, to } => format!("moved {} → {}", from.label(), to.label()),
         Change::Goal { to, .. } => format!("goal corrected: {to}"),
         Change::Import { period, source } => format!("imported {period} from {source}"),
+        Change::PeriodRenamed { from, to } => format!("period renamed {from} → {to}"),
     };
     let note = e
         .note

@@ -77,6 +77,11 @@ impl HistoryJson {
                 h.period = Some(period.clone());
                 h.source = Some(source.clone());
             }
+            Change::PeriodRenamed { from, to } => {
+                h.kind = "period_renamed";
+                h.from = Some(from.clone());
+                h.to = Some(to.clone());
+            }
         }
         h
     }

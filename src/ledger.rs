@@ -28,6 +28,16 @@ pub enum LedgerError {
     EmptyNote,
     #[error("the goal text is empty; a task needs its goal.")]
     EmptyGoal,
+    #[error("no task has a period named {0}; `duban period list` shows the periods.")]
+    NoSuchPeriod(String),
+    #[error("the period name is empty; give the new name after the old one.")]
+    EmptyPeriod,
+    #[error("tasks {tasks} already have a period named {to}; renaming {from} would make two periods of one name, so nothing changed.", tasks = .tasks.iter().map(u32::to_string).collect::<Vec<_>>().join(", "))]
+    PeriodTaken {
+        from: String,
+        to: String,
+        tasks: Vec<u32>,
+    },
     #[error("event {0} is not a status change, so it cannot be undone.")]
     NotUndoable(u64),
     #[error("task {number} was changed after that edit ({by} set it to {to} at {at}); undoing would overwrite that silently, so nothing changed. Set the status you want instead.", to = .to.label(), at = .at.format("%Y-%m-%d %H:%M UTC"))]
@@ -276,6 +286,57 @@ impl Ledger {
                 None,
             ),
         )
+    }
+
+    /// Renames a report period in every task that has it (a report whose title named no
+    /// period was imported under a date or the file's name). One event per task; refused,
+    /// changing nothing, when a task already has a period named `to`.
+    pub fn rename_period(&self, from: &str, to: &str) -> Result<Vec<Event>, LedgerError> {
+        let to = to.trim();
+        if to.is_empty() {
+            return Err(LedgerError::EmptyPeriod);
+        }
+        let tasks = self.store.tasks()?;
+        let having: Vec<Task> = tasks
+            .into_iter()
+            .filter(|t| t.periods.iter().any(|p| p.name == from))
+            .collect();
+        if having.is_empty() {
+            return Err(LedgerError::NoSuchPeriod(from.to_string()));
+        }
+        let taken: Vec<u32> = having
+            .iter()
+            .filter(|t| from != to && t.periods.iter().any(|p| p.name == to))
+            .map(|t| t.number)
+            .collect();
+        if !taken.is_empty() {
+            return Err(LedgerError::PeriodTaken {
+                from: from.to_string(),
+                to: to.to_string(),
+                tasks: taken,
+            });
+        }
+        let mut events = Vec::with_capacity(having.len());
+        let mut put = Vec::with_capacity(having.len());
+        for mut task in having {
+            for p in task.periods.iter_mut().filter(|p| p.name == from) {
+                p.name = to.to_string();
+            }
+            events.push(self.event(
+                task.number,
+                Change::PeriodRenamed {
+                    from: from.to_string(),
+                    to: to.to_string(),
+                },
+                None,
+            ));
+            put.push(task);
+        }
+        Ok(self.store.commit(Commit {
+            put,
+            events,
+            ..Commit::default()
+        })?)
     }
 
     /// Imports a report as a period. Into a ledger that has tasks, rows are matched to them

@@ -331,6 +331,11 @@ pub enum Change {
         period: String,
         source: String,
     },
+    /// A report period of the task was renamed (`duban period rename`).
+    PeriodRenamed {
+        from: String,
+        to: String,
+    },
 }
 
 /// One history event: task, what changed, when, by which OS user, with an optional note.

@@ -565,3 +565,136 @@ fn search_from_the_command_line_ranks_what_was_meant_first() {
     none.ok();
     assert!(none.stdout.contains("no task matches"), "{}", none.stdout);
 }
+
+const OFFICE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/office");
+
+/// The fields a round trip must keep: number, goal, progress, lead and co units.
+fn tasks_as_imported(doc: &serde_json::Value) -> Vec<serde_json::Value> {
+    doc["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "number": t["number"],
+                "goal": t["goal"],
+                "progress": t["progress"],
+                "lead_units": t["lead_units"],
+                "co_units": t["co_units"],
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn a_report_whose_title_names_no_period_is_imported_and_its_period_can_be_renamed() {
+    let (_d, db) = temp_db();
+    let file = format!("{OFFICE}/word_no_period.docx");
+    let r = duban(&db, &["import", &file]);
+    r.ok();
+    assert!(
+        r.stdout
+            .contains("named “2022年7月12日” after the date in the report")
+            && r.stdout.contains("duban period rename 2022年7月12日 NEW"),
+        "{}",
+        r.stdout
+    );
+    let list = duban(&db, &["period", "list"]);
+    list.ok();
+    assert!(
+        list.stdout.contains("2022年7月12日  6 tasks"),
+        "{}",
+        list.stdout
+    );
+    let renamed = duban(&db, &["period", "rename", "2022年7月12日", "2022年上半年"]);
+    renamed.ok();
+    assert!(renamed.stdout.contains("in 6 tasks"), "{}", renamed.stdout);
+    let doc = export_json(&db);
+    let t = task(&doc, 1001);
+    assert_eq!(t["periods"][0]["name"], "2022年上半年");
+    let history = t["history"].as_array().expect("history");
+    assert!(
+        history.iter().any(|h| h["kind"] == "period_renamed"
+            && h["from"] == "2022年7月12日"
+            && h["to"] == "2022年上半年"),
+        "{history:?}"
+    );
+    // A name no task has, and a name two periods would share, change nothing.
+    let r = duban(&db, &["period", "rename", "2019年全年", "x"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("no task has a period named 2019年全年"),
+        "{}",
+        r.stderr
+    );
+    duban(&db, &["import", &file, "--period", "2022年三季度"]).ok();
+    let r = duban(&db, &["period", "rename", "2022年三季度", "2022年上半年"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("already have a period named 2022年上半年"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_dry_run_shows_the_rows_and_writes_nothing() {
+    let (dir, db) = temp_db();
+    let file = format!("{OFFICE}/excel_header_row3.xlsx");
+    let r = duban(&db, &["import", "--dry-run", &file]);
+    r.ok();
+    assert!(
+        r.stdout.contains("8 tasks (Excel workbook (.xlsx))"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("period 2021年上半年"), "{}", r.stdout);
+    assert!(r.stdout.contains("序号"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("dry run: nothing was written"),
+        "{}",
+        r.stdout
+    );
+    // One line per row after the header.
+    let rows = r
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .count();
+    assert_eq!(rows, 8, "{}", r.stdout);
+    assert!(!db.exists(), "a dry run created the database");
+    drop(dir);
+}
+
+#[test]
+fn duban_reads_its_own_csv_and_xlsx_exports_back() {
+    let (dir, db) = temp_db();
+    duban(&db, &["import", SEED]).ok();
+    duban(&db, &["set", "14", "behind"]).ok();
+    let before = tasks_as_imported(&export_json(&db));
+    let csv = dir.path().join("export.csv");
+    let r = duban(&db, &["export", "--format", "csv"]);
+    r.ok();
+    std::fs::write(&csv, &r.stdout).unwrap();
+    let xlsx = dir.path().join("export.xlsx");
+    duban(
+        &db,
+        &["export", "--format", "xlsx", "-o", xlsx.to_str().unwrap()],
+    )
+    .ok();
+    for file in [&csv, &xlsx] {
+        let fresh = dir.path().join(format!(
+            "{}.db",
+            file.extension().unwrap().to_str().unwrap()
+        ));
+        let r = duban(&fresh, &["import", file.to_str().unwrap()]);
+        r.ok();
+        assert!(r.stdout.contains("0 lines not placed"), "{}", r.stdout);
+        let after = tasks_as_imported(&export_json(&fresh));
+        assert_eq!(after.len(), before.len(), "{}", file.display());
+        for (a, b) in after.iter().zip(&before) {
+            assert_eq!(a, b, "{}", file.display());
+        }
+    }
+}

@@ -26,7 +26,7 @@ pub fn read(text: &str) -> Option<Document> {
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(text[offset..].as_bytes());
+        .from_reader(&text.as_bytes()[offset..]);
     let mut record = csv::StringRecord::new();
     loop {
         let at = header_at + reader.position().line() as usize;

@@ -56,7 +56,7 @@ const SAVE_AS_DOCX: &str = "open it in WPS or Word and save it as .docx, then im
 const SAVE_AS_TEXT: &str =
     "open it, copy the report's table into WPS or Word and save it as .docx (or as plain text), then import that";
 const PICTURE: &str =
-    "ask for the report as a Word, Excel or text file (a picture or scan holds no text duban can read)";
+    "ask for the report as a Word, Excel or text file and import that (a picture or scan holds no text duban can read)";
 const UNPACK: &str = "unpack it and import the report inside";
 const PASSWORD: &str =
     "open it in WPS, Word or Excel, remove the password (文件 → 加密), save it again and import that";
@@ -240,14 +240,16 @@ fn ole_kind(bytes: &[u8]) -> Result<Format, Unsupported> {
             advice: PASSWORD,
         });
     }
-    if has("Workbook") || has("Book") {
-        return Ok(Format::Xls);
-    }
+    // Every .doc has a WordDocument stream and no .xls has one; look for it first, since
+    // a document's own UTF-16 text may say `Book`.
     if has("WordDocument") {
         return Err(Unsupported {
             what: "a Word 97-2003 document (.doc)",
             advice: SAVE_AS_DOCX,
         });
+    }
+    if has("Workbook") || has("Book") {
+        return Ok(Format::Xls);
     }
     if has("PowerPoint Document") {
         return Err(Unsupported {

@@ -76,7 +76,7 @@ impl Vocabulary {
             contains.push((r.name, r.contains.iter().map(|w| key(w)).collect()));
         }
         exact.retain(|(w, _)| !w.is_empty());
-        exact.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        exact.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
         Ok(Vocabulary { exact, contains })
     }
 

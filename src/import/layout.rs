@@ -397,6 +397,12 @@ pub(crate) fn is_footer(text: &str) -> bool {
 /// restarts when it goes back at a new section, or back to its first number (a second table);
 /// any other number that goes back is a typo, left for the duplicate check to report.
 pub(crate) fn drop_restarting_numbers(rows: &mut [RawRow]) {
+    // Numbers that are all different are the tasks' own, in whatever order (duban's 通报
+    // groups tasks by domain): only repeated numbers can be a restart.
+    let mut seen = std::collections::HashSet::new();
+    if rows.iter().filter_map(|r| r.number).all(|n| seen.insert(n)) {
+        return;
+    }
     let first = rows.iter().find_map(|r| r.number);
     let mut last: Option<(u32, &Option<String>)> = None;
     let mut restarts = false;

@@ -143,10 +143,8 @@ pub fn from_title<'a>(lines: impl IntoIterator<Item = &'a str> + Clone) -> Optio
         let all: Vec<&str> = lines.clone().into_iter().take(400).collect();
         first_date(all.iter().copied()).map(|(y, m, _)| {
             // A year-end report is written early next year.
-            if whole_year(&word) || word.contains('四') || word.contains('4') {
-                if m <= 3 {
-                    return (y - 1).to_string();
-                }
+            if (whole_year(&word) || word.contains('四') || word.contains('4')) && m <= 3 {
+                return (y - 1).to_string();
             }
             y.to_string()
         })

@@ -339,6 +339,19 @@ impl AsyncClient {
         }
     }
 
+    /// Renames a report period in every task that has it; the events are on disk when this
+    /// returns.
+    pub async fn rename_period(&self, from: &str, to: &str) -> Result<Vec<Event>, ClientError> {
+        let op = Op::RenamePeriod {
+            from: from.to_string(),
+            to: to.to_string(),
+        };
+        match self.call(op).await? {
+            Reply::Events(e) => Ok(e),
+            r => Err(self.unexpected(r)),
+        }
+    }
+
     pub async fn ensure_sample(&self) -> Result<Option<ImportSummary>, ClientError> {
         match self.call(Op::EnsureSample).await? {
             Reply::Sample(s) => Ok(s),
@@ -472,6 +485,10 @@ impl Client {
 
     pub fn ensure_sample(&self) -> Result<Option<ImportSummary>, ClientError> {
         self.wait(self.inner.ensure_sample())
+    }
+
+    pub fn rename_period(&self, from: &str, to: &str) -> Result<Vec<Event>, ClientError> {
+        self.wait(self.inner.rename_period(from, to))
     }
 
     /// Live events: every event committed after this returns, in order.

@@ -360,6 +360,10 @@ fn apply_op(ledger: &Ledger, op: &Op) -> Result<Reply, RemoteError> {
                 .map(Reply::Imported)
                 .map_err(ledger_err)
         }
+        Op::RenamePeriod { from, to } => ledger
+            .rename_period(from, to)
+            .map(Reply::Events)
+            .map_err(ledger_err),
         Op::EnsureSample => ledger
             .ensure_sample()
             .map(Reply::Sample)

@@ -126,6 +126,11 @@ pub enum Op {
         period: Option<String>,
         replace: bool,
     },
+    /// Renames a report period in every task (`Ledger::rename_period`).
+    RenamePeriod {
+        from: String,
+        to: String,
+    },
     /// Loads the built-in sample into an empty database (`Ledger::ensure_sample`).
     EnsureSample,
     /// Starts live events on this connection: every event after sequence number `after`, or
@@ -147,6 +152,7 @@ impl Op {
                 | Op::MoveTask { .. }
                 | Op::EditGoal { .. }
                 | Op::Import { .. }
+                | Op::RenamePeriod { .. }
                 | Op::EnsureSample
         )
     }
@@ -162,6 +168,8 @@ pub enum Reply {
     /// The event an edit made, as stored (with its sequence number).
     Event(Box<Event>),
     Imported(ImportSummary),
+    /// The events of a period rename, one per task.
+    Events(Vec<Event>),
     Sample(Option<ImportSummary>),
     /// Live events start; `missed` are those after `after` that were already committed,
     /// `last_seq` the newest event's number when the subscription began (0: none yet).
@@ -211,8 +219,12 @@ impl RemoteError {
             L::Store(_) => ErrorKind::Store,
             L::NoSuchTask(_) => ErrorKind::NoSuchTask,
             L::Unchanged { .. } | L::AlreadyInDomain { .. } => ErrorKind::Unchanged,
-            L::EmptyNote | L::EmptyGoal | L::NotUndoable(_) => ErrorKind::Invalid,
-            L::ChangedSince { .. } => ErrorKind::Conflict,
+            L::EmptyNote
+            | L::EmptyGoal
+            | L::EmptyPeriod
+            | L::NoSuchPeriod(_)
+            | L::NotUndoable(_) => ErrorKind::Invalid,
+            L::ChangedSince { .. } | L::PeriodTaken { .. } => ErrorKind::Conflict,
         };
         RemoteError::new(kind, e.to_string())
     }

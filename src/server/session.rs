@@ -145,6 +145,14 @@ impl Session {
         })
     }
 
+    /// Renames a report period in every task that has it.
+    pub fn rename_period(&self, from: &str, to: &str) -> Result<Vec<Event>, SessionError> {
+        Ok(match self {
+            Session::Local(l) => l.rename_period(from, to)?,
+            Session::Remote(c) => c.rename_period(from, to)?,
+        })
+    }
+
     /// Imports a report already read from `bytes`: the local ledger takes the report as it
     /// is; a server is sent the bytes and reads them itself.
     pub fn import_report(

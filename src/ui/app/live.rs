@@ -103,6 +103,11 @@ impl State {
             Change::Import { period, .. } => {
                 format!("imported task {n} ({})", text::clean(period))
             }
+            Change::PeriodRenamed { from, to } => format!(
+                "renamed period {} {arrow} {} of task {n}",
+                text::clean(from),
+                text::clean(to)
+            ),
         }
     }
 

@@ -46,6 +46,9 @@ pub fn describe(event: &Event, theme: &Theme) -> String {
         Change::Note { text } => format!("备注: {}", text::clean(text)),
         Change::Move { from, to } => format!("领域 {} {arrow} {}", from.label(), to.label()),
         Change::Goal { .. } => "目标 修改 (goal corrected)".to_string(),
+        Change::PeriodRenamed { from, to } => {
+            format!("报告期 {} {arrow} {}", text::clean(from), text::clean(to))
+        }
         Change::Import { period, source } => {
             // The file's name, not its whole path.
             let file = source.rsplit(['/', '\\']).next().unwrap_or(source);
