@@ -645,7 +645,7 @@ fn a_dry_run_shows_the_rows_and_writes_nothing() {
     let r = duban(&db, &["import", "--dry-run", &file]);
     r.ok();
     assert!(
-        r.stdout.contains("8 tasks (Excel workbook (.xlsx))"),
+        r.stdout.contains("8 tasks (Excel workbook (.xlsx), table)"),
         "{}",
         r.stdout
     );

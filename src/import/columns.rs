@@ -28,6 +28,8 @@ const HEADER_SEARCH_ROWS: usize = 20;
 struct Header {
     roles: Vec<Column>,
     names: Vec<String>,
+    /// The (first) header row; the rows above it are the title.
+    at: usize,
     /// The first body row.
     body: usize,
 }
@@ -56,6 +58,7 @@ pub fn read(doc: &Document, continued: bool) -> Option<TableReport> {
                 match (continued, last_width, found.last()) {
                     (true, Some(w), Some((_, prev))) if w == width && width > 0 => {
                         let prev = Header {
+                            at: 0,
                             body: 0,
                             ..prev.clone()
                         };
@@ -80,9 +83,7 @@ pub fn read(doc: &Document, continued: bool) -> Option<TableReport> {
     let mut out = TableReport::default();
     let mut sections = Sections::default();
     for (table, header) in &found {
-        if header.body > 0 {
-            out.title.extend(title_rows(table, header));
-        }
+        out.title.extend(title_rows(table, header));
         out.title.extend(table.caption.iter().cloned());
         for c in &table.caption {
             if is_heading(c) {
@@ -98,11 +99,10 @@ pub fn read(doc: &Document, continued: bool) -> Option<TableReport> {
 
 /// The text of the rows above a header (a sheet's title and date lines).
 fn title_rows(table: &Table, header: &Header) -> Vec<String> {
-    let first_header_row = header.body.saturating_sub(1);
     table
         .rows
         .iter()
-        .take(first_header_row)
+        .take(header.at)
         .map(|r| {
             r.cells
                 .iter()
@@ -203,7 +203,12 @@ fn find_header(table: &Table) -> Option<Header> {
         }
     }
     resolve_units_columns(&mut roles);
-    Some(Header { roles, names, body })
+    Some(Header {
+        roles,
+        names,
+        at,
+        body,
+    })
 }
 
 /// Each position's header text as written; a merged header cell names every position it
@@ -469,9 +474,10 @@ fn task_row(
         match header.roles[i] {
             Column::Goal => row.goal = paras.join(""),
             Column::Progress => row.progress.extend(paras.iter().cloned()),
-            Column::Lead => lead.extend(paras.iter().cloned()),
-            Column::Co => co.extend(paras.iter().cloned()),
-            Column::Units => single.extend(paras.iter().cloned()),
+            // A name broken by a stray space is joined; names separated by spaces are a list.
+            Column::Lead => lead.extend(paras.iter().map(|p| layout::clean_units(p))),
+            Column::Co => co.extend(paras.iter().map(|p| layout::clean_units(p))),
+            Column::Units => single.extend(paras.iter().map(|p| layout::clean_units(p))),
             Column::Notes => row.notes.push(paras.join("")),
             Column::Other => row.notes.push(note_text(&header.names[i], paras)),
             Column::Period => out.row_periods.push(paras.join("")),
@@ -512,7 +518,11 @@ fn extend_task(prev: &mut RawRow, cells: &[Vec<String>], covered: &[bool], heade
             Column::Notes => prev.notes.push(paras.join("")),
             Column::Other => prev.notes.push(note_text(&header.names[i], paras)),
             Column::Lead | Column::Co | Column::Units => {
-                let more = paras.join("、");
+                let more = paras
+                    .iter()
+                    .map(|p| layout::clean_units(p))
+                    .collect::<Vec<_>>()
+                    .join("、");
                 match &mut prev.units {
                     RawUnits::Columns { lead, co } => {
                         let target = if header.roles[i] == Column::Co {
@@ -536,5 +546,189 @@ fn extend_task(prev: &mut RawRow, cells: &[Vec<String>], covered: &[bool], heade
             }
             Column::Goal | Column::Number | Column::Period | Column::Ignore => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row from cell texts: `""` is an empty cell, `"<"` covered from the left, `"^"`
+    /// covered from above, `a|b` two paragraphs.
+    fn row(at: usize, cells: &[&str]) -> Row {
+        Row {
+            at,
+            cells: cells
+                .iter()
+                .map(|c| match *c {
+                    "<" => Cell::covered(Merged::Left),
+                    "^" => Cell::covered(Merged::Above),
+                    t => Cell::text(t.split('|')),
+                })
+                .collect(),
+        }
+    }
+
+    fn table(rows: &[&[&str]]) -> Table {
+        Table {
+            name: "表格 1".into(),
+            caption: Vec::new(),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| row(i + 1, r))
+                .collect(),
+        }
+    }
+
+    fn read_one(t: Table) -> TableReport {
+        read(
+            &Document {
+                text: Vec::new(),
+                tables: vec![t],
+            },
+            true,
+        )
+        .expect("a task table")
+    }
+
+    fn units(r: &RawRow) -> (Vec<String>, Vec<String>) {
+        super::super::units::resolve(&r.units)
+    }
+
+    #[test]
+    fn a_two_row_header_names_the_units_columns_under_a_merged_cell() {
+        let r = read_one(table(&[
+            &["2021年一季度重点工作", "<", "<", "<", "<"],
+            &["序号", "重点任务", "责任单位", "<", "进展情况"],
+            &["^", "^", "牵头单位", "配合单位", "^"],
+            &[
+                "1",
+                "推进垃圾分类。",
+                "市城管局",
+                "各区政府",
+                "完成32个小区。",
+            ],
+        ]));
+        assert_eq!(r.parsed.rows.len(), 1, "{:?}", r.parsed);
+        let t = &r.parsed.rows[0];
+        assert_eq!(t.number, Some(1));
+        assert_eq!(
+            units(t),
+            (vec!["市城管局".to_string()], vec!["各区政府".to_string()])
+        );
+        assert_eq!(t.progress, ["完成32个小区。"]);
+        assert_eq!(r.title, ["2021年一季度重点工作"]);
+    }
+
+    #[test]
+    fn a_goal_merged_down_over_rows_gathers_their_progress() {
+        let r = read_one(table(&[
+            &["序号", "目标任务", "牵头单位", "推进情况"],
+            &["1", "建设5G基站1000个。", "市经信局", "已建成620个。"],
+            &["^", "^", "^", "另有150个在建。"],
+            &["2", "新增城镇就业2万人。", "市人社局", "新增就业0.6万人。"],
+        ]));
+        let rows = &r.parsed.rows;
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].progress, ["已建成620个。", "另有150个在建。"]);
+        assert_eq!(rows[1].number, Some(2));
+    }
+
+    #[test]
+    fn odd_ids_are_kept_as_notes_and_rows_without_a_goal_are_reported() {
+        let r = read_one(table(&[
+            &["序号", "工作任务", "责任单位", "完成情况", "完成时限"],
+            &[
+                "1.1",
+                "推进老旧小区改造。",
+                "市住建局、市财政局",
+                "完成12个。",
+                "6月底",
+            ],
+            &["合计", "", "", "共完成12个。", ""],
+        ]));
+        let t = &r.parsed.rows[0];
+        assert_eq!(t.number, None);
+        assert_eq!(t.notes, ["序号:1.1", "完成时限:6月底"]);
+        assert_eq!(
+            units(t),
+            (vec!["市住建局".to_string()], vec!["市财政局".to_string()])
+        );
+        // `合计` has a number cell of its own, so it is no continuation; it has no goal.
+        assert_eq!(r.parsed.unplaced.len(), 1, "{:?}", r.parsed.unplaced);
+        assert_eq!(r.parsed.unplaced[0].line, 3);
+    }
+
+    #[test]
+    fn sections_from_spanning_rows_and_numeral_ids() {
+        let r = read_one(table(&[
+            &["序号", "目标与任务", "牵头责任单位", "责任单位", "工作进展"],
+            &["一、生态环境", "<", "<", "<", "<"],
+            &["(一)", "水环境治理", "", "", ""],
+            &[
+                "1",
+                "黑臭水体整治。",
+                "市住建局",
+                "各县区政府",
+                "完成79条。",
+            ],
+            &["二", "民生", "", "", ""],
+            &["2", "实施民生工程。", "市财政局", "", "投入65亿元。"],
+        ]));
+        let rows = &r.parsed.rows;
+        assert_eq!(
+            rows[0].section.as_deref(),
+            Some("一、生态环境 / (一)水环境治理")
+        );
+        assert_eq!(rows[1].section.as_deref(), Some("二、民生"));
+    }
+
+    #[test]
+    fn a_table_without_a_header_carries_on_the_one_before_in_word_but_not_in_sheets() {
+        let first = table(&[
+            &["序号", "目标与任务", "牵头单位", "进展情况"],
+            &["1", "任务一。", "市发改委", "进展一。"],
+        ]);
+        let second = Table {
+            name: "表格 2".into(),
+            caption: Vec::new(),
+            rows: vec![row(1, &["2", "任务二。", "市财政局", "进展二。"])],
+        };
+        let doc = Document {
+            text: Vec::new(),
+            tables: vec![first, second],
+        };
+        assert_eq!(read(&doc, true).expect("tasks").parsed.rows.len(), 2);
+        assert_eq!(read(&doc, false).expect("tasks").parsed.rows.len(), 1);
+    }
+
+    #[test]
+    fn a_summary_table_beside_the_task_table_is_left_out() {
+        let tasks = table(&[
+            &["序号", "目标与任务", "牵头单位", "进展情况"],
+            &["1", "任务一。", "市发改委", "进展一。"],
+        ]);
+        let summary = table(&[
+            &["序号", "目标与任务", "牵头单位", "领域"],
+            &["1", "任务一。", "市发改委", "生态"],
+        ]);
+        let doc = Document {
+            text: Vec::new(),
+            tables: vec![summary, tasks],
+        };
+        let r = read(&doc, false).expect("tasks");
+        assert_eq!(r.parsed.rows.len(), 1);
+        assert!(r.parsed.unplaced.is_empty());
+    }
+
+    #[test]
+    fn numbers_of_any_size() {
+        assert_eq!(row_number("1001"), Some(1001));
+        assert_eq!(row_number("(12)"), Some(12));
+        assert_eq!(row_number("第3项"), Some(3));
+        assert_eq!(row_number("一"), None);
+        assert_eq!(row_number("1.1"), None);
+        assert_eq!(row_number("0"), None);
     }
 }

@@ -45,13 +45,17 @@ pub fn period<'a>(report: &'a Report, given: Option<&'a str>) -> &'a str {
     given.unwrap_or(&report.period.name)
 }
 
-/// One line saying what the file is: `report.docx: 12 tasks (Word document (.docx); table,
-/// columns by their headers; Office Open XML), period 2021年一季度`.
+/// One line saying what the file is: `report.docx: 12 tasks (Word document (.docx), table),
+/// period 2021年一季度`.
 pub fn headline(report: &Report, given: Option<&str>) -> String {
+    let layout = match report.layout {
+        super::Layout::Table => "table",
+        other => other.describe(),
+    };
     let how = if report.format == super::Format::Text {
-        format!("{}, {}", report.layout.describe(), report.encoding)
+        format!("{layout}, {}", report.encoding)
     } else {
-        report.format.describe().to_string()
+        format!("{}, {layout}", report.format.describe())
     };
     format!(
         "{}: {} tasks ({how}), period {}",
