@@ -230,8 +230,29 @@ pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Rep
         }
         Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => {
             let doc = sheet::read(bytes).map_err(unreadable)?;
-            from_tables(&doc, false, source, format, "spreadsheet", aliases)?
-                .ok_or(ImportError::NoTable { file: file() })
+            match from_tables(&doc, false, source, format, "spreadsheet", aliases)? {
+                Some(report) => Ok(report),
+                // No header row: a report typed or pasted into the sheet as text, one line
+                // per row (cells joined by tabs), read by the text layouts.
+                None => {
+                    let text = doc
+                        .tables
+                        .iter()
+                        .flat_map(|t| &t.rows)
+                        .map(|r| {
+                            r.cells
+                                .iter()
+                                .map(|c| c.joined("\n"))
+                                .collect::<Vec<_>>()
+                                .join("\t")
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    let mut report = import_decoded(&text, source, "spreadsheet", aliases)?;
+                    report.format = format;
+                    Ok(report)
+                }
+            }
         }
     }
 }
