@@ -839,12 +839,10 @@ impl OdsReader {
         let Some(sheet) = self.sheet.as_mut() else {
             match name {
                 b"style:style" => self.style = attr(e, "style:name"),
-                b"style:table-properties" => {
-                    if attr(e, "table:display").as_deref() == Some("false") {
-                        if let Some(style) = &self.style {
-                            self.hidden_styles.push(style.clone());
-                        }
-                    }
+                b"style:table-properties"
+                    if attr(e, "table:display").as_deref() == Some("false") =>
+                {
+                    self.hidden_styles.extend(self.style.clone());
                 }
                 b"table:table" => {
                     let style = attr(e, "table:style-name");
@@ -1316,6 +1314,9 @@ fn biff_records(stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
 fn check_biff(stream: &[u8]) -> Result<(), ReadError> {
     let mut sheets = Vec::new();
     for (typ, data) in biff_records(stream) {
+        if cut_short(typ, data) {
+            return Err(damaged("a record of the workbook is cut short"));
+        }
         match typ {
             0x002F if le16(data, 0).is_some_and(|v| v != 0) => return Err(password()),
             0x0085 => sheets.extend(le32(data, 0)),
@@ -1342,6 +1343,21 @@ fn check_biff(stream: &[u8]) -> Result<(), ReadError> {
     Ok(())
 }
 
+/// Records calamine reads without checking their length first (it would panic on them).
+fn cut_short(typ: u16, data: &[u8]) -> bool {
+    let min = match typ {
+        // BOF, CodePage, DateMode, FilePass, ExternSheet
+        0x0809 | 0x0042 | 0x0022 | 0x002F | 0x0017 => 2,
+        0x0085 => 8,  // BoundSheet8
+        0x0018 => 14, // Lbl
+        // MergeCells: a count, then 8 bytes per range.
+        0x00E5 => 2 + 8 * le16(data, 0).map_or(0, usize::from),
+        _ => 0,
+    };
+    data.len() < min
+        || (typ == 0x0018 && le16(data, 4).is_some_and(|cce| usize::from(cce) > data.len()))
+}
+
 /// One sheet's dense area (first to last cell) and the largest reservation its DIMENSIONS
 /// records ask of calamine.
 fn biff_sheet_extent(sheet: &[u8]) -> Result<(u64, u64), ReadError> {
@@ -1353,6 +1369,9 @@ fn biff_sheet_extent(sheet: &[u8]) -> Result<(u64, u64), ReadError> {
         cols = (cols.0.min(c0), cols.1.max(c1));
     };
     for (typ, data) in biff_records(sheet) {
+        if cut_short(typ, data) {
+            return Err(damaged("a record of a sheet is cut short"));
+        }
         match typ {
             0x000A => break,
             0x0200 => reserved = reserved.max(dimensions_reservation(data)?),
@@ -1987,6 +2006,35 @@ mod tests {
         for n in (0..whole.len()).step_by(97) {
             let _ = read(&whole[..n]);
         }
+    }
+
+    #[test]
+    fn damaged_xls_files_end_quickly() {
+        let stream = workbook_stream(
+            "任务",
+            &[
+                Biff::Label(0, 0, "序号"),
+                Biff::Number(1, 0, 1.0),
+                Biff::Label(1, 1, "市发改委"),
+                Biff::Merge(1, 2, 1, 1),
+            ],
+        );
+        let whole = compound(stream, ENDOFCHAIN);
+        let mut read_anyway = 0;
+        for i in 0..whole.len() {
+            for v in [0x00u8, 0xFF, 0x01] {
+                let mut bad = whole.clone();
+                bad[i] = v;
+                let started = std::time::Instant::now();
+                read_anyway += usize::from(read(&bad).is_ok());
+                assert!(
+                    started.elapsed().as_secs() < 2,
+                    "byte {i} = {v:#x} took too long"
+                );
+            }
+        }
+        // Most bytes are padding or text: the workbook still reads.
+        assert!(read_anyway > whole.len());
     }
 
     #[test]
