@@ -192,16 +192,14 @@ fn find_header(table: &Table) -> Option<Header> {
         .into_iter()
         .map(|r| r.unwrap_or(Column::Other))
         .collect();
-    // One column per field: a second goal or number column is kept as a note.
-    for field in [Column::Goal, Column::Number, Column::Period] {
-        let mut seen = false;
-        for r in roles.iter_mut().filter(|r| **r == field) {
-            if seen {
-                *r = Column::Other;
-            }
-            seen = true;
-        }
-    }
+    // One column per field; the others are kept as notes. Of two goal columns (`重点工作`
+    // merged down over its `具体任务`) the goal is the one with the most different texts;
+    // of two progress columns (`推进情况`, `完成进度(%)`) the one with the most text.
+    let body_rows = &table.rows[body.min(table.rows.len())..];
+    keep_one(&mut roles, Column::Goal, |i| distinct_texts(body_rows, i));
+    keep_one(&mut roles, Column::Progress, |i| text_length(body_rows, i));
+    keep_one(&mut roles, Column::Number, |i| usize::MAX - i);
+    keep_one(&mut roles, Column::Period, |i| usize::MAX - i);
     resolve_units_columns(&mut roles);
     Some(Header {
         roles,
@@ -209,6 +207,39 @@ fn find_header(table: &Table) -> Option<Header> {
         at,
         body,
     })
+}
+
+/// Keeps `role` on the one column that scores highest (the rightmost on a tie); the other
+/// columns of that role become note columns.
+fn keep_one(roles: &mut [Column], role: Column, score: impl Fn(usize) -> usize) {
+    let best = (0..roles.len())
+        .filter(|i| roles[*i] == role)
+        .max_by_key(|i| (score(*i), *i));
+    for (i, r) in roles.iter_mut().enumerate() {
+        if *r == role && Some(i) != best {
+            *r = Column::Other;
+        }
+    }
+}
+
+/// How many different texts a column's own cells hold.
+fn distinct_texts(rows: &[Row], col: usize) -> usize {
+    let texts: std::collections::HashSet<String> = rows
+        .iter()
+        .filter_map(|r| r.cells.get(col))
+        .filter(|c| c.merged == Merged::No && !c.is_empty())
+        .map(|c| c.joined(""))
+        .collect();
+    texts.len()
+}
+
+/// How many characters a column's cells hold.
+fn text_length(rows: &[Row], col: usize) -> usize {
+    rows.iter()
+        .filter_map(|r| r.cells.get(col))
+        .flat_map(|c| &c.paragraphs)
+        .map(|p| p.chars().count())
+        .sum()
 }
 
 /// Each position's header text as written; a merged header cell names every position it
@@ -720,6 +751,40 @@ mod tests {
         let r = read(&doc, false).expect("tasks");
         assert_eq!(r.parsed.rows.len(), 1);
         assert!(r.parsed.unplaced.is_empty());
+    }
+
+    #[test]
+    fn of_two_goal_columns_the_task_is_the_one_with_more_texts() {
+        let r = read_one(table(&[
+            &[
+                "序号",
+                "重点工作",
+                "具体任务",
+                "牵头单位",
+                "推进情况",
+                "完成进度",
+            ],
+            &[
+                "1",
+                "污染防治",
+                "整治黑臭水体5条。",
+                "市住建局",
+                "已完成3条,其余在建。",
+                "60%",
+            ],
+            &[
+                "2",
+                "^",
+                "新建污水管网20公里。",
+                "市住建局",
+                "已建成8公里。",
+                "40%",
+            ],
+        ]));
+        let rows = &r.parsed.rows;
+        assert_eq!(rows[1].goal, "新建污水管网20公里。");
+        assert_eq!(rows[1].progress, ["已建成8公里。"]);
+        assert_eq!(rows[1].notes, ["重点工作:污染防治", "完成进度:40%"]);
     }
 
     #[test]
