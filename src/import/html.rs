@@ -25,8 +25,9 @@
 //!   `<meta charset>` / `<meta http-equiv="Content-Type">` (GB2312 and GBK read as their
 //!   superset GB18030); otherwise the text importer's detection (UTF-16 without a mark,
 //!   GB18030). Files that are not text are refused.
-//! - **Bounds.** The page is walked without recursion, so deep nesting cannot overflow the
-//!   stack; table grids are limited to [`MAX_POSITIONS`] positions in all.
+//! - **Bounds.** A page nesting elements more than [`MAX_DEPTH`] deep is refused before
+//!   parsing (the parser's time grows with the square of the depth); the tree is walked
+//!   without recursion; table grids are limited to [`MAX_POSITIONS`] positions in all.
 
 use super::encoding;
 use super::table::{Cell, Document, Merged, ReadError, Row, Table};
