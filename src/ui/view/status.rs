@@ -3,7 +3,7 @@
 //! generated from the loaded keymap, and where you are on the right.
 
 use crate::ui::action::Action;
-use crate::ui::app::{InputKind, MessageKind, Screen, State};
+use crate::ui::app::{InputKind, MessageKind, Screen, Stage, State};
 use crate::ui::keymap::Mode;
 use crate::ui::text;
 use crate::ui::view::{layout, put};
@@ -53,6 +53,12 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
             (vec![Back], "close", 0),
         ],
         Mode::Input => vec![(vec![Submit], "done", 0), (vec![Cancel], "cancel", 0)],
+        Mode::Import => vec![
+            (vec![MoveDown, MoveUp], "scroll", 3),
+            (vec![Submit], "import", 0),
+            (vec![Cancel], "cancel (nothing written)", 0),
+            (vec![Help], "help", 2),
+        ],
     }
 }
 
@@ -131,6 +137,12 @@ fn position(state: &State) -> String {
             let total = crate::ui::view::help::lines(&state.keymap, size.0, &state.theme).len();
             span(*scroll, layout::detail_rows(size), total)
         }
+        Some(Screen::Import { selected, .. }) => match state.import.as_ref().map(|p| &p.stage) {
+            Some(Stage::Ready { report, .. }) => {
+                format!("{}/{}", selected + 1, crate::ui::app::body_len(report))
+            }
+            _ => String::new(),
+        },
     }
 }
 
@@ -192,6 +204,7 @@ fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let prompt = match input.kind {
         InputKind::Note(n) => format!("note on #{n}: "),
         InputKind::Search => "search /".to_string(),
+        InputKind::ImportPath => "import file: ".to_string(),
     };
     let w = area.width as usize;
     let prompt = text::truncate(&prompt, w.saturating_sub(1), "");
@@ -240,6 +253,14 @@ fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
             InputKind::Search => format!(
                 "(words, @unit, #52, status:behind, pinyin hcst; {done} keeps, {cancel} cancels)"
             ),
+            InputKind::ImportPath => {
+                let tab = state
+                    .keymap
+                    .hint(Mode::Input, &Action::Complete)
+                    .map(|k| format!("{k} completes, "))
+                    .unwrap_or_default();
+                format!("(path of a report: .txt .docx .xlsx .html; {tab}{done} previews, {cancel} cancels)")
+            }
         };
         put(buf, area, x0 + 1, area.y, &hint, theme.dim());
     }
