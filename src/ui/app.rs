@@ -53,7 +53,10 @@ pub enum Effect {
     Complete(String),
     /// Read and parse the report at `path` (as typed) for preview `id`, off the UI thread;
     /// answered by `Action::Previewed`. Nothing is written.
-    Preview { id: u64, path: String },
+    Preview {
+        id: u64,
+        path: String,
+    },
     /// Import the previewed bytes through the session; answered by `Action::Imported`.
     Import(ImportJob),
 }

@@ -8,9 +8,7 @@
 use crate::model::{Event, Task};
 use crate::search::{Index, Query, SearchOutcome, Searcher};
 use crate::server::session::Session;
-use crate::ui::action::{
-    Action, ImportDone, Imported, Previewed, ReportBytes, Saved, SavedKind,
-};
+use crate::ui::action::{Action, ImportDone, Imported, Previewed, ReportBytes, Saved, SavedKind};
 use crate::ui::app::{update, Effect, ImportJob, State};
 use crate::ui::files;
 use std::collections::{BTreeSet, VecDeque};

@@ -12,7 +12,7 @@ use crate::server::session::Session;
 use crate::ui::action::{Action, Changed, Imported, Previewed};
 use crate::ui::app::{ImportJob, State};
 use crate::ui::backend::SshBackend;
-use crate::ui::effects::{dispatch, imported_tasks, import_now, preview_now, Workers};
+use crate::ui::effects::{dispatch, import_now, imported_tasks, preview_now, Workers};
 use crate::ui::keymap::{Key, Mode};
 use crate::ui::view;
 use crossterm::event::{
@@ -108,10 +108,7 @@ const BATCH_READ: usize = 16;
 /// Edits announced by the server, as actions: each event with its task as it is now (read
 /// back from the session; an edit that cannot be read back still records its event).
 fn changed(session: &Session, batch: Vec<Live>) -> Vec<Action> {
-    let events = batch
-        .iter()
-        .filter(|l| matches!(l, Live::Event(_)))
-        .count();
+    let events = batch.iter().filter(|l| matches!(l, Live::Event(_))).count();
     let mut all: Option<BTreeMap<u32, Task>> = (events > BATCH_READ)
         .then(|| session.tasks().ok())
         .flatten()
@@ -276,7 +273,10 @@ pub async fn run_loop<W: Write>(
 
     loop {
         if running.is_none() {
-            running = workers.imports.pop_front().map(|job| import_future(session, job));
+            running = workers
+                .imports
+                .pop_front()
+                .map(|job| import_future(session, job));
         }
         let woke = tokio::select! {
             ev = events.next() => Woke::Terminal(ev),

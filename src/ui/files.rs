@@ -166,8 +166,8 @@ fn common_prefix<'a>(mut names: impl Iterator<Item = &'a str>) -> String {
 pub fn read_report(path: &Path) -> Result<(Report, Vec<u8>), String> {
     let bytes = read_bounded(path).map_err(|e| e.to_string())?;
     let name = path.display().to_string();
-    let report =
-        crate::import::import_bytes(&bytes, &name, &Aliases::builtin()).map_err(|e| e.to_string())?;
+    let report = crate::import::import_bytes(&bytes, &name, &Aliases::builtin())
+        .map_err(|e| e.to_string())?;
     Ok((report, bytes))
 }
 

@@ -322,11 +322,8 @@ impl State {
                 self.ok(text);
             }
             Err(e) => {
-                if let Some(Stage::Ready { importing, .. }) = self
-                    .import
-                    .as_mut()
-                    .filter(|_| ours)
-                    .map(|p| &mut p.stage)
+                if let Some(Stage::Ready { importing, .. }) =
+                    self.import.as_mut().filter(|_| ours).map(|p| &mut p.stage)
                 {
                     *importing = false;
                 }

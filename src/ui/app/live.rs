@@ -91,7 +91,11 @@ impl State {
         };
         let shown = self.message.as_ref().map(|m| m.text.as_str());
         match self.live_imports.as_mut() {
-            Some(t) if t.user == event.user && &t.period == period && Some(t.said.as_str()) == shown => {
+            Some(t)
+                if t.user == event.user
+                    && &t.period == period
+                    && Some(t.said.as_str()) == shown =>
+            {
                 t.tasks += 1;
             }
             _ => {

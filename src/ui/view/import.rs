@@ -171,7 +171,14 @@ fn info(report: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     let sep = " · ";
     let name = crate::ui::app::import_file_name(&report.source);
-    let mut x = put(buf, area, area.x, area.y, &format!(" {name}"), theme.heading());
+    let mut x = put(
+        buf,
+        area,
+        area.x,
+        area.y,
+        &format!(" {name}"),
+        theme.heading(),
+    );
     x = put(buf, area, x, area.y, sep, theme.dim());
     x = match &report.period {
         Some(p) => put(
@@ -220,7 +227,14 @@ fn header(cols: &Columns, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     let style = theme.dim();
     let num_end = (cols.marker + cols.number).saturating_sub(1);
-    put(buf, area, area.x, area.y, &text::right("序号", num_end), style);
+    put(
+        buf,
+        area,
+        area.x,
+        area.y,
+        &text::right("序号", num_end),
+        style,
+    );
     let mut x = area.x.saturating_add((cols.marker + cols.number) as u16);
     for (w, name) in [
         (cols.goal, "目标与任务"),
@@ -273,7 +287,14 @@ fn body(
     }
 }
 
-fn task_row(r: &ImportedRow, cols: &Columns, sel: bool, area: Rect, buf: &mut Buffer, theme: &Theme) {
+fn task_row(
+    r: &ImportedRow,
+    cols: &Columns,
+    sel: bool,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
     let base = if sel { theme.selected() } else { Style::new() };
     let mut x = area.x.saturating_add(cols.marker as u16);
     let num = text::right(&r.number.to_string(), cols.number - 1);
@@ -284,8 +305,16 @@ fn task_row(r: &ImportedRow, cols: &Columns, sel: bool, area: Rect, buf: &mut Bu
     x = x.saturating_add(cols.goal as u16);
     if cols.progress > 0 {
         let p = first_words(&r.progress, cols.progress);
-        let style = if p.is_empty() { base.patch(theme.dim()) } else { base };
-        let p = if p.is_empty() { "(none)".to_string() } else { p };
+        let style = if p.is_empty() {
+            base.patch(theme.dim())
+        } else {
+            base
+        };
+        let p = if p.is_empty() {
+            "(none)".to_string()
+        } else {
+            p
+        };
         cell(buf, area, x, &p, cols.progress, style, theme);
         x = x.saturating_add(cols.progress as u16);
     }
@@ -293,7 +322,15 @@ fn task_row(r: &ImportedRow, cols: &Columns, sel: bool, area: Rect, buf: &mut Bu
         let lead = units(&r.lead_units);
         if lead.is_empty() {
             // A row without a lead unit is worth a second look before it is written.
-            cell(buf, area, x, "(none)", cols.lead, base.patch(theme.error()), theme);
+            cell(
+                buf,
+                area,
+                x,
+                "(none)",
+                cols.lead,
+                base.patch(theme.error()),
+                theme,
+            );
         } else {
             cell(buf, area, x, &lead, cols.lead, base, theme);
         }
@@ -308,7 +345,14 @@ fn task_row(r: &ImportedRow, cols: &Columns, sel: bool, area: Rect, buf: &mut Bu
 fn unplaced_row(u: &Unplaced, sel: bool, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let base = if sel { theme.selected() } else { Style::new() };
     let mut x = area.x.saturating_add(2);
-    x = put(buf, area, x, area.y, &format!("L{} ", u.line), base.patch(theme.dim()));
+    x = put(
+        buf,
+        area,
+        x,
+        area.y,
+        &format!("L{} ", u.line),
+        base.patch(theme.dim()),
+    );
     x = put(
         buf,
         area,
@@ -326,8 +370,17 @@ fn unplaced_row(u: &Unplaced, sel: bool, area: Rect, buf: &mut Buffer, theme: &T
 fn failed(state: &State, e: &str, l: ImportLayout, buf: &mut Buffer) {
     let theme = &state.theme;
     // The whole area under the title: the file line, the header and the body.
-    let top = if l.info.is_empty() { l.body.y } else { l.info.y };
-    let area = Rect::new(l.body.x, top, l.body.width, l.body.bottom().saturating_sub(top));
+    let top = if l.info.is_empty() {
+        l.body.y
+    } else {
+        l.info.y
+    };
+    let area = Rect::new(
+        l.body.x,
+        top,
+        l.body.width,
+        l.body.bottom().saturating_sub(top),
+    );
     let w = (area.width as usize).saturating_sub(2).max(1);
     let mut lines: Vec<(String, Style)> = text::wrap(e, w)
         .into_iter()
@@ -336,7 +389,10 @@ fn failed(state: &State, e: &str, l: ImportLayout, buf: &mut Buffer) {
     lines.push((String::new(), Style::new()));
     let back = state
         .keymap
-        .hint(crate::ui::keymap::Mode::Import, &crate::ui::action::Action::Cancel)
+        .hint(
+            crate::ui::keymap::Mode::Import,
+            &crate::ui::action::Action::Cancel,
+        )
         .unwrap_or_else(|| "Esc".to_string());
     for l in text::wrap(
         &format!("Nothing was written. {back} goes back to the list."),
@@ -354,11 +410,12 @@ fn failed(state: &State, e: &str, l: ImportLayout, buf: &mut Buffer) {
 /// input line. `above` ends just above the status line.
 pub fn completion(state: &State, above: Rect, buf: &mut Buffer) {
     let theme = &state.theme;
-    let Some(c) = state
-        .completion
-        .as_ref()
-        .filter(|_| matches!(state.input.as_ref().map(|i| i.kind), Some(InputKind::ImportPath)))
-    else {
+    let Some(c) = state.completion.as_ref().filter(|_| {
+        matches!(
+            state.input.as_ref().map(|i| i.kind),
+            Some(InputKind::ImportPath)
+        )
+    }) else {
         return;
     };
     if above.is_empty() {
@@ -367,7 +424,10 @@ pub fn completion(state: &State, above: Rect, buf: &mut Buffer) {
     let w = above.width as usize;
     let mut lines: Vec<(String, Style)> = Vec::new();
     if let Some(note) = &c.note {
-        lines.push((text::truncate(&text::clean(note), w, theme.ellipsis()), theme.error()));
+        lines.push((
+            text::truncate(&text::clean(note), w, theme.ellipsis()),
+            theme.error(),
+        ));
     } else {
         let names: Vec<String> = c.candidates.iter().map(|n| text::clean(n)).collect();
         let colw = names
@@ -414,7 +474,14 @@ pub fn completion(state: &State, above: Rect, buf: &mut Buffer) {
     for (i, (t, style)) in lines.iter().skip(lines.len() - h as usize).enumerate() {
         let r = row(popup, i as u16);
         put(buf, r, r.x, r.y, &blank, Style::new());
-        put(buf, r, r.x, r.y, &text::truncate(t, w, theme.ellipsis()), *style);
+        put(
+            buf,
+            r,
+            r.x,
+            r.y,
+            &text::truncate(t, w, theme.ellipsis()),
+            *style,
+        );
     }
 }
 
@@ -430,12 +497,16 @@ mod tests {
             assert!(sum <= (w as usize).max(c.marker + c.number), "{w}: {c:?}");
         }
         let c = Columns::new(80, 3);
-        assert!(c.goal >= 20 && c.progress >= 20 && c.lead >= 8 && c.co >= 8, "{c:?}");
+        assert!(
+            c.goal >= 20 && c.progress >= 20 && c.lead >= 8 && c.co >= 8,
+            "{c:?}"
+        );
     }
 
     #[test]
     fn path_tails_keep_the_file_name() {
-        assert_eq!(tail("/a/b/芜湖.txt", 9, "…"), "…/芜湖.txt");
+        assert_eq!(tail("/a/b/芜湖.txt", 10, "…"), "…/芜湖.txt");
+        assert_eq!(tail("/a/b/芜湖.txt", 9, "…"), "…芜湖.txt");
         assert_eq!(tail("abc", 9, "…"), "abc");
         assert!(text::width(&tail("/very/long/path/报告.docx", 6, "…")) <= 6);
     }
