@@ -308,6 +308,7 @@ fn lines_not_placed_follow_the_rows_with_their_line_and_reason() {
     );
     assert!(screen.contains(&format!("L{line} ")), "{screen}");
     assert!(screen.contains("appears twice"), "{screen}");
+    assert!(screen.contains("1/1 not placed"), "{screen}");
     // The heading between is never selected: up from the unplaced line is the last row.
     let total = body_len(&report);
     assert!(matches!(s.screen(), Some(Screen::Import { selected, .. }) if *selected == total - 1));
@@ -318,6 +319,17 @@ fn lines_not_placed_follow_the_rows_with_their_line_and_reason() {
     ));
     press(&mut s, &session, Action::MoveDown);
     assert!(matches!(s.screen(), Some(Screen::Import { selected, .. }) if *selected == total - 1));
+}
+
+#[test]
+fn a_wide_screen_names_the_file_in_the_import_message() {
+    let (_d, session, mut s) = setup((200, 50));
+    preview(&mut s, &session, &sample());
+    press(&mut s, &session, Action::Submit);
+    assert_eq!(
+        s.message.clone().expect("msg").text,
+        "imported sample_2020h1_wuhu.txt as period 2020年上半年: 103 new, 13 updated, 0 kept absent"
+    );
 }
 
 #[test]
@@ -367,12 +379,16 @@ fn enter_imports_through_the_session_and_the_list_shows_the_tasks_at_once() {
     );
     let msg = s.message.clone().expect("message");
     assert_eq!(msg.kind, MessageKind::Ok);
+    // At 80 columns the counts are worth more than the file's name.
     assert_eq!(
         msg.text,
-        "imported sample_2020h1_wuhu.txt as period 2020年上半年: 103 new, 13 updated, 0 kept absent"
+        "imported as period 2020年上半年: 103 new, 13 updated, 0 kept absent"
     );
     let screen = screen_text(&s);
-    assert!(screen.contains("1/116"), "{screen}");
+    assert!(
+        screen.contains(&msg.text),
+        "whole on the status bar:\n{screen}"
+    );
     // The import's events are in the history the UI shows.
     let history = session.history(None).expect("history");
     assert_eq!(history.len(), before_events + SAMPLE_ROWS);

@@ -90,7 +90,7 @@ pub fn complete(text: &str, home: Option<&Path>) -> Completion {
                 dir_part
             };
             out.note = Some(if prefix.is_empty() {
-                format!("{shown} is empty")
+                format!("{shown} has nothing to list (hidden names need a leading .)")
             } else {
                 format!("nothing in {shown} starts with \"{prefix}\"")
             });

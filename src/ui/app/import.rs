@@ -314,7 +314,7 @@ impl State {
                     Some(Stage::Ready { report, .. }) if ours => report.unplaced.len(),
                     _ => 0,
                 };
-                let text = done_message(&name, &done, unplaced);
+                let text = done_message(&name, &done, unplaced, self.size.0 as usize);
                 self.apply_import(done);
                 if ours {
                     self.close_preview();
@@ -345,21 +345,27 @@ impl State {
     }
 }
 
-/// `imported 报告.txt as period 2020年上半年: 116 new, 0 updated, 0 kept absent`.
-fn done_message(name: &str, done: &ImportDone, unplaced: usize) -> String {
+/// `imported 报告.txt as period 2020年上半年: 116 new, 0 updated, 0 kept absent`, without
+/// the file's name when that would not fit `width` columns (the counts matter more).
+fn done_message(name: &str, done: &ImportDone, unplaced: usize, width: usize) -> String {
     let s = &done.summary;
-    let mut text = format!(
-        "imported {name} as period {}: {} new, {} updated, {} kept absent",
+    let mut what = format!(
+        "period {}: {} new, {} updated, {} kept absent",
         text::clean(&s.period),
         s.added.len(),
         s.updated.len(),
         s.absent.len()
     );
     if unplaced > 0 {
-        text.push_str(&format!(
+        what.push_str(&format!(
             " · {unplaced} line{} not placed",
             if unplaced == 1 { "" } else { "s" }
         ));
     }
-    text
+    let full = format!("imported {name} as {what}");
+    if text::width(&full) <= width {
+        full
+    } else {
+        format!("imported as {what}")
+    }
 }

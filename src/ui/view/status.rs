@@ -138,8 +138,16 @@ fn position(state: &State) -> String {
             span(*scroll, layout::detail_rows(size), total)
         }
         Some(Screen::Import { selected, .. }) => match state.import.as_ref().map(|p| &p.stage) {
+            // `12/116` on a row; `1/3 not placed` on a line the importer could not place.
             Some(Stage::Ready { report, .. }) => {
-                format!("{}/{}", selected + 1, crate::ui::app::body_len(report))
+                match selected.checked_sub(report.rows.len() + 1) {
+                    Some(j) => format!("{}/{} not placed", j + 1, report.unplaced.len()),
+                    None => format!(
+                        "{}/{}",
+                        (selected + 1).min(report.rows.len()),
+                        report.rows.len()
+                    ),
+                }
             }
             _ => String::new(),
         },
@@ -167,7 +175,15 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let w = area.width as usize;
     let pos = position(state);
     let pos_w = text::width(&pos) + 1;
-    let right_room = w >= pos_w + 20;
+    // A message that fits the line only without the position gets the whole line: what was
+    // done matters more than where the selection is.
+    let message_w = state
+        .message
+        .as_ref()
+        .map(|m| text::width(&m.text))
+        .unwrap_or(0);
+    let saves_message = message_w + pos_w + 1 > w && message_w <= w;
+    let right_room = w >= pos_w + 20 && !saves_message;
     let left_max = if right_room { w - pos_w - 1 } else { w };
     match &state.message {
         Some(m) => {
