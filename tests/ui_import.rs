@@ -333,6 +333,19 @@ fn a_wide_screen_names_the_file_in_the_import_message() {
 }
 
 #[test]
+fn the_next_import_starts_in_the_directory_of_the_last_file_read() {
+    let (_d, session, mut s) = setup((80, 24));
+    let dir = format!("{}/data/", env!("CARGO_MANIFEST_DIR"));
+    preview(&mut s, &session, &sample());
+    press(&mut s, &session, Action::Cancel);
+    // A mistyped path that cannot be read does not move it.
+    preview(&mut s, &session, "/no/such/dir/x.txt");
+    press(&mut s, &session, Action::Cancel);
+    press(&mut s, &session, Action::Import);
+    assert_eq!(input_text(&s), dir);
+}
+
+#[test]
 fn esc_on_the_preview_writes_nothing() {
     let (_d, session, mut s) = setup((80, 24));
     let before_tasks = session.tasks().expect("tasks");

@@ -349,7 +349,8 @@ pub struct State {
     /// What the last Tab in the path input found, while it is worth showing (choices, or
     /// why nothing matched); cleared by the next edit.
     pub completion: Option<Completion>,
-    /// The directory of the last file previewed, typed in when `i` opens the path input.
+    /// The directory of the last file read for a preview, typed in when `i` opens the path
+    /// input again.
     pub last_import_dir: Option<String>,
     /// The last job number handed out (previews, imports).
     jobs: u64,

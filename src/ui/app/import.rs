@@ -116,7 +116,6 @@ impl State {
         }
         self.jobs += 1;
         let id = self.jobs;
-        self.last_import_dir = path.rfind('/').map(|i| path[..=i].to_string());
         self.import = Some(ImportPreview {
             id,
             path: path.clone(),
@@ -158,7 +157,10 @@ impl State {
                     report,
                     bytes,
                     importing: false,
-                }
+                };
+                // The next `i` starts in this file's directory (not in a mistyped one).
+                let path = &preview.path;
+                self.last_import_dir = path.rfind('/').map(|i| path[..=i].to_string());
             }
             Err(e) => {
                 let e = text::clean(&e);
