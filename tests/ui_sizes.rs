@@ -76,7 +76,82 @@ fn screens() -> Vec<(&'static str, Vec<Action>)> {
                 Action::Submit,
             ],
         ),
+        (
+            "import_prompt",
+            vec![
+                Action::Import,
+                Action::Insert("报告/芜".into()),
+                Action::Completed(Box::new(duban::ui::files::Completion {
+                    text: "报告/芜".into(),
+                    completed: "报告/芜湖2020".into(),
+                    candidates: (1..=30)
+                        .map(|i| format!("芜湖2020第{i}期通报.txt"))
+                        .collect(),
+                    more: 5,
+                    note: None,
+                })),
+            ],
+        ),
+        (
+            "import_preview",
+            vec![
+                Action::Import,
+                Action::Insert(sample_path()),
+                Action::Submit,
+                // As the reading thread answers the first preview.
+                duban::ui::effects::preview_now(1, &sample_path()),
+                Action::PageDown,
+            ],
+        ),
+        (
+            "import_unplaced",
+            vec![
+                Action::Import,
+                Action::Insert("重复.txt".into()),
+                Action::Submit,
+                preview_with_a_line_not_placed(),
+                Action::Bottom,
+            ],
+        ),
+        (
+            "import_failed",
+            vec![
+                Action::Import,
+                Action::Insert(env!("CARGO_MANIFEST_DIR").into()),
+                Action::Submit,
+                duban::ui::effects::preview_now(1, env!("CARGO_MANIFEST_DIR")),
+            ],
+        ),
     ]
+}
+
+/// The sample with row 5 given twice: the second is a line the importer could not place.
+fn preview_with_a_line_not_placed() -> Action {
+    let text = std::fs::read_to_string(sample_path()).expect("sample");
+    let lines: Vec<&str> = text.split('\n').collect();
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with("5."))
+        .expect("row 5");
+    let mut out: Vec<&str> = lines[..i + 2].to_vec();
+    out.push(lines[i]);
+    out.extend(&lines[i + 2..]);
+    let bytes = out.join("\n").into_bytes();
+    let report =
+        duban::import::import_bytes(&bytes, "重复.txt", &duban::import::Aliases::builtin())
+            .expect("imports");
+    assert_eq!(report.unplaced.len(), 1);
+    Action::Previewed(Box::new(duban::ui::action::Previewed {
+        id: 1,
+        result: Ok((
+            std::sync::Arc::new(report),
+            duban::ui::action::ReportBytes(std::sync::Arc::new(bytes)),
+        )),
+    }))
+}
+
+fn sample_path() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample_2020h1_wuhu.txt").into()
 }
 
 /// 40 fixture tasks, and the sample's task 8 after the Q3 report as task 41.
@@ -198,6 +273,10 @@ every_size_tests! {
     units_at_every_size => "units",
     unit_tasks_at_every_size => "unit_tasks",
     help_at_every_size => "help",
+    import_prompt_at_every_size => "import_prompt",
+    import_preview_at_every_size => "import_preview",
+    import_failed_at_every_size => "import_failed",
+    import_unplaced_at_every_size => "import_unplaced",
     note_input_at_every_size => "note",
     search_input_at_every_size => "search",
     empty_search_result_at_every_size => "search_none",

@@ -95,7 +95,11 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
             _ => panic!("only status undo"),
         },
         Effect::AddNote { number, text } => (*number, Change::Note { text: text.clone() }),
-        Effect::Search(_) | Effect::Reindex(_) => panic!("not an edit: {effect:?}"),
+        Effect::Search(_)
+        | Effect::Reindex(_)
+        | Effect::Complete(_)
+        | Effect::Preview { .. }
+        | Effect::Import(_) => panic!("not a task edit: {effect:?}"),
         Effect::AcceptSuggestion { number, suggestion } => {
             let from = s.task(*number).expect("task").status;
             (
@@ -127,7 +131,11 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
         Effect::Undo(_) => SavedKind::Undo,
         Effect::AddNote { .. } => SavedKind::Note,
         Effect::AcceptSuggestion { .. } => SavedKind::Accept,
-        Effect::Search(_) | Effect::Reindex(_) => panic!("not an edit: {effect:?}"),
+        Effect::Search(_)
+        | Effect::Reindex(_)
+        | Effect::Complete(_)
+        | Effect::Preview { .. }
+        | Effect::Import(_) => panic!("not a task edit: {effect:?}"),
     };
     update(
         s,

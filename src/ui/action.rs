@@ -1,8 +1,12 @@
 //! The one vocabulary of the UI: every `Action` is both a message to `update` and (for the
 //! variants without data) a name a keymap file can bind a key to, in snake_case.
 
-use crate::model::{Event, Status};
+use crate::import::Report;
+use crate::ledger::ImportSummary;
+use crate::model::{Event, Status, Task};
+use crate::ui::files::Completion;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,8 +43,10 @@ pub enum Action {
     // The supervision workflow: the suggested status (序时进度) and the period diff.
     AcceptSuggestion,
     ToggleDiff,
+    /// Import a report file: asks for its path, previews, and writes only on Enter.
+    Import,
 
-    // The one-line input (note, search).
+    // The one-line input (note, search, file path).
     Submit,
     Cancel,
     DeleteBack,
@@ -52,6 +58,8 @@ pub enum Action {
     CursorRight,
     CursorHome,
     CursorEnd,
+    /// Complete the file path as a shell does (in the import's path input).
+    Complete,
 
     // Messages from the loop and from effects; never bound to keys.
     /// Text typed or pasted into the input line.
@@ -79,6 +87,52 @@ pub enum Action {
     /// The shared server went away (`Some(reason)`) or answers again (`None`).
     #[serde(skip)]
     Connection(Option<String>),
+    /// What Tab found for the typed path.
+    #[serde(skip)]
+    Completed(Box<Completion>),
+    /// A report file read and parsed for the preview (nothing written).
+    #[serde(skip)]
+    Previewed(Box<Previewed>),
+    /// An import finished (or failed) on the session.
+    #[serde(skip)]
+    Imported(Box<Imported>),
+}
+
+/// A report file's bytes, shared between the preview and the import (which sends exactly
+/// what was previewed). Debug shows only the length: a report can be tens of MB.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ReportBytes(pub Arc<Vec<u8>>);
+
+impl std::fmt::Debug for ReportBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ReportBytes({} bytes)", self.0.len())
+    }
+}
+
+/// The importer's reading of a file, or its one-sentence reason why it cannot be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Previewed {
+    /// Which preview this answers (an answer to a cancelled one is dropped).
+    pub id: u64,
+    pub result: Result<(Arc<Report>, ReportBytes), String>,
+}
+
+/// What an import did, as the session reports it, with the tasks it named read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub id: u64,
+    /// The file, for messages.
+    pub source: String,
+    pub result: Result<ImportDone, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportDone {
+    pub summary: ImportSummary,
+    /// The added and updated tasks as the database now has them.
+    pub tasks: Vec<Task>,
+    /// History events committed since the import was asked for (the import's own).
+    pub events: Vec<Event>,
 }
 
 /// An edit someone committed, as the shared server announced it.
@@ -109,7 +163,7 @@ pub struct Saved {
 
 impl Action {
     /// Every action a keymap may name, in the order help lists them.
-    pub const BINDABLE: [Action; 37] = [
+    pub const BINDABLE: [Action; 39] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::Top,
@@ -133,6 +187,7 @@ impl Action {
         Action::Undo,
         Action::AcceptSuggestion,
         Action::ToggleDiff,
+        Action::Import,
         Action::Help,
         Action::Quit,
         Action::Submit,
@@ -146,6 +201,7 @@ impl Action {
         Action::CursorRight,
         Action::CursorHome,
         Action::CursorEnd,
+        Action::Complete,
         Action::NoOp,
     ];
 
@@ -198,7 +254,8 @@ impl Action {
             Action::Undo => "undo the last status change",
             Action::AcceptSuggestion => "accept the suggested status (序时进度)",
             Action::ToggleDiff => "what changed since the previous period",
-            Action::Submit => "save the note / keep the search results",
+            Action::Import => "import a report file (preview first; Enter imports)",
+            Action::Submit => "save the note / keep the search / preview the file",
             Action::Cancel => "cancel the input",
             Action::DeleteBack => "delete the character before the cursor",
             Action::DeleteForward => "delete the character under the cursor",
@@ -209,6 +266,7 @@ impl Action {
             Action::CursorRight => "cursor right",
             Action::CursorHome => "cursor to the start",
             Action::CursorEnd => "cursor to the end",
+            Action::Complete => "complete the file path (again: list the choices)",
             _ => {
                 if let Some(st) = self.set_status() {
                     return format!("status: {} ({})", st.label(), st.id());

@@ -6,6 +6,7 @@ use crate::model::{Change, Domain, Event, Note, Status, Task};
 use crate::search::{Hit, Results, SearchOutcome};
 use crate::suggest::{Schedule, Suggestion};
 use crate::ui::action::{Action, Saved, SavedKind};
+use crate::ui::files::Completion;
 use crate::ui::keymap::{Keymap, Mode};
 use crate::ui::text;
 use crate::ui::theme::Theme;
@@ -14,10 +15,14 @@ use chrono::FixedOffset;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+mod import;
 mod live;
 mod numbers;
 mod search;
 
+pub use import::{
+    body_len, file_name as import_file_name, heading_index, ImportJob, ImportPreview, Stage,
+};
 use numbers::NumberMap;
 
 /// Work for the world outside `update`: each is run against the ledger and answers with
@@ -44,6 +49,16 @@ pub enum Effect {
     Search(Option<String>),
     /// A task changed: the search index must see it as it is now.
     Reindex(Box<Task>),
+    /// Complete this typed path against the file system; answered by `Action::Completed`.
+    Complete(String),
+    /// Read and parse the report at `path` (as typed) for preview `id`, off the UI thread;
+    /// answered by `Action::Previewed`. Nothing is written.
+    Preview {
+        id: u64,
+        path: String,
+    },
+    /// Import the previewed bytes through the session; answered by `Action::Imported`.
+    Import(ImportJob),
 }
 
 /// The search results in force: the newest that arrived for what was typed. While a newer
@@ -107,12 +122,20 @@ pub enum Screen {
         number: u32,
         scroll: usize,
     },
+    /// The preview of a report file before it is imported (`State::import`): the selected
+    /// line of its body (rows, then lines not placed) and the first one shown.
+    Import {
+        selected: usize,
+        offset: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
     Note(u32),
     Search,
+    /// The path of a report file to import (Tab completes it).
+    ImportPath,
 }
 
 /// The one-line input. `cursor` is a byte offset on a character boundary; the screen column
@@ -321,6 +344,18 @@ pub struct State {
     /// The suggested status of each task that has one, by number (from its latest period;
     /// statuses do not change it, so it is computed once per schedule).
     suggestions: BTreeMap<u32, Suggestion>,
+    /// The report file being previewed for import (`Screen::Import`).
+    pub import: Option<ImportPreview>,
+    /// What the last Tab in the path input found, while it is worth showing (choices, or
+    /// why nothing matched); cleared by the next edit.
+    pub completion: Option<Completion>,
+    /// The directory of the last file read for a preview, typed in when `i` opens the path
+    /// input again.
+    pub last_import_dir: Option<String>,
+    /// The last job number handed out (previews, imports).
+    jobs: u64,
+    /// Others' import events in a row, told as one message (`li imported 116 tasks`).
+    live_imports: Option<live::ImportTally>,
 }
 
 impl State {
@@ -359,6 +394,11 @@ impl State {
             quit: false,
             schedule: Schedule::builtin(),
             suggestions: BTreeMap::new(),
+            import: None,
+            completion: None,
+            last_import_dir: None,
+            jobs: 0,
+            live_imports: None,
         };
         s.selected[0] = s.tasks.first().map(|t| t.number);
         s.compute_suggestions();
@@ -424,6 +464,7 @@ impl State {
             Some(Screen::Detail { .. } | Screen::Diff { .. }) => Mode::Detail,
             Some(Screen::Units { .. }) => Mode::Units,
             Some(Screen::Help { .. }) => Mode::Help,
+            Some(Screen::Import { .. }) => Mode::Import,
         }
     }
 
@@ -771,6 +812,18 @@ fn handle(state: &mut State, action: Action) -> Vec<Effect> {
             state.on_connection(down);
             Vec::new()
         }
+        Action::Completed(c) => {
+            state.on_completed(*c);
+            Vec::new()
+        }
+        Action::Previewed(p) => {
+            state.on_previewed(*p);
+            Vec::new()
+        }
+        Action::Imported(i) => {
+            state.on_imported(*i);
+            Vec::new()
+        }
         other => {
             // A key clears the last message; the action may set a new one.
             state.message = None;
@@ -780,6 +833,7 @@ fn handle(state: &mut State, action: Action) -> Vec<Effect> {
                 Mode::Detail => state.detail_action(other),
                 Mode::Units => state.units_action(other),
                 Mode::List => state.list_action(other),
+                Mode::Import => state.import_action(other),
             }
         }
     }
@@ -809,6 +863,10 @@ impl State {
                 Some(Vec::new())
             }
             Action::Undo => Some(self.start_undo()),
+            Action::Import => {
+                self.start_import();
+                Some(Vec::new())
+            }
             _ => None,
         }
     }
@@ -1079,9 +1137,11 @@ impl State {
                     let total = view::help::lines(&self.keymap, width, &self.theme).len();
                     *scroll = (*scroll).min(total.saturating_sub(detail_rows));
                 }
+                Screen::Import { .. } => {}
             }
         }
         self.stack = stack;
+        self.fix_import_scroll();
     }
 
     fn detail_action(&mut self, action: Action) -> Vec<Effect> {
@@ -1294,6 +1354,16 @@ impl State {
         let Some(mut input) = self.input.take() else {
             return Vec::new();
         };
+        if input.kind == InputKind::ImportPath {
+            if let Some(effects) = self.import_path_action(&input, &action) {
+                return effects;
+            }
+            if input.edit(&action) {
+                self.completion = None;
+            }
+            self.input = Some(input);
+            return Vec::new();
+        }
         match action {
             Action::Submit => {
                 let text = input.text.trim().to_string();
@@ -1309,6 +1379,7 @@ impl State {
                         self.submit_search(text);
                         return Vec::new();
                     }
+                    InputKind::ImportPath => return Vec::new(),
                 }
             }
             Action::Cancel => {
@@ -1318,6 +1389,7 @@ impl State {
                         self.set_search(input.previous.clone());
                         self.fix_scroll();
                     }
+                    InputKind::ImportPath => {}
                 }
                 return Vec::new();
             }

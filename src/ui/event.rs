@@ -1,15 +1,18 @@
 //! The event loop on tokio: terminal events (crossterm's EventStream), search results from
-//! the search worker, everyone's edits from the shared server, SIGHUP/SIGTERM/SIGINT.
-//! It draws only when something changed, and first drains every event already queued, so a
-//! held key or a resize storm over a slow link costs one frame, not one per event.
+//! the search worker, reports read for an import preview on a thread of their own, an
+//! import running on the session, everyone's edits from the shared server,
+//! SIGHUP/SIGTERM/SIGINT. It draws only when something changed, and first drains every event
+//! already queued, so a held key or a resize storm over a slow link costs one frame, not one
+//! per event.
 
+use crate::model::Task;
 use crate::search::{SearchOutcome, Searcher};
 use crate::server::client::{Live, Subscription};
 use crate::server::session::Session;
-use crate::ui::action::{Action, Changed};
-use crate::ui::app::State;
+use crate::ui::action::{Action, Changed, Imported, Previewed};
+use crate::ui::app::{ImportJob, State};
 use crate::ui::backend::SshBackend;
-use crate::ui::effects::dispatch;
+use crate::ui::effects::{dispatch, import_now, imported_tasks, preview_now, Workers};
 use crate::ui::keymap::{Key, Mode};
 use crate::ui::view;
 use crossterm::event::{
@@ -17,7 +20,10 @@ use crossterm::event::{
 };
 use futures::StreamExt;
 use ratatui::Terminal;
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
 use std::io::{self, Write};
+use std::pin::Pin;
 use std::time::Duration;
 
 /// The action a key press means on the current screen. Ctrl-C always quits; in the input line,
@@ -95,16 +101,115 @@ pub enum Ended {
     InputClosed,
 }
 
-/// An edit announced by the server, as an action: the event with the task as it is now
-/// (read back from the session; an edit that cannot be read back still records its event).
-fn changed(session: &Session, live: Live) -> Action {
-    match live {
-        Live::Event(event) => {
-            let task = session.task(event.task).ok();
-            Action::Changed(Box::new(Changed { event, task }))
+/// Above this many events in one batch, the tasks are read back in one request rather than
+/// one each (someone's import announces one event per task).
+const BATCH_READ: usize = 16;
+
+/// Edits announced by the server, as actions: each event with its task as it is now (read
+/// back from the session; an edit that cannot be read back still records its event).
+fn changed(session: &Session, batch: Vec<Live>) -> Vec<Action> {
+    let events = batch.iter().filter(|l| matches!(l, Live::Event(_))).count();
+    let mut all: Option<BTreeMap<u32, Task>> = (events > BATCH_READ)
+        .then(|| session.tasks().ok())
+        .flatten()
+        .map(|tasks| tasks.into_iter().map(|t| (t.number, t)).collect());
+    batch
+        .into_iter()
+        .map(|live| match live {
+            Live::Event(event) => {
+                let task = match all.as_mut() {
+                    // Later events of the same task get the same (latest) copy.
+                    Some(map) => map.get(&event.task).cloned(),
+                    None => session.task(event.task).ok(),
+                };
+                Action::Changed(Box::new(Changed { event, task }))
+            }
+            Live::Disconnected { reason } => Action::Connection(Some(reason)),
+            Live::Reconnected => Action::Connection(None),
+        })
+        .collect()
+}
+
+/// The loop's workers: searches on the search worker, reports read on a thread of their
+/// own (answering through `work`), imports queued for the loop to run as a future.
+struct LoopWorkers {
+    searcher: Searcher,
+    work: tokio::sync::mpsc::UnboundedSender<Action>,
+    imports: VecDeque<ImportJob>,
+}
+
+impl Workers for LoopWorkers {
+    fn search(&mut self, text: Option<&str>) -> Option<Action> {
+        Workers::search(&mut self.searcher, text)
+    }
+
+    fn reindex(&mut self, task: &Task) {
+        self.searcher.reindex(task);
+    }
+
+    fn preview(&mut self, id: u64, path: &str) -> Option<Action> {
+        let tx = self.work.clone();
+        let path = path.to_string();
+        let spawned = std::thread::Builder::new()
+            .name("duban-preview".into())
+            .spawn(move || {
+                let _ = tx.send(preview_now(id, &path));
+            });
+        match spawned {
+            Ok(_) => None,
+            Err(e) => Some(Action::Previewed(Box::new(Previewed {
+                id,
+                result: Err(format!(
+                    "cannot start reading the file ({e}); try again, or import it with `duban import FILE`"
+                )),
+            }))),
         }
-        Live::Disconnected { reason } => Action::Connection(Some(reason)),
-        Live::Reconnected => Action::Connection(None),
+    }
+
+    fn import(&mut self, _session: &Session, job: ImportJob) -> Option<Action> {
+        self.imports.push_back(job);
+        None
+    }
+}
+
+type Running<'a> = Pin<Box<dyn Future<Output = Action> + 'a>>;
+
+/// An import as a future of the loop: through the shared server it is awaited, so the
+/// screen keeps drawing and others' edits keep arriving; on the database itself it runs
+/// when first polled, as the other edits do.
+fn import_future(session: &Session, job: ImportJob) -> Running<'_> {
+    match session {
+        Session::Remote(client) => {
+            let c = client.as_async();
+            Box::pin(async move {
+                let ImportJob {
+                    id,
+                    bytes,
+                    source,
+                    after_seq,
+                } = job;
+                let result = async {
+                    let summary = c
+                        .import_bytes(bytes.0.to_vec(), &source, None, false)
+                        .await?;
+                    let tasks = c.tasks().await?;
+                    let history = c.history(None).await?;
+                    Ok(imported_tasks(summary, tasks, history, after_seq))
+                }
+                .await
+                .map_err(|e: crate::server::client::ClientError| e.to_string());
+                Action::Imported(Box::new(Imported { id, source, result }))
+            })
+        }
+        Session::Local(_) => Box::pin(async move { import_now(session, job) }),
+    }
+}
+
+/// The running import's outcome; never, when none runs.
+async fn next_import(running: &mut Option<Running<'_>>) -> Action {
+    match running {
+        Some(f) => f.await,
+        None => std::future::pending().await,
     }
 }
 
@@ -121,6 +226,8 @@ enum Woke {
     Terminal(Option<io::Result<Event>>),
     Found(SearchOutcome),
     Live(Live),
+    /// A report read for a preview, or an import's outcome.
+    Work(Action),
 }
 
 /// Runs until quit, a signal, or the end of input. Edits happen inside `dispatch`, right
@@ -139,9 +246,16 @@ pub async fn run_loop<W: Write>(
     let mut events = EventStream::new();
 
     let (found_tx, mut found_rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut searcher = Searcher::build(state.tasks.clone(), move |o| {
+    let searcher = Searcher::build(state.tasks.clone(), move |o| {
         let _ = found_tx.send(o);
     });
+    let (work_tx, mut work_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut workers = LoopWorkers {
+        searcher,
+        work: work_tx,
+        imports: VecDeque::new(),
+    };
+    let mut running: Option<Running<'_>> = None;
     let mut live = match session.subscribe() {
         Ok(l) => l,
         Err(e) => {
@@ -158,10 +272,21 @@ pub async fn run_loop<W: Write>(
     draw(terminal, state)?;
 
     loop {
+        if running.is_none() {
+            running = workers
+                .imports
+                .pop_front()
+                .map(|job| import_future(session, job));
+        }
         let woke = tokio::select! {
             ev = events.next() => Woke::Terminal(ev),
             Some(o) = found_rx.recv() => Woke::Found(o),
             Some(l) = next_live(&mut live) => Woke::Live(l),
+            Some(a) = work_rx.recv() => Woke::Work(a),
+            a = next_import(&mut running) => {
+                running = None;
+                Woke::Work(a)
+            }
             _ = hangup.recv() => return Ok(Ended::Signal),
             _ = terminate.recv() => return Ok(Ended::Signal),
             _ = interrupt.recv() => return Ok(Ended::Signal),
@@ -169,21 +294,27 @@ pub async fn run_loop<W: Write>(
         let first = match woke {
             Woke::Terminal(ev) => ev,
             Woke::Found(o) => {
-                dispatch(state, session, &mut searcher, Action::Found(Box::new(o)));
+                dispatch(state, session, &mut workers, Action::Found(Box::new(o)));
                 // Later results already waiting go in the same frame.
                 while let Ok(o) = found_rx.try_recv() {
-                    dispatch(state, session, &mut searcher, Action::Found(Box::new(o)));
+                    dispatch(state, session, &mut workers, Action::Found(Box::new(o)));
                 }
                 draw(terminal, state)?;
                 continue;
             }
             Woke::Live(l) => {
-                let mut next = Some(l);
-                while let Some(l) = next {
-                    let action = changed(session, l);
-                    dispatch(state, session, &mut searcher, action);
-                    next = live.as_mut().and_then(Subscription::try_next);
+                let mut batch = vec![l];
+                while let Some(l) = live.as_mut().and_then(Subscription::try_next) {
+                    batch.push(l);
                 }
+                for action in changed(session, batch) {
+                    dispatch(state, session, &mut workers, action);
+                }
+                draw(terminal, state)?;
+                continue;
+            }
+            Woke::Work(a) => {
+                dispatch(state, session, &mut workers, a);
                 draw(terminal, state)?;
                 continue;
             }
@@ -194,7 +325,7 @@ pub async fn run_loop<W: Write>(
             match next {
                 Some(Ok(ev)) => {
                     if let Some(action) = event_action(state, ev, mouse) {
-                        dispatch(state, session, &mut searcher, action);
+                        dispatch(state, session, &mut workers, action);
                         dirty = true;
                     }
                 }

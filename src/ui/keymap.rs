@@ -31,15 +31,18 @@ pub enum Mode {
     Units,
     Help,
     Input,
+    /// The preview of a report file before it is imported.
+    Import,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 5] = [
+    pub const ALL: [Mode; 6] = [
         Mode::List,
         Mode::Detail,
         Mode::Units,
         Mode::Help,
         Mode::Input,
+        Mode::Import,
     ];
 
     pub fn section(self) -> &'static str {
@@ -49,6 +52,7 @@ impl Mode {
             Mode::Units => "units",
             Mode::Help => "help",
             Mode::Input => "input",
+            Mode::Import => "import",
         }
     }
 
@@ -58,7 +62,8 @@ impl Mode {
             Mode::Detail => "Task detail (任务详情)",
             Mode::Units => "Units view (责任单位)",
             Mode::Help => "Help",
-            Mode::Input => "Note and search input (备注/搜索)",
+            Mode::Input => "Note, search and file path input (备注/搜索/文件)",
+            Mode::Import => "Import preview (导入预览)",
         }
     }
 }
@@ -253,7 +258,7 @@ pub fn parse_patch(text: &str) -> Result<Patch, Vec<String>> {
     for (section_name, value) in &table {
         let Some(section) = Section::parse(section_name) else {
             errors.push(format!(
-                "unknown section [{section_name}] (use [global], [list], [detail], [units], [help] or [input])"
+                "unknown section [{section_name}] (use [global], [list], [detail], [units], [help], [import] or [input])"
             ));
             continue;
         };

@@ -6,6 +6,7 @@
 //! keymap.rs  keymap files, key parsing      effects.rs store writes, dispatch
 //! event.rs   the tokio loop, keys → actions  terminal.rs guard, panic hook, restore
 //! backend.rs a byte-thrifty ratatui backend  text.rs    CJK width, wrap, truncate
+//! files.rs   path completion, report reading
 //! theme.rs   colour / NO_COLOR / ASCII       view/      tabs, list, detail, units, help, status
 
 pub mod action;
@@ -13,6 +14,7 @@ pub mod app;
 pub mod backend;
 pub mod effects;
 pub mod event;
+pub mod files;
 pub mod keymap;
 pub mod terminal;
 pub mod text;

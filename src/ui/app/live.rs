@@ -7,6 +7,16 @@ use crate::model::{Change, Event, Task};
 use crate::ui::action::Changed;
 use crate::ui::text;
 
+/// Someone's import, told as one line while its events arrive one per task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ImportTally {
+    user: String,
+    period: String,
+    tasks: usize,
+    /// The status line last said for it: the tally goes on only while that is still shown.
+    said: String,
+}
+
 impl State {
     /// Adds an event to the history, in sequence order, once. False when it was there.
     pub(super) fn record(&mut self, event: Event) -> bool {
@@ -45,18 +55,63 @@ impl State {
             .as_ref()
             .is_none_or(|m| m.kind == MessageKind::Info);
         if viewing || quiet || dropped_undo {
-            let what = self.describe(&event);
             let time = event.at.with_timezone(&self.tz).format("%H:%M");
-            let mut text = format!("{} {what} ({time})", text::clean(&event.user));
+            let mut text = match self.tally_import(&event) {
+                Some(n) if n > 1 => {
+                    let period = match &event.change {
+                        Change::Import { period, .. } => text::clean(period),
+                        _ => String::new(),
+                    };
+                    format!(
+                        "{} imported {n} tasks ({period}) ({time})",
+                        text::clean(&event.user)
+                    )
+                }
+                _ => {
+                    let what = self.describe(&event);
+                    format!("{} {what} ({time})", text::clean(&event.user))
+                }
+            };
             if dropped_undo {
                 text.push_str(" · your undo for it is dropped");
+            }
+            if let Some(t) = self.live_imports.as_mut() {
+                t.said = text.clone();
             }
             self.info(text);
         }
     }
 
+    /// Counts an import event into the tally of the import it belongs to (same person, same
+    /// period, its line still on the status bar); None for other events.
+    fn tally_import(&mut self, event: &Event) -> Option<usize> {
+        let Change::Import { period, .. } = &event.change else {
+            self.live_imports = None;
+            return None;
+        };
+        let shown = self.message.as_ref().map(|m| m.text.as_str());
+        match self.live_imports.as_mut() {
+            Some(t)
+                if t.user == event.user
+                    && &t.period == period
+                    && Some(t.said.as_str()) == shown =>
+            {
+                t.tasks += 1;
+            }
+            _ => {
+                self.live_imports = Some(ImportTally {
+                    user: event.user.clone(),
+                    period: period.clone(),
+                    tasks: 1,
+                    said: String::new(),
+                })
+            }
+        }
+        self.live_imports.as_ref().map(|t| t.tasks)
+    }
+
     /// Puts the task as it now is in place (a new one, from an import, is added).
-    fn put_task(&mut self, task: Task) {
+    pub(super) fn put_task(&mut self, task: Task) {
         self.changed();
         let number = task.number;
         // The suggestion comes from the periods, which an import may have changed.

@@ -107,6 +107,19 @@ impl State {
         }
     }
 
+    /// Many tasks changed at once (an import): each is reindexed, the search in force runs
+    /// again once.
+    pub(super) fn tasks_changed(&mut self, numbers: &[u32]) {
+        for &n in numbers {
+            if let Some(task) = self.task(n) {
+                self.pending.push(Effect::Reindex(Box::new(task.clone())));
+            }
+        }
+        if let Some(text) = &self.search {
+            self.pending.push(Effect::Search(Some(text.clone())));
+        }
+    }
+
     /// The first problem with the query in force (`'#abc' is not a task number`), if any.
     pub fn search_warning(&self) -> Option<&str> {
         let f = self.found.as_ref()?;

@@ -34,22 +34,36 @@ fn is_input_action(a: &Action) -> bool {
             | Action::CursorRight
             | Action::CursorHome
             | Action::CursorEnd
+            | Action::Complete
     )
 }
 
 fn entries(width: usize, theme: &Theme, out: &mut Vec<Line<'static>>, list: &[(Action, Vec<Key>)]) {
+    let described: Vec<(Vec<Key>, String)> = list
+        .iter()
+        .map(|(a, keys)| (keys.clone(), a.describe()))
+        .collect();
+    described_entries(width, theme, out, &described);
+}
+
+/// `  keys  what they do`, the keys in one column as wide as the widest (up to half).
+fn described_entries(
+    width: usize,
+    theme: &Theme,
+    out: &mut Vec<Line<'static>>,
+    list: &[(Vec<Key>, String)],
+) {
     let kw = list
         .iter()
-        .map(|(_, k)| text::width(&keys_text(k)))
+        .map(|(k, _)| text::width(&keys_text(k)))
         .max()
         .unwrap_or(0)
         .min(width / 2)
         .max(4);
-    for (a, keys) in list {
+    for (keys, d) in list {
         let k = text::fit(&keys_text(keys), kw, theme.ellipsis());
-        let d = a.describe();
         let rest = width.saturating_sub(kw + 4);
-        let d = text::truncate(&d, rest, theme.ellipsis());
+        let d = text::truncate(d, rest, theme.ellipsis());
         out.push(Line::from(vec![
             Span::raw("  "),
             Span::styled(k, theme.heading()),
@@ -108,6 +122,41 @@ pub fn lines(keymap: &Keymap, width: u16, theme: &Theme) -> Vec<Line<'static>> {
             entries(w, theme, &mut out, &differs);
         }
     }
+
+    out.push(Line::raw(""));
+    out.push(heading(Mode::Import.title()));
+    let import_keys = |actions: &[Action]| -> Vec<Key> {
+        actions
+            .iter()
+            .flat_map(|a| keymap.keys(Mode::Import, a))
+            .collect()
+    };
+    let import: Vec<(Vec<Key>, String)> = [
+        (
+            import_keys(&[Action::Submit]),
+            "import the rows shown (the only key that writes)",
+        ),
+        (
+            import_keys(&[Action::Cancel, Action::Back]),
+            "cancel: nothing is written",
+        ),
+        (
+            import_keys(&[
+                Action::MoveDown,
+                Action::MoveUp,
+                Action::PageDown,
+                Action::PageUp,
+                Action::Top,
+                Action::Bottom,
+            ]),
+            "scroll the rows and the lines not placed",
+        ),
+    ]
+    .into_iter()
+    .filter(|(k, _)| !k.is_empty())
+    .map(|(k, d)| (k, d.to_string()))
+    .collect();
+    described_entries(w, theme, &mut out, &import);
 
     out.push(Line::raw(""));
     out.push(heading(Mode::Input.title()));

@@ -64,3 +64,37 @@ pub fn list_rows(size: (u16, u16)) -> usize {
 pub fn detail_rows(size: (u16, u16)) -> usize {
     text(Rect::new(0, 0, size.0, size.1)).body.height as usize
 }
+
+/// The import preview: title, one line about the file, the column header, the scrolling
+/// body (rows, then the lines not placed), status bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportLayout {
+    pub title: Rect,
+    pub info: Rect,
+    pub header: Rect,
+    pub body: Rect,
+    pub status: Rect,
+}
+
+pub fn import(area: Rect) -> ImportLayout {
+    let t = text(area);
+    let b = t.body;
+    // The body keeps at least one line; the file line goes before the column header.
+    let (info, header) = match b.height {
+        0 | 1 => (0, 0),
+        2 => (1, 0),
+        _ => (1, 1),
+    };
+    ImportLayout {
+        title: t.title,
+        info: rows(b, 0, info),
+        header: rows(b, info, header),
+        body: rows(b, info + header, b.height - info - header),
+        status: t.status,
+    }
+}
+
+/// Lines of the import preview's body at this terminal size.
+pub fn import_rows(size: (u16, u16)) -> usize {
+    import(Rect::new(0, 0, size.0, size.1)).body.height as usize
+}

@@ -5,6 +5,7 @@
 pub mod detail;
 pub mod diff;
 pub mod help;
+pub mod import;
 pub mod layout;
 pub mod list;
 pub mod status;
@@ -50,7 +51,20 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
             diff::render(state, *number, *scroll, l, buf);
             l.status
         }
+        Some(Screen::Import { selected, offset }) => {
+            let l = layout::import(area);
+            import::render(state, *selected, *offset, l, buf);
+            l.status
+        }
     };
+    // Tab's choices for a typed path, just above the input line.
+    let above = Rect::new(
+        area.x,
+        area.y,
+        area.width,
+        status_area.y.saturating_sub(area.y),
+    );
+    import::completion(state, above, buf);
     let cursor = status::render(state, status_area, buf);
     if state.theme.ascii {
         ascii_pass(buf, area);

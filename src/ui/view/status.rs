@@ -3,7 +3,7 @@
 //! generated from the loaded keymap, and where you are on the right.
 
 use crate::ui::action::Action;
-use crate::ui::app::{InputKind, MessageKind, Screen, State};
+use crate::ui::app::{InputKind, MessageKind, Screen, Stage, State};
 use crate::ui::keymap::Mode;
 use crate::ui::text;
 use crate::ui::view::{layout, put};
@@ -53,6 +53,12 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
             (vec![Back], "close", 0),
         ],
         Mode::Input => vec![(vec![Submit], "done", 0), (vec![Cancel], "cancel", 0)],
+        Mode::Import => vec![
+            (vec![MoveDown, MoveUp], "scroll", 3),
+            (vec![Submit], "import", 0),
+            (vec![Cancel], "cancel (nothing written)", 0),
+            (vec![Help], "help", 2),
+        ],
     }
 }
 
@@ -131,6 +137,20 @@ fn position(state: &State) -> String {
             let total = crate::ui::view::help::lines(&state.keymap, size.0, &state.theme).len();
             span(*scroll, layout::detail_rows(size), total)
         }
+        Some(Screen::Import { selected, .. }) => match state.import.as_ref().map(|p| &p.stage) {
+            // `12/116` on a row; `1/3 not placed` on a line the importer could not place.
+            Some(Stage::Ready { report, .. }) => {
+                match selected.checked_sub(report.rows.len() + 1) {
+                    Some(j) => format!("{}/{} not placed", j + 1, report.unplaced.len()),
+                    None => format!(
+                        "{}/{}",
+                        (selected + 1).min(report.rows.len()),
+                        report.rows.len()
+                    ),
+                }
+            }
+            _ => String::new(),
+        },
     }
 }
 
@@ -155,7 +175,15 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let w = area.width as usize;
     let pos = position(state);
     let pos_w = text::width(&pos) + 1;
-    let right_room = w >= pos_w + 20;
+    // A message that fits the line only without the position gets the whole line: what was
+    // done matters more than where the selection is.
+    let message_w = state
+        .message
+        .as_ref()
+        .map(|m| text::width(&m.text))
+        .unwrap_or(0);
+    let saves_message = message_w + pos_w + 1 > w && message_w <= w;
+    let right_room = w >= pos_w + 20 && !saves_message;
     let left_max = if right_room { w - pos_w - 1 } else { w };
     match &state.message {
         Some(m) => {
@@ -192,6 +220,7 @@ fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let prompt = match input.kind {
         InputKind::Note(n) => format!("note on #{n}: "),
         InputKind::Search => "search /".to_string(),
+        InputKind::ImportPath => "import file: ".to_string(),
     };
     let w = area.width as usize;
     let prompt = text::truncate(&prompt, w.saturating_sub(1), "");
@@ -240,6 +269,14 @@ fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
             InputKind::Search => format!(
                 "(words, @unit, #52, status:behind, pinyin hcst; {done} keeps, {cancel} cancels)"
             ),
+            InputKind::ImportPath => {
+                let tab = state
+                    .keymap
+                    .hint(Mode::Input, &Action::Complete)
+                    .map(|k| format!("{k} completes, "))
+                    .unwrap_or_default();
+                format!("(path of a report: .txt .docx .xlsx .html; {tab}{done} previews, {cancel} cancels)")
+            }
         };
         put(buf, area, x0 + 1, area.y, &hint, theme.dim());
     }
