@@ -8,7 +8,7 @@ use crate::ui::files::Completion;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Does nothing; binding a key to it (or to "unbind") removes the key.
@@ -118,7 +118,7 @@ pub struct Previewed {
 }
 
 /// What an import did, as the session reports it, with the tasks it named read back.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Imported {
     pub id: u64,
     /// The file, for messages.
@@ -126,7 +126,7 @@ pub struct Imported {
     pub result: Result<ImportDone, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImportDone {
     pub summary: ImportSummary,
     /// The added and updated tasks as the database now has them.

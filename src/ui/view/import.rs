@@ -5,7 +5,7 @@
 //! Tab found for a typed path. All report text is untrusted: cleaned of control characters
 //! and cut by display width here.
 
-use crate::import::{ImportedRow, Report, Unplaced};
+use crate::import::{ImportedRow, PeriodSource, Report, Unplaced};
 use crate::model::Unit;
 use crate::ui::app::{heading_index, ImportPreview, InputKind, Stage, State};
 use crate::ui::text;
@@ -180,21 +180,24 @@ fn info(report: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
         theme.heading(),
     );
     x = put(buf, area, x, area.y, sep, theme.dim());
-    x = match &report.period {
-        Some(p) => put(
+    // A period the title does not name is a guess (a date in the report, the file's
+    // name): marked, so it is renamed after the import if it is wrong.
+    let period = text::clean(&report.period.name);
+    x = match report.period.source {
+        PeriodSource::Title | PeriodSource::Given => put(
             buf,
             area,
             x,
             area.y,
-            &format!("period {}", text::clean(p)),
+            &format!("period {period}"),
             Style::new(),
         ),
-        None => put(
+        PeriodSource::Date | PeriodSource::FileName => put(
             buf,
             area,
             x,
             area.y,
-            "no period named in the title",
+            &format!("period {period} (not in the title)"),
             theme.error(),
         ),
     };
