@@ -229,8 +229,8 @@ pub(crate) fn resolve_units_columns(cols: &mut [Column]) {
     }
 }
 
-/// A label at the start of a paragraph (`牵头责任单位:` `进展情况:`…): its column, the byte
-/// length of the label with its colon, and the text after it.
+/// A label at the start of a paragraph (`牵头责任单位:` `进展情况:` `备注:`…): its column, the
+/// byte length of the label with its colon, and the text after it.
 pub(crate) fn label_at_start(text: &str) -> Option<(Column, usize, &str)> {
     let t = text.trim_start();
     let lead_ws = text.len() - t.len();
@@ -241,9 +241,16 @@ pub(crate) fn label_at_start(text: &str) -> Option<(Column, usize, &str)> {
         .captures(&folded)?;
     let name = caps.get(1)?.as_str();
     let col = column_of(name)?;
+    // Note labels (`备注:`, `完成时限:`) too: their text is kept as the task's notes.
     if !matches!(
         col,
-        Column::Goal | Column::Progress | Column::Lead | Column::Co | Column::Units
+        Column::Goal
+            | Column::Progress
+            | Column::Lead
+            | Column::Co
+            | Column::Units
+            | Column::Notes
+            | Column::Other
     ) {
         return None;
     }
