@@ -71,12 +71,19 @@ fn kind_of(t: &str) -> Kind {
 }
 
 /// Short lines that are no sentence next to unit lines are units duban does not know.
-fn loose_next_to_units(kinds: &mut [Kind], lines: &[SourceLine<'_>]) {
+/// When the header has a note column right after the units (`备注`), a short line after the
+/// units that ends the row (the next row's number, a heading or the end follows) is that note,
+/// not a unit.
+fn loose_next_to_units(kinds: &mut [Kind], lines: &[SourceLine<'_>], note_after_units: bool) {
     for k in 0..kinds.len() {
         if kinds[k] == Kind::Text && lines.get(k).is_some_and(|l| is_loose_unit(l.text.trim())) {
             let before = k > 0 && kinds[k - 1] == Kind::Units;
             let after = kinds.get(k + 1) == Some(&Kind::Units);
-            if before || after {
+            let ends_row = matches!(
+                kinds.get(k + 1),
+                None | Some(Kind::Number(_) | Kind::Heading | Kind::Footer)
+            );
+            if (before && !(note_after_units && ends_row)) || after {
                 kinds[k] = Kind::Units;
             }
         }
@@ -84,14 +91,14 @@ fn loose_next_to_units(kinds: &mut [Kind], lines: &[SourceLine<'_>]) {
 }
 
 /// One chunk per non-blank line.
-fn line_chunks<'a>(body: &[SourceLine<'a>]) -> Vec<Chunk<'a>> {
+fn line_chunks<'a>(body: &[SourceLine<'a>], note_after_units: bool) -> Vec<Chunk<'a>> {
     let lines: Vec<SourceLine<'a>> = body
         .iter()
         .copied()
         .filter(|l| !is_separator(l.text))
         .collect();
     let mut kinds: Vec<Kind> = lines.iter().map(|l| kind_of(l.text.trim())).collect();
-    loose_next_to_units(&mut kinds, &lines);
+    loose_next_to_units(&mut kinds, &lines, note_after_units);
     lines
         .into_iter()
         .zip(kinds)
@@ -122,7 +129,7 @@ fn paragraph_chunks<'a>(body: &[SourceLine<'a>]) -> Vec<Chunk<'a>> {
                 }
             }
         }
-        loose_next_to_units(&mut kinds, block);
+        loose_next_to_units(&mut kinds, block, false);
         for (l, kind) in block.drain(..).zip(kinds) {
             match out.last_mut() {
                 Some(Chunk { kind: last, lines })
@@ -403,15 +410,6 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     let Some(header) = find_cells_header(lines) else {
         return out;
     };
-    let body = lines.get(header.end..).unwrap_or(&[]);
-    let paragraphs =
-        header.blank_separated || blank_separated(body) || body.iter().any(|l| is_bar_line(l.text));
-    let mut chunks = if paragraphs {
-        paragraph_chunks(body)
-    } else {
-        line_chunks(body)
-    };
-    mark_remarks(&mut chunks);
     let template = Template {
         columns: header
             .columns
@@ -422,6 +420,15 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             .map(|(at, (c, n))| Col::new(*c, n, at))
             .collect(),
     };
+    let body = lines.get(header.end..).unwrap_or(&[]);
+    let paragraphs =
+        header.blank_separated || blank_separated(body) || body.iter().any(|l| is_bar_line(l.text));
+    let mut chunks = if paragraphs {
+        paragraph_chunks(body)
+    } else {
+        line_chunks(body, !template.notes_after_units().is_empty())
+    };
+    mark_remarks(&mut chunks);
     let complete = |r: &RowBuf<'_>| !template.has_units() || r.has_units;
 
     let mut rows: Vec<RowBuf<'_>> = Vec::new();

@@ -523,8 +523,24 @@ fn has_sentence_punct(s: &str) -> bool {
     })
 }
 
-/// A government body's name: `市生态环境局`, `各县(市)区政府`, `开发区管委会`, `市重点处`, `无为市`.
+/// A government body's name: `市生态环境局`, `各县(市)区政府`, `开发区管委会`, `市重点处`, `无为市`,
+/// also with a closing remark in parentheses (`东津新区(经开区)`, `市委组织部(市人才办)`).
 pub(crate) fn is_unit_name(name: &str) -> bool {
+    if is_bare_unit_name(name) {
+        return true;
+    }
+    let t = name.trim();
+    match t
+        .strip_suffix(')')
+        .or_else(|| t.strip_suffix('\u{ff09}'))
+        .and_then(|inner| inner.rfind(['(', '\u{ff08}']).map(|at| &t[..at]))
+    {
+        Some(head) if !head.contains([')', '\u{ff09}']) => is_bare_unit_name(head),
+        _ => false,
+    }
+}
+
+fn is_bare_unit_name(name: &str) -> bool {
     // At most 24 characters of at most 4 bytes: longer text is no name, and is not folded.
     if name.trim().len() > 96 {
         return false;
@@ -544,7 +560,30 @@ pub(crate) fn is_unit_name(name: &str) -> bool {
         return true;
     }
     // County-level governments named by place: `无为市`, `南陵县`, `鸠江区`.
-    len <= 4 && (n.ends_with('市') || n.ends_with('县') || n.ends_with('区'))
+    if len <= 4 && (n.ends_with('市') || n.ends_with('县') || n.ends_with('区')) {
+        return true;
+    }
+    // Development zones named by place: `襄阳高新区`, `鱼梁洲开发区`, `绍兴滨海新区`; a short
+    // phrase that starts with a verb (`加快建设新区`) is a task, not a zone.
+    const ZONES: &[&str] = &[
+        "新区",
+        "开发区",
+        "高新区",
+        "经开区",
+        "园区",
+        "示范区",
+        "试验区",
+        "度假区",
+        "风景区",
+        "保税区",
+    ];
+    const VERBS: &[&str] = &[
+        "推进", "加快", "建设", "打造", "完成", "实施", "开展", "提升", "推动", "做好", "深化",
+        "创建", "启动", "新建", "支持", "培育", "谋划",
+    ];
+    len <= 7
+        && ZONES.iter().any(|z| n.ends_with(z) && n.len() > z.len())
+        && !VERBS.iter().any(|v| n.starts_with(v))
 }
 
 /// Short text without sentence punctuation: might be a unit name duban does not know.

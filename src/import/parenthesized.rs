@@ -182,6 +182,14 @@ fn task_number(text: &str) -> Option<(u32, &str)> {
     Some((layout::numeral(n.as_str())?, rest))
 }
 
+/// Adds the punctuation after a units parenthesis (`…工程(X牵头)。`) to the text before it,
+/// unless that text already ends its sentence (`…工程。(X牵头)。`).
+fn push_sentence_end(text: &mut String, punct: &str) {
+    if !text.ends_with(['。', ';', '\u{ff1b}', '.', ',', '\u{ff0c}', '!', '\u{ff01}']) {
+        text.push_str(punct);
+    }
+}
+
 /// A progress paragraph without its `进展情况:` label.
 fn progress_text(text: &str) -> &str {
     match layout::label_at_start(text) {
@@ -214,7 +222,7 @@ fn task_from(text: &str) -> Option<Task> {
         - after_trim
             .trim_start_matches(['。', ';', '\u{ff1b}', '.', ',', '\u{ff0c}'])
             .len();
-    goal.push_str(&after_trim[..punct_len]);
+    push_sentence_end(&mut goal, &after_trim[..punct_len]);
     let rest = progress_text(&after_trim[punct_len..]);
     Some(Task {
         number,
@@ -303,7 +311,7 @@ impl Current {
                 .len();
         let mut paragraph = progress_text(before).to_string();
         if !paragraph.is_empty() {
-            paragraph.push_str(&after[..punct_len]);
+            push_sentence_end(&mut paragraph, &after[..punct_len]);
             self.row.progress.push(paragraph);
         }
         let extra = progress_text(&after[punct_len..]);
