@@ -188,7 +188,7 @@ enum NoteKind {
     Deadline,
     /// `责任领导`, `责任人`: `张建华`, `王海燕(副市长)`.
     Person,
-    /// `备注`, `类别`: a short remark without a full stop (`跨年度项目`, `省定任务`).
+    /// `备注`, `类别`: a short remark without figures or a full stop (`跨年度项目`, `省定任务`).
     Remark,
     /// Anything else (`存在问题`, `下步打算`): any one cell, when progress keeps a cell too.
     Any,
@@ -234,9 +234,12 @@ impl NoteKind {
                         .any(|c| c.is_ascii_digit() || "。,，;；:：、".contains(c))
                     && !layout::is_unit_name(t)
             }
+            // Progress lines are often short too, but they carry figures (`已开工65个`) or end
+            // their sentence.
             NoteKind::Remark => {
                 !alone
-                    && (1..=30).contains(&len)
+                    && (1..=20).contains(&len)
+                    && !t.chars().any(|c| c.is_ascii_digit())
                     && !t.ends_with(['。', ';', '；', ':', '：', '，', ','])
                     && layout::number_prefix(t).is_none()
                     && !is_units_line(t)
@@ -955,5 +958,65 @@ fn unplaced(line: SourceLine<'_>, reason: &str) -> Unplaced {
         line: line.number,
         text: line.text.trim().to_string(),
         reason: reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn note_columns_take_only_what_fits_them() {
+        let deadline = NoteKind::of(Column::Other, "完成时限");
+        assert_eq!(deadline, Some(NoteKind::Deadline));
+        let d = NoteKind::Deadline;
+        for t in [
+            "2021年12月底",
+            "2023年6月底前",
+            "年底前",
+            "长期坚持",
+            "2022.12",
+            "三季度",
+        ] {
+            assert!(d.fits(t, true), "{t}");
+        }
+        assert!(!d.fits(
+            "2023年一季度全市地区生产总值完成1265.8亿元,同比增长6.9%。",
+            false
+        ));
+        let p = NoteKind::of(Column::Other, "责任领导").expect("kind");
+        assert!(p.fits("张建华", true));
+        assert!(!p.fits("市发改委", false));
+        assert!(!p.fits("已完成。", false));
+        let r = NoteKind::of(Column::Notes, "备注").expect("kind");
+        assert!(r.fits("跨年度项目", false));
+        assert!(
+            !r.fits("跨年度项目", true),
+            "a remark alone may be the progress"
+        );
+        assert!(!r.fits("已开工65个", false));
+        assert!(!r.fits("正加快推进。", false));
+        assert!(!r.fits("市住建局", false));
+        assert_eq!(NoteKind::of(Column::Progress, "进展情况"), None);
+    }
+
+    #[test]
+    fn a_number_ending_a_paragraph_stays_a_number() {
+        let text = "跨年度项目\n6\n\n1\n印发方案。\n";
+        let lines = crate::import::source_lines(text);
+        let kinds: Vec<Kind> = paragraph_chunks(&lines).iter().map(|c| c.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![Kind::Text, Kind::Number(6), Kind::Text],
+            "a sub-item number inside a paragraph is text"
+        );
+    }
+
+    #[test]
+    fn bar_lines_separate_cells() {
+        let text = "市住建局\n|\n已开工。\n｜\n";
+        let lines = crate::import::source_lines(text);
+        assert!(blank_separated(&lines));
+        assert_eq!(paragraph_chunks(&lines).len(), 2);
     }
 }

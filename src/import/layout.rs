@@ -967,6 +967,18 @@ mod tests {
         );
         assert!(h.blank_separated);
         assert!(find_cells_header(&numbered("序号\n目标与任务\n进展情况\n")).is_none());
+        // Names separated by `|` lines, with a notes column; names kept as written.
+        let l = numbered("|\n序号\n|\n重点工作任务\n|\n责任单位\n|\n完成时限\n|\n1\n");
+        let h = find_cells_header(&l).expect("header");
+        assert_eq!(
+            h.columns,
+            vec![Column::Number, Column::Goal, Column::Units, Column::Other]
+        );
+        assert_eq!(h.names[3], "完成时限");
+        assert!(h.blank_separated);
+        assert!(is_bar_line(" | "));
+        assert!(is_bar_line("｜"));
+        assert!(!is_bar_line("| 1 |"));
     }
 
     #[test]
@@ -1007,6 +1019,19 @@ mod tests {
         assert_eq!(number_prefix("(3)推进").map(|(n, _)| n), Some(3));
         assert_eq!(number_prefix("1.5万亩"), None);
         assert_eq!(number_prefix("2020年"), None);
+        // Row numbers of any size; figures that open progress are none.
+        assert_eq!(number_prefix("1001.推进"), Some((1001, "推进")));
+        assert_eq!(number_prefix("(12345)推进").map(|(n, _)| n), Some(12345));
+        assert_eq!(number_prefix("2020、2021年连续两年"), None);
+        assert_eq!(number_prefix("3000余户"), None);
+        assert_eq!(number_prefix("1、2020年以来").map(|(n, _)| n), Some(1));
+        assert_eq!(parse_id("1001"), Some(1001));
+        assert_eq!(numeral("0"), None);
+        assert_eq!(
+            numeral("99999999999"),
+            None,
+            "beyond u32 is no number, not a panic"
+        );
     }
 
     #[test]
@@ -1025,6 +1050,16 @@ mod tests {
         for n in ["推进城市更新", "已完成", "召开推进会议。", "2020年"] {
             assert!(!is_unit_name(n), "{n}");
         }
+        assert!(is_unit_name("东津新区(经开区)"));
+        assert!(is_unit_name("襄阳高新区"));
+        assert!(is_unit_name("鱼梁洲开发区"));
+        assert!(!is_unit_name("加快建设新区"));
+        assert!(!is_unit_name("完成率(64%)"));
+        // Judged as the names are cleaned: trailing 。, 等, duty phrases.
+        assert!(is_units_line("市住建局。"));
+        assert!(is_units_line("市经信局、市科技局等"));
+        assert!(is_units_line("市财政局配合"));
+        assert!(!is_units_line("负责。"));
         assert!(is_units_line("市住建局、市水务局"));
         assert!(is_units_line("各县(市)区政府、 开发区管委会"));
         assert!(is_units_line("市自然资源 和规划局"));

@@ -250,8 +250,10 @@ fn about_item(text: &str) -> Option<About<'_>> {
     if !body.starts_with("关于") {
         return None;
     }
+    // The closing quote is followed by `事项` (or `工作`/`任务`… ending the sentence), or ends
+    // the sentence itself: `关于“十四五”规划…的通报` is a title, not an item.
     let quoted = regex!(
-        r#"^关于\s*(?:“(.+?)”|「(.+?)」|"(.+?)"|『(.+?)』|＂(.+?)＂)\s*(?:的)?\s*(?:事项|工作|任务|问题|情况)?\s*[。.．;；,，]?\s*"#
+        r#"^关于\s*(?:“(.+?)”|「(.+?)」|"(.+?)"|『(.+?)』|＂(.+?)＂)\s*(?:的)?\s*(?:事项\s*[。.．;；,，]?|(?:工作|任务|问题|情况)?\s*(?:[。.．;；]|$))\s*"#
     );
     if let Some(c) = quoted.captures(body) {
         let goal = (1..=5).find_map(|k| c.get(k))?.as_str().trim().to_string();
@@ -263,7 +265,7 @@ fn about_item(text: &str) -> Option<About<'_>> {
         });
     }
     // Unquoted: only the `…事项` form, so a sentence that starts with `关于` is left alone.
-    let plain = regex!(r"^关于\s*(.{2,80}?)\s*(?:的)?事项\s*[。.．;；]?\s*");
+    let plain = regex!(r"^关于\s*(.{2,80}?)\s*(?:的)?事项\s*(?:[。.．;；]\s*|$)");
     let c = plain.captures(body)?;
     Some(About {
         number,
@@ -601,6 +603,38 @@ mod tests {
         assert!(trailing_units("打造美丽长江(芜湖)经济带").is_none());
         assert!(trailing_units("印发通知(芜政办秘〔2020〕4号)").is_none());
         assert!(trailing_units("推进“双随机一公开”(市发改委)执法检查").is_none());
+    }
+
+    #[test]
+    fn about_items_give_the_quoted_goal() {
+        let a = about_item("1.关于“全市生产总值增长7%以上”事项。").expect("item");
+        assert_eq!(
+            (a.number, a.goal.as_str(), a.rest),
+            (Some(1), "全市生产总值增长7%以上", "")
+        );
+        let a = about_item("(一)关于「实施城区积水点治理」事项").expect("item");
+        assert_eq!((a.number, a.goal.as_str()), (Some(1), "实施城区积水点治理"));
+        let a = about_item("3、关于\"推进城市书房建设\"的事项").expect("item");
+        assert_eq!((a.number, a.goal.as_str()), (Some(3), "推进城市书房建设"));
+        let a = about_item("关于新增公共停车泊位的事项").expect("item");
+        assert_eq!((a.number, a.goal.as_str()), (None, "新增公共停车泊位"));
+        let a = about_item("2.关于“推进‘一网通办’改革”事项。已上线事项1200项。").expect("item");
+        assert_eq!(a.goal, "推进‘一网通办’改革");
+        assert_eq!(a.rest, "已上线事项1200项。");
+        // A title or a sentence that starts with 关于 is no item.
+        assert!(about_item("关于2022年上半年市政府重点工作任务落实情况的通报").is_none());
+        assert!(about_item("关于推进城市更新,市住建局已印发方案。").is_none());
+        assert!(about_item("关于“十四五”规划重点任务落实情况的通报").is_none());
+        assert!(about_item("关于“放管服”工作,已取消审批事项12项。").is_none());
+        assert!(about_item("关于2022年重点事项落实情况的通报").is_none());
+        let a = about_item("4.关于“建设城市书房”工作。").expect("item");
+        assert_eq!(a.goal, "建设城市书房");
+    }
+
+    #[test]
+    fn a_full_stop_on_both_sides_of_the_units_is_kept_once() {
+        let t = task_from("3.加快创建无废城市。(市生态环境局牵头)。").expect("task");
+        assert_eq!(t.goal, "加快创建无废城市。");
     }
 
     #[test]
