@@ -1483,6 +1483,59 @@ fn tongbao_items_with_ascii_quotes_and_unquoted_goals() {
 }
 
 #[test]
+fn units_closing_the_progress_under_sections_with_numbered_sub_items() {
+    let text = "2022年一季度重点工作推进情况通报\n一、经济发展\n1.建设城市书房10个。\n(1)已建成8个。\n(2)2个正在装修。(牵头单位:市文旅局;配合单位:市财政局)\n2.新增城镇就业5万人。\n一季度新增就业1.3万人。\n(牵头单位:市人社局)\n二、民生保障\n1.推进城市有机更新。\n1.已开工65个。\n2.完工21个。(市住建局牵头,各区政府配合)\n2.关于“实施农村公路提升”事项。完成投资3.2亿元。(市交通局牵头)\n";
+    let r = import_named(text.as_bytes(), "closing_sections.txt");
+    let a = Some("一、经济发展");
+    let b = Some("二、民生保障");
+    check(
+        &r,
+        Layout::Parenthesized,
+        &[
+            Want {
+                number: 1,
+                section: a,
+                goal: "建设城市书房10个。",
+                // `(2)` under `1.` is a sub-item, although it carries the units.
+                progress: &["(1)已建成8个。", "(2)2个正在装修。"],
+                lead: &["市文旅局"],
+                co: &["市财政局"],
+                notes: &[],
+            },
+            Want {
+                number: 2,
+                section: a,
+                goal: "新增城镇就业5万人。",
+                progress: &["一季度新增就业1.3万人。"],
+                lead: &["市人社局"],
+                co: &[],
+                notes: &[],
+            },
+            // Numbered from 1 again under the new section: numbered in order.
+            Want {
+                number: 3,
+                section: b,
+                goal: "推进城市有机更新。",
+                progress: &["1.已开工65个。", "2.完工21个。"],
+                lead: &["市住建局"],
+                co: &["各区政府"],
+                notes: &[],
+            },
+            Want {
+                number: 4,
+                section: b,
+                goal: "实施农村公路提升",
+                progress: &["完成投资3.2亿元。"],
+                lead: &["市交通局"],
+                co: &[],
+                notes: &[],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
 fn units_closing_the_progress_of_tasks_numbered_from_1001() {
     let r = import("paren_after_progress.txt");
     check(

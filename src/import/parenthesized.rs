@@ -340,13 +340,40 @@ fn finish(current: Option<Current>, out: &mut Parsed) {
     out.rows.push(c.row);
 }
 
+/// How a paragraph's number is written: `1.`, `1、`, `(1)`, `1)`, `一是`, `(一)`, `一、`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MarkerStyle {
+    Dot,
+    Comma,
+    Parens,
+    CloseParen,
+    Chinese,
+}
+
+fn marker_style(text: &str) -> Option<MarkerStyle> {
+    let t = text.trim_start();
+    task_number(t)?;
+    let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
+    Some(match t.chars().nth(digits) {
+        _ if t.starts_with(['(', '\u{ff08}']) => MarkerStyle::Parens,
+        _ if digits == 0 => MarkerStyle::Chinese,
+        Some('、') => MarkerStyle::Comma,
+        Some(')' | '\u{ff09}') => MarkerStyle::CloseParen,
+        _ => MarkerStyle::Dot,
+    })
+}
+
 /// How many paragraphs ahead [`closer_ahead`] looks. Bounded so the parse stays linear.
 const CLOSER_LOOKAHEAD: usize = 20;
 
 /// Whether the paragraphs from `from` go on to one that ends in units and is no task of its own
-/// (unnumbered), before any heading, footer, `关于` item or numbered task paragraph: the units
-/// that close the task begun just before `from`.
+/// (unnumbered, or numbered in another style than the task line just before `from`), before any
+/// heading, footer or `关于` item: the units that close the task begun just before `from`.
 fn closer_ahead(lines: &[SourceLine<'_>], from: usize) -> bool {
+    let task_style = from
+        .checked_sub(1)
+        .and_then(|k| lines.get(k))
+        .and_then(|l| marker_style(l.text));
     for l in lines
         .iter()
         .skip(from)
@@ -358,7 +385,9 @@ fn closer_ahead(lines: &[SourceLine<'_>], from: usize) -> bool {
             return false;
         }
         if trailing_units(t).is_some() {
-            return task_number(t).is_none();
+            // A numbered paragraph in another numbering style (`(2)` under `1.`) is a
+            // sub-item of the task's progress, not the next task.
+            return task_number(t).is_none() || marker_style(t) != task_style;
         }
         if is_heading(t) {
             return false;
@@ -388,6 +417,9 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     // Just after a heading (or before the first task) a numbered line is most likely a task.
     let mut fresh_section = true;
     let mut after_table = false;
+    // Some task's units closed its last progress paragraph: the document's form, which the
+    // tasks after a heading follow too.
+    let mut closing_seen = false;
     let mut i = 0usize;
     while i < lines.len() {
         let line = lines[i];
@@ -439,6 +471,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
         if let Some(c) = current.as_mut().filter(|c| !c.has_units) {
             if let Some(p) = trailing_units(t) {
                 c.close(t, p);
+                closing_seen = true;
                 continue;
             }
             if !is_heading(t) || closer_ahead(lines, i) {
@@ -491,11 +524,12 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             continue;
         }
         // A numbered line without units starts a task whose units close its last progress
-        // paragraph: after such a task, or first of all when that closing paragraph follows.
-        // After a task with units on its own line it is a progress sub-item.
+        // paragraph: after such a task (or a heading in a document of such tasks), or first of
+        // all when that closing paragraph follows. After a task with units on its own line it
+        // is a progress sub-item.
         if let Some((n, rest)) = task_number(t) {
             let starts = match current.as_ref() {
-                None => closer_ahead(lines, i),
+                None => closing_seen || closer_ahead(lines, i),
                 Some(c) => c.closed_by_progress,
             };
             if starts {
