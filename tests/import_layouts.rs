@@ -604,6 +604,38 @@ fn cells_bars_between_every_line_and_a_number_after_a_unit_cell() {
     );
 }
 
+#[test]
+fn cells_whose_header_starts_with_units_start_each_unnumbered_row_at_its_units() {
+    let text = "序号\n牵头单位\n工作任务\n推进情况\n市住建局\n推进城市有机更新。\n已开工65个。\n市人社局\n市财政局\n新增城镇就业5万人。\n一季度新增就业1.3万人。\n";
+    let r = import_named(text.as_bytes(), "units_first.txt");
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "推进城市有机更新。",
+                progress: &["已开工65个。"],
+                lead: &["市住建局"],
+                co: &[],
+                notes: &[],
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "新增城镇就业5万人。",
+                progress: &["一季度新增就业1.3万人。"],
+                // Two lead lines at the start of a row: one row.
+                lead: &["市人社局", "市财政局"],
+                co: &[],
+                notes: &[],
+            },
+        ],
+        &[],
+    );
+}
+
 // ----------------------------------------------------------------------------------------------
 // Labelled
 // ----------------------------------------------------------------------------------------------

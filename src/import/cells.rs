@@ -304,6 +304,11 @@ impl Template {
         self.columns.iter().any(|c| c.role.is_units())
     }
 
+    /// The first column (after the number) is a units column: a row starts with its units.
+    fn starts_with_units(&self) -> bool {
+        self.columns.first().is_some_and(|c| c.role.is_units())
+    }
+
     /// The last column that is a field of the task (goal, progress or units).
     fn last_field(&self) -> Option<usize> {
         self.columns.iter().rposition(|c| c.note.is_none())
@@ -445,9 +450,15 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
         let next_kind = chunks.get(i + 1).map(|c| c.kind);
         // The chunk after a would-be goal fits the header: units when the goal's column is
         // followed by a units column (past any note columns).
-        let goal_fits = next_kind == Some(Kind::Text)
-            && (template.notes_between_goal_and_units().is_none()
-                || units_follow(&template, &chunks, i + 2));
+        // What follows a number fits the header's first column: units where the header starts
+        // with units, else a goal.
+        let goal_fits = if template.starts_with_units() {
+            next_kind == Some(Kind::Units)
+        } else {
+            next_kind == Some(Kind::Text)
+                && (template.notes_between_goal_and_units().is_none()
+                    || units_follow(&template, &chunks, i + 2))
+        };
         if after_table {
             for l in &chunk.lines {
                 out.unplaced
@@ -469,6 +480,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             }
             Kind::Number(n) => {
                 let starts = match current.as_ref() {
+                    None if template.starts_with_units() => next_kind == Some(Kind::Units),
                     None => next_kind == Some(Kind::Text),
                     Some(r) if !complete(r) => false,
                     // Nothing can follow the row's units: a number here is the next row's.
@@ -546,6 +558,22 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                         lines: chunk.lines.clone(),
                     });
                 }
+            }
+            // Units start a row only where the header's first column is a units column
+            // (`序号 / 牵头单位 / 工作任务 / …`) and the row before has had its text.
+            Kind::Units
+                if template.starts_with_units()
+                    && current.as_ref().is_none_or(|r| {
+                        r.has_units && r.chunks.last().is_some_and(|c| c.kind != Kind::Units)
+                    }) =>
+            {
+                if let Some(r) = current.take() {
+                    rows.push(r);
+                }
+                let line = chunk.lines.first().map_or(0, |l| l.number);
+                let mut r = RowBuf::new(None, line, &section);
+                r.push(chunk.clone());
+                current = Some(r);
             }
             Kind::Units => match current.as_mut() {
                 Some(r) => r.push(chunk.clone()),
