@@ -636,6 +636,79 @@ fn cells_whose_header_starts_with_units_start_each_unnumbered_row_at_its_units()
     );
 }
 
+#[test]
+fn cells_one_per_line_with_a_remark_after_the_units_or_a_leader_before_the_progress() {
+    // 备注 after the units: a short remark before the next number is the note, not a unit.
+    let text = "序号\n重点任务\n进展情况\n牵头单位\n责任单位\n备注\n1001\n推进城市有机更新。\n已开工65个。\n市住建局\n市城管局。\n各县区政府\n跨年度\n1002\n新增城镇就业5万人。\n一季度新增就业1.3万人。\n市人社局\n1003\n建设城市书房10个。\n已建成8个。\n市文旅局\n各县区政府\n省民生实事\n";
+    let r = import_named(text.as_bytes(), "remark_after_units.txt");
+    let want = |number, goal, progress, lead, co, notes| Want {
+        number,
+        section: None,
+        goal,
+        progress,
+        lead,
+        co,
+        notes,
+    };
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            want(
+                1001,
+                "推进城市有机更新。",
+                &["已开工65个。"],
+                &["市住建局", "市城管局"],
+                &["各县区政府"],
+                &["跨年度"],
+            ),
+            want(
+                1002,
+                "新增城镇就业5万人。",
+                &["一季度新增就业1.3万人。"],
+                &["市人社局"],
+                &[],
+                &[],
+            ),
+            want(
+                1003,
+                "建设城市书房10个。",
+                &["已建成8个。"],
+                &["市文旅局"],
+                &["各县区政府"],
+                &["省民生实事"],
+            ),
+        ],
+        &[],
+    );
+    // 责任领导 between the units and the progress: a person's name, when there is one.
+    let text = "序号\n工作任务\n牵头单位\n责任领导\n推进情况\n1\n推进城市有机更新。\n市住建局\n张建华\n已开工65个。\n2\n新增城镇就业5万人。\n市人社局\n市财政局\n一季度新增就业1.3万人。\n";
+    let r = import_named(text.as_bytes(), "leader_before_progress.txt");
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            want(
+                1,
+                "推进城市有机更新。",
+                &["已开工65个。"],
+                &["市住建局"],
+                &[],
+                &["责任领导:张建华"],
+            ),
+            want(
+                2,
+                "新增城镇就业5万人。",
+                &["一季度新增就业1.3万人。"],
+                &["市人社局", "市财政局"],
+                &[],
+                &[],
+            ),
+        ],
+        &[],
+    );
+}
+
 // ----------------------------------------------------------------------------------------------
 // Labelled
 // ----------------------------------------------------------------------------------------------

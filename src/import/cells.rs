@@ -71,19 +71,22 @@ fn kind_of(t: &str) -> Kind {
 }
 
 /// Short lines that are no sentence next to unit lines are units duban does not know.
-/// When the header has a note column right after the units (`备注`), a short line after the
-/// units that ends the row (the next row's number, a heading or the end follows) is that note,
-/// not a unit.
-fn loose_next_to_units(kinds: &mut [Kind], lines: &[SourceLine<'_>], note_after_units: bool) {
+/// When the header has a note column right after its units (`备注`, `责任领导`), a short line
+/// after the units that fits that column is its cell, not a unit (unless units follow it too).
+fn loose_next_to_units(
+    kinds: &mut [Kind],
+    lines: &[SourceLine<'_>],
+    note_after_units: Option<NoteKind>,
+) {
     for k in 0..kinds.len() {
-        if kinds[k] == Kind::Text && lines.get(k).is_some_and(|l| is_loose_unit(l.text.trim())) {
+        let Some(text) = lines.get(k).map(|l| l.text.trim()) else {
+            continue;
+        };
+        if kinds[k] == Kind::Text && is_loose_unit(text) {
             let before = k > 0 && kinds[k - 1] == Kind::Units;
             let after = kinds.get(k + 1) == Some(&Kind::Units);
-            let ends_row = matches!(
-                kinds.get(k + 1),
-                None | Some(Kind::Number(_) | Kind::Heading | Kind::Footer)
-            );
-            if (before && !(note_after_units && ends_row)) || after {
+            let a_note = note_after_units.is_some_and(|n| n.fits(text, false));
+            if (before && !a_note) || after {
                 kinds[k] = Kind::Units;
             }
         }
@@ -91,7 +94,7 @@ fn loose_next_to_units(kinds: &mut [Kind], lines: &[SourceLine<'_>], note_after_
 }
 
 /// One chunk per non-blank line.
-fn line_chunks<'a>(body: &[SourceLine<'a>], note_after_units: bool) -> Vec<Chunk<'a>> {
+fn line_chunks<'a>(body: &[SourceLine<'a>], note_after_units: Option<NoteKind>) -> Vec<Chunk<'a>> {
     let lines: Vec<SourceLine<'a>> = body
         .iter()
         .copied()
@@ -129,7 +132,7 @@ fn paragraph_chunks<'a>(body: &[SourceLine<'a>]) -> Vec<Chunk<'a>> {
                 }
             }
         }
-        loose_next_to_units(&mut kinds, block, false);
+        loose_next_to_units(&mut kinds, block, None);
         for (l, kind) in block.drain(..).zip(kinds) {
             match out.last_mut() {
                 Some(Chunk { kind: last, lines })
@@ -309,6 +312,12 @@ impl Template {
         self.columns.first().is_some_and(|c| c.role.is_units())
     }
 
+    /// The kind of the note column right after the last units column, if there is one.
+    fn note_after_units(&self) -> Option<NoteKind> {
+        let k = self.columns.iter().rposition(|c| c.role.is_units())?;
+        self.columns.get(k + 1)?.note
+    }
+
     /// The last column that is a field of the task (goal, progress or units).
     fn last_field(&self) -> Option<usize> {
         self.columns.iter().rposition(|c| c.note.is_none())
@@ -434,7 +443,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     let mut chunks = if paragraphs {
         paragraph_chunks(body)
     } else {
-        line_chunks(body, !template.notes_after_units().is_empty())
+        line_chunks(body, template.note_after_units())
     };
     mark_remarks(&mut chunks);
     let complete = |r: &RowBuf<'_>| !template.has_units() || r.has_units;
