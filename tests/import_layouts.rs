@@ -44,6 +44,8 @@ struct Want<'a> {
     progress: &'a [&'a str],
     lead: &'a [&'a str],
     co: &'a [&'a str],
+    /// Columns that are no field of a task, as the row's notes.
+    notes: &'a [&'a str],
 }
 
 fn check(report: &Report, layout: Layout, wants: &[Want<'_>], unplaced: &[(usize, &str)]) {
@@ -65,6 +67,8 @@ fn check(report: &Report, layout: Layout, wants: &[Want<'_>], unplaced: &[(usize
         assert_eq!(lead, want.lead, "{at}: lead units");
         let co: Vec<String> = row.co_units.iter().map(|u| hw(&u.written)).collect();
         assert_eq!(co, want.co, "{at}: co units");
+        let notes: Vec<String> = row.notes.iter().map(|n| hw(n)).collect();
+        assert_eq!(notes, want.notes, "{at}: notes");
     }
     let got_unplaced: Vec<(usize, String)> = report
         .unplaced
@@ -100,6 +104,7 @@ fn cells_lines_rows() -> Vec<Want<'static>> {
             ],
             lead: &["市自然资源和规划局"],
             co: COUNTIES,
+            notes: &[],
         },
         Want {
             number: 2,
@@ -113,6 +118,7 @@ fn cells_lines_rows() -> Vec<Want<'static>> {
             // Two lead units on consecutive lines; the co cell is the list after them.
             lead: &["市生态环境局", "市发改委"],
             co: COUNTIES,
+            notes: &[],
         },
         Want {
             number: 3,
@@ -129,6 +135,7 @@ fn cells_lines_rows() -> Vec<Want<'static>> {
             ],
             lead: &["市城管局"],
             co: COUNTIES,
+            notes: &[],
         },
         Want {
             number: 4,
@@ -137,6 +144,7 @@ fn cells_lines_rows() -> Vec<Want<'static>> {
             progress: &["市扶贫开发领导小组实行月调度,市扶贫办实现周调度,共调度13次。"],
             lead: &["市扶贫办"],
             co: &[],
+            notes: &[],
         },
         Want {
             number: 5,
@@ -146,6 +154,7 @@ fn cells_lines_rows() -> Vec<Want<'static>> {
             // `市自然资源 和规划局` and `各县(市)区政府、 开发区管委会`: stray spaces.
             lead: &["市自然资源和规划局", "市城管局"],
             co: COUNTIES,
+            notes: &[],
         },
         Want {
             number: 6,
@@ -154,6 +163,7 @@ fn cells_lines_rows() -> Vec<Want<'static>> {
             progress: &["市城乡居民医保系统已整合完成并正式上线,实现基本医疗保险、大病补充保险、医疗救助一站式结算。"],
             lead: &["市医保局"],
             co: &["市财政局", "各县(市)区政府"],
+            notes: &[],
         },
         Want {
             number: 7,
@@ -164,6 +174,7 @@ fn cells_lines_rows() -> Vec<Want<'static>> {
             // it starts the co cell here.
             lead: &["市市场监管局"],
             co: &["市财政局"],
+            notes: &[],
         },
     ]
 }
@@ -200,6 +211,7 @@ fn cells_by_paragraph_unnumbered_with_progress_after_the_units() {
                 progress: &["开展今年批高层次科技人才团队路演评审,39个高层次科技人才团队参加路演。"],
                 lead: &["市科技局"],
                 co: COUNTIES,
+                notes: &[],
             },
             Want {
                 number: 2,
@@ -212,6 +224,7 @@ fn cells_by_paragraph_unnumbered_with_progress_after_the_units() {
                 // One lead cell of three lines.
                 lead: &["市科技局", "市财政局", "市税务局"],
                 co: COUNTIES,
+                notes: &[],
             },
             Want {
                 number: 3,
@@ -224,6 +237,7 @@ fn cells_by_paragraph_unnumbered_with_progress_after_the_units() {
                 // No co cell at all.
                 lead: &["市国资委", "市住建局"],
                 co: &[],
+                notes: &[],
             },
             Want {
                 number: 4,
@@ -232,6 +246,7 @@ fn cells_by_paragraph_unnumbered_with_progress_after_the_units() {
                 progress: &["相关申报方案初稿已完成,正进一步修改完善。"],
                 lead: &["市发改委"],
                 co: COUNTIES,
+                notes: &[],
             },
             Want {
                 number: 5,
@@ -243,6 +258,7 @@ fn cells_by_paragraph_unnumbered_with_progress_after_the_units() {
                 ],
                 lead: &["市医保局"],
                 co: &["市卫健委", "市市场监管局"],
+                notes: &[],
             },
         ],
         &[],
@@ -268,6 +284,7 @@ fn cells_single_units_column_first_unit_leads() {
                 ],
                 lead: &["市教育局"],
                 co: &[],
+                notes: &[],
             },
             Want {
                 number: 2,
@@ -279,6 +296,7 @@ fn cells_single_units_column_first_unit_leads() {
                 ],
                 lead: &["市教育局"],
                 co: &["市人社局", "市发改委"],
+                notes: &[],
             },
             Want {
                 number: 3,
@@ -290,6 +308,7 @@ fn cells_single_units_column_first_unit_leads() {
                 ],
                 lead: &["市人社局"],
                 co: &["各县(市)区政府"],
+                notes: &[],
             },
             Want {
                 number: 4,
@@ -298,6 +317,7 @@ fn cells_single_units_column_first_unit_leads() {
                 progress: &["截至2020年6月底,共发放三代社保卡97.7万张,签发电子社保卡72.5万张。"],
                 lead: &["市人社局"],
                 co: &[],
+                notes: &[],
             },
             Want {
                 number: 5,
@@ -306,7 +326,384 @@ fn cells_single_units_column_first_unit_leads() {
                 progress: &[],
                 lead: &["市人社局"],
                 co: &["市住建局", "市交通运输局", "市水务局"],
+                notes: &[],
             },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn cells_separated_by_bar_lines_with_a_notes_column() {
+    let r = import("cells_bars.txt");
+    let a = Some("一、高水平推进共同富裕示范区建设");
+    let b = Some("二、加快建设现代产业体系");
+    let shaoxing_counties: &[&str] = &["各区县(市)政府"];
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            Want {
+                number: 1,
+                section: a,
+                goal: "深化“越富共享”行动,城乡居民收入倍差缩小到1.7以内。",
+                progress: &[
+                    "一是印发《绍兴市高质量发展建设共同富裕示范区市域范例实施方案》。",
+                    "二是上半年全市城镇、农村常住居民人均可支配收入分别增长5.1%和6.4%,收入倍差缩小至1.69。",
+                ],
+                // Two lead units on consecutive lines of one cell.
+                lead: &["市发改委", "市农业农村局"],
+                co: &["市人力社保局", "市统计局"],
+                notes: &["省定任务"],
+            },
+            Want {
+                number: 2,
+                section: a,
+                goal: "实施新一轮山区县高质量发展行动,推动嵊州、新昌加快发展。",
+                // Sub-items `1.` `2.` inside one cell.
+                progress: &[
+                    "1.柯桥区、上虞区与嵊州市、新昌县结对帮扶项目已签约18个,总投资46.3亿元。",
+                    "2.累计下达山区县财政转移支付资金12.6亿元。",
+                ],
+                lead: &["市发改委"],
+                co: &["嵊州市", "新昌县"],
+                // The 备注 cell is empty (`|` then `|`).
+                notes: &[],
+            },
+            Want {
+                number: 3,
+                section: b,
+                goal: "新增规模以上工业企业300家,规上工业增加值增长8%。",
+                progress: &["上半年新增规上工业企业162家,完成全年目标的54%;规上工业增加值同比增长9.2%。"],
+                lead: &["市经信局"],
+                co: shaoxing_counties,
+                notes: &["序时推进"],
+            },
+            Want {
+                number: 4,
+                section: b,
+                goal: "推进集成电路、生物医药两大万亩千亿产业平台建设。",
+                progress: &["中芯绍兴二期项目主厂房结顶,长电科技绍兴基地一期投产。"],
+                lead: &["绍兴滨海新区管委会"],
+                // `市科技局等`: the closing 等 is no part of the name.
+                co: &["市经信局", "市科技局"],
+                notes: &[],
+            },
+            Want {
+                number: 5,
+                section: b,
+                goal: "加快古城保护利用,推进阳明故里、兰亭书法文化园等项目建设。",
+                progress: &["阳明故里项目完成投资3.2亿元,主体工程完工80%;兰亭书法文化园完成初步设计。"],
+                // `市文广旅游局。` on its line.
+                lead: &["市文广旅游局"],
+                co: &["越城区政府"],
+                // The next row's number follows the note with no `|` between.
+                notes: &["跨年度项目"],
+            },
+            Want {
+                number: 6,
+                section: b,
+                goal: "完成城镇老旧小区改造120个,惠及居民3.5万户。",
+                progress: &["2022年计划改造的120个小区已全部开工,其中完工46个,惠及居民1.2万户。"],
+                lead: &["市建设局"],
+                co: shaoxing_counties,
+                notes: &[],
+            },
+        ],
+        // A remark under the table is no note of the last row.
+        &[(92, "注:推进情况截至2022年6月30日,由各牵头单位报送。")],
+    );
+    assert_eq!(r.period.as_deref(), Some("2022年上半年"));
+}
+
+#[test]
+fn cells_with_four_digit_numbers_a_single_units_column_and_deadlines() {
+    let r = import("cells_numbers.txt");
+    let deadline = "完成时限:2023年12月底";
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            Want {
+                number: 1001,
+                section: None,
+                goal: "加快建设汉江流域中心城市,地区生产总值增长7%以上。",
+                // Progress that starts with years or figures is no row.
+                progress: &[
+                    "一季度全市地区生产总值完成1265.8亿元,同比增长6.9%。",
+                    "2020、2021年连续两年进入全国城市GDP百强前50位,今年继续巩固提升。",
+                ],
+                // 责任单位 is the only units column: the first-listed unit leads, also when
+                // the units stand on two lines.
+                lead: &["市发改委"],
+                co: &["市统计局"],
+                notes: &[deadline],
+            },
+            Want {
+                number: 1002,
+                section: None,
+                goal: "新建1.5万亩高标准农田。",
+                progress: &[
+                    "1.5万亩高标准农田建设任务已分解下达到各县(市、区)。",
+                    "2022年结转项目已全部完工验收。",
+                ],
+                lead: &["市农业农村局"],
+                co: &["市财政局"],
+                notes: &["完成时限:2023年6月底前"],
+            },
+            Want {
+                number: 1003,
+                section: None,
+                goal: "实施农村危房改造和抗震加固。",
+                // Bare sub-item numbers far below the row numbering.
+                progress: &[
+                    "3000余户农户完成摸底核查,已开工改造1860户。",
+                    "1 争取中央补助资金4200万元。",
+                    "2 出台《农村低收入群体等重点对象住房安全保障工作实施方案》。",
+                ],
+                lead: &["市住建局"],
+                co: &[],
+                notes: &["完成时限:长期坚持"],
+            },
+            Want {
+                number: 1004,
+                section: None,
+                goal: "推进“襄十随神”城市群协同发展。",
+                progress: &[
+                    "一是襄十随神城市群联席会议第一次会议已召开,签订合作协议12项。",
+                    "二是开通襄阳至神农架旅游专线。",
+                ],
+                lead: &["市发改委"],
+                co: &["市交通运输局", "市商务局"],
+                notes: &[deadline],
+            },
+            Want {
+                number: 1005,
+                section: None,
+                goal: "打造“襄阳智造”品牌,新增国家级专精特新“小巨人”企业5家。",
+                // The deadline cell is empty: the last line is progress.
+                progress: &["上半年新认定省级专精特新企业26家,正在组织国家级“小巨人”企业申报。"],
+                lead: &["市经信局"],
+                co: &[],
+                notes: &[],
+            },
+            Want {
+                number: 1006,
+                section: None,
+                goal: "建设东津新区城市中心区。",
+                progress: &["城市中心区路网、管网工程完成投资18.6亿元。"],
+                lead: &["东津新区管委会"],
+                co: &[],
+                notes: &["完成时限:2024年12月底"],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn cells_unnumbered_with_lead_units_on_consecutive_lines_and_a_leader_column() {
+    let r = import("cells_lead_lines.txt");
+    let counties: &[&str] = &["各县(市)区政府"];
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "加快建设具有国际影响力的创新之都,新增国家高新技术企业1000户以上。",
+                progress: &[
+                    "一是组织开展2022年第一批高新技术企业认定申报,受理申报企业1286户。",
+                    "二是新建省级以上研发平台23个。",
+                ],
+                // Two lead lines, then the co cell (a list).
+                lead: &["市科技局", "市发展改革委"],
+                co: &["各县(市)区政府", "开发区管委会"],
+                notes: &["责任领导:张建华"],
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "推进“科大硅谷”建设,引进培育科技型企业500家。",
+                progress: &[
+                    "1.出台《“科大硅谷”建设实施方案》。",
+                    "2.首批12个“科大硅谷”片区已挂牌运营,入驻科技型企业138家。",
+                ],
+                // Two lead lines (`市财政局。`), then the progress: one row, not two.
+                lead: &["市科技局", "市财政局"],
+                co: &[],
+                notes: &["责任领导:张建华"],
+            },
+            Want {
+                number: 3,
+                section: None,
+                goal: "实施城市更新行动,改造老旧小区150个。",
+                progress: &[
+                    "1.改造计划已下达,150个小区全部完成设计招标。",
+                    "2.一季度开工小区42个。",
+                ],
+                lead: &["市住建局", "市城管局"],
+                co: counties,
+                notes: &["责任领导:李伟"],
+            },
+            Want {
+                number: 4,
+                section: None,
+                goal: "推进巢湖综合治理,确保巢湖水质稳定保持Ⅳ类。",
+                progress: &["巢湖流域14个国考断面水质均值达到Ⅲ类,同比提升一个类别。"],
+                lead: &["市林业和园林局"],
+                co: &["市生态环境局", "市水务局"],
+                notes: &["责任领导:王海燕"],
+            },
+            Want {
+                number: 5,
+                section: None,
+                goal: "提升“亩均论英雄”改革成效,盘活低效用地3000亩。",
+                // No leader: the last line is progress.
+                progress: &["一季度盘活低效用地862亩,完成年度目标的28.7%。"],
+                lead: &["市自然资源和规划局", "市经济和信息化局"],
+                co: &["各开发区管委会"],
+                notes: &[],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn cells_bars_between_every_line_and_a_number_after_a_unit_cell() {
+    // Header cells separated by `|`, rows separated by nothing: the last cell of a row (units)
+    // and the next row's number share a paragraph.
+    let text = "序号\n|\n工作任务\n|\n进展情况\n|\n责任单位\n|\n1\n|\n新增城镇就业1.2万人。\n|\n已新增0.7万人。\n|\n市人社局\n2\n|\n新建城市书房10个。\n|\n已建成6个。\n|\n市文广旅游局、各区县政府\n";
+    let r = import_named(text.as_bytes(), "bars_inline.txt");
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "新增城镇就业1.2万人。",
+                progress: &["已新增0.7万人。"],
+                lead: &["市人社局"],
+                co: &[],
+                notes: &[],
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "新建城市书房10个。",
+                progress: &["已建成6个。"],
+                lead: &["市文广旅游局"],
+                co: &["各区县政府"],
+                notes: &[],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn cells_whose_header_starts_with_units_start_each_unnumbered_row_at_its_units() {
+    let text = "序号\n牵头单位\n工作任务\n推进情况\n市住建局\n推进城市有机更新。\n已开工65个。\n市人社局\n市财政局\n新增城镇就业5万人。\n一季度新增就业1.3万人。\n";
+    let r = import_named(text.as_bytes(), "units_first.txt");
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "推进城市有机更新。",
+                progress: &["已开工65个。"],
+                lead: &["市住建局"],
+                co: &[],
+                notes: &[],
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "新增城镇就业5万人。",
+                progress: &["一季度新增就业1.3万人。"],
+                // Two lead lines at the start of a row: one row.
+                lead: &["市人社局", "市财政局"],
+                co: &[],
+                notes: &[],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn cells_one_per_line_with_a_remark_after_the_units_or_a_leader_before_the_progress() {
+    // 备注 after the units: a short remark before the next number is the note, not a unit.
+    let text = "序号\n重点任务\n进展情况\n牵头单位\n责任单位\n备注\n1001\n推进城市有机更新。\n已开工65个。\n市住建局\n市城管局。\n各县区政府\n跨年度\n1002\n新增城镇就业5万人。\n一季度新增就业1.3万人。\n市人社局\n1003\n建设城市书房10个。\n已建成8个。\n市文旅局\n各县区政府\n省民生实事\n";
+    let r = import_named(text.as_bytes(), "remark_after_units.txt");
+    let want = |number, goal, progress, lead, co, notes| Want {
+        number,
+        section: None,
+        goal,
+        progress,
+        lead,
+        co,
+        notes,
+    };
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            want(
+                1001,
+                "推进城市有机更新。",
+                &["已开工65个。"],
+                &["市住建局", "市城管局"],
+                &["各县区政府"],
+                &["跨年度"],
+            ),
+            want(
+                1002,
+                "新增城镇就业5万人。",
+                &["一季度新增就业1.3万人。"],
+                &["市人社局"],
+                &[],
+                &[],
+            ),
+            want(
+                1003,
+                "建设城市书房10个。",
+                &["已建成8个。"],
+                &["市文旅局"],
+                &["各县区政府"],
+                &["省民生实事"],
+            ),
+        ],
+        &[],
+    );
+    // 责任领导 between the units and the progress: a person's name, when there is one.
+    let text = "序号\n工作任务\n牵头单位\n责任领导\n推进情况\n1\n推进城市有机更新。\n市住建局\n张建华\n已开工65个。\n2\n新增城镇就业5万人。\n市人社局\n市财政局\n一季度新增就业1.3万人。\n";
+    let r = import_named(text.as_bytes(), "leader_before_progress.txt");
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            want(
+                1,
+                "推进城市有机更新。",
+                &["已开工65个。"],
+                &["市住建局"],
+                &[],
+                &["责任领导:张建华"],
+            ),
+            want(
+                2,
+                "新增城镇就业5万人。",
+                &["一季度新增就业1.3万人。"],
+                &["市人社局", "市财政局"],
+                &[],
+                &[],
+            ),
         ],
         &[],
     );
@@ -333,6 +730,7 @@ fn labelled_sections_rows() -> Vec<Want<'static>> {
             ],
             lead: &["市生态环境局", "市水务局"],
             co: COUNTIES,
+            notes: &[],
         },
         Want {
             number: 2,
@@ -343,6 +741,7 @@ fn labelled_sections_rows() -> Vec<Want<'static>> {
             ],
             lead: &["市林业局"],
             co: &["市自然资源和规划局", "各县(市)区政府"],
+            notes: &[],
         },
         Want {
             number: 3,
@@ -355,6 +754,7 @@ fn labelled_sections_rows() -> Vec<Want<'static>> {
             ],
             lead: &["市农业农村局"],
             co: &["市住建局", "市生态环境局", "各县(市)区政府"],
+            notes: &[],
         },
         Want {
             number: 4,
@@ -366,6 +766,7 @@ fn labelled_sections_rows() -> Vec<Want<'static>> {
             ],
             lead: &["市卫健委", "市民政局"],
             co: &["各县(市)区政府"],
+            notes: &[],
         },
         Want {
             number: 5,
@@ -374,6 +775,7 @@ fn labelled_sections_rows() -> Vec<Want<'static>> {
             progress: &["落实孤儿保障政策,上半年共保障孤儿723人,累计发放保障金443万元。"],
             lead: &["市民政局"],
             co: &[],
+            notes: &[],
         },
         Want {
             number: 6,
@@ -382,6 +784,7 @@ fn labelled_sections_rows() -> Vec<Want<'static>> {
             progress: &["各县(市)区城乡公益性公墓建设已完成项目选址等前期工作,正加快推进。"],
             lead: &["市民政局"],
             co: &["市自然资源和规划局", "市林业局", "各县(市)区政府"],
+            notes: &[],
         },
     ]
 }
@@ -409,6 +812,7 @@ fn labelled_variants_half_width_restarting_ids_inline_and_single_units() {
                 progress: &["开展今年批高层次科技人才团队路演评审,39个高层次科技人才团队参加路演。"],
                 lead: &["市科技局"],
                 co: COUNTIES,
+                notes: &[],
             },
             Want {
                 number: 2,
@@ -421,6 +825,7 @@ fn labelled_variants_half_width_restarting_ids_inline_and_single_units() {
                 // A label alone on its line, its units on the lines after it.
                 lead: &["市科技局", "市财政局"],
                 co: &["各县(市)区政府"],
+                notes: &[],
             },
             Want {
                 number: 3,
@@ -430,6 +835,7 @@ fn labelled_variants_half_width_restarting_ids_inline_and_single_units() {
                 // `责任单位:` alone: the first-listed unit leads.
                 lead: &["市市场监管局"],
                 co: &["市数据资源管理局"],
+                notes: &[],
             },
             Want {
                 number: 4,
@@ -443,6 +849,7 @@ fn labelled_variants_half_width_restarting_ids_inline_and_single_units() {
                 // Two labels on one line.
                 lead: &["市经信局"],
                 co: &["市财政局", "市地方金融监管局"],
+                notes: &[],
             },
             Want {
                 number: 5,
@@ -451,6 +858,7 @@ fn labelled_variants_half_width_restarting_ids_inline_and_single_units() {
                 progress: &["目前在3社区试点。"],
                 lead: &["市数据资源管理局"],
                 co: &["市政务服务管理局"],
+                notes: &[],
             },
         ],
         &[
@@ -477,6 +885,7 @@ fn labelled_unnumbered_tasks_and_goal_labels() {
                 ],
                 lead: &["市市场监管局"],
                 co: &["市科技局"],
+                notes: &[],
             },
             Want {
                 number: 2,
@@ -485,6 +894,7 @@ fn labelled_unnumbered_tasks_and_goal_labels() {
                 progress: &["上半年共认定战略性新兴产业人才专项政策支持企业483家。"],
                 lead: &["市发改委", "市人才办"],
                 co: COUNTIES,
+                notes: &[],
             },
             Want {
                 number: 3,
@@ -493,6 +903,7 @@ fn labelled_unnumbered_tasks_and_goal_labels() {
                 progress: &["依托“智慧人社”开发覆盖全口径人才的服务系统。"],
                 lead: &["市人社局"],
                 co: &[],
+                notes: &[],
             },
         ],
         &[],
@@ -537,6 +948,105 @@ fn a_repeated_task_number_is_reported_not_merged() {
     );
 }
 
+#[test]
+fn labelled_with_synonym_labels_and_note_labels() {
+    let r = import("labelled_synonyms.txt");
+    let a = Some("一、推动经济高质量发展");
+    let b = Some("二、增进民生福祉");
+    let deadline = "完成时限:2022年12月底";
+    check(
+        &r,
+        Layout::Labelled,
+        &[
+            Want {
+                number: 1,
+                section: a,
+                goal: "新增规模以上工业企业300户以上。",
+                progress: &["上半年新增规上工业企业186户,完成年度目标的62%。"],
+                lead: &["市经济和信息化局"],
+                co: COUNTIES,
+                notes: &[deadline],
+            },
+            Want {
+                number: 2,
+                section: a,
+                goal: "推进“科大硅谷”建设,引进培育科技型企业500家。",
+                progress: &[
+                    "1.出台《“科大硅谷”建设实施方案》。",
+                    "2.首批12个“科大硅谷”片区已挂牌运营。",
+                ],
+                lead: &["市科技局", "市发展改革委"],
+                co: &["市财政局"],
+                // `备注:` gives its text as written.
+                notes: &["省重点工作"],
+            },
+            Want {
+                number: 3,
+                section: a,
+                goal: "加快建设合肥新桥国际机场二期工程。",
+                progress: &["航站楼主体结构施工完成60%,飞行区工程已开工。"],
+                lead: &["市重点局"],
+                co: &["市发展改革委", "肥西县政府"],
+                notes: &["责任领导:王海燕"],
+            },
+            Want {
+                number: 4,
+                section: b,
+                goal: "新增城镇就业15万人以上。",
+                progress: &["一是上半年全市城镇新增就业8.2万人。二是举办线上线下招聘会126场。"],
+                lead: &["市人力资源社会保障局"],
+                co: &[],
+                notes: &["序时推进", deadline],
+            },
+            Want {
+                number: 5,
+                section: b,
+                goal: "新建改扩建中小学和幼儿园50所。",
+                progress: &["已开工41所,竣工交付12所。"],
+                // A note label after the lead units on their line.
+                lead: &["市教育局"],
+                co: &["市自然资源和规划局", "市城乡建设局"],
+                notes: &["完成时限:2022年8月底"],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn labelled_tasks_numbered_from_1001_keep_progress_that_starts_with_years() {
+    let text = "1001.新增城镇就业6万人。\n完成情况:\n2020、2021年连续两年超额完成目标。\n1.上半年新增就业3.3万人。\n牵头单位:市人社局\n1002.新建改扩建公办幼儿园20所。\n完成情况:2021年已建成8所,今年开工12所。\n牵头单位:市教育局\n配合单位:市财政局\n";
+    let r = import_named(text.as_bytes(), "labelled_1001.txt");
+    check(
+        &r,
+        Layout::Labelled,
+        &[
+            Want {
+                number: 1001,
+                section: None,
+                goal: "新增城镇就业6万人。",
+                progress: &[
+                    "2020、2021年连续两年超额完成目标。",
+                    "1.上半年新增就业3.3万人。",
+                ],
+                lead: &["市人社局"],
+                co: &[],
+                notes: &[],
+            },
+            Want {
+                number: 1002,
+                section: None,
+                goal: "新建改扩建公办幼儿园20所。",
+                progress: &["2021年已建成8所,今年开工12所。"],
+                lead: &["市教育局"],
+                co: &["市财政局"],
+                notes: &[],
+            },
+        ],
+        &[],
+    );
+}
+
 // ----------------------------------------------------------------------------------------------
 // Pipe
 // ----------------------------------------------------------------------------------------------
@@ -561,6 +1071,7 @@ fn pipe_markdown_with_section_rows_br_and_stray_spaces() {
                 ],
                 lead: &["市水务局"],
                 co: &["各县市区政府", "开发区管委会"],
+                notes: &[],
             },
             Want {
                 number: 2,
@@ -570,6 +1081,7 @@ fn pipe_markdown_with_section_rows_br_and_stray_spaces() {
                 lead: &["市住建局"],
                 // Separated by spaces, one name broken by a stray space.
                 co: &["各县(市)区政府", "市财政局", "市自然资源和规划局"],
+                notes: &[],
             },
             Want {
                 number: 3,
@@ -578,6 +1090,7 @@ fn pipe_markdown_with_section_rows_br_and_stray_spaces() {
                 progress: &["市区建成区累计79条水体完成整治,剩余3条同步推进水下和岸上工作。"],
                 lead: &["市住建局", "市生态环境局"],
                 co: &["各县(市)区政府"],
+                notes: &[],
             },
             Want {
                 number: 4,
@@ -586,6 +1099,7 @@ fn pipe_markdown_with_section_rows_br_and_stray_spaces() {
                 progress: &["推荐362家企业申报,其中新认定189家。"],
                 lead: &["市科技局"],
                 co: &["市财政局", "市税务局", "各县(市)区政府"],
+                notes: &[],
             },
             Want {
                 number: 5,
@@ -598,6 +1112,7 @@ fn pipe_markdown_with_section_rows_br_and_stray_spaces() {
                 ],
                 lead: &["市发改委", "市科技局"],
                 co: COUNTIES,
+                notes: &[],
             },
             Want {
                 number: 6,
@@ -606,6 +1121,7 @@ fn pipe_markdown_with_section_rows_br_and_stray_spaces() {
                 progress: &["相关申报方案初稿已完成,正进一步修改完善。"],
                 lead: &["市发改委"],
                 co: &[],
+                notes: &[],
             },
         ],
         &[(14, "注:进展情况截至2020年6月底。")],
@@ -628,6 +1144,7 @@ fn pipe_without_outer_pipes_progress_last_repeated_header_and_other_columns() {
                 progress: &["截至6月底,全市完成民生工程资金投入65.59亿元,占年初计划的73.25%。"],
                 lead: &["市财政局"],
                 co: &["各县(市)区政府"],
+                notes: &[],
             },
             Want {
                 number: 2,
@@ -636,6 +1153,7 @@ fn pipe_without_outer_pipes_progress_last_repeated_header_and_other_columns() {
                 progress: &["已开工项目23个,完工项目5个,累计完成投资12540万元。"],
                 lead: &["市教育局"],
                 co: &["市发改委", "市财政局", "市自然资源和规划局"],
+                notes: &[],
             },
             Want {
                 number: 3,
@@ -644,6 +1162,7 @@ fn pipe_without_outer_pipes_progress_last_repeated_header_and_other_columns() {
                 progress: &["市中医医院“中医传承与创新研究中心”项目施工单位和监理单位已进场。"],
                 lead: &["市卫健委"],
                 co: &["各县(市)区政府"],
+                notes: &[],
             },
             Want {
                 number: 4,
@@ -652,6 +1171,7 @@ fn pipe_without_outer_pipes_progress_last_repeated_header_and_other_columns() {
                 progress: &["上半年完成食品小作坊登记615家,覆盖率100%。"],
                 lead: &["市市场监管局"],
                 co: &["各县(市)区政府"],
+                notes: &[],
             },
             Want {
                 number: 5,
@@ -660,6 +1180,7 @@ fn pipe_without_outer_pipes_progress_last_repeated_header_and_other_columns() {
                 progress: &["全市已采购国家集采药品1854.75万元,为患者减轻负担约2009.31万元。"],
                 lead: &["市医保局"],
                 co: &["市卫健委"],
+                notes: &[],
             },
         ],
         // The 备注 column is not imported but reported; so is a line inside the table.
@@ -692,6 +1213,7 @@ fn parenthesized_plan_with_labelled_parens_and_a_broken_paragraph() {
                 progress: &[],
                 lead: &["市发改委", "市财政局"],
                 co: COUNTIES,
+                notes: &[],
             },
             Want {
                 number: 2,
@@ -700,6 +1222,7 @@ fn parenthesized_plan_with_labelled_parens_and_a_broken_paragraph() {
                 progress: &[],
                 lead: &["市人社局"],
                 co: &["各县(市)区政府"],
+                notes: &[],
             },
             Want {
                 number: 3,
@@ -708,6 +1231,7 @@ fn parenthesized_plan_with_labelled_parens_and_a_broken_paragraph() {
                 progress: &[],
                 lead: &["市生态环境局"],
                 co: &["市发改委", "市经信局", "各县(市)区政府"],
+                notes: &[],
             },
             Want {
                 number: 4,
@@ -717,6 +1241,7 @@ fn parenthesized_plan_with_labelled_parens_and_a_broken_paragraph() {
                 progress: &[],
                 lead: &["市水务局", "市林业局"],
                 co: COUNTIES,
+                notes: &[],
             },
             Want {
                 number: 5,
@@ -725,6 +1250,7 @@ fn parenthesized_plan_with_labelled_parens_and_a_broken_paragraph() {
                 progress: &[],
                 lead: &["市林业局"],
                 co: &["各县(市)区政府"],
+                notes: &[],
             },
             Want {
                 number: 6,
@@ -733,6 +1259,7 @@ fn parenthesized_plan_with_labelled_parens_and_a_broken_paragraph() {
                 progress: &[],
                 lead: &["市住建局"],
                 co: &["市生态环境局", "市水务局"],
+                notes: &[],
             },
             Want {
                 number: 7,
@@ -741,6 +1268,7 @@ fn parenthesized_plan_with_labelled_parens_and_a_broken_paragraph() {
                 progress: &[],
                 lead: &["市教育局"],
                 co: &["市发改委", "市财政局", "市自然资源和规划局", "各县(市)区政府"],
+                notes: &[],
             },
             Want {
                 number: 8,
@@ -749,6 +1277,7 @@ fn parenthesized_plan_with_labelled_parens_and_a_broken_paragraph() {
                 progress: &[],
                 lead: &["市医保局"],
                 co: &[],
+                notes: &[],
             },
         ],
         &[],
@@ -773,6 +1302,7 @@ fn parenthesized_lead_forms_with_progress_paragraphs() {
                 ],
                 lead: &["市城管局"],
                 co: COUNTIES,
+                notes: &[],
             },
             Want {
                 number: 2,
@@ -782,6 +1312,7 @@ fn parenthesized_lead_forms_with_progress_paragraphs() {
                 progress: &["2020年我市城镇老旧小区改造121个项目中具备条件的小区均实施“适老化”和“节能化”改造,目前已开工80%。"],
                 lead: &["市住建局"],
                 co: &["市发改委", "市财政局"],
+                notes: &[],
             },
             Want {
                 number: 3,
@@ -794,6 +1325,7 @@ fn parenthesized_lead_forms_with_progress_paragraphs() {
                 ],
                 lead: &["市水务局"],
                 co: &[],
+                notes: &[],
             },
             Want {
                 number: 4,
@@ -802,6 +1334,7 @@ fn parenthesized_lead_forms_with_progress_paragraphs() {
                 progress: &["长江路高架建设完成过保兴垾左侧人行桥1座,王家巷立交段完成墩柱15个。"],
                 lead: &["市重点处"],
                 co: &["市交通运输局", "市自然资源和规划局"],
+                notes: &[],
             },
             Want {
                 number: 5,
@@ -811,6 +1344,7 @@ fn parenthesized_lead_forms_with_progress_paragraphs() {
                 // `(X、Y负责)`: one list, the first-listed unit leads.
                 lead: &["市农业农村局"],
                 co: &["市住建局"],
+                notes: &[],
             },
         ],
         &[],
@@ -831,6 +1365,7 @@ fn parenthesized_unnumbered_with_footer() {
                 progress: &["一是推进城乡教育一体化,实施“县管校聘”管理改革。二是出台跨区域集团化办学实施方案。"],
                 lead: &["市教育局"],
                 co: &["各县(市)区政府"],
+                notes: &[],
             },
             Want {
                 number: 2,
@@ -839,6 +1374,7 @@ fn parenthesized_unnumbered_with_footer() {
                 progress: &[],
                 lead: &["市教育局"],
                 co: &["市发改委", "市财政局"],
+                notes: &[],
             },
             Want {
                 number: 3,
@@ -847,6 +1383,7 @@ fn parenthesized_unnumbered_with_footer() {
                 progress: &["积极协调皖江学院转设工作,正在落实皖江学院法人证书变更。"],
                 lead: &["市教育局"],
                 co: &["市科技局"],
+                notes: &[],
             },
             Want {
                 number: 4,
@@ -855,12 +1392,316 @@ fn parenthesized_unnumbered_with_footer() {
                 progress: &[],
                 lead: &["市人社局"],
                 co: &["市教育局", "市投资促进中心"],
+                notes: &[],
             },
         ],
         &[
             (13, "抄送:市委各部门,市人大常委会办公室,市政协办公室。"),
             (14, "芜湖市人民政府办公室 2020年2月20日印发"),
         ],
+    );
+}
+
+#[test]
+fn tongbao_items_with_quoted_goals_and_units_closing_the_progress() {
+    let r = import("tongbao_shaoxing.txt");
+    let a = Some("一、经济发展类");
+    let b = Some("二、民生保障类");
+    let counties: &[&str] = &["各区县(市)政府"];
+    check(
+        &r,
+        Layout::Parenthesized,
+        &[
+            Want {
+                number: 1,
+                section: a,
+                // The quoted text only.
+                goal: "全市生产总值增长7%以上",
+                // Two paragraphs, the units parenthesis cut from the last.
+                progress: &[
+                    "上半年全市实现生产总值3560.2亿元,同比增长4.1%,增速居全省第4位。",
+                    "受疫情等因素影响,完成年度目标存在一定压力。",
+                ],
+                lead: &["市发改委", "市统计局"],
+                co: counties,
+                notes: &[],
+            },
+            Want {
+                number: 2,
+                section: a,
+                goal: "新增规上工业企业300家",
+                progress: &["截至6月底,全市新增规上工业企业158家,完成年度目标的52.7%,其中柯桥区、诸暨市新增数量位居前两位。"],
+                lead: &["市经信局"],
+                co: counties,
+                notes: &[],
+            },
+            Want {
+                number: 3,
+                section: a,
+                goal: "推进杭绍甬一体化发展",
+                progress: &[
+                    "一是杭绍城际铁路正式开通运营,日均客流1.8万人次。",
+                    "二是绍兴风情旅游新干线建设完成投资12.5亿元。",
+                ],
+                lead: &["市发改委"],
+                co: &[],
+                notes: &[],
+            },
+            Want {
+                number: 4,
+                section: b,
+                goal: "完成城镇老旧小区改造120个",
+                progress: &["2022年计划改造的120个小区已全部开工,完工46个,惠及居民1.2万户。"],
+                lead: &["市建设局"],
+                co: counties,
+                notes: &[],
+            },
+            Want {
+                number: 5,
+                section: b,
+                goal: "新建改建农村公路200公里",
+                // Numbered sub-items, the last carrying the units: no rows of their own.
+                progress: &[
+                    "1.上半年新建改建农村公路98公里,完成年度目标的49%。",
+                    "2.实施农村公路安全生命防护工程150公里。",
+                ],
+                lead: &["市交通运输局"],
+                co: &["市财政局", "市公安局"],
+                notes: &[],
+            },
+            Want {
+                number: 6,
+                section: b,
+                goal: "新增城镇就业6万人",
+                // The units on a line of their own.
+                progress: &["上半年全市城镇新增就业3.4万人,完成年度目标的56.7%。城镇登记失业率1.9%。"],
+                lead: &["市人力社保局"],
+                co: &[],
+                notes: &[],
+            },
+        ],
+        // The signature after the last item is reported, not taken for progress.
+        &[
+            (25, "绍兴市人民政府督查室"),
+            (26, "2022年7月15日"),
+            (27, "抄送:市委办公室,市人大常委会办公室,市政协办公室。"),
+        ],
+    );
+}
+
+#[test]
+fn tongbao_items_numbered_like_headings_with_corner_quotes() {
+    let r = import("tongbao_hefei.txt");
+    check(
+        &r,
+        Layout::Parenthesized,
+        &[
+            Want {
+                number: 1,
+                // `(一)关于…` is an item, not a section heading.
+                section: None,
+                goal: "新建改扩建公办幼儿园50所",
+                progress: &[
+                    "截至9月底,50所幼儿园已开工48所,其中完工竣工31所,新增公办学位1.2万个。",
+                ],
+                lead: &["市教育局"],
+                co: &["市发展改革委", "市财政局", "各县(市)区政府"],
+                notes: &[],
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "实施城区积水点治理",
+                progress: &[
+                    "一是完成积水点改造42处,汛期未出现大面积积水。",
+                    "二是新建改造雨污管网86公里。",
+                ],
+                lead: &["市城乡建设局"],
+                co: &["市城管局", "市水务局"],
+                notes: &[],
+            },
+            Want {
+                number: 3,
+                section: None,
+                goal: "增设社区食堂100个",
+                progress: &["已建成社区食堂73个,日均服务老年人1.1万人次。"],
+                lead: &["市民政局"],
+                co: &[],
+                notes: &[],
+            },
+            Want {
+                number: 4,
+                section: None,
+                goal: "新增停车泊位2万个",
+                progress: &[
+                    "全市已新增公共停车泊位1.68万个。",
+                    "其中,利用边角地新建临时停车场56处。",
+                ],
+                lead: &["市公安局交警支队"],
+                co: &["市城乡建设局", "市自然资源和规划局"],
+                notes: &[],
+            },
+        ],
+        &[(14, "抄送:市委办公室,市人大常委会办公室。")],
+    );
+}
+
+#[test]
+fn tongbao_items_with_ascii_quotes_and_unquoted_goals() {
+    let text = "关于2021年三季度重点工作进展情况的通报\n1、关于\"推进城市书房建设\"的事项\n已建成城市书房12个。(牵头单位:市文广旅游局)\n2、关于新增公共停车泊位的事项\n新增泊位0.8万个。(市公安局交警支队牵头,市城管局配合)\n关于“加快5G基站建设”事项。已建成5G基站1260个。(牵头单位:市经信局)\n";
+    let r = import_named(text.as_bytes(), "tongbao_inline.txt");
+    check(
+        &r,
+        Layout::Parenthesized,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "推进城市书房建设",
+                progress: &["已建成城市书房12个。"],
+                lead: &["市文广旅游局"],
+                co: &[],
+                notes: &[],
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "新增公共停车泊位",
+                progress: &["新增泊位0.8万个。"],
+                lead: &["市公安局交警支队"],
+                co: &["市城管局"],
+                notes: &[],
+            },
+            // Unnumbered, its progress and units on its own line: numbered next in order.
+            Want {
+                number: 3,
+                section: None,
+                goal: "加快5G基站建设",
+                progress: &["已建成5G基站1260个。"],
+                lead: &["市经信局"],
+                co: &[],
+                notes: &[],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn units_closing_the_progress_under_sections_with_numbered_sub_items() {
+    let text = "2022年一季度重点工作推进情况通报\n一、经济发展\n1.建设城市书房10个。\n(1)已建成8个。\n(2)2个正在装修。(牵头单位:市文旅局;配合单位:市财政局)\n2.新增城镇就业5万人。\n一季度新增就业1.3万人。\n(牵头单位:市人社局)\n二、民生保障\n1.推进城市有机更新。\n1.已开工65个。\n2.完工21个。(市住建局牵头,各区政府配合)\n2.关于“实施农村公路提升”事项。完成投资3.2亿元。(市交通局牵头)\n";
+    let r = import_named(text.as_bytes(), "closing_sections.txt");
+    let a = Some("一、经济发展");
+    let b = Some("二、民生保障");
+    check(
+        &r,
+        Layout::Parenthesized,
+        &[
+            Want {
+                number: 1,
+                section: a,
+                goal: "建设城市书房10个。",
+                // `(2)` under `1.` is a sub-item, although it carries the units.
+                progress: &["(1)已建成8个。", "(2)2个正在装修。"],
+                lead: &["市文旅局"],
+                co: &["市财政局"],
+                notes: &[],
+            },
+            Want {
+                number: 2,
+                section: a,
+                goal: "新增城镇就业5万人。",
+                progress: &["一季度新增就业1.3万人。"],
+                lead: &["市人社局"],
+                co: &[],
+                notes: &[],
+            },
+            // Numbered from 1 again under the new section: numbered in order.
+            Want {
+                number: 3,
+                section: b,
+                goal: "推进城市有机更新。",
+                progress: &["1.已开工65个。", "2.完工21个。"],
+                lead: &["市住建局"],
+                co: &["各区政府"],
+                notes: &[],
+            },
+            Want {
+                number: 4,
+                section: b,
+                goal: "实施农村公路提升",
+                progress: &["完成投资3.2亿元。"],
+                lead: &["市交通局"],
+                co: &[],
+                notes: &[],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn units_closing_the_progress_of_tasks_numbered_from_1001() {
+    let r = import("paren_after_progress.txt");
+    check(
+        &r,
+        Layout::Parenthesized,
+        &[
+            Want {
+                number: 1001,
+                section: None,
+                goal: "新建改扩建公办幼儿园20所,新增学位6000个。",
+                progress: &["截至6月底,20所幼儿园已开工18所,其中完工5所,新增学位1500个。"],
+                lead: &["市教育局"],
+                co: &["市发改委", "市财政局"],
+                notes: &[],
+            },
+            Want {
+                number: 1002,
+                section: None,
+                goal: "完成1.5万亩高标准农田建设。",
+                // `2020、` and `1.5` open progress, not rows.
+                progress: &[
+                    "2020、2021年连续两年超额完成建设任务,今年任务已分解到各县(市、区)。",
+                    "1.5万亩建设任务已完成招标1.2万亩,开工建设0.8万亩。",
+                ],
+                lead: &["市农业农村局"],
+                co: &["市财政局", "市自然资源和规划局"],
+                notes: &[],
+            },
+            Want {
+                number: 1003,
+                section: None,
+                goal: "实施3000户农村危房改造和抗震加固。",
+                progress: &["3000余户农户已完成摸底核查,开工2150户,竣工1320户。"],
+                lead: &["市住建局"],
+                co: &[],
+                notes: &[],
+            },
+            Want {
+                number: 1004,
+                section: None,
+                goal: "新增城镇就业6万人。",
+                progress: &[
+                    "1.上半年全市城镇新增就业3.3万人,完成年度目标的55%。",
+                    "2.发放创业担保贷款4.6亿元,带动就业1.1万人。",
+                ],
+                lead: &["市人社局"],
+                // A name with `、` inside its parentheses stays one name.
+                co: &["各县(市、区)政府"],
+                notes: &[],
+            },
+            Want {
+                number: 1005,
+                section: None,
+                goal: "改造提升农贸市场15个。",
+                progress: &["已完成改造农贸市场9个,其余6个正在施工。"],
+                lead: &["市商务局"],
+                co: &[],
+                notes: &[],
+            },
+        ],
+        &[(17, "抄送:市委办公室,市人大常委会办公室。")],
     );
 }
 
@@ -962,6 +1803,13 @@ fn every_fixture_is_detected_as_its_layout() {
         ("paren_plan.txt", Layout::Parenthesized),
         ("paren_progress.txt", Layout::Parenthesized),
         ("paren_unnumbered.txt", Layout::Parenthesized),
+        ("cells_bars.txt", Layout::Cells),
+        ("cells_numbers.txt", Layout::Cells),
+        ("cells_lead_lines.txt", Layout::Cells),
+        ("labelled_synonyms.txt", Layout::Labelled),
+        ("tongbao_shaoxing.txt", Layout::Parenthesized),
+        ("tongbao_hefei.txt", Layout::Parenthesized),
+        ("paren_after_progress.txt", Layout::Parenthesized),
     ] {
         let text = String::from_utf8(fixture(name)).expect("fixture is UTF-8");
         assert_eq!(layout::detect(&lines(&text)), Some(want), "{name}");

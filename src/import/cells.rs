@@ -4,10 +4,16 @@
 //! Lines are typed (bare number, unit names, text, heading); the header's column order then
 //! says where a row may end. A bare number starts a row only if the row before it is complete,
 //! it continues the numbering and a goal follows it; otherwise it numbers a progress sub-item.
+//! Cells may also be separated by lines holding only `|`: they count as blank lines.
+//!
+//! Columns that are no field of a task (`备注`, `完成时限`, `责任领导`) become the row's notes.
+//! One cell per line loses empty cells, so such a column takes a line only when the line looks
+//! like what the column holds (a date for `完成时限`, a name for `责任领导`, a short remark
+//! without a full stop for `备注`); otherwise the line stays progress.
 
 use super::layout::{
-    self, clean_units, find_cells_header, is_footer, is_heading, is_loose_unit, is_units_line,
-    regex, Column,
+    self, clean_units, find_cells_header, is_bar_line, is_footer, is_heading, is_loose_unit,
+    is_units_line, regex, Column,
 };
 use super::units::{normalize, split_list};
 use super::{Parsed, RawRow, RawUnits, SourceLine, Unplaced};
@@ -31,9 +37,21 @@ struct Chunk<'a> {
     lines: Vec<SourceLine<'a>>,
 }
 
+/// A number alone on its line: `12`, `(12)`, `1001.`. Of any size; whether it is a row number
+/// is decided by the numbering around it.
 fn bare_number(t: &str) -> Option<u32> {
-    let caps = regex!(r"^[(\x{FF08}]?\s*([0-9]{1,3})\s*[)\x{FF09}]?\s*[.．、]?$").captures(t)?;
-    caps.get(1)?.as_str().parse().ok()
+    let caps = regex!(r"^[(\x{FF08}]?\s*([0-9]{1,9})\s*[)\x{FF09}]?\s*[.．、]?$").captures(t)?;
+    layout::numeral(caps.get(1)?.as_str())
+}
+
+/// A blank line, or a line holding only `|`: the border between two cells.
+fn is_separator(t: &str) -> bool {
+    t.trim().is_empty() || is_bar_line(t)
+}
+
+/// A remark under the table (`注:进展情况截至6月底`), not a cell.
+fn is_remark(t: &str) -> bool {
+    regex!(r"^(?:注|附注|说明|备注)\s*[:\x{FF1A}]").is_match(t.trim())
 }
 
 fn kind_of(t: &str) -> Kind {
@@ -53,12 +71,22 @@ fn kind_of(t: &str) -> Kind {
 }
 
 /// Short lines that are no sentence next to unit lines are units duban does not know.
-fn loose_next_to_units(kinds: &mut [Kind], lines: &[SourceLine<'_>]) {
+/// When the header has a note column right after its units (`备注`, `责任领导`), a short line
+/// after the units that fits that column is its cell, not a unit (unless units follow it too).
+fn loose_next_to_units(
+    kinds: &mut [Kind],
+    lines: &[SourceLine<'_>],
+    note_after_units: Option<NoteKind>,
+) {
     for k in 0..kinds.len() {
-        if kinds[k] == Kind::Text && lines.get(k).is_some_and(|l| is_loose_unit(l.text.trim())) {
+        let Some(text) = lines.get(k).map(|l| l.text.trim()) else {
+            continue;
+        };
+        if kinds[k] == Kind::Text && is_loose_unit(text) {
             let before = k > 0 && kinds[k - 1] == Kind::Units;
             let after = kinds.get(k + 1) == Some(&Kind::Units);
-            if before || after {
+            let a_note = note_after_units.is_some_and(|n| n.fits(text, false));
+            if (before && !a_note) || after {
                 kinds[k] = Kind::Units;
             }
         }
@@ -66,14 +94,14 @@ fn loose_next_to_units(kinds: &mut [Kind], lines: &[SourceLine<'_>]) {
 }
 
 /// One chunk per non-blank line.
-fn line_chunks<'a>(body: &[SourceLine<'a>]) -> Vec<Chunk<'a>> {
+fn line_chunks<'a>(body: &[SourceLine<'a>], note_after_units: Option<NoteKind>) -> Vec<Chunk<'a>> {
     let lines: Vec<SourceLine<'a>> = body
         .iter()
         .copied()
-        .filter(|l| !l.text.trim().is_empty())
+        .filter(|l| !is_separator(l.text))
         .collect();
     let mut kinds: Vec<Kind> = lines.iter().map(|l| kind_of(l.text.trim())).collect();
-    loose_next_to_units(&mut kinds, &lines);
+    loose_next_to_units(&mut kinds, &lines, note_after_units);
     lines
         .into_iter()
         .zip(kinds)
@@ -84,8 +112,10 @@ fn line_chunks<'a>(body: &[SourceLine<'a>]) -> Vec<Chunk<'a>> {
         .collect()
 }
 
-/// One chunk per blank-line-separated paragraph; a paragraph mixing kinds is cut where the
-/// kind changes. A number inside a longer paragraph numbers a sub-item, so it is text.
+/// One chunk per paragraph separated by blank lines (or `|` lines); a paragraph mixing kinds
+/// is cut where the kind changes. A number inside a longer paragraph numbers a sub-item, so it
+/// is text — unless it ends the paragraph: then nothing it could number follows it, and it is
+/// the next row's number in a table that does not separate its rows (`跨年度项目` / `6`).
 fn paragraph_chunks<'a>(body: &[SourceLine<'a>]) -> Vec<Chunk<'a>> {
     let mut out = Vec::new();
     let mut block: Vec<SourceLine<'a>> = Vec::new();
@@ -94,14 +124,15 @@ fn paragraph_chunks<'a>(body: &[SourceLine<'a>]) -> Vec<Chunk<'a>> {
             return;
         }
         let mut kinds: Vec<Kind> = block.iter().map(|l| kind_of(l.text.trim())).collect();
+        let last = kinds.len() - 1;
         if block.len() > 1 {
-            for k in kinds.iter_mut() {
-                if matches!(k, Kind::Number(_)) {
-                    *k = Kind::Text;
+            for (k, kind) in kinds.iter_mut().enumerate() {
+                if matches!(kind, Kind::Number(_)) && k != last {
+                    *kind = Kind::Text;
                 }
             }
         }
-        loose_next_to_units(&mut kinds, block);
+        loose_next_to_units(&mut kinds, block, None);
         for (l, kind) in block.drain(..).zip(kinds) {
             match out.last_mut() {
                 Some(Chunk { kind: last, lines })
@@ -120,7 +151,7 @@ fn paragraph_chunks<'a>(body: &[SourceLine<'a>]) -> Vec<Chunk<'a>> {
         }
     };
     for &l in body {
-        if l.text.trim().is_empty() {
+        if is_separator(l.text) {
             flush(&mut block, &mut out);
         } else {
             block.push(l);
@@ -135,51 +166,218 @@ fn same_block(lines: &[SourceLine<'_>], l: SourceLine<'_>) -> bool {
     lines.last().is_some_and(|p| p.number + 1 == l.number)
 }
 
-/// The table separates its cells by blank lines when most lines are followed by one.
+/// The table separates its cells by blank lines (or `|` lines) when most lines are followed by
+/// one.
 fn blank_separated(body: &[SourceLine<'_>]) -> bool {
     let mut nonblank = 0usize;
     let mut followed = 0usize;
     for (k, l) in body.iter().enumerate() {
-        if l.text.trim().is_empty() {
+        if is_separator(l.text) {
             continue;
         }
         nonblank += 1;
-        if body.get(k + 1).is_some_and(|n| n.text.trim().is_empty()) {
+        if body.get(k + 1).is_some_and(|n| is_separator(n.text)) {
             followed += 1;
         }
     }
     nonblank > 0 && followed * 10 >= nonblank * 3
 }
 
+/// What a column that is no field of a task holds, judged by its header: a line is taken for
+/// such a column only when it looks like what the column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoteKind {
+    /// `完成时限`, `时间节点`: `2021年12月底`, `长期坚持`.
+    Deadline,
+    /// `责任领导`, `责任人`: `张建华`, `王海燕(副市长)`.
+    Person,
+    /// `备注`, `类别`: a short remark without figures or a full stop (`跨年度项目`, `省定任务`).
+    Remark,
+    /// Anything else (`存在问题`, `下步打算`): any one cell, when progress keeps a cell too.
+    Any,
+}
+
+impl NoteKind {
+    fn of(role: Column, name: &str) -> Option<NoteKind> {
+        let n = layout::fold(name);
+        match role {
+            Column::Notes => Some(NoteKind::Remark),
+            Column::Other | Column::Period | Column::Ignore => Some(
+                if ["时限", "时间", "节点", "期限", "日期"]
+                    .iter()
+                    .any(|w| n.contains(w))
+                {
+                    NoteKind::Deadline
+                } else if ["领导", "责任人", "联系人"].iter().any(|w| n.contains(w)) {
+                    NoteKind::Person
+                } else if ["类别", "分类", "领域", "状态"]
+                    .iter()
+                    .any(|w| n.contains(w))
+                {
+                    NoteKind::Remark
+                } else {
+                    NoteKind::Any
+                },
+            ),
+            _ => None,
+        }
+    }
+
+    /// Whether a cell of `text` fits the column. `alone`: the cell would be the only text of
+    /// its run, so taking it leaves progress empty — only a cell that clearly fits is taken.
+    fn fits(self, text: &str, alone: bool) -> bool {
+        let t = text.trim();
+        let len = t.chars().count();
+        match self {
+            NoteKind::Deadline => len <= 24 && is_time_phrase(t),
+            NoteKind::Person => {
+                (2..=16).contains(&len)
+                    && !t
+                        .chars()
+                        .any(|c| c.is_ascii_digit() || "。,，;；:：、".contains(c))
+                    && !layout::is_unit_name(t)
+            }
+            // Progress lines are often short too, but they carry figures (`已开工65个`) or end
+            // their sentence.
+            NoteKind::Remark => {
+                !alone
+                    && (1..=20).contains(&len)
+                    && !t.chars().any(|c| c.is_ascii_digit())
+                    && !t.ends_with(['。', ';', '；', ':', '：', '，', ','])
+                    && layout::number_prefix(t).is_none()
+                    && !is_units_line(t)
+            }
+            NoteKind::Any => !alone,
+        }
+    }
+}
+
+/// A deadline as tables write it: `2021年12月底`, `2023年6月底前`, `6月底`, `年底前`, `长期坚持`,
+/// `2022.12`, `三季度`.
+fn is_time_phrase(t: &str) -> bool {
+    regex!(r"^(?:\d{4}\s*(?:年|[.\-/．])|\d{1,2}\s*月|(?:本|今|全|明)?年(?:底|内|末|中)|长期|持续|常态|全年|上半年|下半年|每[年季月周]|(?:第)?[一二三四1-4]季度|[一二三四五六七八九十]{1,3}月)")
+        .is_match(t)
+}
+
+/// A column of the header, after the number column.
+#[derive(Debug, Clone)]
+struct Col {
+    role: Column,
+    /// The header cell as written.
+    name: String,
+    /// Position in the header, so notes come out in column order.
+    at: usize,
+    note: Option<NoteKind>,
+}
+
+impl Col {
+    fn new(role: Column, name: &str, at: usize) -> Col {
+        Col {
+            role,
+            name: name.to_string(),
+            at,
+            note: NoteKind::of(role, name),
+        }
+    }
+
+    /// Text beyond what the header has room for: progress, or co units.
+    fn extra(role: Column) -> Col {
+        Col::new(role, "", usize::MAX)
+    }
+
+    /// The note this column makes of a cell: `备注` as written, other columns as
+    /// `<header>:<text>`. None for columns duban reads and does not keep (`状态`).
+    fn note_of(&self, text: &str) -> Option<String> {
+        match self.role {
+            Column::Notes => Some(text.to_string()),
+            Column::Other => Some(format!("{}:{}", self.name, text)),
+            _ => None,
+        }
+    }
+}
+
 /// What the header's column order says about row boundaries.
 struct Template {
     /// The columns after the number column, in order.
-    columns: Vec<Column>,
+    columns: Vec<Col>,
 }
 
 impl Template {
     fn has_units(&self) -> bool {
-        self.columns.iter().any(|c| c.is_units())
+        self.columns.iter().any(|c| c.role.is_units())
     }
-    /// Nothing can follow a row's units: the next text starts a new row.
+
+    /// The first column (after the number) is a units column: a row starts with its units.
+    fn starts_with_units(&self) -> bool {
+        self.columns.first().is_some_and(|c| c.role.is_units())
+    }
+
+    /// The kind of the note column right after the last units column, if there is one.
+    fn note_after_units(&self) -> Option<NoteKind> {
+        let k = self.columns.iter().rposition(|c| c.role.is_units())?;
+        self.columns.get(k + 1)?.note
+    }
+
+    /// The last column that is a field of the task (goal, progress or units).
+    fn last_field(&self) -> Option<usize> {
+        self.columns.iter().rposition(|c| c.note.is_none())
+    }
+
+    /// Nothing but notes can follow a row's units: the next text starts a new row, unless it
+    /// is one of those notes.
     fn ends_with_units(&self) -> bool {
-        self.columns
-            .iter()
-            .rev()
-            .find(|c| {
-                !matches!(
-                    c,
-                    Column::Other | Column::Notes | Column::Period | Column::Ignore
-                )
-            })
-            .is_some_and(|c| c.is_units())
+        self.last_field()
+            .and_then(|k| self.columns.get(k))
+            .is_some_and(|c| c.role.is_units())
     }
-    /// The goal is directly followed by units: a goal is text right before a units chunk.
-    fn units_after_goal(&self) -> bool {
-        let at = self.columns.iter().position(|c| *c == Column::Goal);
-        at.and_then(|a| self.columns.get(a + 1))
-            .is_some_and(|c| c.is_units())
+
+    /// The note columns after the row's units when the header ends with units.
+    fn notes_after_units(&self) -> &[Col] {
+        match self.last_field() {
+            Some(k) if self.ends_with_units() => self.columns.get(k + 1..).unwrap_or(&[]),
+            _ => &[],
+        }
     }
+
+    /// When the goal is followed by units (with only note columns between), the note columns
+    /// between: a goal is text followed by those notes' cells, then units.
+    fn notes_between_goal_and_units(&self) -> Option<&[Col]> {
+        let g = self.columns.iter().position(|c| c.role == Column::Goal)?;
+        let rest = self.columns.get(g + 1..)?;
+        let u = rest.iter().position(|c| c.note.is_none())?;
+        rest.get(u)
+            .filter(|c| c.role.is_units())
+            .and_then(|_| rest.get(..u))
+    }
+}
+
+/// Whether the chunks from `from` are the cells after a goal, up to its units: text fitting the
+/// note columns between the goal and the units (each may be missing), then units.
+fn units_follow(template: &Template, chunks: &[Chunk<'_>], from: usize) -> bool {
+    let Some(between) = template.notes_between_goal_and_units() else {
+        return false;
+    };
+    let mut k = from;
+    for col in between {
+        let fits = chunks.get(k).is_some_and(|c| {
+            c.kind == Kind::Text
+                && c.lines.len() == 1
+                && col.note.is_some_and(|n| n.fits(&cell_text(c), false))
+        });
+        if fits {
+            k += 1;
+        }
+    }
+    chunks.get(k).is_some_and(|c| c.kind == Kind::Units)
+}
+
+/// A chunk's lines as one cell's text.
+fn cell_text(c: &Chunk<'_>) -> String {
+    c.lines
+        .iter()
+        .map(|l| l.text.trim())
+        .collect::<Vec<_>>()
+        .join("")
 }
 
 struct RowBuf<'a> {
@@ -188,6 +386,8 @@ struct RowBuf<'a> {
     section: Option<String>,
     chunks: Vec<Chunk<'a>>,
     has_units: bool,
+    /// Text chunks taken after the units as the header's trailing note columns.
+    tail_notes: usize,
 }
 
 impl<'a> RowBuf<'a> {
@@ -198,6 +398,7 @@ impl<'a> RowBuf<'a> {
             section: section.clone(),
             chunks: Vec::new(),
             has_units: false,
+            tail_notes: 0,
         }
     }
     fn push(&mut self, c: Chunk<'a>) {
@@ -208,26 +409,43 @@ impl<'a> RowBuf<'a> {
     }
 }
 
+/// Remarks under the table (`注:…`) after the last units or number: the table has ended.
+fn mark_remarks(chunks: &mut [Chunk<'_>]) {
+    let last_row_part = chunks
+        .iter()
+        .rposition(|c| matches!(c.kind, Kind::Units | Kind::Number(_)));
+    for (i, c) in chunks.iter_mut().enumerate() {
+        let after = last_row_part.is_none_or(|l| i > l);
+        if after && c.kind == Kind::Text && c.lines.first().is_some_and(|l| is_remark(l.text)) {
+            c.kind = Kind::Footer;
+        }
+    }
+}
+
 pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     let mut out = Parsed::default();
     let Some(header) = find_cells_header(lines) else {
         return out;
     };
-    let body = lines.get(header.end..).unwrap_or(&[]);
-    let paragraphs = header.blank_separated || blank_separated(body);
-    let chunks = if paragraphs {
-        paragraph_chunks(body)
-    } else {
-        line_chunks(body)
-    };
     let template = Template {
         columns: header
             .columns
             .iter()
-            .copied()
-            .filter(|c| *c != Column::Number)
+            .zip(&header.names)
+            .enumerate()
+            .filter(|(_, (c, _))| **c != Column::Number)
+            .map(|(at, (c, n))| Col::new(*c, n, at))
             .collect(),
     };
+    let body = lines.get(header.end..).unwrap_or(&[]);
+    let paragraphs =
+        header.blank_separated || blank_separated(body) || body.iter().any(|l| is_bar_line(l.text));
+    let mut chunks = if paragraphs {
+        paragraph_chunks(body)
+    } else {
+        line_chunks(body, template.note_after_units())
+    };
+    mark_remarks(&mut chunks);
     let complete = |r: &RowBuf<'_>| !template.has_units() || r.has_units;
 
     let mut rows: Vec<RowBuf<'_>> = Vec::new();
@@ -239,11 +457,17 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
 
     for (i, chunk) in chunks.iter().enumerate() {
         let next_kind = chunks.get(i + 1).map(|c| c.kind);
-        let after_next = chunks.get(i + 2).map(|c| c.kind);
         // The chunk after a would-be goal fits the header: units when the goal's column is
-        // directly followed by a units column.
-        let goal_fits = next_kind == Some(Kind::Text)
-            && (!template.units_after_goal() || after_next == Some(Kind::Units));
+        // followed by a units column (past any note columns).
+        // What follows a number fits the header's first column: units where the header starts
+        // with units, else a goal.
+        let goal_fits = if template.starts_with_units() {
+            next_kind == Some(Kind::Units)
+        } else {
+            next_kind == Some(Kind::Text)
+                && (template.notes_between_goal_and_units().is_none()
+                    || units_follow(&template, &chunks, i + 2))
+        };
         if after_table {
             for l in &chunk.lines {
                 out.unplaced
@@ -265,6 +489,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             }
             Kind::Number(n) => {
                 let starts = match current.as_ref() {
+                    None if template.starts_with_units() => next_kind == Some(Kind::Units),
                     None => next_kind == Some(Kind::Text),
                     Some(r) if !complete(r) => false,
                     // Nothing can follow the row's units: a number here is the next row's.
@@ -317,8 +542,13 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 let new_row = match current.as_ref() {
                     None => true,
                     Some(r) if !complete(r) => false,
-                    Some(_) if template.ends_with_units() => true,
-                    Some(_) => template.units_after_goal() && next_kind == Some(Kind::Units),
+                    Some(r) if template.ends_with_units() => {
+                        !is_tail_note(&template, r, chunk, next_kind)
+                    }
+                    Some(_) => {
+                        template.notes_between_goal_and_units().is_some()
+                            && units_follow(&template, &chunks, i + 1)
+                    }
                 };
                 if new_row {
                     if let Some(r) = current.take() {
@@ -326,6 +556,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                     }
                     let line = chunk.lines.first().map_or(0, |l| l.number);
                     current = Some(RowBuf::new(None, line, &section));
+                } else if let Some(r) = current.as_mut() {
+                    if r.has_units && template.ends_with_units() {
+                        r.tail_notes += 1;
+                    }
                 }
                 if let Some(r) = current.as_mut() {
                     r.push(Chunk {
@@ -333,6 +567,22 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                         lines: chunk.lines.clone(),
                     });
                 }
+            }
+            // Units start a row only where the header's first column is a units column
+            // (`序号 / 牵头单位 / 工作任务 / …`) and the row before has had its text.
+            Kind::Units
+                if template.starts_with_units()
+                    && current.as_ref().is_none_or(|r| {
+                        r.has_units && r.chunks.last().is_some_and(|c| c.kind != Kind::Units)
+                    }) =>
+            {
+                if let Some(r) = current.take() {
+                    rows.push(r);
+                }
+                let line = chunk.lines.first().map_or(0, |l| l.number);
+                let mut r = RowBuf::new(None, line, &section);
+                r.push(chunk.clone());
+                current = Some(r);
             }
             Kind::Units => match current.as_mut() {
                 Some(r) => r.push(chunk.clone()),
@@ -375,6 +625,38 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     out
 }
 
+/// Whether text after a complete row's units is the cell of a note column that follows the
+/// units in the header (`备注` after `责任单位`). In a numbered table the next row starts with
+/// its number, so the note must be followed by one (or by the table's end).
+fn is_tail_note(
+    template: &Template,
+    row: &RowBuf<'_>,
+    chunk: &Chunk<'_>,
+    next_kind: Option<Kind>,
+) -> bool {
+    let Some(col) = template.notes_after_units().get(row.tail_notes) else {
+        return false;
+    };
+    let next_ok = row.number.is_none()
+        || matches!(
+            next_kind,
+            None | Some(Kind::Number(_) | Kind::Heading | Kind::Footer)
+        );
+    next_ok
+        && chunk.kind == Kind::Text
+        && chunk.lines.len() == 1
+        && col.note.is_some_and(|n| n.fits(&cell_text(chunk), false))
+}
+
+/// A row's fields as its columns are filled.
+#[derive(Default)]
+struct Fields {
+    goal: String,
+    progress: Vec<String>,
+    /// (header position, note).
+    notes: Vec<(usize, String)>,
+}
+
 /// Fills a row's columns from its chunks. Consecutive columns of the same kind (goal then
 /// progress; lead then co) share a run of chunks: the goal takes one chunk and the progress the
 /// rest; lead and co are told apart by paragraph, else by the co cell's list (see `split_units`).
@@ -395,17 +677,16 @@ fn assign(
         }
     }
     // Groups of consecutive columns of one kind.
-    let mut groups: Vec<(bool, Vec<Column>)> = Vec::new();
-    for &col in &template.columns {
-        let is_units = col.is_units();
+    let mut groups: Vec<(bool, Vec<Col>)> = Vec::new();
+    for col in &template.columns {
+        let is_units = col.role.is_units();
         match groups.last_mut() {
-            Some((u, v)) if *u == is_units => v.push(col),
-            _ => groups.push((is_units, vec![col])),
+            Some((u, v)) if *u == is_units => v.push(col.clone()),
+            _ => groups.push((is_units, vec![col.clone()])),
         }
     }
 
-    let mut goal = String::new();
-    let mut progress: Vec<String> = Vec::new();
+    let mut fields = Fields::default();
     let (mut lead, mut co, mut single): (Vec<String>, Vec<String>, Vec<String>) =
         (Vec::new(), Vec::new(), Vec::new());
     let mut g = 0usize;
@@ -415,26 +696,28 @@ fn assign(
             .skip(g)
             .position(|(u, _)| *u == is_units)
             .map(|p| p + g);
-        let cols: Vec<Column> = match found {
+        let cols: Vec<Col> = match found {
             Some(k) => {
                 g = k + 1;
                 groups.get(k).map(|(_, c)| c.clone()).unwrap_or_default()
             }
             // More runs than the header has room for (text after the units when the header
             // ends with units): extra text is progress, extra units are co units.
-            None if is_units => vec![Column::Co],
-            None => vec![Column::Progress],
+            None if is_units => vec![Col::extra(Column::Co)],
+            None => vec![Col::extra(Column::Progress)],
         };
         if is_units {
-            let (l, c, s) = split_units(&cols, &run, paragraphs, vocab);
+            let roles: Vec<Column> = cols.iter().map(|c| c.role).collect();
+            let (l, c, s) = split_units(&roles, &run, paragraphs, vocab);
             lead.extend(l);
             co.extend(c);
             single.extend(s);
         } else {
-            fill_text(&cols, run, &mut goal, &mut progress, unplaced_out);
+            fill_text(&cols, run, &mut fields, unplaced_out);
         }
     }
-    let units = if template.columns.contains(&Column::Units) && lead.is_empty() && co.is_empty() {
+    let has_units_column = template.columns.iter().any(|c| c.role == Column::Units);
+    let units = if has_units_column && lead.is_empty() && co.is_empty() {
         RawUnits::SingleColumn(single.join("、"))
     } else {
         // `责任单位` beside a lead column was read as the co column (see the header), so
@@ -444,13 +727,14 @@ fn assign(
             co: co.join("、"),
         }
     };
+    fields.notes.sort_by_key(|(at, _)| *at);
     RawRow {
-        notes: Vec::new(),
+        notes: fields.notes.into_iter().map(|(_, n)| n).collect(),
         number: row.number,
         section: row.section,
         line: row.line,
-        goal,
-        progress,
+        goal: fields.goal,
+        progress: fields.progress,
         units,
     }
 }
@@ -480,68 +764,80 @@ fn paragraphs_of(chunks: &[Chunk<'_>]) -> Vec<String> {
     out
 }
 
+/// Fills one run of text chunks into a group of consecutive text columns. The progress column
+/// (else the goal column) takes what the others leave: columns before it take one chunk each
+/// from the front, columns after it one each from the back; a note column takes a chunk only
+/// when the chunk fits it (an empty cell leaves no line behind in one-cell-per-line copies).
 fn fill_text(
-    cols: &[Column],
+    cols: &[Col],
     run: Vec<Chunk<'_>>,
-    goal: &mut String,
-    progress: &mut Vec<String>,
+    fields: &mut Fields,
     unplaced_out: &mut Vec<Unplaced>,
 ) {
-    let single_cell = |c: &Chunk<'_>| {
-        c.lines
-            .iter()
-            .map(|l| l.text.trim())
-            .collect::<Vec<_>>()
-            .join("")
-    };
-    let progress_at = cols.iter().position(|c| *c == Column::Progress);
-    // Columns before the progress column take one chunk each from the front, those after it
-    // one each from the back; the progress column takes the rest.
-    let (front, back): (&[Column], &[Column]) = match progress_at {
-        Some(p) => (&cols[..p], &cols[p + 1..]),
+    let rest_at = cols
+        .iter()
+        .position(|c| c.role == Column::Progress)
+        .or_else(|| cols.iter().position(|c| c.role == Column::Goal));
+    let (front, back): (&[Col], &[Col]) = match rest_at {
+        Some(p) => (&cols[..p], cols.get(p + 1..).unwrap_or(&[])),
         None => (cols, &[]),
     };
     let mut chunks: std::collections::VecDeque<Chunk<'_>> = run.into();
-    let mut take = |col: Column, chunk: Option<Chunk<'_>>, goal: &mut String| {
-        let Some(chunk) = chunk else { return };
-        match col {
-            Column::Goal => goal.push_str(&single_cell(&chunk)),
-            _ => {
-                for l in &chunk.lines {
+    // Whether a note column may take `chunk`: it fits, and enough is left for the rest column.
+    let may_take = |col: &Col, chunk: &Chunk<'_>, left: usize| {
+        let alone = rest_at.is_some() && left <= 1;
+        chunk.lines.len() == 1 && col.note.is_some_and(|n| n.fits(&cell_text(chunk), alone))
+    };
+    let mut taken: Vec<(&Col, Chunk<'_>)> = Vec::new();
+    for col in front {
+        if col.role == Column::Goal {
+            if let Some(c) = chunks.pop_front() {
+                fields.goal.push_str(&cell_text(&c));
+            }
+        } else if chunks
+            .front()
+            .is_some_and(|c| may_take(col, c, chunks.len()))
+        {
+            if let Some(c) = chunks.pop_front() {
+                taken.push((col, c));
+            }
+        }
+    }
+    for col in back.iter().rev() {
+        if col.role == Column::Goal {
+            if chunks.len() > 1 {
+                if let Some(c) = chunks.pop_back() {
+                    fields.goal.push_str(&cell_text(&c));
+                }
+            }
+        } else if chunks
+            .back()
+            .is_some_and(|c| may_take(col, c, chunks.len()))
+        {
+            if let Some(c) = chunks.pop_back() {
+                taken.push((col, c));
+            }
+        }
+    }
+    let rest: Vec<Chunk<'_>> = chunks.into();
+    match rest_at.and_then(|p| cols.get(p)).map(|c| c.role) {
+        Some(Column::Goal) => {
+            let text: Vec<String> = rest.iter().map(cell_text).collect();
+            fields.goal.push_str(&text.concat());
+        }
+        // The progress column, or text no column of the group could take.
+        _ => fields.progress.extend(paragraphs_of(&rest)),
+    }
+    for (col, c) in taken {
+        let text = cell_text(&c);
+        match col.note_of(&text) {
+            Some(note) => fields.notes.push((col.at, note)),
+            None => {
+                for l in &c.lines {
                     unplaced_out.push(unplaced(*l, "a column duban does not import"));
                 }
             }
         }
-    };
-    for &col in front {
-        // Without a progress column the last text column takes what is left.
-        if progress_at.is_none() && Some(&col) == front.last() {
-            let rest: Vec<Chunk<'_>> = chunks.drain(..).collect();
-            if col == Column::Goal {
-                goal.push_str(&rest.iter().map(single_cell).collect::<Vec<_>>().join(""));
-            } else {
-                for c in rest {
-                    take(col, Some(c), goal);
-                }
-            }
-            break;
-        }
-        let c = chunks.pop_front();
-        take(col, c, goal);
-    }
-    let mut tail: Vec<(Column, Chunk<'_>)> = Vec::new();
-    for &col in back.iter().rev() {
-        if chunks.len() > 1 {
-            if let Some(c) = chunks.pop_back() {
-                tail.push((col, c));
-            }
-        }
-    }
-    if progress_at.is_some() {
-        progress.extend(paragraphs_of(chunks.make_contiguous()));
-    }
-    for (col, c) in tail.into_iter().rev() {
-        take(col, Some(c), goal);
     }
 }
 
@@ -699,5 +995,65 @@ fn unplaced(line: SourceLine<'_>, reason: &str) -> Unplaced {
         line: line.number,
         text: line.text.trim().to_string(),
         reason: reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn note_columns_take_only_what_fits_them() {
+        let deadline = NoteKind::of(Column::Other, "完成时限");
+        assert_eq!(deadline, Some(NoteKind::Deadline));
+        let d = NoteKind::Deadline;
+        for t in [
+            "2021年12月底",
+            "2023年6月底前",
+            "年底前",
+            "长期坚持",
+            "2022.12",
+            "三季度",
+        ] {
+            assert!(d.fits(t, true), "{t}");
+        }
+        assert!(!d.fits(
+            "2023年一季度全市地区生产总值完成1265.8亿元,同比增长6.9%。",
+            false
+        ));
+        let p = NoteKind::of(Column::Other, "责任领导").expect("kind");
+        assert!(p.fits("张建华", true));
+        assert!(!p.fits("市发改委", false));
+        assert!(!p.fits("已完成。", false));
+        let r = NoteKind::of(Column::Notes, "备注").expect("kind");
+        assert!(r.fits("跨年度项目", false));
+        assert!(
+            !r.fits("跨年度项目", true),
+            "a remark alone may be the progress"
+        );
+        assert!(!r.fits("已开工65个", false));
+        assert!(!r.fits("正加快推进。", false));
+        assert!(!r.fits("市住建局", false));
+        assert_eq!(NoteKind::of(Column::Progress, "进展情况"), None);
+    }
+
+    #[test]
+    fn a_number_ending_a_paragraph_stays_a_number() {
+        let text = "跨年度项目\n6\n\n1\n印发方案。\n";
+        let lines = crate::import::source_lines(text);
+        let kinds: Vec<Kind> = paragraph_chunks(&lines).iter().map(|c| c.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![Kind::Text, Kind::Number(6), Kind::Text],
+            "a sub-item number inside a paragraph is text"
+        );
+    }
+
+    #[test]
+    fn bar_lines_separate_cells() {
+        let text = "市住建局\n|\n已开工。\n｜\n";
+        let lines = crate::import::source_lines(text);
+        assert!(blank_separated(&lines));
+        assert_eq!(paragraph_chunks(&lines).len(), 2);
     }
 }

@@ -87,7 +87,7 @@ pub fn recognises(lines: &[SourceLine<'_>]) -> bool {
     let mut expected = 1u32;
     let (mut rows, mut with_units) = (0usize, 0usize);
     for l in lines {
-        if let Some((n, at)) = row_start(l.text, true, expected) {
+        if let Some((n, at)) = row_start(l.text, true, Some(expected)) {
             if rows == 0 && n != 1 {
                 continue;
             }
@@ -141,13 +141,15 @@ fn build_row(d: Draft<'_>, found: Option<UnitsAt>) -> RawRow {
 // ---------------------------------------------------------------------------------------
 // Rows and the table's extent.
 
-/// The marker that starts a row: `N.` then a no-break space. In copies where the no-break
-/// space became an ordinary or ideographic space, `N. ` counts only when N is the next number
-/// expected, because progress sub-items (`2.全面放开…`) look alike.
-fn row_start(text: &str, nbsp_mode: bool, expected: u32) -> Option<(u32, usize)> {
+/// The marker that starts a row: `N.` then a no-break space, N of any size (`1001.`). In copies
+/// where the no-break space became an ordinary or ideographic space, `N. ` counts only when N
+/// is the next number expected (any number for the first row), because progress sub-items
+/// (`2.全面放开…`) look alike.
+fn row_start(text: &str, nbsp_mode: bool, expected: Option<u32>) -> Option<(u32, usize)> {
     let trimmed = text.trim_start_matches([' ', '\u{3000}', '\t']);
     let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 || digits > 6 {
+    // Nine digits always fit a u32.
+    if digits == 0 || digits > 9 {
         return None;
     }
     let number: u32 = trimmed[..digits].parse().ok()?;
@@ -158,7 +160,7 @@ fn row_start(text: &str, nbsp_mode: bool, expected: u32) -> Option<(u32, usize)>
     let space = rest.chars().next()?;
     let ok = match space {
         '\u{a0}' => true,
-        ' ' | '\u{3000}' => !nbsp_mode && number == expected,
+        ' ' | '\u{3000}' => !nbsp_mode && expected.is_none_or(|e| number == e),
         _ => false,
     };
     if !ok {
@@ -173,9 +175,13 @@ fn row_start(text: &str, nbsp_mode: bool, expected: u32) -> Option<(u32, usize)>
     Some((number, content_start))
 }
 
+/// The table's header: the sample's, or any column names run together
+/// (`序号重点工作任务推进情况牵头单位配合单位`).
 fn is_header(text: &str) -> bool {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.contains("序号") && (compact.contains("目标与任务") || compact.contains("牵头责任单位"))
+    (compact.contains("序号")
+        && (compact.contains("目标与任务") || compact.contains("牵头责任单位")))
+        || super::layout::is_concatenated_header(&compact)
 }
 
 /// `一、…` / `(一)…` headings: context for the rows after them.
@@ -254,17 +260,20 @@ fn is_furniture(text: &str) -> bool {
 }
 
 fn group_rows<'a>(lines: &[SourceLine<'a>], unplaced: &mut Vec<Unplaced>) -> Vec<Draft<'a>> {
-    let nbsp_mode = lines.iter().any(|l| row_start(l.text, true, 0).is_some());
+    let nbsp_mode = lines
+        .iter()
+        .any(|l| row_start(l.text, true, None).is_some());
     let header = lines.iter().position(|l| is_header(l.text));
 
     // Row starts, in order, with the numbering they expect.
     let mut starts: Vec<(usize, u32, usize)> = Vec::new(); // (index, number, content start)
-    let mut expected = 1u32;
+                                                           // Without a header the first row is `1.`; under one it may have any number (`1001.`).
+    let mut expected = if header.is_some() { None } else { Some(1u32) };
     let from = header.map_or(0, |h| h + 1);
     for (i, l) in lines.iter().enumerate().skip(from) {
         if let Some((n, at)) = row_start(l.text, nbsp_mode, expected) {
             starts.push((i, n, at));
-            expected = n.saturating_add(1);
+            expected = Some(n.saturating_add(1));
         }
     }
     let Some(&(first_row, _, _)) = starts.first() else {
@@ -614,16 +623,45 @@ mod tests {
     }
 
     #[test]
+    fn rows_numbered_from_1001_under_a_header_of_other_words() {
+        let text = "序号重点工作任务推进情况牵头单位配合单位\n\
+            1001. 新建公办幼儿园20所。已开工18所。市教育局各县(市)区政府\n\
+            2020、2021年连续两年超额完成。\n\
+            1002. 完成1.5万亩高标准农田建设。已完成招标。市农业农村局市财政局\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows.len(), 2, "{:?}", p.rows);
+        assert_eq!(p.rows[0].number, Some(1001));
+        assert_eq!(p.rows[0].goal, "新建公办幼儿园20所。");
+        assert_eq!(
+            p.rows[0].progress,
+            ["已开工18所。", "2020、2021年连续两年超额完成。"]
+        );
+        assert_eq!(p.rows[1].number, Some(1002));
+        assert_eq!(
+            units(&p.rows[1]),
+            (vec!["市农业农村局".into()], vec!["市财政局".into()])
+        );
+    }
+
+    #[test]
     fn row_marker_edge_cases() {
         assert_eq!(
-            row_start("12.\u{a0}推进", true, 0),
+            row_start("12.\u{a0}推进", true, None),
             Some((12, "12.\u{a0}".len()))
         );
-        assert_eq!(row_start("2.全面放开", true, 2), None);
-        assert_eq!(row_start("2. 全面放开", true, 2), None);
-        assert_eq!(row_start("2. 全面放开", false, 2), Some((2, 3)));
-        assert_eq!(row_start("2. 全面放开", false, 5), None);
-        assert_eq!(row_start("3.\u{a0}", true, 0), None);
-        assert_eq!(row_start("9999999.\u{a0}x", true, 0), None);
+        assert_eq!(row_start("2.全面放开", true, Some(2)), None);
+        assert_eq!(row_start("2. 全面放开", true, Some(2)), None);
+        assert_eq!(row_start("2. 全面放开", false, Some(2)), Some((2, 3)));
+        assert_eq!(row_start("2. 全面放开", false, Some(5)), None);
+        assert_eq!(row_start("3.\u{a0}", true, None), None);
+        assert_eq!(
+            row_start("12345.\u{a0}推进", true, None).map(|r| r.0),
+            Some(12345)
+        );
+        assert_eq!(
+            row_start("1001. 推进", false, None).map(|r| r.0),
+            Some(1001)
+        );
+        assert_eq!(row_start("1234567890.\u{a0}x", true, None), None);
     }
 }

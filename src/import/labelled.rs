@@ -1,8 +1,11 @@
 //! Parser for labelled paragraphs: `N.<task>` (or `N、`, `(N)`, or a `目标与任务:` label) then
 //! `进展情况:` / `牵头责任单位:` / `协同责任单位:` paragraphs in any order, under section headings.
+//! Label words come from the column vocabulary (`完成情况:`, `牵头单位:`, `配合单位:`…); a note
+//! label (`备注:`, `完成时限:`, `责任领导:`) gives the task a note.
 
+use super::headers::Vocabulary;
 use super::layout::{
-    self, clean_units, inline_labels, is_footer, is_heading, is_units_line, label_at_start, Column,
+    self, clean_units, fold, is_footer, is_heading, is_units_line, label_at_start, Column,
 };
 use super::{Parsed, RawRow, RawUnits, SourceLine, Unplaced};
 
@@ -19,6 +22,9 @@ struct Building {
     lead: Vec<String>,
     co: Vec<String>,
     single: Vec<String>,
+    /// Notes as (prefix, text): the prefix is `<label>:` for a column duban has no field for
+    /// and empty for `备注`.
+    notes: Vec<(String, String)>,
     /// Labels this task has had, so a second `进展情况:` means a new task has begun.
     seen: Vec<Column>,
 }
@@ -34,6 +40,7 @@ impl Building {
             lead: Vec::new(),
             co: Vec::new(),
             single: Vec::new(),
+            notes: Vec::new(),
             seen: vec![Column::Goal],
         }
     }
@@ -70,8 +77,22 @@ impl Building {
             Column::Lead => self.lead.push(clean_units(text)),
             Column::Co => self.co.push(clean_units(text)),
             Column::Units => self.single.push(clean_units(text)),
-            Column::Number | Column::Notes | Column::Other | Column::Period | Column::Ignore => {}
+            // A note's continuation lines belong to the note its label opened.
+            Column::Notes | Column::Other => match self.notes.last_mut() {
+                Some((_, note)) => note.push_str(text),
+                None => self.notes.push((String::new(), text.to_string())),
+            },
+            Column::Number | Column::Period | Column::Ignore => {}
         }
+    }
+
+    /// Opens a note for a note label (`备注:` / `完成时限:`), its text after the label.
+    fn open_note(&mut self, col: Column, label: &str, text: &str) {
+        let prefix = match col {
+            Column::Other => format!("{label}:"),
+            _ => String::new(),
+        };
+        self.notes.push((prefix, text.trim().to_string()));
     }
 
     fn finish(self) -> RawRow {
@@ -87,7 +108,12 @@ impl Building {
             }
         };
         RawRow {
-            notes: Vec::new(),
+            notes: self
+                .notes
+                .into_iter()
+                .filter(|(_, text)| !text.is_empty())
+                .map(|(prefix, text)| format!("{prefix}{text}"))
+                .collect(),
             number: self.number,
             section: self.section,
             line: self.line,
@@ -96,6 +122,62 @@ impl Building {
             units,
         }
     }
+}
+
+/// A note label after a separator (`牵头单位:市经信局 完成时限:2022年底`), its words from the
+/// vocabulary's note roles.
+fn inline_note_pattern() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        let words = Vocabulary::builtin()
+            .words_of(&[Column::Notes, Column::Other])
+            .into_iter()
+            .filter(|w| w.chars().count() >= 2)
+            .map(regex::escape)
+            .collect::<Vec<_>>()
+            .join("|");
+        regex::Regex::new(&format!(
+            r"[\s;\x{{FF1B}},\x{{FF0C}}。]+[【\[]?(?:{words})[】\]]?\s*[:\x{{FF1A}}]"
+        ))
+        .expect("label words are escaped")
+    })
+}
+
+/// Where further labels start inside a paragraph: units and progress labels
+/// ([`layout::inline_labels`]) and note labels, in order.
+fn inline_labels(text: &str) -> Vec<usize> {
+    let mut at = layout::inline_labels(text);
+    let folded = fold(text);
+    for m in inline_note_pattern().find_iter(&folded) {
+        // The separator stays with the text before the label.
+        let sep_len = folded[m.start()..]
+            .char_indices()
+            .find(|(_, c)| {
+                !(c.is_whitespace() || matches!(c, ';' | '\u{ff1b}' | ',' | '\u{ff0c}' | '。'))
+            })
+            .map_or(0, |(i, _)| i);
+        if m.start() + sep_len > 0 {
+            at.push(m.start() + sep_len);
+        }
+    }
+    at.sort_unstable();
+    at.dedup();
+    at
+}
+
+/// The label as written at the start of `text` (`完成时限`), without brackets and colon.
+fn label_name(text: &str) -> String {
+    let Some((_, len, _)) = label_at_start(text) else {
+        return String::new();
+    };
+    text.get(..len)
+        .unwrap_or_default()
+        .trim()
+        .trim_end_matches([':', '\u{ff1a}'])
+        .trim()
+        .trim_matches(['【', '】', '[', ']'])
+        .trim()
+        .to_string()
 }
 
 /// A label that starts a task: only the long goal labels (`目标与任务:`, `工作任务:`), so a
@@ -211,7 +293,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 current = Some(Building::new(None, line.number, &section, ""));
             }
             match current.as_mut() {
-                Some(b) => target = add_labelled(b, col, rest),
+                Some(b) => target = add_labelled(b, col, &label_name(t), rest),
                 None => out
                     .unplaced
                     .push(unplaced(line, "a label before the first task")),
@@ -230,8 +312,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 };
                 let mut b = Building::new(Some(n), line.number, &section, goal);
                 target = Column::Goal;
-                if let Some((col, r)) = labels.and_then(label) {
-                    target = add_labelled(&mut b, col, r);
+                if let Some(labels) = labels {
+                    if let Some((col, r)) = label(labels) {
+                        target = add_labelled(&mut b, col, &label_name(labels), r);
+                    }
                 }
                 current = Some(b);
                 expected = Some(n.saturating_add(1));
@@ -304,24 +388,34 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
 
 /// Adds a labelled paragraph (which may hold further labels: `牵头责任单位:X 协同责任单位:Y`)
 /// and returns the column later continuation lines belong to.
-fn add_labelled(b: &mut Building, col: Column, rest: &str) -> Column {
+fn add_labelled(b: &mut Building, col: Column, label: &str, rest: &str) -> Column {
     let mut col = col;
+    let mut label = label.to_string();
     let mut from = 0usize;
     for at in inline_labels(rest) {
         if at < from {
             continue;
         }
         // Not a label after all (`label` disagrees): it stays in the text.
-        if let Some((c, r)) = label(&rest[at..]) {
-            b.add(col, &rest[from..at]);
-            note(b, col);
+        if let Some((c, r)) = self::label(&rest[at..]) {
+            add_text(b, col, &label, &rest[from..at]);
             col = c;
+            label = label_name(&rest[at..]);
             from = rest.len() - r.len();
         }
     }
-    b.add(col, &rest[from..]);
-    note(b, col);
+    add_text(b, col, &label, &rest[from..]);
     col
+}
+
+/// Adds the text after one label.
+fn add_text(b: &mut Building, col: Column, label: &str, text: &str) {
+    if matches!(col, Column::Notes | Column::Other) {
+        b.open_note(col, label, text);
+    } else {
+        b.add(col, text);
+    }
+    note(b, col);
 }
 
 fn note(b: &mut Building, col: Column) {

@@ -45,7 +45,7 @@ pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
             concat_header_at = Some(i);
             continue;
         }
-        if regex!(r"^\d{1,3}[.．]\u{a0}").is_match(text) {
+        if regex!(r"^\d{1,9}[.．]\u{a0}").is_match(text) {
             nbsp_rows += 1;
         }
         if concat_header_at.is_some() && number_prefix(text).is_some() {
@@ -138,7 +138,7 @@ fn unit_runs(lines: &[SourceLine<'_>]) -> usize {
     let mut in_run = false;
     for l in lines {
         let t = l.text.trim();
-        if t.is_empty() {
+        if t.is_empty() || is_bar_line(t) {
             continue;
         }
         let u = is_units_line(t);
@@ -229,8 +229,8 @@ pub(crate) fn resolve_units_columns(cols: &mut [Column]) {
     }
 }
 
-/// A label at the start of a paragraph (`牵头责任单位:` `进展情况:`…): its column, the byte
-/// length of the label with its colon, and the text after it.
+/// A label at the start of a paragraph (`牵头责任单位:` `进展情况:` `备注:`…): its column, the
+/// byte length of the label with its colon, and the text after it.
 pub(crate) fn label_at_start(text: &str) -> Option<(Column, usize, &str)> {
     let t = text.trim_start();
     let lead_ws = text.len() - t.len();
@@ -241,9 +241,16 @@ pub(crate) fn label_at_start(text: &str) -> Option<(Column, usize, &str)> {
         .captures(&folded)?;
     let name = caps.get(1)?.as_str();
     let col = column_of(name)?;
+    // Note labels (`备注:`, `完成时限:`) too: their text is kept as the task's notes.
     if !matches!(
         col,
-        Column::Goal | Column::Progress | Column::Lead | Column::Co | Column::Units
+        Column::Goal
+            | Column::Progress
+            | Column::Lead
+            | Column::Co
+            | Column::Units
+            | Column::Notes
+            | Column::Other
     ) {
         return None;
     }
@@ -333,10 +340,11 @@ impl Sections {
     }
 }
 
-/// Arabic or Chinese numeral value (`12`, `十二`).
+/// Arabic or Chinese numeral value (`12`, `1001`, `十二`). Row numbers have any size; 0 is
+/// no row number.
 pub(crate) fn numeral(s: &str) -> Option<u32> {
     if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
-        return s.parse().ok().filter(|n| (1..=999).contains(n));
+        return s.parse().ok().filter(|n| *n >= 1);
     }
     let digit = |c: char| {
         "一二三四五六七八九"
@@ -355,23 +363,26 @@ pub(crate) fn numeral(s: &str) -> Option<u32> {
     }
 }
 
-/// A row id cell: `1`, `1.`, `(1)`, `一`, `(一)`, `1、`.
+/// A row id cell: `1`, `1.`, `(1)`, `1001`, `一`, `(一)`, `1、`.
 pub(crate) fn parse_id(cell: &str) -> Option<u32> {
     let t = cell.trim();
     let caps = regex!(
-        r"^[(\x{FF08}]?\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*[)\x{FF09}]?\s*[.．、]?$"
+        r"^[(\x{FF08}]?\s*([0-9]{1,9}|[一二三四五六七八九十]{1,3})\s*[)\x{FF09}]?\s*[.．、]?$"
     )
     .captures(t)?;
     numeral(caps.get(1)?.as_str())
 }
 
-/// A task number at the start of a paragraph (`1.` `1、` `(1)` `1)`), with the text after it.
-/// `1.5万亩` is a decimal, not a number prefix.
+/// A task number at the start of a paragraph (`1.` `1、` `(1)` `1)` `1001.`), with the text
+/// after it. A figure is no number prefix: `1.5万亩` is a decimal, and a number of four digits
+/// or more followed by another figure is a list of years or amounts (`2020、2021年连续…`).
 pub(crate) fn number_prefix(text: &str) -> Option<(u32, &str)> {
     let t = text.trim_start();
-    let caps = regex!(r"^(?:([0-9]{1,3})\s*([.．、])|[(\x{FF08}]\s*([0-9]{1,3})\s*[)\x{FF09}]|([0-9]{1,3})[)\x{FF09}])\s*").captures(t)?;
+    let caps = regex!(r"^(?:([0-9]{1,9})\s*([.．、])|[(\x{FF08}]\s*([0-9]{1,9})\s*[)\x{FF09}]|([0-9]{1,9})[)\x{FF09}])\s*").captures(t)?;
     let m = caps.get(0)?;
     let rest = &t[m.end()..];
+    let digits = caps.get(1).or(caps.get(3)).or(caps.get(4))?;
+    let figure_follows = rest.starts_with(|c: char| c.is_ascii_digit());
     if let Some(sep) = caps.get(2) {
         // A decimal point: `1.5万亩`.
         if matches!(sep.as_str(), "." | "．")
@@ -380,8 +391,10 @@ pub(crate) fn number_prefix(text: &str) -> Option<(u32, &str)> {
             return None;
         }
     }
-    let digits = caps.get(1).or(caps.get(3)).or(caps.get(4))?;
-    Some((digits.as_str().parse().ok()?, rest))
+    if digits.as_str().len() >= 4 && figure_follows {
+        return None;
+    }
+    Some((numeral(digits.as_str())?, rest))
 }
 
 /// A line that ends the table: the distribution list and attachments of an official document.
@@ -390,6 +403,15 @@ pub(crate) fn is_footer(text: &str) -> bool {
     // `印发《…》` opens many progress sentences: only a dated `…年…月…日印发` line is a footer.
     regex!(r"^(?:(?:抄送|主送|抄报|联系人|联系电话)\s*[:\x{FF1A}]|附件\s*[:\x{FF1A}]?\s*\d|[(\x{FF08}]此件|免责声明|Copyright|版权所有)").is_match(t)
         || regex!(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$").is_match(t)
+}
+
+/// A line holding only `|` (or a box-drawing bar): the border between two cells of a table
+/// copied one cell per line.
+pub(crate) fn is_bar_line(text: &str) -> bool {
+    let t = text.trim();
+    !t.is_empty()
+        && t.chars()
+            .all(|c| matches!(c, '|' | '\u{ff5c}' | '│' | '┃' | '¦') || c.is_whitespace())
 }
 
 /// Rows numbered again from 1 under each section (`(1)(2)(3)` then `(1)(2)`) have no global
@@ -507,8 +529,24 @@ fn has_sentence_punct(s: &str) -> bool {
     })
 }
 
-/// A government body's name: `市生态环境局`, `各县(市)区政府`, `开发区管委会`, `市重点处`, `无为市`.
+/// A government body's name: `市生态环境局`, `各县(市)区政府`, `开发区管委会`, `市重点处`, `无为市`,
+/// also with a closing remark in parentheses (`东津新区(经开区)`, `市委组织部(市人才办)`).
 pub(crate) fn is_unit_name(name: &str) -> bool {
+    if is_bare_unit_name(name) {
+        return true;
+    }
+    let t = name.trim();
+    match t
+        .strip_suffix(')')
+        .or_else(|| t.strip_suffix('\u{ff09}'))
+        .and_then(|inner| inner.rfind(['(', '\u{ff08}']).map(|at| &t[..at]))
+    {
+        Some(head) if !head.contains([')', '\u{ff09}']) => is_bare_unit_name(head),
+        _ => false,
+    }
+}
+
+fn is_bare_unit_name(name: &str) -> bool {
     // At most 24 characters of at most 4 bytes: longer text is no name, and is not folded.
     if name.trim().len() > 96 {
         return false;
@@ -528,7 +566,30 @@ pub(crate) fn is_unit_name(name: &str) -> bool {
         return true;
     }
     // County-level governments named by place: `无为市`, `南陵县`, `鸠江区`.
-    len <= 4 && (n.ends_with('市') || n.ends_with('县') || n.ends_with('区'))
+    if len <= 4 && (n.ends_with('市') || n.ends_with('县') || n.ends_with('区')) {
+        return true;
+    }
+    // Development zones named by place: `襄阳高新区`, `鱼梁洲开发区`, `绍兴滨海新区`; a short
+    // phrase that starts with a verb (`加快建设新区`) is a task, not a zone.
+    const ZONES: &[&str] = &[
+        "新区",
+        "开发区",
+        "高新区",
+        "经开区",
+        "园区",
+        "示范区",
+        "试验区",
+        "度假区",
+        "风景区",
+        "保税区",
+    ];
+    const VERBS: &[&str] = &[
+        "推进", "加快", "建设", "打造", "完成", "实施", "开展", "提升", "推动", "做好", "深化",
+        "创建", "启动", "新建", "支持", "培育", "谋划",
+    ];
+    len <= 7
+        && ZONES.iter().any(|z| n.ends_with(z) && n.len() > z.len())
+        && !VERBS.iter().any(|v| n.starts_with(v))
 }
 
 /// Short text without sentence punctuation: might be a unit name duban does not know.
@@ -546,14 +607,20 @@ fn unit_items(line: &str) -> impl Iterator<Item = &str> {
     .filter(|s| !s.is_empty())
 }
 
-/// A line holding only unit names (a units cell, or one line of it).
+/// A line holding only unit names (a units cell, or one line of it). Names are judged as
+/// [`super::units::clean_name`] leaves them, so `市住建局。`, `市城管局等` and `市财政局配合` are
+/// unit lines too; a piece that is only a duty phrase (`负责`) is no name and no text.
 pub(crate) fn is_units_line(line: &str) -> bool {
     let t = line.trim();
     if t.is_empty() || t.chars().count() > 160 {
         return false;
     }
     let (mut total, mut named) = (0usize, 0usize);
-    for item in unit_items(t) {
+    for raw in unit_items(t) {
+        let Some(item) = super::units::clean_name(raw) else {
+            continue;
+        };
+        let item = item.as_str();
         total += 1;
         if is_unit_name(item) {
             named += 1;
@@ -677,22 +744,27 @@ pub(crate) struct CellsHeader {
     /// Index (into the lines) of the first line after the header.
     pub end: usize,
     pub columns: Vec<Column>,
-    /// Blank lines between the header's names: the table separates its cells by blank lines.
+    /// Each column's name as written (for notes: `完成时限:2021年底`).
+    pub names: Vec<String>,
+    /// Blank lines (or lines holding only `|`) between the header's names: the table separates
+    /// its cells by them.
     pub blank_separated: bool,
 }
 
 /// The first run of lines that are each one column name, with a goal column and a units
 /// column. The run starts at `序号` or the goal column, and a column seen twice starts it
 /// again, so a title such as `重点工作任务进展情况表` just above the header stays out of it.
+/// Lines holding only `|` separate the names like blank lines do.
 pub(crate) fn find_cells_header(lines: &[SourceLine<'_>]) -> Option<CellsHeader> {
-    // (column, blank lines before it) for the current run.
-    let mut run: Vec<(Column, bool)> = Vec::new();
+    // (column, separated from the name before it, name as written) for the current run.
+    let mut run: Vec<(Column, bool, String)> = Vec::new();
     let mut pending_blanks = 0usize;
+    let mut pending_bar = false;
     let mut end = 0usize;
-    let accept = |run: &[(Column, bool)]| {
+    let accept = |run: &[(Column, bool, String)]| {
         run.len() >= 3
-            && matches!(run.first(), Some((Column::Number | Column::Goal, _)))
-            && is_table_header(run.iter().map(|(c, _)| Some(*c)))
+            && matches!(run.first(), Some((Column::Number | Column::Goal, _, _)))
+            && is_table_header(run.iter().map(|(c, _, _)| Some(*c)))
     };
     for (i, l) in lines.iter().enumerate() {
         let t = l.text.trim();
@@ -700,17 +772,21 @@ pub(crate) fn find_cells_header(lines: &[SourceLine<'_>]) -> Option<CellsHeader>
             pending_blanks += 1;
             continue;
         }
+        if is_bar_line(t) {
+            pending_bar = true;
+            continue;
+        }
         let found = header_column_of(t).filter(|_| pending_blanks <= 2 || run.is_empty());
         match found {
             Some(c) => {
-                if let Some(k) = run.iter().position(|(r, _)| *r == c) {
+                if let Some(k) = run.iter().position(|(r, _, _)| *r == c) {
                     run.drain(..=k);
                 }
-                run.push((c, pending_blanks > 0));
+                run.push((c, pending_blanks > 0 || pending_bar, t.to_string()));
                 // A run must begin with 序号 or the goal column.
                 while run
                     .first()
-                    .is_some_and(|(r, _)| !matches!(r, Column::Number | Column::Goal))
+                    .is_some_and(|(r, _, _)| !matches!(r, Column::Number | Column::Goal))
                 {
                     run.remove(0);
                 }
@@ -723,24 +799,27 @@ pub(crate) fn find_cells_header(lines: &[SourceLine<'_>]) -> Option<CellsHeader>
                 run.clear();
                 if let Some(c) = header_column_of(t) {
                     if matches!(c, Column::Number | Column::Goal) {
-                        run.push((c, false));
+                        run.push((c, false, t.to_string()));
                         end = i + 1;
                     }
                 }
             }
         }
         pending_blanks = 0;
+        pending_bar = false;
     }
     if !accept(&run) {
         return None;
     }
-    let blanks_inside = run.iter().skip(1).filter(|(_, b)| *b).count();
-    let mut columns: Vec<Column> = run.into_iter().map(|(c, _)| c).collect();
+    let blanks_inside = run.iter().skip(1).filter(|(_, b, _)| *b).count();
+    let (mut columns, names): (Vec<Column>, Vec<String>) =
+        run.into_iter().map(|(c, _, n)| (c, n)).unzip();
     resolve_units_columns(&mut columns);
     Some(CellsHeader {
         end,
         blank_separated: blanks_inside * 2 >= columns.len().saturating_sub(1),
         columns,
+        names,
     })
 }
 
@@ -894,6 +973,18 @@ mod tests {
         );
         assert!(h.blank_separated);
         assert!(find_cells_header(&numbered("序号\n目标与任务\n进展情况\n")).is_none());
+        // Names separated by `|` lines, with a notes column; names kept as written.
+        let l = numbered("|\n序号\n|\n重点工作任务\n|\n责任单位\n|\n完成时限\n|\n1\n");
+        let h = find_cells_header(&l).expect("header");
+        assert_eq!(
+            h.columns,
+            vec![Column::Number, Column::Goal, Column::Units, Column::Other]
+        );
+        assert_eq!(h.names[3], "完成时限");
+        assert!(h.blank_separated);
+        assert!(is_bar_line(" | "));
+        assert!(is_bar_line("｜"));
+        assert!(!is_bar_line("| 1 |"));
     }
 
     #[test]
@@ -934,6 +1025,19 @@ mod tests {
         assert_eq!(number_prefix("(3)推进").map(|(n, _)| n), Some(3));
         assert_eq!(number_prefix("1.5万亩"), None);
         assert_eq!(number_prefix("2020年"), None);
+        // Row numbers of any size; figures that open progress are none.
+        assert_eq!(number_prefix("1001.推进"), Some((1001, "推进")));
+        assert_eq!(number_prefix("(12345)推进").map(|(n, _)| n), Some(12345));
+        assert_eq!(number_prefix("2020、2021年连续两年"), None);
+        assert_eq!(number_prefix("3000余户"), None);
+        assert_eq!(number_prefix("1、2020年以来").map(|(n, _)| n), Some(1));
+        assert_eq!(parse_id("1001"), Some(1001));
+        assert_eq!(numeral("0"), None);
+        assert_eq!(
+            numeral("99999999999"),
+            None,
+            "beyond u32 is no number, not a panic"
+        );
     }
 
     #[test]
@@ -952,6 +1056,16 @@ mod tests {
         for n in ["推进城市更新", "已完成", "召开推进会议。", "2020年"] {
             assert!(!is_unit_name(n), "{n}");
         }
+        assert!(is_unit_name("东津新区(经开区)"));
+        assert!(is_unit_name("襄阳高新区"));
+        assert!(is_unit_name("鱼梁洲开发区"));
+        assert!(!is_unit_name("加快建设新区"));
+        assert!(!is_unit_name("完成率(64%)"));
+        // Judged as the names are cleaned: trailing 。, 等, duty phrases.
+        assert!(is_units_line("市住建局。"));
+        assert!(is_units_line("市经信局、市科技局等"));
+        assert!(is_units_line("市财政局配合"));
+        assert!(!is_units_line("负责。"));
         assert!(is_units_line("市住建局、市水务局"));
         assert!(is_units_line("各县(市)区政府、 开发区管委会"));
         assert!(is_units_line("市自然资源 和规划局"));

@@ -1,6 +1,8 @@
-//! Parser for reports that put each task's units in parentheses in its paragraph:
-//! `1.扎实打好污染防治攻坚战。(牵头责任单位:市生态环境局;责任单位:各县(市)区政府)`, then
-//! optional progress paragraphs. Owns the parenthesis forms and the task/progress split.
+//! Parser for reports that put each task's units in parentheses: in the task's paragraph
+//! (`1.扎实打好污染防治攻坚战。(牵头责任单位:市生态环境局;责任单位:各县(市)区政府)`, then
+//! optional progress paragraphs), or at the end of its last progress paragraph (the 通报 form:
+//! `1.关于“<goal>”事项。` then progress paragraphs, the last ending in `(X牵头,Y配合)`).
+//! Owns the parenthesis forms and the task/progress split.
 
 use super::layout::{self, clean_units, fold, is_footer, is_heading, is_units_line, regex, Column};
 use super::{Parsed, RawRow, RawUnits, SourceLine, Unplaced};
@@ -180,6 +182,14 @@ fn task_number(text: &str) -> Option<(u32, &str)> {
     Some((layout::numeral(n.as_str())?, rest))
 }
 
+/// Adds the punctuation after a units parenthesis (`…工程(X牵头)。`) to the text before it,
+/// unless that text already ends its sentence (`…工程。(X牵头)。`).
+fn push_sentence_end(text: &mut String, punct: &str) {
+    if !text.ends_with(['。', ';', '\u{ff1b}', '.', ',', '\u{ff0c}', '!', '\u{ff01}']) {
+        text.push_str(punct);
+    }
+}
+
 /// A progress paragraph without its `进展情况:` label.
 fn progress_text(text: &str) -> &str {
     match layout::label_at_start(text) {
@@ -212,7 +222,7 @@ fn task_from(text: &str) -> Option<Task> {
         - after_trim
             .trim_start_matches(['。', ';', '\u{ff1b}', '.', ',', '\u{ff0c}'])
             .len();
-    goal.push_str(&after_trim[..punct_len]);
+    push_sentence_end(&mut goal, &after_trim[..punct_len]);
     let rest = progress_text(&after_trim[punct_len..]);
     Some(Task {
         number,
@@ -222,15 +232,194 @@ fn task_from(text: &str) -> Option<Task> {
     })
 }
 
+/// An item of the 通报 form: `1.关于“<goal>”事项。`, `(一)关于「<goal>」事项`,
+/// `3、关于"<goal>"的事项`, `关于推进…的事项`. The goal is the quoted text; what follows the
+/// item's head on its line (progress, or the units) is `rest`.
+struct About<'a> {
+    number: Option<u32>,
+    goal: String,
+    rest: &'a str,
+}
+
+fn about_item(text: &str) -> Option<About<'_>> {
+    let t = text.trim();
+    let (number, body) = match task_number(t) {
+        Some((n, rest)) => (Some(n), rest.trim_start()),
+        None => (None, t),
+    };
+    if !body.starts_with("关于") {
+        return None;
+    }
+    // The closing quote is followed by `事项` (or `工作`/`任务`… ending the sentence), or ends
+    // the sentence itself: `关于“十四五”规划…的通报` is a title, not an item.
+    let quoted = regex!(
+        r#"^关于\s*(?:“(.+?)”|「(.+?)」|"(.+?)"|『(.+?)』|＂(.+?)＂)\s*(?:的)?\s*(?:事项\s*[。.．;；,，]?|(?:工作|任务|问题|情况)?\s*(?:[。.．;；]|$))\s*"#
+    );
+    if let Some(c) = quoted.captures(body) {
+        let goal = (1..=5).find_map(|k| c.get(k))?.as_str().trim().to_string();
+        let end = c.get(0)?.end();
+        return Some(About {
+            number,
+            goal,
+            rest: body.get(end..)?,
+        });
+    }
+    // Unquoted: only the `…事项` form, so a sentence that starts with `关于` is left alone.
+    let plain = regex!(r"^关于\s*(.{2,80}?)\s*(?:的)?事项\s*(?:[。.．;；]\s*|$)");
+    let c = plain.captures(body)?;
+    Some(About {
+        number,
+        goal: c.get(1)?.as_str().trim().to_string(),
+        rest: body.get(c.get(0)?.end()..)?,
+    })
+}
+
+/// A task being read, and where its units came from.
+struct Current {
+    row: RawRow,
+    /// Units found: on the task's own line, or closing its last progress paragraph.
+    has_units: bool,
+    /// The units closed the task's last progress paragraph: the task is over, and text after
+    /// it belongs to no task.
+    closed_by_progress: bool,
+}
+
+impl Current {
+    fn pending(number: Option<u32>, line: usize, section: &Option<String>, goal: &str) -> Current {
+        Current {
+            row: RawRow {
+                notes: Vec::new(),
+                number,
+                section: section.clone(),
+                line,
+                goal: goal.trim().to_string(),
+                progress: Vec::new(),
+                units: RawUnits::SingleColumn(String::new()),
+            },
+            has_units: false,
+            closed_by_progress: false,
+        }
+    }
+
+    /// A paragraph that ends in the task's units: its text (if any) is the last progress
+    /// paragraph, the parenthesis gives the units.
+    fn close(&mut self, text: &str, paren: UnitsParen) {
+        let t = text.trim_end();
+        let before = t.get(..paren.open).unwrap_or_default().trim();
+        let after = t.get(paren.close_end..).unwrap_or_default().trim();
+        let punct_len = after.len()
+            - after
+                .trim_start_matches(['。', ';', '\u{ff1b}', '.', ',', '\u{ff0c}'])
+                .len();
+        let mut paragraph = progress_text(before).to_string();
+        if !paragraph.is_empty() {
+            push_sentence_end(&mut paragraph, &after[..punct_len]);
+            self.row.progress.push(paragraph);
+        }
+        let extra = progress_text(&after[punct_len..]);
+        if !extra.is_empty() {
+            self.row.progress.push(extra.to_string());
+        }
+        self.row.units = paren.units;
+        self.has_units = true;
+        self.closed_by_progress = true;
+    }
+}
+
+/// Ends the task being read. A task whose units never came is kept (its text is not lost) and
+/// reported.
+fn finish(current: Option<Current>, out: &mut Parsed) {
+    let Some(c) = current else { return };
+    if !c.has_units {
+        out.unplaced.push(Unplaced {
+            line: c.row.line,
+            text: c.row.goal.clone(),
+            reason: "no units in parentheses found for this task; it was kept without units".into(),
+        });
+    }
+    out.rows.push(c.row);
+}
+
+/// How a paragraph's number is written: `1.`, `1、`, `(1)`, `1)`, `一是`, `(一)`, `一、`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MarkerStyle {
+    Dot,
+    Comma,
+    Parens,
+    CloseParen,
+    Chinese,
+}
+
+fn marker_style(text: &str) -> Option<MarkerStyle> {
+    let t = text.trim_start();
+    task_number(t)?;
+    let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
+    Some(match t.chars().nth(digits) {
+        _ if t.starts_with(['(', '\u{ff08}']) => MarkerStyle::Parens,
+        _ if digits == 0 => MarkerStyle::Chinese,
+        Some('、') => MarkerStyle::Comma,
+        Some(')' | '\u{ff09}') => MarkerStyle::CloseParen,
+        _ => MarkerStyle::Dot,
+    })
+}
+
+/// How many paragraphs ahead [`closer_ahead`] looks. Bounded so the parse stays linear.
+const CLOSER_LOOKAHEAD: usize = 20;
+
+/// Whether the paragraphs from `from` go on to one that ends in units and is no task of its own
+/// (unnumbered, or numbered in another style than the task line just before `from`), before any
+/// heading, footer or `关于` item: the units that close the task begun just before `from`.
+fn closer_ahead(lines: &[SourceLine<'_>], from: usize) -> bool {
+    let task_style = from
+        .checked_sub(1)
+        .and_then(|k| lines.get(k))
+        .and_then(|l| marker_style(l.text));
+    for l in lines
+        .iter()
+        .skip(from)
+        .filter(|l| !l.text.trim().is_empty())
+        .take(CLOSER_LOOKAHEAD)
+    {
+        let t = l.text.trim();
+        if is_footer(t) || about_item(t).is_some() {
+            return false;
+        }
+        if trailing_units(t).is_some() {
+            // A numbered paragraph in another numbering style (`(2)` under `1.`) is a
+            // sub-item of the task's progress, not the next task.
+            return task_number(t).is_none() || marker_style(t) != task_style;
+        }
+        if is_heading(t) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Whether a numbered line without units may be the first line of a task paragraph broken over
+/// several lines: it does not end its sentence, and it ends in a comma or is long (a line
+/// wrapped by copying). A short title (`1.新增城镇就业6万人`) is a task whose units come after
+/// its progress.
+fn may_continue(t: &str) -> bool {
+    let t = t.trim_end();
+    if t.ends_with(['。', '!', '?', '\u{ff01}', '\u{ff1f}']) {
+        return false;
+    }
+    t.ends_with([',', '\u{ff0c}', '、', ';', '\u{ff1b}']) || t.chars().count() >= 30
+}
+
 pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     let mut out = Parsed::default();
     let mut sections = layout::Sections::default();
     let mut section: Option<String> = None;
-    let mut current: Option<RawRow> = None;
+    let mut current: Option<Current> = None;
     let mut expected: Option<u32> = None;
     // Just after a heading (or before the first task) a numbered line is most likely a task.
     let mut fresh_section = true;
     let mut after_table = false;
+    // Some task's units closed its last progress paragraph: the document's form, which the
+    // tasks after a heading follow too.
+    let mut closing_seen = false;
     let mut i = 0usize;
     while i < lines.len() {
         let line = lines[i];
@@ -245,20 +434,58 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             continue;
         }
         if is_footer(t) {
-            if let Some(row) = current.take() {
-                out.rows.push(row);
-            }
-            if !out.rows.is_empty() {
+            let had_rows = current.is_some() || !out.rows.is_empty();
+            finish(current.take(), &mut out);
+            if had_rows {
                 after_table = true;
                 out.unplaced
                     .push(unplaced(line, "text after the end of the table"));
             }
             continue;
         }
+        // A `关于“…”事项` item always starts a task; its units are on its line or close its
+        // last progress paragraph.
+        if let Some(item) = about_item(t) {
+            finish(current.take(), &mut out);
+            let mut c = Current::pending(item.number, line.number, &section, &item.goal);
+            match trailing_units(item.rest) {
+                Some(p) => {
+                    c.close(item.rest, p);
+                    // Units on the item's own line: text after it is its progress.
+                    c.closed_by_progress = false;
+                }
+                None => {
+                    let rest = progress_text(item.rest);
+                    if !rest.is_empty() {
+                        c.row.progress.push(rest.to_string());
+                    }
+                }
+            }
+            expected = item.number.map(|n| n.saturating_add(1)).or(expected);
+            fresh_section = false;
+            current = Some(c);
+            continue;
+        }
+        // Inside a task whose units have not come yet, every paragraph is progress (numbered
+        // sub-items too) until one ends in the units.
+        if let Some(c) = current.as_mut().filter(|c| !c.has_units) {
+            if let Some(p) = trailing_units(t) {
+                c.close(t, p);
+                closing_seen = true;
+                continue;
+            }
+            if !is_heading(t) || closer_ahead(lines, i) {
+                let text = progress_text(t);
+                if !text.is_empty() {
+                    c.row.progress.push(text.to_string());
+                }
+                continue;
+            }
+        }
         // A task paragraph broken over a few lines: a numbered line without units whose
         // paragraph (no blank line, no other numbered line) ends in a units parenthesis.
         let mut joined: Option<(String, usize)> = None;
-        if trailing_units(t).is_none() && !is_heading(t) {
+        if trailing_units(t).is_none() && !is_heading(t) && may_continue(t) {
             if let Some((n, _)) = task_number(t) {
                 if expected == Some(n) || fresh_section {
                     joined = join_paragraph(lines, i - 1);
@@ -270,37 +497,58 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             if let Some((_, next)) = joined {
                 i = next;
             }
-            if let Some(row) = current.take() {
-                out.rows.push(row);
-            }
+            finish(current.take(), &mut out);
             expected = task.number.map(|n| n.saturating_add(1)).or(expected);
             fresh_section = false;
-            current = Some(RawRow {
-                notes: Vec::new(),
-                number: task.number,
-                section: section.clone(),
-                line: line.number,
-                goal: task.goal,
-                progress: task.progress.into_iter().collect(),
-                units: task.units,
+            current = Some(Current {
+                row: RawRow {
+                    notes: Vec::new(),
+                    number: task.number,
+                    section: section.clone(),
+                    line: line.number,
+                    goal: task.goal,
+                    progress: task.progress.into_iter().collect(),
+                    units: task.units,
+                },
+                has_units: true,
+                closed_by_progress: false,
             });
             continue;
         }
         if is_heading(t) {
-            if let Some(row) = current.take() {
-                out.rows.push(row);
-            }
+            finish(current.take(), &mut out);
             sections.enter(t);
             section = sections.current();
             expected = None;
             fresh_section = true;
             continue;
         }
+        // A numbered line without units starts a task whose units close its last progress
+        // paragraph: after such a task (or a heading in a document of such tasks), or first of
+        // all when that closing paragraph follows. After a task with units on its own line it
+        // is a progress sub-item.
+        if let Some((n, rest)) = task_number(t) {
+            let starts = match current.as_ref() {
+                None => closing_seen || closer_ahead(lines, i),
+                Some(c) => c.closed_by_progress,
+            };
+            if starts {
+                finish(current.take(), &mut out);
+                current = Some(Current::pending(Some(n), line.number, &section, rest));
+                expected = Some(n.saturating_add(1));
+                fresh_section = false;
+                continue;
+            }
+        }
         let text = progress_text(t);
         match current.as_mut() {
-            Some(row) => {
+            Some(c) if c.closed_by_progress => out.unplaced.push(unplaced(
+                line,
+                "text after a task's units, which closed its last paragraph",
+            )),
+            Some(c) => {
                 if !text.is_empty() {
-                    row.progress.push(text.to_string());
+                    c.row.progress.push(text.to_string());
                 }
             }
             // Before the first task: the document's title and preamble.
@@ -311,9 +559,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             )),
         }
     }
-    if let Some(row) = current.take() {
-        out.rows.push(row);
-    }
+    finish(current.take(), &mut out);
     layout::drop_restarting_numbers(&mut out.rows);
     out
 }
@@ -391,6 +637,38 @@ mod tests {
         assert!(trailing_units("打造美丽长江(芜湖)经济带").is_none());
         assert!(trailing_units("印发通知(芜政办秘〔2020〕4号)").is_none());
         assert!(trailing_units("推进“双随机一公开”(市发改委)执法检查").is_none());
+    }
+
+    #[test]
+    fn about_items_give_the_quoted_goal() {
+        let a = about_item("1.关于“全市生产总值增长7%以上”事项。").expect("item");
+        assert_eq!(
+            (a.number, a.goal.as_str(), a.rest),
+            (Some(1), "全市生产总值增长7%以上", "")
+        );
+        let a = about_item("(一)关于「实施城区积水点治理」事项").expect("item");
+        assert_eq!((a.number, a.goal.as_str()), (Some(1), "实施城区积水点治理"));
+        let a = about_item("3、关于\"推进城市书房建设\"的事项").expect("item");
+        assert_eq!((a.number, a.goal.as_str()), (Some(3), "推进城市书房建设"));
+        let a = about_item("关于新增公共停车泊位的事项").expect("item");
+        assert_eq!((a.number, a.goal.as_str()), (None, "新增公共停车泊位"));
+        let a = about_item("2.关于“推进‘一网通办’改革”事项。已上线事项1200项。").expect("item");
+        assert_eq!(a.goal, "推进‘一网通办’改革");
+        assert_eq!(a.rest, "已上线事项1200项。");
+        // A title or a sentence that starts with 关于 is no item.
+        assert!(about_item("关于2022年上半年市政府重点工作任务落实情况的通报").is_none());
+        assert!(about_item("关于推进城市更新,市住建局已印发方案。").is_none());
+        assert!(about_item("关于“十四五”规划重点任务落实情况的通报").is_none());
+        assert!(about_item("关于“放管服”工作,已取消审批事项12项。").is_none());
+        assert!(about_item("关于2022年重点事项落实情况的通报").is_none());
+        let a = about_item("4.关于“建设城市书房”工作。").expect("item");
+        assert_eq!(a.goal, "建设城市书房");
+    }
+
+    #[test]
+    fn a_full_stop_on_both_sides_of_the_units_is_kept_once() {
+        let t = task_from("3.加快创建无废城市。(市生态环境局牵头)。").expect("task");
+        assert_eq!(t.goal, "加快创建无废城市。");
     }
 
     #[test]
