@@ -413,7 +413,7 @@ fn cells_separated_by_bar_lines_with_a_notes_column() {
         // A remark under the table is no note of the last row.
         &[(92, "注:推进情况截至2022年6月30日,由各牵头单位报送。")],
     );
-    assert_eq!(r.period.as_deref(), Some("2022年上半年"));
+    assert_eq!(r.period.name, "2022年上半年");
 }
 
 #[test]

@@ -328,7 +328,7 @@ fn a_wide_screen_names_the_file_in_the_import_message() {
     press(&mut s, &session, Action::Submit);
     assert_eq!(
         s.message.clone().expect("msg").text,
-        "imported sample_2020h1_wuhu.txt as period 2020年上半年: 103 new, 13 updated, 0 kept absent"
+        "imported sample_2020h1_wuhu.txt as period 2020年上半年: 103 new, 11 updated, 2 kept absent, 2 conflicts left out"
     );
 }
 
@@ -395,16 +395,17 @@ fn enter_imports_through_the_session_and_the_list_shows_the_tasks_at_once() {
     // At 80 columns the counts are worth more than the file's name.
     assert_eq!(
         msg.text,
-        "imported as period 2020年上半年: 103 new, 13 updated, 0 kept absent"
+        "period 2020年上半年: 103 new, 11 updated, 2 kept absent, 2 conflicts left out"
     );
     let screen = screen_text(&s);
     assert!(
         screen.contains(&msg.text),
         "whole on the status bar:\n{screen}"
     );
-    // The import's events are in the history the UI shows.
+    // The import's events are in the history the UI shows: one per row the ledger took
+    // (the two conflicting rows were left out).
     let history = session.history(None).expect("history");
-    assert_eq!(history.len(), before_events + SAMPLE_ROWS);
+    assert_eq!(history.len(), before_events + SAMPLE_ROWS - 2);
     assert_eq!(s.history.len(), history.len());
     // `#116` finds the new task.
     press(&mut s, &session, Action::Search);

@@ -348,7 +348,8 @@ impl State {
 }
 
 /// `imported 报告.txt as period 2020年上半年: 116 new, 0 updated, 0 kept absent`, without
-/// the file's name when that would not fit `width` columns (the counts matter more).
+/// the file's name, then without `imported as`, when that would not fit `width` columns
+/// (the counts matter more).
 fn done_message(name: &str, done: &ImportDone, unplaced: usize, width: usize) -> String {
     let s = &done.summary;
     let mut what = format!(
@@ -358,6 +359,15 @@ fn done_message(name: &str, done: &ImportDone, unplaced: usize, width: usize) ->
         s.updated.len(),
         s.absent.len()
     );
+    // Rows whose number belongs to a task with another goal are left out by the ledger:
+    // said, so nobody thinks they were imported.
+    let conflicts = s.matching.conflicts().count();
+    if conflicts > 0 {
+        what.push_str(&format!(
+            ", {conflicts} conflict{} left out",
+            if conflicts == 1 { "" } else { "s" }
+        ));
+    }
     if unplaced > 0 {
         what.push_str(&format!(
             " · {unplaced} line{} not placed",
@@ -365,9 +375,12 @@ fn done_message(name: &str, done: &ImportDone, unplaced: usize, width: usize) ->
         ));
     }
     let full = format!("imported {name} as {what}");
+    let short = format!("imported as {what}");
     if text::width(&full) <= width {
         full
+    } else if text::width(&short) <= width {
+        short
     } else {
-        format!("imported as {what}")
+        what
     }
 }
