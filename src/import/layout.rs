@@ -363,16 +363,6 @@ pub(crate) fn numeral(s: &str) -> Option<u32> {
     }
 }
 
-/// A row id cell: `1`, `1.`, `(1)`, `1001`, `一`, `(一)`, `1、`.
-pub(crate) fn parse_id(cell: &str) -> Option<u32> {
-    let t = cell.trim();
-    let caps = regex!(
-        r"^[(\x{FF08}]?\s*([0-9]{1,9}|[一二三四五六七八九十]{1,3})\s*[)\x{FF09}]?\s*[.．、]?$"
-    )
-    .captures(t)?;
-    numeral(caps.get(1)?.as_str())
-}
-
 /// A task number at the start of a paragraph (`1.` `1、` `(1)` `1)` `1001.`), with the text
 /// after it. A figure is no number prefix: `1.5万亩` is a decimal, and a number of four digits
 /// or more followed by another figure is a list of years or amounts (`2020、2021年连续…`).
@@ -1017,10 +1007,6 @@ mod tests {
         assert!(!is_heading(
             "(一)强化组织领导。各县区、各有关部门要提高政治站位,高度重视。"
         ));
-        assert_eq!(parse_id("(12)"), Some(12));
-        assert_eq!(parse_id("二十三"), Some(23));
-        assert_eq!(parse_id("3."), Some(3));
-        assert_eq!(parse_id("甲"), None);
         assert_eq!(number_prefix("12.推进"), Some((12, "推进")));
         assert_eq!(number_prefix("(3)推进").map(|(n, _)| n), Some(3));
         assert_eq!(number_prefix("1.5万亩"), None);
@@ -1031,7 +1017,6 @@ mod tests {
         assert_eq!(number_prefix("2020、2021年连续两年"), None);
         assert_eq!(number_prefix("3000余户"), None);
         assert_eq!(number_prefix("1、2020年以来").map(|(n, _)| n), Some(1));
-        assert_eq!(parse_id("1001"), Some(1001));
         assert_eq!(numeral("0"), None);
         assert_eq!(
             numeral("99999999999"),
