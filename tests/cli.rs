@@ -668,7 +668,7 @@ fn a_dry_run_shows_the_rows_and_writes_nothing() {
 }
 
 #[test]
-fn duban_reads_its_own_csv_and_xlsx_exports_back() {
+fn duban_reads_its_own_csv_xlsx_and_markdown_exports_back() {
     let (dir, db) = temp_db();
     duban(&db, &["import", SEED]).ok();
     duban(&db, &["set", "14", "behind"]).ok();
@@ -683,7 +683,11 @@ fn duban_reads_its_own_csv_and_xlsx_exports_back() {
         &["export", "--format", "xlsx", "-o", xlsx.to_str().unwrap()],
     )
     .ok();
-    for file in [&csv, &xlsx] {
+    let md = dir.path().join("export.md");
+    let r = duban(&db, &["export", "--format", "md"]);
+    r.ok();
+    std::fs::write(&md, &r.stdout).unwrap();
+    for file in [&csv, &xlsx, &md] {
         let fresh = dir.path().join(format!(
             "{}.db",
             file.extension().unwrap().to_str().unwrap()
