@@ -45,18 +45,24 @@ pub fn period<'a>(report: &'a Report, given: Option<&'a str>) -> &'a str {
     given.unwrap_or(&report.period.name)
 }
 
-/// One line saying what the file is: `report.docx: 12 tasks (Word document (.docx), table),
-/// period 2021年一季度`.
-pub fn headline(report: &Report, given: Option<&str>) -> String {
+/// How the file was read: `Word document (.docx), table`, `GB18030, pipe table` (the
+/// encoding first: it is what goes wrong with text).
+pub fn read_as(report: &Report) -> String {
     let layout = match report.layout {
         super::Layout::Table => "table",
         other => other.describe(),
     };
-    let how = if report.format == super::Format::Text {
-        format!("{layout}, {}", report.encoding)
+    if report.format == super::Format::Text {
+        format!("{}, {layout}", report.encoding)
     } else {
         format!("{}, {layout}", report.format.describe())
-    };
+    }
+}
+
+/// One line saying what the file is: `report.docx: 12 tasks (Word document (.docx), table),
+/// period 2021年一季度`.
+pub fn headline(report: &Report, given: Option<&str>) -> String {
+    let how = read_as(report);
     format!(
         "{}: {} tasks ({how}), period {}",
         report.source,

@@ -203,15 +203,14 @@ fn info(report: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
     };
     let rows = report.rows.len();
     let rest = format!(
-        "{sep}{rows} row{}{}{sep}{}{sep}{}",
+        "{sep}{rows} row{}{}{sep}{}",
         if rows == 1 { "" } else { "s" },
         if report.unplaced.is_empty() {
             String::new()
         } else {
             format!("{sep}{} not placed", report.unplaced.len())
         },
-        report.encoding,
-        report.layout.describe()
+        crate::import::preview::read_as(report)
     );
     let room = area.right().saturating_sub(x) as usize;
     put(
