@@ -5,6 +5,7 @@
 //! shown at once. Screens as insta snapshots at 80×24 (and the preview at 200×50).
 
 mod ui_fixture;
+use ui_fixture::screen::{draw, text};
 
 use chrono::{TimeZone, Utc};
 use duban::model::{Change, Event};
@@ -17,10 +18,7 @@ use duban::ui::files::{self, Completion};
 use duban::ui::keymap::{Key, Keymap, Mode};
 use duban::ui::theme::Theme;
 use duban::ui::view;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
-use ratatui::Terminal;
 use std::path::{Path, PathBuf};
 
 const SAMPLE_ROWS: usize = 116;
@@ -63,37 +61,6 @@ fn preview(s: &mut State, session: &Session, path: &str) {
 
 fn input_text(s: &State) -> String {
     s.input.as_ref().expect("input open").text.clone()
-}
-
-fn draw(s: &State, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| {
-        let area = f.area();
-        if let Some(p) = view::render(s, area, f.buffer_mut()) {
-            f.set_cursor_position(p);
-        }
-    })
-    .expect("draw");
-    t
-}
-
-/// The screen as plain lines: each wide glyph once (its hidden second cell skipped).
-fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut skip = 0;
-        for x in 0..buf.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let sym = buf[(x, y)].symbol();
-            out.push_str(sym);
-            skip = duban::ui::text::width(sym).saturating_sub(1);
-        }
-        out.push_str("|\n");
-    }
-    out
 }
 
 fn screen_text(s: &State) -> String {

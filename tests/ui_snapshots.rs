@@ -2,6 +2,7 @@
 //! checks on the cells where colour or reverse video carries meaning.
 
 mod ui_fixture;
+use ui_fixture::screen::{draw, text};
 
 use chrono::{TimeZone, Utc};
 use duban::model::{Change, Event, Status};
@@ -9,11 +10,7 @@ use duban::ui::action::{Action, Saved, SavedKind};
 use duban::ui::app::{update, State};
 use duban::ui::keymap::Keymap;
 use duban::ui::theme::Theme;
-use duban::ui::view;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-use ratatui::Terminal;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -35,37 +32,6 @@ fn act(s: &mut State, actions: &[Action]) {
         let edits = duban::ui::effects::settle_searches(s, &mut index, effects);
         assert!(edits.is_empty(), "navigation only here: {edits:?}");
     }
-}
-
-fn draw(s: &State, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| {
-        let area = f.area();
-        if let Some(p) = view::render(s, area, f.buffer_mut()) {
-            f.set_cursor_position(p);
-        }
-    })
-    .expect("draw");
-    t
-}
-
-/// The screen as plain lines: each wide glyph once (its hidden second cell skipped).
-fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut skip = 0;
-        for x in 0..buf.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let sym = buf[(x, y)].symbol();
-            out.push_str(sym);
-            skip = duban::ui::text::width(sym).saturating_sub(1);
-        }
-        out.push_str("|\n");
-    }
-    out
 }
 
 fn screen(name: &str, setup: impl Fn(&mut State)) {

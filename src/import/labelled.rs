@@ -3,7 +3,6 @@
 //! Label words come from the column vocabulary (`完成情况:`, `牵头单位:`, `配合单位:`…); a note
 //! label (`备注:`, `完成时限:`, `责任领导:`) gives the task a note.
 
-use super::headers::Vocabulary;
 use super::layout::{
     self, clean_units, fold, is_footer, is_heading, is_units_line, label_at_start, Column,
 };
@@ -128,19 +127,7 @@ impl Building {
 /// vocabulary's note roles.
 fn inline_note_pattern() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| {
-        let words = Vocabulary::builtin()
-            .words_of(&[Column::Notes, Column::Other])
-            .into_iter()
-            .filter(|w| w.chars().count() >= 2)
-            .map(regex::escape)
-            .collect::<Vec<_>>()
-            .join("|");
-        regex::Regex::new(&format!(
-            r"[\s;\x{{FF1B}},\x{{FF0C}}。]+[【\[]?(?:{words})[】\]]?\s*[:\x{{FF1A}}]"
-        ))
-        .expect("label words are escaped")
-    })
+    RE.get_or_init(|| layout::label_after_separator(&[Column::Notes, Column::Other], 2))
 }
 
 /// Where further labels start inside a paragraph: units and progress labels

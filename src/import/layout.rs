@@ -260,20 +260,30 @@ pub(crate) fn label_at_start(text: &str) -> Option<(Column, usize, &str)> {
     Some((col, lead_ws + end, rest))
 }
 
-/// A units or progress label after a separator, its words from the vocabulary.
+/// A label of one of `roles` after a separator (`;牵头单位:`), its words (of `min_chars`
+/// characters or more) from the vocabulary.
+pub(crate) fn label_after_separator(roles: &[Column], min_chars: usize) -> regex::Regex {
+    let words = Vocabulary::builtin()
+        .words_of(roles)
+        .into_iter()
+        .filter(|w| w.chars().count() >= min_chars)
+        .map(regex::escape)
+        .collect::<Vec<_>>()
+        .join("|");
+    regex::Regex::new(&format!(
+        r"[\s;\x{{FF1B}},\x{{FF0C}}。]+[【\[]?(?:{words})[】\]]?\s*[:\x{{FF1A}}]"
+    ))
+    .expect("label words are escaped")
+}
+
+/// A units or progress label after a separator.
 fn inline_label_pattern() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
-        let words = Vocabulary::builtin()
-            .words_of(&[Column::Lead, Column::Co, Column::Units, Column::Progress])
-            .into_iter()
-            .map(regex::escape)
-            .collect::<Vec<_>>()
-            .join("|");
-        regex::Regex::new(&format!(
-            r"[\s;\x{{FF1B}},\x{{FF0C}}。]+[【\[]?(?:{words})[】\]]?\s*[:\x{{FF1A}}]"
-        ))
-        .expect("label words are escaped")
+        label_after_separator(
+            &[Column::Lead, Column::Co, Column::Units, Column::Progress],
+            1,
+        )
     })
 }
 

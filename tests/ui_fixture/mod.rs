@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod measure;
+pub mod screen;
 
 use chrono::{TimeZone, Utc};
 use duban::classify::DomainRules;
