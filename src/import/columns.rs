@@ -45,26 +45,31 @@ impl Header {
 /// pages); spreadsheets pass false, since a sheet without a header is no continuation.
 /// None when no table has a task header.
 pub fn read(doc: &Document, continued: bool) -> Option<TableReport> {
-    let mut found: Vec<(&Table, Header)> = Vec::new();
+    use std::borrow::Cow;
+    // Each task table (a card read as a one-row table) with its header and its place among
+    // the document's tables.
+    let mut found: Vec<(usize, Cow<'_, Table>, Header)> = Vec::new();
     let mut last_width: Option<usize> = None;
-    for table in &doc.tables {
-        match find_header(table) {
-            Some(h) => {
-                last_width = Some(h.width());
-                found.push((table, h));
+    for (i, table) in doc.tables.iter().enumerate() {
+        if let Some(h) = find_header(table) {
+            last_width = Some(h.width());
+            found.push((i, Cow::Borrowed(table), h));
+            continue;
+        }
+        let width = table.rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+        match (continued, last_width, found.last()) {
+            (true, Some(w), Some((_, _, prev))) if w == width && width > 0 => {
+                let prev = Header {
+                    at: 0,
+                    body: 0,
+                    ..prev.clone()
+                };
+                found.push((i, Cow::Borrowed(table), prev));
             }
-            None => {
-                let width = table.rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
-                match (continued, last_width, found.last()) {
-                    (true, Some(w), Some((_, prev))) if w == width && width > 0 => {
-                        let prev = Header {
-                            at: 0,
-                            body: 0,
-                            ..prev.clone()
-                        };
-                        found.push((table, prev));
-                    }
-                    _ => last_width = None,
+            _ => {
+                last_width = None;
+                if let Some((card, h)) = card(table) {
+                    found.push((i, Cow::Owned(card), h));
                 }
             }
         }
@@ -76,25 +81,198 @@ pub fn read(doc: &Document, continued: bool) -> Option<TableReport> {
     // when some table reports progress, the ones that do not are summaries.
     if found
         .iter()
-        .any(|(_, h)| h.roles.contains(&Column::Progress))
+        .any(|(_, _, h)| h.roles.contains(&Column::Progress))
     {
-        found.retain(|(_, h)| h.roles.contains(&Column::Progress));
+        found.retain(|(_, _, h)| h.roles.contains(&Column::Progress));
     }
-    let mut out = TableReport::default();
+    let mut parts: Vec<Part> = Vec::with_capacity(found.len());
     let mut sections = Sections::default();
-    for (table, header) in &found {
-        out.title.extend(title_rows(table, header));
-        out.title.extend(table.caption.iter().cloned());
+    for (_, table, header) in &found {
+        let mut part = Part {
+            name: table.name.clone(),
+            report: TableReport::default(),
+        };
+        part.report.title.extend(title_rows(table, header));
+        part.report.title.extend(table.caption.iter().cloned());
         for c in &table.caption {
             if is_heading(c) {
                 sections.enter(c);
             }
         }
-        read_body(table, header, &mut sections, &mut out);
+        read_body(table, header, &mut sections, &mut part.report);
+        parts.push(part);
+    }
+    let parts = drop_summaries(parts);
+    let (kept, versions) = latest_versions(parts);
+    let mut out = TableReport::default();
+    for part in kept {
+        out.parsed.rows.extend(part.report.parsed.rows);
+        out.parsed.unplaced.extend(part.report.parsed.unplaced);
+        out.title.extend(part.report.title);
+        out.row_periods.extend(part.report.row_periods);
+    }
+    out.parsed.unplaced.extend(versions);
+    // A cover sheet or a table of contents may carry the title the task table lacks.
+    let used: std::collections::HashSet<usize> = found.iter().map(|(i, _, _)| *i).collect();
+    for (_, t) in doc
+        .tables
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used.contains(i))
+    {
+        out.title.extend(title_rows(
+            t,
+            &Header {
+                roles: Vec::new(),
+                names: Vec::new(),
+                at: 5,
+                body: 5,
+            },
+        ));
     }
     out.title.extend(doc.text.iter().take(40).cloned());
     layout::drop_restarting_numbers(&mut out.parsed.rows);
     Some(out)
+}
+
+/// A task written as a card (督办单): a table of label/value pairs, one pair or two per row
+/// (`督办事项 | 推进…`, `牵头单位 | 市交通运输局 | 完成时限 | 12月底`), read as a one-row
+/// table whose header is the labels. None unless the labels name a goal and units or
+/// progress.
+fn card(table: &Table) -> Option<(Table, Header)> {
+    let mut labels = Vec::new();
+    let mut values = Vec::new();
+    for row in &table.rows {
+        let own: Vec<&Cell> = row
+            .cells
+            .iter()
+            .filter(|c| c.merged == Merged::No)
+            .collect();
+        for pair in own.chunks(2) {
+            if let [label, value] = pair {
+                if header_column_of(&label.joined("")).is_some() {
+                    labels.push(Cell::text([label.joined("")]));
+                    values.push((*value).clone());
+                }
+            }
+        }
+    }
+    let card = Table {
+        name: table.name.clone(),
+        caption: table.caption.clone(),
+        rows: vec![
+            Row {
+                at: table.rows.first().map_or(1, |r| r.at),
+                cells: labels,
+            },
+            Row {
+                at: table.rows.first().map_or(1, |r| r.at),
+                cells: values,
+            },
+        ],
+    };
+    let header = find_header(&card)?;
+    Some((card, header))
+}
+
+/// One task table as read.
+struct Part {
+    name: String,
+    report: TableReport,
+}
+
+/// A goal that reads like a task: a few Chinese characters at least (a summary's goal
+/// column holds counts or unit names).
+fn task_like(goal: &str) -> bool {
+    goal.chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .count()
+        >= 4
+}
+
+fn task_like_share(part: &Part) -> f32 {
+    let rows = &part.report.parsed.rows;
+    if rows.is_empty() {
+        return 0.0;
+    }
+    rows.iter().filter(|r| task_like(&r.goal)).count() as f32 / rows.len() as f32
+}
+
+/// Tables whose rows mostly do not read like tasks (a summary that names its columns like a
+/// task table) are left out when another table's rows do.
+fn drop_summaries(parts: Vec<Part>) -> Vec<Part> {
+    if parts.iter().any(|p| task_like_share(p) >= 0.5) {
+        parts
+            .into_iter()
+            .filter(|p| task_like_share(p) >= 0.5)
+            .collect()
+    } else {
+        parts
+    }
+}
+
+/// A goal as compared between tables: letters and digits only.
+fn goal_key(goal: &str) -> String {
+    goal.chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// Tables that hold the same tasks (a workbook with a sheet per quarter) are versions of one
+/// report: only the latest is imported — the one whose name or title names the latest
+/// period, else the last — and each other one is reported in one line.
+fn latest_versions(parts: Vec<Part>) -> (Vec<Part>, Vec<Unplaced>) {
+    let keys: Vec<std::collections::HashSet<String>> = parts
+        .iter()
+        .map(|p| {
+            p.report
+                .parsed
+                .rows
+                .iter()
+                .map(|r| goal_key(&r.goal))
+                .collect()
+        })
+        .collect();
+    let same_tasks = |a: usize, b: usize| {
+        let smaller = keys[a].len().min(keys[b].len());
+        smaller > 0 && keys[a].intersection(&keys[b]).count() * 2 >= smaller
+    };
+    let schedule = crate::suggest::Schedule::builtin();
+    let elapsed = |p: &Part| {
+        let mut lines = vec![p.name.as_str()];
+        lines.extend(p.report.title.iter().map(String::as_str));
+        super::period::from_title(lines.iter().copied())
+            .and_then(|name| schedule.elapsed(&name))
+            .unwrap_or(-1.0)
+    };
+    let mut superseded: Vec<Option<usize>> = vec![None; parts.len()];
+    for a in 0..parts.len() {
+        for b in a + 1..parts.len() {
+            if superseded[a].is_some() || superseded[b].is_some() || !same_tasks(a, b) {
+                continue;
+            }
+            if elapsed(&parts[a]) > elapsed(&parts[b]) {
+                superseded[b] = Some(a);
+            } else {
+                superseded[a] = Some(b);
+            }
+        }
+    }
+    let mut kept = Vec::new();
+    let mut notes = Vec::new();
+    let names: Vec<String> = parts.iter().map(|p| p.name.clone()).collect();
+    for (part, by) in parts.into_iter().zip(superseded) {
+        match by {
+            None => kept.push(part),
+            Some(newer) => notes.push(Unplaced {
+                line: part.report.parsed.rows.first().map_or(0, |r| r.line),
+                text: format!("{} ({} rows)", part.name, part.report.parsed.rows.len()),
+                reason: format!(
+                    "the same tasks as {}, which is newer: only that one was imported",
+                    names[newer]
+                ),
+            }),
+        }
+    }
+    (kept, notes)
 }
 
 /// The text of the rows above a header (a sheet's title and date lines).
@@ -281,14 +459,38 @@ impl Grid {
                     covered.push(false);
                 }
                 Merged::No => {
-                    self.above[i] = cell.paragraphs.clone();
-                    cells.push(cell.paragraphs);
+                    let paragraphs: Vec<String> = cell
+                        .paragraphs
+                        .into_iter()
+                        .filter(|p| !is_placeholder(p))
+                        .collect();
+                    self.above[i] = paragraphs.clone();
+                    cells.push(paragraphs);
                     covered.push(false);
                 }
             }
         }
         (cells, covered)
     }
+}
+
+/// `合计`, `小 计`, `总计`: the row sums the table up.
+fn is_totals(text: &str) -> bool {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    matches!(
+        t.as_str(),
+        "合计" | "小计" | "总计" | "共计" | "累计" | "汇总"
+    )
+}
+
+/// What offices write in a cell that has nothing to say: `/`, `—`, `无`, `暂无`.
+fn is_placeholder(text: &str) -> bool {
+    let t = text.trim();
+    !t.is_empty()
+        && (t
+            .chars()
+            .all(|c| matches!(c, '/' | '\\' | '-' | '—' | '–' | '－' | '／' | '、'))
+            || matches!(t, "无" | "暂无" | "空" | "无。" | "暂无。"))
 }
 
 fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut TableReport) {
@@ -331,6 +533,18 @@ fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut 
                 extend_task(prev, &cells, &covered, header);
                 continue;
             }
+        }
+        if is_totals(&number_text) || is_totals(&goal_text) {
+            out.parsed.unplaced.push(Unplaced {
+                line: row.at,
+                text: own
+                    .iter()
+                    .map(|(_, p)| p.join(" "))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                reason: format!("{}: a totals row, not a task", table.name),
+            });
+            continue;
         }
         if goal_text.trim().is_empty() {
             out.parsed.unplaced.push(Unplaced {
@@ -505,10 +719,9 @@ fn task_row(
         match header.roles[i] {
             Column::Goal => row.goal = paras.join(""),
             Column::Progress => row.progress.extend(paras.iter().cloned()),
-            // A name broken by a stray space is joined; names separated by spaces are a list.
-            Column::Lead => lead.extend(paras.iter().map(|p| layout::clean_units(p))),
-            Column::Co => co.extend(paras.iter().map(|p| layout::clean_units(p))),
-            Column::Units => single.extend(paras.iter().map(|p| layout::clean_units(p))),
+            Column::Lead => lead.extend(paras.iter().map(|p| tidy_units(p))),
+            Column::Co => co.extend(paras.iter().map(|p| tidy_units(p))),
+            Column::Units => single.extend(paras.iter().map(|p| tidy_units(p))),
             Column::Notes => row.notes.push(paras.join("")),
             Column::Other => row.notes.push(note_text(&header.names[i], paras)),
             Column::Period => out.row_periods.push(paras.join("")),
@@ -516,15 +729,38 @@ fn task_row(
         }
     }
     row.units = if lead.is_empty() && co.is_empty() && !single.is_empty() {
-        RawUnits::SingleColumn(single.join("、"))
+        RawUnits::SingleColumn(join_units(&single))
     } else {
         lead.extend(single);
         RawUnits::Columns {
-            lead: lead.join("、"),
-            co: co.join("、"),
+            lead: join_units(&lead),
+            co: join_units(&co),
         }
     };
     row
+}
+
+/// A units paragraph made ready for splitting: a name broken by a stray space is joined,
+/// names separated by spaces become a list — unless the paragraph carries labels
+/// (`牵头单位:X;配合单位:Y`), whose separators say where each list ends.
+fn tidy_units(paragraph: &str) -> String {
+    if has_labels(paragraph) {
+        paragraph.to_string()
+    } else {
+        layout::clean_units(paragraph)
+    }
+}
+
+/// The paragraphs of a units cell as one list: separated by `、`, or by line breaks when
+/// they carry labels (`牵头:X` / `配合:Y`), which a `、` would hide.
+fn join_units(paragraphs: &[String]) -> String {
+    let labelled = paragraphs.iter().any(|p| has_labels(p));
+    paragraphs.join(if labelled { "\n" } else { "、" })
+}
+
+/// `牵头单位:X;配合单位:Y`: a units text that says which units lead.
+fn has_labels(text: &str) -> bool {
+    layout::label_at_start(text).is_some() || !layout::inline_labels(text).is_empty()
 }
 
 /// An unnamed column's note names it by its place.
@@ -549,11 +785,7 @@ fn extend_task(prev: &mut RawRow, cells: &[Vec<String>], covered: &[bool], heade
             Column::Notes => prev.notes.push(paras.join("")),
             Column::Other => prev.notes.push(note_text(&header.names[i], paras)),
             Column::Lead | Column::Co | Column::Units => {
-                let more = paras
-                    .iter()
-                    .map(|p| layout::clean_units(p))
-                    .collect::<Vec<_>>()
-                    .join("、");
+                let more = join_units(&paras.iter().map(|p| tidy_units(p)).collect::<Vec<_>>());
                 match &mut prev.units {
                     RawUnits::Columns { lead, co } => {
                         let target = if header.roles[i] == Column::Co {
@@ -785,6 +1017,35 @@ mod tests {
         assert_eq!(rows[1].goal, "新建污水管网20公里。");
         assert_eq!(rows[1].progress, ["已建成8公里。"]);
         assert_eq!(rows[1].notes, ["重点工作:污染防治", "完成进度:40%"]);
+    }
+
+    #[test]
+    fn a_task_written_as_a_card_of_labels_and_values() {
+        let doc = Document {
+            text: Vec::new(),
+            tables: vec![
+                table(&[
+                    &["序号", "7"],
+                    &["督办事项", "推进港区二期工程。"],
+                    &["牵头单位", "市交通运输局"],
+                    &["配合单位", "市港航集团、贵池区政府"],
+                    &["进展情况", "码头主体完成68%。|疏港公路已完工。"],
+                ]),
+                table(&[
+                    &["督办事项", "创建全域旅游示范区。", "序号", "8"],
+                    &["牵头单位", "市文旅局", "完成时限", "12月底"],
+                    &["进展情况", "规划已编制。", "<", "<"],
+                ]),
+            ],
+        };
+        let r = read(&doc, true).expect("cards");
+        let rows = &r.parsed.rows;
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].number, Some(7));
+        assert_eq!(rows[0].progress, ["码头主体完成68%。", "疏港公路已完工。"]);
+        assert_eq!(units(&rows[0]).1, ["市港航集团", "贵池区政府"]);
+        assert_eq!(rows[1].number, Some(8));
+        assert_eq!(rows[1].notes, ["完成时限:12月底"]);
     }
 
     #[test]

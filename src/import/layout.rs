@@ -200,6 +200,20 @@ pub(crate) fn header_column_of(cell: &str) -> Option<Column> {
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '#'))
         .collect();
+    // A header may name its period first (`2023年目标任务`, `1-6月推进情况`, `3月底进展`): the
+    // rest says what the column holds.
+    let key = match regex!(
+        r"^(?:(?:19|20)\d{2}年度?)?(?:\d{1,2}[-—–~至到]\d{1,2}月份?|\d{1,2}月[底末份]?)?"
+    )
+    .find(&key)
+    {
+        Some(m) if m.end() > 0 && key[m.end()..].chars().count() >= 2 => key[m.end()..].to_string(),
+        _ => key,
+    };
+    // Counts and shares (`任务数`, `完成率`) are a summary's figures, not the tasks.
+    if key.ends_with(['数', '率']) || key.ends_with("数量") || key.ends_with("比例") {
+        return Some(Column::Other);
+    }
     let len = key.chars().count();
     if !(2..=16).contains(&len)
         || has_sentence_punct(&key)

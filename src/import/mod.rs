@@ -217,13 +217,18 @@ pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Rep
             };
             match from_tables(&doc, true, source, format, encoding, aliases)? {
                 Some(report) => Ok(report),
-                // A report written as paragraphs (labelled, units in parentheses…): its text
-                // goes through the text layouts.
+                // A report written as paragraphs (labelled, units in parentheses…), or in
+                // tables whose header duban does not know: the text, then the tables' rows
+                // one line each, go through the text layouts.
                 None => {
-                    let text = doc.text.join("\n");
-                    let mut report = import_decoded(&text, source, "UTF-8", aliases)?;
+                    let mut lines = doc.text.clone();
+                    lines.extend(table_lines(&doc));
+                    let mut report = import_decoded(&lines.join("\n"), source, encoding, aliases)
+                        .map_err(|e| match e {
+                        ImportError::Empty { file } => ImportError::NoTable { file },
+                        other => other,
+                    })?;
                     report.format = format;
-                    report.encoding = encoding;
                     Ok(report)
                 }
             }
@@ -235,26 +240,34 @@ pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Rep
                 // No header row: a report typed or pasted into the sheet as text, one line
                 // per row (cells joined by tabs), read by the text layouts.
                 None => {
-                    let text = doc
-                        .tables
-                        .iter()
-                        .flat_map(|t| &t.rows)
-                        .map(|r| {
-                            r.cells
-                                .iter()
-                                .map(|c| c.joined("\n"))
-                                .collect::<Vec<_>>()
-                                .join("\t")
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n");
-                    let mut report = import_decoded(&text, source, "spreadsheet", aliases)?;
+                    let text = table_lines(&doc).join("\n");
+                    let mut report = import_decoded(&text, source, "spreadsheet", aliases)
+                        .map_err(|e| match e {
+                            ImportError::Empty { file } => ImportError::NoTable { file },
+                            other => other,
+                        })?;
                     report.format = format;
                     Ok(report)
                 }
             }
         }
     }
+}
+
+/// The rows of a document's tables as lines of text, cells separated by tabs (a cell's
+/// paragraphs by line breaks), for the text layouts when no table has a known header.
+fn table_lines(doc: &Document) -> Vec<String> {
+    doc.tables
+        .iter()
+        .flat_map(|t| &t.rows)
+        .map(|r| {
+            r.cells
+                .iter()
+                .map(|c| c.joined("\n"))
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect()
 }
 
 /// A text report: decoded, then read as a table when it is one (CSV, cells pasted from a

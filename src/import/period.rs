@@ -49,7 +49,7 @@ fn words() -> &'static Regex {
             .join("|");
         const N: &str = "[0-9]{1,2}|十[一二]?|[一二三四五六七八九]";
         Regex::new(&format!(
-            r"(?:截[至止]\s*)?((?:{N})\s*[-—–~至到]\s*(?:{N})\s*月(?:份)?|(?:{N})\s*月(?:份|底|末)?|{names})"
+            r"(?:截[至止]\s*)?((?:{N})\s*[-—–~至到]\s*(?:{N})\s*月(?:份)?|[1-4一二三四]\s*[-—–~至到]\s*[1-4一二三四]\s*季度|(?:{N})\s*月(?:份|底|末)?|{names})"
         ))
         .expect("period words are escaped")
     })
@@ -74,6 +74,62 @@ fn date_re() -> &'static Regex {
     })
 }
 
+/// A period word as duban names it: ranges with `-` (`1—9月`, `1至9月` → `1-9月`), quarter
+/// ranges as the schedule's words (`1-3季度` → `前三季度`), so the same period from two
+/// reports has one name.
+fn canonical(word: &str) -> String {
+    let word: String = word
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| {
+            if matches!(c, '—' | '–' | '~' | '至' | '到') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if let Some(range) = word.strip_suffix("季度").filter(|r| r.contains('-')) {
+        let end = range.rsplit('-').next().unwrap_or("");
+        return match end {
+            "1" | "一" => "一季度",
+            "2" | "二" => "上半年",
+            "3" | "三" => "前三季度",
+            _ => "全年",
+        }
+        .to_string();
+    }
+    word
+}
+
+/// Years written in Chinese numerals (`二〇二二年`) as digits, so they are found like
+/// `2022年`.
+fn with_digit_years(line: &str) -> std::borrow::Cow<'_, str> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(r"([〇零一二三四五六七八九]{4})(\s*年)").expect("year"));
+    re.replace_all(line, |c: &regex::Captures<'_>| {
+        let digits: String = c[1]
+            .chars()
+            .map(
+                |ch| match "〇一二三四五六七八九".chars().position(|d| d == ch) {
+                    Some(d) => char::from(b'0' + d as u8),
+                    None => '0',
+                },
+            )
+            .collect();
+        format!("{digits}{}", &c[2])
+    })
+}
+
+/// The last day of a month (February as 28 or 29 both count).
+fn last_day(month: u32, day: u32) -> bool {
+    match month {
+        2 => day >= 28,
+        4 | 6 | 9 | 11 => day == 30,
+        _ => day == 31,
+    }
+}
+
 /// How specific a period word is: quarters, halves and months say more than the whole
 /// year, which many titles name for the plan (`2021年度重点工作…一季度进展`).
 fn whole_year(word: &str) -> bool {
@@ -95,6 +151,8 @@ pub fn from_title<'a>(lines: impl IntoIterator<Item = &'a str> + Clone) -> Optio
     let mut best: Option<String> = None;
     let mut fallback_whole: Option<String> = None;
     for line in titles() {
+        let line = with_digit_years(line);
+        let line = line.as_ref();
         for y in year_re().captures_iter(line) {
             let after = &line[y.get(0).map_or(0, |g| g.end())..];
             if day_re().is_match(after) {
@@ -109,13 +167,29 @@ pub fn from_title<'a>(lines: impl IntoIterator<Item = &'a str> + Clone) -> Optio
             }
         }
         for m in words().captures_iter(line) {
-            let word: String = m[1].chars().filter(|c| !c.is_whitespace()).collect();
-            // `6月30日` is a date, not the period `6月`.
+            let mut word = canonical(&m[1]);
+            // `6月30日` is a date, not the period `6月` — but `截至6月30日` is the end of June.
             let after = &line[m.get(0).map_or(0, |g| g.end())..];
-            if after.trim_start().starts_with(|c: char| c.is_ascii_digit())
-                || after.starts_with('日')
-            {
+            if after.starts_with('日') {
                 continue;
+            }
+            if after.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+                let day: String = after
+                    .trim_start()
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                let rest = &after.trim_start()[day.len()..];
+                let month: Option<u32> = word.strip_suffix('月').and_then(|n| n.parse().ok());
+                let until = m[0].starts_with('截');
+                match (month, day.parse::<u32>()) {
+                    (Some(month), Ok(day))
+                        if until && rest.starts_with('日') && last_day(month, day) =>
+                    {
+                        word = format!("{month}月底");
+                    }
+                    _ => continue,
+                }
             }
             if word.ends_with('月')
                 && line[..m.get(0).map_or(0, |g| g.start())].ends_with(|c: char| c.is_ascii_digit())
@@ -227,13 +301,17 @@ mod tests {
             ("2021年一季度重点工作推进情况", "2021年一季度"),
             ("2022年年中重点任务督查", "2022年年中"),
             ("2020年前三季度重点工作完成情况", "2020年前三季度"),
-            ("2023年1—9月重点工作进展", "2023年1—9月"),
+            ("2023年1—9月重点工作进展", "2023年1-9月"),
             ("2019年全年重点工作完成情况", "2019年全年"),
             ("2019年年底重点工作完成情况", "2019年年底"),
             ("2019年度重点工作完成情况", "2019年度"),
             ("2021年重点工作任务进展情况(截至6月底)", "2021年6月底"),
             ("截至2021年8月底重点工作进展", "2021年8月底"),
             ("2021年重点工作截至9月推进情况", "2021年9月"),
+            ("2021年1至9月重点工作进展", "2021年1-9月"),
+            ("滁州市二〇二三年上半年重点工作推进情况表", "2023年上半年"),
+            ("2022年1-3季度重点工作推进情况", "2022年前三季度"),
+            ("2022年重点工作推进情况(截至9月30日)", "2022年9月底"),
             // The plan's year and the quarter the report is about.
             (
                 "2021年度市政府重点工作任务第一季度推进情况",

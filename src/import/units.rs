@@ -1,6 +1,7 @@
 //! Unit names: what a responsible unit's name looks like, splitting a cell into names, the
 //! vocabulary used to split names that touch, and canonical names from `data/unit_aliases.toml`.
 
+use super::headers::Column;
 use super::RawUnits;
 use crate::model::Unit;
 use std::collections::{HashMap, HashSet};
@@ -104,8 +105,10 @@ fn is_hard_separator(c: char) -> bool {
 }
 
 /// Splits on hard separators outside parentheses; pieces keep their inner whitespace.
+/// `各区、县(市)政府` is one name: a bare `各区`/`各县`… before a piece that names other
+/// levels of the same governments keeps its `、`.
 fn split_outside_parens(cell: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut depth = 0i32;
     let mut start = 0;
     for (i, c) in cell.char_indices() {
@@ -113,14 +116,37 @@ fn split_outside_parens(cell: &str) -> Vec<&str> {
             '(' | '\u{ff08}' => depth += 1,
             ')' | '\u{ff09}' => depth = (depth - 1).max(0),
             c if depth == 0 && is_hard_separator(c) => {
-                out.push(&cell[start..i]);
+                spans.push((start, i));
                 start = i + c.len_utf8();
             }
             _ => {}
         }
     }
-    out.push(&cell[start..]);
-    out
+    spans.push((start, cell.len()));
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (s, e) in spans {
+        let piece = cell[s..e].trim();
+        match out.last_mut() {
+            Some(prev) if is_level_prefix(cell[prev.0..prev.1].trim()) && names_levels(piece) => {
+                prev.1 = e;
+            }
+            _ => out.push((s, e)),
+        }
+    }
+    out.into_iter().map(|(s, e)| &cell[s..e]).collect()
+}
+
+/// `各区`, `各县`, `各市`: the start of a name that lists levels of government.
+fn is_level_prefix(piece: &str) -> bool {
+    let cs: Vec<char> = piece.chars().collect();
+    matches!(cs.as_slice(), ['各', l] if "区县市镇乡".contains(*l))
+}
+
+/// `县(市)政府`, `市区政府`: the rest of such a name.
+fn names_levels(piece: &str) -> bool {
+    piece.starts_with(['区', '县', '市', '镇', '乡'])
+        && (piece.ends_with("政府") || piece.ends_with("管委会"))
+        && piece.chars().count() <= 10
 }
 
 /// Splits a units cell into names on `、` `,` `,` `;` `;` and runs of spaces. A name broken
@@ -218,13 +244,64 @@ fn duty_tail() -> &'static regex::Regex {
 /// Lead and co unit names of a row.
 pub fn resolve(units: &RawUnits) -> (Vec<String>, Vec<String>) {
     match units {
-        RawUnits::Columns { lead, co } => (split_list(lead), split_list(co)),
-        RawUnits::SingleColumn(cell) => single_column(cell),
+        RawUnits::Columns { lead, co } => {
+            let (mut l, mut c) = (Vec::new(), Vec::new());
+            for (role, text) in labelled_parts(lead, Column::Lead)
+                .into_iter()
+                .chain(labelled_parts(co, Column::Co))
+            {
+                match role {
+                    Column::Co => c.extend(split_list(&text)),
+                    _ => l.extend(split_list(&text)),
+                }
+            }
+            (l, c)
+        }
+        RawUnits::SingleColumn(cell) => {
+            let parts = labelled_parts(cell, Column::Units);
+            if parts.iter().all(|(role, _)| *role == Column::Units) {
+                return single_column(cell);
+            }
+            // Labels say which units lead (`牵头单位:X;配合单位:Y`); units before any label
+            // follow the one-column rule.
+            let (mut l, mut c) = (Vec::new(), Vec::new());
+            for (role, text) in parts {
+                match role {
+                    Column::Lead => l.extend(split_list(&text)),
+                    Column::Units => {
+                        let (first, rest) = single_column(&text);
+                        l.extend(first);
+                        c.extend(rest);
+                    }
+                    _ => c.extend(split_list(&text)),
+                }
+            }
+            (l, c)
+        }
         RawUnits::Split { lead, co } => (
             lead.iter().filter_map(|n| clean_name(n)).collect(),
             co.iter().filter_map(|n| clean_name(n)).collect(),
         ),
     }
+}
+
+/// A units text cut at its labels (`牵头单位:市发改委;配合单位:市财政局`, `牵头:X\n配合:Y`):
+/// each part with the role its label names; text before any label has `unlabelled`.
+fn labelled_parts(text: &str, unlabelled: Column) -> Vec<(Column, String)> {
+    use super::layout::{inline_labels, label_at_start};
+    let mut cuts = vec![0];
+    cuts.extend(inline_labels(text));
+    cuts.push(text.len());
+    let mut out = Vec::new();
+    for w in cuts.windows(2) {
+        let piece = &text[w[0]..w[1]];
+        match label_at_start(piece) {
+            Some((role, _, rest)) if role.is_units() => out.push((role, rest.to_string())),
+            _ => out.push((unlabelled, piece.to_string())),
+        }
+    }
+    out.retain(|(_, t)| !t.trim().is_empty());
+    out
 }
 
 /// One units column: the units marked `牵头` lead when some are (`市财政局、市发改委(牵头)`),
@@ -748,6 +825,30 @@ mod tests {
         assert_eq!(split_list("。、 等"), Vec::<String>::new());
         // Names that only look like they end in a duty word keep it.
         assert_eq!(split_list("市重点工程建设管理处"), ["市重点工程建设管理处"]);
+    }
+
+    #[test]
+    fn labels_inside_a_units_cell_say_which_units_lead() {
+        let one = |s: &str| resolve(&RawUnits::SingleColumn(s.to_string()));
+        assert_eq!(
+            one("牵头单位:市发改委;配合单位:市财政局、市住建局"),
+            (
+                vec!["市发改委".to_string()],
+                vec!["市财政局".to_string(), "市住建局".to_string()]
+            )
+        );
+        assert_eq!(
+            one("牵头:市人社局\n配合:市教育局、团市委"),
+            (
+                vec!["市人社局".to_string()],
+                vec!["市教育局".to_string(), "团市委".to_string()]
+            )
+        );
+        let cols = resolve(&RawUnits::Columns {
+            lead: "市发改委".into(),
+            co: "各区、县(市)政府".into(),
+        });
+        assert_eq!(cols.1, ["各区、县(市)政府"]);
     }
 
     #[test]
