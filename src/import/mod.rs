@@ -215,43 +215,40 @@ pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Rep
             } else {
                 "HTML"
             };
-            match from_tables(&doc, true, source, format, encoding, aliases)? {
-                Some(report) => Ok(report),
-                // A report written as paragraphs (labelled, units in parentheses…), or in
-                // tables whose header duban does not know: the text, then the tables' rows
-                // one line each, go through the text layouts.
-                None => {
-                    let mut lines = doc.text.clone();
-                    lines.extend(table_lines(&doc));
-                    let mut report = import_decoded(&lines.join("\n"), source, encoding, aliases)
-                        .map_err(|e| match e {
-                        ImportError::Empty { file } => ImportError::NoTable { file },
-                        other => other,
-                    })?;
-                    report.format = format;
-                    Ok(report)
-                }
-            }
+            from_document(&doc, true, source, format, encoding, aliases)
         }
         Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => {
             let doc = sheet::read(bytes).map_err(unreadable)?;
-            match from_tables(&doc, false, source, format, "spreadsheet", aliases)? {
-                Some(report) => Ok(report),
-                // No header row: a report typed or pasted into the sheet as text, one line
-                // per row (cells joined by tabs), read by the text layouts.
-                None => {
-                    let text = table_lines(&doc).join("\n");
-                    let mut report = import_decoded(&text, source, "spreadsheet", aliases)
-                        .map_err(|e| match e {
-                            ImportError::Empty { file } => ImportError::NoTable { file },
-                            other => other,
-                        })?;
-                    report.format = format;
-                    Ok(report)
-                }
-            }
+            from_document(&doc, false, source, format, "spreadsheet", aliases)
         }
     }
+}
+
+/// A report from a document's task tables; when no table has a task header, the document
+/// is read as text: its paragraphs (a report written as labelled paragraphs, units in
+/// parentheses…), then its tables' rows one line each (a report typed or pasted into a sheet
+/// one line per row), through the text layouts.
+fn from_document(
+    doc: &Document,
+    continued: bool,
+    source: &str,
+    format: Format,
+    encoding: &'static str,
+    aliases: &Aliases,
+) -> Result<Report, ImportError> {
+    if let Some(report) = from_tables(doc, continued, source, format, encoding, aliases)? {
+        return Ok(report);
+    }
+    let mut lines = doc.text.clone();
+    lines.extend(table_lines(doc));
+    let mut report =
+        import_decoded(&lines.join("\n"), source, encoding, aliases).map_err(|e| match e {
+            // The file has text, just no report in it.
+            ImportError::Empty { file } => ImportError::NoTable { file },
+            other => other,
+        })?;
+    report.format = format;
+    Ok(report)
 }
 
 /// The rows of a document's tables as lines of text, cells separated by tabs (a cell's
