@@ -497,6 +497,16 @@ fn cmd_import(
             clean(&u.text)
         )?;
     }
+    for w in &report.warnings {
+        writeln!(
+            out,
+            "{}:{}: look at this ({}): {}",
+            file.display(),
+            w.line,
+            clean(&w.reason),
+            clean(&w.text)
+        )?;
+    }
     let advice = preview::period_advice(&report, period);
     if dry_run {
         print_preview(out, &preview::rows(&report), terminal_width())?;

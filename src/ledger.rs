@@ -445,7 +445,8 @@ impl Ledger {
     }
 
     fn merge(&self, mut task: Task, row: &ImportedRow, period: &str) -> Task {
-        if !task.goal_edited {
+        // A row without a goal (the report left the cell empty) keeps the task's goal.
+        if !task.goal_edited && !row.goal.trim().is_empty() {
             task.goal = row.goal.clone();
         }
         if row.section.is_some() {

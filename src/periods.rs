@@ -331,7 +331,8 @@ pub fn match_rows(existing: &[Task], rows: &[ImportedRow]) -> Matching {
             let s = scores[i][ti];
             // A goal a person corrected no longer reads like the report's goal; the
             // correction vouches for the task, so its number is trusted.
-            let vouched = existing[ti].goal_edited;
+            // A row without a goal has only its number to go by.
+            let vouched = existing[ti].goal_edited || r.goal.trim().is_empty();
             if (s >= SAME_NUMBER_THRESHOLD || vouched) && !claimed.contains(&r.number) {
                 claimed.insert(r.number);
                 outcome[i] = Some(RowOutcome::Matched {

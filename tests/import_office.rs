@@ -112,6 +112,21 @@ fn differences(name: &str, report: &Report, expect: &Value) -> Vec<String> {
             ));
         }
     }
+    // Rows the expectation says to import and point out (a task without a goal) are in the
+    // warnings.
+    for n in expect["warn"].as_array().into_iter().flatten() {
+        let n = n.as_u64().unwrap_or(0);
+        if !report
+            .warnings
+            .iter()
+            .any(|w| w.reason.contains(&format!("task {n} ")))
+        {
+            out.push(format!(
+                "{name}: task {n} is not pointed out: {:?}",
+                report.warnings
+            ));
+        }
+    }
     // Lines the report holds besides its tasks (a footnote, a totals row) are reported,
     // as many as the expectation says (none unless it says).
     let want_unplaced = expect["unplaced"].as_u64().unwrap_or(0) as usize;
@@ -136,6 +151,12 @@ fn every_office_fixture_imports_exactly_or_is_refused_with_advice() {
 #[test]
 fn reports_made_without_reading_the_importer_import_exactly() {
     check_all(&office_dir().with_file_name("office_blind"), 13);
+}
+
+/// The second blind round (tests/fixtures/office_blind2/README.md).
+#[test]
+fn a_second_round_of_unseen_reports_imports_exactly() {
+    check_all(&office_dir().with_file_name("office_blind2"), 10);
 }
 
 fn check_all(dir: &Path, at_least: usize) {

@@ -108,6 +108,7 @@ pub fn read(doc: &Document, continued: bool) -> Option<TableReport> {
     for part in kept {
         out.parsed.rows.extend(part.report.parsed.rows);
         out.parsed.unplaced.extend(part.report.parsed.unplaced);
+        out.parsed.warnings.extend(part.report.parsed.warnings);
         out.title.extend(part.report.title);
         out.row_periods.extend(part.report.row_periods);
     }
@@ -366,6 +367,15 @@ fn find_header(table: &Table) -> Option<Header> {
         .max(roles.len());
     roles.resize(width, None);
     names.resize(width, String::new());
+    // An empty header above a column of numbers is the 序号 column.
+    if !roles.contains(&Some(Column::Number)) {
+        let body_rows = &table.rows[body.min(table.rows.len())..];
+        if let Some(i) = (0..width)
+            .find(|i| roles[*i].is_none() && names[*i].trim().is_empty() && numbered(body_rows, *i))
+        {
+            roles[i] = Some(Column::Number);
+        }
+    }
     let mut roles: Vec<Column> = roles
         .into_iter()
         .map(|r| r.unwrap_or(Column::Other))
@@ -398,6 +408,20 @@ fn keep_one(roles: &mut [Column], role: Column, score: impl Fn(usize) -> usize) 
             *r = Column::Other;
         }
     }
+}
+
+/// Whether most filled cells of a column are row numbers (section headings and the form's
+/// signature lines, which often sit in the first column, aside).
+fn numbered(rows: &[Row], col: usize) -> bool {
+    let filled: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.cells.get(col))
+        .filter(|c| c.merged == Merged::No && !c.is_empty())
+        .map(|c| c.joined(""))
+        .filter(|t| !is_heading(t) && !is_signature(t) && !is_note_line(t))
+        .collect();
+    filled.len() >= 2
+        && filled.iter().filter(|t| row_number(t).is_some()).count() * 3 >= filled.len() * 2
 }
 
 /// How many different texts a column's own cells hold.
@@ -455,6 +479,9 @@ impl Grid {
                     covered.push(true);
                 }
                 Merged::Left => {
+                    // Covered by the cell to its left: nothing of its own, so a cell merged
+                    // down below it has nothing to repeat either.
+                    self.above[i] = Vec::new();
                     cells.push(Vec::new());
                     covered.push(false);
                 }
@@ -474,6 +501,55 @@ impl Grid {
     }
 }
 
+/// Whether a goal ends where its sentence does (a goal cut by a page break does not).
+fn sentence_ended(goal: &str) -> bool {
+    goal.trim_end().ends_with([
+        '。', '！', '？', '；', '.', '!', '?', ';', '”', '」', '）', ')',
+    ])
+}
+
+/// `注:…`, `说明:…`: a remark about the table, not a heading of its tasks.
+fn is_note_line(text: &str) -> bool {
+    let t = text.trim_start();
+    [
+        "注:",
+        "注：",
+        "注 :",
+        "说明:",
+        "说明：",
+        "备注:",
+        "备注：",
+        "附注",
+        "注1",
+        "注①",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
+}
+
+/// `填报人:刘某某`, `联系电话:…`, `审核人:…`: the form's signature lines.
+fn is_signature(text: &str) -> bool {
+    let t = text.trim_start();
+    [
+        "填报人",
+        "填表人",
+        "制表人",
+        "审核人",
+        "联系人",
+        "联系电话",
+        "填报单位",
+        "填报日期",
+        "填报时间",
+        "负责人:",
+        "负责人：",
+        "签发",
+        "审核:",
+        "审核：",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
+}
+
 /// `合计`, `小 计`, `总计`: the row sums the table up.
 fn is_totals(text: &str) -> bool {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -490,7 +566,13 @@ fn is_placeholder(text: &str) -> bool {
         && (t
             .chars()
             .all(|c| matches!(c, '/' | '\\' | '-' | '—' | '–' | '－' | '／' | '、'))
-            || matches!(t, "无" | "暂无" | "空" | "无。" | "暂无。"))
+            || matches!(t, "无" | "暂无" | "空" | "无。" | "暂无。")
+            // Word's grey text in a content control nobody filled in.
+            || t.starts_with("单击或点击此处输入")
+            || t.starts_with("单击此处输入")
+            || t.starts_with("点击或轻击此处输入")
+            || t.starts_with("Click or tap here to enter")
+            || t.starts_with("Click here to enter"))
 }
 
 fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut TableReport) {
@@ -514,9 +596,33 @@ fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut 
         if is_repeated_header(&cells, header) {
             continue;
         }
+        let own_text = || {
+            own.iter()
+                .map(|(_, p)| p.join(" "))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        let report = |reason: &str| Unplaced {
+            line: row.at,
+            text: own_text(),
+            reason: format!("{}: {reason}", table.name),
+        };
+        if own
+            .iter()
+            .any(|(_, p)| p.first().is_some_and(|t| is_signature(t)))
+        {
+            out.parsed
+                .unplaced
+                .push(report("a signature or contact line, not a task"));
+            continue;
+        }
         if let Some(heading) = section_of(row, &cells, &covered, header) {
-            sections.enter(&heading);
-            pending_heading = Some((row.at, heading));
+            if is_note_line(&heading) {
+                out.parsed.unplaced.push(report("a note in the table"));
+            } else {
+                sections.enter(&heading);
+                pending_heading = Some((row.at, heading));
+            }
             continue;
         }
         let number_text = number_col.map(|c| cells[c].join("")).unwrap_or_default();
@@ -534,32 +640,46 @@ fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut 
                 continue;
             }
         }
+        // A row cut by a page break: its rest comes after the repeated header without a
+        // number, carrying on a goal that has not ended (`…幼儿园30所,` + `新增学位3万个。`)
+        // in a table whose tasks are numbered.
+        if fresh_goal && !fresh_number && number_col.is_some() {
+            if let Some(prev) = out.parsed.rows.last_mut() {
+                if prev.number.is_some() && !prev.goal.is_empty() && !sentence_ended(&prev.goal) {
+                    prev.goal.push_str(&goal_text);
+                    extend_task(prev, &cells, &covered, header);
+                    continue;
+                }
+            }
+        }
         if is_totals(&number_text) || is_totals(&goal_text) {
-            out.parsed.unplaced.push(Unplaced {
-                line: row.at,
-                text: own
-                    .iter()
-                    .map(|(_, p)| p.join(" "))
-                    .collect::<Vec<_>>()
-                    .join(" | "),
-                reason: format!("{}: a totals row, not a task", table.name),
-            });
+            out.parsed.unplaced.push(report("a totals row, not a task"));
             continue;
         }
+        let number = row_number(&number_text);
         if goal_text.trim().is_empty() {
-            out.parsed.unplaced.push(Unplaced {
-                line: row.at,
-                text: own
-                    .iter()
-                    .map(|(_, p)| p.join(" "))
-                    .collect::<Vec<_>>()
-                    .join(" | "),
-                reason: format!("{}: a row without a goal", table.name),
+            // A numbered row with progress or units but no goal is a task the office knows
+            // by its number: imported, and the person importing is told to write its goal.
+            let has_content = cells.iter().enumerate().any(|(i, c)| {
+                !c.is_empty() && (header.roles[i].is_units() || header.roles[i] == Column::Progress)
             });
-            continue;
+            match number {
+                Some(n) if has_content => out.parsed.warnings.push(Unplaced {
+                    line: row.at,
+                    text: own_text(),
+                    reason: format!(
+                        "{}: task {n} has no goal; imported with an empty goal, write it with `duban goal {n} TEXT`",
+                        table.name
+                    ),
+                }),
+                _ => {
+                    out.parsed.unplaced.push(report("a row without a goal"));
+                    continue;
+                }
+            }
         }
         pending_heading = None;
-        let (number, id_note) = match row_number(&number_text) {
+        let (number, id_note) = match number {
             Some(n) => (Some(n), None),
             None if number_text.trim().is_empty() || number_covered => (None, None),
             None => (

@@ -38,15 +38,22 @@ const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Reads a `.docx` file's paragraphs and tables.
 pub fn read(bytes: &[u8]) -> Result<Document, ReadError> {
-    read_limited(bytes, MAX_PART_BYTES)
+    read_limited(bytes, MAX_PART_BYTES, false)
+}
+
+/// [`read`], with every table inside a cell read as a table of its own: for documents
+/// whose task table sits in a frame (a one-cell table laying out the page), where the
+/// ordinary reading finds no task table.
+pub fn read_nested_grids(bytes: &[u8]) -> Result<Document, ReadError> {
+    read_limited(bytes, MAX_PART_BYTES, true)
 }
 
 /// [`read`] with the inflation limit as a parameter, so tests can reach it with small files.
-fn read_limited(bytes: &[u8], limit: u64) -> Result<Document, ReadError> {
+fn read_limited(bytes: &[u8], limit: u64, nested_grids: bool) -> Result<Document, ReadError> {
     let mut archive = open(bytes)?;
     let part = main_part(&mut archive, limit)?;
     let xml = read_part(&mut archive, &part, limit)?;
-    parse_document(&decode(&xml), &part)
+    parse_document(&decode(&xml), &part, nested_grids)
 }
 
 fn damaged(detail: impl std::fmt::Display) -> ReadError {
@@ -245,8 +252,12 @@ struct Parser<'a> {
     /// Paragraphs being read, innermost last: a text box's paragraphs sit inside the
     /// paragraph that anchors it.
     paragraphs: Vec<String>,
-    /// The top-level table being read; nested tables never replace it.
-    table: Option<TableBuilder>,
+    /// The tables being read as grids, innermost last: only the top-level one, unless
+    /// `nested_grids` makes a table inside a cell a grid of its own.
+    tables: Vec<TableBuilder>,
+    /// Whether a table inside a cell is read as a table of its own (whose text then is not
+    /// the cell's) rather than as paragraphs of the cell.
+    nested_grids: bool,
     /// How many tables read as paragraphs are open.
     flat_tables: usize,
     /// Depth inside an element whose content is not text (deleted text, field codes,
@@ -257,9 +268,9 @@ struct Parser<'a> {
     seen_root: bool,
 }
 
-fn parse_document(xml: &str, part: &str) -> Result<Document, ReadError> {
+fn parse_document(xml: &str, part: &str, nested_grids: bool) -> Result<Document, ReadError> {
     let mut reader = Reader::from_str(xml);
-    let mut parser = Parser::new(part, reader.decoder());
+    let mut parser = Parser::new(part, reader.decoder(), nested_grids);
     loop {
         let event = match reader.read_event() {
             Ok(event) => event,
@@ -293,14 +304,15 @@ fn parse_document(xml: &str, part: &str) -> Result<Document, ReadError> {
 }
 
 impl<'a> Parser<'a> {
-    fn new(part: &'a str, decoder: Decoder) -> Self {
+    fn new(part: &'a str, decoder: Decoder, nested_grids: bool) -> Self {
         Parser {
             part,
             decoder,
             doc: Document::default(),
             frames: Vec::new(),
             paragraphs: Vec::new(),
-            table: None,
+            tables: Vec::new(),
+            nested_grids,
             flat_tables: 0,
             skip: 0,
             caption_from: 0,
@@ -510,11 +522,15 @@ impl<'a> Parser<'a> {
     }
 
     fn cell_mut(&mut self) -> Option<&mut CellBuilder> {
-        self.table.as_mut()?.row.as_mut()?.cell.as_mut()
+        self.tables.last_mut()?.row.as_mut()?.cell.as_mut()
     }
 
     fn open_table(&mut self) -> Frame {
-        if self.table.is_some() || self.flat_tables > 0 || !self.paragraphs.is_empty() {
+        let in_a_cell = self.flat_tables == 0 && self.cell_mut().is_some();
+        let nested_grid = self.nested_grids && in_a_cell;
+        if !nested_grid
+            && (!self.tables.is_empty() || self.flat_tables > 0 || !self.paragraphs.is_empty())
+        {
             self.flat_tables += 1;
             return Frame::Table { grid: false };
         }
@@ -523,7 +539,7 @@ impl<'a> Parser<'a> {
             .caption_from
             .max(end.saturating_sub(CAPTION_PARAGRAPHS));
         let caption = self.doc.text.get(from..end).unwrap_or_default().to_vec();
-        self.table = Some(TableBuilder {
+        self.tables.push(TableBuilder {
             table: Table {
                 name: format!("表格 {}", self.doc.tables.len() + 1),
                 caption,
@@ -535,14 +551,15 @@ impl<'a> Parser<'a> {
     }
 
     fn close_table(&mut self) {
-        if let Some(builder) = self.table.take() {
+        if let Some(mut builder) = self.tables.pop() {
+            builder.table.name = format!("表格 {}", self.doc.tables.len() + 1);
             self.doc.tables.push(builder.table);
         }
         self.caption_from = self.doc.text.len();
     }
 
     fn open_row(&mut self) -> Frame {
-        match self.table.as_mut() {
+        match self.tables.last_mut() {
             Some(table) if self.flat_tables == 0 && table.row.is_none() => {
                 table.row = Some(RowBuilder::default());
                 Frame::Row
@@ -552,7 +569,7 @@ impl<'a> Parser<'a> {
     }
 
     fn close_row(&mut self) {
-        if let Some(table) = self.table.as_mut() {
+        if let Some(table) = self.tables.last_mut() {
             if let Some(row) = table.row.take() {
                 let at = table.table.rows.len() + 1;
                 table.table.rows.push(Row {
@@ -566,7 +583,7 @@ impl<'a> Parser<'a> {
     /// `w:gridBefore`: the row starts this many grid columns in; empty cells keep the
     /// columns aligned with the rows above.
     fn grid_before(&mut self, count: usize) {
-        if let Some(row) = self.table.as_mut().and_then(|t| t.row.as_mut()) {
+        if let Some(row) = self.tables.last_mut().and_then(|t| t.row.as_mut()) {
             if row.cells.is_empty() {
                 row.cells.resize(count, Cell::default());
             }
@@ -574,7 +591,7 @@ impl<'a> Parser<'a> {
     }
 
     fn open_cell(&mut self) -> Frame {
-        match self.table.as_mut().and_then(|t| t.row.as_mut()) {
+        match self.tables.last_mut().and_then(|t| t.row.as_mut()) {
             Some(row) if self.flat_tables == 0 && row.cell.is_none() => {
                 row.cell = Some(CellBuilder {
                     paragraphs: Vec::new(),
@@ -593,7 +610,7 @@ impl<'a> Parser<'a> {
         let Some(TableBuilder {
             table,
             row: Some(row),
-        }) = self.table.as_mut()
+        }) = self.tables.last_mut()
         else {
             return;
         };
@@ -885,6 +902,24 @@ mod tests {
     }
 
     #[test]
+    fn nested_tables_can_be_read_as_grids_of_their_own() {
+        let inner = tbl(&[
+            row(&text_cells(&["序号", "工作任务"])),
+            row(&text_cells(&["1", "推进文旅融合。"])),
+        ]);
+        let frame = tbl(&[row(&[tc("", &format!("{}{inner}", p("扬州市重点工作")))])]);
+        let doc = read_nested_grids(&docx(&document(&frame))).unwrap();
+        assert_eq!(doc.tables.len(), 2, "{doc:?}");
+        let grid = &doc.tables[0];
+        assert_eq!(grid.rows[1].cells[1].paragraphs, ["推进文旅融合。"]);
+        // The frame keeps its own text, not the inner table's.
+        assert_eq!(
+            doc.tables[1].rows[0].cells[0].paragraphs,
+            ["扬州市重点工作"]
+        );
+    }
+
+    #[test]
     fn a_nested_table_becomes_paragraphs_of_its_cell() {
         let doc = read(&docx(&report())).unwrap();
         let cells = &doc.tables[1].rows[1].cells;
@@ -1169,7 +1204,7 @@ mod tests {
         // Highly compressible, as a bomb is.
         let xml = document(&p(&"重点工作".repeat(10_000)));
         let bytes = docx(&xml);
-        let Err(ReadError(message)) = read_limited(&bytes, 4096) else {
+        let Err(ReadError(message)) = read_limited(&bytes, 4096, false) else {
             panic!("read beyond the limit");
         };
         assert!(
@@ -1181,7 +1216,7 @@ mod tests {
             &[("word/document.xml", xml.as_bytes())],
             CompressionMethod::Deflated,
         );
-        assert!(read_limited(&declare_size(bytes, 100), 4096).is_err());
+        assert!(read_limited(&declare_size(bytes, 100), 4096, false).is_err());
     }
 
     proptest! {

@@ -75,8 +75,112 @@ pub fn read(bytes: &[u8]) -> Result<Document, ReadError> {
     });
     match failed {
         Some(e) => Err(e),
-        None => Ok(reader.finish()),
+        None => {
+            let mut doc = reader.finish();
+            for mut grid in div_grids(root) {
+                grid.name = format!("表格 {}", doc.tables.len() + 1);
+                doc.tables.push(grid);
+            }
+            Ok(doc)
+        }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Tables drawn with `<div>`s (CSS `display: table`)
+
+/// Rows of cells a container needs to be read as a grid.
+const MIN_GRID_ROWS: usize = 2;
+const MIN_GRID_CELLS: usize = 3;
+
+/// Tables a page draws without `<table>`: a container whose children are rows of at least
+/// three cells each, most of them with the same number of cells (CSS `display: table-row`
+/// and `table-cell`, or a flex layout). A child with one cell is a row spanning the grid (a
+/// section heading). Cells are read as table cells are: paragraphs at `<p>`, `<br>`, blocks.
+/// Nothing is inferred from class names or styles.
+fn div_grids(root: NodeRef<'_>) -> Vec<Table> {
+    let mut out = Vec::new();
+    for node in root.descendants() {
+        let Some(e) = element(&node) else { continue };
+        if !matches!(e.name(), "div" | "section" | "article" | "ul" | "ol" | "dl") {
+            continue;
+        }
+        let rows: Vec<NodeRef<'_>> = node.children().filter(|c| element(c).is_some()).collect();
+        let widths: Vec<usize> = rows
+            .iter()
+            .map(|r| r.children().filter(|c| element(c).is_some()).count())
+            .collect();
+        let Some(width) = most_common(widths.iter().copied().filter(|w| *w >= MIN_GRID_CELLS))
+        else {
+            continue;
+        };
+        if widths.iter().filter(|w| **w == width).count() < MIN_GRID_ROWS {
+            continue;
+        }
+        let mut table = Table::default();
+        for (i, (row, w)) in rows.iter().zip(&widths).enumerate() {
+            let cells: Vec<Cell> = if *w == width {
+                row.children()
+                    .filter(|c| element(c).is_some())
+                    .map(|c| Cell::text(cell_paragraphs(c)))
+                    .collect()
+            } else {
+                // A row of one cell (or a heading between rows) spans the grid.
+                let mut spanning = vec![Cell::text(cell_paragraphs(*row))];
+                spanning.resize(width, Cell::covered(Merged::Left));
+                spanning
+            };
+            if cells.iter().all(Cell::is_empty) {
+                continue;
+            }
+            table.rows.push(Row { at: i + 1, cells });
+        }
+        out.push(table);
+    }
+    out
+}
+
+fn most_common(values: impl Iterator<Item = usize>) -> Option<usize> {
+    let mut counts: Vec<(usize, usize)> = Vec::new();
+    for v in values {
+        match counts.iter_mut().find(|(k, _)| *k == v) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((v, 1)),
+        }
+    }
+    counts.into_iter().max_by_key(|(_, n)| *n).map(|(v, _)| v)
+}
+
+/// The paragraphs of an element: text runs joined as a browser shows them, a block or a
+/// `<br>` ending a paragraph, scripts and styles left out.
+fn cell_paragraphs(node: NodeRef<'_>) -> Vec<String> {
+    let mut paragraphs = Paragraphs::default();
+    let mut skip = 0usize;
+    walk(node, |step| match step {
+        Step::Enter(n) => {
+            if let Some(e) = element(&n) {
+                if skipped(e.name()) {
+                    skip += 1;
+                } else if !inline(e.name()) {
+                    paragraphs.end();
+                }
+            } else if let Some(t) = n.value().as_text() {
+                if skip == 0 {
+                    paragraphs.text(t);
+                }
+            }
+        }
+        Step::Leave(n) => {
+            if let Some(e) = element(&n) {
+                if skipped(e.name()) {
+                    skip = skip.saturating_sub(1);
+                } else if !inline(e.name()) {
+                    paragraphs.end();
+                }
+            }
+        }
+    });
+    paragraphs.finish()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1081,6 +1185,33 @@ mod tests {
             Ok(doc) => doc,
             Err(e) => panic!("expected the page to be read, got: {e}"),
         }
+    }
+
+    #[test]
+    fn a_table_drawn_with_divs_is_a_table() {
+        let doc = page(
+            r#"<div class="nav"><a>首页</a><a>政务公开</a></div>
+<div class="tb">
+  <div class="tr"><div>序号</div><div>工作任务</div><div>牵头单位</div><div>进展情况</div></div>
+  <div class="sec">一、推动高质量发展</div>
+  <div class="tr"><div>1</div><div>新增规上工业企业300家。</div><div>市工信局</div>
+    <div><p>新增213家。</p><p>产值增长11.3%。</p></div></div>
+  <div class="tr"><div>2</div><div>推进港口转型。</div><div>市交通运输局</div><div></div></div>
+</div>"#,
+        );
+        let grid = doc.tables.last().expect("the div grid");
+        assert_eq!(grid.rows.len(), 4);
+        assert_eq!(grid.rows[1].cells[0].paragraphs, ["一、推动高质量发展"]);
+        assert_eq!(grid.rows[1].cells[1].merged, Merged::Left);
+        assert_eq!(
+            grid.rows[2].cells[3].paragraphs,
+            ["新增213家。", "产值增长11.3%。"]
+        );
+        // A menu of links is no grid.
+        assert!(doc
+            .tables
+            .iter()
+            .all(|t| t.rows.iter().all(|r| r.cells.len() == 4)));
     }
 
     fn texts(row: &Row) -> Vec<String> {

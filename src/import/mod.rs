@@ -110,6 +110,8 @@ pub struct Unplaced {
 pub struct Parsed {
     pub rows: Vec<RawRow>,
     pub unplaced: Vec<Unplaced>,
+    /// Rows imported that the person importing should look at (a task without a goal).
+    pub warnings: Vec<Unplaced>,
 }
 
 /// A task row, ready for the store.
@@ -142,6 +144,8 @@ pub struct Report {
     pub period: PeriodName,
     pub rows: Vec<ImportedRow>,
     pub unplaced: Vec<Unplaced>,
+    /// Rows imported that deserve a look (a task without a goal), with why.
+    pub warnings: Vec<Unplaced>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -215,6 +219,17 @@ pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Rep
             } else {
                 "HTML"
             };
+            if format == Format::Docx && columns::read(&doc, true).is_none() {
+                // The task table may sit inside a frame (a one-cell table laying out the
+                // page): read the tables inside cells as tables of their own.
+                if let Ok(framed) = docx::read_nested_grids(bytes) {
+                    if let Some(report) =
+                        from_tables(&framed, true, source, format, encoding, aliases)?
+                    {
+                        return Ok(report);
+                    }
+                }
+            }
             from_document(&doc, true, source, format, encoding, aliases)
         }
         Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => {
@@ -308,6 +323,7 @@ fn import_decoded(
         });
     }
     let mut unplaced = parsed.unplaced;
+    let parsed_warnings = parsed.warnings;
     let rows = number_rows(parsed.rows, aliases, &mut unplaced);
     Ok(Report {
         source: source.to_string(),
@@ -317,6 +333,7 @@ fn import_decoded(
         period: period::name(lines.iter().map(|l| l.text), source),
         rows,
         unplaced,
+        warnings: parsed_warnings,
     })
 }
 
@@ -355,6 +372,7 @@ fn from_tables(
         period,
         rows,
         unplaced,
+        warnings: tables.parsed.warnings,
     }))
 }
 
