@@ -311,24 +311,15 @@ pub fn match_rows(existing: &[Task], rows: &[ImportedRow]) -> Matching {
         .enumerate()
         .map(|(i, t)| (t.number, i))
         .collect();
-    // Similarity of every row to every task.
-    let scores: Vec<Vec<f64>> = rows
-        .iter()
-        .map(|r| {
-            let g = bigrams(&r.goal);
-            task_grams
-                .iter()
-                .map(|(_, tg)| index.similarity_of(&g, tg))
-                .collect()
-        })
-        .collect();
+    let row_grams: Vec<Grams> = rows.iter().map(|r| bigrams(&r.goal)).collect();
     let mut claimed: BTreeSet<u32> = BTreeSet::new();
     let mut outcome: Vec<Option<RowOutcome>> = vec![None; rows.len()];
 
-    // 1. Same number, similar goal.
+    // 1. Same number, similar goal: one comparison a row, so importing the next report of
+    //    the same tasks stays linear in their number.
     for (i, r) in rows.iter().enumerate() {
         if let Some(&ti) = by_number.get(&r.number) {
-            let s = scores[i][ti];
+            let s = index.similarity_of(&row_grams[i], &task_grams[ti].1);
             // A goal a person corrected no longer reads like the report's goal; the
             // correction vouches for the task, so its number is trusted.
             // A row without a goal has only its number to go by.
@@ -342,6 +333,16 @@ pub fn match_rows(existing: &[Task], rows: &[ImportedRow]) -> Matching {
             }
         }
     }
+    // Similarity of every row not matched yet to every task (none for matched rows).
+    let scores: Vec<Vec<f64>> = (0..rows.len())
+        .map(|i| match outcome[i] {
+            Some(_) => Vec::new(),
+            None => task_grams
+                .iter()
+                .map(|(_, tg)| index.similarity_of(&row_grams[i], tg))
+                .collect(),
+        })
+        .collect();
     // 2. The rest: the best unclaimed task, if it is clearly the one; strongest first so two
     //    rows never take one task.
     let mut candidates: Vec<(usize, usize, f64, f64)> = Vec::new();

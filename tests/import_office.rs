@@ -1,5 +1,5 @@
-//! Reports as offices receive them — Word, Excel (xlsx, xls, WPS .et), OpenDocument and web
-//! pages (GBK and UTF-8) — imported from the committed fixtures in
+//! Reports as offices receive them — Word, Excel (xlsx, xls, WPS .et), OpenDocument, web
+//! pages (GBK and UTF-8) and text in every layout — imported from the committed fixtures in
 //! `tests/fixtures/office/` (made by `generate.py` there with python-docx, openpyxl and
 //! LibreOffice), each checked row by row against its `.expect.json`: number, section, goal,
 //! progress paragraphs, lead and co units as written, notes, and the period. Files duban
@@ -157,6 +157,13 @@ fn reports_made_without_reading_the_importer_import_exactly() {
 #[test]
 fn a_second_round_of_unseen_reports_imports_exactly() {
     check_all(&office_dir().with_file_name("office_blind2"), 10);
+}
+
+/// Text reports in every text layout, made without reading the importer
+/// (tests/fixtures/text_blind/README.md).
+#[test]
+fn unseen_text_reports_import_exactly() {
+    check_all(&office_dir().with_file_name("text_blind"), 14);
 }
 
 fn check_all(dir: &Path, at_least: usize) {
