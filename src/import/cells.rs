@@ -59,7 +59,7 @@ fn kind_of(t: &str) -> Kind {
         Kind::Number(n)
     } else if layout::column_of(t).is_some() {
         Kind::HeaderCell
-    } else if is_footer(t) {
+    } else if is_footer(t) || layout::is_page_furniture(t) {
         Kind::Footer
     } else if is_heading(t) {
         Kind::Heading
@@ -468,11 +468,19 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 && (template.notes_between_goal_and_units().is_none()
                     || units_follow(&template, &chunks, i + 2))
         };
-        if after_table {
-            for l in &chunk.lines {
+        // Lines after the table are reported, but for the page's furniture.
+        let report_after = |out: &mut Parsed| {
+            for l in chunk
+                .lines
+                .iter()
+                .filter(|l| !layout::is_page_furniture(l.text))
+            {
                 out.unplaced
                     .push(unplaced(*l, "text after the end of the table"));
             }
+        };
+        if after_table {
+            report_after(&mut out);
             continue;
         }
         match chunk.kind {
@@ -482,10 +490,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                     rows.push(r);
                 }
                 after_table = true;
-                for l in &chunk.lines {
-                    out.unplaced
-                        .push(unplaced(*l, "text after the end of the table"));
-                }
+                report_after(&mut out);
             }
             Kind::Number(n) => {
                 let starts = match current.as_ref() {

@@ -508,23 +508,11 @@ fn sentence_ended(goal: &str) -> bool {
     ])
 }
 
-/// `注:…`, `说明:…`: a remark about the table, not a heading of its tasks.
+/// `注:…`, `备注:…` in a row of its own: a remark about the table, not a heading of its
+/// tasks.
 fn is_note_line(text: &str) -> bool {
     let t = text.trim_start();
-    [
-        "注:",
-        "注：",
-        "注 :",
-        "说明:",
-        "说明：",
-        "备注:",
-        "备注：",
-        "附注",
-        "注1",
-        "注①",
-    ]
-    .iter()
-    .any(|p| t.starts_with(p))
+    layout::is_note_line(t) || t.starts_with("备注:") || t.starts_with("备注：")
 }
 
 /// `填报人:刘某某`, `联系电话:…`, `审核人:…`: the form's signature lines.

@@ -256,20 +256,34 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
         if t.is_empty() {
             continue;
         }
+        let furniture = layout::is_page_furniture(t);
         if after_table {
-            out.unplaced
-                .push(unplaced(line, "text after the end of the table"));
+            if !furniture {
+                out.unplaced
+                    .push(unplaced(line, "text after the end of the table"));
+            }
             continue;
         }
-        if is_footer(t) {
+        if is_footer(t) || furniture {
             if let Some(b) = current.take() {
                 out.rows.push(b.finish());
             }
             if !out.rows.is_empty() {
                 after_table = true;
-                out.unplaced
-                    .push(unplaced(line, "text after the end of the table"));
+                if !furniture {
+                    out.unplaced
+                        .push(unplaced(line, "text after the end of the table"));
+                }
             }
+            continue;
+        }
+        // A remark under the tasks (`注:…`) is no task's text.
+        if layout::is_note_line(t) && target != Column::Progress {
+            if let Some(b) = current.take() {
+                out.rows.push(b.finish());
+            }
+            out.unplaced
+                .push(unplaced(line, "a remark about the table"));
             continue;
         }
         if let Some((col, rest)) = label(t) {
@@ -292,6 +306,11 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 if let Some(b) = current.take() {
                     out.rows.push(b.finish());
                 }
+                // A goal label on the task's own line: `1.工作任务:建设…`.
+                let rest = match label_at_start(rest) {
+                    Some((Column::Goal, _, after)) => after,
+                    _ => rest,
+                };
                 // Labels on the task's own line: `1.任务。牵头责任单位:市发改委`.
                 let (goal, labels) = match inline_labels(rest).first().copied() {
                     Some(at) => (&rest[..at], Some(&rest[at..])),

@@ -428,6 +428,79 @@ pub(crate) fn is_bar_line(text: &str) -> bool {
             .all(|c| matches!(c, '|' | '\u{ff5c}' | '│' | '┃' | '¦') || c.is_whitespace())
 }
 
+/// A web page's furniture around a pasted report: share and print links, copyright and
+/// ICP lines, site credits. It ends the tasks, and is neither a task's text nor a line to
+/// report. Strong markers never occur in a report's text; weak ones can (`版权保护`), so
+/// they count only on a line that is no sentence.
+pub(crate) fn is_page_furniture(text: &str) -> bool {
+    const STRONG: &[&str] = &[
+        "免责声明",
+        "Copyright",
+        "copyright",
+        "©",
+        "http://",
+        "https://",
+        "www.",
+        "网站地图",
+        "关于我们",
+        "联系我们",
+        "责任编辑",
+        "扫一扫",
+        "分享到",
+        "上一篇",
+        "下一篇",
+        "返回顶部",
+        "打印本页",
+        "关闭窗口",
+        "【打印】",
+        "【关闭】",
+        "ICP",
+        "网站标识码",
+        "版权所有",
+    ];
+    const WEAK: &[&str] = &[
+        "版权",
+        "举报",
+        "登录",
+        "登陆",
+        "评论",
+        "APP",
+        "二维码",
+        ".com",
+        "阅读次数",
+        "字体:",
+        "字号:",
+        "更多>>",
+        "换一换",
+        "Ltd",
+        "备案",
+        "主办:",
+        "主办：",
+        "承办:",
+        "承办：",
+        "技术支持",
+    ];
+    STRONG.iter().any(|m| text.contains(m))
+        || (!text.trim_end().ends_with('。') && WEAK.iter().any(|m| text.contains(m)))
+}
+
+/// `注:…`, `说明:…`: a remark about the table, not part of a task.
+pub(crate) fn is_note_line(text: &str) -> bool {
+    let t = text.trim_start();
+    [
+        "注:",
+        "注：",
+        "注 :",
+        "说明:",
+        "说明：",
+        "附注",
+        "注1",
+        "注①",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
+}
+
 /// Rows numbered again from 1 under each section (`(1)(2)(3)` then `(1)(2)`) have no global
 /// number: let them be numbered in order rather than report them as duplicates. Numbering
 /// restarts when it goes back at a new section, or back to its first number (a second table);

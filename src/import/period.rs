@@ -121,6 +121,14 @@ fn with_digit_years(line: &str) -> std::borrow::Cow<'_, str> {
     })
 }
 
+/// The year that ends `text` (`…2022年`, `…2022 年度`), if any.
+fn adjacent_year(text: &str) -> Option<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"((?:19|20)\d{2})\s*年\s*度?\s*$").expect("year"))
+        .captures(text)
+        .map(|c| c[1].to_string())
+}
+
 /// The last day of a month (February as 28 or 29 both count).
 fn last_day(month: u32, day: u32) -> bool {
     match month {
@@ -202,9 +210,16 @@ pub fn from_title<'a>(lines: impl IntoIterator<Item = &'a str> + Clone) -> Optio
                     continue;
                 }
             }
+            // A year written right before the word is its year (`根据2021年政府工作报告,现将
+            // 2022年上半年情况通报`).
+            let before = &line[..m.get(0).map_or(0, |g| g.start())];
+            let own_year = adjacent_year(before);
             if whole_year(&word) {
                 fallback_whole.get_or_insert(word);
             } else if best.is_none() {
+                if own_year.is_some() {
+                    year = own_year;
+                }
                 best = Some(word);
             }
         }
@@ -309,6 +324,10 @@ mod tests {
             ("截至2021年8月底重点工作进展", "2021年8月底"),
             ("2021年重点工作截至9月推进情况", "2021年9月"),
             ("2021年1至9月重点工作进展", "2021年1-9月"),
+            (
+                "根据2021年政府工作报告,现将2022年上半年情况通报",
+                "2022年上半年",
+            ),
             ("滁州市二〇二三年上半年重点工作推进情况表", "2023年上半年"),
             ("2022年1-3季度重点工作推进情况", "2022年前三季度"),
             ("2022年重点工作推进情况(截至9月30日)", "2022年9月底"),
