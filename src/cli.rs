@@ -527,7 +527,7 @@ fn cmd_import(
     }
     writeln!(
         out,
-        "imported {} tasks as period {}: {} new, {} updated{}{}; {} lines not placed",
+        "imported {} tasks as period {}: {} new, {} updated{}{}; {} line{} not placed",
         summary.added.len() + summary.updated.len(),
         summary.period,
         summary.added.len(),
@@ -551,6 +551,7 @@ fn cmd_import(
             )
         },
         report.unplaced.len(),
+        if report.unplaced.len() == 1 { "" } else { "s" },
     )?;
     if let Some(a) = advice {
         writeln!(out, "{}: {a}", file.display())?;

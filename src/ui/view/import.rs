@@ -202,13 +202,20 @@ fn info(report: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
         ),
     };
     let rows = report.rows.len();
+    // Rows imported but worth a look (a task without a goal): counted here, listed by
+    // `duban import --dry-run`.
     let rest = format!(
-        "{sep}{rows} row{}{}{sep}{}",
+        "{sep}{rows} row{}{}{}{sep}{}",
         if rows == 1 { "" } else { "s" },
         if report.unplaced.is_empty() {
             String::new()
         } else {
             format!("{sep}{} not placed", report.unplaced.len())
+        },
+        if report.warnings.is_empty() {
+            String::new()
+        } else {
+            format!("{sep}{} without a goal", report.warnings.len())
         },
         crate::import::preview::read_as(report)
     );
