@@ -92,7 +92,7 @@ pub fn read(doc: &Document, continued: bool) -> Option<TableReport> {
             name: table.name.clone(),
             report: TableReport::default(),
         };
-        part.report.title.extend(title_rows(table, header));
+        part.report.title.extend(title_rows(table, header.at));
         part.report.title.extend(table.caption.iter().cloned());
         for c in &table.caption {
             if is_heading(c) {
@@ -121,15 +121,7 @@ pub fn read(doc: &Document, continued: bool) -> Option<TableReport> {
         .enumerate()
         .filter(|(i, _)| !used.contains(i))
     {
-        out.title.extend(title_rows(
-            t,
-            &Header {
-                roles: Vec::new(),
-                names: Vec::new(),
-                at: 5,
-                body: 5,
-            },
-        ));
+        out.title.extend(title_rows(t, 5));
     }
     out.title.extend(doc.text.iter().take(40).cloned());
     layout::drop_restarting_numbers(&mut out.parsed.rows);
@@ -276,12 +268,13 @@ fn latest_versions(parts: Vec<Part>) -> (Vec<Part>, Vec<Unplaced>) {
     (kept, notes)
 }
 
-/// The text of the rows above a header (a sheet's title and date lines).
-fn title_rows(table: &Table, header: &Header) -> Vec<String> {
+/// The text of a table's first `rows` rows, one line each: the rows above its header (a
+/// sheet's title and date lines), or a cover sheet's.
+fn title_rows(table: &Table, rows: usize) -> Vec<String> {
     table
         .rows
         .iter()
-        .take(header.at)
+        .take(rows)
         .map(|r| {
             r.cells
                 .iter()
