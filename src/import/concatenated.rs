@@ -6,8 +6,14 @@
 //! the row's units (the text after its last full stop must be unit names); split the units in
 //! two passes — first with the shipped names, then with the names the document itself used —
 //! and cut the first line's goal from its progress (`boundary`).
+//!
+//! The header, when it can be read word by word (`data/columns.toml`), says how the end of a
+//! row reads: a single `责任单位` column (the first-listed unit leads), a lead column alone, and
+//! columns glued on after the units (`完成时限`: `…启东市政府2022年12月底`), whose text is cut
+//! off and kept as the row's note.
 
 use super::boundary;
+use super::headers::{Column, Vocabulary as ColumnWords};
 use super::units::{self, Vocabulary};
 use super::{Parsed, RawRow, RawUnits, SourceLine, Unplaced};
 
@@ -32,17 +38,40 @@ struct UnitsAt {
     /// Byte offset in that text where the unit text starts.
     start: usize,
     split: units::SplitUnits,
+    /// The text of the columns after the units (`2022年12月底`), trimmed; empty when none.
+    trailer: String,
+}
+
+/// What the table's header says about the end of each row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Shape {
+    units: UnitColumns,
+    /// The columns after the units (`完成时限`), as the header writes them, with their roles.
+    trailing: Vec<(String, Column)>,
+}
+
+/// Which units columns the header has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum UnitColumns {
+    /// A lead column then a co column (the sample): the lead column ends where two names touch.
+    #[default]
+    LeadAndCo,
+    /// A lead column alone: every unit leads.
+    LeadOnly,
+    /// One `责任单位` column: the first-listed unit leads, the rest are co units.
+    Single,
 }
 
 pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     let mut parsed = Parsed::default();
+    let shape = table_shape(lines);
     let drafts = group_rows(lines, &mut parsed.unplaced);
 
     // Pass 1: the shipped names only. Names that can only be read one way are learned.
     let builtin = Vocabulary::builtin();
     let mut vocab = Vocabulary::over_builtin();
     for d in &drafts {
-        if let Some(found) = find_units(d, builtin) {
+        if let Some(found) = find_units(d, builtin, &shape) {
             for name in found.split.lead.iter().chain(&found.split.co) {
                 if units::certainly_one_name(name) {
                     vocab.learn(name);
@@ -53,7 +82,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
 
     // Pass 2: with the document's own vocabulary.
     for d in drafts {
-        let found = find_units(&d, &vocab);
+        let found = find_units(&d, &vocab, &shape);
         if found.is_none() {
             // The row's text is kept as progress, but the user should know its units are
             // missing (a truncated file, or units the importer could not recognise).
@@ -75,7 +104,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 ),
             });
         }
-        parsed.rows.push(build_row(d, found));
+        parsed.rows.push(build_row(d, found, &shape));
     }
     parsed
 }
@@ -84,6 +113,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
 /// `N.\u{a0}` numbered from 1 whose first lines mostly end in unit names. For layout detection.
 pub fn recognises(lines: &[SourceLine<'_>]) -> bool {
     let vocab = Vocabulary::builtin();
+    let shape = table_shape(lines);
     let mut expected = 1u32;
     let (mut rows, mut with_units) = (0usize, 0usize);
     for l in lines {
@@ -93,7 +123,7 @@ pub fn recognises(lines: &[SourceLine<'_>]) -> bool {
             }
             rows += 1;
             expected = n.saturating_add(1);
-            if units_after_last_sentence(&l.text[at..], vocab).is_some() {
+            if units_after_last_sentence(&l.text[at..], vocab, &shape).is_some() {
                 with_units += 1;
             }
         }
@@ -101,11 +131,10 @@ pub fn recognises(lines: &[SourceLine<'_>]) -> bool {
     rows >= 1 && with_units * 2 >= rows
 }
 
-fn build_row(d: Draft<'_>, found: Option<UnitsAt>) -> RawRow {
+fn build_row(d: Draft<'_>, found: Option<UnitsAt>, shape: &Shape) -> RawRow {
     let mut progress = Vec::new();
     let mut goal = String::new();
-    let mut lead = Vec::new();
-    let mut co = Vec::new();
+    let mut notes = Vec::new();
     let units_at = found.as_ref().map(|f| (f.text, f.start));
     for (i, text) in d.texts.iter().enumerate() {
         let body = match units_at {
@@ -123,18 +152,61 @@ fn build_row(d: Draft<'_>, found: Option<UnitsAt>) -> RawRow {
             progress.push(paragraph.to_string());
         }
     }
-    if let Some(f) = found {
-        lead = f.split.lead;
-        co = f.split.co;
-    }
+    let units = match found {
+        Some(f) => {
+            notes.extend(trailer_note(&f.trailer, &shape.trailing));
+            row_units(f.split, shape.units)
+        }
+        None => RawUnits::Split {
+            lead: Vec::new(),
+            co: Vec::new(),
+        },
+    };
     RawRow {
-        notes: Vec::new(),
+        notes,
         number: Some(d.number),
         section: d.section,
         line: d.line,
         goal,
         progress,
-        units: RawUnits::Split { lead, co },
+        units,
+    }
+}
+
+/// The names found, read as the header's units columns say.
+fn row_units(split: units::SplitUnits, columns: UnitColumns) -> RawUnits {
+    let units::SplitUnits { mut lead, co, .. } = split;
+    match columns {
+        UnitColumns::LeadAndCo => RawUnits::Split { lead, co },
+        UnitColumns::LeadOnly => {
+            lead.extend(co);
+            RawUnits::Split {
+                lead,
+                co: Vec::new(),
+            }
+        }
+        // The one-column rule (and its `(牵头)` marks) lives with the other layouts' cells.
+        UnitColumns::Single => {
+            lead.extend(co);
+            RawUnits::SingleColumn(lead.join("、"))
+        }
+    }
+}
+
+/// The text of the columns after the units as a note: `备注` as written, any other column as
+/// `<header>:<text>`. Several such columns cannot be told apart in run-together text, so
+/// their headers share one note (`完成时限/责任领导:…`).
+fn trailer_note(trailer: &str, columns: &[(String, Column)]) -> Option<String> {
+    if trailer.is_empty() {
+        return None;
+    }
+    match columns {
+        [] => None,
+        [(_, Column::Notes)] => Some(trailer.to_string()),
+        _ => {
+            let headers: Vec<&str> = columns.iter().map(|(h, _)| h.as_str()).collect();
+            Some(format!("{}:{trailer}", headers.join("/")))
+        }
     }
 }
 
@@ -182,6 +254,63 @@ fn is_header(text: &str) -> bool {
     (compact.contains("序号")
         && (compact.contains("目标与任务") || compact.contains("牵头责任单位")))
         || super::layout::is_concatenated_header(&compact)
+}
+
+/// How the ends of the rows read, from the table's header when its words can all be read
+/// (`序号工作任务工作进展责任单位完成时限`); the sample's shape otherwise.
+fn table_shape(lines: &[SourceLine<'_>]) -> Shape {
+    lines
+        .iter()
+        .find(|l| is_header(l.text))
+        .and_then(|l| header_shape(l.text))
+        .unwrap_or_default()
+}
+
+/// The header's columns in order, read longest word first, as written (traditional forms
+/// kept); None when some part of it is no column word.
+fn header_columns(text: &str) -> Option<Vec<(String, Column)>> {
+    let written: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // `fold` maps character for character, so positions in `folded` are positions in `written`.
+    let folded: Vec<char> = super::layout::fold(&written.iter().collect::<String>())
+        .chars()
+        .collect();
+    if folded.len() != written.len() {
+        return None;
+    }
+    let words = ColumnWords::builtin();
+    let mut columns = Vec::new();
+    let mut at = 0;
+    while at < folded.len() {
+        let rest: String = folded[at..].iter().collect();
+        let (word, role) = words.words().find(|(w, _)| rest.starts_with(w))?;
+        let n = word.chars().count();
+        columns.push((written.get(at..at + n)?.iter().collect(), role));
+        at += n;
+    }
+    Some(columns)
+}
+
+fn header_shape(text: &str) -> Option<Shape> {
+    let columns = header_columns(text)?;
+    let last_units = columns.iter().rposition(|(_, c)| c.is_units())?;
+    let roles: Vec<Column> = columns[..=last_units].iter().map(|(_, c)| *c).collect();
+    let has = |c: Column| roles.contains(&c);
+    let units = if has(Column::Lead) && !has(Column::Co) && !has(Column::Units) {
+        UnitColumns::LeadOnly
+    } else if !has(Column::Lead) && !has(Column::Co) {
+        UnitColumns::Single
+    } else {
+        UnitColumns::LeadAndCo
+    };
+    let after = &columns[last_units + 1..];
+    // Only columns that are no field of a task can follow the units in this layout; with
+    // progress after the units the row cannot be read this way, so nothing is cut.
+    let trailing = if after.iter().all(|(_, c)| c.is_note()) {
+        after.to_vec()
+    } else {
+        Vec::new()
+    };
+    Some(Shape { units, trailing })
 }
 
 /// `一、…` / `(一)…` headings: context for the rows after them.
@@ -395,21 +524,115 @@ fn after_last_stop(text: &str) -> usize {
     end
 }
 
-/// Unit names after a line's last sentence, if that is all the rest of the line holds.
-fn units_after_last_sentence(text: &str, vocab: &Vocabulary) -> Option<(usize, units::SplitUnits)> {
+/// Where a line's unit text may start: after its last full stop; when the line ends with a
+/// full stop (`…运行平稳。市财政局、市卫生健康委。`), after the one before it.
+fn units_start(text: &str) -> Option<usize> {
     let start = after_last_stop(text);
-    let tail = &text[start..];
-    if tail.trim().is_empty() {
-        return None;
+    if !text[start..].trim().is_empty() {
+        return Some(start);
     }
-    units::split_touching(tail, vocab).map(|s| (start, s))
+    let body = text.trim_end().strip_suffix('。')?;
+    let start = after_last_stop(body);
+    (!body[start..].trim().is_empty()).then_some(start)
+}
+
+/// Unit names after a line's last sentence, if that is all the rest of the line holds (with
+/// the text of the columns after the units, when the header has such columns).
+fn units_after_last_sentence(
+    text: &str,
+    vocab: &Vocabulary,
+    shape: &Shape,
+) -> Option<(usize, units::SplitUnits, String)> {
+    let start = units_start(text)?;
+    units_in_tail(&text[start..], vocab, shape).map(|(split, trailer)| (start, split, trailer))
+}
+
+/// No deadline, leader's name or short remark after the units is longer than this; bounding
+/// it keeps the search for where the units end linear in the line's length.
+const MAX_TRAILER_CHARS: usize = 40;
+
+/// The tail of a line read as unit names, then (when the header has columns after the units)
+/// the text of those columns. Where the units end is not marked, so every end within the last
+/// [`MAX_TRAILER_CHARS`] characters is tried, longest units first; an end is taken at once when
+/// what follows reads as a time (`2022年12月底`, `持续推进`) or the last name is known, else
+/// the longest that reads as units is.
+fn units_in_tail(
+    tail: &str,
+    vocab: &Vocabulary,
+    shape: &Shape,
+) -> Option<(units::SplitUnits, String)> {
+    if shape.trailing.is_empty() {
+        return units_text(tail, vocab).map(|s| (s, String::new()));
+    }
+    let ends = tail
+        .char_indices()
+        .rev()
+        .take(MAX_TRAILER_CHARS)
+        .map(|(i, _)| i);
+    let mut fallback = None;
+    for end in std::iter::once(tail.len()).chain(ends) {
+        let trailer = tail[end..].trim();
+        if end == 0 || !may_start_trailer(trailer) {
+            continue;
+        }
+        let Some(split) = units_text(&tail[..end], vocab) else {
+            continue;
+        };
+        let last_known = split
+            .co
+            .last()
+            .or(split.lead.last())
+            .is_some_and(|n| vocab.knows(n));
+        if trailer.is_empty() || last_known || reads_as_time(trailer) {
+            return Some((split, trailer.to_string()));
+        }
+        fallback.get_or_insert((split, trailer.to_string()));
+    }
+    fallback
+}
+
+/// Whether text can begin the column after the units: not a separator or the rest of a list
+/// (`、市财政局`, `等`), which would mean the units were cut in the middle.
+fn may_start_trailer(trailer: &str) -> bool {
+    trailer.chars().next().is_none_or(|c| {
+        !matches!(
+            c,
+            '、' | ',' | '\u{ff0c}' | ';' | '\u{ff1b}' | ')' | '\u{ff09}' | '等'
+        )
+    }) && !units::looks_like_unit(trailer)
+}
+
+/// A deadline's wording: a date (`2022年12月底`, `12月`, `年底前`), or a standing
+/// commitment (`持续推进`, `长期坚持`, `常态化`).
+fn reads_as_time(text: &str) -> bool {
+    static TIME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let time = super::layout::compiled(
+        &TIME,
+        r"^(?:[0-9\x{FF10}-\x{FF19}]|[一二三四五六七八九十]+月|[上下]半年|全年|年底|年内|今年|明年|本年|当年|每|持续|长期|常态|逐年|逐步|分阶段|按|\d{4})|(?:年|月|底|前|日|旬|季度|期间|以前)$",
+    );
+    time.is_match(text)
+}
+
+/// Unit text as names: a closing `等`, full stop or duty phrase (`按职责分工负责`) is no part of
+/// the last name. A trailing space is kept: it says the row has no co units.
+fn units_text(raw: &str, vocab: &Vocabulary) -> Option<units::SplitUnits> {
+    let names = units::clean_name(raw)?;
+    let kept = raw.trim_end();
+    if kept.len() < raw.len() && kept.ends_with(names.as_str()) {
+        return units::split_touching(&raw[kept.len() - names.len()..], vocab);
+    }
+    units::split_touching(&names, vocab)
 }
 
 /// Units glued to progress with no full stop (`…完成率64%市住建局各县(市)区政府`). Prose ends in
 /// unit-like words too (`…积极对接市发改委`), so this is taken only when a known name starts
 /// the units and either no Han character precedes them or the two columns visibly touch; a
 /// row left without units is reported, which is better than units taken from its prose.
-fn units_without_stop(text: &str, vocab: &Vocabulary) -> Option<(usize, units::SplitUnits)> {
+fn units_without_stop(
+    text: &str,
+    vocab: &Vocabulary,
+    shape: &Shape,
+) -> Option<(usize, units::SplitUnits, String)> {
     // Try each position where a known name could start, leftmost first, within the last
     // stretch of the line (no unit list is longer than this).
     let window_start = text.char_indices().rev().nth(400).map_or(0, |(i, _)| i);
@@ -419,10 +642,10 @@ fn units_without_stop(text: &str, vocab: &Vocabulary) -> Option<(usize, units::S
         if !vocab.knows_prefix_of(tail) {
             continue;
         }
-        if let Some(split) = units::split_touching(tail, vocab) {
+        if let Some((split, trailer)) = units_in_tail(tail, vocab, shape) {
             let after_prose = text[..at].chars().next_back().is_some_and(is_han);
             if !after_prose || split.touched {
-                return Some((at, split));
+                return Some((at, split, trailer));
             }
         }
     }
@@ -431,21 +654,25 @@ fn units_without_stop(text: &str, vocab: &Vocabulary) -> Option<(usize, units::S
 
 /// Which line carries the row's units: the first line if its last sentence is followed by
 /// unit names, else the last line that is, else (no full stop) a known name at a line's end.
-fn find_units(d: &Draft<'_>, vocab: &Vocabulary) -> Option<UnitsAt> {
-    let at =
-        |text: usize, (start, split): (usize, units::SplitUnits)| UnitsAt { text, start, split };
-    if let Some(found) = units_after_last_sentence(d.texts[0], vocab) {
+fn find_units(d: &Draft<'_>, vocab: &Vocabulary, shape: &Shape) -> Option<UnitsAt> {
+    let at = |text: usize, (start, split, trailer): (usize, units::SplitUnits, String)| UnitsAt {
+        text,
+        start,
+        split,
+        trailer,
+    };
+    if let Some(found) = units_after_last_sentence(d.texts[0], vocab, shape) {
         return Some(at(0, found));
     }
     for (i, t) in d.texts.iter().enumerate().skip(1).rev() {
-        if let Some(found) = units_after_last_sentence(t, vocab) {
+        if let Some(found) = units_after_last_sentence(t, vocab, shape) {
             return Some(at(i, found));
         }
     }
     let last = d.texts.len() - 1;
     [0, last]
         .into_iter()
-        .find_map(|i| units_without_stop(d.texts[i], vocab).map(|f| at(i, f)))
+        .find_map(|i| units_without_stop(d.texts[i], vocab, shape).map(|f| at(i, f)))
 }
 
 #[cfg(test)]
