@@ -552,10 +552,11 @@ fn units_after_last_sentence(
 const MAX_TRAILER_CHARS: usize = 40;
 
 /// The tail of a line read as unit names, then (when the header has columns after the units)
-/// the text of those columns. Where the units end is not marked, so every end within the last
-/// [`MAX_TRAILER_CHARS`] characters is tried, longest units first; an end is taken at once when
-/// what follows reads as a time (`2022年12月底`, `持续推进`) or the last name is known, else
-/// the longest that reads as units is.
+/// the text of those columns. Where the units end is not marked, so ends within the last
+/// [`MAX_TRAILER_CHARS`] characters are tried, longest units first. The longest that reads as
+/// units is taken, unless it is unsure (what follows reads as no time and its last name is
+/// unknown) and an end at most [`OVERREACH_CHARS`] characters shorter is sure: a name can
+/// swallow a character or two of the next column (`市住建局办` + `结`), not a whole name.
 fn units_in_tail(
     tail: &str,
     vocab: &Vocabulary,
@@ -569,8 +570,15 @@ fn units_in_tail(
         .rev()
         .take(MAX_TRAILER_CHARS)
         .map(|(i, _)| i);
-    let mut fallback = None;
+    let mut longest = None;
+    let mut tried_after = 0;
     for end in std::iter::once(tail.len()).chain(ends) {
+        if longest.is_some() {
+            tried_after += 1;
+            if tried_after > OVERREACH_CHARS {
+                break;
+            }
+        }
         let trailer = tail[end..].trim();
         if end == 0 || !may_start_trailer(trailer) {
             continue;
@@ -586,20 +594,24 @@ fn units_in_tail(
         if trailer.is_empty() || last_known || reads_as_time(trailer) {
             return Some((split, trailer.to_string()));
         }
-        fallback.get_or_insert((split, trailer.to_string()));
+        longest.get_or_insert((split, trailer.to_string()));
     }
-    fallback
+    longest
 }
 
-/// Whether text can begin the column after the units: not a separator or the rest of a list
-/// (`、市财政局`, `等`), which would mean the units were cut in the middle.
+/// How many characters of the next column a unit name may seem to swallow.
+const OVERREACH_CHARS: usize = 2;
+
+/// Whether text can begin the column after the units: not a separator, the rest of a list
+/// (`、市财政局`), a unit name, or the `等` / duty phrase that closes a units list
+/// (`按职责分工负责`), which would mean the units were cut in the middle.
 fn may_start_trailer(trailer: &str) -> bool {
-    trailer.chars().next().is_none_or(|c| {
-        !matches!(
-            c,
-            '、' | ',' | '\u{ff0c}' | ';' | '\u{ff1b}' | ')' | '\u{ff09}' | '等'
-        )
-    }) && !units::looks_like_unit(trailer)
+    static LIST_END: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let list_end = super::layout::compiled(
+        &LIST_END,
+        r"^(?:[、,\x{FF0C};\x{FF1B})\x{FF09}]|等|按照?职责|分工|共同|积极|密切|协同|牵头|配合|负责|落实|参与|协助|协办)",
+    );
+    !list_end.is_match(trailer) && !units::looks_like_unit(trailer)
 }
 
 /// A deadline's wording: a date (`2022年12月底`, `12月`, `年底前`), or a standing
@@ -868,6 +880,190 @@ mod tests {
             units(&p.rows[1]),
             (vec!["市农业农村局".into()], vec!["市财政局".into()])
         );
+    }
+
+    fn single(row: &RawRow) -> (Vec<String>, Vec<String>) {
+        units::resolve(&row.units)
+    }
+
+    #[test]
+    fn units_closed_by_etc_a_full_stop_or_a_duty_phrase_are_units() {
+        let text = "序号目标任务进展情况牵头单位责任单位\n\
+            1. 推进港口建设。吞吐量增长8%。市交通运输局市发展改革委、市商务局、各县(区)政府等\n\
+            2. 建设智慧医院。已完成招标。\n\
+            2.上线预约系统,运行平稳。市卫生健康委市财政局、市医保局。\n\
+            3. 新建养老机构5所。已开工3所。市民政局各县(区)政府按职责分工负责\n\
+            4. 整治背街小巷。已完成40条。市城管局市住建局等。\n";
+        let p = parse(&lines(text));
+        assert!(p.unplaced.is_empty(), "{:?}", p.unplaced);
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(p.rows[0].progress, ["吞吐量增长8%。"]);
+        assert_eq!(
+            single(&p.rows[0]),
+            (
+                s(&["市交通运输局"]),
+                s(&["市发展改革委", "市商务局", "各县(区)政府"])
+            )
+        );
+        assert_eq!(
+            p.rows[1].progress,
+            ["已完成招标。", "2.上线预约系统,运行平稳。"]
+        );
+        assert_eq!(
+            single(&p.rows[1]),
+            (s(&["市卫生健康委"]), s(&["市财政局", "市医保局"]))
+        );
+        assert_eq!(single(&p.rows[2]), (s(&["市民政局"]), s(&["各县(区)政府"])));
+        assert_eq!(p.rows[3].progress, ["已完成40条。"]);
+        assert_eq!(single(&p.rows[3]), (s(&["市城管局"]), s(&["市住建局"])));
+        assert!(p.rows.iter().all(|r| r.notes.is_empty()));
+    }
+
+    #[test]
+    fn a_sentence_of_prose_ending_the_line_is_no_units() {
+        // The line ends with a full stop, but the sentence before it is prose.
+        let text = "1.\u{a0}推进撤县设区。已报送论证报告。\n方案已报送省民政厅。市民政局 \n";
+        let p = parse(&lines(text));
+        assert_eq!(
+            p.rows[0].progress,
+            ["已报送论证报告。", "方案已报送省民政厅。"]
+        );
+        assert_eq!(single(&p.rows[0]).0, ["市民政局"]);
+    }
+
+    #[test]
+    fn a_deadline_column_after_a_single_units_column_becomes_a_note() {
+        let text = "序号工作任务工作进展责任单位完成时限\n\
+            1.\u{a0}建成物流园一期。主体已封顶。市商务局、港口集团、海门区政府2023年6月底\n\
+            2.\u{a0}新增城镇就业6万人。1-9月新增4.8万人。市人社局,市财政局等12月\n\
+            3.\u{a0}改造农贸市场20个。已完成12个。市市场监管局、各县(市)区政府配合持续推进\n\
+            4.\u{a0}创建文明城市。测评指数全省第三。市文明办长期坚持\n\
+            5.\u{a0}治理黑臭水体。已完成治理。市生态环境局 \n";
+        let p = parse(&lines(text));
+        assert!(p.unplaced.is_empty(), "{:?}", p.unplaced);
+        let notes: Vec<&[String]> = p.rows.iter().map(|r| r.notes.as_slice()).collect();
+        assert_eq!(
+            notes,
+            [
+                &["完成时限:2023年6月底".to_string()][..],
+                &["完成时限:12月".to_string()][..],
+                &["完成时限:持续推进".to_string()][..],
+                &["完成时限:长期坚持".to_string()][..],
+                &[][..],
+            ]
+        );
+        assert_eq!(p.rows[0].progress, ["主体已封顶。"]);
+        // One 责任单位 column: the first-listed unit leads, whatever touches.
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            single(&p.rows[0]),
+            (s(&["市商务局"]), s(&["港口集团", "海门区政府"]))
+        );
+        assert_eq!(single(&p.rows[1]), (s(&["市人社局"]), s(&["市财政局"])));
+        assert_eq!(
+            single(&p.rows[2]),
+            (s(&["市市场监管局"]), s(&["各县(市)区政府"]))
+        );
+        assert_eq!(single(&p.rows[3]), (s(&["市文明办"]), vec![]));
+        assert_eq!(single(&p.rows[4]), (s(&["市生态环境局"]), vec![]));
+    }
+
+    #[test]
+    fn columns_after_lead_and_co_units_are_cut_off_too() {
+        let text = "序号目标任务工作进展牵头单位配合单位完成时间责任领导\n\
+            1.\u{a0}建设人才公寓。已开工2000套。市住建局市人社局、市财政局年底前王明\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows[0].progress, ["已开工2000套。"]);
+        assert_eq!(
+            units(&p.rows[0]),
+            (
+                vec!["市住建局".into()],
+                vec!["市人社局".into(), "市财政局".into()]
+            )
+        );
+        assert_eq!(p.rows[0].notes, ["完成时间/责任领导:年底前王明"]);
+    }
+
+    #[test]
+    fn a_remarks_column_is_kept_as_written() {
+        let text = "序号目标任务进展情况牵头单位配合单位备注\n\
+            1.\u{a0}实施技改项目50个。已开工31个。市工信局市财政局按职责分工负责纳入年度考核\n\
+            2.\u{a0}建成口袋公园30个。已建成6个。市住建局 \n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows[0].notes, ["纳入年度考核"]);
+        assert_eq!(
+            units(&p.rows[0]),
+            (vec!["市工信局".into()], vec!["市财政局".into()])
+        );
+        assert!(p.rows[1].notes.is_empty());
+        assert_eq!(units(&p.rows[1]), (vec!["市住建局".into()], vec![]));
+    }
+
+    #[test]
+    fn a_lead_column_alone_makes_every_unit_lead() {
+        let text = "序号重点任务推进情况牵头单位\n\
+            1.\u{a0}推进老旧小区改造。已开工80个。市住建局市城管局、各区政府\n";
+        let p = parse(&lines(text));
+        assert_eq!(
+            units(&p.rows[0]),
+            (
+                vec!["市住建局".into(), "市城管局".into(), "各区政府".into()],
+                vec![]
+            )
+        );
+    }
+
+    #[test]
+    fn the_header_says_how_the_row_ends() {
+        let shape = |h: &str| header_shape(h).expect(h);
+        assert_eq!(
+            shape("序号目标与任务工作进展牵头责任单位责任单位"),
+            Shape::default()
+        );
+        let nantong = shape("序号工作任务工作进展责任单位完成时限");
+        assert_eq!(nantong.units, UnitColumns::Single);
+        assert_eq!(nantong.trailing, [("完成时限".to_string(), Column::Other)]);
+        assert_eq!(
+            shape("序号重点任务推进情况牵头单位").units,
+            UnitColumns::LeadOnly
+        );
+        // Traditional characters are read, and kept as written in the note's header.
+        let hk = shape("序號目標與任務工作進展牽頭責任單位責任單位備註");
+        assert_eq!(hk.units, UnitColumns::LeadAndCo);
+        // Progress after the units cannot be read in this layout: nothing is cut.
+        assert!(shape("序号目标任务牵头单位配合单位进展情况")
+            .trailing
+            .is_empty());
+        assert_eq!(header_shape("序号目标与任务工作进展牵头责任单位天气"), None);
+    }
+
+    #[test]
+    fn a_deadline_after_units_glued_to_progress() {
+        let text = "序号工作任务工作进展责任单位完成时限\n\
+            1.\u{a0}推进XX。完成率64%市住建局各县(市)区政府2023年底\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows[0].progress, ["完成率64%"]);
+        assert_eq!(p.rows[0].notes, ["完成时限:2023年底"]);
+        assert_eq!(
+            single(&p.rows[0]),
+            (
+                vec!["市住建局".to_string()],
+                vec!["各县(市)区政府".to_string()]
+            )
+        );
+    }
+
+    #[test]
+    fn a_long_line_without_units_under_a_deadline_header_is_refused_quickly() {
+        let mut text = String::from("序号工作任务工作进展责任单位完成时限\n1.\u{a0}推进。");
+        for _ in 0..20_000 {
+            text.push_str("市住建局各");
+        }
+        text.push('\n');
+        let started = std::time::Instant::now();
+        let p = parse(&lines(&text));
+        assert_eq!(p.rows.len(), 1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 
     #[test]
