@@ -1845,3 +1845,116 @@ fn the_strongest_evidence_wins() {
     let text = "1.推进河湖长制(市水务局牵头)。\n进展情况:已印发方案。\n2.完善公墓建设(市民政局牵头)。\n进展情况:正加快推进。\n";
     assert_eq!(layout::detect(&lines(text)), Some(Layout::Parenthesized));
 }
+
+// ----------------------------------------------------------------------------------------------
+// Concatenated rows that end in other columns than the sample's
+// ----------------------------------------------------------------------------------------------
+
+/// A single 责任单位 column (the first unit leads) with a deadline column glued on after it:
+/// dates, `年底前`, `长期坚持`; units closed by `等` or `配合`; one row without a deadline whose
+/// units end in a full stop.
+#[test]
+fn concatenated_rows_with_a_single_units_column_and_a_deadline() {
+    let r = import("concat_deadline_single.txt");
+    check(
+        &r,
+        Layout::Concatenated,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "建成新能源汽车零部件产业园,新增产能50万套。",
+                progress: &["产业园一期厂房已封顶,二期完成土地摘牌。"],
+                lead: &["市发展和改革委员会"],
+                co: &["武进区人民政府", "常州经开区管委会"],
+                notes: &["完成时间:2023年12月"],
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "改造燃气老旧管网120公里。",
+                progress: &[
+                    "上半年完成改造68公里,完成率56.7%。",
+                    "2.排查用户端燃气隐患1.2万户,整改完成率98%。",
+                ],
+                lead: &["市住房和城乡建设局"],
+                co: &["市城市管理局", "各辖市(区)人民政府"],
+                notes: &["完成时间:年底前"],
+            },
+            Want {
+                number: 3,
+                section: None,
+                goal: "开展“润心”青少年心理健康行动。",
+                progress: &["全市中小学心理健康教师配备率达100%。"],
+                lead: &["市教育局"],
+                co: &["市卫生健康委员会"],
+                notes: &["完成时间:长期坚持"],
+            },
+            Want {
+                number: 4,
+                section: None,
+                goal: "完善公共文化服务体系。",
+                progress: &["新建城市书房12家,举办阅读活动300余场。"],
+                lead: &["市文化广电和旅游局"],
+                co: &[],
+                notes: &[],
+            },
+        ],
+        &[],
+    );
+    assert_eq!(r.period.name, "2023年上半年");
+}
+
+/// Lead and co columns run together, then a 备注 column (kept as written); `N. ` with an
+/// ordinary space, CRLF, sections; co units closed by `等。`, a duty phrase or `配合`; a goal of
+/// two sentences; a row whose units end in a space has no co units.
+#[test]
+fn concatenated_rows_with_lead_and_co_units_and_a_remarks_column() {
+    let r = import("concat_remarks_crlf.txt");
+    check(
+        &r,
+        Layout::Concatenated,
+        &[
+            Want {
+                number: 1,
+                section: Some("一、产业发展"),
+                goal: "推进海上风电项目建设,新增并网装机100万千瓦。",
+                progress: &["一季度新增并网装机32万千瓦,完成年度目标的32%。"],
+                lead: &["市发展和改革委员会"],
+                co: &["市自然资源和规划局", "国网盐城供电公司"],
+                notes: &[],
+            },
+            Want {
+                number: 2,
+                section: Some("一、产业发展"),
+                goal: "实施“智改数转”工程。培育省级智能制造示范工厂5家。",
+                progress: &["已组织申报省级示范工厂9家,其中3家进入现场评审。"],
+                lead: &["市工业和信息化局"],
+                co: &["市科学技术局", "市财政局"],
+                notes: &["纳入省级考核"],
+            },
+            Want {
+                number: 3,
+                section: Some("二、社会民生"),
+                goal: "新增城镇就业8万人。",
+                progress: &[
+                    "1-3月城镇新增就业2.3万人,完成年度任务28.8%。",
+                    "3.开展“春风行动”招聘会46场。",
+                ],
+                lead: &["市人力资源和社会保障局"],
+                co: &["各县(市、区)人民政府"],
+                notes: &[],
+            },
+            Want {
+                number: 4,
+                section: Some("二、社会民生"),
+                goal: "建成口袋公园30个。",
+                progress: &["已开工建设口袋公园18个,建成6个。"],
+                lead: &["市住房和城乡建设局"],
+                co: &[],
+                notes: &[],
+            },
+        ],
+        &[],
+    );
+}

@@ -6,8 +6,14 @@
 //! the row's units (the text after its last full stop must be unit names); split the units in
 //! two passes — first with the shipped names, then with the names the document itself used —
 //! and cut the first line's goal from its progress (`boundary`).
+//!
+//! The header, when it can be read word by word (`data/columns.toml`), says how the end of a
+//! row reads: a single `责任单位` column (the first-listed unit leads), a lead column alone, and
+//! columns glued on after the units (`完成时限`: `…启东市政府2022年12月底`), whose text is cut
+//! off and kept as the row's note.
 
 use super::boundary;
+use super::headers::{Column, Vocabulary as ColumnWords};
 use super::units::{self, Vocabulary};
 use super::{Parsed, RawRow, RawUnits, SourceLine, Unplaced};
 
@@ -32,17 +38,40 @@ struct UnitsAt {
     /// Byte offset in that text where the unit text starts.
     start: usize,
     split: units::SplitUnits,
+    /// The text of the columns after the units (`2022年12月底`), trimmed; empty when none.
+    trailer: String,
+}
+
+/// What the table's header says about the end of each row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Shape {
+    units: UnitColumns,
+    /// The columns after the units (`完成时限`), as the header writes them, with their roles.
+    trailing: Vec<(String, Column)>,
+}
+
+/// Which units columns the header has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum UnitColumns {
+    /// A lead column then a co column (the sample): the lead column ends where two names touch.
+    #[default]
+    LeadAndCo,
+    /// A lead column alone: every unit leads.
+    LeadOnly,
+    /// One `责任单位` column: the first-listed unit leads, the rest are co units.
+    Single,
 }
 
 pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     let mut parsed = Parsed::default();
+    let shape = table_shape(lines);
     let drafts = group_rows(lines, &mut parsed.unplaced);
 
     // Pass 1: the shipped names only. Names that can only be read one way are learned.
     let builtin = Vocabulary::builtin();
     let mut vocab = Vocabulary::over_builtin();
     for d in &drafts {
-        if let Some(found) = find_units(d, builtin) {
+        if let Some(found) = find_units(d, builtin, &shape) {
             for name in found.split.lead.iter().chain(&found.split.co) {
                 if units::certainly_one_name(name) {
                     vocab.learn(name);
@@ -53,7 +82,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
 
     // Pass 2: with the document's own vocabulary.
     for d in drafts {
-        let found = find_units(&d, &vocab);
+        let found = find_units(&d, &vocab, &shape);
         if found.is_none() {
             // The row's text is kept as progress, but the user should know its units are
             // missing (a truncated file, or units the importer could not recognise).
@@ -75,7 +104,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 ),
             });
         }
-        parsed.rows.push(build_row(d, found));
+        parsed.rows.push(build_row(d, found, &shape));
     }
     parsed
 }
@@ -84,6 +113,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
 /// `N.\u{a0}` numbered from 1 whose first lines mostly end in unit names. For layout detection.
 pub fn recognises(lines: &[SourceLine<'_>]) -> bool {
     let vocab = Vocabulary::builtin();
+    let shape = table_shape(lines);
     let mut expected = 1u32;
     let (mut rows, mut with_units) = (0usize, 0usize);
     for l in lines {
@@ -93,7 +123,7 @@ pub fn recognises(lines: &[SourceLine<'_>]) -> bool {
             }
             rows += 1;
             expected = n.saturating_add(1);
-            if units_after_last_sentence(&l.text[at..], vocab).is_some() {
+            if units_after_last_sentence(&l.text[at..], vocab, &shape).is_some() {
                 with_units += 1;
             }
         }
@@ -101,11 +131,10 @@ pub fn recognises(lines: &[SourceLine<'_>]) -> bool {
     rows >= 1 && with_units * 2 >= rows
 }
 
-fn build_row(d: Draft<'_>, found: Option<UnitsAt>) -> RawRow {
+fn build_row(d: Draft<'_>, found: Option<UnitsAt>, shape: &Shape) -> RawRow {
     let mut progress = Vec::new();
     let mut goal = String::new();
-    let mut lead = Vec::new();
-    let mut co = Vec::new();
+    let mut notes = Vec::new();
     let units_at = found.as_ref().map(|f| (f.text, f.start));
     for (i, text) in d.texts.iter().enumerate() {
         let body = match units_at {
@@ -123,18 +152,61 @@ fn build_row(d: Draft<'_>, found: Option<UnitsAt>) -> RawRow {
             progress.push(paragraph.to_string());
         }
     }
-    if let Some(f) = found {
-        lead = f.split.lead;
-        co = f.split.co;
-    }
+    let units = match found {
+        Some(f) => {
+            notes.extend(trailer_note(&f.trailer, &shape.trailing));
+            row_units(f.split, shape.units)
+        }
+        None => RawUnits::Split {
+            lead: Vec::new(),
+            co: Vec::new(),
+        },
+    };
     RawRow {
-        notes: Vec::new(),
+        notes,
         number: Some(d.number),
         section: d.section,
         line: d.line,
         goal,
         progress,
-        units: RawUnits::Split { lead, co },
+        units,
+    }
+}
+
+/// The names found, read as the header's units columns say.
+fn row_units(split: units::SplitUnits, columns: UnitColumns) -> RawUnits {
+    let units::SplitUnits { mut lead, co, .. } = split;
+    match columns {
+        UnitColumns::LeadAndCo => RawUnits::Split { lead, co },
+        UnitColumns::LeadOnly => {
+            lead.extend(co);
+            RawUnits::Split {
+                lead,
+                co: Vec::new(),
+            }
+        }
+        // The one-column rule (and its `(牵头)` marks) lives with the other layouts' cells.
+        UnitColumns::Single => {
+            lead.extend(co);
+            RawUnits::SingleColumn(lead.join("、"))
+        }
+    }
+}
+
+/// The text of the columns after the units as a note: `备注` as written, any other column as
+/// `<header>:<text>`. Several such columns cannot be told apart in run-together text, so
+/// their headers share one note (`完成时限/责任领导:…`).
+fn trailer_note(trailer: &str, columns: &[(String, Column)]) -> Option<String> {
+    if trailer.is_empty() {
+        return None;
+    }
+    match columns {
+        [] => None,
+        [(_, Column::Notes)] => Some(trailer.to_string()),
+        _ => {
+            let headers: Vec<&str> = columns.iter().map(|(h, _)| h.as_str()).collect();
+            Some(format!("{}:{trailer}", headers.join("/")))
+        }
     }
 }
 
@@ -182,6 +254,63 @@ fn is_header(text: &str) -> bool {
     (compact.contains("序号")
         && (compact.contains("目标与任务") || compact.contains("牵头责任单位")))
         || super::layout::is_concatenated_header(&compact)
+}
+
+/// How the ends of the rows read, from the table's header when its words can all be read
+/// (`序号工作任务工作进展责任单位完成时限`); the sample's shape otherwise.
+fn table_shape(lines: &[SourceLine<'_>]) -> Shape {
+    lines
+        .iter()
+        .find(|l| is_header(l.text))
+        .and_then(|l| header_shape(l.text))
+        .unwrap_or_default()
+}
+
+/// The header's columns in order, read longest word first, as written (traditional forms
+/// kept); None when some part of it is no column word.
+fn header_columns(text: &str) -> Option<Vec<(String, Column)>> {
+    let written: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // `fold` maps character for character, so positions in `folded` are positions in `written`.
+    let folded: Vec<char> = super::layout::fold(&written.iter().collect::<String>())
+        .chars()
+        .collect();
+    if folded.len() != written.len() {
+        return None;
+    }
+    let words = ColumnWords::builtin();
+    let mut columns = Vec::new();
+    let mut at = 0;
+    while at < folded.len() {
+        let rest: String = folded[at..].iter().collect();
+        let (word, role) = words.words().find(|(w, _)| rest.starts_with(w))?;
+        let n = word.chars().count();
+        columns.push((written.get(at..at + n)?.iter().collect(), role));
+        at += n;
+    }
+    Some(columns)
+}
+
+fn header_shape(text: &str) -> Option<Shape> {
+    let columns = header_columns(text)?;
+    let last_units = columns.iter().rposition(|(_, c)| c.is_units())?;
+    let roles: Vec<Column> = columns[..=last_units].iter().map(|(_, c)| *c).collect();
+    let has = |c: Column| roles.contains(&c);
+    let units = if has(Column::Lead) && !has(Column::Co) && !has(Column::Units) {
+        UnitColumns::LeadOnly
+    } else if !has(Column::Lead) && !has(Column::Co) {
+        UnitColumns::Single
+    } else {
+        UnitColumns::LeadAndCo
+    };
+    let after = &columns[last_units + 1..];
+    // Only columns that are no field of a task can follow the units in this layout; with
+    // progress after the units the row cannot be read this way, so nothing is cut.
+    let trailing = if after.iter().all(|(_, c)| c.is_note()) {
+        after.to_vec()
+    } else {
+        Vec::new()
+    };
+    Some(Shape { units, trailing })
 }
 
 /// `一、…` / `(一)…` headings: context for the rows after them.
@@ -395,21 +524,127 @@ fn after_last_stop(text: &str) -> usize {
     end
 }
 
-/// Unit names after a line's last sentence, if that is all the rest of the line holds.
-fn units_after_last_sentence(text: &str, vocab: &Vocabulary) -> Option<(usize, units::SplitUnits)> {
+/// Where a line's unit text may start: after its last full stop; when the line ends with a
+/// full stop (`…运行平稳。市财政局、市卫生健康委。`), after the one before it.
+fn units_start(text: &str) -> Option<usize> {
     let start = after_last_stop(text);
-    let tail = &text[start..];
-    if tail.trim().is_empty() {
-        return None;
+    if !text[start..].trim().is_empty() {
+        return Some(start);
     }
-    units::split_touching(tail, vocab).map(|s| (start, s))
+    let body = text.trim_end().strip_suffix('。')?;
+    let start = after_last_stop(body);
+    (!body[start..].trim().is_empty()).then_some(start)
+}
+
+/// Unit names after a line's last sentence, if that is all the rest of the line holds (with
+/// the text of the columns after the units, when the header has such columns).
+fn units_after_last_sentence(
+    text: &str,
+    vocab: &Vocabulary,
+    shape: &Shape,
+) -> Option<(usize, units::SplitUnits, String)> {
+    let start = units_start(text)?;
+    units_in_tail(&text[start..], vocab, shape).map(|(split, trailer)| (start, split, trailer))
+}
+
+/// No deadline, leader's name or short remark after the units is longer than this; bounding
+/// it keeps the search for where the units end linear in the line's length.
+const MAX_TRAILER_CHARS: usize = 40;
+
+/// The tail of a line read as unit names, then (when the header has columns after the units)
+/// the text of those columns. Where the units end is not marked, so ends within the last
+/// [`MAX_TRAILER_CHARS`] characters are tried, longest units first. The longest that reads as
+/// units is taken, unless it is unsure (what follows reads as no time and its last name is
+/// unknown) and an end at most [`OVERREACH_CHARS`] characters shorter is sure: a name can
+/// swallow a character or two of the next column (`市住建局办` + `结`), not a whole name.
+fn units_in_tail(
+    tail: &str,
+    vocab: &Vocabulary,
+    shape: &Shape,
+) -> Option<(units::SplitUnits, String)> {
+    if shape.trailing.is_empty() {
+        return units_text(tail, vocab).map(|s| (s, String::new()));
+    }
+    let ends = tail
+        .char_indices()
+        .rev()
+        .take(MAX_TRAILER_CHARS)
+        .map(|(i, _)| i);
+    let mut longest = None;
+    let mut tried_after = 0;
+    for end in std::iter::once(tail.len()).chain(ends) {
+        if longest.is_some() {
+            tried_after += 1;
+            if tried_after > OVERREACH_CHARS {
+                break;
+            }
+        }
+        let trailer = tail[end..].trim();
+        if end == 0 || !may_start_trailer(trailer) {
+            continue;
+        }
+        let Some(split) = units_text(&tail[..end], vocab) else {
+            continue;
+        };
+        let last_known = split
+            .co
+            .last()
+            .or(split.lead.last())
+            .is_some_and(|n| vocab.knows(n));
+        if trailer.is_empty() || last_known || reads_as_time(trailer) {
+            return Some((split, trailer.to_string()));
+        }
+        longest.get_or_insert((split, trailer.to_string()));
+    }
+    longest
+}
+
+/// How many characters of the next column a unit name may seem to swallow.
+const OVERREACH_CHARS: usize = 2;
+
+/// Whether text can begin the column after the units: not a separator, the rest of a list
+/// (`、市财政局`), a unit name, or the `等` / duty phrase that closes a units list
+/// (`按职责分工负责`), which would mean the units were cut in the middle.
+fn may_start_trailer(trailer: &str) -> bool {
+    static LIST_END: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let list_end = super::layout::compiled(
+        &LIST_END,
+        r"^(?:[、,\x{FF0C};\x{FF1B})\x{FF09}]|等|按照?职责|分工|共同|积极|密切|协同|牵头|配合|负责|落实|参与|协助|协办)",
+    );
+    !list_end.is_match(trailer) && !units::looks_like_unit(trailer)
+}
+
+/// A deadline's wording: a date (`2022年12月底`, `12月`, `年底前`), or a standing
+/// commitment (`持续推进`, `长期坚持`, `常态化`).
+fn reads_as_time(text: &str) -> bool {
+    static TIME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let time = super::layout::compiled(
+        &TIME,
+        r"^(?:[0-9\x{FF10}-\x{FF19}]|[一二三四五六七八九十]+月|[上下]半年|全年|年底|年内|今年|明年|本年|当年|每|持续|长期|常态|逐年|逐步|分阶段|按|\d{4})|(?:年|月|底|前|日|旬|季度|期间|以前)$",
+    );
+    time.is_match(text)
+}
+
+/// Unit text as names: a closing `等`, full stop or duty phrase (`按职责分工负责`) is no part of
+/// the last name. A trailing space is kept: it says the row has no co units.
+fn units_text(raw: &str, vocab: &Vocabulary) -> Option<units::SplitUnits> {
+    let names = units::clean_name(raw)?;
+    let kept = raw.trim_end();
+    if kept.len() < raw.len() && kept.ends_with(names.as_str()) {
+        return units::split_touching(&raw[kept.len() - names.len()..], vocab);
+    }
+    units::split_touching(&names, vocab)
 }
 
 /// Units glued to progress with no full stop (`…完成率64%市住建局各县(市)区政府`). Prose ends in
 /// unit-like words too (`…积极对接市发改委`), so this is taken only when a known name starts
 /// the units and either no Han character precedes them or the two columns visibly touch; a
 /// row left without units is reported, which is better than units taken from its prose.
-fn units_without_stop(text: &str, vocab: &Vocabulary) -> Option<(usize, units::SplitUnits)> {
+fn units_without_stop(
+    text: &str,
+    vocab: &Vocabulary,
+    shape: &Shape,
+) -> Option<(usize, units::SplitUnits, String)> {
     // Try each position where a known name could start, leftmost first, within the last
     // stretch of the line (no unit list is longer than this).
     let window_start = text.char_indices().rev().nth(400).map_or(0, |(i, _)| i);
@@ -419,10 +654,10 @@ fn units_without_stop(text: &str, vocab: &Vocabulary) -> Option<(usize, units::S
         if !vocab.knows_prefix_of(tail) {
             continue;
         }
-        if let Some(split) = units::split_touching(tail, vocab) {
+        if let Some((split, trailer)) = units_in_tail(tail, vocab, shape) {
             let after_prose = text[..at].chars().next_back().is_some_and(is_han);
             if !after_prose || split.touched {
-                return Some((at, split));
+                return Some((at, split, trailer));
             }
         }
     }
@@ -431,21 +666,25 @@ fn units_without_stop(text: &str, vocab: &Vocabulary) -> Option<(usize, units::S
 
 /// Which line carries the row's units: the first line if its last sentence is followed by
 /// unit names, else the last line that is, else (no full stop) a known name at a line's end.
-fn find_units(d: &Draft<'_>, vocab: &Vocabulary) -> Option<UnitsAt> {
-    let at =
-        |text: usize, (start, split): (usize, units::SplitUnits)| UnitsAt { text, start, split };
-    if let Some(found) = units_after_last_sentence(d.texts[0], vocab) {
+fn find_units(d: &Draft<'_>, vocab: &Vocabulary, shape: &Shape) -> Option<UnitsAt> {
+    let at = |text: usize, (start, split, trailer): (usize, units::SplitUnits, String)| UnitsAt {
+        text,
+        start,
+        split,
+        trailer,
+    };
+    if let Some(found) = units_after_last_sentence(d.texts[0], vocab, shape) {
         return Some(at(0, found));
     }
     for (i, t) in d.texts.iter().enumerate().skip(1).rev() {
-        if let Some(found) = units_after_last_sentence(t, vocab) {
+        if let Some(found) = units_after_last_sentence(t, vocab, shape) {
             return Some(at(i, found));
         }
     }
     let last = d.texts.len() - 1;
     [0, last]
         .into_iter()
-        .find_map(|i| units_without_stop(d.texts[i], vocab).map(|f| at(i, f)))
+        .find_map(|i| units_without_stop(d.texts[i], vocab, shape).map(|f| at(i, f)))
 }
 
 #[cfg(test)]
@@ -641,6 +880,190 @@ mod tests {
             units(&p.rows[1]),
             (vec!["市农业农村局".into()], vec!["市财政局".into()])
         );
+    }
+
+    fn single(row: &RawRow) -> (Vec<String>, Vec<String>) {
+        units::resolve(&row.units)
+    }
+
+    #[test]
+    fn units_closed_by_etc_a_full_stop_or_a_duty_phrase_are_units() {
+        let text = "序号目标任务进展情况牵头单位责任单位\n\
+            1. 推进港口建设。吞吐量增长8%。市交通运输局市发展改革委、市商务局、各县(区)政府等\n\
+            2. 建设智慧医院。已完成招标。\n\
+            2.上线预约系统,运行平稳。市卫生健康委市财政局、市医保局。\n\
+            3. 新建养老机构5所。已开工3所。市民政局各县(区)政府按职责分工负责\n\
+            4. 整治背街小巷。已完成40条。市城管局市住建局等。\n";
+        let p = parse(&lines(text));
+        assert!(p.unplaced.is_empty(), "{:?}", p.unplaced);
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(p.rows[0].progress, ["吞吐量增长8%。"]);
+        assert_eq!(
+            single(&p.rows[0]),
+            (
+                s(&["市交通运输局"]),
+                s(&["市发展改革委", "市商务局", "各县(区)政府"])
+            )
+        );
+        assert_eq!(
+            p.rows[1].progress,
+            ["已完成招标。", "2.上线预约系统,运行平稳。"]
+        );
+        assert_eq!(
+            single(&p.rows[1]),
+            (s(&["市卫生健康委"]), s(&["市财政局", "市医保局"]))
+        );
+        assert_eq!(single(&p.rows[2]), (s(&["市民政局"]), s(&["各县(区)政府"])));
+        assert_eq!(p.rows[3].progress, ["已完成40条。"]);
+        assert_eq!(single(&p.rows[3]), (s(&["市城管局"]), s(&["市住建局"])));
+        assert!(p.rows.iter().all(|r| r.notes.is_empty()));
+    }
+
+    #[test]
+    fn a_sentence_of_prose_ending_the_line_is_no_units() {
+        // The line ends with a full stop, but the sentence before it is prose.
+        let text = "1.\u{a0}推进撤县设区。已报送论证报告。\n方案已报送省民政厅。市民政局 \n";
+        let p = parse(&lines(text));
+        assert_eq!(
+            p.rows[0].progress,
+            ["已报送论证报告。", "方案已报送省民政厅。"]
+        );
+        assert_eq!(single(&p.rows[0]).0, ["市民政局"]);
+    }
+
+    #[test]
+    fn a_deadline_column_after_a_single_units_column_becomes_a_note() {
+        let text = "序号工作任务工作进展责任单位完成时限\n\
+            1.\u{a0}建成物流园一期。主体已封顶。市商务局、港口集团、海门区政府2023年6月底\n\
+            2.\u{a0}新增城镇就业6万人。1-9月新增4.8万人。市人社局,市财政局等12月\n\
+            3.\u{a0}改造农贸市场20个。已完成12个。市市场监管局、各县(市)区政府配合持续推进\n\
+            4.\u{a0}创建文明城市。测评指数全省第三。市文明办长期坚持\n\
+            5.\u{a0}治理黑臭水体。已完成治理。市生态环境局 \n";
+        let p = parse(&lines(text));
+        assert!(p.unplaced.is_empty(), "{:?}", p.unplaced);
+        let notes: Vec<&[String]> = p.rows.iter().map(|r| r.notes.as_slice()).collect();
+        assert_eq!(
+            notes,
+            [
+                &["完成时限:2023年6月底".to_string()][..],
+                &["完成时限:12月".to_string()][..],
+                &["完成时限:持续推进".to_string()][..],
+                &["完成时限:长期坚持".to_string()][..],
+                &[][..],
+            ]
+        );
+        assert_eq!(p.rows[0].progress, ["主体已封顶。"]);
+        // One 责任单位 column: the first-listed unit leads, whatever touches.
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            single(&p.rows[0]),
+            (s(&["市商务局"]), s(&["港口集团", "海门区政府"]))
+        );
+        assert_eq!(single(&p.rows[1]), (s(&["市人社局"]), s(&["市财政局"])));
+        assert_eq!(
+            single(&p.rows[2]),
+            (s(&["市市场监管局"]), s(&["各县(市)区政府"]))
+        );
+        assert_eq!(single(&p.rows[3]), (s(&["市文明办"]), vec![]));
+        assert_eq!(single(&p.rows[4]), (s(&["市生态环境局"]), vec![]));
+    }
+
+    #[test]
+    fn columns_after_lead_and_co_units_are_cut_off_too() {
+        let text = "序号目标任务工作进展牵头单位配合单位完成时间责任领导\n\
+            1.\u{a0}建设人才公寓。已开工2000套。市住建局市人社局、市财政局年底前王明\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows[0].progress, ["已开工2000套。"]);
+        assert_eq!(
+            units(&p.rows[0]),
+            (
+                vec!["市住建局".into()],
+                vec!["市人社局".into(), "市财政局".into()]
+            )
+        );
+        assert_eq!(p.rows[0].notes, ["完成时间/责任领导:年底前王明"]);
+    }
+
+    #[test]
+    fn a_remarks_column_is_kept_as_written() {
+        let text = "序号目标任务进展情况牵头单位配合单位备注\n\
+            1.\u{a0}实施技改项目50个。已开工31个。市工信局市财政局按职责分工负责纳入年度考核\n\
+            2.\u{a0}建成口袋公园30个。已建成6个。市住建局 \n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows[0].notes, ["纳入年度考核"]);
+        assert_eq!(
+            units(&p.rows[0]),
+            (vec!["市工信局".into()], vec!["市财政局".into()])
+        );
+        assert!(p.rows[1].notes.is_empty());
+        assert_eq!(units(&p.rows[1]), (vec!["市住建局".into()], vec![]));
+    }
+
+    #[test]
+    fn a_lead_column_alone_makes_every_unit_lead() {
+        let text = "序号重点任务推进情况牵头单位\n\
+            1.\u{a0}推进老旧小区改造。已开工80个。市住建局市城管局、各区政府\n";
+        let p = parse(&lines(text));
+        assert_eq!(
+            units(&p.rows[0]),
+            (
+                vec!["市住建局".into(), "市城管局".into(), "各区政府".into()],
+                vec![]
+            )
+        );
+    }
+
+    #[test]
+    fn the_header_says_how_the_row_ends() {
+        let shape = |h: &str| header_shape(h).expect(h);
+        assert_eq!(
+            shape("序号目标与任务工作进展牵头责任单位责任单位"),
+            Shape::default()
+        );
+        let nantong = shape("序号工作任务工作进展责任单位完成时限");
+        assert_eq!(nantong.units, UnitColumns::Single);
+        assert_eq!(nantong.trailing, [("完成时限".to_string(), Column::Other)]);
+        assert_eq!(
+            shape("序号重点任务推进情况牵头单位").units,
+            UnitColumns::LeadOnly
+        );
+        // Traditional characters are read, and kept as written in the note's header.
+        let hk = shape("序號目標與任務工作進展牽頭責任單位責任單位備註");
+        assert_eq!(hk.units, UnitColumns::LeadAndCo);
+        // Progress after the units cannot be read in this layout: nothing is cut.
+        assert!(shape("序号目标任务牵头单位配合单位进展情况")
+            .trailing
+            .is_empty());
+        assert_eq!(header_shape("序号目标与任务工作进展牵头责任单位天气"), None);
+    }
+
+    #[test]
+    fn a_deadline_after_units_glued_to_progress() {
+        let text = "序号工作任务工作进展责任单位完成时限\n\
+            1.\u{a0}推进XX。完成率64%市住建局各县(市)区政府2023年底\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows[0].progress, ["完成率64%"]);
+        assert_eq!(p.rows[0].notes, ["完成时限:2023年底"]);
+        assert_eq!(
+            single(&p.rows[0]),
+            (
+                vec!["市住建局".to_string()],
+                vec!["各县(市)区政府".to_string()]
+            )
+        );
+    }
+
+    #[test]
+    fn a_long_line_without_units_under_a_deadline_header_is_refused_quickly() {
+        let mut text = String::from("序号工作任务工作进展责任单位完成时限\n1.\u{a0}推进。");
+        for _ in 0..20_000 {
+            text.push_str("市住建局各");
+        }
+        text.push('\n');
+        let started = std::time::Instant::now();
+        let p = parse(&lines(&text));
+        assert_eq!(p.rows.len(), 1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 
     #[test]
