@@ -159,6 +159,13 @@ fn a_second_round_of_unseen_reports_imports_exactly() {
     check_all(&office_dir().with_file_name("office_blind2"), 10);
 }
 
+/// Text reports in every text layout, made without reading the importer
+/// (tests/fixtures/text_blind/README.md).
+#[test]
+fn unseen_text_reports_import_exactly() {
+    check_all(&office_dir().with_file_name("text_blind"), 14);
+}
+
 fn check_all(dir: &Path, at_least: usize) {
     let fixtures = fixtures(dir);
     assert!(fixtures.len() >= at_least, "{} fixtures", fixtures.len());
