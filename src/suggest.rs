@@ -93,7 +93,7 @@ impl Schedule {
         let year =
             YEAR.get_or_init(|| Regex::new(r"^\s*(?:(?:19|20)\d{2}\s*年)?").expect("year pattern"));
         let months = MONTHS.get_or_init(|| {
-            Regex::new(r"^(?:截[至止])?(?:(?:[1-9]|一)\s*[-—–~至到]\s*)?([0-9]{1,2}|[一二三四五六七八九十]{1,2})\s*月(?:份|底|末)?$")
+            Regex::new(r"^(?:截[至止])?(?:(?:[1-9]|一)\s*[-—–~～至到]\s*)?([0-9]{1,2}|[一二三四五六七八九十]{1,2})\s*月(?:份|底|末)?$")
                 .expect("months pattern")
         });
         let rest: String = year

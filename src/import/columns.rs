@@ -124,7 +124,7 @@ pub fn read(doc: &Document, continued: bool) -> Option<TableReport> {
         out.title.extend(title_rows(t, 5));
     }
     out.title.extend(doc.text.iter().take(40).cloned());
-    layout::drop_restarting_numbers(&mut out.parsed.rows);
+    layout::renumber_restarts(&mut out.parsed);
     Some(out)
 }
 

@@ -388,7 +388,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     if let Some(b) = current.take() {
         out.rows.push(b.finish());
     }
-    layout::drop_restarting_numbers(&mut out.rows);
+    layout::renumber_restarts(&mut out);
     out
 }
 

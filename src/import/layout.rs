@@ -251,9 +251,10 @@ pub(crate) fn label_at_start(text: &str) -> Option<(Column, usize, &str)> {
     // A label is a few characters long: fold only the head, so long paragraphs cost nothing.
     let head_end = t.char_indices().nth(24).map_or(t.len(), |(i, _)| i);
     let folded = fold(&t[..head_end]);
-    let caps = regex!(r"^[【\[]?\s*([^\s:\x{FF1A}【】\[\]]{2,8}?)\s*[】\]]?\s*[:\x{FF1A}]")
+    // `名称:`, `【名称】` (the brackets make the colon optional), `[名称]:`.
+    let caps = regex!(r"^(?:[【\[]\s*([^\s:\x{FF1A}【】\[\]]{2,8}?)\s*[】\]]\s*[:\x{FF1A}]?|([^\s:\x{FF1A}【】\[\]]{2,8}?)\s*[:\x{FF1A}])")
         .captures(&folded)?;
-    let name = caps.get(1)?.as_str();
+    let name = caps.get(1).or(caps.get(2))?.as_str();
     let col = column_of(name)?;
     // Note labels (`备注:`, `完成时限:`) too: their text is kept as the task's notes.
     if !matches!(
@@ -284,8 +285,22 @@ pub(crate) fn label_after_separator(roles: &[Column], min_chars: usize) -> regex
         .map(regex::escape)
         .collect::<Vec<_>>()
         .join("|");
+    // Long words are labels even where nothing separates them from the text before
+    // (`牵头单位:市商务局责任单位:市文旅局`); a word in `【】` always is.
+    let long = Vocabulary::builtin()
+        .words_of(roles)
+        .into_iter()
+        .filter(|w| w.chars().count() >= min_chars.max(4))
+        .map(regex::escape)
+        .collect::<Vec<_>>()
+        .join("|");
+    let unseparated = if long.is_empty() {
+        String::new()
+    } else {
+        format!(r"|(?:{long})\s*[:\x{{FF1A}}]")
+    };
     regex::Regex::new(&format!(
-        r"[\s;\x{{FF1B}},\x{{FF0C}}。]+[【\[]?(?:{words})[】\]]?\s*[:\x{{FF1A}}]"
+        r"[\s;\x{{FF1B}},\x{{FF0C}}。]+[【\[]?(?:{words})[】\]]?\s*[:\x{{FF1A}}]|【\s*(?:{words})\s*】{unseparated}"
     ))
     .expect("label words are escaped")
 }
@@ -392,7 +407,8 @@ pub(crate) fn numeral(s: &str) -> Option<u32> {
 /// or more followed by another figure is a list of years or amounts (`2020、2021年连续…`).
 pub(crate) fn number_prefix(text: &str) -> Option<(u32, &str)> {
     let t = text.trim_start();
-    let caps = regex!(r"^(?:([0-9]{1,9})\s*([.．、])|[(\x{FF08}]\s*([0-9]{1,9})\s*[)\x{FF09}]|([0-9]{1,9})[)\x{FF09}])\s*").captures(t)?;
+    // Full-width digits (`１．`) number rows too.
+    let caps = regex!(r"^(?:([0-9０-９]{1,9})\s*([.．、])|[(\x{FF08}]\s*([0-9０-９]{1,9})\s*[)\x{FF09}]|([0-9０-９]{1,9})[)\x{FF09}])\s*").captures(t)?;
     let m = caps.get(0)?;
     let rest = &t[m.end()..];
     let digits = caps.get(1).or(caps.get(3)).or(caps.get(4))?;
@@ -405,10 +421,18 @@ pub(crate) fn number_prefix(text: &str) -> Option<(u32, &str)> {
             return None;
         }
     }
-    if digits.as_str().len() >= 4 && figure_follows {
+    let digits: String = digits
+        .as_str()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            c => c,
+        })
+        .collect();
+    if digits.len() >= 4 && figure_follows {
         return None;
     }
-    Some((numeral(digits.as_str())?, rest))
+    Some((numeral(&digits)?, rest))
 }
 
 /// A line that ends the table: the distribution list and attachments of an official document.
@@ -505,12 +529,13 @@ pub(crate) fn is_note_line(text: &str) -> bool {
 /// number: let them be numbered in order rather than report them as duplicates. Numbering
 /// restarts when it goes back at a new section, or back to its first number (a second table);
 /// any other number that goes back is a typo, left for the duplicate check to report.
-pub(crate) fn drop_restarting_numbers(rows: &mut [RawRow]) {
+/// Returns whether it did.
+pub(crate) fn drop_restarting_numbers(rows: &mut [RawRow]) -> bool {
     // Numbers that are all different are the tasks' own, in whatever order (duban's 通报
     // groups tasks by domain): only repeated numbers can be a restart.
     let mut seen = std::collections::HashSet::new();
     if rows.iter().filter_map(|r| r.number).all(|n| seen.insert(n)) {
-        return;
+        return false;
     }
     let first = rows.iter().find_map(|r| r.number);
     let mut last: Option<(u32, &Option<String>)> = None;
@@ -529,6 +554,22 @@ pub(crate) fn drop_restarting_numbers(rows: &mut [RawRow]) {
         for r in rows.iter_mut() {
             r.number = None;
         }
+    }
+    restarts
+}
+
+/// [`drop_restarting_numbers`] on a parse, saying so in its warnings: the numbers the
+/// report prints are not the numbers duban gives.
+pub(crate) fn renumber_restarts(out: &mut super::Parsed) {
+    if drop_restarting_numbers(&mut out.rows) {
+        out.warnings.push(super::Unplaced {
+            line: out.rows.first().map_or(0, |r| r.line),
+            text: String::new(),
+            reason: format!(
+                "the report numbers its tasks again from 1 in each section; duban numbers them 1 to {} in order",
+                out.rows.len()
+            ),
+        });
     }
 }
 
@@ -1110,6 +1151,7 @@ mod tests {
         assert_eq!(number_prefix("2020年"), None);
         // Row numbers of any size; figures that open progress are none.
         assert_eq!(number_prefix("1001.推进"), Some((1001, "推进")));
+        assert_eq!(number_prefix("１２．推进"), Some((12, "推进")));
         assert_eq!(number_prefix("(12345)推进").map(|(n, _)| n), Some(12345));
         assert_eq!(number_prefix("2020、2021年连续两年"), None);
         assert_eq!(number_prefix("3000余户"), None);

@@ -148,7 +148,10 @@ fn lead_form(inner: &str) -> Option<RawUnits> {
     }
     let mut rest = &inner[at + "牵头".len()..];
     for w in ["负责", "单位", "部门"] {
-        rest = rest.strip_prefix(w).unwrap_or(rest);
+        // Folding keeps byte offsets: `負責` is as long as `负责`.
+        if fold(rest).starts_with(w) {
+            rest = &rest[w.len()..];
+        }
     }
     let rest =
         rest.trim_matches(|c: char| c.is_whitespace() || ",\u{ff0c};\u{ff1b}、。".contains(c));
@@ -164,7 +167,8 @@ fn strip_duty_words(text: &str) -> &str {
     let t = text
         .trim()
         .trim_end_matches(['。', ';', '\u{ff1b}', ',', '\u{ff0c}']);
-    match regex!(r"(?:按照?职责分工|按照?职责|分工|共同|积极|密切|协同)*(?:配合|负责|落实|参与|协助|协办|推进|实施|完成)+$").find(t) {
+    // Matched on the folded text (`按職責分工負責` too); folding keeps byte offsets.
+    match regex!(r"(?:按照?职责分工|按照?职责|分工|共同|积极|密切|协同)*(?:配合|负责|落实|参与|协助|协办|推进|实施|完成)+$").find(&fold(t)) {
         Some(m) if m.start() > 0 => t[..m.start()].trim_end(),
         _ => t,
     }
@@ -470,8 +474,16 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
         // sub-items too) until one ends in the units.
         if let Some(c) = current.as_mut().filter(|c| !c.has_units) {
             if let Some(p) = trailing_units(t) {
+                // The units on a line of their own right under the task line are the task
+                // line's: the paragraphs after them are its progress.
+                let own_line = t.get(..p.open).is_some_and(|b| b.trim().is_empty());
+                let under_task = own_line && c.row.progress.is_empty();
                 c.close(t, p);
-                closing_seen = true;
+                if under_task {
+                    c.closed_by_progress = false;
+                } else {
+                    closing_seen = true;
+                }
                 continue;
             }
             if !is_heading(t) || closer_ahead(lines, i) {
@@ -560,7 +572,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
         }
     }
     finish(current.take(), &mut out);
-    layout::drop_restarting_numbers(&mut out.rows);
+    layout::renumber_restarts(&mut out);
     out
 }
 

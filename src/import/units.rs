@@ -216,7 +216,8 @@ fn cleaned(name: &str) -> Option<(String, bool)> {
     let mut lead = false;
     loop {
         let before = t;
-        if let Some(m) = duty_tail().find(t) {
+        // Traditional forms (`按職責分工負責`) are matched folded; folding keeps byte offsets.
+        if let Some(m) = duty_tail().find(&super::layout::fold(t)) {
             // A piece that is all duty words (`等`, `负责`) leaves nothing: no unit.
             lead |= m.as_str().contains("牵头");
             t = &t[..m.start()];
