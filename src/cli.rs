@@ -498,13 +498,17 @@ fn cmd_import(
         )?;
     }
     for w in &report.warnings {
+        let text = if w.text.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", clean(&w.text))
+        };
         writeln!(
             out,
-            "{}:{}: look at this ({}): {}",
+            "{}:{}: note: {}{text}",
             file.display(),
             w.line,
             clean(&w.reason),
-            clean(&w.text)
         )?;
     }
     let advice = preview::period_advice(&report, period);
