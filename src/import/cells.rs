@@ -650,7 +650,8 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                     None => true,
                     Some(r) if !complete(r) => false,
                     Some(r) if template.ends_with_units() => {
-                        !is_tail_note(&template, r, chunk, next_kind)
+                        !(is_tail_note(&template, r, chunk, next_kind)
+                            || (empties && in_note_column(&template, r, chunk)))
                     }
                     Some(_) => {
                         template.notes_between_goal_and_units().is_some()
@@ -756,6 +757,17 @@ fn is_tail_note(
         && chunk.kind == Kind::Text
         && chunk.lines.len() == 1
         && col.note.is_some_and(|n| n.fits(&cell_text(chunk), false))
+}
+
+/// Whether a chunk falls in a note column of a numbered row by its position, where the copy
+/// shows empty cells (only then is every cell counted): `备注` after an empty `配合单位`, or a
+/// remark with figures that [`is_tail_note`] would not take.
+fn in_note_column(template: &Template, row: &RowBuf<'_>, chunk: &Chunk<'_>) -> bool {
+    row.number.is_some()
+        && template
+            .columns
+            .get(row.cells.saturating_add(chunk.empty_before))
+            .is_some_and(|c| c.note.is_some())
 }
 
 /// A row's fields as its columns are filled.
@@ -1269,7 +1281,7 @@ mod tests {
             (1..=6).map(empty_cells_in).collect::<Vec<_>>(),
             vec![0, 0, 1, 1, 2, 2]
         );
-        let text = "1\n\n建设新区。\n\n市住建局\n\n\n\n已开工。\n\n跨年度\n";
+        let text = "1\n\n新建公园5个。\n\n市住建局\n\n\n\n已开工。\n\n跨年度\n";
         let lines = crate::import::source_lines(text);
         assert!(empty_cells_show(&lines));
         let empties: Vec<usize> = paragraph_chunks(&lines, true)
@@ -1278,10 +1290,39 @@ mod tests {
             .collect();
         assert_eq!(empties, vec![0, 0, 0, 1, 0]);
         // Rows two blank lines apart show no empty cell; `|` lines do not either.
-        let rows = "1\n\n建设新区。\n\n市住建局\n\n\n2\n\n建设园区。\n\n市商务局\n";
+        let rows = "1\n\n新建公园5个。\n\n市住建局\n\n\n2\n\n建设园区。\n\n市商务局\n";
         assert!(!empty_cells_show(&crate::import::source_lines(rows)));
-        let bars = "1\n|\n建设新区。\n\n\n\n市住建局\n|\n已开工。\n";
+        let bars = "1\n|\n新建公园5个。\n\n\n\n市住建局\n|\n已开工。\n";
         assert!(!empty_cells_show(&crate::import::source_lines(bars)));
+    }
+
+    #[test]
+    fn a_remark_after_the_units_keeps_its_column() {
+        let text = "序号\n\n工作任务\n\n进展情况\n\n牵头单位\n\n配合单位\n\n备注\n\n\
+            1\n\n新建公园5个。\n\n已开工3个项目。\n\n市住建局\n\n市财政局\n\n已完成年度目标的80%\n\n\
+            2\n\n推进园区建设。\n\n已完成。\n\n市商务局\n\n\n\n列入省考核，完成率95%\n";
+        let parsed = parse(&crate::import::source_lines(text));
+        assert!(parsed.unplaced.is_empty(), "{:?}", parsed.unplaced);
+        let got: Vec<(Option<u32>, Vec<String>, Vec<String>)> = parsed
+            .rows
+            .iter()
+            .map(|r| (r.number, r.progress.clone(), r.notes.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Some(1),
+                    vec!["已开工3个项目。".to_string()],
+                    vec!["已完成年度目标的80%".to_string()]
+                ),
+                (
+                    Some(2),
+                    vec!["已完成。".to_string()],
+                    vec!["列入省考核，完成率95%".to_string()]
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -652,8 +652,17 @@ fn is_bare_unit_name(name: &str) -> bool {
     {
         return true;
     }
-    // County-level governments named by place: `无为市`, `南陵县`, `鸠江区`.
-    if len <= 4 && (n.ends_with('市') || n.ends_with('县') || n.ends_with('区')) {
+    const VERBS: &[&str] = &[
+        "推进", "加快", "建设", "打造", "完成", "实施", "开展", "提升", "推动", "做好", "深化",
+        "创建", "启动", "新建", "支持", "培育", "谋划",
+    ];
+    let starts_with_verb = VERBS.iter().any(|v| n.starts_with(v));
+    // County-level governments named by place: `无为市`, `南陵县`, `鸠江区`, `石景山区`; four
+    // characters that start with a verb are a task (`建设新区`), three are a place (`新建区`).
+    if len <= 4
+        && (n.ends_with('市') || n.ends_with('县') || n.ends_with('区'))
+        && !(len == 4 && starts_with_verb)
+    {
         return true;
     }
     // Development zones named by place: `襄阳高新区`, `鱼梁洲开发区`, `绍兴滨海新区`; a short
@@ -670,13 +679,7 @@ fn is_bare_unit_name(name: &str) -> bool {
         "风景区",
         "保税区",
     ];
-    const VERBS: &[&str] = &[
-        "推进", "加快", "建设", "打造", "完成", "实施", "开展", "提升", "推动", "做好", "深化",
-        "创建", "启动", "新建", "支持", "培育", "谋划",
-    ];
-    len <= 7
-        && ZONES.iter().any(|z| n.ends_with(z) && n.len() > z.len())
-        && !VERBS.iter().any(|v| n.starts_with(v))
+    len <= 7 && ZONES.iter().any(|z| n.ends_with(z) && n.len() > z.len()) && !starts_with_verb
 }
 
 /// Short text without sentence punctuation: might be a unit name duban does not know — unless
@@ -1201,6 +1204,9 @@ mod tests {
         assert!(is_unit_name("襄阳高新区"));
         assert!(is_unit_name("鱼梁洲开发区"));
         assert!(!is_unit_name("加快建设新区"));
+        assert!(!is_unit_name("建设新区"));
+        assert!(is_unit_name("新建区"));
+        assert!(is_unit_name("石景山区"));
         assert!(!is_unit_name("完成率(64%)"));
         // Judged as the names are cleaned: trailing 。, 等, duty phrases.
         assert!(is_units_line("市住建局。"));
