@@ -1958,3 +1958,141 @@ fn concatenated_rows_with_lead_and_co_units_and_a_remarks_column() {
         &[],
     );
 }
+
+// ----------------------------------------------------------------------------------------------
+// Cells: progress lines that start with place names; Word cells with empty cells
+// ----------------------------------------------------------------------------------------------
+
+#[test]
+fn progress_lines_that_start_with_place_names_stay_progress() {
+    let r = import("cells_place_progress.txt");
+    let s1 = Some("一、城市更新");
+    let s2 = Some("二、乡村振兴");
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            Want {
+                number: 1,
+                section: s1,
+                goal: "完成老旧小区改造120个,惠及居民2.1万户。",
+                // Places joined by `、`, then what they did: a sentence, not units (with or
+                // without its full stop), even right after the units.
+                progress: &[
+                    "芝罘区、莱山区、福山区已全部完成摸底排查。",
+                    "上半年开工改造老旧小区86个,完成年度目标的72%。",
+                    "牟平区、海阳市两地率先启动试点",
+                ],
+                lead: &["市住房城乡建设局"],
+                co: &["芝罘区政府", "莱山区政府", "福山区政府"],
+                notes: &[],
+            },
+            Want {
+                number: 2,
+                section: s1,
+                goal: "推进城市供热管网改造,新建改造管网80公里。",
+                progress: &[
+                    "已新建改造供热管网52公里。",
+                    "龙口市、莱州市进展较快,蓬莱区进度滞后。",
+                ],
+                lead: &["市城市管理局"],
+                // Bare place names alone on their line are units.
+                co: &["蓬莱区", "龙口市", "莱州市"],
+                notes: &[],
+            },
+            Want {
+                number: 3,
+                section: s2,
+                goal: "新建高标准农田25万亩。",
+                progress: &[
+                    "栖霞市、招远市、莱阳市新开工项目全部进场施工。",
+                    "已完成高标准农田建设15.3万亩。",
+                ],
+                lead: &["市农业农村局"],
+                co: &["市财政局", "各区市政府"],
+                notes: &[],
+            },
+            Want {
+                number: 4,
+                section: s2,
+                goal: "打造乡村振兴示范片区10个。",
+                progress: &[
+                    "栖霞市、海阳市均已编制完成片区规划",
+                    "已启动示范片区建设6个。",
+                ],
+                lead: &["市委农办"],
+                co: &["栖霞市", "海阳市"],
+                notes: &[],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn word_cells_keep_their_columns_across_empty_cells() {
+    let r = import("cells_word_empty_cells.txt");
+    check(
+        &r,
+        Layout::Cells,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "推进潍坊港区航道扩建工程,新增万吨级泊位2个。",
+                progress: &[
+                    "航道扩建工程完成总工程量的58%。",
+                    "两个万吨级泊位主体结构已完工。",
+                ],
+                lead: &["市港航发展中心"],
+                co: &["市交通运输局", "滨海区管委会"],
+                notes: &["完成时限:2023年12月底"],
+            },
+            // Empty 配合单位 and 完成时限: the remark stays a remark.
+            Want {
+                number: 2,
+                section: None,
+                goal: "建设国家农业开放发展综合试验区,引进农业项目30个。",
+                progress: &["上半年引进农业项目21个,总投资86亿元。"],
+                lead: &["市农业农村局"],
+                co: &[],
+                notes: &["省级考核事项"],
+            },
+            // Empty progress: the deadline and the remark are not progress.
+            Want {
+                number: 3,
+                section: None,
+                goal: "新建公办幼儿园20所。",
+                progress: &[],
+                lead: &["市教育局"],
+                co: &["各县市区政府"],
+                notes: &["完成时限:2023年9月底", "待省厅批复选址后开工"],
+            },
+            // No units at all: still a task, and the next number still starts a row.
+            Want {
+                number: 4,
+                section: None,
+                goal: "实施“暖心助老”工程,为80岁以上老人发放高龄津贴。",
+                progress: &[
+                    "上半年发放高龄津贴1.2亿元,惠及老人14.6万人。",
+                    "津贴发放实现“不见面”办理。",
+                ],
+                lead: &[],
+                co: &[],
+                notes: &["完成时限:长期坚持"],
+            },
+            // A remark with figures is a remark when every cell is in its place.
+            Want {
+                number: 5,
+                section: None,
+                goal: "推进寿光蔬菜种业创新,培育新品种15个。",
+                progress: &["上半年培育蔬菜新品种9个。"],
+                lead: &["寿光市政府"],
+                co: &["市科技局", "市农科院"],
+                notes: &["完成时限:2023年12月底", "较序时进度滞后3个百分点"],
+            },
+        ],
+        // The signature under the table ends it and is reported.
+        &[(91, "制表人:刘敏\u{3000}\u{3000}联系电话:0536-8231234")],
+    );
+}

@@ -35,6 +35,26 @@ enum Kind {
 struct Chunk<'a> {
     kind: Kind,
     lines: Vec<SourceLine<'a>>,
+    /// Empty cells just before this chunk, where the copy shows them (see [`empty_cells_show`]).
+    empty_before: usize,
+}
+
+impl<'a> Chunk<'a> {
+    fn new(kind: Kind, lines: Vec<SourceLine<'a>>) -> Self {
+        Chunk {
+            kind,
+            lines,
+            empty_before: 0,
+        }
+    }
+
+    /// The same chunk read as text (a number that numbers no row, a heading inside a row).
+    fn as_text(&self) -> Self {
+        Chunk {
+            kind: Kind::Text,
+            ..self.clone()
+        }
+    }
 }
 
 /// A number alone on its line: `12`, `(12)`, `1001.`. Of any size; whether it is a row number
@@ -49,6 +69,13 @@ fn is_separator(t: &str) -> bool {
     t.trim().is_empty() || is_bar_line(t)
 }
 
+/// The form's signature under the table: `填表人：王倩　　审核人：赵磊`, `联系电话：…`. It ends the
+/// table and is reported, never a cell (a name and a phone number are no task's text).
+fn is_signature(t: &str) -> bool {
+    regex!(r"^(?:填表人|填报人|制表人|审核人|审签人|签发人|联系人|联系电话|填报单位|填表单位|制表单位|填报日期|填表日期|制表日期|填报时间)\s*(?:[(\x{FF08}][^)\x{FF09}]{0,8}[)\x{FF09}])?\s*[:\x{FF1A}]")
+        .is_match(t.trim())
+}
+
 /// A remark under the table (`注:进展情况截至6月底`), not a cell.
 fn is_remark(t: &str) -> bool {
     regex!(r"^(?:注|附注|说明|备注)\s*[:\x{FF1A}]").is_match(t.trim())
@@ -59,7 +86,7 @@ fn kind_of(t: &str) -> Kind {
         Kind::Number(n)
     } else if layout::column_of(t).is_some() {
         Kind::HeaderCell
-    } else if is_footer(t) || layout::is_page_furniture(t) {
+    } else if is_footer(t) || is_signature(t) || layout::is_page_furniture(t) {
         Kind::Footer
     } else if is_heading(t) {
         Kind::Heading
@@ -105,10 +132,7 @@ fn line_chunks<'a>(body: &[SourceLine<'a>], note_after_units: Option<NoteKind>) 
     lines
         .into_iter()
         .zip(kinds)
-        .map(|(l, kind)| Chunk {
-            kind,
-            lines: vec![l],
-        })
+        .map(|(l, kind)| Chunk::new(kind, vec![l]))
         .collect()
 }
 
@@ -116,10 +140,14 @@ fn line_chunks<'a>(body: &[SourceLine<'a>], note_after_units: Option<NoteKind>) 
 /// is cut where the kind changes. A number inside a longer paragraph numbers a sub-item, so it
 /// is text — unless it ends the paragraph: then nothing it could number follows it, and it is
 /// the next row's number in a table that does not separate its rows (`跨年度项目` / `6`).
-fn paragraph_chunks<'a>(body: &[SourceLine<'a>]) -> Vec<Chunk<'a>> {
+/// With `empties`, the blank lines before a paragraph say how many empty cells precede it.
+fn paragraph_chunks<'a>(body: &[SourceLine<'a>], empties: bool) -> Vec<Chunk<'a>> {
     let mut out = Vec::new();
     let mut block: Vec<SourceLine<'a>> = Vec::new();
-    let flush = |block: &mut Vec<SourceLine<'a>>, out: &mut Vec<Chunk<'a>>| {
+    // Blank lines before the paragraph being read.
+    let mut gap = 0usize;
+    let mut gap_before = 0usize;
+    let flush = |block: &mut Vec<SourceLine<'a>>, out: &mut Vec<Chunk<'a>>, gap: usize| {
         if block.is_empty() {
             return;
         }
@@ -133,32 +161,77 @@ fn paragraph_chunks<'a>(body: &[SourceLine<'a>]) -> Vec<Chunk<'a>> {
             }
         }
         loose_next_to_units(&mut kinds, block, None);
+        let first = out.len();
         for (l, kind) in block.drain(..).zip(kinds) {
             match out.last_mut() {
-                Some(Chunk { kind: last, lines })
-                    if *last == kind
-                        && matches!(kind, Kind::Units | Kind::Text)
-                        && !lines.is_empty()
-                        && same_block(lines, l) =>
+                Some(Chunk {
+                    kind: last, lines, ..
+                }) if *last == kind
+                    && matches!(kind, Kind::Units | Kind::Text)
+                    && !lines.is_empty()
+                    && same_block(lines, l) =>
                 {
                     lines.push(l)
                 }
-                _ => out.push(Chunk {
-                    kind,
-                    lines: vec![l],
-                }),
+                _ => out.push(Chunk::new(kind, vec![l])),
             }
+        }
+        if let Some(c) = out.get_mut(first) {
+            c.empty_before = if empties { empty_cells_in(gap) } else { 0 };
         }
     };
     for &l in body {
         if is_separator(l.text) {
-            flush(&mut block, &mut out);
+            if !block.is_empty() {
+                flush(&mut block, &mut out, gap_before);
+                gap = 0;
+            }
+            gap += 1;
         } else {
+            if block.is_empty() {
+                gap_before = gap;
+            }
             block.push(l);
         }
     }
-    flush(&mut block, &mut out);
+    flush(&mut block, &mut out, gap_before);
     out
+}
+
+/// Empty cells in a run of `gap` blank lines between two cells, where each cell is followed by
+/// one blank line and an empty cell is an empty paragraph: 1 blank line, no empty cell; 3, one;
+/// 5, two.
+fn empty_cells_in(gap: usize) -> usize {
+    // No table has this many columns: more blank lines end the row's cells all the same, and
+    // a page of blank lines costs nothing.
+    const MOST: usize = 64;
+    (gap.saturating_sub(1) / 2).min(MOST)
+}
+
+/// Whether the copy shows empty cells: a Word table pasted with one paragraph per cell and a
+/// blank line after each, where an empty cell is an empty paragraph (three blank lines in a
+/// row). Cells are then mostly one blank line apart, and some are three or more. `|` lines
+/// show no empty cell the same way, so a table using them is left alone.
+fn empty_cells_show(body: &[SourceLine<'_>]) -> bool {
+    if body.iter().any(|l| is_bar_line(l.text)) {
+        return false;
+    }
+    let mut gaps: Vec<usize> = Vec::new();
+    let mut run = 0usize;
+    let mut seen_text = false;
+    for l in body {
+        if l.text.trim().is_empty() {
+            run += 1;
+        } else {
+            if seen_text && run > 0 {
+                gaps.push(run);
+            }
+            seen_text = true;
+            run = 0;
+        }
+    }
+    let single = gaps.iter().filter(|&&g| g == 1).count();
+    single * 2 > gaps.len() && gaps.iter().any(|&g| g >= 3)
 }
 
 /// Whether `l` directly follows the last line of `lines` (same paragraph).
@@ -388,6 +461,8 @@ struct RowBuf<'a> {
     has_units: bool,
     /// Text chunks taken after the units as the header's trailing note columns.
     tail_notes: usize,
+    /// Cells read so far, empty ones included: the column the next cell falls in.
+    cells: usize,
 }
 
 impl<'a> RowBuf<'a> {
@@ -399,9 +474,35 @@ impl<'a> RowBuf<'a> {
             chunks: Vec::new(),
             has_units: false,
             tail_notes: 0,
+            cells: 0,
         }
     }
-    fn push(&mut self, c: Chunk<'a>) {
+
+    /// Adds a chunk, after the empty cells before it. An empty cell in a units column counts
+    /// as the row's units: a task without units is still complete. The empty cells before the
+    /// first chunk of a row without number are the row before's last cells.
+    fn push(&mut self, mut c: Chunk<'a>, columns: &[Col]) {
+        if self.chunks.is_empty() && self.number.is_none() {
+            c.empty_before = 0;
+        }
+        for _ in 0..c.empty_before {
+            if columns
+                .get(self.cells)
+                .is_some_and(|col| col.role.is_units())
+            {
+                self.has_units = true;
+            }
+            self.cells += 1;
+        }
+        let same_cell = c.empty_before == 0
+            && self
+                .chunks
+                .last()
+                .zip(c.lines.first())
+                .is_some_and(|(p, l)| same_block(&p.lines, *l));
+        if !same_cell {
+            self.cells += 1;
+        }
         if c.kind == Kind::Units {
             self.has_units = true;
         }
@@ -440,8 +541,9 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     let body = lines.get(header.end..).unwrap_or(&[]);
     let paragraphs =
         header.blank_separated || blank_separated(body) || body.iter().any(|l| is_bar_line(l.text));
+    let empties = paragraphs && empty_cells_show(body);
     let mut chunks = if paragraphs {
-        paragraph_chunks(body)
+        paragraph_chunks(body, empties)
     } else {
         line_chunks(body, template.note_after_units())
     };
@@ -461,12 +563,15 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
         // followed by a units column (past any note columns).
         // What follows a number fits the header's first column: units where the header starts
         // with units, else a goal.
+        // Where the copy shows empty cells, empty cells after the goal are the columns after
+        // it: the units may be empty.
         let goal_fits = if template.starts_with_units() {
             next_kind == Some(Kind::Units)
         } else {
             next_kind == Some(Kind::Text)
                 && (template.notes_between_goal_and_units().is_none()
-                    || units_follow(&template, &chunks, i + 2))
+                    || units_follow(&template, &chunks, i + 2)
+                    || chunks.get(i + 2).is_some_and(|c| c.empty_before > 0))
         };
         // Lines after the table are reported, but for the page's furniture.
         let report_after = |out: &mut Parsed| {
@@ -514,10 +619,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                     expected = Some(n.saturating_add(1));
                 } else {
                     match current.as_mut() {
-                        Some(r) => r.push(Chunk {
-                            kind: Kind::Text,
-                            lines: chunk.lines.clone(),
-                        }),
+                        Some(r) => r.push(chunk.as_text(), &template.columns),
                         None => {
                             for l in &chunk.lines {
                                 out.unplaced
@@ -548,7 +650,8 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                     None => true,
                     Some(r) if !complete(r) => false,
                     Some(r) if template.ends_with_units() => {
-                        !is_tail_note(&template, r, chunk, next_kind)
+                        !(is_tail_note(&template, r, chunk, next_kind)
+                            || (empties && in_note_column(&template, r, chunk)))
                     }
                     Some(_) => {
                         template.notes_between_goal_and_units().is_some()
@@ -567,10 +670,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                     }
                 }
                 if let Some(r) = current.as_mut() {
-                    r.push(Chunk {
-                        kind: Kind::Text,
-                        lines: chunk.lines.clone(),
-                    });
+                    r.push(chunk.as_text(), &template.columns);
                 }
             }
             // Units start a row only where the header's first column is a units column
@@ -586,11 +686,11 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 }
                 let line = chunk.lines.first().map_or(0, |l| l.number);
                 let mut r = RowBuf::new(None, line, &section);
-                r.push(chunk.clone());
+                r.push(chunk.clone(), &template.columns);
                 current = Some(r);
             }
             Kind::Units => match current.as_mut() {
-                Some(r) => r.push(chunk.clone()),
+                Some(r) => r.push(chunk.clone(), &template.columns),
                 None => {
                     for l in &chunk.lines {
                         out.unplaced
@@ -623,10 +723,16 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             }
             continue;
         }
-        out.rows
-            .push(assign(&template, r, paragraphs, &vocab, &mut out.unplaced));
+        out.rows.push(assign(
+            &template,
+            r,
+            paragraphs,
+            empties,
+            &vocab,
+            &mut out.unplaced,
+        ));
     }
-    layout::drop_restarting_numbers(&mut out.rows);
+    layout::renumber_restarts(&mut out);
     out
 }
 
@@ -653,6 +759,17 @@ fn is_tail_note(
         && col.note.is_some_and(|n| n.fits(&cell_text(chunk), false))
 }
 
+/// Whether a chunk falls in a note column of a numbered row by its position, where the copy
+/// shows empty cells (only then is every cell counted): `备注` after an empty `配合单位`, or a
+/// remark with figures that [`is_tail_note`] would not take.
+fn in_note_column(template: &Template, row: &RowBuf<'_>, chunk: &Chunk<'_>) -> bool {
+    row.number.is_some()
+        && template
+            .columns
+            .get(row.cells.saturating_add(chunk.empty_before))
+            .is_some_and(|c| c.note.is_some())
+}
+
 /// A row's fields as its columns are filled.
 #[derive(Default)]
 struct Fields {
@@ -665,16 +782,23 @@ struct Fields {
 /// Fills a row's columns from its chunks. Consecutive columns of the same kind (goal then
 /// progress; lead then co) share a run of chunks: the goal takes one chunk and the progress the
 /// rest; lead and co are told apart by paragraph, else by the co cell's list (see `split_units`).
+/// `empties`: the copy shows empty cells, so the row is first filled cell by cell.
 fn assign(
     template: &Template,
-    row: RowBuf<'_>,
+    mut row: RowBuf<'_>,
     paragraphs: bool,
+    empties: bool,
     vocab: &UnitVocab,
     unplaced_out: &mut Vec<Unplaced>,
 ) -> RawRow {
+    if empties {
+        if let Some((fields, units)) = assign_by_position(template, &row, unplaced_out) {
+            return finish(template, row, fields, units);
+        }
+    }
     // Runs of chunks of one kind.
     let mut runs: Vec<(bool, Vec<Chunk<'_>>)> = Vec::new();
-    for c in row.chunks {
+    for c in std::mem::take(&mut row.chunks) {
         let is_units = c.kind == Kind::Units;
         match runs.last_mut() {
             Some((u, v)) if *u == is_units => v.push(c),
@@ -721,6 +845,17 @@ fn assign(
             fill_text(&cols, run, &mut fields, unplaced_out);
         }
     }
+    finish(template, row, fields, [lead, co, single])
+}
+
+/// The row of filled columns; `units` are the lead, co and single-column unit cells.
+fn finish(
+    template: &Template,
+    row: RowBuf<'_>,
+    mut fields: Fields,
+    units: [Vec<String>; 3],
+) -> RawRow {
+    let [lead, co, single] = units;
     let has_units_column = template.columns.iter().any(|c| c.role == Column::Units);
     let units = if has_units_column && lead.is_empty() && co.is_empty() {
         RawUnits::SingleColumn(single.join("、"))
@@ -742,6 +877,85 @@ fn assign(
         progress: fields.progress,
         units,
     }
+}
+
+/// A row's chunks as its cells in column order, an empty cell as None. Chunks of one
+/// paragraph (a cell whose lines are of different kinds) make one cell.
+fn cells_of<'r, 'a>(chunks: &'r [Chunk<'a>]) -> Vec<Option<Vec<&'r Chunk<'a>>>> {
+    let mut cells: Vec<Option<Vec<&Chunk<'a>>>> = Vec::new();
+    for c in chunks {
+        cells.extend(std::iter::repeat_n(None, c.empty_before));
+        let same_cell = c.empty_before == 0
+            && c.lines.first().is_some_and(|l| {
+                cells
+                    .last()
+                    .and_then(|cell| cell.as_ref())
+                    .and_then(|cell| cell.last())
+                    .is_some_and(|p| same_block(&p.lines, *l))
+            });
+        match cells.last_mut() {
+            Some(Some(cell)) if same_cell => cell.push(c),
+            _ => cells.push(Some(vec![c])),
+        }
+    }
+    cells
+}
+
+/// Fills a row cell by cell where the copy shows its empty cells (see [`empty_cells_show`]):
+/// the n-th cell is the n-th column's, whatever it looks like, so a remark after an empty
+/// progress cell stays a remark, and so does a remark with figures. Cells missing at the end
+/// are empty (their blank lines came before the next row). None when the cells do not fit the
+/// header — more cells than columns, or units in a text column or text in a units column —:
+/// the row is then read as in any other copy.
+fn assign_by_position(
+    template: &Template,
+    row: &RowBuf<'_>,
+    unplaced_out: &mut Vec<Unplaced>,
+) -> Option<(Fields, [Vec<String>; 3])> {
+    let cells = cells_of(&row.chunks);
+    if cells.len() > template.columns.len() {
+        return None;
+    }
+    let fits = template.columns.iter().zip(&cells).all(|(col, cell)| {
+        cell.as_ref().is_none_or(|chunks| {
+            chunks.iter().all(|c| c.kind == Kind::Units) == col.role.is_units()
+        })
+    });
+    if !fits {
+        return None;
+    }
+    let mut fields = Fields::default();
+    let (mut lead, mut co, mut single) = (Vec::new(), Vec::new(), Vec::new());
+    for (col, cell) in template.columns.iter().zip(cells) {
+        let Some(chunks) = cell else { continue };
+        let lines: Vec<SourceLine<'_>> = chunks.iter().flat_map(|c| c.lines.clone()).collect();
+        let text = || {
+            lines
+                .iter()
+                .map(|l| l.text.trim())
+                .collect::<Vec<_>>()
+                .join("")
+        };
+        match col.role {
+            Column::Goal => fields.goal.push_str(&text()),
+            Column::Progress => {
+                let owned: Vec<Chunk<'_>> = chunks.into_iter().cloned().collect();
+                fields.progress.extend(paragraphs_of(&owned));
+            }
+            Column::Lead => lead.push(units_cell(&lines)),
+            Column::Co => co.push(units_cell(&lines)),
+            Column::Units => single.push(units_cell(&lines)),
+            _ => match col.note_of(&text()) {
+                Some(note) => fields.notes.push((col.at, note)),
+                None => unplaced_out.extend(
+                    lines
+                        .iter()
+                        .map(|l| unplaced(*l, "a column duban does not import")),
+                ),
+            },
+        }
+    }
+    Some((fields, [lead, co, single]))
 }
 
 /// Text lines of a chunk as paragraphs, a bare sub-item number joined to the line after it.
@@ -891,6 +1105,7 @@ impl UnitVocab {
 const END: Chunk<'static> = Chunk {
     kind: Kind::Text,
     lines: Vec::new(),
+    empty_before: 0,
 };
 
 fn names(lines: &[SourceLine<'_>]) -> Vec<String> {
@@ -924,14 +1139,7 @@ fn split_units(
     paragraphs: bool,
     vocab: &UnitVocab,
 ) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let cell = |lines: &[SourceLine<'_>]| {
-        lines
-            .iter()
-            .map(|l| clean_units(l.text.trim()))
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("、")
-    };
+    let cell = units_cell;
     let lines: Vec<SourceLine<'_>> = run.iter().flat_map(|c| c.lines.iter().copied()).collect();
     let (mut lead, mut co, mut single) = (Vec::new(), Vec::new(), Vec::new());
     let has = |c: Column| cols.contains(&c);
@@ -995,6 +1203,16 @@ fn split_units(
     (lead, co, single)
 }
 
+/// One units cell's lines as a `、` list.
+fn units_cell(lines: &[SourceLine<'_>]) -> String {
+    lines
+        .iter()
+        .map(|l| clean_units(l.text.trim()))
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 fn unplaced(line: SourceLine<'_>, reason: &str) -> Unplaced {
     Unplaced {
         line: line.number,
@@ -1046,7 +1264,10 @@ mod tests {
     fn a_number_ending_a_paragraph_stays_a_number() {
         let text = "跨年度项目\n6\n\n1\n印发方案。\n";
         let lines = crate::import::source_lines(text);
-        let kinds: Vec<Kind> = paragraph_chunks(&lines).iter().map(|c| c.kind).collect();
+        let kinds: Vec<Kind> = paragraph_chunks(&lines, false)
+            .iter()
+            .map(|c| c.kind)
+            .collect();
         assert_eq!(
             kinds,
             vec![Kind::Text, Kind::Number(6), Kind::Text],
@@ -1055,10 +1276,74 @@ mod tests {
     }
 
     #[test]
+    fn three_blank_lines_hold_an_empty_cell() {
+        assert_eq!(
+            (1..=6).map(empty_cells_in).collect::<Vec<_>>(),
+            vec![0, 0, 1, 1, 2, 2]
+        );
+        let text = "1\n\n新建公园5个。\n\n市住建局\n\n\n\n已开工。\n\n跨年度\n";
+        let lines = crate::import::source_lines(text);
+        assert!(empty_cells_show(&lines));
+        let empties: Vec<usize> = paragraph_chunks(&lines, true)
+            .iter()
+            .map(|c| c.empty_before)
+            .collect();
+        assert_eq!(empties, vec![0, 0, 0, 1, 0]);
+        // Rows two blank lines apart show no empty cell; `|` lines do not either.
+        let rows = "1\n\n新建公园5个。\n\n市住建局\n\n\n2\n\n建设园区。\n\n市商务局\n";
+        assert!(!empty_cells_show(&crate::import::source_lines(rows)));
+        let bars = "1\n|\n新建公园5个。\n\n\n\n市住建局\n|\n已开工。\n";
+        assert!(!empty_cells_show(&crate::import::source_lines(bars)));
+    }
+
+    #[test]
+    fn a_remark_after_the_units_keeps_its_column() {
+        let text = "序号\n\n工作任务\n\n进展情况\n\n牵头单位\n\n配合单位\n\n备注\n\n\
+            1\n\n新建公园5个。\n\n已开工3个项目。\n\n市住建局\n\n市财政局\n\n已完成年度目标的80%\n\n\
+            2\n\n推进园区建设。\n\n已完成。\n\n市商务局\n\n\n\n列入省考核，完成率95%\n";
+        let parsed = parse(&crate::import::source_lines(text));
+        assert!(parsed.unplaced.is_empty(), "{:?}", parsed.unplaced);
+        let got: Vec<(Option<u32>, Vec<String>, Vec<String>)> = parsed
+            .rows
+            .iter()
+            .map(|r| (r.number, r.progress.clone(), r.notes.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Some(1),
+                    vec!["已开工3个项目。".to_string()],
+                    vec!["已完成年度目标的80%".to_string()]
+                ),
+                (
+                    Some(2),
+                    vec!["已完成。".to_string()],
+                    vec!["列入省考核，完成率95%".to_string()]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_signature_ends_the_table() {
+        for t in [
+            "填表人：王倩　　审核人：赵磊　　联系电话：0531-51705678",
+            "制表人:刘敏",
+            "填报单位（盖章）：市政府办公室",
+        ] {
+            assert!(is_signature(t), "{t}");
+            assert_eq!(kind_of(t), Kind::Footer, "{t}");
+        }
+        assert!(!is_signature("审核人员培训已完成。"));
+        assert!(!is_signature("填表人员已落实"));
+    }
+
+    #[test]
     fn bar_lines_separate_cells() {
         let text = "市住建局\n|\n已开工。\n｜\n";
         let lines = crate::import::source_lines(text);
         assert!(blank_separated(&lines));
-        assert_eq!(paragraph_chunks(&lines).len(), 2);
+        assert_eq!(paragraph_chunks(&lines, false).len(), 2);
     }
 }

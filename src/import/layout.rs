@@ -693,8 +693,17 @@ fn is_bare_unit_name(name: &str) -> bool {
     {
         return true;
     }
-    // County-level governments named by place: `无为市`, `南陵县`, `鸠江区`.
-    if len <= 4 && (n.ends_with('市') || n.ends_with('县') || n.ends_with('区')) {
+    const VERBS: &[&str] = &[
+        "推进", "加快", "建设", "打造", "完成", "实施", "开展", "提升", "推动", "做好", "深化",
+        "创建", "启动", "新建", "支持", "培育", "谋划",
+    ];
+    let starts_with_verb = VERBS.iter().any(|v| n.starts_with(v));
+    // County-level governments named by place: `无为市`, `南陵县`, `鸠江区`, `石景山区`; four
+    // characters that start with a verb are a task (`建设新区`), three are a place (`新建区`).
+    if len <= 4
+        && (n.ends_with('市') || n.ends_with('县') || n.ends_with('区'))
+        && !(len == 4 && starts_with_verb)
+    {
         return true;
     }
     // Development zones named by place: `襄阳高新区`, `鱼梁洲开发区`, `绍兴滨海新区`; a short
@@ -711,20 +720,65 @@ fn is_bare_unit_name(name: &str) -> bool {
         "风景区",
         "保税区",
     ];
-    const VERBS: &[&str] = &[
-        "推进", "加快", "建设", "打造", "完成", "实施", "开展", "提升", "推动", "做好", "深化",
-        "创建", "启动", "新建", "支持", "培育", "谋划",
-    ];
-    len <= 7
-        && ZONES.iter().any(|z| n.ends_with(z) && n.len() > z.len())
-        && !VERBS.iter().any(|v| n.starts_with(v))
+    len <= 7 && ZONES.iter().any(|z| n.ends_with(z) && n.len() > z.len()) && !starts_with_verb
 }
 
-/// Short text without sentence punctuation: might be a unit name duban does not know.
+/// Short text without sentence punctuation: might be a unit name duban does not know — unless
+/// it reads as the start of a progress sentence (`曲阜市进度较快`, `河东区新开工项目全部进场施工`).
 pub(crate) fn is_loose_unit(name: &str) -> bool {
     let n = name.trim();
     let len = n.chars().count();
-    (2..=20).contains(&len) && !has_sentence_punct(n) && !n.chars().any(|c| c.is_ascii_digit())
+    (2..=20).contains(&len)
+        && !has_sentence_punct(n)
+        && !n.chars().any(|c| c.is_ascii_digit())
+        && !is_prose_item(n)
+}
+
+/// Words of a progress sentence that no body's name holds: what a report says a place or a
+/// unit has done (`已完成`, `进度较快`, `全部进场施工`). Folded forms, plus the Traditional ones
+/// [`fold`] leaves alone.
+const PROSE_WORDS: &[&str] = &[
+    "已", "进度", "完成", "开工", "施工", "推进", "较", "較", "滞后", "滯後", "落后", "正在",
+    "全部", "累计", "累計", "同比", "实现", "达到", "达成", "超额", "率先", "均", "基本", "顺利",
+    "稳步", "加快", "启动", "啟動", "落地", "投产", "投產", "竣工", "建成", "到位",
+];
+
+/// Endings of a body's name after a place (`兖州区` + `住建局`, `邹城市` + `钢山街道`).
+fn ends_like_a_name(tail: &str) -> bool {
+    const PLACES: &[&str] = &[
+        "街道", "镇", "乡", "村", "社区", "市", "县", "区", "园", "港", "场", "站", "科", "股",
+        "组", "专班",
+    ];
+    STRONG_SUFFIXES
+        .iter()
+        .chain(WEAK_SUFFIXES)
+        .chain(PLACES)
+        .any(|s| tail.ends_with(s))
+}
+
+/// An item of a `、` list that is the start of a sentence, not a name duban does not know: it
+/// holds a progress word, or it starts with a name and goes on with more than a name's tail
+/// (`曲阜市进度较快`: a county, then what it did). Items that are unit names are never prose.
+fn is_prose_item(item: &str) -> bool {
+    let t = item.trim();
+    if t.len() > 96 || is_unit_name(t) {
+        return false;
+    }
+    let folded = fold(t);
+    let f = folded.as_str();
+    if PROSE_WORDS.iter().any(|w| f.contains(w)) {
+        return true;
+    }
+    // The longest proper prefix that is a name; what follows it (3 characters or more, not
+    // ending like a name) is a predicate.
+    let head = f
+        .char_indices()
+        .skip(2)
+        .map(|(at, _)| at)
+        .filter(|&at| f.get(..at).is_some_and(is_bare_unit_name))
+        .last();
+    head.and_then(|at| f.get(at..))
+        .is_some_and(|tail| tail.chars().count() >= 3 && !ends_like_a_name(tail))
 }
 
 fn unit_items(line: &str) -> impl Iterator<Item = &str> {
@@ -742,6 +796,14 @@ pub(crate) fn is_units_line(line: &str) -> bool {
     let t = line.trim();
     if t.is_empty() || t.chars().count() > 160 {
         return false;
+    }
+    // A sentence's end after an item that is no name: the line is a sentence that happens to
+    // start with names (`邹城市、曲阜市进度较快。`).
+    if t.ends_with(['。', '！', '？', '!', '?']) {
+        let last = unit_items(t).filter_map(super::units::clean_name).last();
+        if last.is_none_or(|l| !is_unit_name(&l)) {
+            return false;
+        }
     }
     let (mut total, mut named) = (0usize, 0usize);
     for raw in unit_items(t) {
@@ -1184,6 +1246,9 @@ mod tests {
         assert!(is_unit_name("襄阳高新区"));
         assert!(is_unit_name("鱼梁洲开发区"));
         assert!(!is_unit_name("加快建设新区"));
+        assert!(!is_unit_name("建设新区"));
+        assert!(is_unit_name("新建区"));
+        assert!(is_unit_name("石景山区"));
         assert!(!is_unit_name("完成率(64%)"));
         // Judged as the names are cleaned: trailing 。, 等, duty phrases.
         assert!(is_units_line("市住建局。"));
@@ -1195,6 +1260,35 @@ mod tests {
         assert!(is_units_line("市自然资源 和规划局"));
         assert!(!is_units_line("完成率64%。"));
         assert!(!is_units_line("推进城市更新、乡村振兴"));
+    }
+
+    #[test]
+    fn a_sentence_that_starts_with_places_is_no_units_line() {
+        for t in [
+            "兰山区、罗庄区、河东区新开工项目全部进场施工。",
+            "邹城市、曲阜市进度较快。",
+            "邹城市、曲阜市进度较快",
+            "张店区、淄川区、博山区全面开展排查整治",
+            "昌乐县、临朐县滞后",
+            "芝罘区、莱山区完成。",
+            "市住建局、市城管局已完成",
+        ] {
+            assert!(!is_units_line(t), "{t}");
+        }
+        for t in [
+            "邹城市、曲阜市",
+            "市住建局、市水务局等。",
+            "各县市区政府。",
+            "市财政局、市城投",
+            "兖州区住建、市财政局",
+            "市住建局、市住建局住房保障科",
+        ] {
+            assert!(is_units_line(t), "{t}");
+        }
+        assert!(!is_loose_unit("曲阜市进度较快"));
+        assert!(!is_loose_unit("河东区新开工项目全部进场施工"));
+        assert!(is_loose_unit("市城投"));
+        assert!(is_loose_unit("邹城市钢山街道"));
     }
 
     #[test]
