@@ -2144,8 +2144,91 @@ fn a_markdown_table_keeps_a_row_per_line_even_under_a_horizontal_rule() {
 
 #[test]
 fn grids_are_detected_as_pipe_tables() {
-    for name in ["grid_box_double.txt", "grid_ascii_rst.txt"] {
+    for name in [
+        "grid_box_double.txt",
+        "grid_ascii_rst.txt",
+        "grid_box_split_header.txt",
+    ] {
         let text = String::from_utf8(fixture(name)).expect("fixture is UTF-8");
         assert_eq!(layout::detect(&lines(&text)), Some(Layout::Pipe), "{name}");
     }
+}
+
+#[test]
+fn a_box_table_with_a_header_cell_split_in_two_and_a_units_cell_merged_down() {
+    // `责任单位` over `牵头单位 | 配合单位` (a rule crossing only those columns inside the
+    // header), `序`/`号` wrapped past that rule, and a gap in the rule between tasks 2 and 3:
+    // the co units cell is shared by both.
+    let r = import("grid_box_split_header.txt");
+    assert_eq!(r.period.name, "2023年前三季度");
+    check(
+        &r,
+        Layout::Pipe,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "推进连云港港30万吨级航道二期工程建设。",
+                progress: &[
+                    "航道二期工程完成投资18.6亿元,占总投资的72%。",
+                    "2.徐圩港区航道段疏浚完成91%。",
+                ],
+                lead: &["市交通运输局"],
+                co: &["连云港港口集团"],
+                notes: &[],
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "新增城镇就业5.5万人。",
+                progress: &["前三季度新增城镇就业4.6万人,完成年度目标的83.6%。"],
+                lead: &["市人力资源社会保障局"],
+                co: &["各县区人民政府"],
+                notes: &[],
+            },
+            Want {
+                number: 3,
+                section: None,
+                goal: "发放创业担保贷款10亿元。",
+                progress: &["已发放创业担保贷款8.2亿元。"],
+                lead: &["市财政局"],
+                co: &["各县区人民政府"],
+                notes: &[],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn tables_as_psql_and_pandoc_print_them() {
+    // psql: no outer bars, a `+` in its header rule, and its row count under the table.
+    let psql = "2023年上半年重点工作进展\n\
+ 序号 |      目标任务       | 牵头单位 |     进展情况\n\
+------+---------------------+----------+------------------\n\
+    1 | 建设城市书房20家。  | 市文旅局 | 已建成16家。\n\
+    2 | 新增停车泊位5000个。| 市城管局 | 新增泊位4120个。\n\
+(2 rows)\n";
+    let r = import_named(psql.as_bytes(), "psql.txt");
+    assert_eq!(r.layout, Layout::Pipe);
+    assert_eq!(r.rows.len(), 2);
+    assert_eq!(r.rows[1].progress, ["新增泊位4120个。"]);
+    assert!(r.unplaced.is_empty(), "{:?}", r.unplaced);
+    // pandoc's grid table: alignment colons in the header rule, cells wrapped.
+    let pandoc = "2023年上半年重点工作进展\n\n\
++------+--------------------+----------+------------------+\n\
+| 序号 | 目标任务           | 牵头单位 | 进展情况         |\n\
++:====:+:===================+:=========+:=================+\n\
+| 1    | 建设城市书房20家。 | 市文旅局 | 已建成16家，其余 |\n\
+|      |                    |          | 4家正在装修。    |\n\
++------+--------------------+----------+------------------+\n\
+| 2    | 新增停车泊位5000   | 市城管局 | 新增泊位4120个。 |\n\
+|      | 个。               |          |                  |\n\
++------+--------------------+----------+------------------+\n";
+    let r = import_named(pandoc.as_bytes(), "pandoc.txt");
+    assert_eq!(r.layout, Layout::Pipe);
+    assert_eq!(r.rows.len(), 2);
+    assert_eq!(r.rows[0].progress, ["已建成16家，其余4家正在装修。"]);
+    assert_eq!(r.rows[1].goal, "新增停车泊位5000个。");
+    assert!(r.unplaced.is_empty(), "{:?}", r.unplaced);
 }

@@ -799,7 +799,7 @@ pub(crate) fn pipe_cells_framed(text: &str, framing: PipeFraming) -> Option<Vec<
 
 /// The cells of a row under a table's framing with their padding as written: a grid whose
 /// cells are wrapped at a fixed width tells by the room left on a line whether the cell's
-/// text broke there or ran on (`pipe::join_pieces`).
+/// text broke there or ran on.
 pub(crate) fn pipe_cells_padded(text: &str, framing: PipeFraming) -> Option<Vec<String>> {
     let t = text.trim();
     let escaped = t.matches("\\|").count();
@@ -842,17 +842,14 @@ pub(crate) fn pipe_cells_padded(text: &str, framing: PipeFraming) -> Option<Vec<
     Some(cells)
 }
 
-/// `|---|:---:|` rows, and a grid's rules read as cells (`|----+----|`, `│──┼──│`).
+/// `|---|:---:|` rows.
 pub(crate) fn is_separator_row(cells: &[String]) -> bool {
-    let rule_char = |ch: char| {
-        matches!(ch, '-' | ':' | '—' | '=' | '－' | '+') || ('\u{2500}'..='\u{257f}').contains(&ch)
-    };
     cells.iter().all(|c| {
         let c = c.trim();
-        c.is_empty() || c.chars().all(rule_char)
-    }) && cells
-        .iter()
-        .any(|c| c.chars().any(|ch| rule_char(ch) && ch != ':' && ch != '+'))
+        c.is_empty()
+            || c.chars()
+                .all(|ch| matches!(ch, '-' | ':' | '—' | '=' | '－'))
+    }) && cells.iter().any(|c| c.contains(['-', '—', '=', '－']))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,8 +20,9 @@ use super::table::{Cell, Document, Merged, Row, Table};
 use super::{Parsed, SourceLine, Unplaced};
 use unicode_width::UnicodeWidthChar;
 
-/// The most lines a header is wrapped over (`牵头责任` / `单位`).
-const MAX_HEADER_LINES: usize = 4;
+/// The most lines a header is wrapped over (`牵头责任` / `单位`), a rule splitting its cells
+/// included.
+const MAX_HEADER_LINES: usize = 6;
 
 /// Splits a cell at `<br>` line breaks.
 fn br_parts(cell: &str) -> impl Iterator<Item = &str> {
@@ -56,9 +57,11 @@ fn paragraphs_of(text: &str) -> Vec<String> {
 /// A non-blank line as the table reader sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Kind {
-    /// A border or rule: no text. `grid` when drawn with junctions (`┼`, `+`) or box lines, as a
-    /// grid's rules are and a Markdown separator (`|---|:--:|`) or a `---` line is not.
-    Rule { grid: bool },
+    /// A border or rule: no text. `grid` when drawn with box characters or `+` junctions, as a
+    /// grid's rules are and a Markdown separator (`|---|:--:|`) or a `---` line is not. `open`
+    /// marks, column by column, where the rule leaves a gap: a cell merged down over the rows
+    /// on both sides.
+    Rule { grid: bool, open: Vec<bool> },
     /// A row's cells, padding kept.
     Cells(Vec<String>),
     /// Anything else.
@@ -85,44 +88,122 @@ fn classify<'a>(
         .enumerate()
         .skip(from)
         .filter(|(_, l)| !l.text.trim().is_empty())
-        .map(|(pos, &source)| {
-            let t = source.text.trim();
-            let kind = if let Some(grid) = rule_line(t) {
-                Kind::Rule { grid }
-            } else {
-                match pipe_cells_padded(t, framing.unwrap_or_else(|| PipeFraming::of(t))) {
-                    Some(cells) => Kind::Cells(cells),
-                    None => Kind::Text,
-                }
-            };
-            Line { source, pos, kind }
+        .map(|(pos, &source)| Line {
+            source,
+            pos,
+            kind: kind_of(source.text.trim(), framing),
         })
         .collect()
 }
 
-/// Whether a line is a border or rule (`┌──┬──┐`, `╞══╪══╡`, `+----+`, `|---|:-:|`,
-/// `-----+-----`) and, if so, whether it is a grid's (drawn with junctions or box lines).
-fn rule_line(text: &str) -> Option<bool> {
-    let mut horizontal = 0usize;
+fn kind_of(text: &str, framing: Option<PipeFraming>) -> Kind {
+    let (t, grid) = junctions_as_bars(text);
+    if strokes(&t) >= 3
+        && t.chars()
+            .all(|c| is_stroke(c) || is_cell_bar(c) || c == ':' || c.is_whitespace())
+    {
+        // Its pieces between bars (its corners are bars now), outer bars aside.
+        let inner = t.strip_prefix(is_cell_bar).unwrap_or(&t);
+        let inner = inner.strip_suffix(is_cell_bar).unwrap_or(inner);
+        let open = if inner.contains(is_cell_bar) {
+            inner
+                .split(is_cell_bar)
+                .map(|p| p.trim().is_empty())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        return Kind::Rule { grid, open };
+    }
+    match pipe_cells_padded(&t, framing.unwrap_or_else(|| PipeFraming::of(&t))) {
+        Some(cells) => Kind::Cells(cells),
+        None => Kind::Text,
+    }
+}
+
+fn is_box(c: char) -> bool {
+    ('\u{2500}'..='\u{257f}').contains(&c)
+}
+
+/// A box-drawing stroke running across (`─`, `━`, `═`, dashed ones).
+fn is_box_stroke(c: char) -> bool {
+    matches!(
+        c,
+        '─' | '━'
+            | '═'
+            | '┄'
+            | '┅'
+            | '┈'
+            | '┉'
+            | '╌'
+            | '╍'
+            | '╴'
+            | '╶'
+            | '╸'
+            | '╺'
+            | '╼'
+            | '╾'
+    )
+}
+
+fn is_stroke(c: char) -> bool {
+    matches!(c, '-' | '=' | '—' | '－' | '_') || is_box_stroke(c)
+}
+
+/// The line with every box corner and junction (`┌ ┬ ├ ┼ ╪ ╋ …`) and every ASCII `+` beside
+/// a stroke (`+----+`, pandoc's `+:===+`) as a cell bar, so that a rule splits into one piece
+/// per column as a row does, and whether it had any (a grid's line). Other text is left alone
+/// (`互联网+政务服务`).
+fn junctions_as_bars(text: &str) -> (std::borrow::Cow<'_, str>, bool) {
+    if !text.chars().any(|c| is_box(c) || c == '+') {
+        return (std::borrow::Cow::Borrowed(text), false);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let near_stroke = |i: Option<usize>| {
+        i.and_then(|i| chars.get(i))
+            .is_some_and(|c| matches!(c, '-' | '=' | ':'))
+    };
     let mut grid = false;
-    for c in text.chars() {
-        let boxed = ('\u{2500}'..='\u{257f}').contains(&c);
-        if boxed && !is_cell_bar(c) {
-            horizontal += 1;
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        grid |= is_box(c);
+        let junction = (is_box(c) && !is_box_stroke(c) && !is_cell_bar(c))
+            || (c == '+' && (near_stroke(i.checked_sub(1)) || near_stroke(Some(i + 1))));
+        if junction {
             grid = true;
-        } else if matches!(c, '-' | '=' | '—' | '－' | '_') {
-            horizontal += 1;
-        } else if c == '+' {
-            grid = true;
-        } else if !(is_cell_bar(c) || c == ':' || c.is_whitespace()) {
-            return None;
+            out.push('│');
+        } else {
+            out.push(c);
         }
     }
-    (horizontal >= 3).then_some(grid)
+    (std::borrow::Cow::Owned(out), grid)
+}
+
+/// A piece of a rule: strokes (and a Markdown separator's alignment colons) only.
+fn is_rule_piece(piece: &str) -> bool {
+    let t = piece.trim();
+    !t.is_empty()
+        && t.chars().any(is_stroke)
+        && t.chars()
+            .all(|c| is_stroke(c) || c == ':' || c.is_whitespace())
+}
+
+fn strokes(text: &str) -> usize {
+    text.chars().filter(|c| is_stroke(*c)).count()
+}
+
+/// A piece's text: a piece of a rule inside a row line (`│号│  ├────┬────┤  │` under a cell
+/// split in two) holds none.
+fn text_piece(piece: &str) -> &str {
+    if is_rule_piece(piece) {
+        ""
+    } else {
+        piece
+    }
 }
 
 fn is_grid_rule(line: Option<&Line<'_>>) -> bool {
-    matches!(line.map(|l| &l.kind), Some(Kind::Rule { grid: true }))
+    matches!(line.map(|l| &l.kind), Some(Kind::Rule { grid: true, .. }))
 }
 
 fn cells_of<'l>(line: &'l Line<'_>) -> Option<&'l [String]> {
@@ -137,8 +218,11 @@ fn cells_of<'l>(line: &'l Line<'_>) -> Option<&'l [String]> {
 // ---------------------------------------------------------------------------------------------
 
 struct Header {
-    /// Each column's name, a wrapped one joined.
-    cells: Vec<String>,
+    /// The header rows as the column-role step reads them: one, or two when a cell is split
+    /// in two below (`责任单位` over `牵头单位 | 配合单位`).
+    rows: Vec<Vec<Cell>>,
+    /// Each column's name (the lower one of a split cell), a wrapped one joined.
+    names: Vec<String>,
     /// The header's first line number.
     at: usize,
     /// Index (into the text's lines) of the first line after the header.
@@ -147,23 +231,26 @@ struct Header {
 }
 
 /// The first row whose cells `names` a task table's columns: a header wrapped over a few
-/// lines between two grid rules (joined), else a single line.
+/// lines (joined), else a single line.
 fn find_header(lines: &[Line<'_>], names: fn(&[String]) -> bool) -> Option<Header> {
     for (i, line) in lines.iter().enumerate() {
         let Some(cells) = cells_of(line) else {
             continue;
         };
-        let framing = PipeFraming::of(line.source.text);
         if let Some(h) = wrapped_header(lines, i, names) {
             return Some(h);
         }
-        let plain: Vec<String> = cells.iter().map(|c| unemphasize(c).to_string()).collect();
+        let plain: Vec<String> = cells
+            .iter()
+            .map(|c| paragraphs_of(text_piece(c)).concat())
+            .collect();
         if names(&plain) {
             return Some(Header {
-                cells: cells.iter().map(|c| c.trim().to_string()).collect(),
+                rows: vec![plain.iter().map(|c| Cell::text([c])).collect()],
+                names: plain,
                 at: line.source.number,
                 end: line.pos + 1,
-                framing,
+                framing: PipeFraming::of(line.source.text),
             });
         }
     }
@@ -171,9 +258,8 @@ fn find_header(lines: &[Line<'_>], names: fn(&[String]) -> bool) -> Option<Heade
 }
 
 /// A header wrapped over the lines from `i` (the first of its run of row lines, under the
-/// table's top border or its title) to a grid rule: its pieces joined per column. A block
-/// holding a row number is table rows, not a header. (A Markdown separator is no grid rule:
-/// a Markdown header is one line.)
+/// table's top border or its title) to a grid rule. (A Markdown separator is no grid rule: a
+/// Markdown header is one line.)
 fn wrapped_header(lines: &[Line<'_>], i: usize, names: fn(&[String]) -> bool) -> Option<Header> {
     if i > 0 && cells_of(&lines[i - 1]).is_some() {
         return None;
@@ -184,26 +270,108 @@ fn wrapped_header(lines: &[Line<'_>], i: usize, names: fn(&[String]) -> bool) ->
         .map_while(cells_of)
         .collect();
     let end = i + block.len();
-    if block.len() < 2 || block.len() > MAX_HEADER_LINES || !is_grid_rule(lines.get(end)) {
+    if block.len() > MAX_HEADER_LINES || !is_grid_rule(lines.get(end)) {
         return None;
     }
-    if block
-        .iter()
-        .flat_map(|l| l.iter())
-        .any(|c| row_number(c).is_some())
-    {
-        return None;
-    }
-    let joined: Vec<String> = join_lines(&block, &[])
-        .into_iter()
-        .map(|paras| unemphasize(&paras.concat()).to_string())
-        .collect();
+    let (rows, joined) = header_block(&block)?;
     names(&joined).then(|| Header {
-        cells: joined,
+        rows,
+        names: joined,
         at: lines[i].source.number,
         end: lines[end].pos,
         framing: PipeFraming::of(lines[i].source.text),
     })
+}
+
+/// The header rows and column names of a header wrapped over `block`'s lines: each column's
+/// pieces joined; a line holding pieces of a rule splits the cells above them in two
+/// ([`split_header`]). None for a single line, for lines that do not line up, and for a block
+/// holding a row number (table rows, not a header).
+fn header_block(block: &[&[String]]) -> Option<(Vec<Vec<Cell>>, Vec<String>)> {
+    if block.len() < 2
+        || block
+            .iter()
+            .flat_map(|l| l.iter())
+            .any(|c| row_number(c).is_some())
+    {
+        return None;
+    }
+    match block
+        .iter()
+        .position(|l| l.iter().any(|p| is_rule_piece(p)))
+    {
+        None => {
+            if block.iter().any(|l| l.len() != block[0].len()) {
+                return None;
+            }
+            let names: Vec<String> = join_lines(block, &[])
+                .iter()
+                .map(|paras| unemphasize(&paras.concat()).to_string())
+                .collect();
+            Some((vec![names.iter().map(|n| Cell::text([n])).collect()], names))
+        }
+        Some(0) => None,
+        Some(at) => split_header(&block[..at], block[at], &block[at + 1..]),
+    }
+}
+
+/// A header whose line `split` crosses some cells with a rule (`├────┬────┤`): each run of
+/// such columns lies under one cell of the `upper` lines (`责任单位`), split into the columns
+/// named by the `lower` lines (`牵头单位 | 配合单位`); every other column is one cell from top
+/// to bottom (`序` / `号`). Two header rows, as a Word table's merged header cells give.
+fn split_header(
+    upper: &[&[String]],
+    split: &[String],
+    lower: &[&[String]],
+) -> Option<(Vec<Vec<Cell>>, Vec<String>)> {
+    let width = split.len();
+    let upper_width = upper.first()?.len();
+    if upper.iter().any(|l| l.len() != upper_width) || lower.iter().any(|l| l.len() != width) {
+        return None;
+    }
+    let ruled: Vec<bool> = split.iter().map(|p| is_rule_piece(p)).collect();
+    let continues = |c: usize| c > 0 && ruled[c] && ruled[c - 1];
+    // The upper cell above each column.
+    let mut owner = Vec::with_capacity(width);
+    let mut k = 0usize;
+    for c in 0..width {
+        if c > 0 && !continues(c) {
+            k += 1;
+        }
+        owner.push(k);
+    }
+    if k + 1 != upper_width {
+        return None;
+    }
+    let join = |pieces: Vec<&str>| unemphasize(&join_pieces(&pieces, false).concat()).to_string();
+    let mut top = Vec::with_capacity(width);
+    let mut names = Vec::with_capacity(width);
+    let mut bottom = Vec::with_capacity(width);
+    for c in 0..width {
+        let mut pieces: Vec<&str> = upper.iter().map(|l| l[owner[c]].as_str()).collect();
+        if ruled[c] {
+            let below = join(lower.iter().map(|l| text_piece(&l[c])).collect());
+            top.push(if continues(c) {
+                Cell::covered(Merged::Left)
+            } else {
+                Cell::text([join(pieces.clone())])
+            });
+            names.push(if below.is_empty() {
+                join(pieces)
+            } else {
+                below.clone()
+            });
+            bottom.push(Cell::text([below]));
+        } else {
+            pieces.push(&split[c]);
+            pieces.extend(lower.iter().map(|l| text_piece(&l[c])));
+            let name = join(pieces);
+            top.push(Cell::text([&name]));
+            names.push(name);
+            bottom.push(Cell::covered(Merged::Above));
+        }
+    }
+    Some((vec![top, bottom], names))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,20 +380,20 @@ fn wrapped_header(lines: &[Line<'_>], i: usize, names: fn(&[String]) -> bool) ->
 
 /// What the lines under the header hold.
 enum Item<'a> {
-    /// One table row (a wrapped row's lines joined): its lines and its cells' paragraphs.
+    /// One table row (a wrapped row's lines joined): its lines and its cells.
     Row {
         lines: Vec<SourceLine<'a>>,
-        cells: Vec<Vec<String>>,
+        cells: Vec<Cell>,
     },
     /// A line that is no table row.
     Text(SourceLine<'a>),
 }
 
-/// The table under `header`: its rows (a grid's wrapped rows joined; separators, rules and a
-/// repeated header left out) and the other lines, in order.
+/// The table under `header`: its rows (a grid's wrapped rows joined; separators, rules, a
+/// repeated header and psql's `(5 rows)` left out) and the other lines, in order.
 fn body<'a>(lines: &[SourceLine<'a>], header: &Header) -> Vec<Item<'a>> {
     let body = classify(lines, header.end, Some(header.framing));
-    let roles: Vec<Option<Column>> = header.cells.iter().map(|c| header_column_of(c)).collect();
+    let roles: Vec<Option<Column>> = header.names.iter().map(|c| header_column_of(c)).collect();
     let number_col = roles.iter().position(|r| *r == Some(Column::Number));
     let units: Vec<bool> = roles
         .iter()
@@ -249,36 +417,59 @@ fn body<'a>(lines: &[SourceLine<'a>], header: &Header) -> Vec<Item<'a>> {
     // Rules between the rows: every run between two rules is one row wrapped over its lines,
     // and so is the last one under a rule when the copy lost the table's bottom border.
     let ruled = runs.iter().filter(|r| r.2 && r.3).count() >= 2;
-    let runs: Vec<(usize, usize, bool)> = runs
-        .into_iter()
-        .map(|(start, end, above, below)| (start, end, above && (below || ruled)))
-        .collect();
     let mut items = Vec::new();
     let mut next_run = runs.iter().peekable();
     let mut i = 0;
     while i < body.len() {
         match next_run.peek() {
-            Some(&&(start, end, enclosed)) if start == i => {
+            Some(&&(start, end, above, below)) if start == i => {
                 next_run.next();
+                let enclosed = above && (below || ruled);
                 let run: Vec<&[String]> = body[start..end].iter().filter_map(cells_of).collect();
-                for group in row_groups(&run, enclosed, ruled, number_col) {
+                i = end;
+                // The header repeated at a page break.
+                if enclosed
+                    && run.len() <= MAX_HEADER_LINES
+                    && header_block(&run).is_some_and(|(_, n)| columns::names_columns(&n))
+                {
+                    continue;
+                }
+                // Gaps in the rule above: cells merged down from the row above.
+                let gaps = match (start.checked_sub(1).map(|r| &body[r].kind), items.last()) {
+                    (Some(Kind::Rule { open, .. }), Some(Item::Row { .. })) => open.clone(),
+                    _ => Vec::new(),
+                };
+                for (g, group) in row_groups(&run, enclosed, ruled, number_col)
+                    .into_iter()
+                    .enumerate()
+                {
                     let group_lines: Vec<SourceLine<'a>> = body
                         [start + group.start..start + group.end]
                         .iter()
                         .map(|l| l.source)
                         .collect();
-                    if let Some(cells) = row_cells(&run[group], &units) {
-                        items.push(Item::Row {
-                            lines: group_lines,
-                            cells,
-                        });
+                    let Some(mut cells) = row_cells(&run[group], &units) else {
+                        continue;
+                    };
+                    if g == 0 && gaps.len() == cells.len() {
+                        for (cell, gap) in cells.iter_mut().zip(&gaps) {
+                            if *gap && cell.is_empty() {
+                                *cell = Cell::covered(Merged::Above);
+                            }
+                        }
                     }
+                    items.push(Item::Row {
+                        lines: group_lines,
+                        cells,
+                    });
                 }
-                i = end;
             }
             _ => {
-                if body[i].kind == Kind::Text {
-                    items.push(Item::Text(body[i].source));
+                let line = &body[i];
+                if line.kind == Kind::Text
+                    && !regex!(r"^\(\d+ rows?\)$").is_match(line.source.text.trim())
+                {
+                    items.push(Item::Text(line.source));
                 }
                 i += 1;
             }
@@ -301,7 +492,7 @@ fn row_groups(
     let numbered = |i: usize| {
         number_col
             .and_then(|c| run[i].get(c))
-            .is_some_and(|t| !t.trim().is_empty())
+            .is_some_and(|t| !text_piece(t).trim().is_empty())
     };
     if !enclosed || run.len() < 2 || (!ruled && !numbered(0)) {
         return (0..run.len()).map(|i| i..i + 1).collect();
@@ -321,39 +512,39 @@ fn row_groups(
     groups
 }
 
-/// The cells of one row from its lines, each a list of paragraphs; None for a Markdown
-/// separator and for the header repeated at a page break (its words may differ from the first
-/// one's, so it is told by naming columns, not by being equal).
-fn row_cells(lines: &[&[String]], units: &[bool]) -> Option<Vec<Vec<String>>> {
-    let cells: Vec<Vec<String>> = match lines {
+/// The cells of one row from its lines; None for a Markdown separator and for the header
+/// repeated at a page break (its words may differ from the first one's, so it is told by
+/// naming columns, not by being equal).
+fn row_cells(lines: &[&[String]], units: &[bool]) -> Option<Vec<Cell>> {
+    let paragraphs: Vec<Vec<String>> = match lines {
         [line] => {
             if is_separator_row(line) {
                 return None;
             }
-            line.iter().map(|c| paragraphs_of(c)).collect()
+            line.iter().map(|c| paragraphs_of(text_piece(c))).collect()
         }
         _ => join_lines(lines, units)
             .into_iter()
             .map(|paras| paras.iter().flat_map(|p| paragraphs_of(p)).collect())
             .collect(),
     };
-    let plain: Vec<String> = cells.iter().map(|p| p.concat()).collect();
-    (!columns::names_columns(&plain)).then_some(cells)
+    let plain: Vec<String> = paragraphs.iter().map(|p| p.concat()).collect();
+    (!columns::names_columns(&plain)).then(|| paragraphs.into_iter().map(Cell::text).collect())
 }
 
 // ---------------------------------------------------------------------------------------------
 // Wrapped cells
 // ---------------------------------------------------------------------------------------------
 
-/// Joins the lines of one wrapped row: each column's pieces into one cell's paragraphs.
-/// `units` says which columns hold unit names.
+/// Joins the lines of one wrapped row: each column's pieces into one cell's paragraphs (a
+/// piece of a rule is none). `units` says which columns hold unit names.
 fn join_lines(lines: &[&[String]], units: &[bool]) -> Vec<Vec<String>> {
     let width = lines.iter().map(|l| l.len()).max().unwrap_or(0);
     (0..width)
         .map(|c| {
             let pieces: Vec<&str> = lines
                 .iter()
-                .map(|l| l.get(c).map_or("", String::as_str))
+                .map(|l| l.get(c).map_or("", |p| text_piece(p)))
                 .collect();
             join_pieces(&pieces, units.get(c).copied().unwrap_or(false))
         })
@@ -368,7 +559,7 @@ fn join_lines(lines: &[&[String]], units: &[bool]) -> Vec<Vec<String>> {
 /// cell is a space (the units step then tells a name from the next by its vocabulary), and so
 /// is a break between two Latin words with any room left (the word did not fit whole). An
 /// empty line between pieces ends a paragraph.
-pub(crate) fn join_pieces(pieces: &[&str], units: bool) -> Vec<String> {
+fn join_pieces(pieces: &[&str], units: bool) -> Vec<String> {
     // The padding every line of the column has before its text (an ASCII grid's one space).
     let margin = pieces
         .iter()
@@ -534,16 +725,16 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     }) else {
         return Parsed::default();
     };
-    let width = header.cells.len();
+    let width = header.names.len();
     let mut unplaced = Vec::new();
-    let mut rows: Vec<Row> = vec![Row {
-        at: header.at,
-        cells: header
-            .cells
-            .iter()
-            .map(|c| Cell::text(paragraphs_of(c)))
-            .collect(),
-    }];
+    let mut rows: Vec<Row> = header
+        .rows
+        .iter()
+        .map(|cells| Row {
+            at: header.at,
+            cells: cells.clone(),
+        })
+        .collect();
     let mut ended = false;
     for item in body(lines, &header) {
         if ended {
@@ -582,7 +773,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 let extra: Vec<String> = cells
                     .iter()
                     .skip(width)
-                    .map(|p| p.join(" "))
+                    .map(|c| c.joined(" "))
                     .filter(|c| !c.is_empty())
                     .collect();
                 if !extra.is_empty() {
@@ -594,7 +785,7 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 }
                 rows.push(Row {
                     at,
-                    cells: cells.into_iter().take(width).map(Cell::text).collect(),
+                    cells: cells.into_iter().take(width).collect(),
                 });
             }
         }
@@ -656,8 +847,24 @@ mod tests {
         assert_eq!(kinds("｜\n│\n|"), [Kind::Text, Kind::Text, Kind::Text]);
         assert_eq!(
             kinds("├──┼──┤\n|---|---|"),
-            [Kind::Rule { grid: true }, Kind::Rule { grid: false }]
+            [
+                Kind::Rule {
+                    grid: true,
+                    open: vec![false, false]
+                },
+                Kind::Rule {
+                    grid: false,
+                    open: vec![false, false]
+                }
+            ]
         );
+    }
+
+    fn rule(text: &str) -> Option<(bool, Vec<bool>)> {
+        match kind_of(text, None) {
+            Kind::Rule { grid, open } => Some((grid, open)),
+            _ => None,
+        }
     }
 
     #[test]
@@ -669,17 +876,28 @@ mod tests {
             "╠══╪══╣",
             "╚═══╩═══╝",
             "+----+----+",
-            "+====+====+",
+            "+:===+====+",
             "-----+-----",
             "|----+----|",
         ] {
-            assert_eq!(rule_line(grid), Some(true), "{grid}");
+            assert_eq!(rule(grid), Some((true, vec![false, false])), "{grid}");
         }
-        assert_eq!(rule_line("|---|:---:|"), Some(false));
-        assert_eq!(rule_line("---"), Some(false));
-        assert_eq!(rule_line("──"), None, "too short to be a rule");
-        assert_eq!(rule_line("│1 │任务│"), None);
-        assert_eq!(rule_line("1-10月"), None);
+        assert_eq!(rule("|---|:---:|"), Some((false, vec![false, false])));
+        assert_eq!(rule("---"), Some((false, Vec::new())));
+        assert_eq!(rule("──────"), Some((true, Vec::new())));
+        assert_eq!(rule("──"), None, "too short to be a rule");
+        assert_eq!(rule("│1 │任务│"), None);
+        assert_eq!(rule("1-10月"), None);
+        // A cell merged down over two rows leaves a gap in the rule between them.
+        assert_eq!(
+            rule("├──┼──────┤        │"),
+            Some((true, vec![false, false, true]))
+        );
+        // `+` in text is no junction.
+        assert_eq!(
+            kind_of("| 1 | 互联网+政务服务 |", None),
+            Kind::Cells(vec![" 1 ".into(), " 互联网+政务服务 ".into()])
+        );
     }
 
     #[test]
@@ -797,5 +1015,24 @@ mod tests {
         let run: Vec<&[String]> = plain.iter().map(Vec::as_slice).collect();
         assert_eq!(row_groups(&run, true, false, Some(0)), [0..1, 1..2]);
         assert_eq!(row_groups(&run, true, true, None), vec![0..2]);
+    }
+
+    #[test]
+    fn ragged_and_broken_grids_read_without_panicking() {
+        let texts = [
+            "│\n┼\n+\n|+-|\n├──┤文字│\n",
+            // A split header whose lines do not line up, then rows of every width.
+            "┌─┬─┐\n│序号│目标任务│牵头单位│\n│  ├──┤  │\n│a│b│\n├─┼─┤\n│1│甲│\n│ │乙│丙│丁│\n└─┴─┘\n",
+            // Only rules.
+            "┌──┐\n├──┤\n└──┘\n+--+\n",
+            // A header and rules, no rows; a rule gap wider than any row.
+            "│序号│目标任务│进展情况│\n├──┼──┼──┤\n├  ┼  ┼  ┼  ┼  ┤\n│1│任务。│\n",
+            "| 序号 | 目标任务 | 进展情况 |\n+---+\n| | | |\n|\\|x|y|\n",
+        ];
+        for text in texts {
+            let lines = crate::import::source_lines(text);
+            let _ = evidence(&lines);
+            let _ = parse(&lines);
+        }
     }
 }
