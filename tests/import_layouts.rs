@@ -2096,3 +2096,390 @@ fn word_cells_keep_their_columns_across_empty_cells() {
         &[(91, "制表人:刘敏\u{3000}\u{3000}联系电话:0536-8231234")],
     );
 }
+
+// ----------------------------------------------------------------------------------------------
+// Grids: tables drawn with box characters or ASCII rules, cells wrapped at a fixed width
+// ----------------------------------------------------------------------------------------------
+
+#[test]
+fn a_double_bordered_box_table_with_wrapped_cells_and_a_wrapped_header() {
+    let r = import("grid_box_double.txt");
+    assert_eq!(r.period.name, "2024年上半年");
+    let a = Some("一、建设绿色低碳发展示范区 / (一)推进能源结构调整");
+    check(
+        &r,
+        Layout::Pipe,
+        &[
+            // The number stands in the middle of its row's lines; the header `牵头单`/`位`
+            // and `协同责任单`/`位` are wrapped; the unit names are cut anywhere.
+            Want {
+                number: 1,
+                section: a,
+                goal: "新增光伏装机容量100万千瓦,海上风电并网规模达到600万千瓦。",
+                progress: &[
+                    "(1)上半年新增光伏装机容量62.3万千瓦,完成年度目标的62.3%。",
+                    // `1.6` at a line's end and `个百分点` after it: one figure.
+                    "(2)海上风电并网规模达到580万千瓦,占全省比重较年初提高1.6个百分点。",
+                ],
+                lead: &["市发展改革委"],
+                co: &["市自然资源和规划局", "国网盐城供电公司"],
+                notes: &["跨年度项目"],
+            },
+            Want {
+                number: 2,
+                section: a,
+                goal: "建成5G基站3000个,实现重点区域5G网络全覆盖。",
+                // A sentence that ends where its line had room left ends a paragraph.
+                progress: &[
+                    "已建成5G基站2135个,完成年度目标的71.2%。",
+                    "下一步将加快推进县城及重点乡镇基站建设。",
+                ],
+                lead: &["市工业和信息化局"],
+                co: &["市通信发展管理办公室"],
+                notes: &[],
+            },
+            Want {
+                number: 3,
+                section: Some("二、增进民生福祉"),
+                goal: "改造城镇老旧小区120个,加装电梯200部。",
+                progress: &[
+                    "一是已开工改造老旧小区96个,完工41个;",
+                    "二是已加装电梯87部。",
+                ],
+                // Two lead units: the first one's last line left room for the second.
+                lead: &["市住房城乡建设局", "市城管局"],
+                co: &["各县(市、区)人民政府"],
+                notes: &[],
+            },
+        ],
+        &[(
+            32,
+            "填报单位:市政府督查室\u{3000}\u{3000}\u{3000}\u{3000}填报时间:2024年7月10日",
+        )],
+    );
+}
+
+#[test]
+fn an_ascii_grid_with_margins_a_repeated_wrapped_header_and_a_footer() {
+    let r = import("grid_ascii_rst.txt");
+    assert_eq!(r.period.name, "2022年第三季度");
+    let a = Some("一、推进产业强市");
+    check(
+        &r,
+        Layout::Pipe,
+        &[
+            Want {
+                number: 1,
+                section: a,
+                goal: "实施“智改数转”三年行动,完成智能化改造项目1000个。",
+                progress: &[
+                    "1-9月完成智能化改造项目836个,其中“智改数转”示范项目52个。",
+                    "2.新认定省级智能制造示范工厂12家。",
+                ],
+                lead: &["市工业和信息化局"],
+                co: &["市财政局", "市科技局", "各辖市区人民政府"],
+                notes: &["完成时限:2022年12月底"],
+            },
+            Want {
+                number: 2,
+                section: a,
+                goal: "新增规上工业企业300家。",
+                progress: &["新增规上工业企业268家,完成年度目标的89.3%。"],
+                lead: &["市统计局"],
+                co: &["市工业和信息化局"],
+                notes: &["完成时限:2022年12月底"],
+            },
+            Want {
+                number: 3,
+                section: Some("二、推进城乡建设"),
+                goal: "新开工保障性租赁住房1万套。",
+                progress: &[
+                    "已新开工保障性租赁住房8650套,完成年度目标的86.5%,剩余项目正在办理施工许可手续。",
+                ],
+                lead: &["市住房城乡建设局"],
+                co: &["市自然资源和规划局", "市房管中心"],
+                notes: &["完成时限:2022年11月底"],
+            },
+        ],
+        &[(27, "抄送:市委办公室,市人大常委会办公室。")],
+    );
+}
+
+/// The round-2 blind box table, redrawn in `style`: each light box character replaced.
+fn zibo_redrawn(style: &[(char, char)]) -> String {
+    let path = format!(
+        "{}/tests/fixtures/text_blind2/zibo_box_table_wrapped.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.chars()
+        .map(|c| {
+            style
+                .iter()
+                .find(|(light, _)| *light == c)
+                .map_or(c, |(_, other)| *other)
+        })
+        .collect()
+}
+
+/// Asserts that `text` imports as the round-2 blind box table expects.
+fn assert_imports_like_zibo(name: &str, text: &str) {
+    let expect_path = format!(
+        "{}/tests/fixtures/text_blind2/zibo_box_table_wrapped.txt.expect.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let expect: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&expect_path).unwrap_or_else(|e| panic!("{expect_path}: {e}")),
+    )
+    .expect("the expectation is JSON");
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(str::to_string))
+            .collect()
+    };
+    let written = |units: &[duban::model::Unit]| -> Vec<String> {
+        units.iter().map(|u| u.written.clone()).collect()
+    };
+    let r = import_named(text.as_bytes(), name);
+    assert_eq!(r.layout, Layout::Pipe, "{name}");
+    assert_eq!(r.period.name, "2023年1-10月", "{name}");
+    assert!(r.unplaced.is_empty(), "{name}: {:?}", r.unplaced);
+    let rows = expect["rows"].as_array().expect("rows");
+    assert_eq!(r.rows.len(), rows.len(), "{name}");
+    for (got, want) in r.rows.iter().zip(rows) {
+        let at = format!("{name} row {}", got.number);
+        assert_eq!(Some(u64::from(got.number)), want["number"].as_u64(), "{at}");
+        assert_eq!(got.section.as_deref(), want["section"].as_str(), "{at}");
+        assert_eq!(Some(got.goal.as_str()), want["goal"].as_str(), "{at}");
+        assert_eq!(got.progress, strings(&want["progress"]), "{at}");
+        assert_eq!(written(&got.lead_units), strings(&want["lead"]), "{at}");
+        assert_eq!(written(&got.co_units), strings(&want["co"]), "{at}");
+    }
+}
+
+#[test]
+fn the_wrapped_box_table_imports_the_same_in_every_box_style() {
+    let light: &[(char, char)] = &[];
+    let heavy = [
+        ('┌', '┏'),
+        ('┬', '┳'),
+        ('┐', '┓'),
+        ('│', '┃'),
+        ('├', '┣'),
+        ('┼', '╋'),
+        ('┤', '┫'),
+        ('└', '┗'),
+        ('┴', '┻'),
+        ('┘', '┛'),
+        ('─', '━'),
+    ];
+    let double = [
+        ('┌', '╔'),
+        ('┬', '╦'),
+        ('┐', '╗'),
+        ('│', '║'),
+        ('├', '╠'),
+        ('┼', '╬'),
+        ('┤', '╣'),
+        ('└', '╚'),
+        ('┴', '╩'),
+        ('┘', '╝'),
+        ('─', '═'),
+    ];
+    let ascii = [
+        ('┌', '+'),
+        ('┬', '+'),
+        ('┐', '+'),
+        ('│', '|'),
+        ('├', '+'),
+        ('┼', '+'),
+        ('┤', '+'),
+        ('└', '+'),
+        ('┴', '+'),
+        ('┘', '+'),
+        ('─', '-'),
+    ];
+    for (name, style) in [
+        ("light", light),
+        ("heavy", &heavy[..]),
+        ("double", &double[..]),
+        ("ascii", &ascii[..]),
+    ] {
+        assert_imports_like_zibo(name, &zibo_redrawn(style));
+    }
+}
+
+#[test]
+fn the_wrapped_box_table_imports_the_same_without_its_outer_borders() {
+    // Copied without the top border (the wrapped header runs from the title to the first
+    // rule) and without the bottom border (the last row runs to the end of the text).
+    let text = zibo_redrawn(&[]);
+    let inner: String = text
+        .lines()
+        .filter(|l| !l.starts_with(['┌', '└']))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_imports_like_zibo("no borders", &inner);
+    // CRLF line ends and a blank line between every two lines, as some pastes do.
+    let spaced = text.replace('\n', "\r\n\r\n");
+    assert_imports_like_zibo("spaced", &spaced);
+}
+
+#[test]
+fn a_grid_ruled_only_around_its_body_joins_unnumbered_lines_to_the_numbered_one_above() {
+    // No rules between the rows (as MySQL prints a table, or a box table with rules only
+    // under its header): a numbered line starts a row, and lines without a number continue it.
+    let text = "2021年三季度重点工作进展\n\
+┌──┬────────┬──────┬────────┐\n\
+│序│目标任务        │牵头单位    │进展情况        │\n\
+│号│                │            │                │\n\
+├──┼────────┼──────┼────────┤\n\
+│1 │建设城市书房20家│市文化广电旅│已建成16家，其余│\n\
+│  │。              │游局        │4家正在装修。   │\n\
+│2 │新增停车泊位5000│市城管局    │新增泊位4120个。│\n\
+│  │个。            │            │                │\n\
+└──┴────────┴──────┴────────┘\n";
+    let r = import_named(text.as_bytes(), "grid_body_only.txt");
+    assert_eq!(r.layout, Layout::Pipe);
+    let got: Vec<(u32, &str, Vec<String>, Vec<String>)> = r
+        .rows
+        .iter()
+        .map(|row| {
+            (
+                row.number,
+                row.goal.as_str(),
+                row.progress.clone(),
+                row.lead_units.iter().map(|u| u.written.clone()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                1,
+                "建设城市书房20家。",
+                vec!["已建成16家，其余4家正在装修。".to_string()],
+                vec!["市文化广电旅游局".to_string()]
+            ),
+            (
+                2,
+                "新增停车泊位5000个。",
+                vec!["新增泊位4120个。".to_string()],
+                vec!["市城管局".to_string()]
+            ),
+        ]
+    );
+    assert!(r.unplaced.is_empty(), "{:?}", r.unplaced);
+}
+
+#[test]
+fn a_markdown_table_keeps_a_row_per_line_even_under_a_horizontal_rule() {
+    // A Markdown separator and a `---` line are no grid rules: the line without a number is a
+    // row of its own, the task above's second progress paragraph.
+    let text = "# 2020年重点工作\n\n\
+| 序号 | 目标与任务 | 牵头单位 | 进展情况 |\n\
+|---|---|---|---|\n\
+| 1 | 建设城市书房20家。 | 市文旅局 | 已建成16家。 |\n\
+|  |  |  | 其余4家正在装修。 |\n\
+| 2 | 新增停车泊位5000个。 | 市城管局 | 新增泊位4120个。 |\n\
+\n---\n";
+    let r = import_named(text.as_bytes(), "markdown_hr.md");
+    assert_eq!(r.layout, Layout::Pipe);
+    assert_eq!(r.rows.len(), 2);
+    assert_eq!(r.rows[0].progress, ["已建成16家。", "其余4家正在装修。"]);
+    assert!(r.unplaced.is_empty(), "{:?}", r.unplaced);
+}
+
+#[test]
+fn grids_are_detected_as_pipe_tables() {
+    for name in [
+        "grid_box_double.txt",
+        "grid_ascii_rst.txt",
+        "grid_box_split_header.txt",
+    ] {
+        let text = String::from_utf8(fixture(name)).expect("fixture is UTF-8");
+        assert_eq!(layout::detect(&lines(&text)), Some(Layout::Pipe), "{name}");
+    }
+}
+
+#[test]
+fn a_box_table_with_a_header_cell_split_in_two_and_a_units_cell_merged_down() {
+    // `责任单位` over `牵头单位 | 配合单位` (a rule crossing only those columns inside the
+    // header), `序`/`号` wrapped past that rule, and a gap in the rule between tasks 2 and 3:
+    // the co units cell is shared by both.
+    let r = import("grid_box_split_header.txt");
+    assert_eq!(r.period.name, "2023年前三季度");
+    check(
+        &r,
+        Layout::Pipe,
+        &[
+            Want {
+                number: 1,
+                section: None,
+                goal: "推进连云港港30万吨级航道二期工程建设。",
+                progress: &[
+                    "航道二期工程完成投资18.6亿元,占总投资的72%。",
+                    "2.徐圩港区航道段疏浚完成91%。",
+                ],
+                lead: &["市交通运输局"],
+                co: &["连云港港口集团"],
+                notes: &[],
+            },
+            Want {
+                number: 2,
+                section: None,
+                goal: "新增城镇就业5.5万人。",
+                progress: &["前三季度新增城镇就业4.6万人,完成年度目标的83.6%。"],
+                lead: &["市人力资源社会保障局"],
+                co: &["各县区人民政府"],
+                notes: &[],
+            },
+            Want {
+                number: 3,
+                section: None,
+                goal: "发放创业担保贷款10亿元。",
+                progress: &["已发放创业担保贷款8.2亿元。"],
+                lead: &["市财政局"],
+                co: &["各县区人民政府"],
+                notes: &[],
+            },
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn tables_as_psql_and_pandoc_print_them() {
+    // psql: no outer bars, a `+` in its header rule, and its row count under the table.
+    let psql = "2023年上半年重点工作进展\n\
+ 序号 |      目标任务       | 牵头单位 |     进展情况\n\
+------+---------------------+----------+------------------\n\
+    1 | 建设城市书房20家。  | 市文旅局 | 已建成16家。\n\
+    2 | 新增停车泊位5000个。| 市城管局 | 新增泊位4120个。\n\
+(2 rows)\n";
+    let r = import_named(psql.as_bytes(), "psql.txt");
+    assert_eq!(r.layout, Layout::Pipe);
+    assert_eq!(r.rows.len(), 2);
+    assert_eq!(r.rows[1].progress, ["新增泊位4120个。"]);
+    assert!(r.unplaced.is_empty(), "{:?}", r.unplaced);
+    // pandoc's grid table: alignment colons in the header rule, cells wrapped.
+    let pandoc = "2023年上半年重点工作进展\n\n\
++------+--------------------+----------+------------------+\n\
+| 序号 | 目标任务           | 牵头单位 | 进展情况         |\n\
++:====:+:===================+:=========+:=================+\n\
+| 1    | 建设城市书房20家。 | 市文旅局 | 已建成16家，其余 |\n\
+|      |                    |          | 4家正在装修。    |\n\
++------+--------------------+----------+------------------+\n\
+| 2    | 新增停车泊位5000   | 市城管局 | 新增泊位4120个。 |\n\
+|      | 个。               |          |                  |\n\
++------+--------------------+----------+------------------+\n";
+    let r = import_named(pandoc.as_bytes(), "pandoc.txt");
+    assert_eq!(r.layout, Layout::Pipe);
+    assert_eq!(r.rows.len(), 2);
+    assert_eq!(r.rows[0].progress, ["已建成16家，其余4家正在装修。"]);
+    assert_eq!(r.rows[1].goal, "新增停车泊位5000个。");
+    assert!(r.unplaced.is_empty(), "{:?}", r.unplaced);
+}

@@ -166,6 +166,12 @@ fn unseen_text_reports_import_exactly() {
     check_all(&office_dir().with_file_name("text_blind"), 14);
 }
 
+/// The second round of unseen text reports (tests/fixtures/text_blind2/README.md).
+#[test]
+fn a_second_round_of_unseen_text_reports_imports_exactly() {
+    check_all(&office_dir().with_file_name("text_blind2"), 14);
+}
+
 fn check_all(dir: &Path, at_least: usize) {
     let fixtures = fixtures(dir);
     assert!(fixtures.len() >= at_least, "{} fixtures", fixtures.len());

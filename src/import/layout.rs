@@ -30,8 +30,6 @@ pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
     let mut concat_header_at: Option<usize> = None;
     let mut nbsp_rows = 0usize;
     let mut numbered_after_concat_header = 0usize;
-    let mut pipe_header = false;
-    let mut pipe_rows = 0usize;
     let mut units_labels = 0usize;
     let mut progress_labels = 0usize;
     let mut paren_rows = 0.0f32;
@@ -51,14 +49,8 @@ pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
         if concat_header_at.is_some() && number_prefix(text).is_some() {
             numbered_after_concat_header += 1;
         }
-        if let Some(cells) = pipe_cells(text) {
-            if !pipe_header {
-                pipe_header = is_table_header(cells.iter().map(|c| header_column_of(c)));
-            } else if !is_separator_row(&cells)
-                && !is_table_header(cells.iter().map(|c| header_column_of(c)))
-            {
-                pipe_rows += 1;
-            }
+        // Table rows are evidence of the pipe layout only ([`super::pipe::evidence`]).
+        if pipe_cells(text).is_some() {
             continue;
         }
         if let Some(p) = super::parenthesized::trailing_units(text) {
@@ -90,11 +82,7 @@ pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
         None if nbsp_rows >= 2 => 0.9 * nbsp_rows as f32,
         None => 0.0,
     };
-    let pipe = if pipe_header && pipe_rows > 0 {
-        2.0 + pipe_rows as f32
-    } else {
-        0.0
-    };
+    let pipe = super::pipe::evidence(lines);
     // Progress labels alone are weak evidence (a parenthesized report may label its progress).
     let labelled = if units_labels > 0 {
         (units_labels as f32).max(0.5 * progress_labels as f32)
@@ -865,14 +853,20 @@ pub(crate) fn clean_units(cell: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 
 /// The cells of a `| a | b | c |` row (leading and trailing pipes optional), or None when the
-/// line is no table row. `\|` is an escaped pipe inside a cell.
+/// line is no table row. `\|` is an escaped pipe inside a cell. Box-drawing bars (`│ a │ b │`,
+/// heavy `┃` and double `║` too) and the full-width `｜` separate cells like `|` does.
 pub(crate) fn pipe_cells(text: &str) -> Option<Vec<String>> {
     let t = text.trim();
-    let framing = PipeFraming {
-        leading: t.starts_with('|'),
-        trailing: t.ends_with('|') && !t.ends_with("\\|"),
-    };
-    pipe_cells_framed(t, framing)
+    pipe_cells_framed(t, PipeFraming::of(t))
+}
+
+/// A character that separates a table row's cells: `|`, a box-drawing bar, the full-width
+/// `｜` (what a Chinese input method types for `|`).
+pub(crate) fn is_cell_bar(c: char) -> bool {
+    matches!(
+        c,
+        '|' | '\u{ff5c}' | '│' | '┃' | '║' | '╎' | '╏' | '┆' | '┇' | '┊' | '┋'
+    )
 }
 
 /// Whether a table's rows start and end with a pipe: decided by its header row, since a data
@@ -883,19 +877,56 @@ pub(crate) struct PipeFraming {
     pub trailing: bool,
 }
 
+impl PipeFraming {
+    /// The framing of one row as written.
+    pub(crate) fn of(text: &str) -> PipeFraming {
+        let t = text.trim();
+        PipeFraming {
+            leading: t.starts_with(is_cell_bar),
+            trailing: t.ends_with(is_cell_bar) && !t.ends_with("\\|"),
+        }
+    }
+}
+
+/// The cells of a row under a table's framing, each trimmed.
 pub(crate) fn pipe_cells_framed(text: &str, framing: PipeFraming) -> Option<Vec<String>> {
+    let mut cells = pipe_cells_padded(text, framing)?;
+    for c in &mut cells {
+        let trimmed = c.trim();
+        if trimmed.len() != c.len() {
+            *c = trimmed.to_string();
+        }
+    }
+    Some(cells)
+}
+
+/// The cells of a row under a table's framing with their padding as written: a grid whose
+/// cells are wrapped at a fixed width tells by the room left on a line whether the cell's
+/// text broke there or ran on.
+pub(crate) fn pipe_cells_padded(text: &str, framing: PipeFraming) -> Option<Vec<String>> {
     let t = text.trim();
-    let pipes = t.matches('|').count() - t.matches("\\|").count();
-    let framed = t.starts_with('|') || t.ends_with('|');
-    if pipes < 2 && !(pipes == 1 && framed && t.len() > 1) {
+    let escaped = t.matches("\\|").count();
+    let bars = t
+        .chars()
+        .filter(|c| is_cell_bar(*c))
+        .count()
+        .saturating_sub(escaped);
+    let framed = t.starts_with(is_cell_bar) || t.ends_with(is_cell_bar);
+    // One bar makes a row only when it frames some text (`| 1 | 任务` lost its last cell); a
+    // line that is only a bar separates cells copied one per line.
+    if bars < 2 && !(bars == 1 && framed && t.chars().count() > 1) {
         return None;
     }
     let mut inner = t;
     if framing.leading {
-        inner = inner.strip_prefix('|').unwrap_or(inner);
+        if let Some(c) = inner.chars().next().filter(|c| is_cell_bar(*c)) {
+            inner = &inner[c.len_utf8()..];
+        }
     }
     if framing.trailing && !inner.ends_with("\\|") {
-        inner = inner.strip_suffix('|').unwrap_or(inner);
+        if let Some(c) = inner.chars().next_back().filter(|c| is_cell_bar(*c)) {
+            inner = &inner[..inner.len() - c.len_utf8()];
+        }
     }
     let mut cells = Vec::new();
     let mut cur = String::new();
@@ -906,11 +937,11 @@ pub(crate) fn pipe_cells_framed(text: &str, framing: PipeFraming) -> Option<Vec<
                 cur.push('|');
                 chars.next();
             }
-            '|' => cells.push(std::mem::take(&mut cur).trim().to_string()),
+            c if is_cell_bar(c) => cells.push(std::mem::take(&mut cur)),
             c => cur.push(c),
         }
     }
-    cells.push(cur.trim().to_string());
+    cells.push(cur);
     Some(cells)
 }
 
