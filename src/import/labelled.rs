@@ -55,7 +55,13 @@ impl Building {
     }
 
     /// Whether the task already has a label in `col`'s role.
+    /// Whether the task already has a field of this column. Note columns (`存在问题`,
+    /// `下步打算`, `责任领导`…) are many labels of one column, so they never say a new task
+    /// has begun.
     fn has_role(&self, col: Column) -> bool {
+        if col.is_note() {
+            return false;
+        }
         let r = self.role(col);
         self.seen.iter().any(|c| self.role(*c) == r)
     }

@@ -395,6 +395,23 @@ pub(crate) fn numeral(s: &str) -> Option<u32> {
 /// or more followed by another figure is a list of years or amounts (`2020、2021年连续…`).
 pub(crate) fn number_prefix(text: &str) -> Option<(u32, &str)> {
     let t = text.trim_start();
+    // `第3项`, `No.3`: the number spelled out as an item.
+    if let Some(c) = regex!(r"^(?:第\s*([0-9０-９]{1,6})\s*[项条]|(?i:no)\s*[.．:：]?\s*([0-9０-９]{1,6}))[\s\x{3000}、.．:：]*").captures(t) {
+        let digits: String = c
+            .get(1)
+            .or(c.get(2))?
+            .as_str()
+            .chars()
+            .map(|ch| match ch {
+                '０'..='９' => char::from(b'0' + (ch as u32 - '０' as u32) as u8),
+                ch => ch,
+            })
+            .collect();
+        let rest = &t[c.get(0)?.end()..];
+        if !rest.is_empty() {
+            return Some((numeral(&digits)?, rest));
+        }
+    }
     // Full-width digits (`１．`) number rows too.
     let caps = regex!(r"^(?:([0-9０-９]{1,9})\s*([.．、])|[(\x{FF08}]\s*([0-9０-９]{1,9})\s*[)\x{FF09}]|([0-9０-９]{1,9})[)\x{FF09}])\s*").captures(t)?;
     let m = caps.get(0)?;
@@ -1245,6 +1262,9 @@ mod tests {
         // Row numbers of any size; figures that open progress are none.
         assert_eq!(number_prefix("1001.推进"), Some((1001, "推进")));
         assert_eq!(number_prefix("１２．推进"), Some((12, "推进")));
+        assert_eq!(number_prefix("第3项\u{3000}推进"), Some((3, "推进")));
+        assert_eq!(number_prefix("No.4 推进"), Some((4, "推进")));
+        assert_eq!(number_prefix("第一季度"), None);
         assert_eq!(number_prefix("(12345)推进").map(|(n, _)| n), Some(12345));
         assert_eq!(number_prefix("2020、2021年连续两年"), None);
         assert_eq!(number_prefix("3000余户"), None);

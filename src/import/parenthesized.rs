@@ -268,6 +268,20 @@ fn about_item(text: &str) -> Option<About<'_>> {
             rest: body.get(end..)?,
         });
     }
+    // A numbered item that names the matter and ends the line: `(一)关于优化营商环境的落实
+    // 情况`. (Unnumbered, such a line is a document's title.)
+    if number.is_some() {
+        let report = regex!(
+            r"^关于\s*(.{2,80}?)\s*的?(?:落实|推进|进展|完成|办理|实施|工作)情况\s*[。:：]?\s*$"
+        );
+        if let Some(c) = report.captures(body) {
+            return Some(About {
+                number,
+                goal: c.get(1)?.as_str().trim().to_string(),
+                rest: "",
+            });
+        }
+    }
     // Unquoted: only the `…事项` form, so a sentence that starts with `关于` is left alone.
     let plain = regex!(r"^关于\s*(.{2,80}?)\s*(?:的)?事项\s*(?:[。.．;；]\s*|$)");
     let c = plain.captures(body)?;
@@ -675,6 +689,12 @@ mod tests {
         assert!(about_item("关于2022年重点事项落实情况的通报").is_none());
         let a = about_item("4.关于“建设城市书房”工作。").expect("item");
         assert_eq!(a.goal, "建设城市书房");
+        let a = about_item("(二)关于推进黄河流域生态保护的落实情况").expect("item");
+        assert_eq!(
+            (a.number, a.goal.as_str()),
+            (Some(2), "推进黄河流域生态保护")
+        );
+        assert!(about_item("关于推进黄河流域生态保护的落实情况").is_none());
     }
 
     #[test]
