@@ -597,6 +597,30 @@ fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut 
                 .push(report("a signature or contact line, not a task"));
             continue;
         }
+        // A row of its own under a task holding its progress (`进展情况:…`, or one cell
+        // spanning the columns under a number merged down from the task): more of the task
+        // above.
+        let number_merged = number_col.is_some_and(|c| covered[c]);
+        if let ([(at, paras)], Some(prev)) = (own.as_slice(), out.parsed.rows.last_mut()) {
+            let spans = row
+                .cells
+                .get(at + 1)
+                .is_some_and(|c| c.merged == Merged::Left);
+            if let Some((Column::Progress, _, rest)) =
+                paras.first().and_then(|p| layout::label_at_start(p))
+            {
+                let rest = rest.trim();
+                if !rest.is_empty() {
+                    prev.progress.push(rest.to_string());
+                }
+                prev.progress.extend(paras[1..].iter().cloned());
+                continue;
+            }
+            if number_merged && spans {
+                prev.progress.extend(paras.iter().cloned());
+                continue;
+            }
+        }
         if let Some(heading) = section_of(row, &cells, &covered, header) {
             if is_note_line(&heading) {
                 out.parsed.unplaced.push(report("a note in the table"));
@@ -818,7 +842,12 @@ fn task_row(
             continue;
         }
         match header.roles[i] {
-            Column::Goal => row.goal = paras.join(""),
+            Column::Goal => {
+                // A cell that holds the task and its progress (`…。进展情况:…`).
+                let (goal, progress) = split_goal_cell(paras);
+                row.goal = goal;
+                row.progress.extend(progress);
+            }
             Column::Progress => row.progress.extend(paras.iter().cloned()),
             Column::Lead => lead.extend(paras.iter().map(|p| tidy_units(p))),
             Column::Co => co.extend(paras.iter().map(|p| tidy_units(p))),
@@ -862,6 +891,49 @@ fn join_units(paragraphs: &[String]) -> String {
 /// `牵头单位:X;配合单位:Y`: a units text that says which units lead.
 fn has_labels(text: &str) -> bool {
     layout::label_at_start(text).is_some() || !layout::inline_labels(text).is_empty()
+}
+
+/// A goal cell cut at a progress label (`进展情况:`, at a paragraph's start or after a
+/// sentence): the goal before it (a `目标任务:` label dropped), the progress paragraphs
+/// from it on (the label dropped).
+fn split_goal_cell(paragraphs: &[String]) -> (String, Vec<String>) {
+    let mut goal: Vec<&str> = Vec::new();
+    let mut progress: Vec<String> = Vec::new();
+    let mut in_progress = false;
+    for p in paragraphs {
+        if in_progress {
+            progress.push(p.clone());
+            continue;
+        }
+        let at = match layout::label_at_start(p) {
+            Some((Column::Progress, _, _)) => Some(0),
+            _ => layout::inline_labels(p).into_iter().find(|at| {
+                matches!(
+                    layout::label_at_start(&p[*at..]),
+                    Some((Column::Progress, _, _))
+                )
+            }),
+        };
+        match at {
+            Some(at) => {
+                goal.push(&p[..at]);
+                in_progress = true;
+                if let Some((_, _, rest)) = layout::label_at_start(&p[at..]) {
+                    // (`进展情况:` alone on its line: the progress follows.)
+                    if !rest.trim().is_empty() {
+                        progress.push(rest.trim().to_string());
+                    }
+                }
+            }
+            None => goal.push(p),
+        }
+    }
+    let goal = goal.concat();
+    let goal = match layout::label_at_start(&goal) {
+        Some((Column::Goal, _, rest)) => rest.trim().to_string(),
+        _ => goal.trim().to_string(),
+    };
+    (goal, progress)
 }
 
 /// An unnamed column's note names it by its place.

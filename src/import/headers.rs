@@ -104,6 +104,14 @@ impl Vocabulary {
             .map(|(c, _)| *c)
     }
 
+    /// Whether `key_text` holds one of `role`'s key words.
+    pub fn mentions(&self, key_text: &str, role: Column) -> bool {
+        self.contains
+            .iter()
+            .filter(|(c, _)| *c == role)
+            .any(|(_, words)| words.iter().any(|w| key_text.contains(w.as_str())))
+    }
+
     /// The exact words, longest first, with their roles.
     pub fn words(&self) -> impl Iterator<Item = (&str, Column)> {
         self.exact.iter().map(|(w, c)| (w.as_str(), *c))

@@ -210,7 +210,13 @@ pub(crate) fn header_column_of(cell: &str) -> Option<Column> {
     {
         return None;
     }
-    Vocabulary::builtin().containing(&key)
+    let vocabulary = Vocabulary::builtin();
+    match vocabulary.containing(&key) {
+        // `重点工作任务及推进情况`: one column holds the task and its progress; the column
+        // step cuts each cell at its progress label.
+        Some(Column::Progress) if vocabulary.mentions(&key, Column::Goal) => Some(Column::Goal),
+        other => other,
+    }
 }
 
 /// A header row: a goal column and at least one units column. `责任单位` beside a lead column
