@@ -35,7 +35,7 @@ pub fn read(text: &str) -> Option<Document> {
                 at,
                 cells: record
                     .iter()
-                    .map(|field| Cell::text(field.lines()))
+                    .map(|field| Cell::text(unwrap_text_formula(field).lines()))
                     .collect(),
             }),
             Ok(false) => break,
@@ -52,6 +52,15 @@ pub fn read(text: &str) -> Option<Document> {
             rows,
         }],
     })
+}
+
+/// `="0012"`: how office systems export a value Excel must show as text (keeping leading
+/// zeros, numbers as numbers): the value inside.
+fn unwrap_text_formula(field: &str) -> &str {
+    field
+        .strip_prefix("=\"")
+        .and_then(|f| f.strip_suffix('"'))
+        .unwrap_or(field)
 }
 
 /// The header line (its 0-based line index and byte offset) and the delimiter.
@@ -110,6 +119,14 @@ mod tests {
         let text = "序号\t工作任务\t责任单位\t完成情况\n1\t推进老旧小区改造\t市住建局\t完成32个\n";
         let doc = read(text).expect("a table");
         assert_eq!(doc.tables[0].rows[1].cells[2].paragraphs, ["市住建局"]);
+    }
+
+    #[test]
+    fn cells_exported_as_text_formulas_are_their_values() {
+        let text = "序号,工作任务,牵头单位,进展情况\n=\"1\",推进垃圾分类,市城管局,=\"0.5\"\n";
+        let doc = read(text).expect("a table");
+        assert_eq!(doc.tables[0].rows[1].cells[0].paragraphs, ["1"]);
+        assert_eq!(doc.tables[0].rows[1].cells[3].paragraphs, ["0.5"]);
     }
 
     #[test]

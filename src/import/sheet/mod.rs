@@ -380,9 +380,13 @@ impl SheetBuilder {
 
     fn finish(self, budget: &mut Budget) -> Result<Table, ReadError> {
         let name = table_name(&self.name);
+        // The sheet's name is its caption: a workbook with a sheet per domain names the
+        // section (`一、经济发展`), a sheet per quarter the period.
+        let caption = vec![self.name.clone()];
         let Some(extent) = Extent::of(&self.cells) else {
             return Ok(Table {
                 name,
+                caption,
                 ..Table::default()
             });
         };
@@ -401,7 +405,7 @@ impl SheetBuilder {
         }
         Ok(Table {
             name,
-            caption: Vec::new(),
+            caption,
             rows: rows
                 .into_iter()
                 .map(|(r, cells)| Row {
@@ -826,7 +830,7 @@ mod tests {
         assert_eq!(texts(&doc.tables[0].rows[1]), ["任务总数", "3"]);
 
         let t = &doc.tables[1];
-        assert!(t.caption.is_empty());
+        assert_eq!(t.caption, ["重点工作任务"]);
         let at: Vec<usize> = t.rows.iter().map(|r| r.at).collect();
         assert_eq!(at, [1, 2, 3, 4, 5, 6, 7]);
         // Title merged across the table.
