@@ -172,6 +172,12 @@ fn a_second_round_of_unseen_text_reports_imports_exactly() {
     check_all(&office_dir().with_file_name("text_blind2"), 14);
 }
 
+/// A third round of unseen reports in every format (tests/fixtures/blind3/README.md).
+#[test]
+fn a_third_round_of_unseen_reports_imports_exactly() {
+    check_all(&office_dir().with_file_name("blind3"), 13);
+}
+
 fn check_all(dir: &Path, at_least: usize) {
     let fixtures = fixtures(dir);
     assert!(fixtures.len() >= at_least, "{} fixtures", fixtures.len());

@@ -5,6 +5,7 @@
 //! file → the report period. Pure: it never touches the store, so a bad file changes
 //! nothing.
 
+pub mod aligned;
 pub mod boundary;
 pub mod cells;
 pub mod columns;
@@ -301,9 +302,15 @@ fn import_decoded(
             file: source.to_string(),
         });
     }
-    if let Some(doc) = delimited::read(text) {
-        if let Some(report) = from_tables(&doc, false, source, Format::Text, encoding, aliases)? {
-            return Ok(report);
+    // Text that is a table of cells: delimited (CSV, cells pasted from a spreadsheet), or
+    // lined up with spaces.
+    let tables: [fn(&str) -> Option<Document>; 2] = [delimited::read, aligned::read];
+    for read in tables {
+        if let Some(doc) = read(text) {
+            if let Some(report) = from_tables(&doc, false, source, Format::Text, encoding, aliases)?
+            {
+                return Ok(report);
+            }
         }
     }
     let layout = layout::detect(&lines).ok_or_else(|| ImportError::NoTable {
