@@ -74,6 +74,15 @@ fn find_header(text: &str) -> Option<(usize, usize, u8)> {
             if !line.as_bytes().contains(&delimiter) {
                 continue;
             }
+            // A cheap split first: a header's cells hold no quotes or delimiters, and most
+            // lines with commas are prose.
+            let naive: Vec<&str> = line
+                .split(delimiter as char)
+                .map(|c| c.trim().trim_matches('"'))
+                .collect();
+            if naive.len() < 3 || !columns::names_columns(&naive) {
+                continue;
+            }
             let cells = split_line(line, delimiter);
             if cells.len() >= 3 && columns::names_columns(&cells) {
                 return Some((i, offset, delimiter));

@@ -91,6 +91,11 @@ impl Vocabulary {
 
     /// The role a cell names exactly (`序号`, `牵头单位`, `進展情況`).
     pub fn exact(&self, cell: &str) -> Option<Column> {
+        // No header word is long: a line of text is refused before it is folded (every line
+        // of a text report is asked).
+        if cell.len() > MAX_HEADER_BYTES {
+            return None;
+        }
         let k = key(cell);
         self.exact.iter().find(|(w, _)| *w == k).map(|(_, c)| *c)
     }
@@ -125,6 +130,9 @@ impl Vocabulary {
             .collect()
     }
 }
+
+/// Longer than any header cell, spaces and brackets included.
+const MAX_HEADER_BYTES: usize = 120;
 
 /// A header cell as compared: traditional forms folded, whitespace, markdown emphasis,
 /// colons and brackets dropped.

@@ -184,6 +184,11 @@ pub(crate) fn header_column_of(cell: &str) -> Option<Column> {
     if let Some(c) = column_of(cell) {
         return Some(c);
     }
+    // A header cell is short (16 characters, see below): a line of text is refused before
+    // it is folded.
+    if cell.len() > 120 {
+        return None;
+    }
     let key: String = fold(cell)
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '#'))
@@ -314,6 +319,10 @@ fn inline_label_pattern() -> &'static regex::Regex {
 /// only after a space or a `;`, so a label word inside a sentence is not taken for one.
 /// One pass over the text.
 pub(crate) fn inline_labels(text: &str) -> Vec<usize> {
+    // Every label has a colon or a 【: most lines have neither, and are not folded.
+    if !text.contains([':', '\u{ff1a}', '【']) {
+        return Vec::new();
+    }
     let folded = fold(text);
     inline_label_pattern()
         .find_iter(&folded)
