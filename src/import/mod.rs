@@ -220,7 +220,10 @@ pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Rep
             } else {
                 "HTML"
             };
-            if format == Format::Docx && columns::read(&doc, true).is_none() {
+            if let Some(report) = from_tables(&doc, true, source, format, encoding, aliases)? {
+                return Ok(report);
+            }
+            if format == Format::Docx {
                 // The task table may sit inside a frame (a one-cell table laying out the
                 // page): read the tables inside cells as tables of their own.
                 if let Ok(framed) = docx::read_nested_grids(bytes) {
@@ -231,30 +234,29 @@ pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Rep
                     }
                 }
             }
-            from_document(&doc, true, source, format, encoding, aliases)
+            as_text(&doc, source, format, encoding, aliases)
         }
         Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => {
             let doc = sheet::read(bytes).map_err(unreadable)?;
-            from_document(&doc, false, source, format, "spreadsheet", aliases)
+            match from_tables(&doc, false, source, format, "spreadsheet", aliases)? {
+                Some(report) => Ok(report),
+                None => as_text(&doc, source, format, "spreadsheet", aliases),
+            }
         }
     }
 }
 
-/// A report from a document's task tables; when no table has a task header, the document
-/// is read as text: its paragraphs (a report written as labelled paragraphs, units in
-/// parentheses…), then its tables' rows one line each (a report typed or pasted into a sheet
-/// one line per row), through the text layouts.
-fn from_document(
+/// A document none of whose tables has a task header, read as text: its paragraphs (a
+/// report written as labelled paragraphs, units in parentheses…), then its tables' rows one
+/// line each (a report typed or pasted into a sheet one line per row), through the text
+/// layouts.
+fn as_text(
     doc: &Document,
-    continued: bool,
     source: &str,
     format: Format,
     encoding: &'static str,
     aliases: &Aliases,
 ) -> Result<Report, ImportError> {
-    if let Some(report) = from_tables(doc, continued, source, format, encoding, aliases)? {
-        return Ok(report);
-    }
     let mut lines = doc.text.clone();
     lines.extend(table_lines(doc));
     let mut report =
