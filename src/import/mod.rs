@@ -25,6 +25,7 @@ pub mod preview;
 pub mod sheet;
 pub mod table;
 pub mod units;
+pub mod unwrap;
 
 use crate::model::Unit;
 pub use format::Format;
@@ -304,6 +305,13 @@ fn import_decoded(
             file: source.to_string(),
         });
     }
+    // A PDF's copy: page furniture out, wrapped paragraphs joined (line numbers kept).
+    let unwrapped = unwrap::unwrap(&lines);
+    let text = unwrapped.as_deref().unwrap_or(text);
+    let lines = match &unwrapped {
+        Some(t) => source_lines(t),
+        None => lines,
+    };
     // Text that is a table of cells: delimited (CSV, cells pasted from a spreadsheet), or
     // lined up with spaces.
     let tables: [fn(&str) -> Option<Document>; 2] = [delimited::read, aligned::read];
