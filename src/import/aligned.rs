@@ -4,6 +4,8 @@
 //! cell is known by its place, not lost.
 
 use super::columns;
+use super::headers::Column;
+use super::layout;
 use super::table::{Cell, Document, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
@@ -50,8 +52,8 @@ fn chunks(line: &str) -> Vec<(usize, String)> {
     out
 }
 
-/// The header line's index and its columns' start positions.
-fn find_header(lines: &[&str]) -> Option<(usize, Vec<usize>)> {
+/// The header line's index, its columns' start positions and its cells.
+fn find_header(lines: &[&str]) -> Option<(usize, Vec<usize>, Vec<String>)> {
     lines
         .iter()
         .take(HEADER_SEARCH_LINES)
@@ -63,16 +65,25 @@ fn find_header(lines: &[&str]) -> Option<(usize, Vec<usize>)> {
             }
             let cells = chunks(l);
             let names: Vec<&str> = cells.iter().map(|(_, t)| t.as_str()).collect();
-            (cells.len() >= 3 && columns::names_columns(&names))
-                .then(|| (i, cells.iter().map(|(at, _)| *at).collect()))
+            (cells.len() >= 3 && columns::names_columns(&names)).then(|| {
+                (
+                    i,
+                    cells.iter().map(|(at, _)| *at).collect(),
+                    cells.iter().map(|(_, t)| t.clone()).collect(),
+                )
+            })
         })
 }
 
 /// The text as a table, when one of its first lines is a header whose column names are
 /// separated by runs of spaces. Lines above the header are one-cell title rows.
 pub fn read(text: &str) -> Option<Document> {
-    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
-    let (header_at, starts) = find_header(&lines)?;
+    // A form feed is a page break (`pdftotext` writes one before each page).
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_end_matches('\r').trim_start_matches('\u{c}'))
+        .collect();
+    let (header_at, starts, header) = find_header(&lines)?;
     // A table, not a header line over one cell per line: most lines under the header hold
     // several cells.
     let body: Vec<usize> = lines[header_at + 1..]
@@ -83,7 +94,23 @@ pub fn read(text: &str) -> Option<Document> {
     if body.iter().filter(|n| **n >= 2).count() * 2 < body.len() {
         return None;
     }
-    let mut rows = Vec::with_capacity(lines.len());
+    // With a 序号 column first, a line without a number carries on the row above: cells
+    // wrapped at the column's width (`pdftotext -layout` and the like).
+    let numbered = matches!(
+        header.first().and_then(|h| layout::header_column_of(h)),
+        Some(Column::Number)
+    );
+    let mut rows: Vec<Row> = Vec::with_capacity(lines.len());
+    // The row being gathered: where it starts and each column's pieces.
+    let mut open: Option<(usize, Vec<Vec<String>>)> = None;
+    let close = |open: &mut Option<(usize, Vec<Vec<String>>)>, rows: &mut Vec<Row>| {
+        if let Some((at, pieces)) = open.take() {
+            rows.push(Row {
+                at,
+                cells: pieces.iter().map(|p| Cell::text(join_pieces(p))).collect(),
+            });
+        }
+    };
     for (i, line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -96,19 +123,30 @@ pub fn read(text: &str) -> Option<Document> {
             });
             continue;
         }
+        let line_chunks = chunks(line);
+        // The header repeated after a page break.
+        if i > header_at && line_chunks.iter().map(|(_, t)| t).eq(header.iter()) {
+            continue;
+        }
         let mut cells: Vec<Vec<String>> = vec![Vec::new(); starts.len()];
-        for (pos, text) in chunks(line) {
+        for (pos, text) in line_chunks {
             let column = starts.iter().rposition(|s| *s <= pos + SLACK).unwrap_or(0);
             cells[column].push(text);
         }
-        rows.push(Row {
-            at,
-            cells: cells
-                .into_iter()
-                .map(|pieces| Cell::text([pieces.join("")]))
-                .collect(),
-        });
+        let carries_on = numbered && i > header_at && cells[0].is_empty();
+        match open.as_mut() {
+            Some((_, pieces)) if carries_on => {
+                for (column, more) in cells.into_iter().enumerate() {
+                    pieces[column].extend(more);
+                }
+            }
+            _ => {
+                close(&mut open, &mut rows);
+                open = Some((at, cells));
+            }
+        }
     }
+    close(&mut open, &mut rows);
     Some(Document {
         text: Vec::new(),
         tables: vec![Table {
@@ -117,6 +155,28 @@ pub fn read(text: &str) -> Option<Document> {
             rows,
         }],
     })
+}
+
+/// A cell's pieces, one per line, as its paragraphs: a piece carries on the text before it
+/// (wrapped at the column's width: nothing between Chinese, a space between Latin words)
+/// unless it starts a numbered sub-item (`2.`, `(2)`, `二是`).
+fn join_pieces(pieces: &[String]) -> Vec<String> {
+    let mut paragraphs: Vec<String> = Vec::new();
+    for piece in pieces {
+        let starts_item = layout::number_prefix(piece).is_some()
+            || layout::regex!(r"^(?:[(\x{FF08}][一二三四五六七八九十]{1,3}[)\x{FF09}]|[一二三四五六七八九十]{1,3}是)").is_match(piece);
+        match paragraphs.last_mut() {
+            Some(last) if !starts_item => {
+                let ascii = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+                if ascii(last.chars().next_back()) && ascii(piece.chars().next()) {
+                    last.push(' ');
+                }
+                last.push_str(piece);
+            }
+            _ => paragraphs.push(piece.clone()),
+        }
+    }
+    paragraphs
 }
 
 #[cfg(test)]

@@ -305,9 +305,11 @@ fn import_decoded(
             file: source.to_string(),
         });
     }
-    // A PDF's copy: page furniture out, wrapped paragraphs joined (line numbers kept).
-    let unwrapped = unwrap::unwrap(&lines);
-    let text = unwrapped.as_deref().unwrap_or(text);
+    // A PDF's copy: page furniture out (for tables lined up with spaces, only that), and
+    // wrapped paragraphs joined for the text layouts (line numbers kept either way).
+    let cleaned = unwrap::unwrap(&lines, false);
+    let table_text = cleaned.as_deref().unwrap_or(text);
+    let unwrapped = unwrap::unwrap(&lines, true);
     let lines = match &unwrapped {
         Some(t) => source_lines(t),
         None => lines,
@@ -316,7 +318,7 @@ fn import_decoded(
     // lined up with spaces.
     let tables: [fn(&str) -> Option<Document>; 2] = [delimited::read, aligned::read];
     for read in tables {
-        if let Some(doc) = read(text) {
+        if let Some(doc) = read(table_text) {
             if let Some(report) = from_tables(&doc, false, source, Format::Text, encoding, aliases)?
             {
                 return Ok(report);

@@ -39,9 +39,10 @@ fn starts_something(text: &str) -> bool {
         || t.starts_with("关于")
 }
 
-/// The report's text with page furniture blanked and wrapped paragraphs joined, or None
-/// when there is nothing to do (the usual case: the text is left exactly as it was).
-pub fn unwrap(lines: &[SourceLine<'_>]) -> Option<String> {
+/// The report's text with page furniture blanked and (with `join_paragraphs`) wrapped paragraphs
+/// joined, or None when there is nothing to do (the usual case: the text is left exactly as
+/// it was). Tables lined up with spaces keep their lines: only their furniture goes.
+pub fn unwrap(lines: &[SourceLine<'_>], join_paragraphs: bool) -> Option<String> {
     let mut out: Vec<String> = lines.iter().map(|l| l.text.to_string()).collect();
     let mut changed = false;
     // Page numbers, and a short line that comes right after a page number more than once
@@ -80,7 +81,10 @@ pub fn unwrap(lines: &[SourceLine<'_>]) -> Option<String> {
     let body: Vec<usize> = (0..lines.len())
         .filter(|i| !out[*i].trim().is_empty())
         .collect();
-    let first_indented = body.iter().position(|i| indented(&out[*i]));
+    let first_indented = body
+        .iter()
+        .position(|i| indented(&out[*i]))
+        .filter(|_| join_paragraphs);
     if let Some(first) = first_indented {
         let rest = &body[first..];
         let share = rest.iter().filter(|i| indented(&out[**i])).count() as f32 / rest.len() as f32;
@@ -128,7 +132,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> Option<String> {
-        unwrap(&crate::import::source_lines(text))
+        unwrap(&crate::import::source_lines(text), true)
     }
 
     #[test]
