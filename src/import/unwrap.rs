@@ -88,7 +88,7 @@ pub fn unwrap(lines: &[SourceLine<'_>], join_paragraphs: bool) -> Option<String>
     if let Some(first) = first_indented {
         let rest = &body[first..];
         let share = rest.iter().filter(|i| indented(&out[**i])).count() as f32 / rest.len() as f32;
-        if share >= INDENTED_SHARE && share < 1.0 {
+        if (INDENTED_SHARE..1.0).contains(&share) {
             // The paragraph being built: its line, and whether it may take a tail.
             let mut open: Option<usize> = None;
             for i in rest[0]..lines.len() {
