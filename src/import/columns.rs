@@ -588,6 +588,13 @@ fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut 
             text: own_text(),
             reason: format!("{}: {reason}", table.name),
         };
+        // A web page's furniture copied with the table (`【打印本页】`, the ICP line).
+        if own
+            .iter()
+            .all(|(_, p)| p.iter().all(|t| layout::is_page_furniture(t)))
+        {
+            continue;
+        }
         if own
             .iter()
             .any(|(_, p)| p.first().is_some_and(|t| is_signature(t)))

@@ -22,6 +22,11 @@ pub fn read(text: &str) -> Option<Document> {
             cells: vec![Cell::text([l])],
         })
         .collect();
+    let body = &text[offset..];
+    if delimiter == b'\t' && !body.contains('"') {
+        rows.extend(unquoted_tab_rows(body, header_at));
+        return Some(document(rows));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -44,14 +49,77 @@ pub fn read(text: &str) -> Option<Document> {
             Err(_) => return None,
         }
     }
-    Some(Document {
+    Some(document(rows))
+}
+
+fn document(rows: Vec<Row>) -> Document {
+    Document {
         text: Vec::new(),
         tables: vec![Table {
             name: "table".to_string(),
             caption: Vec::new(),
             rows,
         }],
-    })
+    }
+}
+
+/// Tab-separated rows whose cells may hold line breaks without quotes (a table copied out
+/// of a browser or Word): a line with fewer cells than the header carries on into the next
+/// line — its last cell and the next line's first cell are one cell, a paragraph apart —
+/// until the row has its cells. A line starting with a row number, or a heading line, starts
+/// a row of its own. Blank lines inside a cell are no paragraphs.
+fn unquoted_tab_rows(body: &str, header_at: usize) -> Vec<Row> {
+    let mut lines = body.lines().enumerate();
+    let width = lines
+        .next()
+        .map_or(0, |(_, header)| header.split('\t').count());
+    let mut rows: Vec<Row> = Vec::new();
+    let mut open: Option<(usize, Vec<String>)> = None;
+    let finish = |open: &mut Option<(usize, Vec<String>)>, rows: &mut Vec<Row>| {
+        if let Some((at, fields)) = open.take() {
+            rows.push(Row {
+                at,
+                cells: fields
+                    .iter()
+                    .map(|f| Cell::text(unwrap_text_formula(f).lines()))
+                    .collect(),
+            });
+        }
+    };
+    // The header row itself.
+    if let Some(first) = body.lines().next() {
+        rows.push(Row {
+            at: header_at + 1,
+            cells: first.split('\t').map(|f| Cell::text([f])).collect(),
+        });
+    }
+    for (i, line) in lines {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        let starts_row = columns::row_number(fields[0]).is_some()
+            || (fields.len() == 1 && super::layout::is_heading(line));
+        match open.as_mut() {
+            Some((_, current)) if current.len() < width && !starts_row => {
+                if let Some(last) = current.last_mut() {
+                    last.push('\n');
+                    last.push_str(fields[0]);
+                }
+                current.extend(fields[1..].iter().map(|f| f.to_string()));
+            }
+            _ => {
+                finish(&mut open, &mut rows);
+                open = Some((
+                    header_at + i + 1,
+                    fields.iter().map(|f| f.to_string()).collect(),
+                ));
+            }
+        }
+    }
+    finish(&mut open, &mut rows);
+    rows
 }
 
 /// `="0012"`: how office systems export a value Excel must show as text (keeping leading
