@@ -332,10 +332,18 @@ fn find_header(table: &Table) -> Option<Header> {
     let mut body = at + 1;
     if let Some(next) = table.rows.get(at + 1) {
         let sub = roles_of(next);
-        let refines = sub
-            .iter()
-            .flatten()
-            .any(|c| c.is_units() || *c == Column::Progress)
+        // It names units or progress columns, or every cell of its own names a column
+        // (`任务内容` over `重点任务 | 具体目标`); and holds no text longer than a header's.
+        let own: Vec<usize> = (0..next.cells.len())
+            .filter(|i| next.cells[*i].merged == Merged::No && !next.cells[*i].is_empty())
+            .collect();
+        let all_named =
+            !own.is_empty() && own.iter().all(|i| sub.get(*i).is_some_and(Option::is_some));
+        let refines = (all_named
+            || sub
+                .iter()
+                .flatten()
+                .any(|c| c.is_units() || *c == Column::Progress))
             && !next.cells.iter().any(|c| c.joined("").chars().count() > 20);
         if refines {
             for (i, cell) in next.cells.iter().enumerate() {
@@ -863,6 +871,20 @@ fn task_row(
             Column::Other => row.notes.push(note_text(&header.names[i], paras)),
             Column::Period => out.row_periods.push(paras.join("")),
             Column::Number | Column::Ignore => {}
+        }
+    }
+    // No units column: the units may close the goal cell (`…经验。(牵头单位:X;配合单位:Y)`).
+    if lead.is_empty() && co.is_empty() && single.is_empty() {
+        if let Some(p) = super::parenthesized::trailing_units(&row.goal).filter(|p| p.explicit) {
+            let before = row.goal[..p.open].trim_end().to_string();
+            let after = row.goal[p.close_end..].trim();
+            let mut goal = before;
+            if !after.is_empty() && !goal.ends_with(['。', '；', ';', '！', '？']) {
+                goal.push_str(after);
+            }
+            row.goal = goal;
+            row.units = p.units;
+            return row;
         }
     }
     row.units = if lead.is_empty() && co.is_empty() && !single.is_empty() {
