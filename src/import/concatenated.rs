@@ -337,55 +337,10 @@ fn section_heading(text: &str) -> Option<String> {
     is_heading.then(|| t.to_string())
 }
 
-/// Page furniture around a scraped report: disclaimers, links, comment boxes. Strong markers
-/// never occur in a report's text; weak ones can (`安徽人社APP`, `版权保护`), so they mark
-/// furniture only on a line that is not a sentence.
-fn is_boilerplate(text: &str) -> bool {
-    const STRONG: &[&str] = &[
-        "免责声明",
-        "Copyright",
-        "copyright",
-        "©",
-        "http://",
-        "https://",
-        "www.",
-        "网站地图",
-        "关于我们",
-        "联系我们",
-        "责任编辑",
-        "扫一扫",
-        "分享到",
-        "上一篇",
-        "下一篇",
-        "返回顶部",
-        "打印本页",
-        "关闭窗口",
-        "ICP",
-    ];
-    const WEAK: &[&str] = &[
-        "版权",
-        "举报",
-        "登录",
-        "登陆",
-        "评论",
-        "APP",
-        "二维码",
-        ".com",
-        "阅读次数",
-        "字体:",
-        "更多>>",
-        "换一换",
-        "Ltd",
-        "备案",
-    ];
-    STRONG.iter().any(|m| text.contains(m))
-        || (!text.trim_end().ends_with('。') && WEAK.iter().any(|m| text.contains(m)))
-}
-
 /// A line after the table that is short and no sentence: page furniture too (`发布已输入0/200`).
 fn is_furniture(text: &str) -> bool {
     let t = text.trim();
-    is_boilerplate(t) || (t.chars().count() <= 40 && !t.contains('。'))
+    super::layout::is_page_furniture(t) || (t.chars().count() <= 40 && !t.contains('。'))
 }
 
 fn group_rows<'a>(lines: &[SourceLine<'a>], unplaced: &mut Vec<Unplaced>) -> Vec<Draft<'a>> {
@@ -448,7 +403,7 @@ fn group_rows<'a>(lines: &[SourceLine<'a>], unplaced: &mut Vec<Unplaced>) -> Vec
         }
         if i > last_row {
             // After the last row: continuation lines until a blank line or page furniture.
-            if l.text.trim().is_empty() || is_boilerplate(l.text) {
+            if l.text.trim().is_empty() || super::layout::is_page_furniture(l.text) {
                 report_footer(&lines[i..], unplaced);
                 break;
             }
@@ -462,13 +417,10 @@ fn group_rows<'a>(lines: &[SourceLine<'a>], unplaced: &mut Vec<Unplaced>) -> Vec
             i += 1;
             continue;
         }
-        if is_boilerplate(l.text) {
-            // Page furniture between rows (a link, an editor's name) is no progress.
-            unplaced.push(Unplaced {
-                line: l.number,
-                text: l.text.to_string(),
-                reason: "page furniture inside the table; not part of any task".into(),
-            });
+        if super::layout::is_page_furniture(l.text) {
+            // Page furniture between rows (a link, an editor's name, a page's source line)
+            // is no progress, and no report text either: left out as before and after the
+            // table.
             i += 1;
             continue;
         }
@@ -806,12 +758,12 @@ mod tests {
     }
 
     #[test]
-    fn page_furniture_between_rows_is_reported_not_progress() {
+    fn page_furniture_between_rows_is_neither_progress_nor_reported() {
         let text = "1.\u{a0}推进撤县设区。已报送论证报告。市民政局 \n责任编辑:张三\n2.\u{a0}完善公墓建设。已完成选址。市民政局各县(市)区政府\n";
         let p = parse(&lines(text));
         assert_eq!(p.rows[0].progress, ["已报送论证报告。"]);
-        assert_eq!(p.unplaced.len(), 1);
-        assert_eq!(p.unplaced[0].line, 2);
+        assert_eq!(p.rows.len(), 2);
+        assert!(p.unplaced.is_empty(), "{:?}", p.unplaced);
     }
 
     #[test]

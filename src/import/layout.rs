@@ -501,6 +501,8 @@ pub(crate) fn is_page_furniture(text: &str) -> bool {
         "ICP",
         "网站标识码",
         "版权所有",
+        "浏览次数",
+        "访问量",
     ];
     const WEAK: &[&str] = &[
         "版权",
@@ -523,6 +525,8 @@ pub(crate) fn is_page_furniture(text: &str) -> bool {
         "承办:",
         "承办：",
         "技术支持",
+        "发布时间",
+        "信息来源",
     ];
     STRONG.iter().any(|m| text.contains(m))
         || (!text.trim_end().ends_with('。') && WEAK.iter().any(|m| text.contains(m)))
