@@ -178,6 +178,13 @@ fn a_third_round_of_unseen_reports_imports_exactly() {
     check_all(&office_dir().with_file_name("blind3"), 13);
 }
 
+/// A fourth round: text copied from PDFs and browsers, page furniture, office tables with
+/// headers and units where earlier rounds had none (tests/fixtures/blind4/README.md).
+#[test]
+fn a_fourth_round_of_unseen_reports_imports_exactly() {
+    check_all(&office_dir().with_file_name("blind4"), 14);
+}
+
 fn check_all(dir: &Path, at_least: usize) {
     let fixtures = fixtures(dir);
     assert!(fixtures.len() >= at_least, "{} fixtures", fixtures.len());

@@ -1116,10 +1116,21 @@ fn names(lines: &[SourceLine<'_>]) -> Vec<String> {
         .collect()
 }
 
-/// A line that lists several names or starts with `各` (`各县(市)区政府、开发区管委会`).
+/// A line that lists several names, starts with `各` (`各县(市)区政府、开发区管委会`) or names
+/// units as a group (`市直各有关部门`, `有关单位`): a co cell, never a lead unit.
 fn lists(l: &SourceLine<'_>) -> bool {
     let t = l.text.trim();
     t.starts_with('各')
+        || [
+            "各有关",
+            "各相关",
+            "有关部门",
+            "有关单位",
+            "相关部门",
+            "相关单位",
+        ]
+        .iter()
+        .any(|g| t.contains(g))
         || t.contains(['、', ',', '\u{ff0c}', ';', '\u{ff1b}'])
         || clean_units(t).contains('、')
 }
