@@ -557,6 +557,12 @@ fn cmd_import(
         report.unplaced.len(),
         if report.unplaced.len() == 1 { "" } else { "s" },
     )?;
+    if summary.replaced_sample {
+        writeln!(
+            out,
+            "the database held only the built-in sample; this report replaced it (the sample's history is kept)"
+        )?;
+    }
     if let Some(a) = advice {
         writeln!(out, "{}: {a}", file.display())?;
     }

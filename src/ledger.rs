@@ -62,7 +62,15 @@ pub struct ImportSummary {
     /// import into an empty database or with `replace`.
     #[serde(default)]
     pub matching: Matching,
+    /// The database held only the built-in sample, which this report replaced (its tasks
+    /// go; their history stays).
+    #[serde(default)]
+    pub replaced_sample: bool,
 }
+
+/// The meta key saying what the tasks came from: `sample` (the built-in sample, loaded into
+/// an empty database) or `reports` (an import of somebody's report).
+const META_CONTENT: &str = "content";
 
 pub struct Ledger {
     store: Box<dyn Store>,
@@ -130,7 +138,13 @@ impl Ledger {
             &crate::import::Aliases::builtin(),
         )
         .expect("the built-in sample imports (tested)");
-        self.import(&report, None, false).map(Some)
+        let summary = self.import(&report, None, false)?;
+        // The first real report replaces the sample instead of conflicting with it.
+        self.store.commit(Commit {
+            meta: vec![(META_CONTENT.to_string(), "sample".to_string())],
+            ..Commit::default()
+        })?;
+        Ok(Some(summary))
     }
 
     fn event(&self, task: u32, change: Change, note: Option<String>) -> NewEvent {
@@ -355,16 +369,29 @@ impl Ledger {
         let period = period
             .map(str::to_string)
             .unwrap_or_else(|| report.period.name.clone());
-        let existing_tasks = if replace {
+        let mut existing_tasks = if replace {
             Vec::new()
         } else {
             self.store.tasks()?
         };
-        let matching = if existing_tasks.is_empty() {
+        let mut matching = if existing_tasks.is_empty() {
             Matching::default()
         } else {
             periods::match_rows(&existing_tasks, &report.rows)
         };
+        // Tasks that are only the built-in sample give way to the first real report about
+        // other tasks (most of its rows match none of the sample's), instead of conflicting
+        // with it; a later period of the sample's own tasks merges as any report does.
+        let matched = matching.rows.iter().filter(|m| m.task().is_some()).count();
+        let replaced_sample = !replace
+            && !existing_tasks.is_empty()
+            && matched * 2 < report.rows.len()
+            && self.store.meta(META_CONTENT)?.as_deref() == Some("sample");
+        if replaced_sample {
+            existing_tasks.clear();
+            matching = Matching::default();
+        }
+        let replace = replace || replaced_sample;
         let rows = if existing_tasks.is_empty() {
             report.rows.clone()
         } else {
@@ -408,11 +435,12 @@ impl Ledger {
             .filter(|n| !imported.contains(n))
             .collect();
         summary.matching = matching;
+        summary.replaced_sample = replaced_sample;
         self.store.commit(Commit {
             clear_tasks: replace,
             put,
             events,
-            meta: Vec::new(),
+            meta: vec![(META_CONTENT.to_string(), "reports".to_string())],
         })?;
         Ok(summary)
     }

@@ -702,3 +702,36 @@ fn duban_reads_its_own_csv_xlsx_and_markdown_exports_back() {
         }
     }
 }
+
+#[test]
+fn the_first_real_report_replaces_the_built_in_sample_and_a_later_sample_period_merges() {
+    // The sample is loaded on first use; a report about other tasks takes its place
+    // instead of conflicting with its numbers.
+    let (_d, db) = temp_db();
+    duban(&db, &["list"]).ok();
+    let r = duban(&db, &["import", &format!("{OFFICE}/word_merged.docx")]);
+    r.ok();
+    assert!(r.stdout.contains("7 new, 0 updated"), "{}", r.stdout);
+    assert!(r.stdout.contains("replaced it"), "{}", r.stdout);
+    assert_eq!(export_json(&db)["tasks"].as_array().map(Vec::len), Some(7));
+    // Once real reports are in, nothing is replaced any more: the sample imported on top
+    // conflicts by number with the report's tasks and is matched, not swapped in.
+    let r = duban(&db, &["import", SEED]);
+    r.ok();
+    assert!(!r.stdout.contains("replaced it"), "{}", r.stdout);
+
+    // A later period of the sample's own tasks merges into the sample.
+    let (_d2, db2) = temp_db();
+    duban(&db2, &["list"]).ok();
+    let q3 = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/q3_2020/report_labelled.txt"
+    );
+    let r = duban(&db2, &["import", q3]);
+    r.ok();
+    assert!(r.stdout.contains("1 new, 10 updated"), "{}", r.stdout);
+    assert_eq!(
+        export_json(&db2)["tasks"].as_array().map(Vec::len),
+        Some(117)
+    );
+}

@@ -359,6 +359,9 @@ fn done_message(name: &str, done: &ImportDone, unplaced: usize, width: usize) ->
         s.updated.len(),
         s.absent.len()
     );
+    if s.replaced_sample {
+        what.push_str(", sample replaced");
+    }
     // Rows whose number belongs to a task with another goal are left out by the ledger:
     // said, so nobody thinks they were imported.
     let conflicts = s.matching.conflicts().count();
