@@ -557,6 +557,12 @@ fn cmd_import(
         report.unplaced.len(),
         if report.unplaced.len() == 1 { "" } else { "s" },
     )?;
+    if summary.matching.conflicts().count() * 2 > report.rows.len() {
+        writeln!(
+            out,
+            "most rows of this report have the numbers of other tasks: if it is a new year's list of tasks, import it with --replace (the history is kept)"
+        )?;
+    }
     if summary.replaced_sample {
         writeln!(
             out,
