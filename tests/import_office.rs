@@ -185,6 +185,13 @@ fn a_fourth_round_of_unseen_reports_imports_exactly() {
     check_all(&office_dir().with_file_name("blind4"), 14);
 }
 
+/// A fifth round: realistic reports in each of the eight text layouts and in office files
+/// (tests/fixtures/blind5/README.md).
+#[test]
+fn a_fifth_round_of_unseen_reports_imports_exactly() {
+    check_all(&office_dir().with_file_name("blind5"), 19);
+}
+
 fn check_all(dir: &Path, at_least: usize) {
     let fixtures = fixtures(dir);
     assert!(fixtures.len() >= at_least, "{} fixtures", fixtures.len());

@@ -455,6 +455,20 @@ fn sentence_score(s: &str, goal_so_far: &GoalWindows) -> i32 {
     if !target && !plan_clause && count.is_match(s) {
         score -= 1;
     }
+    // A target stated as a figure with its bound (`固定资产投资增长10%左右`, `控制在5.5%以内`)
+    // and nothing that reports (no date, no 已, no 同比): the plan's next target.
+    static BOUNDED: OnceLock<Regex> = OnceLock::new();
+    let bounded = re(
+        &BOUNDED,
+        r"[0-9]+(?:\.[0-9]+)?\s*(?:%|％|万|亿|个百分点)?[^,，;；。]{0,4}(?:左右|以上|以内|以下)|(?:不低于|不少于|控制在)\s*[0-9]",
+    );
+    if bounded.is_match(s)
+        && !s.contains('已')
+        && !dates.is_match(s)
+        && !["同比", "累计", "完成率"].iter().any(|w| s.contains(w))
+    {
+        score += 2;
+    }
     if !target
         && ["获批", "获得", "荣获", "入选", "获评"]
             .iter()

@@ -65,8 +65,9 @@ fn bare_number(t: &str) -> Option<u32> {
 }
 
 /// A blank line, or a line holding only `|`: the border between two cells.
+/// A blank line, a `|` line, or a cell that says it has nothing (`/`, `无`): no cell text.
 fn is_separator(t: &str) -> bool {
-    t.trim().is_empty() || is_bar_line(t)
+    t.trim().is_empty() || is_bar_line(t) || layout::is_placeholder(t)
 }
 
 /// The form's signature under the table: `填表人：王倩　　审核人：赵磊`, `联系电话：…`. It ends the

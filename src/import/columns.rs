@@ -113,7 +113,9 @@ pub fn read(doc: &Document, continued: bool) -> Option<TableReport> {
         out.row_periods.extend(part.report.row_periods);
     }
     out.parsed.unplaced.extend(versions);
-    // A cover sheet or a table of contents may carry the title the task table lacks.
+    out.title.extend(doc.text.iter().take(40).cloned());
+    // After the document's own text: a cover sheet or another table (a table of
+    // indicators, a contents) may carry the title the task table lacks.
     let used: std::collections::HashSet<usize> = found.iter().map(|(i, _, _)| *i).collect();
     for (_, t) in doc
         .tables
@@ -123,7 +125,6 @@ pub fn read(doc: &Document, continued: bool) -> Option<TableReport> {
     {
         out.title.extend(title_rows(t, 5));
     }
-    out.title.extend(doc.text.iter().take(40).cloned());
     layout::renumber_restarts(&mut out.parsed);
     Some(out)
 }
@@ -490,7 +491,7 @@ impl Grid {
                     let paragraphs: Vec<String> = cell
                         .paragraphs
                         .into_iter()
-                        .filter(|p| !is_placeholder(p))
+                        .filter(|p| !layout::is_placeholder(p))
                         .collect();
                     self.above[i] = paragraphs.clone();
                     cells.push(paragraphs);
@@ -546,22 +547,6 @@ fn is_totals(text: &str) -> bool {
         t.as_str(),
         "合计" | "小计" | "总计" | "共计" | "累计" | "汇总"
     )
-}
-
-/// What offices write in a cell that has nothing to say: `/`, `—`, `无`, `暂无`.
-fn is_placeholder(text: &str) -> bool {
-    let t = text.trim();
-    !t.is_empty()
-        && (t
-            .chars()
-            .all(|c| matches!(c, '/' | '\\' | '-' | '—' | '–' | '－' | '／' | '、'))
-            || matches!(t, "无" | "暂无" | "空" | "无。" | "暂无。")
-            // Word's grey text in a content control nobody filled in.
-            || t.starts_with("单击或点击此处输入")
-            || t.starts_with("单击此处输入")
-            || t.starts_with("点击或轻击此处输入")
-            || t.starts_with("Click or tap here to enter")
-            || t.starts_with("Click here to enter"))
 }
 
 fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut TableReport) {
@@ -884,6 +869,7 @@ fn task_row(
             }
             row.goal = goal;
             row.units = p.units;
+            row.notes.extend(p.notes);
             return row;
         }
     }

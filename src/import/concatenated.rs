@@ -402,8 +402,12 @@ fn group_rows<'a>(lines: &[SourceLine<'a>], unplaced: &mut Vec<Unplaced>) -> Vec
             continue;
         }
         if i > last_row {
-            // After the last row: continuation lines until a blank line or page furniture.
-            if l.text.trim().is_empty() || super::layout::is_page_furniture(l.text) {
+            // After the last row: continuation lines until a blank line, page furniture or
+            // a remark about the table (`注:…`).
+            if l.text.trim().is_empty()
+                || super::layout::is_page_furniture(l.text)
+                || super::layout::is_note_line(l.text)
+            {
                 report_footer(&lines[i..], unplaced);
                 break;
             }

@@ -532,6 +532,22 @@ pub(crate) fn is_page_furniture(text: &str) -> bool {
         || (!text.trim_end().ends_with('。') && WEAK.iter().any(|m| text.contains(m)))
 }
 
+/// What offices write in a cell that has nothing to say: `/`, `—`, `无`, `暂无`.
+pub(crate) fn is_placeholder(text: &str) -> bool {
+    let t = text.trim();
+    !t.is_empty()
+        && (t
+            .chars()
+            .all(|c| matches!(c, '/' | '\\' | '-' | '—' | '–' | '－' | '／' | '、'))
+            || matches!(t, "无" | "暂无" | "空" | "无。" | "暂无。")
+            // Word's grey text in a content control nobody filled in.
+            || t.starts_with("单击或点击此处输入")
+            || t.starts_with("单击此处输入")
+            || t.starts_with("点击或轻击此处输入")
+            || t.starts_with("Click or tap here to enter")
+            || t.starts_with("Click here to enter"))
+}
+
 /// `注:…`, `说明:…`: a remark about the table, not part of a task.
 pub(crate) fn is_note_line(text: &str) -> bool {
     let t = text.trim_start();

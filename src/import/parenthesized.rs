@@ -17,6 +17,9 @@ pub(crate) struct UnitsParen {
     pub units: RawUnits,
     /// A label or `牵头` says these are units; a bare list of names only looks like units.
     pub explicit: bool,
+    /// Labels in the parenthesis that are no units (`完成时限:2020年12月底`, `责任领导:张三`):
+    /// the task's notes, `<label>:<text>`.
+    pub notes: Vec<String>,
 }
 
 /// The units parenthesis of a task paragraph. Explicit forms (`牵头责任单位:`, `X牵头`) count
@@ -45,6 +48,7 @@ pub(crate) fn trailing_units(text: &str) -> Option<UnitsParen> {
                     let open_len = t[open_at..].chars().next().map_or(1, char::len_utf8);
                     let inner = &t[open_at + open_len..i];
                     let at_end = close_end >= end_of_body;
+                    let (inner, notes) = note_labels(inner);
                     if let Some((units, explicit)) = parse_units(inner) {
                         if explicit || at_end {
                             // Keep the last explicit group: a task may cite a document in
@@ -54,6 +58,7 @@ pub(crate) fn trailing_units(text: &str) -> Option<UnitsParen> {
                                 close_end,
                                 units,
                                 explicit,
+                                notes,
                             });
                         }
                     }
@@ -63,6 +68,37 @@ pub(crate) fn trailing_units(text: &str) -> Option<UnitsParen> {
         }
     }
     found
+}
+
+/// The inside of a parenthesis without its note labels (`;完成时限:2020年12月底`, from the
+/// first such label on), and those notes as `<label>:<text>`.
+fn note_labels(inner: &str) -> (&str, Vec<String>) {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| layout::label_after_separator(&[Column::Notes, Column::Other], 2));
+    let folded = fold(inner);
+    let Some(first) = re.find(&folded) else {
+        return (inner, Vec::new());
+    };
+    let mut cuts: Vec<usize> = re.find_iter(&folded).map(|m| m.start()).collect();
+    cuts.push(inner.len());
+    let mut notes = Vec::new();
+    for w in cuts.windows(2) {
+        let part = inner[w[0]..w[1]]
+            .trim_matches(|c: char| c.is_whitespace() || ",\u{ff0c};\u{ff1b}。".contains(c));
+        if let Some((_, len, rest)) = layout::label_at_start(part) {
+            let label: String = part[..len]
+                .chars()
+                .filter(|c| {
+                    !matches!(c, ':' | '\u{ff1a}' | '【' | '】' | '[' | ']') && !c.is_whitespace()
+                })
+                .collect();
+            let rest = rest.trim();
+            if !rest.is_empty() {
+                notes.push(format!("{label}:{rest}"));
+            }
+        }
+    }
+    (&inner[..first.start()], notes)
 }
 
 /// Reads the inside of a units parenthesis. The flag says the form was explicit (a label or
@@ -207,6 +243,7 @@ struct Task {
     goal: String,
     progress: Option<String>,
     units: RawUnits,
+    notes: Vec<String>,
 }
 
 /// A task paragraph: the number, the goal before the parenthesis (with the sentence end after
@@ -233,6 +270,7 @@ fn task_from(text: &str) -> Option<Task> {
         goal,
         progress: (!rest.is_empty()).then(|| rest.to_string()),
         units: paren.units,
+        notes: paren.notes,
     })
 }
 
@@ -339,6 +377,7 @@ impl Current {
             self.row.progress.push(extra.to_string());
         }
         self.row.units = paren.units;
+        self.row.notes.extend(paren.notes);
         self.has_units = true;
         self.closed_by_progress = true;
     }
@@ -528,13 +567,13 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             fresh_section = false;
             current = Some(Current {
                 row: RawRow {
-                    notes: Vec::new(),
                     number: task.number,
                     section: section.clone(),
                     line: line.number,
                     goal: task.goal,
                     progress: task.progress.into_iter().collect(),
                     units: task.units,
+                    notes: task.notes,
                 },
                 has_units: true,
                 closed_by_progress: false,

@@ -136,10 +136,12 @@ fn split_outside_parens(cell: &str) -> Vec<&str> {
     out.into_iter().map(|(s, e)| &cell[s..e]).collect()
 }
 
-/// `各区`, `各县`, `各市`: the start of a name that lists levels of government.
+/// `各区`, `各县`, `各辖市`, `各县市`: the start of a name that lists levels of government.
 fn is_level_prefix(piece: &str) -> bool {
     let cs: Vec<char> = piece.chars().collect();
-    matches!(cs.as_slice(), ['各', l] if "区县市镇乡".contains(*l))
+    cs.first() == Some(&'各')
+        && (2..=4).contains(&cs.len())
+        && cs.last().is_some_and(|l| "区县市镇乡".contains(*l))
 }
 
 /// `县(市)政府`, `市区政府`: the rest of such a name.
@@ -726,7 +728,16 @@ pub fn split_touching(text: &str, vocab: &Vocabulary) -> Option<SplitUnits> {
     let mut out = SplitUnits::default();
     let mut in_co = false;
     for token in tokens {
-        let names = segment_token(token, vocab, trailing_space && !in_co)?;
+        // `市经信局(牵头)`: the mark stays on the name (it makes the name lead) but is no
+        // part of what is split.
+        let (base, mark) = ["（牵头）", "(牵头)"]
+            .iter()
+            .find_map(|m| token.strip_suffix(m).map(|b| (b, Some(*m))))
+            .unwrap_or((token, None));
+        let mut names = segment_token(base, vocab, trailing_space && !in_co)?;
+        if let (Some(mark), Some(last)) = (mark, names.last_mut()) {
+            last.push_str(mark);
+        }
         for (k, name) in names.into_iter().enumerate() {
             if k > 0 && !in_co {
                 in_co = true;
@@ -850,6 +861,10 @@ mod tests {
             co: "各区、县(市)政府".into(),
         });
         assert_eq!(cols.1, ["各区、县(市)政府"]);
+        assert_eq!(
+            split_list("市财政局、各辖市、区人民政府"),
+            ["市财政局", "各辖市、区人民政府"]
+        );
     }
 
     #[test]
