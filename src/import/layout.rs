@@ -412,16 +412,7 @@ pub(crate) fn number_prefix(text: &str) -> Option<(u32, &str)> {
     let t = text.trim_start();
     // `第3项`, `No.3`: the number spelled out as an item.
     if let Some(c) = regex!(r"^(?:第\s*([0-9０-９]{1,6})\s*[项条]|(?i:no)\s*[.．:：]?\s*([0-9０-９]{1,6}))[\s\x{3000}、.．:：]*").captures(t) {
-        let digits: String = c
-            .get(1)
-            .or(c.get(2))?
-            .as_str()
-            .chars()
-            .map(|ch| match ch {
-                '０'..='９' => char::from(b'0' + (ch as u32 - '０' as u32) as u8),
-                ch => ch,
-            })
-            .collect();
+        let digits = ascii_digits(c.get(1).or(c.get(2))?.as_str());
         let rest = &t[c.get(0)?.end()..];
         if !rest.is_empty() {
             return Some((numeral(&digits)?, rest));
@@ -441,18 +432,22 @@ pub(crate) fn number_prefix(text: &str) -> Option<(u32, &str)> {
             return None;
         }
     }
-    let digits: String = digits
-        .as_str()
+    let digits = ascii_digits(digits.as_str());
+    if digits.len() >= 4 && figure_follows {
+        return None;
+    }
+    Some((numeral(&digits)?, rest))
+}
+
+/// Full-width digits (`１２`) as ASCII ones.
+fn ascii_digits(digits: &str) -> String {
+    digits
         .chars()
         .map(|c| match c {
             '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
             c => c,
         })
-        .collect();
-    if digits.len() >= 4 && figure_follows {
-        return None;
-    }
-    Some((numeral(&digits)?, rest))
+        .collect()
 }
 
 /// A line that ends the table: the distribution list and attachments of an official document.
