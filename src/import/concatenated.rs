@@ -228,11 +228,17 @@ fn row_start(text: &str, nbsp_mode: bool, expected: Option<u32>) -> Option<(u32,
     let rest = &trimmed[digits..];
     let rest = rest
         .strip_prefix('.')
-        .or_else(|| rest.strip_prefix('\u{ff0e}'))?;
+        .or_else(|| rest.strip_prefix('\u{ff0e}'))
+        .or_else(|| rest.strip_prefix('、'))?;
     let space = rest.chars().next()?;
     let ok = match space {
         '\u{a0}' => true,
         ' ' | '\u{3000}' => !nbsp_mode && expected.is_none_or(|e| number == e),
+        // `1.全年…` with nothing after the stop (a browser's text copy loses the no-break
+        // space): only the next number in sequence, or the first row under the header.
+        c if !c.is_whitespace() && !c.is_ascii_digit() => {
+            !nbsp_mode && expected.is_none_or(|e| number == e)
+        }
         _ => false,
     };
     if !ok {

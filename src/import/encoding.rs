@@ -218,15 +218,19 @@ fn normalize(mut text: String) -> String {
     text
 }
 
-/// `&#160;` `&#xA0;` `&nbsp;` → the character. Anything else stays as written.
+/// `&#160;` `&#xA0;` `&nbsp;` `&ldquo;`… → the character (see [`NAMED`]). Anything else
+/// stays as written.
 fn resolve_references(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        if let Some(after) = rest.strip_prefix("&nbsp;") {
-            out.push('\u{a0}');
+        if let Some((c, after)) = NAMED
+            .iter()
+            .find_map(|(name, c)| rest.strip_prefix(name).map(|a| (*c, a)))
+        {
+            out.push(c);
             rest = after;
             continue;
         }
@@ -241,6 +245,31 @@ fn resolve_references(text: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// Named references that editors and WPS leave in text copied from HTML: punctuation and
+/// spaces a Chinese report uses.
+const NAMED: &[(&str, char)] = &[
+    ("&nbsp;", '\u{a0}'),
+    ("&ldquo;", '“'),
+    ("&rdquo;", '”'),
+    ("&lsquo;", '‘'),
+    ("&rsquo;", '’'),
+    ("&mdash;", '—'),
+    ("&ndash;", '–'),
+    ("&hellip;", '…'),
+    ("&middot;", '·'),
+    ("&emsp;", '\u{2003}'),
+    ("&ensp;", '\u{2002}'),
+    ("&times;", '×'),
+    ("&le;", '≤'),
+    ("&ge;", '≥'),
+    ("&permil;", '‰'),
+    ("&deg;", '°'),
+    ("&quot;", '"'),
+    ("&lt;", '<'),
+    ("&gt;", '>'),
+    ("&amp;", '&'),
+];
 
 /// Parses `&#NNN;` or `&#xHH;` at the start of `s`: the character and the reference's length.
 fn numeric_reference(s: &str) -> Option<(char, usize)> {

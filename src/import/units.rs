@@ -212,7 +212,7 @@ pub fn clean_name(name: &str) -> Option<String> {
 fn cleaned(name: &str) -> Option<(String, bool)> {
     const EDGE: &[char] = &[
         '。', '.', '，', ',', '、', ';', '；', ':', '：', '!', '！', '?', '？', '…', '“', '”', '"',
-        '\'', '‘', '’', '·',
+        '\'', '‘', '’', '·', '/', '／',
     ];
     let mut t = name.trim_matches(|c: char| c.is_whitespace() || EDGE.contains(&c));
     let mut lead = false;
@@ -233,12 +233,13 @@ fn cleaned(name: &str) -> Option<(String, bool)> {
     (!t.is_empty()).then(|| (t.to_string(), lead))
 }
 
-/// What may follow a unit's name in a units cell: `等`, `等单位`, duty words, a lead mark.
+/// What may follow a unit's name in a units cell: `等`, `等单位`, duty words, a lead mark,
+/// and the `无` of an empty co cell glued on (`市商务局无`).
 fn duty_tail() -> &'static regex::Regex {
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     RE.get_or_init(|| {
         regex::Regex::new(
-            r"(?:等(?:相关)?(?:单位|部门)?|[(\x{FF08}]\s*(?:牵头|主责|配合|协办)\s*[)\x{FF09}]|(?:按照?职责分工|按照?职责|分工|共同|积极|密切|协同|牵头)*(?:配合|负责|落实|参与|协助|协办)+|牵头)$",
+            r"(?:等(?:相关)?(?:单位|部门)?|[(\x{FF08}]\s*(?:牵头|主责|配合|协办)\s*[)\x{FF09}]|(?:按照?职责分工|按照?职责|分工|共同|积极|密切|协同|牵头)*(?:配合|负责|落实|参与|协助|协办)+|牵头|无)$",
         )
         .expect("constant pattern is valid")
     })
