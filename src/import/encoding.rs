@@ -305,8 +305,12 @@ mod tests {
     #[test]
     fn references_become_characters() {
         assert_eq!(
-            text(b"1.&#160;x &nbsp;y &#xA0;z &amp; &#;"),
-            "1.\u{a0}x \u{a0}y \u{a0}z &amp; &#;"
+            text(b"1.&#160;x &nbsp;y &#xA0;z &amp; &#; &bogus;"),
+            "1.\u{a0}x \u{a0}y \u{a0}z & &#; &bogus;"
+        );
+        assert_eq!(
+            text("&ldquo;一网通办&rdquo;&mdash;&amp;nbsp;".as_bytes()),
+            "“一网通办”—&nbsp;"
         );
         assert_eq!(text("&#99999999; &#0;".as_bytes()), "&#99999999; &#0;");
     }
