@@ -116,7 +116,8 @@ impl Building {
             notes: self
                 .notes
                 .into_iter()
-                .filter(|(_, text)| !text.is_empty())
+                // `备注:无` says there is nothing to note.
+                .filter(|(_, text)| !text.is_empty() && !layout::is_placeholder(text))
                 .map(|(prefix, text)| format!("{prefix}{text}"))
                 .collect(),
             number: self.number,
@@ -184,6 +185,15 @@ fn goal_label(text: &str) -> Option<&str> {
         }
         _ => None,
     }
+}
+
+/// `序号:3`, `编号：12`: a record's number label with nothing else on its line.
+fn numbered_record(text: &str) -> Option<u32> {
+    let (name, value) = text.trim().split_once([':', '\u{ff1a}'])?;
+    if layout::column_of(name) != Some(Column::Number) {
+        return None;
+    }
+    super::columns::row_number(value)
 }
 
 /// The label a paragraph starts with, ignoring short goal labels (see [`goal_label`]).
@@ -292,8 +302,24 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 .push(unplaced(line, "a remark about the table"));
             continue;
         }
+        // `序号:3` (a record exported from an office system): a new task, with its number;
+        // its goal label follows.
+        if let Some(n) = numbered_record(t) {
+            if let Some(b) = current.take() {
+                out.rows.push(b.finish());
+            }
+            current = Some(Building::new(Some(n), line.number, &section, ""));
+            target = Column::Goal;
+            expected = Some(n.saturating_add(1));
+            continue;
+        }
         if let Some((col, rest)) = label(t) {
-            if col == Column::Goal {
+            // A goal label starts a task, unless the task just begun by its `序号:` has no
+            // goal yet.
+            let awaiting_goal = current.as_ref().is_some_and(|b| {
+                b.goal.is_empty() && b.seen == [Column::Goal] && b.progress.is_empty()
+            });
+            if col == Column::Goal && !awaiting_goal {
                 if let Some(b) = current.take() {
                     out.rows.push(b.finish());
                 }
