@@ -289,6 +289,21 @@ fn about_item(text: &str) -> Option<About<'_>> {
         Some((n, rest)) => (Some(n), rest.trim_start()),
         None => (None, t),
     };
+    // `3.【规模以上工业增加值增长9%】1-9月,…`: the goal in brackets, its progress after it.
+    if number.is_some() {
+        if let Some(inner_rest) = body.strip_prefix('【') {
+            if let Some((goal, rest)) = inner_rest.split_once('】') {
+                let goal = goal.trim();
+                if goal.chars().count() >= 4 && layout::column_of(goal).is_none() {
+                    return Some(About {
+                        number,
+                        goal: goal.to_string(),
+                        rest,
+                    });
+                }
+            }
+        }
+    }
     if !body.starts_with("关于") {
         return None;
     }
