@@ -59,6 +59,12 @@ pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
             paren_rows += if p.explicit { 1.0 } else { 0.5 };
             continue;
         }
+        // A 通报 item (`1.关于“…”事项。`) is that layout's, whatever form its units take; it
+        // outweighs the units labels its items end with.
+        if super::parenthesized::is_item(text) {
+            paren_rows += 2.0;
+            continue;
+        }
         // Labels at the start of the paragraph, or after a task on its line
         // (`1.任务。牵头责任单位:市发改委`).
         let first = label_at_start(text).map(|(c, _, _)| c);

@@ -283,6 +283,11 @@ struct About<'a> {
     rest: &'a str,
 }
 
+/// Whether a line is a 通报 item (`1.关于“…”事项。`, `3.【…】…`).
+pub(crate) fn is_item(text: &str) -> bool {
+    about_item(text).is_some_and(|a| a.number.is_some())
+}
+
 fn about_item(text: &str) -> Option<About<'_>> {
     let t = text.trim();
     let (number, body) = match task_number(t) {
@@ -541,6 +546,19 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
         // Inside a task whose units have not come yet, every paragraph is progress (numbered
         // sub-items too) until one ends in the units.
         if let Some(c) = current.as_mut().filter(|c| !c.has_units) {
+            // The units on a labelled line of their own, without parentheses
+            // (`牵头单位:市教育局;责任单位:…`), close the item as a parenthesis would.
+            if layout::label_at_start(t).is_some_and(|(col, _, _)| col.is_units()) {
+                let (inner, notes) = note_labels(t);
+                if let Some((units, _)) = parse_units(inner) {
+                    c.row.units = units;
+                    c.row.notes.extend(notes);
+                    c.has_units = true;
+                    c.closed_by_progress = true;
+                    closing_seen = true;
+                    continue;
+                }
+            }
             if let Some(p) = trailing_units(t) {
                 // The units on a line of their own right under the task line are the task
                 // line's: the paragraphs after them are its progress.
