@@ -558,7 +558,13 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     let mut expected: Option<u32> = None;
     let mut after_table = false;
 
+    // A section row whose id (`一、`) and title sit in two cells: the title's chunk is taken
+    // with the id's.
+    let mut title_taken = false;
     for (i, chunk) in chunks.iter().enumerate() {
+        if std::mem::take(&mut title_taken) {
+            continue;
+        }
         let next_kind = chunks.get(i + 1).map(|c| c.kind);
         // The chunk after a would-be goal fits the header: units when the goal's column is
         // followed by a units column (past any note columns).
@@ -634,14 +640,22 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 if let Some(r) = current.take() {
                     rows.push(r);
                 }
-                sections.enter(
-                    &chunk
-                        .lines
-                        .iter()
-                        .map(|l| l.text.trim())
-                        .collect::<Vec<_>>()
-                        .join(""),
-                );
+                let mut heading = chunk
+                    .lines
+                    .iter()
+                    .map(|l| l.text.trim())
+                    .collect::<Vec<_>>()
+                    .join("");
+                if bare_section_id(&heading) {
+                    if let Some(title) = chunks.get(i + 1).filter(|c| c.kind == Kind::Text) {
+                        let text: String = title.lines.iter().map(|l| l.text.trim()).collect();
+                        if text.chars().count() <= 40 && !text.contains('。') {
+                            heading.push_str(&text);
+                            title_taken = true;
+                        }
+                    }
+                }
+                sections.enter(&heading);
                 section = sections.current();
                 // Numbering may start again under a new section.
                 expected = None;
@@ -1115,6 +1129,11 @@ fn names(lines: &[SourceLine<'_>]) -> Vec<String> {
         .flat_map(|l| split_list(&clean_units(l.text.trim())))
         .map(|n| normalize(&n))
         .collect()
+}
+
+/// `一、`, `（二）`: a section's id with its title in the next cell.
+fn bare_section_id(text: &str) -> bool {
+    regex!(r"^[(\x{FF08}]?[一二三四五六七八九十]{1,3}[)\x{FF09}]?[、.．]?$").is_match(text.trim())
 }
 
 /// A line that lists several names, starts with `各` (`各县(市)区政府、开发区管委会`) or names
