@@ -192,6 +192,13 @@ fn a_fifth_round_of_unseen_reports_imports_exactly() {
     check_all(&office_dir().with_file_name("blind5"), 19);
 }
 
+/// A sixth round: concatenated rows numbered `1、` or with progress after the units, 序号:
+/// records, 【…】 items, entities, bracket labels (tests/fixtures/blind6/README.md).
+#[test]
+fn a_sixth_round_of_unseen_reports_imports_exactly() {
+    check_all(&office_dir().with_file_name("blind6"), 16);
+}
+
 fn check_all(dir: &Path, at_least: usize) {
     let fixtures = fixtures(dir);
     assert!(fixtures.len() >= at_least, "{} fixtures", fixtures.len());

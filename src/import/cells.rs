@@ -722,7 +722,12 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
     let vocab = if paragraphs {
         UnitVocab::default()
     } else {
-        UnitVocab::learn(&rows)
+        UnitVocab {
+            one_line_cells: body
+                .windows(2)
+                .any(|w| is_units_line(w[0].text.trim()) && layout::is_placeholder(w[1].text)),
+            ..UnitVocab::learn(&rows)
+        }
     };
     for r in rows {
         // Text with no number and no units where the header has units is no task row:
@@ -1082,6 +1087,9 @@ fn fill_text(
 struct UnitVocab {
     lead: HashSet<String>,
     co: HashSet<String>,
+    /// The copy writes an empty units cell as `无` or `/` right after a units line: each
+    /// units cell is one line, so the line after the lead line is the co cell.
+    one_line_cells: bool,
 }
 
 impl UnitVocab {
@@ -1200,13 +1208,15 @@ fn split_units(
             )
         } else {
             let at = if lead_first {
-                list_line(&lines).or_else(|| {
-                    lines
-                        .iter()
-                        .skip(1)
-                        .position(|l| vocab.is_co(l))
-                        .map(|p| p + 1)
-                })
+                list_line(&lines)
+                    .or_else(|| {
+                        lines
+                            .iter()
+                            .skip(1)
+                            .position(|l| vocab.is_co(l))
+                            .map(|p| p + 1)
+                    })
+                    .or_else(|| (vocab.one_line_cells && lines.len() >= 2).then_some(1))
             } else {
                 None
             };

@@ -48,6 +48,9 @@ struct Shape {
     units: UnitColumns,
     /// The columns after the units (`完成时限`), as the header writes them, with their roles.
     trailing: Vec<(String, Column)>,
+    /// The progress column comes after the units (`序号重点工作任务牵头单位配合单位推进情况`):
+    /// each row's first line is goal, units, then progress.
+    progress_after_units: bool,
 }
 
 /// Which units columns the header has.
@@ -78,6 +81,56 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 }
             }
         }
+    }
+
+    if shape.progress_after_units {
+        for d in drafts {
+            match units_after_goal(d.texts[0], &Vocabulary::over_builtin()) {
+                Some((goal_end, units_end, split)) => {
+                    let first = d.texts[0];
+                    let mut progress: Vec<String> = Vec::new();
+                    let rest = first[units_end..].trim();
+                    if !rest.is_empty() {
+                        progress.push(rest.to_string());
+                    }
+                    progress.extend(d.texts[1..].iter().map(|t| t.to_string()));
+                    parsed.rows.push(RawRow {
+                        notes: Vec::new(),
+                        number: Some(d.number),
+                        section: d.section,
+                        line: d.line,
+                        goal: first[..goal_end].trim().to_string(),
+                        progress,
+                        units: row_units(split, shape.units),
+                    });
+                }
+                None => {
+                    parsed.unplaced.push(Unplaced {
+                        line: d.line,
+                        text: d.texts[0].chars().take(40).collect(),
+                        reason: format!(
+                            "task {}: no responsible units found after its goal; its text is kept as progress",
+                            d.number
+                        ),
+                    });
+                    let mut progress: Vec<String> = Vec::new();
+                    progress.extend(d.texts.iter().map(|t| t.to_string()));
+                    parsed.rows.push(RawRow {
+                        notes: Vec::new(),
+                        number: Some(d.number),
+                        section: d.section,
+                        line: d.line,
+                        goal: String::new(),
+                        progress,
+                        units: RawUnits::Split {
+                            lead: Vec::new(),
+                            co: Vec::new(),
+                        },
+                    });
+                }
+            }
+        }
+        return parsed;
     }
 
     // Pass 2: with the document's own vocabulary.
@@ -316,7 +369,15 @@ fn header_shape(text: &str) -> Option<Shape> {
     } else {
         Vec::new()
     };
-    Some(Shape { units, trailing })
+    let progress_after_units = after.iter().any(|(_, c)| *c == Column::Progress)
+        && !columns[..last_units]
+            .iter()
+            .any(|(_, c)| *c == Column::Progress);
+    Some(Shape {
+        units,
+        trailing,
+        progress_after_units,
+    })
 }
 
 /// `一、…` / `(一)…` headings: context for the rows after them.
@@ -626,6 +687,53 @@ fn units_without_stop(
     None
 }
 
+/// How far after a goal its units may run, in characters.
+const MAX_UNITS_CHARS: usize = 200;
+
+/// A first line read as goal, units, progress (the header puts progress after the units):
+/// the goal ends at a sentence end, the units run from there as far as they read as unit
+/// names, the progress follows. Returns the goal's end, the units' end and the units. The
+/// first sentence end followed by units wins; of the units, the longest run that reads as
+/// names and is not followed by the rest of a list.
+fn units_after_goal(text: &str, vocab: &Vocabulary) -> Option<(usize, usize, units::SplitUnits)> {
+    let stops = text
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '。' | '；' | ';'))
+        .map(|(i, c)| i + c.len_utf8())
+        .take(MAX_GOAL_SENTENCES);
+    for stop in stops {
+        // A closing quote belongs to the goal.
+        let start = stop
+            + text[stop..]
+                .chars()
+                .take_while(|c| matches!(c, '”' | '’' | '」' | '）' | ')'))
+                .map(char::len_utf8)
+                .sum::<usize>();
+        let tail = &text[start..];
+        if !vocab.knows_prefix_of(tail) && !units::looks_like_unit_start(tail) {
+            continue;
+        }
+        let ends: Vec<usize> = tail
+            .char_indices()
+            .take(MAX_UNITS_CHARS)
+            .map(|(i, c)| i + c.len_utf8())
+            .collect();
+        for &end in ends.iter().rev() {
+            let after = &tail[end..];
+            if after.starts_with(['、', ',', '，', '（', '(']) {
+                continue;
+            }
+            if let Some(split) = units::split_touching(&tail[..end], vocab) {
+                return Some((start, start + end, split));
+            }
+        }
+    }
+    None
+}
+
+/// At most this many sentences are tried as the goal.
+const MAX_GOAL_SENTENCES: usize = 4;
+
 /// Which line carries the row's units: the first line if its last sentence is followed by
 /// unit names, else the last line that is, else (no full stop) a known name at a line's end.
 fn find_units(d: &Draft<'_>, vocab: &Vocabulary, shape: &Shape) -> Option<UnitsAt> {
@@ -662,6 +770,39 @@ mod tests {
             RawUnits::Split { lead, co } => (lead.clone(), co.clone()),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn progress_after_the_units_when_the_header_says_so() {
+        let text = "序号重点工作任务牵头单位配合单位推进情况\n\
+            1、推进“智造”三年行动，规上工业增加值增长8.5%。市工业和信息化局市发展改革委、各区县（市）人民政府1-9月，规上工业增加值增长8.1%。\n\
+            2、加快高铁建设。市发展改革委、市交通运输局鼎城区人民政府站前工程已全部完工。\n\
+            2.站前广场完成投资4.6亿元。\n";
+        let p = parse(&lines(text));
+        assert_eq!(p.rows.len(), 2, "{:?}", p.unplaced);
+        assert_eq!(
+            p.rows[0].goal,
+            "推进“智造”三年行动，规上工业增加值增长8.5%。"
+        );
+        assert_eq!(p.rows[0].progress, ["1-9月，规上工业增加值增长8.1%。"]);
+        assert_eq!(
+            units(&p.rows[0]),
+            (
+                vec!["市工业和信息化局".into()],
+                vec!["市发展改革委".into(), "各区县（市）人民政府".into()]
+            )
+        );
+        assert_eq!(
+            p.rows[1].progress,
+            ["站前工程已全部完工。", "2.站前广场完成投资4.6亿元。"]
+        );
+        assert_eq!(
+            units(&p.rows[1]),
+            (
+                vec!["市发展改革委".into(), "市交通运输局".into()],
+                vec!["鼎城区人民政府".into()]
+            )
+        );
     }
 
     #[test]

@@ -621,6 +621,12 @@ fn normalized(name: &str) -> std::borrow::Cow<'_, str> {
 /// search for touching names cheap on arbitrary input.
 const MAX_TOKEN_CHARS: usize = 48;
 
+/// Whether `text` starts the way a unit's name does (`市…`, `各…`, a place): for finding
+/// where unit names may begin in run-together text.
+pub fn looks_like_unit_start(text: &str) -> bool {
+    starts_with_unit(text)
+}
+
 /// Whether some prefix of `text` (3 characters or more) is shaped like a unit name.
 fn starts_with_unit(text: &str) -> bool {
     let mut count = 0;
