@@ -27,7 +27,10 @@ struct Row {
 fn run(clients: usize) -> Row {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("bench.db");
-    Ledger::open(&db).unwrap().ensure_sample().unwrap();
+    Ledger::open(&db)
+        .unwrap()
+        .apply(duban::ops::Op::EnsureSample)
+        .unwrap();
     let server = serve::spawn(&db, ServeOptions::default()).expect("server starts");
     let start = Instant::now() + Duration::from_millis(200);
     let workers: Vec<_> = (0..clients)
@@ -49,7 +52,9 @@ fn run(clients: usize) -> Row {
                         Status::OnTrack
                     };
                     let t = Instant::now();
-                    client.set_status(number, status, None).expect("edit");
+                    client
+                        .call(duban::ops::Op::set_status(number, status, None))
+                        .expect("edit");
                     latencies.push(t.elapsed());
                     behind = !behind;
                 }

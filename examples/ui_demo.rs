@@ -87,7 +87,7 @@ fn demo(
     panic_on_write: bool,
 ) -> anyhow::Result<()> {
     if panic_on_write && !path.exists() {
-        Ledger::open(path)?.ensure_sample()?;
+        Ledger::open(path)?.apply(duban::ops::Op::EnsureSample)?;
     }
     let ledger = match open(path, panic_on_write) {
         Ok(l) => l,
@@ -98,10 +98,11 @@ fn demo(
         Err(e) => return Err(e.into()),
     };
     if ledger.is_empty()? {
-        let loaded =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ledger.ensure_sample()));
+        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            ledger.apply(duban::ops::Op::EnsureSample)
+        }));
         options.startup_message = Some(match loaded {
-            Ok(Ok(Some(s))) => format!(
+            Ok(Ok(duban::ops::Reply::Sample(Some(s)))) => format!(
                 "empty database: loaded the built-in sample ({} tasks)",
                 s.added.len()
             ),

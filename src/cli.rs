@@ -4,6 +4,7 @@
 use crate::export::{self, Format};
 use crate::import::{self, Aliases};
 use crate::model::{Change, Domain, Event, Status, Task};
+use crate::ops::Op;
 use crate::server::session::Session;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -210,9 +211,9 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             json,
         } => {
             ensure_tasks(&ledger)?;
-            let tasks = filter_tasks(ledger.tasks()?, *domain, *status, unit.as_deref());
+            let tasks = filter_tasks(ledger.all_tasks()?, *domain, *status, unit.as_deref());
             if *json {
-                let history = ledger.history(None)?;
+                let history = ledger.all_history(None)?;
                 print_json_tasks(out, &tasks, &history)
             } else {
                 print_list(out, &tasks, terminal_width())
@@ -220,7 +221,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
         }
         Command::Search { query, json, limit } => {
             ensure_tasks(&ledger)?;
-            let tasks = ledger.tasks()?;
+            let tasks = ledger.all_tasks()?;
             let index = crate::search::Index::build(&tasks);
             let never = std::sync::atomic::AtomicBool::new(false);
             let results = index
@@ -262,7 +263,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
         Command::Show { number, json } => {
             ensure_tasks(&ledger)?;
             let task = ledger.task(*number)?;
-            let history = ledger.history(Some(*number))?;
+            let history = ledger.all_history(Some(*number))?;
             if *json {
                 let refs: Vec<&Event> = history.iter().collect();
                 writeln!(
@@ -281,37 +282,43 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             note,
         } => {
             ensure_tasks(&ledger)?;
-            let e = ledger.set_status(*number, *status, note.as_deref())?;
+            let e = ledger
+                .call(Op::set_status(*number, *status, note.as_deref()))?
+                .into_event()?;
             writeln!(out, "{}", describe_event(&e))?;
             Ok(())
         }
         Command::Note { number, text } => {
             ensure_tasks(&ledger)?;
-            let e = ledger.add_note(*number, text)?;
+            let e = ledger.call(Op::add_note(*number, text))?.into_event()?;
             writeln!(out, "{}", describe_event(&e))?;
             Ok(())
         }
         Command::Move { number, domain } => {
             ensure_tasks(&ledger)?;
-            let e = ledger.move_task(*number, *domain)?;
+            let op = Op::MoveTask {
+                number: *number,
+                domain: *domain,
+            };
+            let e = ledger.call(op)?.into_event()?;
             writeln!(out, "{}", describe_event(&e))?;
             Ok(())
         }
         Command::Goal { number, text } => {
             ensure_tasks(&ledger)?;
-            let e = ledger.edit_goal(*number, text)?;
+            let e = ledger.call(Op::edit_goal(*number, text))?.into_event()?;
             writeln!(out, "{}", describe_event(&e))?;
             Ok(())
         }
         Command::Undo { number } => {
             ensure_tasks(&ledger)?;
             let last = ledger
-                .history(Some(*number))?
+                .all_history(Some(*number))?
                 .into_iter()
                 .rev()
                 .find(|e| matches!(e.change, Change::Status { .. }))
                 .with_context(|| format!("task {number} has no status change to undo"))?;
-            let e = ledger.undo(&last)?;
+            let e = ledger.call(Op::Undo { seq: last.seq })?.into_event()?;
             writeln!(out, "{}", describe_event(&e))?;
             Ok(())
         }
@@ -320,7 +327,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             json,
         } => {
             ensure_tasks(&ledger)?;
-            let units = crate::suggest::lagging_units(&ledger.tasks()?, false);
+            let units = crate::suggest::lagging_units(&ledger.all_tasks()?, false);
             if *json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&units)?)?;
             } else {
@@ -330,7 +337,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
         }
         Command::Suggest { json } => {
             ensure_tasks(&ledger)?;
-            let tasks = ledger.tasks()?;
+            let tasks = ledger.all_tasks()?;
             let suggestions =
                 crate::suggest::suggestions(&tasks, &crate::suggest::Schedule::builtin());
             if *json {
@@ -368,7 +375,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             let task = ledger.task(*number)?;
             let suggestion = crate::suggest::suggest_task(&task, &crate::suggest::Schedule::builtin())
                 .with_context(|| format!("task {number} has no suggested status: its latest progress names no completion figure, or its period has no known 序时进度"))?;
-            let e = ledger.set_status(*number, suggestion.status, Some(&suggestion.note()))?;
+            let e = ledger.call(suggestion.accept(*number))?.into_event()?;
             writeln!(out, "{}", describe_event(&e))?;
             Ok(())
         }
@@ -377,7 +384,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             json,
         } => {
             ensure_tasks(&ledger)?;
-            let units = unit_summaries(&ledger.tasks()?);
+            let units = unit_summaries(&ledger.all_tasks()?);
             if *json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&units)?)?;
                 Ok(())
@@ -389,12 +396,12 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             ensure_tasks(&ledger)?;
             match action {
                 PeriodAction::List => {
-                    for (name, n) in period_counts(&ledger.tasks()?) {
+                    for (name, n) in period_counts(&ledger.all_tasks()?) {
                         writeln!(out, "{}  {n} tasks", crate::ui::text::clean(&name))?;
                     }
                 }
                 PeriodAction::Rename { old, new } => {
-                    let events = ledger.rename_period(old, new)?;
+                    let events = ledger.call(Op::rename_period(old, new))?.into_events()?;
                     writeln!(
                         out,
                         "renamed period {old} → {} in {} tasks",
@@ -407,7 +414,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
         }
         Command::History { number, json } => {
             ensure_tasks(&ledger)?;
-            let history = ledger.history(*number)?;
+            let history = ledger.all_history(*number)?;
             if *json {
                 let h: Vec<_> = history
                     .iter()
@@ -430,7 +437,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             output,
         } => {
             ensure_tasks(&ledger)?;
-            let tasks = ledger.tasks()?;
+            let tasks = ledger.all_tasks()?;
             let period = period.as_deref();
             if let Some(p) = period {
                 if !tasks.iter().any(|t| t.periods.iter().any(|x| x.name == p)) {
@@ -446,7 +453,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
                             "--period is for csv, md and xlsx; the JSON export holds every period"
                         );
                     }
-                    (export::to_json(&tasks, &ledger.history(None)?) + "\n").into_bytes()
+                    (export::to_json(&tasks, &ledger.all_history(None)?) + "\n").into_bytes()
                 }
                 Format::Csv => export::to_csv(&tasks, period).into_bytes(),
                 Format::Md => crate::xlsx::markdown_tongbao(&tasks, period).into_bytes(),
@@ -485,45 +492,26 @@ fn cmd_import(
         file: file.display().to_string(),
         reason,
     })?;
-    let report = import::import_bytes(&bytes, &file.display().to_string(), &Aliases::builtin())?;
-    writeln!(out, "{}", clean(&preview::headline(&report, period)))?;
-    for u in &report.unplaced {
-        writeln!(
-            out,
-            "{}:{}: not placed ({}): {}",
-            file.display(),
-            u.line,
-            clean(&u.reason),
-            clean(&u.text)
-        )?;
-    }
-    for w in &report.warnings {
-        let text = if w.text.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", clean(&w.text))
-        };
-        writeln!(
-            out,
-            "{}:{}: note: {}{text}",
-            file.display(),
-            w.line,
-            clean(&w.reason),
-        )?;
-    }
-    let advice = preview::period_advice(&report, period);
+    let source = file.display().to_string();
     if dry_run {
+        let report = import::import_bytes(&bytes, &source, &Aliases::builtin())?;
+        let facts = crate::ledger::ReportFacts::of(&report, period);
+        print_report_facts(out, file, &facts)?;
         print_preview(out, &preview::rows(&report), terminal_width())?;
-        if let Some(a) = &advice {
+        if let Some(a) = &facts.advice {
             writeln!(out, "{}: {a}", file.display())?;
         }
         writeln!(out, "dry run: nothing was written")?;
         return Ok(());
     }
     let session = open_session(cli)?;
-    // The ledger matches the rows to the tasks already there (on the server, when one
-    // runs): what is printed below is what it did.
-    let summary = session.import_report(&report, bytes, period, replace)?;
+    // The ledger reads the report and matches its rows to the tasks already there (on the
+    // server, when one runs): what is printed below is what it did.
+    let summary = session
+        .call(Op::import(bytes, &source, period, replace))?
+        .into_imported()?;
+    let facts = &summary.report;
+    print_report_facts(out, file, facts)?;
     for m in summary.matching.messages() {
         if !m.contains("not in this report") {
             writeln!(out, "{}: {}", file.display(), clean(&m))?;
@@ -554,10 +542,10 @@ fn cmd_import(
                     .join(", ")
             )
         },
-        report.unplaced.len(),
-        if report.unplaced.len() == 1 { "" } else { "s" },
+        facts.unplaced.len(),
+        if facts.unplaced.len() == 1 { "" } else { "s" },
     )?;
-    if summary.matching.conflicts().count() * 2 > report.rows.len() {
+    if summary.matching.conflicts().count() * 2 > facts.rows {
         writeln!(
             out,
             "most rows of this report have the numbers of other tasks: if it is a new year's list of tasks, import it with --replace (the history is kept)"
@@ -569,8 +557,42 @@ fn cmd_import(
             "the database held only the built-in sample; this report replaced it (the sample's history is kept)"
         )?;
     }
-    if let Some(a) = advice {
+    if let Some(a) = &facts.advice {
         writeln!(out, "{}: {a}", file.display())?;
+    }
+    Ok(())
+}
+
+/// What reading the report found: the headline, lines not placed, rows worth a look.
+fn print_report_facts(
+    out: &mut impl Write,
+    file: &std::path::Path,
+    facts: &crate::ledger::ReportFacts,
+) -> Result<()> {
+    writeln!(out, "{}", clean(&facts.headline))?;
+    for u in &facts.unplaced {
+        writeln!(
+            out,
+            "{}:{}: not placed ({}): {}",
+            file.display(),
+            u.line,
+            clean(&u.reason),
+            clean(&u.text)
+        )?;
+    }
+    for w in &facts.warnings {
+        let text = if w.text.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", clean(&w.text))
+        };
+        writeln!(
+            out,
+            "{}:{}: note: {}{text}",
+            file.display(),
+            w.line,
+            clean(&w.reason),
+        )?;
     }
     Ok(())
 }

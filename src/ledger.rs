@@ -1,10 +1,12 @@
 //! The office's ledger (台账): every operation on tasks — import, status, notes, domain moves,
-//! goal corrections, undo — as one method each, on top of a `Store`. The CLI and the UI are
-//! both thin faces on this.
+//! goal corrections, undo — on top of a `Store`. `Ledger::apply` is the only way anything
+//! is written: it takes an `Op` (the one list of operations, `crate::ops`) and answers with
+//! a `Reply`. The CLI, the UI and the shared server are faces on this.
 
 use crate::classify::DomainRules;
 use crate::import::{ImportedRow, Report};
 use crate::model::{Change, Domain, DomainDecision, Event, Note, Period, Status, Task};
+use crate::ops::{Op, Reply};
 use crate::periods::{self, Matching};
 use crate::store::{Commit, NewEvent, Store, StoreError};
 use chrono::Utc;
@@ -18,6 +20,8 @@ pub const SAMPLE_NAME: &str = "built-in sample (2020年上半年芜湖市政府�
 pub enum LedgerError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
     #[error("there is no task {0}. `duban list` shows the task numbers.")]
     NoSuchTask(u32),
     #[error("task {number} is already {label} ({id}); nothing changed.", label = .status.label(), id = .status.id())]
@@ -40,6 +44,10 @@ pub enum LedgerError {
     },
     #[error("event {0} is not a status change, so it cannot be undone.")]
     NotUndoable(u64),
+    #[error("there is no event {0} in the history. `duban history` lists the events.")]
+    NoSuchEvent(u64),
+    #[error("{0} is not a read (a bug in duban).")]
+    NotARead(&'static str),
     #[error("task {number} was changed after that edit ({by} set it to {to} at {at}); undoing would overwrite that silently, so nothing changed. Set the status you want instead.", to = .to.label(), at = .at.format("%Y-%m-%d %H:%M UTC"))]
     ChangedSince {
         number: u32,
@@ -66,6 +74,73 @@ pub struct ImportSummary {
     /// go; their history stays).
     #[serde(default)]
     pub replaced_sample: bool,
+    /// What reading the report found, for the person who imports it.
+    #[serde(default)]
+    pub report: ReportFacts,
+}
+
+/// What reading a report found besides its rows: what it was read as, the lines not
+/// placed in any row, the rows worth a look, advice on its period name.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReportFacts {
+    /// One line: the file's type, encoding, layout, period and rows.
+    pub headline: String,
+    pub rows: usize,
+    pub unplaced: Vec<crate::import::Unplaced>,
+    pub warnings: Vec<crate::import::Unplaced>,
+    /// How to name the period when the report named none.
+    pub advice: Option<String>,
+}
+
+impl ReportFacts {
+    pub fn of(report: &Report, period: Option<&str>) -> ReportFacts {
+        use crate::import::preview;
+        ReportFacts {
+            headline: preview::headline(report, period),
+            rows: report.rows.len(),
+            unplaced: report.unplaced.clone(),
+            warnings: report.warnings.clone(),
+            advice: preview::period_advice(report, period),
+        }
+    }
+}
+
+/// An answer holds at most about this many bytes of tasks or events (the protocol's frames
+/// are bounded; a page that would pass this ends early and says where to go on).
+pub const PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Reads for one operation, straight from a store: no user, no writing. The shared server
+/// answers reads with this on any thread while the writer works.
+pub fn read(store: &dyn Store, op: &Op) -> Result<Reply, LedgerError> {
+    match op {
+        Op::Tasks { after, limit } => {
+            let (tasks, next) = store.tasks_page(*after, page_limit(*limit), PAGE_BYTES)?;
+            Ok(Reply::Tasks { tasks, next })
+        }
+        Op::Summaries { after, limit } => {
+            let (summaries, next) = store.summaries_page(*after, page_limit(*limit), PAGE_BYTES)?;
+            Ok(Reply::Summaries { summaries, next })
+        }
+        Op::Task { number } => store
+            .task(*number)?
+            .map(|t| Reply::Task(Box::new(t)))
+            .ok_or(LedgerError::NoSuchTask(*number)),
+        Op::History { task, after, limit } => {
+            if let Some(n) = task {
+                if store.task(*n)?.is_none() {
+                    return Err(LedgerError::NoSuchTask(*n));
+                }
+            }
+            let (events, next) =
+                store.history_page(*task, *after, page_limit(*limit), PAGE_BYTES)?;
+            Ok(Reply::History { events, next })
+        }
+        _ => Err(LedgerError::NotARead(op.name())),
+    }
+}
+
+fn page_limit(limit: Option<u32>) -> usize {
+    limit.map(|l| l as usize).unwrap_or(usize::MAX)
 }
 
 /// The meta key saying what the tasks came from: `sample` (the built-in sample, loaded into
@@ -123,12 +198,52 @@ impl Ledger {
     }
 
     pub fn is_empty(&self) -> Result<bool, LedgerError> {
-        Ok(self.store.tasks()?.is_empty())
+        Ok(self.store.is_empty()?)
+    }
+
+    /// Runs one operation: the only way anything is written. Reads answer from the store;
+    /// an edit's events are on disk when it returns.
+    pub fn apply(&self, op: Op) -> Result<Reply, LedgerError> {
+        let event = |e: Event| Reply::Event(Box::new(e));
+        match op {
+            Op::SetStatus {
+                number,
+                status,
+                note,
+            } => self
+                .change_status(number, status, note.as_deref(), false)
+                .map(event),
+            Op::Undo { seq } => self.undo(seq).map(event),
+            Op::AddNote { number, text } => self.add_note(number, &text).map(event),
+            Op::MoveTask { number, domain } => self.move_task(number, domain).map(event),
+            Op::EditGoal { number, goal } => self.edit_goal(number, &goal).map(event),
+            Op::Import {
+                bytes,
+                source,
+                period,
+                replace,
+            } => {
+                let report = crate::import::import_bytes(
+                    &bytes,
+                    &source,
+                    &crate::import::Aliases::builtin(),
+                )?;
+                // The bytes are not needed once read; a big report should not be held twice.
+                drop(bytes);
+                let summary = self.import(&report, period.as_deref(), replace)?;
+                Ok(Reply::Imported(Box::new(summary)))
+            }
+            Op::RenamePeriod { from, to } => self.rename_period(&from, &to).map(Reply::Events),
+            Op::EnsureSample => Ok(Reply::Sample(self.ensure_sample()?.map(Box::new))),
+            Op::Tasks { .. } | Op::Summaries { .. } | Op::Task { .. } | Op::History { .. } => {
+                read(self.store.as_ref(), &op)
+            }
+        }
     }
 
     /// Loads the built-in sample when the database holds no task yet. Returns what it loaded,
     /// so the caller can say so.
-    pub fn ensure_sample(&self) -> Result<Option<ImportSummary>, LedgerError> {
+    fn ensure_sample(&self) -> Result<Option<ImportSummary>, LedgerError> {
         if !self.is_empty()? {
             return Ok(None);
         }
@@ -166,18 +281,12 @@ impl Ledger {
         Ok(stored.remove(0))
     }
 
-    /// Sets a task's status; the event is on disk when this returns.
-    pub fn set_status(
-        &self,
-        number: u32,
-        status: Status,
-        note: Option<&str>,
-    ) -> Result<Event, LedgerError> {
-        self.change_status(number, status, note, false)
-    }
-
-    /// Reverts a status event: a new event from its `to` back to its `from`.
-    pub fn undo(&self, event: &Event) -> Result<Event, LedgerError> {
+    /// Reverts the status event `seq`: a new event from its `to` back to its `from`.
+    fn undo(&self, seq: u64) -> Result<Event, LedgerError> {
+        let event = self
+            .store
+            .event(seq)?
+            .ok_or(LedgerError::NoSuchEvent(seq))?;
         let Change::Status { from, .. } = event.change else {
             return Err(LedgerError::NotUndoable(event.seq));
         };
@@ -232,7 +341,7 @@ impl Ledger {
         self.write(task, event)
     }
 
-    pub fn add_note(&self, number: u32, text: &str) -> Result<Event, LedgerError> {
+    fn add_note(&self, number: u32, text: &str) -> Result<Event, LedgerError> {
         let text = text.trim();
         if text.is_empty() {
             return Err(LedgerError::EmptyNote);
@@ -256,7 +365,7 @@ impl Ledger {
     }
 
     /// Moves a task to another domain; the move survives re-import.
-    pub fn move_task(&self, number: u32, domain: Domain) -> Result<Event, LedgerError> {
+    fn move_task(&self, number: u32, domain: Domain) -> Result<Event, LedgerError> {
         let mut task = self.task(number)?;
         if task.domain == domain {
             return Err(LedgerError::AlreadyInDomain { number, domain });
@@ -281,7 +390,7 @@ impl Ledger {
 
     /// Corrects a task's goal text (the importer's goal/progress boundary is a judgement);
     /// re-import keeps the corrected text.
-    pub fn edit_goal(&self, number: u32, goal: &str) -> Result<Event, LedgerError> {
+    fn edit_goal(&self, number: u32, goal: &str) -> Result<Event, LedgerError> {
         let goal = goal.trim();
         if goal.is_empty() {
             return Err(LedgerError::EmptyGoal);
@@ -305,7 +414,7 @@ impl Ledger {
     /// Renames a report period in every task that has it (a report whose title named no
     /// period was imported under a date or the file's name). One event per task; refused,
     /// changing nothing, when a task already has a period named `to`.
-    pub fn rename_period(&self, from: &str, to: &str) -> Result<Vec<Event>, LedgerError> {
+    fn rename_period(&self, from: &str, to: &str) -> Result<Vec<Event>, LedgerError> {
         let to = to.trim();
         if to.is_empty() {
             return Err(LedgerError::EmptyPeriod);
@@ -360,12 +469,13 @@ impl Ledger {
     /// Matched rows add a period to their task; statuses, notes, history, goal corrections
     /// and manual domain moves are kept. `period` overrides the report's own period name.
     /// `replace` starts over: every task is removed first (history is kept).
-    pub fn import(
+    fn import(
         &self,
         report: &Report,
         period: Option<&str>,
         replace: bool,
     ) -> Result<ImportSummary, LedgerError> {
+        let facts = ReportFacts::of(report, period);
         let period = period
             .map(str::to_string)
             .unwrap_or_else(|| report.period.name.clone());
@@ -436,6 +546,7 @@ impl Ledger {
             .collect();
         summary.matching = matching;
         summary.replaced_sample = replaced_sample;
+        summary.report = facts;
         self.store.commit(Commit {
             clear_tasks: replace,
             put,

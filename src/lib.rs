@@ -8,6 +8,7 @@ pub mod figures;
 pub mod import;
 pub mod ledger;
 pub mod model;
+pub mod ops;
 pub mod paths;
 pub mod periods;
 pub mod search;

@@ -304,6 +304,47 @@ impl Task {
     }
 }
 
+/// What a list draws of a task: no progress text, no notes, so that a list of 100,000
+/// tasks travels and fits where the whole tasks would not. The rest comes with `Task`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskSummary {
+    pub number: u32,
+    pub status: Status,
+    pub domain: Domain,
+    pub section: Option<String>,
+    pub goal: String,
+    pub lead_units: Vec<Unit>,
+    pub co_units: Vec<Unit>,
+    /// The latest report period's name, if the task has progress.
+    pub latest_period: Option<String>,
+    /// How many report periods the task has.
+    pub periods: u32,
+}
+
+impl TaskSummary {
+    pub fn of(task: &Task) -> TaskSummary {
+        TaskSummary {
+            number: task.number,
+            status: task.status,
+            domain: task.domain,
+            section: task.section.clone(),
+            goal: task.goal.clone(),
+            lead_units: task.lead_units.clone(),
+            co_units: task.co_units.clone(),
+            latest_period: task.latest_period().map(|p| p.name.clone()),
+            periods: u32::try_from(task.periods.len()).unwrap_or(u32::MAX),
+        }
+    }
+
+    pub fn leads(&self, canonical: &str) -> bool {
+        self.lead_units.iter().any(|u| u.canonical == canonical)
+    }
+
+    pub fn involves(&self, canonical: &str) -> bool {
+        self.leads(canonical) || self.co_units.iter().any(|u| u.canonical == canonical)
+    }
+}
+
 /// What happened to a task, for the history (留痕).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

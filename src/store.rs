@@ -2,7 +2,7 @@
 //! Every commit is one transaction across the three trees, flushed to disk before it returns,
 //! so an acknowledged edit survives `kill -9` (research/tech-risks.md §4).
 
-use crate::model::{Change, Event, Task};
+use crate::model::{Change, Event, Task, TaskSummary};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
@@ -55,6 +55,59 @@ pub trait Store: Send + Sync {
     /// History in the order it happened; only one task's when `task` is given.
     fn history(&self, task: Option<u32>) -> Result<Vec<Event>, StoreError>;
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// True when there is no task at all.
+    fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.tasks()?.is_empty())
+    }
+    /// The history event with sequence number `seq`.
+    fn event(&self, seq: u64) -> Result<Option<Event>, StoreError> {
+        Ok(self.history(None)?.into_iter().find(|e| e.seq == seq))
+    }
+    /// Tasks numbered after `after`, at most `limit` of them and about `budget` bytes; with
+    /// the number to go on after when there are more.
+    fn tasks_page(
+        &self,
+        after: Option<u32>,
+        limit: usize,
+        budget: usize,
+    ) -> Result<(Vec<Task>, Option<u32>), StoreError> {
+        let all = self.tasks()?;
+        let rest = all
+            .into_iter()
+            .filter(|t| after.is_none_or(|a| t.number > a))
+            .map(Ok);
+        page(rest, limit, budget, |t| t.number, task_bytes)
+    }
+    /// As `tasks_page`, what a list draws of each task.
+    fn summaries_page(
+        &self,
+        after: Option<u32>,
+        limit: usize,
+        budget: usize,
+    ) -> Result<(Vec<TaskSummary>, Option<u32>), StoreError> {
+        let all = self.tasks()?;
+        let rest = all
+            .iter()
+            .filter(|t| after.is_none_or(|a| t.number > a))
+            .map(|t| Ok(TaskSummary::of(t)));
+        page(rest, limit, budget, |s| s.number, summary_bytes)
+    }
+    /// History events after sequence number `after` (one task's when `task` is given), at
+    /// most `limit` and about `budget` bytes; with the number to go on after.
+    fn history_page(
+        &self,
+        task: Option<u32>,
+        after: Option<u64>,
+        limit: usize,
+        budget: usize,
+    ) -> Result<(Vec<Event>, Option<u64>), StoreError> {
+        let all = self.history(task)?;
+        let rest = all
+            .into_iter()
+            .filter(|e| after.is_none_or(|a| e.seq > a))
+            .map(Ok);
+        page(rest, limit, budget, |e| e.seq, event_bytes)
+    }
     /// Applies the commit atomically and flushes it to disk before returning the events as
     /// stored (with their sequence numbers).
     fn commit(&self, commit: Commit) -> Result<Vec<Event>, StoreError>;
@@ -65,6 +118,76 @@ pub trait Store: Send + Sync {
     fn commit_many(&self, commits: Vec<Commit>) -> Result<Vec<Vec<Event>>, StoreError> {
         commits.into_iter().map(|c| self.commit(c)).collect()
     }
+}
+
+/// Takes items while they fit `limit` and about `budget` bytes (at least one, so a page
+/// always moves on), and says the key to go on after when items are left. Stops at the
+/// first error.
+pub fn page<T, K: Copy, E>(
+    items: impl Iterator<Item = Result<T, E>>,
+    limit: usize,
+    budget: usize,
+    key: impl Fn(&T) -> K,
+    bytes: impl Fn(&T) -> usize,
+) -> Result<(Vec<T>, Option<K>), E> {
+    let mut out: Vec<T> = Vec::new();
+    let mut used = 0usize;
+    for item in items {
+        let item = item?;
+        let size = bytes(&item);
+        if !out.is_empty() && (out.len() >= limit || used.saturating_add(size) > budget) {
+            let next = out.last().map(&key);
+            return Ok((out, next));
+        }
+        used = used.saturating_add(size);
+        out.push(item);
+    }
+    Ok((out, None))
+}
+
+/// About how many bytes a task takes as JSON (its text, plus a little for each field).
+pub fn task_bytes(t: &Task) -> usize {
+    let units = |us: &[crate::model::Unit]| -> usize {
+        us.iter()
+            .map(|u| u.written.len() + u.canonical.len() + 32)
+            .sum()
+    };
+    256 + t.goal.len()
+        + t.section.as_deref().map_or(0, str::len)
+        + units(&t.lead_units)
+        + units(&t.co_units)
+        + t.domain_decision.reason.len()
+        + t.notes
+            .iter()
+            .map(|n| n.text.len() + n.user.len() + 64)
+            .sum::<usize>()
+        + t.periods
+            .iter()
+            .map(|p| p.name.len() + p.paragraphs.iter().map(|x| x.len() + 4).sum::<usize>())
+            .sum::<usize>()
+}
+
+pub fn summary_bytes(s: &TaskSummary) -> usize {
+    let units = |us: &[crate::model::Unit]| -> usize {
+        us.iter()
+            .map(|u| u.written.len() + u.canonical.len() + 32)
+            .sum()
+    };
+    160 + s.goal.len()
+        + s.section.as_deref().map_or(0, str::len)
+        + s.latest_period.as_deref().map_or(0, str::len)
+        + units(&s.lead_units)
+        + units(&s.co_units)
+}
+
+pub fn event_bytes(e: &Event) -> usize {
+    let change = match &e.change {
+        Change::Note { text } => text.len(),
+        Change::Goal { from, to } | Change::PeriodRenamed { from, to } => from.len() + to.len(),
+        Change::Import { period, source } => period.len() + source.len(),
+        Change::Status { .. } | Change::Move { .. } => 0,
+    };
+    160 + e.user.len() + change + e.note.as_deref().map_or(0, str::len)
 }
 
 /// The sled 0.34 implementation.
@@ -248,6 +371,27 @@ fn task_key(number: u32) -> [u8; 4] {
     number.to_be_bytes()
 }
 
+impl SledStore {
+    /// Tasks numbered after `after`, decoded one at a time.
+    fn tasks_after(
+        &self,
+        after: Option<u32>,
+    ) -> impl Iterator<Item = Result<Task, StoreError>> + '_ {
+        let range = match after {
+            Some(a) => match a.checked_add(1) {
+                Some(from) => self.tasks.range(task_key(from)..),
+                // Nothing is numbered after u32::MAX: an empty range.
+                None => self.tasks.range(task_key(0)..task_key(0)),
+            },
+            None => self.tasks.iter(),
+        };
+        range.map(move |kv| {
+            let (_, v) = kv.map_err(|e| self.read_err(e))?;
+            self.decode("task", &v)
+        })
+    }
+}
+
 impl Store for SledStore {
     fn path(&self) -> &Path {
         &self.path
@@ -292,6 +436,70 @@ impl Store for SledStore {
             .get(key)
             .map_err(|e| self.read_err(e))?
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.tasks.is_empty())
+    }
+
+    fn event(&self, seq: u64) -> Result<Option<Event>, StoreError> {
+        match self
+            .history
+            .get(seq.to_be_bytes())
+            .map_err(|e| self.read_err(e))?
+        {
+            Some(v) => Ok(Some(self.decode("history event", &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn tasks_page(
+        &self,
+        after: Option<u32>,
+        limit: usize,
+        budget: usize,
+    ) -> Result<(Vec<Task>, Option<u32>), StoreError> {
+        page(
+            self.tasks_after(after),
+            limit,
+            budget,
+            |t| t.number,
+            task_bytes,
+        )
+    }
+
+    fn summaries_page(
+        &self,
+        after: Option<u32>,
+        limit: usize,
+        budget: usize,
+    ) -> Result<(Vec<TaskSummary>, Option<u32>), StoreError> {
+        let summaries = self
+            .tasks_after(after)
+            .map(|t| t.map(|t| TaskSummary::of(&t)));
+        page(summaries, limit, budget, |s| s.number, summary_bytes)
+    }
+
+    fn history_page(
+        &self,
+        task: Option<u32>,
+        after: Option<u64>,
+        limit: usize,
+        budget: usize,
+    ) -> Result<(Vec<Event>, Option<u64>), StoreError> {
+        let start = after.map_or(0, |a| a.saturating_add(1));
+        let events = self
+            .history
+            .range(start.to_be_bytes()..)
+            .map(|kv| {
+                let (_, v) = kv.map_err(|e| self.read_err(e))?;
+                self.decode::<Event>("history event", &v)
+            })
+            .filter(|e| match (e, task) {
+                (Ok(e), Some(n)) => e.task == n,
+                _ => true,
+            });
+        page(events, limit, budget, |e| e.seq, event_bytes)
     }
 
     fn commit(&self, commit: Commit) -> Result<Vec<Event>, StoreError> {

@@ -8,8 +8,8 @@
 
 use crate::cli::{unit_summaries, UnitSummary};
 use crate::figures::{self, fmt_pct, Figure, FigureKind};
-use crate::ledger::{Ledger, LedgerError};
-use crate::model::{Event, Light, Period, Status, Task};
+use crate::model::{Light, Period, Status, Task};
+use crate::ops::Op;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -140,6 +140,12 @@ impl Suggestion {
     pub fn note(&self) -> String {
         format!("采纳建议({}):{}", self.period, self.reason)
     }
+
+    /// Accepting it for task `number`: a status change whose note carries the reason (the
+    /// ledger refuses it as unchanged when the task already has that status).
+    pub fn accept(&self, number: u32) -> Op {
+        Op::set_status(number, self.status, Some(&self.note()))
+    }
 }
 
 /// Suggests a status from one period's text, or None when the text has no completion figure
@@ -255,12 +261,6 @@ pub fn suggest_for_period(task: &Task, period: &str, schedule: &Schedule) -> Opt
         .iter()
         .find(|p| p.name == period)
         .and_then(|p| suggest(p, schedule))
-}
-
-/// Applies a suggestion a person accepted: a status event whose note carries the reason.
-/// Fails with `LedgerError::Unchanged` when the task already has that status.
-pub fn accept(ledger: &Ledger, number: u32, suggestion: &Suggestion) -> Result<Event, LedgerError> {
-    ledger.set_status(number, suggestion.status, Some(&suggestion.note()))
 }
 
 /// One task of a unit, with its light.

@@ -3,9 +3,11 @@
 
 mod common;
 use common::*;
+use duban::ledger::ImportSummary;
 use duban::ledger::Ledger;
+use duban::model::Task;
 use duban::model::{Change, Event, Status};
-use duban::server::protocol::{self, ClientMessage, ErrorKind, Op, ServerMessage};
+use duban::server::protocol::{self, ClientMessage, ErrorKind, Op, Reply, ServerMessage};
 use duban::server::serve::{self, ServeOptions};
 use duban::server::{Autostart, Client, ClientError, ClientOptions, Live, Session};
 use futures::{SinkExt, StreamExt};
@@ -18,8 +20,76 @@ use std::time::{Duration, Instant};
 
 fn sample_db() -> (tempfile::TempDir, std::path::PathBuf) {
     let (dir, db) = temp_db();
-    Ledger::open(&db).unwrap().ensure_sample().unwrap();
+    Ledger::open(&db).unwrap().apply(Op::EnsureSample).unwrap();
     (dir, db)
+}
+
+/// The ledger's operations as typed calls on a client or a session, for these tests (the
+/// program itself sends `Op`s).
+trait Calls {
+    type Error: std::fmt::Debug;
+    fn call_op(&self, op: Op) -> Result<Reply, Self::Error>;
+
+    fn set_status(&self, n: u32, s: Status, note: Option<&str>) -> Result<Event, Self::Error> {
+        self.call_op(Op::set_status(n, s, note))
+            .map(|r| r.into_event().expect("an event"))
+    }
+    fn undo(&self, e: &Event) -> Result<Event, Self::Error> {
+        self.call_op(Op::Undo { seq: e.seq })
+            .map(|r| r.into_event().expect("an event"))
+    }
+    fn add_note(&self, n: u32, text: &str) -> Result<Event, Self::Error> {
+        self.call_op(Op::add_note(n, text))
+            .map(|r| r.into_event().expect("an event"))
+    }
+    fn move_task(&self, number: u32, domain: duban::model::Domain) -> Result<Event, Self::Error> {
+        self.call_op(Op::MoveTask { number, domain })
+            .map(|r| r.into_event().expect("an event"))
+    }
+    fn edit_goal(&self, n: u32, goal: &str) -> Result<Event, Self::Error> {
+        self.call_op(Op::edit_goal(n, goal))
+            .map(|r| r.into_event().expect("an event"))
+    }
+    fn task(&self, number: u32) -> Result<Task, Self::Error> {
+        self.call_op(Op::Task { number })
+            .map(|r| r.into_task().expect("a task"))
+    }
+    fn tasks(&self) -> Result<Vec<Task>, Self::Error> {
+        self.call_op(Op::all_tasks())
+            .map(|r| r.into_tasks().expect("tasks").0)
+    }
+    fn history(&self, task: Option<u32>) -> Result<Vec<Event>, Self::Error> {
+        self.call_op(Op::history(task))
+            .map(|r| r.into_history().expect("history").0)
+    }
+    fn import_bytes(
+        &self,
+        bytes: Vec<u8>,
+        source: &str,
+        period: Option<&str>,
+        replace: bool,
+    ) -> Result<ImportSummary, Self::Error> {
+        self.call_op(Op::import(bytes, source, period, replace))
+            .map(|r| r.into_imported().expect("an import summary"))
+    }
+    fn ensure_sample(&self) -> Result<Option<ImportSummary>, Self::Error> {
+        self.call_op(Op::EnsureSample)
+            .map(|r| r.into_sample().expect("a sample summary"))
+    }
+}
+
+impl Calls for Client {
+    type Error = ClientError;
+    fn call_op(&self, op: Op) -> Result<Reply, ClientError> {
+        self.call(op)
+    }
+}
+
+impl Calls for Session {
+    type Error = duban::server::SessionError;
+    fn call_op(&self, op: Op) -> Result<Reply, Self::Error> {
+        self.call(op)
+    }
 }
 
 /// Starts an in-process server; the database may still be closing after a direct open.
@@ -253,7 +323,7 @@ fn a_client_of_another_protocol_version_is_refused_with_a_clear_message() {
         let mut raw = Raw::connect(&db).await;
         raw.send(&ClientMessage::Request {
             id: 1,
-            op: Op::Tasks,
+            op: Op::all_tasks(),
         })
         .await;
         assert!(matches!(

@@ -33,8 +33,8 @@ fn setup(size: (u16, u16)) -> (tempfile::TempDir, Session, State) {
     let dir = tempfile::tempdir().expect("tmp");
     let session = Session::Local(ui_fixture::ledger(dir.path()));
     let state = State::new(
-        session.tasks().expect("tasks"),
-        session.history(None).expect("history"),
+        session.all_tasks().expect("tasks"),
+        session.all_history(None).expect("history"),
         Keymap::builtin(),
         Theme::mono(false),
         size,
@@ -235,7 +235,7 @@ fn the_preview_shows_every_row_of_the_sample_and_scrolls_to_the_end() {
         })
     ));
     // Nothing was written by looking.
-    assert_eq!(session.tasks().expect("tasks").len(), 13);
+    assert_eq!(session.all_tasks().expect("tasks").len(), 13);
 }
 
 /// The sample with its row 5 given twice: the importer keeps the first and reports the
@@ -315,8 +315,8 @@ fn the_next_import_starts_in_the_directory_of_the_last_file_read() {
 #[test]
 fn esc_on_the_preview_writes_nothing() {
     let (_d, session, mut s) = setup((80, 24));
-    let before_tasks = session.tasks().expect("tasks");
-    let before_history = session.history(None).expect("history");
+    let before_tasks = session.all_tasks().expect("tasks");
+    let before_history = session.all_history(None).expect("history");
     preview(&mut s, &session, &sample());
     press(&mut s, &session, Action::Cancel);
     assert!(s.import.is_none());
@@ -325,15 +325,15 @@ fn esc_on_the_preview_writes_nothing() {
         s.message.clone().expect("msg").text,
         "import cancelled: nothing was written"
     );
-    assert_eq!(session.tasks().expect("tasks"), before_tasks);
-    assert_eq!(session.history(None).expect("history"), before_history);
+    assert_eq!(session.all_tasks().expect("tasks"), before_tasks);
+    assert_eq!(session.all_history(None).expect("history"), before_history);
     assert_eq!(s.tasks.len(), 13);
 }
 
 #[test]
 fn enter_imports_through_the_session_and_the_list_shows_the_tasks_at_once() {
     let (_d, session, mut s) = setup((80, 24));
-    let before_events = session.history(None).expect("history").len();
+    let before_events = session.all_history(None).expect("history").len();
     preview(&mut s, &session, &sample());
     // Enter on the preview is Submit in the keymap.
     assert_eq!(
@@ -343,7 +343,7 @@ fn enter_imports_through_the_session_and_the_list_shows_the_tasks_at_once() {
     );
     press(&mut s, &session, Action::Submit);
     // Written: every row of the sample is a task in the database.
-    let tasks = session.tasks().expect("tasks");
+    let tasks = session.all_tasks().expect("tasks");
     assert_eq!(tasks.len(), SAMPLE_ROWS);
     // And shown: the preview closed, the list has every task, the status bar says what was
     // done.
@@ -371,7 +371,7 @@ fn enter_imports_through_the_session_and_the_list_shows_the_tasks_at_once() {
     );
     // The import's events are in the history the UI shows: one per row the ledger took
     // (the two conflicting rows were left out).
-    let history = session.history(None).expect("history");
+    let history = session.all_history(None).expect("history");
     assert_eq!(history.len(), before_events + SAMPLE_ROWS - 2);
     assert_eq!(s.history.len(), history.len());
     // `#116` finds the new task.
@@ -396,7 +396,7 @@ fn a_file_that_cannot_be_imported_says_why_and_changes_nothing() {
     .expect("write");
     let empty = dir.path().join("空.txt");
     std::fs::write(&empty, b"").expect("write");
-    let before = session.history(None).expect("history");
+    let before = session.all_history(None).expect("history");
     for path in [
         dir.path().join("missing.txt"),
         dir.path().to_path_buf(),
@@ -424,7 +424,7 @@ fn a_file_that_cannot_be_imported_says_why_and_changes_nothing() {
         press(&mut s, &session, Action::Cancel);
         assert!(s.screen().is_none());
     }
-    assert_eq!(session.history(None).expect("history"), before);
+    assert_eq!(session.all_history(None).expect("history"), before);
     assert_eq!(s.tasks.len(), 13);
 }
 

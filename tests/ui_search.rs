@@ -211,7 +211,7 @@ fn enter_keeps_the_filter_and_esc_clears_it() {
 fn status_behind_lists_the_two_tasks_set_behind_in_this_session() {
     let dir = tempfile::tempdir().expect("tmp");
     let session = Session::Local(ui_fixture::sample_ledger(dir.path()));
-    let mut s = state(session.tasks().expect("tasks"));
+    let mut s = state(session.all_tasks().expect("tasks"));
     // One index for the whole session: the search must see the edits through `Reindex`.
     let mut index = Index::build(&s.tasks);
     let mut press = |s: &mut State, a: Action| dispatch(s, &session, &mut index, a);

@@ -636,7 +636,7 @@ fn edits_reach_the_ledger_before_the_status_bar_says_saved() {
     press(&mut s, KeyCode::Enter);
     let task = ledger.task(14).expect("task");
     assert_eq!(task.notes.last().expect("note").text, "要求整改");
-    let history = ledger.history(Some(14)).expect("history");
+    let history = ledger.all_history(Some(14)).expect("history");
     let kinds: Vec<String> = history
         .iter()
         .skip(1)
@@ -908,7 +908,7 @@ fn accepting_a_suggestion_on_the_sample_writes_the_status_and_a_history_event_wi
         Some(&sug),
         "the screen shows the library's suggestion"
     );
-    let events = ledger.history(Some(8)).expect("history").len();
+    let events = ledger.all_history(Some(8)).expect("history").len();
 
     open_in(&mut s, &ledger, 8);
     let shown = detail_text(&s, 8);
@@ -919,7 +919,7 @@ fn accepting_a_suggestion_on_the_sample_writes_the_status_and_a_history_event_wi
     press(&mut s, &ledger, KeyCode::Char('a'));
     let after = ledger.task(8).expect("task 8");
     assert_eq!(after.status, Status::OnTrack, "on disk");
-    let history = ledger.history(Some(8)).expect("history");
+    let history = ledger.all_history(Some(8)).expect("history");
     assert_eq!(history.len(), events + 1);
     let last = history.last().expect("event");
     assert_eq!(
@@ -957,7 +957,10 @@ fn accepting_a_suggestion_on_the_sample_writes_the_status_and_a_history_event_wi
     // Again: nothing to accept, nothing written.
     press(&mut s, &ledger, KeyCode::Char('a'));
     assert!(message(&s).contains("already 正常推进"), "{}", message(&s));
-    assert_eq!(ledger.history(Some(8)).expect("history").len(), events + 1);
+    assert_eq!(
+        ledger.all_history(Some(8)).expect("history").len(),
+        events + 1
+    );
 
     // Undo: a new event, marked as one.
     press(&mut s, &ledger, KeyCode::Char('u'));
@@ -973,14 +976,14 @@ fn accepting_a_suggestion_on_the_sample_writes_the_status_and_a_history_event_wi
         .expect("a sample task without a completion figure");
     press(&mut s, &ledger, KeyCode::Esc);
     open_in(&mut s, &ledger, none);
-    let n = ledger.history(Some(none)).expect("history").len();
+    let n = ledger.all_history(Some(none)).expect("history").len();
     press(&mut s, &ledger, KeyCode::Char('a'));
     assert!(
         message(&s).starts_with(&format!("no suggested status for task {none}")),
         "{}",
         message(&s)
     );
-    assert_eq!(ledger.history(Some(none)).expect("history").len(), n);
+    assert_eq!(ledger.all_history(Some(none)).expect("history").len(), n);
 }
 
 #[test]
@@ -1015,7 +1018,7 @@ fn the_q3_period_diff_opens_with_d_and_accepting_there_uses_the_latest_period() 
 
     press(&mut s, &ledger, KeyCode::Char('a'));
     let last = ledger
-        .history(Some(8))
+        .all_history(Some(8))
         .expect("history")
         .pop()
         .expect("event");

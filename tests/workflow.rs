@@ -8,6 +8,7 @@ use duban::figures::{self, Figure, FigureKind};
 use duban::import::{import_bytes, Aliases, ImportedRow, Layout, Report};
 use duban::ledger::Ledger;
 use duban::model::{Change, Light, Period, Status, Task, Unit};
+use duban::ops::Op;
 use duban::periods::{self, RowOutcome};
 use duban::suggest::{self, Schedule};
 use duban::xlsx;
@@ -28,8 +29,10 @@ fn sample_ledger() -> (tempfile::TempDir, Ledger) {
     let dir = tempfile::tempdir().expect("temp dir");
     let ledger = Ledger::open(&dir.path().join("db")).expect("open ledger");
     ledger
-        .import(&sample(), None, false)
-        .expect("import sample");
+        .apply(Op::import(SAMPLE.to_vec(), "sample", None, false))
+        .expect("import sample")
+        .into_imported()
+        .expect("an import summary");
     (dir, ledger)
 }
 
@@ -492,7 +495,11 @@ fn a_reused_number_with_another_goal_is_a_conflict_and_is_not_merged() {
 
 fn q3_ledger() -> (tempfile::TempDir, Ledger) {
     let (dir, ledger) = sample_ledger();
-    let summary = ledger.import(&q3_report(), None, false).expect("import Q3");
+    let summary = ledger
+        .apply(Op::import(Q3.as_bytes().to_vec(), Q3_NAME, None, false))
+        .expect("import Q3")
+        .into_imported()
+        .expect("an import summary");
     assert_eq!(summary.matching.renumbered().count(), 1);
     assert_eq!(summary.period, "2020年第三季度");
     assert_eq!(summary.added, [117]);
@@ -591,7 +598,7 @@ fn q3_suggestions_accepted_are_history_events_and_units_lag() {
         .iter()
         .all(|t| t.status == Status::NotStarted));
     for n in [8, 85, 109] {
-        suggest::accept(&ledger, n, &q3[&n]).expect("accept");
+        ledger.apply(q3[&n].accept(n)).expect("accept");
     }
     let t85 = ledger.task(85).unwrap();
     assert_eq!(t85.status, Status::SeriouslyBehind);
@@ -625,7 +632,7 @@ fn q3_suggestions_accepted_are_history_events_and_units_lag() {
         2
     );
     // Accepting the same suggestion again changes nothing and says so.
-    assert!(suggest::accept(&ledger, 85, &q3[&85]).is_err());
+    assert!(ledger.apply(q3[&85].accept(85)).is_err());
 
     // Lagging units: the lead units of the red task 85 come first.
     let tasks = ledger.tasks().unwrap();
@@ -701,9 +708,15 @@ mod xlsx_read {
 
     fn statuses(ledger: &Ledger) -> Vec<Task> {
         // One task of every status, so every light is in the workbook.
-        ledger.set_status(1, Status::OnTrack, None).unwrap();
-        ledger.set_status(2, Status::Behind, None).unwrap();
-        ledger.set_status(9, Status::Done, Some("已办结")).unwrap();
+        ledger
+            .apply(Op::set_status(1, Status::OnTrack, None))
+            .unwrap();
+        ledger
+            .apply(Op::set_status(2, Status::Behind, None))
+            .unwrap();
+        ledger
+            .apply(Op::set_status(9, Status::Done, Some("已办结")))
+            .unwrap();
         ledger.tasks().unwrap()
     }
 
@@ -713,7 +726,7 @@ mod xlsx_read {
         let schedule = Schedule::builtin();
         for n in [8, 85, 109] {
             let s = suggest::suggest_task(&ledger.task(n).unwrap(), &schedule).unwrap();
-            suggest::accept(&ledger, n, &s).unwrap();
+            ledger.apply(s.accept(n)).unwrap();
         }
         let tasks: Vec<Task> = statuses(&ledger)
             .into_iter()
@@ -831,7 +844,7 @@ mod xlsx_read {
         let (_dir, ledger) = sample_ledger();
         let tasks = statuses(&ledger);
         ledger
-            .set_status(85, Status::SeriouslyBehind, None)
+            .apply(Op::set_status(85, Status::SeriouslyBehind, None))
             .unwrap();
         let tasks: Vec<Task> = tasks
             .into_iter()

@@ -100,7 +100,7 @@ pub struct RawRow {
 }
 
 /// Text the importer could not place in any row: reported, never dropped silently.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Unplaced {
     pub line: usize,
     pub text: String,

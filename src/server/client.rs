@@ -6,8 +6,7 @@
 
 use super::protocol::{self, ClientMessage, ErrorKind, Op, RemoteError, Reply, ServerMessage};
 use super::serve::socket_path;
-use crate::ledger::ImportSummary;
-use crate::model::{Domain, Event, Status, Task};
+use crate::model::Event;
 use futures::{SinkExt, StreamExt};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -241,124 +240,6 @@ impl AsyncClient {
         }
     }
 
-    fn unexpected(&self, reply: Reply) -> ClientError {
-        ClientError::Protocol {
-            db: self.db.clone(),
-            detail: format!("an unexpected answer {reply:?}"),
-        }
-    }
-
-    pub async fn tasks(&self) -> Result<Vec<Task>, ClientError> {
-        match self.call(Op::Tasks).await? {
-            Reply::Tasks(t) => Ok(t),
-            r => Err(self.unexpected(r)),
-        }
-    }
-
-    pub async fn task(&self, number: u32) -> Result<Task, ClientError> {
-        match self.call(Op::Task { number }).await? {
-            Reply::Task(t) => Ok(*t),
-            r => Err(self.unexpected(r)),
-        }
-    }
-
-    pub async fn history(&self, task: Option<u32>) -> Result<Vec<Event>, ClientError> {
-        match self.call(Op::History { task }).await? {
-            Reply::History(h) => Ok(h),
-            r => Err(self.unexpected(r)),
-        }
-    }
-
-    async fn event(&self, op: Op) -> Result<Event, ClientError> {
-        match self.call(op).await? {
-            Reply::Event(e) => Ok(*e),
-            r => Err(self.unexpected(r)),
-        }
-    }
-
-    /// Sets a task's status; the event is on the server's disk when this returns.
-    pub async fn set_status(
-        &self,
-        number: u32,
-        status: Status,
-        note: Option<&str>,
-    ) -> Result<Event, ClientError> {
-        self.event(Op::SetStatus {
-            number,
-            status,
-            note: note.map(str::to_string),
-        })
-        .await
-    }
-
-    pub async fn undo(&self, event: &Event) -> Result<Event, ClientError> {
-        self.event(Op::Undo {
-            event: event.clone(),
-        })
-        .await
-    }
-
-    pub async fn add_note(&self, number: u32, text: &str) -> Result<Event, ClientError> {
-        self.event(Op::AddNote {
-            number,
-            text: text.to_string(),
-        })
-        .await
-    }
-
-    pub async fn move_task(&self, number: u32, domain: Domain) -> Result<Event, ClientError> {
-        self.event(Op::MoveTask { number, domain }).await
-    }
-
-    pub async fn edit_goal(&self, number: u32, goal: &str) -> Result<Event, ClientError> {
-        self.event(Op::EditGoal {
-            number,
-            goal: goal.to_string(),
-        })
-        .await
-    }
-
-    /// Imports a report's bytes (`source` names it in messages and history), as
-    /// `Ledger::import` does with the parsed report.
-    pub async fn import_bytes(
-        &self,
-        bytes: Vec<u8>,
-        source: &str,
-        period: Option<&str>,
-        replace: bool,
-    ) -> Result<ImportSummary, ClientError> {
-        let op = Op::Import {
-            bytes,
-            source: source.to_string(),
-            period: period.map(str::to_string),
-            replace,
-        };
-        match self.call(op).await? {
-            Reply::Imported(s) => Ok(s),
-            r => Err(self.unexpected(r)),
-        }
-    }
-
-    /// Renames a report period in every task that has it; the events are on disk when this
-    /// returns.
-    pub async fn rename_period(&self, from: &str, to: &str) -> Result<Vec<Event>, ClientError> {
-        let op = Op::RenamePeriod {
-            from: from.to_string(),
-            to: to.to_string(),
-        };
-        match self.call(op).await? {
-            Reply::Events(e) => Ok(e),
-            r => Err(self.unexpected(r)),
-        }
-    }
-
-    pub async fn ensure_sample(&self) -> Result<Option<ImportSummary>, ClientError> {
-        match self.call(Op::EnsureSample).await? {
-            Reply::Sample(s) => Ok(s),
-            r => Err(self.unexpected(r)),
-        }
-    }
-
     /// Live events: every event committed after this returns (and, after a reconnect,
     /// those missed meanwhile), in order.
     pub async fn subscribe(&self) -> Result<Subscription, ClientError> {
@@ -434,61 +315,6 @@ impl Client {
 
     pub fn call(&self, op: Op) -> Result<Reply, ClientError> {
         self.wait(self.inner.call(op))
-    }
-
-    pub fn tasks(&self) -> Result<Vec<Task>, ClientError> {
-        self.wait(self.inner.tasks())
-    }
-
-    pub fn task(&self, number: u32) -> Result<Task, ClientError> {
-        self.wait(self.inner.task(number))
-    }
-
-    pub fn history(&self, task: Option<u32>) -> Result<Vec<Event>, ClientError> {
-        self.wait(self.inner.history(task))
-    }
-
-    pub fn set_status(
-        &self,
-        number: u32,
-        status: Status,
-        note: Option<&str>,
-    ) -> Result<Event, ClientError> {
-        self.wait(self.inner.set_status(number, status, note))
-    }
-
-    pub fn undo(&self, event: &Event) -> Result<Event, ClientError> {
-        self.wait(self.inner.undo(event))
-    }
-
-    pub fn add_note(&self, number: u32, text: &str) -> Result<Event, ClientError> {
-        self.wait(self.inner.add_note(number, text))
-    }
-
-    pub fn move_task(&self, number: u32, domain: Domain) -> Result<Event, ClientError> {
-        self.wait(self.inner.move_task(number, domain))
-    }
-
-    pub fn edit_goal(&self, number: u32, goal: &str) -> Result<Event, ClientError> {
-        self.wait(self.inner.edit_goal(number, goal))
-    }
-
-    pub fn import_bytes(
-        &self,
-        bytes: Vec<u8>,
-        source: &str,
-        period: Option<&str>,
-        replace: bool,
-    ) -> Result<ImportSummary, ClientError> {
-        self.wait(self.inner.import_bytes(bytes, source, period, replace))
-    }
-
-    pub fn ensure_sample(&self) -> Result<Option<ImportSummary>, ClientError> {
-        self.wait(self.inner.ensure_sample())
-    }
-
-    pub fn rename_period(&self, from: &str, to: &str) -> Result<Vec<Event>, ClientError> {
-        self.wait(self.inner.rename_period(from, to))
     }
 
     /// Live events: every event committed after this returns, in order.
@@ -674,6 +500,8 @@ async fn reconnect(
 struct Pending {
     op: Op,
     reply: oneshot::Sender<Result<Reply, ClientError>>,
+    /// Why the connection broke while this request was open, the last time it did.
+    lost: Option<String>,
 }
 
 /// Owns the connection: sends requests, matches answers, feeds subscribers, reconnects.
@@ -703,6 +531,9 @@ enum Ended {
     Dropped,
     /// The connection broke.
     Lost(String),
+    /// What came over the connection could not be read (a frame too big, garbled): the
+    /// same requests would only break the next connection the same way.
+    Garbled(String),
 }
 
 impl Actor {
@@ -713,6 +544,10 @@ impl Actor {
                 Some(mut c) => match self.serve(&mut c, &mut cmds).await {
                     Ended::Dropped => return,
                     Ended::Lost(reason) => reason,
+                    Ended::Garbled(reason) => {
+                        self.give_up_on_repeats(&reason);
+                        reason
+                    }
                 },
                 None => {
                     // Gave up earlier: the next command tries again.
@@ -757,12 +592,46 @@ impl Actor {
         }
     }
 
+    /// A request open while the connection broke twice on something unreadable, the same
+    /// way, is not sent a third time: it fails, saying why, instead of breaking every new
+    /// connection (and making the server do its work again and again). A server that dies
+    /// is another matter: requests wait for the next one.
+    fn give_up_on_repeats(&mut self, reason: &str) {
+        let repeated: Vec<u64> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| p.lost.as_deref() == Some(reason))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in repeated {
+            if let Some(p) = self.pending.remove(&id) {
+                let _ = p.reply.send(Err(ClientError::ServerGone {
+                    db: self.db.clone(),
+                    secs: 0,
+                    detail: format!(
+                        "the connection broke twice the same way while this request was open ({reason}); it is not sent again"
+                    ),
+                }));
+            }
+        }
+        for p in self.pending.values_mut() {
+            p.lost = Some(reason.to_string());
+        }
+    }
+
     fn accept(&mut self, cmd: Cmd) -> Option<u64> {
         match cmd {
             Cmd::Call { op, reply } => {
                 let id = self.next_id;
                 self.next_id += 1;
-                self.pending.insert(id, Pending { op, reply });
+                self.pending.insert(
+                    id,
+                    Pending {
+                        op,
+                        reply,
+                        lost: None,
+                    },
+                );
                 Some(id)
             }
             Cmd::Subscribe(tx, ready) => {
@@ -796,7 +665,10 @@ impl Actor {
         self.next_id += 1;
         self.subscribe_id = Some(id);
         let after = self.last_seq;
-        self.send(conn, id, Op::Subscribe { after }).await
+        let msg = ClientMessage::Subscribe { id, after };
+        conn.send(protocol::encode(&msg))
+            .await
+            .map_err(|e| e.to_string())
     }
 
     async fn serve(&mut self, conn: &mut Conn, cmds: &mut mpsc::UnboundedReceiver<Cmd>) -> Ended {
@@ -832,6 +704,9 @@ impl Actor {
                 }
                 frame = conn.next() => match frame {
                     Some(Ok(frame)) => self.receive(&frame),
+                    Some(Err(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                        return Ended::Garbled(e.to_string())
+                    }
                     Some(Err(e)) => return Ended::Lost(e.to_string()),
                     None => return Ended::Lost("the server closed the connection".into()),
                 },
@@ -850,19 +725,25 @@ impl Actor {
             }
         };
         match msg {
-            ServerMessage::Response { id, result } if Some(id) == self.subscribe_id => {
-                if let Ok(Reply::Subscribed { missed, last_seq }) = result {
-                    for e in missed {
-                        self.deliver(e);
-                    }
-                    if self.last_seq.is_none() {
-                        self.last_seq = Some(last_seq);
-                    }
-                    self.subscribed = true;
-                    for r in self.ready.drain(..) {
-                        let _ = r.send(());
-                    }
+            ServerMessage::Subscribed {
+                id,
+                missed,
+                last_seq,
+            } if Some(id) == self.subscribe_id => {
+                for e in missed {
+                    self.deliver(e);
                 }
+                if self.last_seq.is_none() {
+                    self.last_seq = Some(last_seq);
+                }
+                self.subscribed = true;
+                for r in self.ready.drain(..) {
+                    let _ = r.send(());
+                }
+            }
+            ServerMessage::Subscribed { .. } => {}
+            ServerMessage::Response { id, result: Err(e) } if Some(id) == self.subscribe_id => {
+                self.tell(Live::Disconnected { reason: e.message });
             }
             ServerMessage::Response { id, result } => {
                 if let Some(p) = self.pending.remove(&id) {

@@ -170,13 +170,19 @@ impl Writer {
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut replies = Vec::with_capacity(batch.len());
         let mut seen: HashMap<String, usize> = HashMap::new();
-        for job in batch {
-            let outcome = self.apply(&job, &overlay, &seen);
-            if let (Some(key), Outcome::Pending { .. }) = (&job.key, &outcome) {
-                seen.insert(key.clone(), outcomes.len());
+        for Job {
+            user,
+            key,
+            op,
+            reply,
+        } in batch
+        {
+            let outcome = self.apply(&user, key.as_deref(), op, &overlay, &seen);
+            if let (Some(key), Outcome::Pending { .. }) = (key, &outcome) {
+                seen.insert(key, outcomes.len());
             }
             outcomes.push(outcome);
-            replies.push(job.reply);
+            replies.push(reply);
         }
         let commits = std::mem::take(&mut lock(&overlay).commits);
         let stored = if commits.is_empty() {
@@ -248,11 +254,13 @@ impl Writer {
 
     fn apply(
         &self,
-        job: &Job,
+        user: &str,
+        key: Option<&str>,
+        op: Op,
         overlay: &Arc<Mutex<Overlay>>,
         seen: &HashMap<String, usize>,
     ) -> Outcome {
-        if let Some(key) = &job.key {
+        if let Some(key) = key {
             if let Some(&i) = seen.get(key) {
                 self.stats.resends.fetch_add(1, Ordering::Relaxed);
                 return Outcome::SameAs(i);
@@ -282,10 +290,10 @@ impl Writer {
             base: self.store.clone(),
             overlay: overlay.clone(),
         };
-        let ledger = Ledger::new(Box::new(view), job.user.clone(), self.rules.clone());
+        let ledger = Ledger::new(Box::new(view), user.to_string(), self.rules.clone());
         let before = lock(overlay).commits.len();
         let result =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| apply_op(&ledger, &job.op)))
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| apply_op(&ledger, op)))
                 .unwrap_or_else(|_| {
                     Err(RemoteError::new(
                         ErrorKind::Store,
@@ -305,10 +313,10 @@ impl Writer {
             return Outcome::Done(Ok(reply));
         }
         let commit = o.commits.len() - 1;
-        if let Some(key) = &job.key {
+        if let Some(key) = key {
             o.commits[commit]
                 .meta
-                .push((key.clone(), recorded_answer(&reply)));
+                .push((key.to_string(), recorded_answer(&reply)));
         }
         Outcome::Pending { commit, reply }
     }
@@ -330,48 +338,14 @@ fn store_error(e: &StoreError) -> RemoteError {
 }
 
 /// Runs one edit through the ledger.
-fn apply_op(ledger: &Ledger, op: &Op) -> Result<Reply, RemoteError> {
-    let ledger_err = |e: crate::ledger::LedgerError| RemoteError::from_ledger(&e);
-    let event = |r: Result<Event, crate::ledger::LedgerError>| {
-        r.map(|e| Reply::Event(Box::new(e))).map_err(ledger_err)
-    };
-    match op {
-        Op::SetStatus {
-            number,
-            status,
-            note,
-        } => event(ledger.set_status(*number, *status, note.as_deref())),
-        Op::Undo { event: e } => event(ledger.undo(e)),
-        Op::AddNote { number, text } => event(ledger.add_note(*number, text)),
-        Op::MoveTask { number, domain } => event(ledger.move_task(*number, *domain)),
-        Op::EditGoal { number, goal } => event(ledger.edit_goal(*number, goal)),
-        Op::Import {
-            bytes,
-            source,
-            period,
-            replace,
-        } => {
-            let report =
-                crate::import::import_bytes(bytes, source, &crate::import::Aliases::builtin())
-                    .map_err(|e| RemoteError::new(ErrorKind::Invalid, e.to_string()))?;
-            // The ledger matches the rows to the tasks already there, as on every path.
-            ledger
-                .import(&report, period.as_deref(), *replace)
-                .map(Reply::Imported)
-                .map_err(ledger_err)
-        }
-        Op::RenamePeriod { from, to } => ledger
-            .rename_period(from, to)
-            .map(Reply::Events)
-            .map_err(ledger_err),
-        Op::EnsureSample => ledger
-            .ensure_sample()
-            .map(Reply::Sample)
-            .map_err(ledger_err),
-        Op::Tasks | Op::Task { .. } | Op::History { .. } | Op::Subscribe { .. } => Err(
-            RemoteError::new(ErrorKind::Protocol, "not an edit (server bug)"),
-        ),
+fn apply_op(ledger: &Ledger, op: Op) -> Result<Reply, RemoteError> {
+    if !op.is_edit() {
+        return Err(RemoteError::new(
+            ErrorKind::Protocol,
+            "not an edit (server bug)",
+        ));
     }
+    ledger.apply(op).map_err(|e| RemoteError::from_ledger(&e))
 }
 
 /// The batch so far: commits the ledger made (not yet on disk) and the state they leave.

@@ -10,8 +10,15 @@
 //!                                          or Refused { reason }, then the server hangs up
 //! Request { id, op }                ──►    (any number, pipelined; ids chosen by the client)
 //!                                   ◄──    Response { id, result }   (in any order)
-//!                                   ◄──    Notify { event }          (after Op::Subscribe)
+//! Subscribe { id, after }           ──►
+//!                                   ◄──    Subscribed { id, missed, last_seq }
+//!                                   ◄──    Notify { event }          (from then on)
 //! ```
+//! - **Operations.** `Op` and `Reply` are the ledger's own (`crate::ops`): the server runs
+//!   exactly what a local `Ledger::apply` runs.
+//! - **Bounded frames.** Lists come a page at a time (`Op::Tasks`, `Op::Summaries`,
+//!   `Op::History` answer with `next`); an answer that would still pass [`MAX_FRAME`] is
+//!   sent as an error `Response` instead, never as a frame the client must refuse.
 //! - **Version.** `Hello.version` must equal [`VERSION`]; otherwise the server answers
 //!   `Refused` with a sentence naming both versions. `Hello` and `Refused` keep their shape
 //!   in every version so that this check always works.
@@ -26,21 +33,20 @@
 //! - **Durability.** A `Response` to an edit is sent only after the edit is flushed to disk.
 //!   Edits from all connections are applied one at a time in arrival order; those that
 //!   arrive while the disk is busy share the next flush (group commit).
-//! - **Live.** After `Op::Subscribe { after }`, the connection gets every event committed
+//! - **Live.** After `Subscribe { after }`, the connection gets every event committed
 //!   after sequence number `after` (missed ones in the reply, new ones as `Notify`), in
 //!   sequence order, the connection's own edits included.
 
-use crate::ledger::ImportSummary;
-use crate::model::{Domain, Event, Status, Task};
+use crate::model::Event;
 use serde::{Deserialize, Serialize};
 use tokio_util::codec::LengthDelimitedCodec;
 
 /// The protocol version this build speaks. Raise it on any incompatible change.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
-/// The largest frame either side accepts (an import carries a whole report; `history` all
-/// events).
-pub const MAX_FRAME: usize = 64 * 1024 * 1024;
+/// The largest frame either side accepts: an import carries a whole report (a 100,000-row
+/// report is about 70 MB); lists come in pages of a few megabytes.
+pub const MAX_FRAME: usize = 256 * 1024 * 1024;
 
 /// The socket's file name inside the database folder.
 pub const SOCKET_NAME: &str = "duban.sock";
@@ -65,6 +71,12 @@ pub enum ClientMessage {
         id: u64,
         op: Op,
     },
+    /// Starts live events on this connection: every event after sequence number `after`,
+    /// or only new ones when `None`. Answered by `Subscribed` (or an error `Response`).
+    Subscribe {
+        id: u64,
+        after: Option<u64>,
+    },
 }
 
 /// What the server sends.
@@ -83,101 +95,18 @@ pub enum ServerMessage {
         id: u64,
         result: Result<Reply, RemoteError>,
     },
+    /// Live events start; `missed` are those after `after` that were already committed,
+    /// `last_seq` the newest event's number when the subscription began (0: none yet).
+    Subscribed {
+        id: u64,
+        missed: Vec<Event>,
+        last_seq: u64,
+    },
     /// An event committed by anyone, sent to subscribed connections.
     Notify { event: Event },
 }
 
-/// The ledger's operations, one variant each (`Ledger`'s methods of the same names).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum Op {
-    Tasks,
-    Task {
-        number: u32,
-    },
-    History {
-        task: Option<u32>,
-    },
-    SetStatus {
-        number: u32,
-        status: Status,
-        note: Option<String>,
-    },
-    /// Reverts a status event (`Ledger::undo`).
-    Undo {
-        event: Event,
-    },
-    AddNote {
-        number: u32,
-        text: String,
-    },
-    MoveTask {
-        number: u32,
-        domain: Domain,
-    },
-    EditGoal {
-        number: u32,
-        goal: String,
-    },
-    /// Imports a report; the server reads the bytes as `duban import` reads a file.
-    Import {
-        bytes: Vec<u8>,
-        source: String,
-        period: Option<String>,
-        replace: bool,
-    },
-    /// Renames a report period in every task (`Ledger::rename_period`).
-    RenamePeriod {
-        from: String,
-        to: String,
-    },
-    /// Loads the built-in sample into an empty database (`Ledger::ensure_sample`).
-    EnsureSample,
-    /// Starts live events on this connection: every event after sequence number `after`, or
-    /// only new ones when `None`.
-    Subscribe {
-        after: Option<u64>,
-    },
-}
-
-impl Op {
-    /// True for operations that change the database (they need edit rights, go through
-    /// the group commit and are recorded for resends).
-    pub fn is_edit(&self) -> bool {
-        matches!(
-            self,
-            Op::SetStatus { .. }
-                | Op::Undo { .. }
-                | Op::AddNote { .. }
-                | Op::MoveTask { .. }
-                | Op::EditGoal { .. }
-                | Op::Import { .. }
-                | Op::RenamePeriod { .. }
-                | Op::EnsureSample
-        )
-    }
-}
-
-/// A successful answer; which variant follows from the operation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "reply", content = "value", rename_all = "snake_case")]
-pub enum Reply {
-    Tasks(Vec<Task>),
-    Task(Box<Task>),
-    History(Vec<Event>),
-    /// The event an edit made, as stored (with its sequence number).
-    Event(Box<Event>),
-    Imported(ImportSummary),
-    /// The events of a period rename, one per task.
-    Events(Vec<Event>),
-    Sample(Option<ImportSummary>),
-    /// Live events start; `missed` are those after `after` that were already committed,
-    /// `last_seq` the newest event's number when the subscription began (0: none yet).
-    Subscribed {
-        missed: Vec<Event>,
-        last_seq: u64,
-    },
-}
+pub use crate::ops::{Op, Reply};
 
 /// Why an operation failed, in words for the person, and in a kind for the program.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -223,7 +152,10 @@ impl RemoteError {
             | L::EmptyGoal
             | L::EmptyPeriod
             | L::NoSuchPeriod(_)
+            | L::NoSuchEvent(_)
+            | L::Import(_)
             | L::NotUndoable(_) => ErrorKind::Invalid,
+            L::NotARead(_) => ErrorKind::Protocol,
             L::ChangedSince { .. } | L::PeriodTaken { .. } => ErrorKind::Conflict,
         };
         RemoteError::new(kind, e.to_string())
@@ -268,11 +200,7 @@ mod tests {
     fn messages_round_trip_as_json() {
         let m = ClientMessage::Request {
             id: 7,
-            op: Op::SetStatus {
-                number: 14,
-                status: Status::Behind,
-                note: Some("进度滞后".into()),
-            },
+            op: Op::set_status(14, crate::model::Status::Behind, Some("进度滞后")),
         };
         let back: ClientMessage = decode(&encode(&m)).unwrap();
         assert_eq!(back, m);

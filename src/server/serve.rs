@@ -357,7 +357,7 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
     let (out, mut out_rx) = mpsc::unbounded_channel::<ServerMessage>();
     let writing = tokio::spawn(async move {
         while let Some(m) = out_rx.recv().await {
-            if writer.send(protocol::encode(&m)).await.is_err() {
+            if writer.send(bounded_frame(&m)).await.is_err() {
                 break;
             }
         }
@@ -376,15 +376,12 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
             Err(_) => break,
         };
         match protocol::decode::<ClientMessage>(&frame) {
-            Ok(ClientMessage::Request { id, op }) => {
-                if let Op::Subscribe { after } = op {
-                    if let Some(old) = live.take() {
-                        old.abort();
-                    }
-                    live = Some(tokio::spawn(conn.clone().subscribe(id, after)));
-                } else {
-                    conn.request(id, op);
+            Ok(ClientMessage::Request { id, op }) => conn.request(id, op),
+            Ok(ClientMessage::Subscribe { id, after }) => {
+                if let Some(old) = live.take() {
+                    old.abort();
                 }
+                live = Some(tokio::spawn(conn.clone().subscribe(id, after)));
             }
             Ok(ClientMessage::Hello { .. }) => conn.answer(
                 0,
@@ -405,6 +402,30 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
     drop(conn);
     let _ = writing.await;
     Ok(())
+}
+
+/// The message as a frame; an answer too big for one frame becomes an error answer (the
+/// client would have to drop the connection over it, and would only ask again).
+fn bounded_frame(m: &ServerMessage) -> bytes::Bytes {
+    let frame = protocol::encode(m);
+    if frame.len() <= protocol::MAX_FRAME {
+        return frame;
+    }
+    let id = match m {
+        ServerMessage::Response { id, .. } | ServerMessage::Subscribed { id, .. } => *id,
+        _ => 0,
+    };
+    protocol::encode(&ServerMessage::Response {
+        id,
+        result: Err(RemoteError::new(
+            ErrorKind::Invalid,
+            format!(
+                "the answer is {} MB, more than one message may carry ({} MB); ask for it in pages",
+                frame.len() / (1024 * 1024),
+                protocol::MAX_FRAME / (1024 * 1024)
+            ),
+        )),
+    })
 }
 
 #[derive(Clone)]
@@ -454,14 +475,16 @@ impl Conn {
         let this = self.clone();
         tokio::spawn(async move {
             let store = this.shared.store.clone();
-            let result = tokio::task::spawn_blocking(move || read(store.as_ref(), op))
-                .await
-                .unwrap_or_else(|_| {
-                    Err(RemoteError::new(
-                        ErrorKind::Store,
-                        "the server failed reading the database",
-                    ))
-                });
+            let result = tokio::task::spawn_blocking(move || {
+                crate::ledger::read(store.as_ref(), &op).map_err(|e| RemoteError::from_ledger(&e))
+            })
+            .await
+            .unwrap_or_else(|_| {
+                Err(RemoteError::new(
+                    ErrorKind::Store,
+                    "the server failed reading the database",
+                ))
+            });
             this.answer(id, result);
         });
     }
@@ -470,7 +493,7 @@ impl Conn {
     async fn read_only_answer(&self, op: &Op) -> Result<Reply, RemoteError> {
         if matches!(op, Op::EnsureSample) {
             let store = self.shared.store.clone();
-            let empty = tokio::task::spawn_blocking(move || store.tasks().map(|t| t.is_empty()))
+            let empty = tokio::task::spawn_blocking(move || store.is_empty())
                 .await
                 .unwrap_or(Ok(true));
             if let Ok(false) = empty {
@@ -483,36 +506,31 @@ impl Conn {
         ))
     }
 
-    /// Answers with the events after `after`, then forwards every new one, in order.
+    /// Answers with the newest event's number, sends the events after `after` (read a
+    /// page at a time), then forwards every new one, in order.
     async fn subscribe(self, id: u64, after: Option<u64>) {
         let mut rx = self.shared.events.subscribe();
         let store = self.shared.store.clone();
-        let (missed, last) = match tokio::task::spawn_blocking(move || {
-            let history = store.history(None)?;
-            let last = history.last().map(|e| e.seq).unwrap_or(0);
-            let missed: Vec<Event> = match after {
-                Some(a) => history.into_iter().filter(|e| e.seq > a).collect(),
-                None => Vec::new(),
-            };
-            Ok::<_, StoreError>((missed, last))
-        })
-        .await
-        {
-            Ok(Ok(x)) => x,
+        let last = match tokio::task::spawn_blocking(move || last_seq(store.as_ref())).await {
+            Ok(Ok(last)) => last,
             Ok(Err(e)) => {
                 self.answer(id, Err(RemoteError::new(ErrorKind::Store, e.to_string())));
                 return;
             }
             Err(_) => return,
         };
-        self.answer(
+        let _ = self.out.send(ServerMessage::Subscribed {
             id,
-            Ok(Reply::Subscribed {
-                missed,
-                last_seq: last,
-            }),
-        );
-        let mut sent = last;
+            missed: Vec::new(),
+            last_seq: last,
+        });
+        let mut sent = match after {
+            Some(a) => match self.catch_up(a).await {
+                Some(s) => s,
+                None => return,
+            },
+            None => last,
+        };
         loop {
             match rx.recv().await {
                 Ok(event) => {
@@ -525,51 +543,46 @@ impl Conn {
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     // Too slow to keep up: catch up from the history instead.
-                    let store = self.shared.store.clone();
-                    let Ok(Ok(history)) =
-                        tokio::task::spawn_blocking(move || store.history(None)).await
-                    else {
-                        return;
+                    sent = match self.catch_up(sent).await {
+                        Some(s) => s,
+                        None => return,
                     };
-                    let from = sent;
-                    for event in history.into_iter().filter(|e| e.seq > from) {
-                        sent = event.seq;
-                        if self.out.send(ServerMessage::Notify { event }).is_err() {
-                            return;
-                        }
-                    }
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             }
         }
     }
+
+    /// Sends every event after `from` from the history, a page at a time; returns the last
+    /// one sent (None: the connection or the store failed).
+    async fn catch_up(&self, mut from: u64) -> Option<u64> {
+        loop {
+            let store = self.shared.store.clone();
+            let after = from;
+            let page = tokio::task::spawn_blocking(move || {
+                store.history_page(None, Some(after), 1000, crate::ledger::PAGE_BYTES)
+            })
+            .await
+            .ok()?
+            .ok()?;
+            let (events, next) = page;
+            for event in events {
+                from = from.max(event.seq);
+                self.out.send(ServerMessage::Notify { event }).ok()?;
+            }
+            if next.is_none() {
+                return Some(from);
+            }
+        }
+    }
 }
 
-fn read(store: &dyn Store, op: Op) -> Result<Reply, RemoteError> {
-    let err = |e: StoreError| RemoteError::new(ErrorKind::Store, e.to_string());
-    match op {
-        Op::Tasks => store.tasks().map(Reply::Tasks).map_err(err),
-        Op::Task { number } => match store.task(number).map_err(err)? {
-            Some(t) => Ok(Reply::Task(Box::new(t))),
-            None => Err(RemoteError::from_ledger(
-                &crate::ledger::LedgerError::NoSuchTask(number),
-            )),
-        },
-        Op::History { task } => {
-            if let Some(n) = task {
-                if store.task(n).map_err(err)?.is_none() {
-                    return Err(RemoteError::from_ledger(
-                        &crate::ledger::LedgerError::NoSuchTask(n),
-                    ));
-                }
-            }
-            store.history(task).map(Reply::History).map_err(err)
-        }
-        _ => Err(RemoteError::new(
-            ErrorKind::Protocol,
-            "not a read (server bug)",
-        )),
-    }
+/// The newest event's sequence number (0: none yet).
+fn last_seq(store: &dyn Store) -> Result<u64, StoreError> {
+    Ok(store
+        .meta(crate::store::META_NEXT_SEQ)?
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(0, |n| n.saturating_sub(1)))
 }
 
 /// A server running on its own thread in this process (tests, benchmarks).

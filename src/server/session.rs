@@ -6,7 +6,8 @@
 use super::client::{Autostart, Client, ClientError, ClientOptions, Subscription};
 use crate::import::ImportError;
 use crate::ledger::{ImportSummary, Ledger, LedgerError};
-use crate::model::{Domain, Event, Status, Task};
+use crate::model::{Event, Task};
+use crate::ops::{Op, Reply, WrongReply};
 use crate::store::StoreError;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -28,6 +29,8 @@ pub enum SessionError {
     Client(#[from] ClientError),
     #[error(transparent)]
     Import(#[from] ImportError),
+    #[error(transparent)]
+    WrongReply(#[from] WrongReply),
 }
 
 impl From<StoreError> for SessionError {
@@ -73,121 +76,53 @@ impl Session {
         })
     }
 
-    pub fn tasks(&self) -> Result<Vec<Task>, SessionError> {
+    /// Runs one operation: on the database itself, or on the server that owns it.
+    pub fn call(&self, op: Op) -> Result<Reply, SessionError> {
         Ok(match self {
-            Session::Local(l) => l.tasks()?,
-            Session::Remote(c) => c.tasks()?,
+            Session::Local(l) => l.apply(op)?,
+            Session::Remote(c) => c.call(op)?,
         })
+    }
+
+    /// Every task, read a page at a time.
+    pub fn all_tasks(&self) -> Result<Vec<Task>, SessionError> {
+        let mut all = Vec::new();
+        let mut after = None;
+        loop {
+            let (tasks, next) = self.call(Op::Tasks { after, limit: None })?.into_tasks()?;
+            all.extend(tasks);
+            match next {
+                Some(n) => after = Some(n),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    /// A task's whole history, or everyone's, read a page at a time.
+    pub fn all_history(&self, task: Option<u32>) -> Result<Vec<Event>, SessionError> {
+        let mut all = Vec::new();
+        let mut after = None;
+        loop {
+            let op = Op::History {
+                task,
+                after,
+                limit: None,
+            };
+            let (events, next) = self.call(op)?.into_history()?;
+            all.extend(events);
+            match next {
+                Some(n) => after = Some(n),
+                None => return Ok(all),
+            }
+        }
     }
 
     pub fn task(&self, number: u32) -> Result<Task, SessionError> {
-        Ok(match self {
-            Session::Local(l) => l.task(number)?,
-            Session::Remote(c) => c.task(number)?,
-        })
-    }
-
-    pub fn history(&self, number: Option<u32>) -> Result<Vec<Event>, SessionError> {
-        Ok(match self {
-            Session::Local(l) => l.history(number)?,
-            Session::Remote(c) => c.history(number)?,
-        })
-    }
-
-    pub fn is_empty(&self) -> Result<bool, SessionError> {
-        Ok(self.tasks()?.is_empty())
+        Ok(self.call(Op::Task { number })?.into_task()?)
     }
 
     pub fn ensure_sample(&self) -> Result<Option<ImportSummary>, SessionError> {
-        Ok(match self {
-            Session::Local(l) => l.ensure_sample()?,
-            Session::Remote(c) => c.ensure_sample()?,
-        })
-    }
-
-    pub fn set_status(
-        &self,
-        number: u32,
-        status: Status,
-        note: Option<&str>,
-    ) -> Result<Event, SessionError> {
-        Ok(match self {
-            Session::Local(l) => l.set_status(number, status, note)?,
-            Session::Remote(c) => c.set_status(number, status, note)?,
-        })
-    }
-
-    pub fn undo(&self, event: &Event) -> Result<Event, SessionError> {
-        Ok(match self {
-            Session::Local(l) => l.undo(event)?,
-            Session::Remote(c) => c.undo(event)?,
-        })
-    }
-
-    pub fn add_note(&self, number: u32, text: &str) -> Result<Event, SessionError> {
-        Ok(match self {
-            Session::Local(l) => l.add_note(number, text)?,
-            Session::Remote(c) => c.add_note(number, text)?,
-        })
-    }
-
-    pub fn move_task(&self, number: u32, domain: Domain) -> Result<Event, SessionError> {
-        Ok(match self {
-            Session::Local(l) => l.move_task(number, domain)?,
-            Session::Remote(c) => c.move_task(number, domain)?,
-        })
-    }
-
-    pub fn edit_goal(&self, number: u32, goal: &str) -> Result<Event, SessionError> {
-        Ok(match self {
-            Session::Local(l) => l.edit_goal(number, goal)?,
-            Session::Remote(c) => c.edit_goal(number, goal)?,
-        })
-    }
-
-    /// Renames a report period in every task that has it.
-    pub fn rename_period(&self, from: &str, to: &str) -> Result<Vec<Event>, SessionError> {
-        Ok(match self {
-            Session::Local(l) => l.rename_period(from, to)?,
-            Session::Remote(c) => c.rename_period(from, to)?,
-        })
-    }
-
-    /// Imports a report already read from `bytes`: the local ledger takes the report as it
-    /// is; a server is sent the bytes and reads them itself.
-    pub fn import_report(
-        &self,
-        report: &crate::import::Report,
-        bytes: Vec<u8>,
-        period: Option<&str>,
-        replace: bool,
-    ) -> Result<ImportSummary, SessionError> {
-        Ok(match self {
-            Session::Local(l) => l.import(report, period, replace)?,
-            Session::Remote(c) => c.import_bytes(bytes, &report.source, period, replace)?,
-        })
-    }
-
-    /// Imports a report file's bytes (`source` names it); the server reads them the way
-    /// `duban import` reads a file.
-    pub fn import_bytes(
-        &self,
-        bytes: Vec<u8>,
-        source: &str,
-        period: Option<&str>,
-        replace: bool,
-    ) -> Result<ImportSummary, SessionError> {
-        Ok(match self {
-            Session::Local(l) => {
-                let report = crate::import::import_bytes(
-                    &bytes,
-                    source,
-                    &crate::import::Aliases::builtin(),
-                )?;
-                l.import(&report, period, replace)?
-            }
-            Session::Remote(c) => c.import_bytes(bytes, source, period, replace)?,
-        })
+        Ok(self.call(Op::EnsureSample)?.into_sample()?)
     }
 }
 

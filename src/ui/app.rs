@@ -61,6 +61,44 @@ pub enum Effect {
     Import(ImportJob),
 }
 
+impl Effect {
+    /// An edit as the operation it runs, what it is (for the answer's wording) and how it is
+    /// named when it fails; None for effects that are no edit.
+    pub fn edit(self) -> Option<(SavedKind, String, crate::ops::Op)> {
+        use crate::ops::Op;
+        Some(match self {
+            Effect::SetStatus { number, status } => (
+                SavedKind::Status,
+                format!("task {number} to {}", status.label()),
+                Op::set_status(number, status, None),
+            ),
+            Effect::Undo(event) => (
+                SavedKind::Undo,
+                format!("undo on task {}", event.task),
+                Op::Undo { seq: event.seq },
+            ),
+            Effect::AddNote { number, text } => (
+                SavedKind::Note,
+                format!("note on task {number}"),
+                Op::add_note(number, &text),
+            ),
+            Effect::AcceptSuggestion { number, suggestion } => (
+                SavedKind::Accept,
+                format!(
+                    "suggested status {} for task {number}",
+                    suggestion.status.label()
+                ),
+                suggestion.accept(number),
+            ),
+            Effect::Search(_)
+            | Effect::Reindex(_)
+            | Effect::Complete(_)
+            | Effect::Preview { .. }
+            | Effect::Import(_) => return None,
+        })
+    }
+}
+
 /// The search results in force: the newest that arrived for what was typed. While a newer
 /// search runs the list keeps these rather than flicker.
 #[derive(Debug, Clone)]

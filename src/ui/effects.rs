@@ -6,8 +6,9 @@
 //! never a crash.
 
 use crate::model::{Event, Task};
+use crate::ops::Op;
 use crate::search::{Index, Query, SearchOutcome, Searcher};
-use crate::server::session::Session;
+use crate::server::session::{Session, SessionError};
 use crate::ui::action::{Action, ImportDone, Imported, Previewed, ReportBytes, Saved, SavedKind};
 use crate::ui::app::{update, Effect, ImportJob, State};
 use crate::ui::files;
@@ -53,13 +54,32 @@ pub fn import_now(session: &Session, job: ImportJob) -> Action {
         after_seq,
     } = job;
     let result = (|| {
-        let summary = session.import_bytes(bytes.0.to_vec(), &source, None, false)?;
-        let tasks = session.tasks()?;
-        let history = session.history(None)?;
+        let summary = session
+            .call(Op::import(bytes.0.to_vec(), &source, None, false))?
+            .into_imported()?;
+        let tasks = session.all_tasks()?;
+        let history = events_after(session, after_seq)?;
         Ok(imported_tasks(summary, tasks, history, after_seq))
     })()
-    .map_err(|e: crate::server::session::SessionError| e.to_string());
+    .map_err(|e: SessionError| e.to_string());
     Action::Imported(Box::new(Imported { id, source, result }))
+}
+
+/// Every event after `after`, read a page at a time.
+fn events_after(session: &Session, after: u64) -> Result<Vec<Event>, SessionError> {
+    let mut all = Vec::new();
+    let mut after = Some(after);
+    while let Some(a) = after {
+        let op = Op::History {
+            task: None,
+            after: Some(a),
+            limit: None,
+        };
+        let (events, next) = session.call(op)?.into_history()?;
+        all.extend(events);
+        after = next;
+    }
+    Ok(all)
 }
 
 /// Keeps the tasks an import added or updated and the events after `after_seq`.
@@ -123,47 +143,35 @@ impl Workers for Index {
 
 /// Runs one effect and answers with the action that reports its outcome, if any.
 pub fn perform(session: &Session, workers: &mut dyn Workers, effect: Effect) -> Option<Action> {
-    let (kind, what, result) = match effect {
-        Effect::Search(text) => return workers.search(text.as_deref()),
+    match effect {
+        Effect::Search(text) => workers.search(text.as_deref()),
         Effect::Reindex(task) => {
             workers.reindex(&task);
-            return None;
+            None
         }
-        Effect::Complete(text) => return Some(complete_now(&text)),
-        Effect::Preview { id, path } => return workers.preview(id, &path),
-        Effect::Import(job) => return workers.import(session, job),
-        Effect::SetStatus { number, status } => (
-            SavedKind::Status,
-            format!("task {number} to {}", status.label()),
-            session.set_status(number, status, None),
-        ),
-        Effect::Undo(event) => (
-            SavedKind::Undo,
-            format!("undo on task {}", event.task),
-            session.undo(&event),
-        ),
-        Effect::AddNote { number, text } => (
-            SavedKind::Note,
-            format!("note on task {number}"),
-            session.add_note(number, &text),
-        ),
-        // As `suggest::accept` does on a ledger: a status event whose note is the reason.
-        Effect::AcceptSuggestion { number, suggestion } => (
-            SavedKind::Accept,
-            format!(
-                "suggested status {} for task {number}",
-                suggestion.status.label()
-            ),
-            session.set_status(number, suggestion.status, Some(&suggestion.note())),
-        ),
-    };
-    Some(match result {
+        Effect::Complete(text) => Some(complete_now(&text)),
+        Effect::Preview { id, path } => workers.preview(id, &path),
+        Effect::Import(job) => workers.import(session, job),
+        edit => {
+            let (kind, what, op) = edit.edit()?;
+            Some(saved(kind, what, session.call(op)))
+        }
+    }
+}
+
+/// The action that reports an edit's outcome.
+pub fn saved(
+    kind: SavedKind,
+    what: String,
+    result: Result<crate::ops::Reply, SessionError>,
+) -> Action {
+    match result.and_then(|r| Ok(r.into_event()?)) {
         Ok(event) => Action::Saved(Box::new(Saved { kind, event })),
         Err(e) => Action::Failed {
             what,
             error: e.to_string(),
         },
-    })
+    }
 }
 
 /// Feeds an action through `update`, runs the effects it returns and feeds their outcomes

@@ -6,9 +6,10 @@
 //! per event.
 
 use crate::model::Task;
+use crate::ops::Op;
 use crate::search::{SearchOutcome, Searcher};
 use crate::server::client::{Live, Subscription};
-use crate::server::session::Session;
+use crate::server::session::{Session, SessionError};
 use crate::ui::action::{Action, Changed, Imported, Previewed};
 use crate::ui::app::{ImportJob, State};
 use crate::ui::backend::SshBackend;
@@ -110,7 +111,7 @@ const BATCH_READ: usize = 16;
 fn changed(session: &Session, batch: Vec<Live>) -> Vec<Action> {
     let events = batch.iter().filter(|l| matches!(l, Live::Event(_))).count();
     let mut all: Option<BTreeMap<u32, Task>> = (events > BATCH_READ)
-        .then(|| session.tasks().ok())
+        .then(|| session.all_tasks().ok())
         .flatten()
         .map(|tasks| tasks.into_iter().map(|t| (t.number, t)).collect());
     batch
@@ -189,15 +190,35 @@ fn import_future(session: &Session, job: ImportJob) -> Running<'_> {
                     after_seq,
                 } = job;
                 let result = async {
-                    let summary = c
-                        .import_bytes(bytes.0.to_vec(), &source, None, false)
-                        .await?;
-                    let tasks = c.tasks().await?;
-                    let history = c.history(None).await?;
+                    let op = Op::import(bytes.0.to_vec(), &source, None, false);
+                    let summary = c.call(op).await?.into_imported()?;
+                    let mut tasks = Vec::new();
+                    let mut after = None;
+                    loop {
+                        let op = Op::Tasks { after, limit: None };
+                        let (page, next) = c.call(op).await?.into_tasks()?;
+                        tasks.extend(page);
+                        match next {
+                            Some(n) => after = Some(n),
+                            None => break,
+                        }
+                    }
+                    let mut history = Vec::new();
+                    let mut after = Some(after_seq);
+                    while let Some(a) = after {
+                        let op = Op::History {
+                            task: None,
+                            after: Some(a),
+                            limit: None,
+                        };
+                        let (page, next) = c.call(op).await?.into_history()?;
+                        history.extend(page);
+                        after = next;
+                    }
                     Ok(imported_tasks(summary, tasks, history, after_seq))
                 }
                 .await
-                .map_err(|e: crate::server::client::ClientError| e.to_string());
+                .map_err(|e: SessionError| e.to_string());
                 Action::Imported(Box::new(Imported { id, source, result }))
             })
         }

@@ -48,8 +48,10 @@ pub fn initial_state(
     options: &UiOptions,
     keymap_user_file: Option<&std::path::Path>,
 ) -> anyhow::Result<State> {
-    let tasks = session.tasks().context("cannot read the tasks")?;
-    let history = session.history(None).context("cannot read the history")?;
+    let tasks = session.all_tasks().context("cannot read the tasks")?;
+    let history = session
+        .all_history(None)
+        .context("cannot read the history")?;
     let (keymap, problems) = Keymap::load(options.keymap.as_deref(), keymap_user_file);
     let theme = Theme::from_env(options.ascii);
     let mut state = State::new(tasks, history, keymap, theme, (80, 24));

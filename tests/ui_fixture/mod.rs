@@ -222,7 +222,9 @@ pub fn many_tasks(n: u32) -> Vec<Task> {
 pub fn sample_ledger(dir: &std::path::Path) -> Ledger {
     let store = SledStore::open(&dir.join("sample.db")).expect("open test db");
     let ledger = Ledger::new(Box::new(store), "tester".into(), DomainRules::builtin());
-    ledger.ensure_sample().expect("sample loads");
+    ledger
+        .apply(duban::ops::Op::EnsureSample)
+        .expect("sample loads");
     ledger
 }
 
@@ -233,13 +235,13 @@ pub const Q3_REPORT: &str = include_str!("../fixtures/q3_2020/report_labelled.tx
 /// (`Ledger::import` matches rows to tasks), as `tester`: task 8 then has two periods, 完成率64% → 87%.
 pub fn q3_ledger(dir: &std::path::Path) -> Ledger {
     let ledger = sample_ledger(dir);
-    let report = duban::import::import_bytes(
-        Q3_REPORT.as_bytes(),
+    let op = duban::ops::Op::import(
+        Q3_REPORT.as_bytes().to_vec(),
         "tests/fixtures/q3_2020/report_labelled.txt",
-        &duban::import::Aliases::builtin(),
-    )
-    .expect("the Q3 fixture imports");
-    ledger.import(&report, None, false).expect("Q3 merges");
+        None,
+        false,
+    );
+    ledger.apply(op).expect("Q3 merges");
     ledger
 }
 
