@@ -6,9 +6,9 @@ use crate::import::{self, Aliases};
 use crate::model::{Change, Domain, Event, Status, Task};
 use crate::ops::Op;
 use crate::server::session::Session;
+use crate::units::{unit_summaries, UnitSummary};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -798,93 +798,7 @@ pub fn local_time(at: &chrono::DateTime<chrono::Utc>) -> String {
 
 /// One line saying who did what to which task, when.
 pub fn describe_event(e: &Event) -> String {
-    let what = match &e.change {
-        Change::Status { from, to, undo } => format!(
-            "{}status {} → {}",
-            if *undo { "undo: " } else { "" },
-            from.label(),
-            to.label()
-        ),
-        Change::Note { text } => format!("note: {text}"),
-        Change::Move { from, to } => format!("moved {} → {}", from.label(), to.label()),
-        Change::Goal { to, .. } => format!("goal corrected: {to}"),
-        Change::Import { period, source } => format!("imported {period} from {source}"),
-        Change::PeriodRenamed { from, to } => format!("period renamed {from} → {to}"),
-    };
-    let note = e
-        .note
-        .as_deref()
-        .map(|n| format!(" ({n})"))
-        .unwrap_or_default();
-    format!(
-        "{}  {}  #{} {}{}",
-        local_time(&e.at),
-        e.user,
-        e.task,
-        what,
-        note
-    )
-}
-
-/// A unit's load and how its lead tasks stand, for the units view and `duban units`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct UnitSummary {
-    pub unit: String,
-    pub lead: usize,
-    pub co: usize,
-    pub lead_seriously_behind: usize,
-    pub lead_behind: usize,
-    pub lead_on_track: usize,
-    pub lead_not_started: usize,
-    pub lead_done: usize,
-    pub lead_tasks: Vec<u32>,
-    pub co_tasks: Vec<u32>,
-}
-
-/// Every unit by canonical name, most lagging first (red, then yellow lead tasks), then by load.
-pub fn unit_summaries(tasks: &[Task]) -> Vec<UnitSummary> {
-    let mut by_unit: BTreeMap<String, UnitSummary> = BTreeMap::new();
-    for t in tasks {
-        let mut seen = std::collections::BTreeSet::new();
-        for u in &t.lead_units {
-            if !seen.insert(u.canonical.clone()) {
-                continue;
-            }
-            let s = by_unit.entry(u.canonical.clone()).or_default();
-            s.lead += 1;
-            s.lead_tasks.push(t.number);
-            match t.status {
-                Status::SeriouslyBehind => s.lead_seriously_behind += 1,
-                Status::Behind => s.lead_behind += 1,
-                Status::OnTrack => s.lead_on_track += 1,
-                Status::NotStarted => s.lead_not_started += 1,
-                Status::Done => s.lead_done += 1,
-            }
-        }
-        for u in &t.co_units {
-            if !seen.insert(u.canonical.clone()) {
-                continue;
-            }
-            let s = by_unit.entry(u.canonical.clone()).or_default();
-            s.co += 1;
-            s.co_tasks.push(t.number);
-        }
-    }
-    let mut v: Vec<UnitSummary> = by_unit
-        .into_iter()
-        .map(|(name, mut s)| {
-            s.unit = name;
-            s
-        })
-        .collect();
-    v.sort_by(|a, b| {
-        b.lead_seriously_behind
-            .cmp(&a.lead_seriously_behind)
-            .then(b.lead_behind.cmp(&a.lead_behind))
-            .then((b.lead + b.co).cmp(&(a.lead + a.co)))
-            .then(a.unit.cmp(&b.unit))
-    });
-    v
+    format!("{}  {}", local_time(&e.at), crate::words::who_did(e, "→"))
 }
 
 fn print_units(out: &mut impl Write, units: &[UnitSummary]) -> Result<()> {

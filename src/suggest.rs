@@ -6,10 +6,10 @@
 //! Also here: the lagging units (units ranked by their red, then yellow, lead tasks, each with
 //! its tasks and lights) for the units view and `duban units --lagging`.
 
-use crate::cli::{unit_summaries, UnitSummary};
 use crate::figures::{self, fmt_pct, Figure, FigureKind};
 use crate::model::{Light, Period, Status, Task};
 use crate::ops::Op;
+use crate::units::{unit_summaries, unit_task_order, UnitSummary};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -287,16 +287,6 @@ pub struct LaggingUnit {
     pub tasks: Vec<UnitTask>,
 }
 
-fn severity(s: Status) -> u8 {
-    match s {
-        Status::SeriouslyBehind => 0,
-        Status::Behind => 1,
-        Status::NotStarted => 2,
-        Status::OnTrack => 3,
-        Status::Done => 4,
-    }
-}
-
 /// Units with at least one red or yellow lead task, ranked by red then yellow lead tasks
 /// (then load), each with its tasks and their lights. `all = true` keeps every unit in the
 /// same order, for the units view.
@@ -317,7 +307,7 @@ pub fn lagging_units(tasks: &[Task], all: bool) -> Vec<LaggingUnit> {
                     })
                 })
                 .collect();
-            list.sort_by_key(|t| (!t.lead, severity(t.status), t.number));
+            list.sort_by_key(|t| unit_task_order(t.lead, t.status, t.number));
             LaggingUnit {
                 summary,
                 tasks: list,

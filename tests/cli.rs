@@ -67,8 +67,7 @@ fn set_note_and_move_are_in_history_with_the_os_user() {
     let set = duban(&db, &["set", "14", "behind", "--note", "进度滞后"]);
     set.ok();
     assert!(
-        set.stdout
-            .contains("#14 status 未启动 → 进度滞后 (进度滞后)"),
+        set.stdout.contains("#14 状态 未启动 → 进度滞后 (进度滞后)"),
         "{}",
         set.stdout
     );
@@ -734,4 +733,41 @@ fn the_first_real_report_replaces_the_built_in_sample_and_a_later_sample_period_
         export_json(&db2)["tasks"].as_array().map(Vec::len),
         Some(117)
     );
+}
+
+#[test]
+fn duban_units_and_the_units_screen_rank_units_the_same_way() {
+    let (_d, db) = temp_db();
+    duban(&db, &["import", SEED]).ok();
+    // Ties broken differently would show here: several units with one red or yellow task
+    // and different loads.
+    for (n, status) in [
+        ("14", "3"),
+        ("85", "4"),
+        ("3", "4"),
+        ("16", "3"),
+        ("40", "4"),
+    ] {
+        duban(&db, &["set", n, status]).ok();
+    }
+    let out = duban(&db, &["units", "--json"]);
+    out.ok();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("units json");
+    let printed: Vec<String> = doc
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|u| u["unit"].as_str().expect("unit").to_string())
+        .collect();
+    let session = duban::server::connect_or_open(&db).expect("open");
+    let options = duban::ui::UiOptions {
+        keymap: None,
+        ascii: false,
+        mouse: false,
+        startup_message: None,
+    };
+    let state = duban::ui::initial_state(&session, &options, None).expect("state");
+    let shown: Vec<String> = state.unit_rows().into_iter().map(|u| u.unit).collect();
+    assert!(printed.len() > 20, "{printed:?}");
+    assert_eq!(shown, printed);
 }

@@ -418,7 +418,7 @@ fn another_persons_edit_shows_at_once_and_says_who_on_the_task_in_view() {
     );
     assert_eq!(s.task(14).expect("task").status, Status::Behind);
     let msg = s.message.clone().expect("a notice").text;
-    assert!(msg.starts_with("bob changed task 14"), "{msg}");
+    assert!(msg.starts_with("bob #14 状态"), "{msg}");
     assert!(msg.contains("进度滞后"), "{msg}");
     assert_eq!(s.history.last().map(|e| e.seq), Some(900));
     assert!(
@@ -459,7 +459,7 @@ fn an_announced_edit_refreshes_the_search_in_force() {
     assert_eq!(shown(&s), vec![30]);
     // Not the task in view: still said, as nothing else was on the status bar.
     let msg = s.message.clone().expect("a notice").text;
-    assert!(msg.contains("wang changed task 30"), "{msg}");
+    assert!(msg.contains("wang #30 "), "{msg}");
 }
 
 #[test]

@@ -460,7 +460,7 @@ fn units_view_lists_the_most_lagging_first_and_opens_a_units_tasks() {
     assert_eq!(s.mode(), Mode::Units);
     let rows = s.unit_rows();
     assert_eq!(
-        rows[0].name, "市生态环境局",
+        rows[0].unit, "市生态环境局",
         "one red and one yellow lead task"
     );
     assert!(rows
@@ -468,7 +468,7 @@ fn units_view_lists_the_most_lagging_first_and_opens_a_units_tasks() {
         .all(|w| (w[0].red(), w[0].yellow()) >= (w[1].red(), w[1].yellow())));
     let fgw = rows
         .iter()
-        .find(|r| r.name == "市发展和改革委员会")
+        .find(|r| r.unit == "市发展和改革委员会")
         .expect("alias resolved");
     assert_eq!((fgw.lead, fgw.co), (1, 1));
     run(&mut s, &[Action::MoveDown, Action::Open]);
@@ -491,7 +491,7 @@ fn units_follow_the_domain_tab() {
     let mut s = state();
     run(&mut s, &[Action::Units, Action::NextTab, Action::NextTab]);
     assert_eq!(s.tab, 2);
-    let names: Vec<String> = s.unit_rows().into_iter().map(|r| r.name).collect();
+    let names: Vec<String> = s.unit_rows().into_iter().map(|r| r.unit).collect();
     assert!(names.contains(&"市扶贫办".to_string()));
     assert!(!names.contains(&"市住建局".to_string()));
 }
@@ -806,7 +806,7 @@ fn a_units_tasks_are_its_lead_tasks_most_lagging_first_then_its_co_tasks() {
         .all(|w| (w[0].red(), w[0].yellow()) >= (w[1].red(), w[1].yellow())));
     let i = rows
         .iter()
-        .position(|r| r.name == "市城管局")
+        .position(|r| r.unit == "市城管局")
         .expect("市城管局");
     run(&mut s, &vec![Action::MoveDown; i]);
     run(&mut s, &[Action::Open]);
@@ -821,7 +821,7 @@ fn a_units_tasks_are_its_lead_tasks_most_lagging_first_then_its_co_tasks() {
     let i = s
         .unit_rows()
         .iter()
-        .position(|r| r.name == "市自然资源和规划局")
+        .position(|r| r.unit == "市自然资源和规划局")
         .expect("unit");
     run(&mut s, &vec![Action::MoveDown; i]);
     run(&mut s, &[Action::Open]);

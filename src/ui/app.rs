@@ -309,32 +309,8 @@ pub fn count_statuses<'a>(tasks: impl Iterator<Item = &'a Task>) -> StatusCounts
     c
 }
 
-/// One row of the units view.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnitRow {
-    pub name: String,
-    /// Tasks it leads.
-    pub lead: usize,
-    /// Tasks it shares as a co-responsible unit (and does not lead).
-    pub co: usize,
-    /// Statuses of the tasks it leads.
-    pub lead_status: StatusCounts,
-}
-
-impl UnitRow {
-    pub fn red(&self) -> usize {
-        self.lead_status[Status::SeriouslyBehind.key_index() - 1]
-    }
-    pub fn yellow(&self) -> usize {
-        self.lead_status[Status::Behind.key_index() - 1]
-    }
-    pub fn green(&self) -> usize {
-        self.lead_status[Status::OnTrack.key_index() - 1]
-    }
-    pub fn done(&self) -> usize {
-        self.lead_status[Status::Done.key_index() - 1]
-    }
-}
+/// One row of the units view: the unit's summary over the tasks of the current tab.
+pub type UnitRow = crate::units::UnitSummary;
 
 /// Everything the UI shows and remembers.
 #[derive(Debug, Clone)]
@@ -635,7 +611,7 @@ impl State {
                 .collect();
         }
         let mut tasks: Vec<&Task> = self.tasks.iter().filter(keep).collect();
-        tasks.sort_by_key(|t| (!t.leads(u), lag_rank(t.status), t.number));
+        tasks.sort_by_key(|t| crate::units::unit_task_order(t.leads(u), t.status, t.number));
         tasks
     }
 
@@ -686,53 +662,14 @@ impl State {
         }
     }
 
-    /// Every unit with its task counts, in the current tab, the most lagging first.
+    /// Every unit with its task counts, in the current tab, the most lagging first (the
+    /// ranking `duban units` prints), filtered by the search's words.
     pub fn unit_rows(&self) -> Vec<UnitRow> {
-        let mut rows: BTreeMap<&str, UnitRow> = BTreeMap::new();
-        for t in self.tasks.iter().filter(|t| self.in_tab(t)) {
-            let mut seen: Vec<&str> = Vec::new();
-            for u in &t.lead_units {
-                if seen.contains(&u.canonical.as_str()) {
-                    continue;
-                }
-                seen.push(&u.canonical);
-                let r = rows.entry(&u.canonical).or_insert_with(|| UnitRow {
-                    name: u.canonical.clone(),
-                    lead: 0,
-                    co: 0,
-                    lead_status: [0; 5],
-                });
-                r.lead += 1;
-                r.lead_status[t.status.key_index() - 1] += 1;
-            }
-            for u in &t.co_units {
-                if seen.contains(&u.canonical.as_str()) {
-                    continue;
-                }
-                seen.push(&u.canonical);
-                let r = rows.entry(&u.canonical).or_insert_with(|| UnitRow {
-                    name: u.canonical.clone(),
-                    lead: 0,
-                    co: 0,
-                    lead_status: [0; 5],
-                });
-                r.co += 1;
-            }
-        }
         let q = self.unit_filter();
-        let mut rows: Vec<UnitRow> = rows
-            .into_values()
-            .filter(|r| q.as_ref().is_none_or(|q| r.name.to_lowercase().contains(q)))
-            .collect();
-        rows.sort_by(|a, b| {
-            b.red()
-                .cmp(&a.red())
-                .then(b.yellow().cmp(&a.yellow()))
-                .then(b.lead.cmp(&a.lead))
-                .then(b.co.cmp(&a.co))
-                .then(a.name.cmp(&b.name))
-        });
-        rows
+        crate::units::unit_summaries(self.tasks.iter().filter(|t| self.in_tab(t)))
+            .into_iter()
+            .filter(|r| q.as_ref().is_none_or(|q| r.unit.to_lowercase().contains(q)))
+            .collect()
     }
 
     /// What the units view filters names by: the search's words, `@`/`unit:` dropped,
@@ -781,17 +718,6 @@ fn movement(action: &Action, page: usize) -> Option<(isize, bool)> {
         Action::Bottom => (isize::MAX / 2, false),
         _ => return None,
     })
-}
-
-/// How far behind a status is, the most lagging first: red, yellow, grey, green, blue.
-pub fn lag_rank(status: Status) -> u8 {
-    match status {
-        Status::SeriouslyBehind => 0,
-        Status::Behind => 1,
-        Status::NotStarted => 2,
-        Status::OnTrack => 3,
-        Status::Done => 4,
-    }
 }
 
 /// The offset that keeps row `idx` of `len` visible in `rows` rows, moving as little as
@@ -1152,9 +1078,9 @@ impl State {
                 Screen::Units { selected, offset } => {
                     let idx = selected
                         .as_ref()
-                        .and_then(|s| units.iter().position(|u| &u.name == s))
+                        .and_then(|s| units.iter().position(|u| &u.unit == s))
                         .unwrap_or(0);
-                    *selected = units.get(idx).map(|u| u.name.clone());
+                    *selected = units.get(idx).map(|u| u.unit.clone());
                     *offset = keep_visible(*offset, idx, rows, units.len());
                 }
                 Screen::Detail { number, scroll } => {
@@ -1375,7 +1301,7 @@ impl State {
         if let Some(Screen::Units { selected, offset }) = self.stack.last_mut() {
             let cur = selected
                 .as_ref()
-                .and_then(|s| units.iter().position(|u| &u.name == s))
+                .and_then(|s| units.iter().position(|u| &u.unit == s))
                 .unwrap_or(0);
             let idx = (cur as isize)
                 .saturating_add(delta)
@@ -1384,7 +1310,7 @@ impl State {
                 *offset = (*offset as isize + delta).max(0) as usize;
             }
             *offset = keep_visible(*offset, idx, rows, units.len());
-            *selected = Some(units[idx].name.clone());
+            *selected = Some(units[idx].unit.clone());
         }
     }
 

@@ -17,7 +17,7 @@ pub mod event;
 pub mod files;
 pub mod keymap;
 pub mod terminal;
-pub mod text;
+pub use crate::text;
 pub mod theme;
 pub mod view;
 

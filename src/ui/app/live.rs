@@ -67,10 +67,10 @@ impl State {
                         text::clean(&event.user)
                     )
                 }
-                _ => {
-                    let what = self.describe(&event);
-                    format!("{} {what} ({time})", text::clean(&event.user))
-                }
+                _ => format!(
+                    "{} ({time})",
+                    crate::words::who_did(&event, self.theme.arrow())
+                ),
             };
             if dropped_undo {
                 text.push_str(" · your undo for it is dropped");
@@ -129,40 +129,6 @@ impl State {
                 self.tasks.insert(i, task);
                 self.slots = super::slots(&self.tasks);
             }
-        }
-    }
-
-    /// `set task 14 to 进度滞后`, in the words of the status bar.
-    fn describe(&self, event: &Event) -> String {
-        let n = event.task;
-        let arrow = self.theme.arrow();
-        match &event.change {
-            Change::Status { from, to, undo } => format!(
-                "{} task {n}: {} {arrow} {}",
-                if *undo {
-                    "undid a change on"
-                } else {
-                    "changed"
-                },
-                from.label(),
-                to.label()
-            ),
-            Change::Note { text: t } => {
-                let t = text::truncate(&text::clean(t), 30, self.theme.ellipsis());
-                format!("noted on task {n}: {t}")
-            }
-            Change::Move { from, to } => {
-                format!("moved task {n}: {} {arrow} {}", from.label(), to.label())
-            }
-            Change::Goal { .. } => format!("corrected the goal of task {n}"),
-            Change::Import { period, .. } => {
-                format!("imported task {n} ({})", text::clean(period))
-            }
-            Change::PeriodRenamed { from, to } => format!(
-                "renamed period {} {arrow} {} of task {n}",
-                text::clean(from),
-                text::clean(to)
-            ),
         }
     }
 

@@ -3,7 +3,7 @@
 //! when, from what to what, with the note) — all wrapped by display width here, with each
 //! numbered sub-item (`一是…`, `(1)…`, `1.…`) on its own line.
 
-use crate::model::{Change, Event, Task};
+use crate::model::{Event, Task};
 use crate::ui::action::Action;
 use crate::ui::app::State;
 use crate::ui::keymap::Mode;
@@ -27,46 +27,9 @@ pub fn time(at: &DateTime<Utc>, tz: FixedOffset) -> String {
     at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// What an event did, in the office's words: `状态 未启动 → 正常推进 (note)`; an undo is
-/// `撤销 (undo) 正常推进 → 未启动`, a note `备注: …`, an import `导入 2020年第三季度 (from
-/// report.txt)`.
+/// What an event did, in the office's words (`crate::words`).
 pub fn describe(event: &Event, theme: &Theme) -> String {
-    let arrow = theme.arrow();
-    let mut s = match &event.change {
-        Change::Status {
-            from,
-            to,
-            undo: false,
-        } => format!("状态 {} {arrow} {}", from.label(), to.label()),
-        Change::Status {
-            from,
-            to,
-            undo: true,
-        } => format!("撤销 (undo) {} {arrow} {}", from.label(), to.label()),
-        Change::Note { text } => format!("备注: {}", text::clean(text)),
-        Change::Move { from, to } => format!("领域 {} {arrow} {}", from.label(), to.label()),
-        Change::Goal { .. } => "目标 修改 (goal corrected)".to_string(),
-        Change::PeriodRenamed { from, to } => {
-            format!("报告期 {} {arrow} {}", text::clean(from), text::clean(to))
-        }
-        Change::Import { period, source } => {
-            // The file's name, not its whole path.
-            let file = source.rsplit(['/', '\\']).next().unwrap_or(source);
-            if file.is_empty() {
-                format!("导入 {}", text::clean(period))
-            } else {
-                format!("导入 {} (from {})", text::clean(period), text::clean(file))
-            }
-        }
-    };
-    if let Some(n) = event.note.as_deref().filter(|n| !n.is_empty()) {
-        if !matches!(event.change, Change::Status { undo: true, .. } if n == "撤销") {
-            s.push_str(" (");
-            s.push_str(&text::clean(n));
-            s.push(')');
-        }
-    }
-    s
+    crate::words::change(event, theme.arrow())
 }
 
 fn push_wrapped(out: &mut Vec<Line<'static>>, s: &str, width: usize, indent: usize, style: Style) {

@@ -114,7 +114,7 @@ fn position(state: &State) -> String {
             let units = state.unit_rows();
             let i = selected
                 .as_ref()
-                .and_then(|s| units.iter().position(|u| &u.name == s))
+                .and_then(|s| units.iter().position(|u| &u.unit == s))
                 .map(|i| i + 1)
                 .unwrap_or(0);
             format!("{i}/{} units", units.len())

@@ -122,7 +122,7 @@ pub fn render(
     }
     let rows = l.body.height as usize;
     let idx = selected
-        .and_then(|s| units.iter().position(|u| u.name == s))
+        .and_then(|s| units.iter().position(|u| u.unit == s))
         .unwrap_or(0);
     let offset = keep_visible(offset, idx, rows, units.len());
     for (i, u) in units.iter().skip(offset).take(rows).enumerate() {
@@ -134,7 +134,7 @@ pub fn render(
             put(buf, area, area.x, y, theme.marker(), theme.selected());
         }
         let name = text::truncate(
-            &text::clean(&u.name),
+            &text::clean(&u.unit),
             name_w.saturating_sub(1),
             theme.ellipsis(),
         );

@@ -1,5 +1,7 @@
 //! Text measured by display width: truncation, padding and our own wrapping of Chinese text
-//! (which has no spaces, so the widget's word wrap cannot be trusted: ratatui #1199, #2679).
+//! (which has no spaces, so the widget's word wrap cannot be trusted: ratatui #1199, #2679),
+//! and `clean`, which keeps text from a report from reaching a terminal as a control
+//! sequence. Core, not UI: the CLI and the words of events use it too.
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
