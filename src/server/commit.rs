@@ -20,6 +20,8 @@ const MAX_BATCH: usize = 512;
 
 /// sled 0.34's log file inside the database folder.
 const SLED_LOG: &str = "db";
+/// sled 0.34's configuration file, which every sled database folder has.
+const SLED_CONF: &str = "conf";
 
 /// One edit waiting for the disk.
 pub struct Job {
@@ -74,11 +76,9 @@ impl Committer {
         events: broadcast::Sender<Event>,
         stats: Arc<CommitStats>,
         verbose: bool,
-    ) -> Committer {
+    ) -> Result<Committer, StoreError> {
         let (tx, rx) = mpsc::channel();
-        // sled 0.34's flush on Linux ends with sync_file_range, which does not empty the
-        // disk's own write cache; an fdatasync of its log file does. One per batch.
-        let disk = std::fs::File::open(store.path().join(SLED_LOG)).ok();
+        let disk = sync_file(store.path())?;
         let writer = Writer {
             disk,
             store,
@@ -91,10 +91,10 @@ impl Committer {
             .name("duban-commit".into())
             .spawn(move || writer.run(rx))
             .expect("the commit thread starts");
-        Committer {
+        Ok(Committer {
             tx,
             thread: Some(thread),
-        }
+        })
     }
 
     pub fn submitter(&self) -> Submitter {
@@ -112,6 +112,33 @@ impl Committer {
     }
 }
 
+/// The file to fdatasync after each batch: sled 0.34's flush on Linux ends with
+/// sync_file_range, which does not empty the disk's own write cache; an fdatasync of its log
+/// file does. `None` for a store that is not sled's (no sled `conf` in its folder).
+///
+/// A sled database whose log file cannot be opened is an error, not a reason to go on
+/// without the sync: the server would then confirm edits that a power cut can still take
+/// back, and nobody would know. Refusing to serve is loud and immediate, and the cause is
+/// one a maintainer can fix (the file's owner or mode, or a sled whose files changed);
+/// duban without a server still opens the database directly meanwhile.
+fn sync_file(folder: &Path) -> Result<Option<std::fs::File>, StoreError> {
+    let log = folder.join(SLED_LOG);
+    match std::fs::File::open(&log) {
+        Ok(f) => Ok(Some(f)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !folder.join(SLED_CONF).exists() => {
+            Ok(None)
+        }
+        Err(e) => Err(StoreError::Open {
+            path: folder.to_path_buf(),
+            detail: format!(
+                "the server cannot open sled's log file {} ({e}) to make sure edits reach the disk, so it does not serve. Check that the file is there and readable by the database's group (ls -l {}).",
+                log.display(),
+                folder.display()
+            ),
+        }),
+    }
+}
+
 struct Writer {
     /// sled's log file, synced after each batch (when the store is sled's).
     disk: Option<std::fs::File>,
@@ -119,7 +146,7 @@ struct Writer {
     rules: DomainRules,
     events: broadcast::Sender<Event>,
     stats: Arc<CommitStats>,
-    /// Log resends answered from the record to stderr (the server's log).
+    /// Log resends answered from the record (the server's log).
     verbose: bool,
 }
 
@@ -234,7 +261,7 @@ impl Writer {
                         match actual {
                             Some(e) => {
                                 if e != *predicted {
-                                    eprintln!("duban serve: event {} was stored as {}; the resend record holds the predicted one", predicted.seq, e.seq);
+                                    tracing::warn!("event {} was stored as {}; the resend record holds the predicted one", predicted.seq, e.seq);
                                 }
                                 Reply::Event(Box::new(e))
                             }
@@ -269,9 +296,7 @@ impl Writer {
                 Ok(Some(recorded)) => {
                     self.stats.resends.fetch_add(1, Ordering::Relaxed);
                     if self.verbose {
-                        eprintln!(
-                            "duban serve: {key} was already applied; answered from the record"
-                        );
+                        super::log::Request::new(user, &op).resend_answered(key);
                     }
                     let answer = serde_json::from_str::<Result<Reply, RemoteError>>(&recorded)
                         .unwrap_or_else(|e| {
@@ -512,6 +537,21 @@ mod tests {
             status,
             note: None,
         }
+    }
+
+    #[test]
+    fn a_sled_database_whose_log_file_cannot_be_opened_is_not_served() {
+        let (d, store) = setup();
+        assert!(sync_file(store.path()).unwrap().is_some());
+        // A folder that is not sled's has nothing to sync.
+        let other = tempfile::tempdir().unwrap();
+        assert!(sync_file(other.path()).unwrap().is_none());
+        // sled's folder without its log file: refused, with what to check.
+        let broken = d.path().join("broken");
+        std::fs::create_dir(&broken).unwrap();
+        std::fs::write(broken.join(SLED_CONF), "").unwrap();
+        let e = sync_file(&broken).unwrap_err().to_string();
+        assert!(e.contains("does not serve") && e.contains("ls -l"), "{e}");
     }
 
     #[test]

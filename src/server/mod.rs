@@ -4,7 +4,7 @@
 //!
 //! - [`protocol`]: the wire protocol (the one place it is written down).
 //! - [`serve`]: the server; [`commit`]: its group commit; [`peer`] and [`access`]: who is
-//!   connecting and what they may do.
+//!   connecting and what they may do; [`log`]: its log, `<db>/serve.log`.
 //! - [`client`]: `Client` (blocking) and `AsyncClient`, with the ledger's operations, and
 //!   `Subscription` for live events.
 //! - [`session`]: `Session`, which is either a `Client` or a local `Ledger` behind the same
@@ -13,6 +13,7 @@
 pub mod access;
 pub mod client;
 pub mod commit;
+pub mod log;
 pub mod peer;
 pub mod protocol;
 pub mod serve;
@@ -26,7 +27,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The server's log when it was started in the background, beside the database.
+/// The server's log, beside the database (capped: see [`log`]).
 pub const LOG_NAME: &str = "serve.log";
 
 /// True when a server accepts connections on `db`'s socket right now.
@@ -35,17 +36,18 @@ pub fn server_answers(db: &Path) -> bool {
 }
 
 /// Starts `duban serve --db DB --idle-exit SECS` in its own session (so a closed terminal
-/// does not take it down), its output appended to `<db>/serve.log`.
+/// does not take it down), its stderr appended to `<db>/serve.log`.
+///
+/// Its stderr is the log file itself rather than a file of its own: what reaches stderr
+/// (the sentence saying why it could not start, which [`ensure_server`] reads back) then
+/// sits among the log lines around it, and there is one file to read and one cap. The
+/// server's log writer notices that stderr is its file and moves stderr along when it
+/// starts a new one (see [`log::CappedLog`]).
 pub fn spawn_server(db: &Path, autostart: &Autostart) -> std::io::Result<Child> {
-    use std::os::unix::fs::OpenOptionsExt;
     use std::os::unix::process::CommandExt;
-    // The server creates the database folder itself, with the group's permissions.
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o660)
-        .open(db.join(LOG_NAME));
-    let stderr = match log {
+    // The server creates the database folder itself, with the group's permissions; the
+    // first start of a new database has no log to write to yet.
+    let stderr = match log::open_append(&db.join(LOG_NAME)) {
         Ok(f) => Stdio::from(f),
         Err(_) => Stdio::null(),
     };
@@ -134,8 +136,17 @@ pub fn ensure_server(db: &Path, autostart: &Autostart) -> Result<bool, ClientErr
     }
 }
 
+/// The last line of the log: the sentence a server that could not start wrote last. Reads
+/// only the log's tail (the log is up to [`log::MAX_BYTES`]).
 fn last_log_line(db: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(db.join(LOG_NAME)).ok()?;
+    use std::io::{Read, Seek, SeekFrom};
+    const TAIL: u64 = 8192;
+    let mut file = std::fs::File::open(db.join(LOG_NAME)).ok()?;
+    let len = file.metadata().ok()?.len();
+    file.seek(SeekFrom::Start(len.saturating_sub(TAIL))).ok()?;
+    let mut tail = Vec::new();
+    file.take(TAIL).read_to_end(&mut tail).ok()?;
+    let text = String::from_utf8_lossy(&tail);
     text.lines()
         .rev()
         .find(|l| !l.trim().is_empty())

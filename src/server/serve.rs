@@ -6,6 +6,7 @@
 
 use super::access::{self, Access};
 use super::commit::{CommitStats, Committer, Job, Submitter};
+use super::log;
 use super::peer::Peer;
 use super::protocol::{self, ClientMessage, ErrorKind, Op, RemoteError, Reply, ServerMessage};
 use crate::classify::DomainRules;
@@ -33,7 +34,8 @@ pub struct ServeOptions {
     pub idle_exit: Option<Duration>,
     /// Stop on SIGTERM, SIGINT and SIGHUP (the command does; an in-process server doesn't).
     pub signals: bool,
-    /// Print a line per connection to stderr.
+    /// Log connections and resends (`duban serve` does; the log's filter, `DUBAN_LOG`,
+    /// decides what is written). Requests are logged either way.
     pub verbose: bool,
 }
 
@@ -131,13 +133,20 @@ impl Bound {
             .map_err(|e| socket_err(&socket, e))?;
         let listener = UnixListener::from_std(listener).map_err(|e| socket_err(&socket, e))?;
         let (events, _) = broadcast::channel(LIVE_BUFFER);
-        let committer = Committer::start(
+        let committer = match Committer::start(
             store.clone(),
             DomainRules::builtin(),
             events.clone(),
             stats,
             options.verbose,
-        );
+        ) {
+            Ok(c) => c,
+            Err(e) => {
+                // Nothing was served: take the socket down before saying why.
+                let _ = std::fs::remove_file(&socket);
+                return Err(e.into());
+            }
+        };
         let (clients_tx, clients_rx) = watch::channel(0usize);
         let shared = Arc::new(Shared {
             db: db.clone(),
@@ -148,11 +157,12 @@ impl Bound {
             verbose: options.verbose,
         });
         if options.verbose {
-            eprintln!(
-                "duban serve: serving {} on {} (pid {})",
+            tracing::info!(
+                pid = std::process::id(),
+                version = %env!("CARGO_PKG_VERSION"),
+                "serving {} on {}",
                 db.display(),
-                socket.display(),
-                std::process::id()
+                socket.display()
             );
         }
         let reason = {
@@ -174,7 +184,7 @@ impl Bound {
             .await
             .ok();
         if options.verbose {
-            eprintln!("duban serve: {} ({reason}); bye", db.display());
+            tracing::info!("stopped serving {} ({reason})", db.display());
         }
         Ok(())
     }
@@ -279,7 +289,7 @@ async fn accept_loop(listener: UnixListener, shared: Arc<Shared>) {
                     let counted = Counted::new(shared.clone());
                     if let Err(e) = connection(stream, shared).await {
                         if counted.0.verbose {
-                            eprintln!("duban serve: connection ended: {e}");
+                            tracing::info!("connection ended: {e}");
                         }
                     }
                     drop(counted);
@@ -287,7 +297,7 @@ async fn accept_loop(listener: UnixListener, shared: Arc<Shared>) {
             }
             Err(e) => {
                 // Running out of file descriptors is worth a pause, not an exit.
-                eprintln!("duban serve: accept failed: {e}");
+                tracing::error!("accept failed: {e}");
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
@@ -316,6 +326,7 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
                 env!("CARGO_PKG_VERSION"),
                 protocol::VERSION
             );
+            tracing::warn!(user = %peer.user, uid = peer.uid, "refused: protocol {v}, not {}", protocol::VERSION);
             writer.send(protocol::encode(&refuse(reason))).await?;
             return Ok(());
         }
@@ -323,6 +334,7 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
     };
     let Some(ClientMessage::Hello { client, .. }) = hello else {
         let reason = "the first message must be Hello {version, client}".to_string();
+        tracing::warn!(user = %peer.user, uid = peer.uid, "refused: no Hello");
         writer.send(protocol::encode(&refuse(reason))).await?;
         return Ok(());
     };
@@ -331,7 +343,7 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
         Access::Read => false,
         Access::Denied(reason) => {
             if shared.verbose {
-                eprintln!("duban serve: refused {} (uid {})", peer.user, peer.uid);
+                tracing::warn!(user = %peer.user, uid = peer.uid, "refused: no access");
             }
             writer.send(protocol::encode(&refuse(reason))).await?;
             return Ok(());
@@ -345,12 +357,13 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
         }))
         .await?;
     if shared.verbose {
-        eprintln!(
-            "duban serve: {} (uid {}, pid {}) connected{}",
-            peer.user,
-            peer.uid,
-            peer.pid.map(|p| p.to_string()).unwrap_or_default(),
-            if can_edit { "" } else { " read-only" }
+        tracing::info!(
+            user = %peer.user,
+            uid = peer.uid,
+            pid = peer.pid,
+            client = %client,
+            access = %if can_edit { "edit" } else { "read" },
+            "connected"
         );
     }
 
@@ -378,6 +391,7 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
         match protocol::decode::<ClientMessage>(&frame) {
             Ok(ClientMessage::Request { id, op }) => conn.request(id, op),
             Ok(ClientMessage::Subscribe { id, after }) => {
+                log::subscribed(&conn.peer.user);
                 if let Some(old) = live.take() {
                     old.abort();
                 }
@@ -399,6 +413,7 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
     if let Some(l) = live {
         l.abort();
     }
+    tracing::debug!(user = %conn.peer.user, "disconnected");
     drop(conn);
     let _ = writing.await;
     Ok(())
@@ -443,10 +458,13 @@ impl Conn {
     }
 
     fn request(&self, id: u64, op: Op) {
+        let what = log::Request::new(&self.peer.user, &op);
+        what.received();
         if op.is_edit() && !self.can_edit {
             let this = self.clone();
             tokio::spawn(async move {
                 let result = this.read_only_answer(&op).await;
+                what.answered(&result);
                 this.answer(id, result);
             });
             return;
@@ -468,6 +486,7 @@ impl Conn {
                         "the server is stopping; the edit was not saved (duban resends it to the next server)",
                     ))
                 });
+                what.answered(&result);
                 this.answer(id, result);
             });
             return;
@@ -485,6 +504,7 @@ impl Conn {
                     "the server failed reading the database",
                 ))
             });
+            what.answered(&result);
             this.answer(id, result);
         });
     }
@@ -652,7 +672,11 @@ pub fn run(db: &Path, idle_exit: Option<Duration>) -> Result<(), ServeError> {
     // database lives in a group-owned folder, and whoever starts the next server must be
     // able to open them.
     nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o007));
+    // A server that cannot start says why on stderr (main prints the error), which the
+    // autostarting client reads back from serve.log; the log proper starts once the
+    // database, and so its folder, is ours.
     let bound = Bound::new(db)?;
+    log::init(db);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("duban-serve")
