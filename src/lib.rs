@@ -14,7 +14,6 @@ pub mod search;
 pub mod server;
 pub mod store;
 pub mod suggest;
-pub mod synth;
 pub mod ui;
 pub mod user;
 pub mod xlsx;
