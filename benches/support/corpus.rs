@@ -3,11 +3,11 @@
 //! recombined from the sample's goals, progress sentences and units.
 
 use super::synth::{Corpus, Rng};
+use chrono::{TimeZone, Utc};
 use duban::classify::DomainRules;
 use duban::import::{import_bytes, Aliases, ImportError};
 use duban::ledger::{SAMPLE_NAME, SAMPLE_REPORT};
 use duban::model::{Domain, DomainDecision, Note, Period, Status, Task};
-use chrono::{TimeZone, Utc};
 
 /// The sample's period name.
 pub const SAMPLE_PERIOD: &str = "2020年上半年";

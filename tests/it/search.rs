@@ -1,7 +1,7 @@
 //! Search on the built-in sample (116 tasks), as the UI and `duban search` will use it.
 
-use duban::model::{Status, Task};
 use crate::support::corpus;
+use duban::model::{Status, Task};
 use duban::search::{results_json, Field, Hit, Index, Place, Query, Results, Searcher};
 use std::sync::atomic::AtomicBool;
 
@@ -329,9 +329,8 @@ fn searcher_returns_the_last_text_typed() {
         searcher.submit(&typed);
     }
     let outcome = loop {
-        let o = rx
-            .recv_timeout(std::time::Duration::from_secs(20))
-            .expect("a result");
+        // However long the machine takes: the worker answers or hangs up (an error).
+        let o = rx.recv().expect("a result");
         if o.text == "hcst" {
             break o;
         }

@@ -1,6 +1,7 @@
-//! Every screen at every size from 1×1 to 120×40 with Chinese data: no panic, nothing drawn
-//! outside the area it was given, no wide glyph cut at its right edge, the cursor inside it.
-//! And a resize storm through the real Terminal.
+//! Every screen at every size from 1×1 to 12×12 and at a fixed sample of larger sizes up to
+//! 240×80 (with Chinese data): no panic, nothing drawn outside the area it was given, no wide
+//! glyph cut at its right edge, the cursor inside it. And a resize storm through the real
+//! Terminal.
 
 use crate::common::ui_fixture;
 
@@ -226,7 +227,49 @@ fn check(name: &str, s: &State, w: u16, h: u16) {
     }
 }
 
-/// Renders one screen at every size from 1×1 to 120×40 (one test per screen, so they run in
+/// The sizes every screen is drawn at: all of them up to 12×12, where a layout runs out of
+/// room one row or column at a time, then about 150 larger ones — the usual terminals, the
+/// extremes (one row, one column) and a fixed-seed sample, a third of them thin in one
+/// direction. A sample, not every size to 120×40: 4,800 frames per screen made the UI tests
+/// the slowest of the suite for what the sample finds as well.
+fn sizes() -> Vec<(u16, u16)> {
+    const LARGER: usize = 150;
+    let mut v: Vec<(u16, u16)> = (1..=12)
+        .flat_map(|h| (1..=12).map(move |w| (w, h)))
+        .collect();
+    let small = v.len();
+    v.extend([
+        (80, 24),
+        (79, 23),
+        (81, 25),
+        (120, 40),
+        (200, 50),
+        (240, 80),
+        (1, 200),
+        (200, 1),
+        (13, 13),
+        (40, 10),
+        (60, 20),
+        (100, 30),
+    ]);
+    let mut rng = crate::support::synth::Rng::new(0x5123);
+    let between = |rng: &mut crate::support::synth::Rng, lo: usize, hi: usize| {
+        (lo + rng.below(hi - lo + 1)) as u16
+    };
+    while v.len() < small + LARGER {
+        let size = match rng.below(3) {
+            0 => (between(&mut rng, 1, 12), between(&mut rng, 13, 80)),
+            1 => (between(&mut rng, 13, 240), between(&mut rng, 1, 12)),
+            _ => (between(&mut rng, 13, 240), between(&mut rng, 13, 80)),
+        };
+        if !v.contains(&size) {
+            v.push(size);
+        }
+    }
+    v
+}
+
+/// Renders one screen at every size of `sizes` (one test per screen, so they run in
 /// parallel).
 fn every_size(screen: &str) {
     let (name, actions) = screens()
@@ -234,13 +277,11 @@ fn every_size(screen: &str) {
         .find(|(n, _)| *n == screen)
         .expect("screen");
     let base = state_for(&actions, (120, 40));
-    for h in 1..=40u16 {
-        for w in 1..=120u16 {
-            // The state knows the size (paging uses it), as after a resize.
-            let mut s = base.clone();
-            update(&mut s, Action::Resize(w, h));
-            check(name, &s, w, h);
-        }
+    for (w, h) in sizes() {
+        // The state knows the size (paging uses it), as after a resize.
+        let mut s = base.clone();
+        update(&mut s, Action::Resize(w, h));
+        check(name, &s, w, h);
     }
 }
 

@@ -3,8 +3,17 @@
 
 pub mod ui_fixture;
 
+use duban::ledger::Ledger;
+use duban::store::StoreError;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// How long a test waits for something that must happen (a database released, a server to
+/// start, leave or answer) before calling it lost. Long, so that on a loaded machine a test is
+/// slow, not failing: the waits end as soon as the thing happens. How fast it happens is the
+/// benches' business.
+pub const PATIENCE: Duration = Duration::from_secs(120);
 
 pub const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample_2020h1_wuhu.txt");
 
@@ -43,6 +52,21 @@ pub fn duban_cmd(db: &Path) -> Command {
 
 pub fn duban(db: &Path, args: &[&str]) -> Run {
     Run::from(duban_cmd(db).args(args).output().expect("run duban"))
+}
+
+/// Opens `db` directly, waiting while it is held: a ledger dropped in this process (or a
+/// server stopped) lets go of the database from sled's background threads a moment later,
+/// and later still on a loaded machine.
+pub fn open_ledger(db: &Path) -> Ledger {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match Ledger::open(db) {
+            Err(StoreError::Locked { .. }) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            r => return r.expect("the database opens"),
+        }
+    }
 }
 
 pub fn temp_db() -> (tempfile::TempDir, PathBuf) {
