@@ -3,12 +3,15 @@
 //! and Excel reports made from the sample's rows, with section rows spanning the table and
 //! units cells merged down over two tasks (target, issue 9: each < 1 s).
 
+#[path = "support/mod.rs"]
+mod support;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use duban::import::{import_bytes, Aliases};
 use duban::ledger::SAMPLE_REPORT;
-use duban::synth::Corpus;
 use std::hint::black_box;
 use std::time::Duration;
+use support::synth::Corpus;
 
 fn import(c: &mut Criterion) {
     let aliases = Aliases::builtin();

@@ -7,15 +7,19 @@
 //!
 //! `DUBAN_BENCH_TASKS=N` changes the corpus size; `DUBAN_BENCH_TABLE=0` skips the table.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use duban::model::Task;
-use duban::search::{corpus, Index, Query, Results};
+use duban::search::{Index, Query, Results};
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use support::corpus;
 
 /// Counts live heap bytes, to measure what the index holds.
 struct Counting;

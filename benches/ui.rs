@@ -8,8 +8,10 @@
 //!     search itself runs on the worker; `cargo bench --bench search` measures it).
 //! Run: cargo bench --bench ui
 
-#[path = "../tests/ui_fixture/mod.rs"]
+#[path = "../tests/it/common/ui_fixture/mod.rs"]
 mod fixture;
+#[path = "support/mod.rs"]
+mod support;
 
 use duban::ledger::Ledger;
 use duban::search::Index;
@@ -154,8 +156,8 @@ fn bytes(width: u16, height: u16, color: bool) {
 /// The UI thread's share of search keystrokes at 100,000 tasks.
 fn search_keystrokes(n: usize) {
     use duban::ui::app::{update, Effect, State};
-    let pools = duban::search::corpus::sample_pools().expect("sample pools");
-    let tasks = duban::search::corpus::generate(&pools, n, 7);
+    let pools = support::corpus::sample_pools().expect("sample pools");
+    let tasks = support::corpus::generate(&pools, n, 7);
     let index = Index::build(&tasks);
     let never = std::sync::atomic::AtomicBool::new(false);
     let mut state = State::new(

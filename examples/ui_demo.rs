@@ -6,7 +6,7 @@
 //! Without --db it uses a temporary database. An empty database gets the built-in sample (or,
 //! with --fixture or when the sample cannot be imported, the UI tests' Chinese fixture).
 
-#[path = "../tests/ui_fixture/mod.rs"]
+#[path = "../tests/it/common/ui_fixture/mod.rs"]
 mod fixture;
 
 use duban::ledger::Ledger;

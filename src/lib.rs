@@ -15,7 +15,6 @@ pub mod search;
 pub mod server;
 pub mod store;
 pub mod suggest;
-pub mod synth;
 pub mod text;
 pub mod ui;
 pub mod units;

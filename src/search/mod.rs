@@ -22,8 +22,6 @@ mod query;
 mod searcher;
 mod suggest;
 
-pub mod corpus;
-
 pub use json::results_json;
 pub use query::{Fields, Query, Term, HELP};
 pub use searcher::{SearchOutcome, Searcher};
