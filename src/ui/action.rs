@@ -84,6 +84,10 @@ pub enum Action {
     /// it is now.
     #[serde(skip)]
     Changed(Box<Changed>),
+    /// Edits committed on the shared database (anyone's, ours included), in order, as the
+    /// server announced them; the UI applies what they say.
+    #[serde(skip)]
+    Events(Vec<Event>),
     /// The shared server went away (`Some(reason)`) or answers again (`None`).
     #[serde(skip)]
     Connection(Option<String>),
@@ -96,6 +100,30 @@ pub enum Action {
     /// An import finished (or failed) on the session.
     #[serde(skip)]
     Imported(Box<Imported>),
+    /// Tasks read from the session: a page of the background load (with where the next
+    /// starts), or tasks read again after someone's import.
+    #[serde(skip)]
+    Tasks(Box<TasksPage>),
+    /// Something the UI reads in the background could not be read (why, in words).
+    #[serde(skip)]
+    ReadFailed(String),
+    /// A task's history, read when its detail opened (or why it could not be read).
+    #[serde(skip)]
+    History {
+        number: u32,
+        result: Result<Vec<Event>, String>,
+    },
+}
+
+/// Tasks read from the session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TasksPage {
+    pub tasks: Vec<Task>,
+    /// Where the next page of the background load starts; None when this was the last (or
+    /// these are no page of it).
+    pub next: Option<u32>,
+    /// True for a page of the background load (false: tasks read again).
+    pub load: bool,
 }
 
 /// A report file's bytes, shared between the preview and the import (which sends exactly

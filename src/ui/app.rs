@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 mod import;
 mod live;
+mod loading;
 mod numbers;
 mod search;
 
@@ -59,6 +60,14 @@ pub enum Effect {
     },
     /// Import the previewed bytes through the session; answered by `Action::Imported`.
     Import(ImportJob),
+    /// Read the next page of tasks, those numbered after this (the UI opens on the first
+    /// page and loads the rest while it is used); answered by `Action::Tasks`.
+    LoadTasks(u32),
+    /// Read a task's history (the detail shows it); answered by `Action::History`.
+    LoadHistory(u32),
+    /// Read these tasks again (someone imported or renamed a period of them); answered by
+    /// `Action::Tasks`.
+    Fetch(Vec<u32>),
 }
 
 impl Effect {
@@ -94,7 +103,10 @@ impl Effect {
             | Effect::Reindex(_)
             | Effect::Complete(_)
             | Effect::Preview { .. }
-            | Effect::Import(_) => return None,
+            | Effect::Import(_)
+            | Effect::LoadTasks(_)
+            | Effect::LoadHistory(_)
+            | Effect::Fetch(_) => return None,
         })
     }
 }
@@ -319,8 +331,18 @@ pub struct State {
     pub tasks: Vec<Task>,
     /// Task number → its position in `tasks`.
     slots: NumberMap,
-    /// Every history event, oldest first.
+    /// The history events the UI knows, oldest first: all of them when `history_complete`,
+    /// otherwise those of the tasks in `history_loaded` and those that happened since.
     pub history: Vec<Event>,
+    /// True when `history` holds every event (tests, tools); the terminal UI reads a task's
+    /// history when its detail opens.
+    pub history_complete: bool,
+    /// Tasks whose whole history is in `history`.
+    history_loaded: std::collections::BTreeSet<u32>,
+    /// While more tasks are being read in the background: how many are here so far.
+    pub loading: Option<usize>,
+    /// Edits sent and not yet answered (the status bar says "saving…" meanwhile).
+    pub saving: usize,
     pub tab: usize,
     /// The selected task of each tab, by number (kept across edits and tab switches).
     pub selected: [Option<u32>; TABS],
@@ -386,6 +408,10 @@ impl State {
             tasks,
             slots,
             history,
+            history_complete: true,
+            history_loaded: std::collections::BTreeSet::new(),
+            loading: None,
+            saving: 0,
             tab: 0,
             selected: [None; TABS],
             offset: 0,
@@ -740,6 +766,14 @@ pub fn keep_visible(offset: usize, idx: usize, rows: usize, len: usize) -> usize
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = handle(state, action);
     effects.append(&mut state.pending);
+    let edits: Vec<String> = effects
+        .iter()
+        .filter_map(|e| e.clone().edit().map(|(_, what, _)| what))
+        .collect();
+    if let Some(what) = edits.last() {
+        state.saving += edits.len();
+        state.info(format!("saving {what}…"));
+    }
     state.refresh_lists();
     effects
 }
@@ -757,11 +791,26 @@ fn handle(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Saved(saved) => {
+            state.saving = state.saving.saturating_sub(1);
             state.on_saved(*saved);
             Vec::new()
         }
         Action::Failed { what, error } => {
+            state.saving = state.saving.saturating_sub(1);
             state.error(format!("NOT saved ({what}): {error}"));
+            Vec::new()
+        }
+        Action::Tasks(page) => {
+            state.on_tasks(*page);
+            Vec::new()
+        }
+        Action::ReadFailed(why) => {
+            state.loading = None;
+            state.error(why);
+            Vec::new()
+        }
+        Action::History { number, result } => {
+            state.on_history(number, result);
             Vec::new()
         }
         Action::Found(outcome) => {
@@ -770,6 +819,10 @@ fn handle(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Changed(changed) => {
             state.on_changed(*changed);
+            Vec::new()
+        }
+        Action::Events(events) => {
+            state.on_events(events);
             Vec::new()
         }
         Action::Connection(down) => {
@@ -962,10 +1015,7 @@ impl State {
             Action::PrevTab => self.switch_tab(TABS - 1),
             Action::Open => {
                 if let Some(n) = self.current_task() {
-                    self.stack.push(Screen::Detail {
-                        number: n,
-                        scroll: 0,
-                    });
+                    self.open_detail(n);
                 }
             }
             Action::Back => {

@@ -6,10 +6,12 @@
 //! never a crash.
 
 use crate::model::{Event, Task};
-use crate::ops::Op;
+use crate::ops::{Op, Reply};
 use crate::search::{Index, Query, SearchOutcome, Searcher};
 use crate::server::session::{Session, SessionError};
-use crate::ui::action::{Action, ImportDone, Imported, Previewed, ReportBytes, Saved, SavedKind};
+use crate::ui::action::{
+    Action, ImportDone, Imported, Previewed, ReportBytes, Saved, SavedKind, TasksPage,
+};
 use crate::ui::app::{update, Effect, ImportJob, State};
 use crate::ui::files;
 use std::collections::{BTreeSet, VecDeque};
@@ -18,9 +20,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// Where slow work runs. In the terminal UI: searches on the search worker, report reading
-/// on a thread, the import as a future of the event loop, each answering later with an
-/// action. Inline (an `Index` here) for tests and tools that want the answer at once: the
-/// reading and the import have inline defaults.
+/// on a thread, everything that talks to the session (edits, reads, the import) as futures
+/// of the event loop when a server owns the database, each answering later with an action.
+/// Inline (an `Index` here) for tests and tools that want the answer at once: the reading
+/// and the session's work have inline defaults.
 pub trait Workers {
     /// Searches for `text` (None: cancel). An inline searcher answers at once.
     fn search(&mut self, text: Option<&str>) -> Option<Action>;
@@ -30,9 +33,42 @@ pub trait Workers {
     fn preview(&mut self, id: u64, path: &str) -> Option<Action> {
         Some(preview_now(id, path))
     }
-    /// Imports through the session.
-    fn import(&mut self, session: &Session, job: ImportJob) -> Option<Action> {
-        Some(import_now(session, job))
+    /// Runs work on the session.
+    fn run(&mut self, session: &Session, job: Job) -> Option<Action> {
+        Some(run_now(session, job))
+    }
+}
+
+/// Work on the session, asked for by an effect and answered by an action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    /// An edit, with what it is (for the answer's wording).
+    Edit {
+        kind: SavedKind,
+        what: String,
+        op: Op,
+    },
+    Import(ImportJob),
+    /// The page of tasks after this number (the background load).
+    LoadTasks(u32),
+    LoadHistory(u32),
+    /// These tasks, read again.
+    Fetch(Vec<u32>),
+}
+
+impl Job {
+    /// The session work an effect asks for, if it asks for any.
+    pub fn of(effect: Effect) -> Option<Job> {
+        Some(match effect {
+            Effect::Import(job) => Job::Import(job),
+            Effect::LoadTasks(after) => Job::LoadTasks(after),
+            Effect::LoadHistory(n) => Job::LoadHistory(n),
+            Effect::Fetch(numbers) => Job::Fetch(numbers),
+            other => {
+                let (kind, what, op) = other.edit()?;
+                Job::Edit { kind, what, op }
+            }
+        })
     }
 }
 
@@ -44,64 +80,140 @@ pub fn preview_now(id: u64, path: &str) -> Action {
     Action::Previewed(Box::new(Previewed { id, result }))
 }
 
-/// Imports at once through the session, then reads back the tasks it names and the events
-/// it committed (a session of one hears of no events otherwise).
-pub fn import_now(session: &Session, job: ImportJob) -> Action {
-    let ImportJob {
-        id,
-        bytes,
-        source,
-        after_seq,
-    } = job;
-    let result = (|| {
-        let summary = session
-            .call(Op::import(bytes.0.to_vec(), &source, None, false))?
-            .into_imported()?;
-        let tasks = session.all_tasks()?;
-        let history = events_after(session, after_seq)?;
-        Ok(imported_tasks(summary, tasks, history, after_seq))
-    })()
-    .map_err(|e: SessionError| e.to_string());
-    Action::Imported(Box::new(Imported { id, source, result }))
+/// Runs a job on the session at once (a database of one's own, tests).
+pub fn run_now(session: &Session, job: Job) -> Action {
+    futures::executor::block_on(run_job(|op| std::future::ready(session.call(op)), job))
 }
 
-/// Every event after `after`, read a page at a time.
-fn events_after(session: &Session, after: u64) -> Result<Vec<Event>, SessionError> {
+/// Above this many tasks to read again, every task is read a page at a time instead of
+/// one request each.
+const FETCH_ONE_BY_ONE: usize = 64;
+
+/// Runs a job with `call` (the session's, or an async client's) and says how it went, as
+/// the action that reports it. The same code for a local database and a server.
+pub async fn run_job<F, Fut>(call: F, job: Job) -> Action
+where
+    F: Fn(Op) -> Fut,
+    Fut: std::future::Future<Output = Result<Reply, SessionError>>,
+{
+    match job {
+        Job::Edit { kind, what, op } => saved(kind, what, call(op).await),
+        Job::LoadTasks(after) => {
+            let op = Op::Tasks {
+                after: Some(after),
+                limit: None,
+            };
+            match call(op).await.and_then(|r| Ok(r.into_tasks()?)) {
+                Ok((tasks, next)) => Action::Tasks(Box::new(TasksPage {
+                    tasks,
+                    next,
+                    load: true,
+                })),
+                Err(e) => Action::ReadFailed(format!("cannot read the rest of the tasks: {e}")),
+            }
+        }
+        Job::LoadHistory(number) => {
+            let result = history(&call, Some(number), None)
+                .await
+                .map_err(|e| e.to_string());
+            Action::History { number, result }
+        }
+        Job::Fetch(numbers) => match fetch(&call, &numbers).await {
+            Ok(tasks) => Action::Tasks(Box::new(TasksPage {
+                tasks,
+                next: None,
+                load: false,
+            })),
+            Err(e) => Action::ReadFailed(format!("cannot read the changed tasks: {e}")),
+        },
+        Job::Import(job) => {
+            let ImportJob {
+                id,
+                bytes,
+                source,
+                after_seq,
+            } = job;
+            let result = async {
+                let op = Op::import(bytes.0.to_vec(), &source, None, false);
+                let summary = call(op).await?.into_imported()?;
+                let named: Vec<u32> = summary
+                    .added
+                    .iter()
+                    .chain(&summary.updated)
+                    .copied()
+                    .collect();
+                let tasks = fetch(&call, &named).await?;
+                let events = match after_seq {
+                    Some(a) => history(&call, None, Some(a)).await?,
+                    None => Vec::new(),
+                };
+                Ok::<_, SessionError>(ImportDone {
+                    summary,
+                    tasks,
+                    events,
+                })
+            }
+            .await
+            .map_err(|e| e.to_string());
+            Action::Imported(Box::new(Imported { id, source, result }))
+        }
+    }
+}
+
+/// Every event (of one task, or after `after`), a page at a time.
+async fn history<F, Fut>(
+    call: &F,
+    task: Option<u32>,
+    mut after: Option<u64>,
+) -> Result<Vec<Event>, SessionError>
+where
+    F: Fn(Op) -> Fut,
+    Fut: std::future::Future<Output = Result<Reply, SessionError>>,
+{
     let mut all = Vec::new();
-    let mut after = Some(after);
-    while let Some(a) = after {
+    loop {
         let op = Op::History {
-            task: None,
-            after: Some(a),
+            task,
+            after,
             limit: None,
         };
-        let (events, next) = session.call(op)?.into_history()?;
+        let (events, next) = call(op).await?.into_history()?;
         all.extend(events);
-        after = next;
+        match next {
+            Some(n) => after = Some(n),
+            None => return Ok(all),
+        }
     }
-    Ok(all)
 }
 
-/// Keeps the tasks an import added or updated and the events after `after_seq`.
-pub fn imported_tasks(
-    summary: crate::ledger::ImportSummary,
-    tasks: Vec<Task>,
-    history: Vec<Event>,
-    after_seq: u64,
-) -> ImportDone {
-    let named: BTreeSet<u32> = summary
-        .added
-        .iter()
-        .chain(&summary.updated)
-        .copied()
-        .collect();
-    ImportDone {
-        tasks: tasks
-            .into_iter()
-            .filter(|t| named.contains(&t.number))
-            .collect(),
-        events: history.into_iter().filter(|e| e.seq > after_seq).collect(),
-        summary,
+/// The tasks numbered `numbers` as the session has them now (gone ones are left out).
+async fn fetch<F, Fut>(call: &F, numbers: &[u32]) -> Result<Vec<Task>, SessionError>
+where
+    F: Fn(Op) -> Fut,
+    Fut: std::future::Future<Output = Result<Reply, SessionError>>,
+{
+    let mut out = Vec::with_capacity(numbers.len());
+    if numbers.len() <= FETCH_ONE_BY_ONE {
+        for &number in numbers {
+            match call(Op::Task { number }).await {
+                Ok(r) => out.push(r.into_task()?),
+                Err(SessionError::Ledger(crate::ledger::LedgerError::NoSuchTask(_))) => {}
+                Err(SessionError::Client(e))
+                    if e.remote_kind() == Some(crate::server::protocol::ErrorKind::NoSuchTask) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        return Ok(out);
+    }
+    let wanted: BTreeSet<u32> = numbers.iter().copied().collect();
+    let mut after = None;
+    loop {
+        let (tasks, next) = call(Op::Tasks { after, limit: None }).await?.into_tasks()?;
+        out.extend(tasks.into_iter().filter(|t| wanted.contains(&t.number)));
+        match next {
+            Some(n) => after = Some(n),
+            None => return Ok(out),
+        }
     }
 }
 
@@ -151,11 +263,7 @@ pub fn perform(session: &Session, workers: &mut dyn Workers, effect: Effect) -> 
         }
         Effect::Complete(text) => Some(complete_now(&text)),
         Effect::Preview { id, path } => workers.preview(id, &path),
-        Effect::Import(job) => workers.import(session, job),
-        edit => {
-            let (kind, what, op) = edit.edit()?;
-            Some(saved(kind, what, session.call(op)))
-        }
+        other => workers.run(session, Job::of(other)?),
     }
 }
 

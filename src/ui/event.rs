@@ -1,27 +1,28 @@
 //! The event loop on tokio: terminal events (crossterm's EventStream), search results from
-//! the search worker, reports read for an import preview on a thread of their own, an
-//! import running on the session, everyone's edits from the shared server,
+//! the search worker, reports read for an import preview on a thread of their own, the
+//! session's work (edits, reads, the import) as futures when a server owns the database —
+//! the loop never waits for the server —, everyone's edits from the shared server,
 //! SIGHUP/SIGTERM/SIGINT. It draws only when something changed, and first drains every event
 //! already queued, so a held key or a resize storm over a slow link costs one frame, not one
 //! per event.
 
 use crate::model::Task;
-use crate::ops::Op;
 use crate::search::{SearchOutcome, Searcher};
 use crate::server::client::{Live, Subscription};
 use crate::server::session::{Session, SessionError};
-use crate::ui::action::{Action, Changed, Imported, Previewed};
-use crate::ui::app::{ImportJob, State};
+use crate::ui::action::{Action, Previewed};
+use crate::ui::app::State;
 use crate::ui::backend::SshBackend;
-use crate::ui::effects::{dispatch, import_now, imported_tasks, preview_now, Workers};
+use crate::ui::effects::{dispatch, preview_now, run_job, run_now, Job, Workers};
 use crate::ui::keymap::{Key, Mode};
 use crate::ui::view;
 use crossterm::event::{
     Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
 };
+use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 use ratatui::Terminal;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::io::{self, Write};
 use std::pin::Pin;
@@ -102,41 +103,37 @@ pub enum Ended {
     InputClosed,
 }
 
-/// Above this many events in one batch, the tasks are read back in one request rather than
-/// one each (someone's import announces one event per task).
-const BATCH_READ: usize = 16;
-
-/// Edits announced by the server, as actions: each event with its task as it is now (read
-/// back from the session; an edit that cannot be read back still records its event).
-fn changed(session: &Session, batch: Vec<Live>) -> Vec<Action> {
-    let events = batch.iter().filter(|l| matches!(l, Live::Event(_))).count();
-    let mut all: Option<BTreeMap<u32, Task>> = (events > BATCH_READ)
-        .then(|| session.all_tasks().ok())
-        .flatten()
-        .map(|tasks| tasks.into_iter().map(|t| (t.number, t)).collect());
-    batch
-        .into_iter()
-        .map(|live| match live {
-            Live::Event(event) => {
-                let task = match all.as_mut() {
-                    // Later events of the same task get the same (latest) copy.
-                    Some(map) => map.get(&event.task).cloned(),
-                    None => session.task(event.task).ok(),
-                };
-                Action::Changed(Box::new(Changed { event, task }))
+/// Announcements of the shared server, as actions: the events in one action (the state
+/// applies what they say; nothing is read back here), the connection's ups and downs.
+fn announced(batch: Vec<Live>) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let mut events = Vec::new();
+    for live in batch {
+        match live {
+            Live::Event(e) => events.push(e),
+            other => {
+                if !events.is_empty() {
+                    actions.push(Action::Events(std::mem::take(&mut events)));
+                }
+                actions.push(match other {
+                    Live::Disconnected { reason } => Action::Connection(Some(reason)),
+                    _ => Action::Connection(None),
+                });
             }
-            Live::Disconnected { reason } => Action::Connection(Some(reason)),
-            Live::Reconnected => Action::Connection(None),
-        })
-        .collect()
+        }
+    }
+    if !events.is_empty() {
+        actions.push(Action::Events(events));
+    }
+    actions
 }
 
 /// The loop's workers: searches on the search worker, reports read on a thread of their
-/// own (answering through `work`), imports queued for the loop to run as a future.
+/// own (answering through `work`), session work queued for the loop to run as futures.
 struct LoopWorkers {
     searcher: Searcher,
     work: tokio::sync::mpsc::UnboundedSender<Action>,
-    imports: VecDeque<ImportJob>,
+    jobs: VecDeque<Job>,
 }
 
 impl Workers for LoopWorkers {
@@ -167,70 +164,32 @@ impl Workers for LoopWorkers {
         }
     }
 
-    fn import(&mut self, _session: &Session, job: ImportJob) -> Option<Action> {
-        self.imports.push_back(job);
-        None
+    fn run(&mut self, session: &Session, job: Job) -> Option<Action> {
+        match session {
+            // The database itself answers at once (no network, no other writer to wait for).
+            Session::Local(_) => Some(run_now(session, job)),
+            Session::Remote(_) => {
+                self.jobs.push_back(job);
+                None
+            }
+        }
     }
 }
 
 type Running<'a> = Pin<Box<dyn Future<Output = Action> + 'a>>;
 
-/// An import as a future of the loop: through the shared server it is awaited, so the
-/// screen keeps drawing and others' edits keep arriving; on the database itself it runs
-/// when first polled, as the other edits do.
-fn import_future(session: &Session, job: ImportJob) -> Running<'_> {
+/// A job as a future of the loop: awaited there, so the screen keeps drawing and keys and
+/// others' edits keep arriving while the server works.
+fn job_future(session: &Session, job: Job) -> Running<'_> {
     match session {
         Session::Remote(client) => {
             let c = client.as_async();
-            Box::pin(async move {
-                let ImportJob {
-                    id,
-                    bytes,
-                    source,
-                    after_seq,
-                } = job;
-                let result = async {
-                    let op = Op::import(bytes.0.to_vec(), &source, None, false);
-                    let summary = c.call(op).await?.into_imported()?;
-                    let mut tasks = Vec::new();
-                    let mut after = None;
-                    loop {
-                        let op = Op::Tasks { after, limit: None };
-                        let (page, next) = c.call(op).await?.into_tasks()?;
-                        tasks.extend(page);
-                        match next {
-                            Some(n) => after = Some(n),
-                            None => break,
-                        }
-                    }
-                    let mut history = Vec::new();
-                    let mut after = Some(after_seq);
-                    while let Some(a) = after {
-                        let op = Op::History {
-                            task: None,
-                            after: Some(a),
-                            limit: None,
-                        };
-                        let (page, next) = c.call(op).await?.into_history()?;
-                        history.extend(page);
-                        after = next;
-                    }
-                    Ok(imported_tasks(summary, tasks, history, after_seq))
-                }
-                .await
-                .map_err(|e: SessionError| e.to_string());
-                Action::Imported(Box::new(Imported { id, source, result }))
-            })
+            Box::pin(run_job(
+                move |op| async move { c.call(op).await.map_err(SessionError::from) },
+                job,
+            ))
         }
-        Session::Local(_) => Box::pin(async move { import_now(session, job) }),
-    }
-}
-
-/// The running import's outcome; never, when none runs.
-async fn next_import(running: &mut Option<Running<'_>>) -> Action {
-    match running {
-        Some(f) => f.await,
-        None => std::future::pending().await,
+        Session::Local(_) => Box::pin(async move { run_now(session, job) }),
     }
 }
 
@@ -274,9 +233,9 @@ pub async fn run_loop<W: Write>(
     let mut workers = LoopWorkers {
         searcher,
         work: work_tx,
-        imports: VecDeque::new(),
+        jobs: VecDeque::new(),
     };
-    let mut running: Option<Running<'_>> = None;
+    let mut running: FuturesUnordered<Running<'_>> = FuturesUnordered::new();
     let mut live = match session.subscribe() {
         Ok(l) => l,
         Err(e) => {
@@ -291,23 +250,17 @@ pub async fn run_loop<W: Write>(
     state.size = (size.width, size.height);
     state.fix_scroll();
     draw(terminal, state)?;
+    // What the state asked for before the loop ran (the rest of the tasks) starts now.
+    dispatch(state, session, &mut workers, Action::NoOp);
 
     loop {
-        if running.is_none() {
-            running = workers
-                .imports
-                .pop_front()
-                .map(|job| import_future(session, job));
-        }
+        running.extend(workers.jobs.drain(..).map(|job| job_future(session, job)));
         let woke = tokio::select! {
             ev = events.next() => Woke::Terminal(ev),
             Some(o) = found_rx.recv() => Woke::Found(o),
             Some(l) = next_live(&mut live) => Woke::Live(l),
             Some(a) = work_rx.recv() => Woke::Work(a),
-            a = next_import(&mut running) => {
-                running = None;
-                Woke::Work(a)
-            }
+            Some(a) = running.next() => Woke::Work(a),
             _ = hangup.recv() => return Ok(Ended::Signal),
             _ = terminate.recv() => return Ok(Ended::Signal),
             _ = interrupt.recv() => return Ok(Ended::Signal),
@@ -328,7 +281,7 @@ pub async fn run_loop<W: Write>(
                 while let Some(l) = live.as_mut().and_then(Subscription::try_next) {
                     batch.push(l);
                 }
-                for action in changed(session, batch) {
+                for action in announced(batch) {
                     dispatch(state, session, &mut workers, action);
                 }
                 draw(terminal, state)?;

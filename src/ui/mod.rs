@@ -21,6 +21,7 @@ pub use crate::text;
 pub mod theme;
 pub mod view;
 
+use crate::ops::Op;
 use crate::server::session::Session;
 use anyhow::Context;
 use app::{MessageKind, State};
@@ -41,20 +42,30 @@ pub struct UiOptions {
     pub startup_message: Option<String>,
 }
 
-/// Builds the UI's state from the session: tasks, history, keymap (with its problems shown in
-/// the status bar), theme, start-up message.
+/// How many tasks the first screen waits for; the rest are read while the UI is used.
+pub const FIRST_PAGE: u32 = 2000;
+
+/// Builds the UI's state from the session: the first page of tasks (the rest follow as
+/// `Effect::LoadTasks`), keymap (with its problems shown in the status bar), theme,
+/// start-up message. Histories are read when a task's detail opens.
 pub fn initial_state(
     session: &Session,
     options: &UiOptions,
     keymap_user_file: Option<&std::path::Path>,
 ) -> anyhow::Result<State> {
-    let tasks = session.all_tasks().context("cannot read the tasks")?;
-    let history = session
-        .all_history(None)
-        .context("cannot read the history")?;
+    let first = Op::Tasks {
+        after: None,
+        limit: Some(FIRST_PAGE),
+    };
+    let (tasks, next) = session
+        .call(first)
+        .and_then(|r| Ok(r.into_tasks()?))
+        .context("cannot read the tasks")?;
     let (keymap, problems) = Keymap::load(options.keymap.as_deref(), keymap_user_file);
     let theme = Theme::from_env(options.ascii);
-    let mut state = State::new(tasks, history, keymap, theme, (80, 24));
+    let mut state = State::new(tasks, Vec::new(), keymap, theme, (80, 24));
+    state.history_on_demand();
+    state.load_rest_after(next);
     state.tz = chrono::Local::now().offset().fix();
     state.read_only = !session.can_edit();
     if !problems.is_empty() {

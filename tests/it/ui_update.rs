@@ -99,7 +99,10 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
         | Effect::Reindex(_)
         | Effect::Complete(_)
         | Effect::Preview { .. }
-        | Effect::Import(_) => panic!("not a task edit: {effect:?}"),
+        | Effect::Import(_)
+        | Effect::LoadTasks(_)
+        | Effect::LoadHistory(_)
+        | Effect::Fetch(_) => panic!("not a task edit: {effect:?}"),
         Effect::AcceptSuggestion { number, suggestion } => {
             let from = s.task(*number).expect("task").status;
             (
@@ -135,7 +138,10 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
         | Effect::Reindex(_)
         | Effect::Complete(_)
         | Effect::Preview { .. }
-        | Effect::Import(_) => panic!("not a task edit: {effect:?}"),
+        | Effect::Import(_)
+        | Effect::LoadTasks(_)
+        | Effect::LoadHistory(_)
+        | Effect::Fetch(_) => panic!("not a task edit: {effect:?}"),
     };
     update(
         s,
@@ -257,9 +263,13 @@ fn status_keys_become_effects_and_the_screen_waits_for_the_store() {
             status: Status::SeriouslyBehind
         }]
     );
-    // Nothing is shown as changed until the store says so.
+    // Nothing is shown as changed until the store says so; meanwhile it says it is saving.
     assert_eq!(s.task(1).expect("task").status, Status::OnTrack);
-    assert!(s.message.is_none());
+    assert_eq!(s.saving, 3, "three edits sent, none answered yet");
+    assert!(s
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text.starts_with("saving task 1")));
     saved(&mut s, &e[0], 100);
     assert_eq!(s.task(1).expect("task").status, Status::SeriouslyBehind);
     let m = s.message.clone().expect("message");
@@ -692,8 +702,14 @@ fn accept_becomes_an_effect_and_the_status_changes_only_when_saved() {
         }]
     );
     assert_eq!(s.task(2).expect("task").status, Status::Behind);
-    assert!(s.message.is_none(), "nothing said before the store answers");
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|m| m.text.starts_with("saving")),
+        "saving… until the store answers"
+    );
     let event = saved(&mut s, &e[0], 100);
+    assert_eq!(s.saving, 0);
     assert_eq!(s.task(2).expect("task").status, sug.status);
     let m = s.message.clone().expect("message");
     assert_eq!(m.kind, MessageKind::Ok);
@@ -1059,4 +1075,120 @@ fn a_reader_is_told_at_once_that_edits_are_refused_and_nothing_is_asked_of_the_s
     // Reading goes on as before.
     run(&mut s, &[Action::MoveDown, Action::Open]);
     assert!(matches!(s.screen(), Some(Screen::Detail { .. })));
+}
+
+/// Feeds the session's answer to every effect that asks the session for something, as the
+/// loop does, until none is left; returns the session work that was done.
+fn settle_jobs(s: &mut State, session: &Session, effects: Vec<Effect>) -> Vec<String> {
+    use duban::ui::effects::{run_now, Job};
+    let mut done = Vec::new();
+    let mut queue = std::collections::VecDeque::from(effects);
+    while let Some(effect) = queue.pop_front() {
+        if let Some(job) = Job::of(effect) {
+            done.push(format!("{job:?}").chars().take(24).collect());
+            queue.extend(update(s, run_now(session, job)));
+        }
+    }
+    done
+}
+
+#[test]
+fn the_rest_of_the_tasks_arrives_while_the_first_page_is_shown() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let session = Session::Local(ui_fixture::sample_ledger(dir.path()));
+    let (first, next) = session
+        .call(duban::ops::Op::Tasks {
+            after: None,
+            limit: Some(40),
+        })
+        .expect("first page")
+        .into_tasks()
+        .expect("tasks");
+    assert_eq!((first.len(), next), (40, Some(40)));
+    let mut s = State::new(
+        first,
+        Vec::new(),
+        Keymap::builtin(),
+        Theme::mono(false),
+        (80, 24),
+    );
+    s.history_on_demand();
+    s.load_rest_after(next);
+    assert_eq!(s.loading, Some(40), "the screen says more is coming");
+    let effects = update(&mut s, Action::NoOp);
+    assert_eq!(effects, vec![Effect::LoadTasks(40)]);
+    settle_jobs(&mut s, &session, effects);
+    assert_eq!(s.tasks.len(), 116);
+    assert_eq!(s.loading, None);
+    assert_eq!(s.tab_counts(0).iter().sum::<usize>(), 116);
+    // The history of a task is read when its detail opens, not before.
+    assert!(!s.history_here(14));
+    s.selected[0] = Some(14);
+    let effects = update(&mut s, Action::Open);
+    assert_eq!(effects, vec![Effect::LoadHistory(14)]);
+    settle_jobs(&mut s, &session, effects);
+    assert!(s.history_here(14));
+    assert!(s.history.iter().any(|e| e.task == 14));
+}
+
+#[test]
+fn others_edits_apply_what_they_say_and_imports_are_read_again() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let session = Session::Local(ui_fixture::sample_ledger(dir.path()));
+    let mut s = duban::ui::initial_state(
+        &session,
+        &duban::ui::UiOptions {
+            keymap: None,
+            ascii: false,
+            mouse: false,
+            startup_message: None,
+        },
+        None,
+    )
+    .expect("state");
+    let at = Utc::now();
+    let event = |seq: u64, task: u32, change: Change| Event {
+        seq,
+        task,
+        at,
+        user: "bob".into(),
+        change,
+        note: None,
+    };
+    let effects = update(
+        &mut s,
+        Action::Events(vec![
+            event(
+                900,
+                14,
+                Change::Status {
+                    from: Status::NotStarted,
+                    to: Status::SeriouslyBehind,
+                    undo: false,
+                },
+            ),
+            event(
+                901,
+                14,
+                Change::Note {
+                    text: "约谈".into(),
+                },
+            ),
+            event(
+                902,
+                30,
+                Change::Import {
+                    period: "2020年第三季度".into(),
+                    source: "q3.txt".into(),
+                },
+            ),
+        ]),
+    );
+    let t14 = s.task(14).expect("task 14");
+    assert_eq!(t14.status, Status::SeriouslyBehind);
+    assert_eq!(t14.notes.last().map(|n| n.text.as_str()), Some("约谈"));
+    // What an import changed is not in its event: that task, only, is read again.
+    assert!(effects.contains(&Effect::Fetch(vec![30])), "{effects:?}");
+    let done = settle_jobs(&mut s, &session, effects);
+    assert_eq!(done.len(), 1, "{done:?}");
 }

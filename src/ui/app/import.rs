@@ -18,8 +18,9 @@ pub struct ImportJob {
     pub bytes: ReportBytes,
     /// The file, as history and messages name it.
     pub source: String,
-    /// The newest history event the UI had when it asked: later ones are the import's.
-    pub after_seq: u64,
+    /// The newest history event the UI had when it asked (later ones are the import's),
+    /// when the UI holds the whole history; None when it reads histories on demand.
+    pub after_seq: Option<u64>,
 }
 
 /// The file being previewed.
@@ -195,7 +196,9 @@ impl State {
             self.start_import();
             return Vec::new();
         }
-        let after_seq = self.history.last().map(|e| e.seq).unwrap_or(0);
+        let after_seq = self
+            .history_complete
+            .then(|| self.history.last().map(|e| e.seq).unwrap_or(0));
         let Some(preview) = self.import.as_mut() else {
             return Vec::new();
         };

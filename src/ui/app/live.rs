@@ -2,7 +2,7 @@
 //! each with the task as it now is. The screen follows them without a key press, and the
 //! status bar says who changed what when it is the task in view.
 
-use super::{MessageKind, State};
+use super::{Effect, MessageKind, State};
 use crate::model::{Change, Event, Task};
 use crate::ui::action::Changed;
 use crate::ui::text;
@@ -35,8 +35,9 @@ impl State {
         if !self.record(event.clone()) {
             return;
         }
-        if let Some(task) = task {
-            self.put_task(task);
+        match task {
+            Some(task) => self.put_task(task),
+            None => self.apply_change(&event),
         }
         // Someone else changed the status: undoing ours now would overwrite theirs.
         let dropped_undo = matches!(event.change, Change::Status { .. })
@@ -110,26 +111,62 @@ impl State {
         self.live_imports.as_ref().map(|t| t.tasks)
     }
 
+    /// Edits announced by the server, in order. What an event says is applied as it says it
+    /// (a status, a domain, a goal, a note); tasks an import or a period rename changed are
+    /// read again, all in one request.
+    pub(super) fn on_events(&mut self, events: Vec<Event>) {
+        let mut fetch: Vec<u32> = events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.change,
+                    Change::Import { .. } | Change::PeriodRenamed { .. }
+                )
+            })
+            .map(|e| e.task)
+            .collect();
+        for event in events {
+            self.on_changed(Changed { event, task: None });
+        }
+        fetch.sort_unstable();
+        fetch.dedup();
+        if !fetch.is_empty() {
+            self.pending.push(Effect::Fetch(fetch));
+        }
+    }
+
+    /// Applies what an event says to the task here (no reading back).
+    fn apply_change(&mut self, event: &Event) {
+        let Some(task) = self.task_mut(event.task) else {
+            return;
+        };
+        match &event.change {
+            Change::Status { to, .. } => task.status = *to,
+            Change::Move { to, .. } => {
+                task.domain = *to;
+                task.domain_decision = crate::model::DomainDecision {
+                    rule: "manual".into(),
+                    reason: format!("moved by {}", event.user),
+                    manual: true,
+                };
+            }
+            Change::Goal { to, .. } => {
+                task.goal = to.clone();
+                task.goal_edited = true;
+            }
+            Change::Note { text } => task.notes.push(crate::model::Note {
+                at: event.at,
+                user: event.user.clone(),
+                text: text.clone(),
+            }),
+            // Read again (`on_events`).
+            Change::Import { .. } | Change::PeriodRenamed { .. } => {}
+        }
+    }
+
     /// Puts the task as it now is in place (a new one, from an import, is added).
     pub(super) fn put_task(&mut self, task: Task) {
-        self.changed();
-        let number = task.number;
-        // The suggestion comes from the periods, which an import may have changed.
-        match crate::suggest::suggest_task(&task, &self.schedule) {
-            Some(s) => {
-                self.suggestions.insert(number, s);
-            }
-            None => {
-                self.suggestions.remove(&number);
-            }
-        }
-        match self.tasks.binary_search_by_key(&number, |t| t.number) {
-            Ok(i) => self.tasks[i] = task,
-            Err(i) => {
-                self.tasks.insert(i, task);
-                self.slots = super::slots(&self.tasks);
-            }
-        }
+        self.put_tasks(vec![task]);
     }
 
     /// The shared server went away or came back.

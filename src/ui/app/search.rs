@@ -92,7 +92,7 @@ impl State {
         }
         self.selected[self.tab] = Some(number);
         self.fix_scroll();
-        self.stack.push(Screen::Detail { number, scroll: 0 });
+        self.open_detail(number);
         self.info(format!("task {number}"));
     }
 

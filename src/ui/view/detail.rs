@@ -277,10 +277,14 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
 
     let events: Vec<&Event> = history.iter().filter(|e| e.task == task.number).collect();
     out.push(Line::raw(""));
-    out.push(heading(&format!(
-        "历史 history ({}, newest first)",
-        events.len()
-    )));
+    if state.history_here(task.number) {
+        out.push(heading(&format!(
+            "历史 history ({}, newest first)",
+            events.len()
+        )));
+    } else {
+        out.push(heading("历史 history (reading…)"));
+    }
     for e in events.iter().rev() {
         let head = format!("{} {}  ", time(&e.at, tz), text::clean(&e.user));
         let line = format!("{head}{}", describe(e, theme));

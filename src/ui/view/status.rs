@@ -105,9 +105,15 @@ fn position(state: &State) -> String {
         None | Some(Screen::UnitTasks { .. }) => {
             let tasks = state.list_tasks();
             let sel = state.list_selected();
+            // `…` while more tasks are being read: the count will grow.
+            let more = if state.loading.is_some() {
+                state.theme.ellipsis()
+            } else {
+                ""
+            };
             match tasks.iter().position(|t| Some(t.number) == sel) {
-                Some(i) => format!("{}/{}", i + 1, tasks.len()),
-                None => format!("0/{}", tasks.len()),
+                Some(i) => format!("{}/{}{more}", i + 1, tasks.len()),
+                None => format!("0/{}{more}", tasks.len()),
             }
         }
         Some(Screen::Units { selected, .. }) => {

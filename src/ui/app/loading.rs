@@ -1,0 +1,100 @@
+//! What the UI reads while it is used: the tasks after the first page (the screen is drawn
+//! before they are all here), a task's history when its detail opens, tasks read again
+//! after someone's import. Each is asked for as an effect and arrives as an action, so
+//! nothing here waits.
+
+use super::{Effect, Screen, State};
+use crate::model::{Event, Task};
+use crate::ui::action::TasksPage;
+
+impl State {
+    /// The first page of a database bigger than one page is here: the rest is read after
+    /// `next` while the UI is used.
+    pub fn load_rest_after(&mut self, next: Option<u32>) {
+        self.loading = next.map(|_| self.tasks.len());
+        if let Some(n) = next {
+            self.pending.push(Effect::LoadTasks(n));
+        }
+    }
+
+    /// The history is not all here: a task's history is read when its detail opens.
+    pub fn history_on_demand(&mut self) {
+        self.history_complete = false;
+    }
+
+    /// Opens a task's detail, asking for its history when it is not here yet.
+    pub(super) fn open_detail(&mut self, number: u32) {
+        self.stack.push(Screen::Detail { number, scroll: 0 });
+        if !self.history_complete && !self.history_loaded.contains(&number) {
+            self.pending.push(Effect::LoadHistory(number));
+        }
+    }
+
+    /// True when the detail can show the task's whole history.
+    pub fn history_here(&self, number: u32) -> bool {
+        self.history_complete || self.history_loaded.contains(&number)
+    }
+
+    pub(super) fn on_tasks(&mut self, page: TasksPage) {
+        let TasksPage { tasks, next, load } = page;
+        let numbers: Vec<u32> = tasks.iter().map(|t| t.number).collect();
+        self.put_tasks(tasks);
+        if load {
+            self.load_rest_after(next);
+        }
+        self.tasks_changed(&numbers);
+        self.fix_scroll();
+    }
+
+    pub(super) fn on_history(&mut self, number: u32, result: Result<Vec<Event>, String>) {
+        match result {
+            Ok(events) => {
+                for e in events {
+                    self.record(e);
+                }
+                self.history_loaded.insert(number);
+            }
+            Err(e) => self.error(format!(
+                "cannot read the history of task {number}: {}",
+                crate::text::clean(&e)
+            )),
+        }
+        self.fix_scroll();
+    }
+
+    /// Puts many tasks in place at once: one sort and one rebuild of the number map, not
+    /// one per task (a page holds thousands).
+    pub(super) fn put_tasks(&mut self, tasks: Vec<Task>) {
+        if tasks.is_empty() {
+            return;
+        }
+        self.changed();
+        for task in &tasks {
+            match crate::suggest::suggest_task(task, &self.schedule) {
+                Some(s) => {
+                    self.suggestions.insert(task.number, s);
+                }
+                None => {
+                    self.suggestions.remove(&task.number);
+                }
+            }
+        }
+        let mut added = false;
+        for task in tasks {
+            match self.slot(task.number) {
+                Some(i) => self.tasks[i] = task,
+                None => {
+                    self.tasks.push(task);
+                    added = true;
+                }
+            }
+        }
+        if added {
+            // Pages arrive in number order after what is here: usually already sorted.
+            if !self.tasks.is_sorted_by_key(|t| t.number) {
+                self.tasks.sort_by_key(|t| t.number);
+            }
+            self.slots = super::slots(&self.tasks);
+        }
+    }
+}
