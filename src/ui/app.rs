@@ -8,22 +8,27 @@ use crate::suggest::{Schedule, Suggestion};
 use crate::ui::action::{Action, Saved, SavedKind};
 use crate::ui::files::Completion;
 use crate::ui::keymap::{Keymap, Mode};
-use crate::ui::text;
+
 use crate::ui::theme::Theme;
-use crate::ui::view;
+
 use chrono::FixedOffset;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 mod import;
+mod input;
+mod list;
 mod live;
 mod loading;
 mod numbers;
+mod reading;
 mod search;
+mod units;
 
 pub use import::{
     body_len, file_name as import_file_name, heading_index, ImportJob, ImportPreview, Stage,
 };
+pub use input::{Input, InputKind};
 use numbers::NumberMap;
 
 /// Work for the world outside `update`: each is run against the ledger and answers with
@@ -181,112 +186,6 @@ pub enum Screen {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputKind {
-    Note(u32),
-    Search,
-    /// The path of a report file to import (Tab completes it).
-    ImportPath,
-}
-
-/// The one-line input. `cursor` is a byte offset on a character boundary; the screen column
-/// is `text::width` of what comes before it, so Chinese characters count two columns.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Input {
-    pub kind: InputKind,
-    pub text: String,
-    pub cursor: usize,
-    /// The search in force when the input opened, restored on cancel.
-    pub previous: Option<String>,
-}
-
-impl Input {
-    pub fn new(kind: InputKind, text: String, previous: Option<String>) -> Input {
-        let cursor = text.len();
-        Input {
-            kind,
-            text,
-            cursor,
-            previous,
-        }
-    }
-
-    /// The cursor's column inside the text.
-    pub fn cursor_col(&self) -> usize {
-        text::width(&self.text[..self.cursor])
-    }
-
-    fn insert(&mut self, s: &str) {
-        let s: String = s
-            .chars()
-            .map(|c| {
-                if c == '\n' || c == '\r' || c == '\t' {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .filter(|c| !c.is_control())
-            .collect();
-        self.text.insert_str(self.cursor, &s);
-        self.cursor += s.len();
-    }
-
-    fn prev_boundary(&self) -> usize {
-        self.text[..self.cursor]
-            .char_indices()
-            .next_back()
-            .map(|(i, _)| i)
-            .unwrap_or(0)
-    }
-
-    fn next_boundary(&self) -> usize {
-        self.text[self.cursor..]
-            .chars()
-            .next()
-            .map(|c| self.cursor + c.len_utf8())
-            .unwrap_or(self.cursor)
-    }
-
-    fn edit(&mut self, action: &Action) -> bool {
-        match action {
-            Action::DeleteBack => {
-                let p = self.prev_boundary();
-                self.text.replace_range(p..self.cursor, "");
-                self.cursor = p;
-            }
-            Action::DeleteForward => {
-                let n = self.next_boundary();
-                self.text.replace_range(self.cursor..n, "");
-            }
-            Action::DeleteWordBack => {
-                let before = &self.text[..self.cursor];
-                let trimmed = before.trim_end();
-                let start = trimmed
-                    .char_indices()
-                    .rev()
-                    .find(|(_, c)| c.is_whitespace() || "，。；：、,.;:".contains(*c))
-                    .map(|(i, c)| i + c.len_utf8())
-                    .unwrap_or(0);
-                self.text.replace_range(start..self.cursor, "");
-                self.cursor = start;
-            }
-            Action::KillToEnd => self.text.truncate(self.cursor),
-            Action::ClearInput => {
-                self.text.clear();
-                self.cursor = 0;
-            }
-            Action::CursorLeft => self.cursor = self.prev_boundary(),
-            Action::CursorRight => self.cursor = self.next_boundary(),
-            Action::CursorHome => self.cursor = 0,
-            Action::CursorEnd => self.cursor = self.text.len(),
-            Action::Insert(s) => self.insert(s),
-            _ => return false,
-        }
-        true
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageKind {
     Info,
     Ok,
@@ -343,6 +242,10 @@ pub struct State {
     pub loading: Option<usize>,
     /// Edits sent and not yet answered (the status bar says "saving…" meanwhile).
     pub saving: usize,
+    /// Where the text screen on top (detail, diff, help) ends: the scroll that shows its
+    /// last line, as the view last drew it (None: not drawn since it opened). The view
+    /// measures the text; `update` only clamps to it.
+    pub text_end: std::cell::Cell<Option<usize>>,
     pub tab: usize,
     /// The selected task of each tab, by number (kept across edits and tab switches).
     pub selected: [Option<u32>; TABS],
@@ -412,6 +315,7 @@ impl State {
             history_loaded: std::collections::BTreeSet::new(),
             loading: None,
             saving: 0,
+            text_end: std::cell::Cell::new(None),
             tab: 0,
             selected: [None; TABS],
             offset: 0,
@@ -610,69 +514,6 @@ impl State {
         self.with_lists(|l| l.counts.get(tab).copied().unwrap_or_default())
     }
 
-    /// The rows of the task list on screen: the main list (tab + search) or a unit's tasks.
-    pub fn list_tasks(&self) -> Vec<&Task> {
-        let unit = match self.screen() {
-            Some(Screen::UnitTasks { unit, .. }) => Some(unit.as_str()),
-            _ => None,
-        };
-        self.tasks_for(unit)
-    }
-
-    /// The tasks of the current tab under the search: by number, or in rank order (best
-    /// hit first) when a search is in force; with a `unit`, only those it leads or shares,
-    /// the tasks it leads first, most lagging first (as `suggest::lagging_units` lists them).
-    pub fn tasks_for(&self, unit: Option<&str>) -> Vec<&Task> {
-        let Some(u) = unit else {
-            return self.with_lists(|l| l.main.iter().filter_map(|&i| self.tasks.get(i)).collect());
-        };
-        let keep = |t: &&Task| self.in_tab(t) && t.involves(u);
-        if let Some(f) = self.filtering() {
-            return f
-                .results
-                .hits
-                .iter()
-                .filter_map(|h| self.task(h.number))
-                .filter(keep)
-                .collect();
-        }
-        let mut tasks: Vec<&Task> = self.tasks.iter().filter(keep).collect();
-        tasks.sort_by_key(|t| crate::units::unit_task_order(t.leads(u), t.status, t.number));
-        tasks
-    }
-
-    /// The selected task of the list on screen.
-    pub fn list_selected(&self) -> Option<u32> {
-        match self.screen() {
-            Some(Screen::UnitTasks { selected, .. }) => *selected,
-            _ => self.selected[self.tab],
-        }
-    }
-
-    pub fn list_offset(&self) -> usize {
-        match self.screen() {
-            Some(Screen::UnitTasks { offset, .. }) => *offset,
-            _ => self.offset,
-        }
-    }
-
-    fn set_list_selection(&mut self, number: Option<u32>, offset: usize) {
-        match self.stack.last_mut() {
-            Some(Screen::UnitTasks {
-                selected,
-                offset: o,
-                ..
-            }) => {
-                *selected = number;
-                *o = offset;
-            }
-            _ => {
-                self.selected[self.tab] = number;
-                self.offset = offset;
-            }
-        }
-    }
-
     /// The task the edit keys act on: the open task, or the selected row of a task list.
     pub fn current_task(&self) -> Option<u32> {
         match self.screen() {
@@ -686,33 +527,6 @@ impl State {
             }
             _ => None,
         }
-    }
-
-    /// Every unit with its task counts, in the current tab, the most lagging first (the
-    /// ranking `duban units` prints), filtered by the search's words.
-    pub fn unit_rows(&self) -> Vec<UnitRow> {
-        let q = self.unit_filter();
-        crate::units::unit_summaries(self.tasks.iter().filter(|t| self.in_tab(t)))
-            .into_iter()
-            .filter(|r| q.as_ref().is_none_or(|q| r.unit.to_lowercase().contains(q)))
-            .collect()
-    }
-
-    /// What the units view filters names by: the search's words, `@`/`unit:` dropped,
-    /// lowercased.
-    fn unit_filter(&self) -> Option<String> {
-        let q = self.search.as_deref()?.trim();
-        let q = ["@", "＠", "unit:", "单位:"]
-            .iter()
-            .find_map(|p| q.strip_prefix(p))
-            .unwrap_or(q)
-            .trim();
-        (!q.is_empty()).then(|| q.to_lowercase())
-    }
-
-    /// Rows available to a list on screen at the current size.
-    pub fn list_rows(&self) -> usize {
-        view::layout::list_rows(self.size)
     }
 }
 
@@ -764,7 +578,12 @@ pub fn keep_visible(offset: usize, idx: usize, rows: usize, len: usize) -> usize
 /// The pure transition. Navigation, screens and the input line change the state; edits
 /// become effects and are confirmed only when `Action::Saved` comes back.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let shown = text_shown(state);
     let mut effects = handle(state, action);
+    if text_shown(state) != shown {
+        // Another text on top: where its end is, its first drawing will say.
+        state.text_end.set(None);
+    }
     effects.append(&mut state.pending);
     let edits: Vec<String> = effects
         .iter()
@@ -776,6 +595,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     }
     state.refresh_lists();
     effects
+}
+
+/// Which text screen is on top (kind and task), to notice when it changes.
+fn text_shown(state: &State) -> Option<(u8, u32)> {
+    match state.screen()? {
+        Screen::Detail { number, .. } => Some((0, *number)),
+        Screen::Diff { number, .. } => Some((1, *number)),
+        Screen::Help { .. } => Some((2, 0)),
+        _ => None,
+    }
 }
 
 fn handle(state: &mut State, action: Action) -> Vec<Effect> {
@@ -996,90 +825,6 @@ impl State {
         self.fix_scroll();
     }
 
-    fn list_action(&mut self, action: Action) -> Vec<Effect> {
-        if let Some(e) = self.common_action(&action) {
-            return e;
-        }
-        if let Some(e) = self.edit_action(self.current_task(), &action) {
-            return e;
-        }
-        if let Some(e) = self.suggestion_action(self.current_task(), &action) {
-            return e;
-        }
-        if let Some((delta, page)) = movement(&action, self.list_rows()) {
-            self.move_list(delta, page);
-            return Vec::new();
-        }
-        match action {
-            Action::NextTab => self.switch_tab(1),
-            Action::PrevTab => self.switch_tab(TABS - 1),
-            Action::Open => {
-                if let Some(n) = self.current_task() {
-                    self.open_detail(n);
-                }
-            }
-            Action::Back => {
-                if self.search.is_some() {
-                    self.set_search(None);
-                    self.info("search cleared");
-                    self.fix_scroll();
-                } else if matches!(self.screen(), Some(Screen::UnitTasks { .. })) {
-                    self.stack.pop();
-                    self.fix_scroll();
-                }
-            }
-            Action::Search => self.open_search(),
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn open_search(&mut self) {
-        let current = self.search.clone();
-        self.input = Some(Input::new(
-            InputKind::Search,
-            current.clone().unwrap_or_default(),
-            current,
-        ));
-    }
-
-    /// Moves the list selection by `delta` rows (clamped); a page move scrolls the view by the
-    /// same amount so the selection keeps its place on screen.
-    fn move_list(&mut self, delta: isize, page: bool) {
-        let numbers: Vec<u32> = self.list_tasks().iter().map(|t| t.number).collect();
-        if numbers.is_empty() {
-            return;
-        }
-        let rows = self.list_rows();
-        let cur = self
-            .list_selected()
-            .and_then(|n| numbers.iter().position(|x| *x == n))
-            .unwrap_or(0);
-        let last = numbers.len() - 1;
-        let idx = (cur as isize).saturating_add(delta).clamp(0, last as isize) as usize;
-        let mut offset = self.list_offset();
-        if page {
-            offset = (offset as isize + delta).max(0) as usize;
-        }
-        let offset = keep_visible(offset, idx, rows, numbers.len());
-        self.set_list_selection(Some(numbers[idx]), offset);
-    }
-
-    fn switch_tab(&mut self, step: usize) {
-        let current = self.list_selected();
-        let is_main = self.screen().is_none();
-        self.tab = (self.tab + step) % TABS;
-        if is_main {
-            // The selected task follows to the new tab when it is there; otherwise the tab's
-            // own last selection, otherwise its first task.
-            let visible: Vec<u32> = self.list_tasks().iter().map(|t| t.number).collect();
-            let keep = current.filter(|n| visible.contains(n));
-            let own = self.selected[self.tab].filter(|n| visible.contains(n));
-            self.selected[self.tab] = keep.or(own).or(visible.first().copied());
-        }
-        self.fix_scroll();
-    }
-
     /// Makes every selection valid and visible after the list or the size changed.
     pub fn fix_scroll(&mut self) {
         self.refresh_lists();
@@ -1101,8 +846,6 @@ impl State {
         } else {
             Vec::new()
         };
-        let detail_rows = view::layout::detail_rows(self.size);
-        let width = self.size.0;
         let mut stack = std::mem::take(&mut self.stack);
         for screen in stack.iter_mut() {
             match screen {
@@ -1133,292 +876,20 @@ impl State {
                     *selected = units.get(idx).map(|u| u.unit.clone());
                     *offset = keep_visible(*offset, idx, rows, units.len());
                 }
-                Screen::Detail { number, scroll } => {
-                    let total = self
-                        .task(*number)
-                        .map(|t| view::detail::lines(self, t, width).len())
-                        .unwrap_or(0);
-                    *scroll = (*scroll).min(total.saturating_sub(detail_rows));
-                }
-                Screen::Diff { number, scroll } => {
-                    let total = self
-                        .task(*number)
-                        .map(|t| view::diff::lines(self, t, width).len())
-                        .unwrap_or(0);
-                    *scroll = (*scroll).min(total.saturating_sub(detail_rows));
-                }
-                Screen::Help { scroll } => {
-                    let total = view::help::lines(&self.keymap, width, &self.theme).len();
-                    *scroll = (*scroll).min(total.saturating_sub(detail_rows));
+                // Texts are measured where they are drawn; the last drawing said where the
+                // end is (after a resize the next drawing clamps, and says again).
+                Screen::Detail { scroll, .. }
+                | Screen::Diff { scroll, .. }
+                | Screen::Help { scroll } => {
+                    if let Some(end) = self.text_end.get() {
+                        *scroll = (*scroll).min(end);
+                    }
                 }
                 Screen::Import { .. } => {}
             }
         }
         self.stack = stack;
         self.fix_import_scroll();
-    }
-
-    fn detail_action(&mut self, action: Action) -> Vec<Effect> {
-        if let Some(e) = self.common_action(&action) {
-            return e;
-        }
-        if let Some(e) = self.edit_action(self.current_task(), &action) {
-            return e;
-        }
-        if let Some(e) = self.suggestion_action(self.current_task(), &action) {
-            return e;
-        }
-        if let Some((delta, _)) = movement(&action, view::layout::detail_rows(self.size)) {
-            self.scroll_by(delta);
-            return Vec::new();
-        }
-        match action {
-            Action::Back => {
-                self.stack.pop();
-                self.fix_scroll();
-            }
-            Action::Search => {
-                if matches!(self.screen(), Some(Screen::Diff { .. })) {
-                    self.stack.pop();
-                }
-                self.stack.pop();
-                self.open_search();
-            }
-            Action::ToggleDiff => self.toggle_diff(),
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    /// `d`: the diff of the open task's latest period against the previous one, or back.
-    fn toggle_diff(&mut self) {
-        match self.screen() {
-            Some(Screen::Diff { .. }) => {
-                self.stack.pop();
-                self.fix_scroll();
-            }
-            Some(Screen::Detail { number, .. }) => {
-                let number = *number;
-                let Some(task) = self.task(number) else {
-                    return;
-                };
-                match task.periods.as_slice() {
-                    [] => self.info(format!(
-                        "task {number} has no progress reported yet: nothing to compare"
-                    )),
-                    [only] => {
-                        let name = text::clean(&only.name);
-                        self.info(format!(
-                            "task {number} has only one period ({name}): nothing to compare"
-                        ))
-                    }
-                    _ => {
-                        self.stack.push(Screen::Diff { number, scroll: 0 });
-                        self.fix_scroll();
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Why a task has no suggested status, in words (for the status bar and the detail).
-    pub fn no_suggestion_reason(&self, task: &Task) -> String {
-        match task.latest_period() {
-            None => "no progress reported yet".to_string(),
-            Some(p) if self.schedule.elapsed(&p.name).is_none() => format!(
-                "序时进度 of \"{}\" is not known (data/schedule.toml)",
-                text::clean(&p.name)
-            ),
-            Some(p) if p.paragraphs.iter().all(|x| x.trim().is_empty()) => format!(
-                "its latest period ({}) reports no progress",
-                text::clean(&p.name)
-            ),
-            Some(p) => format!(
-                "its latest period ({}) has no completion figure",
-                text::clean(&p.name)
-            ),
-        }
-    }
-
-    /// `a`: accept the task's suggested status, as an effect; says why when there is nothing
-    /// to accept.
-    fn suggestion_action(&mut self, number: Option<u32>, action: &Action) -> Option<Vec<Effect>> {
-        if *action != Action::AcceptSuggestion {
-            return None;
-        }
-        if self.read_only {
-            self.refuse_edit();
-            return Some(Vec::new());
-        }
-        let Some(task) = number.and_then(|n| self.task(n)) else {
-            self.info("no task selected: move to a task first");
-            return Some(Vec::new());
-        };
-        let (number, current) = (task.number, task.status);
-        let Some(suggestion) = self.suggestion(number).cloned() else {
-            let why = self.no_suggestion_reason(task);
-            self.info(format!("no suggested status for task {number}: {why}"));
-            return Some(Vec::new());
-        };
-        if suggestion.status == current {
-            self.info(format!(
-                "task {number} is already {}, as suggested; nothing changed",
-                current.label()
-            ));
-            return Some(Vec::new());
-        }
-        Some(vec![Effect::AcceptSuggestion { number, suggestion }])
-    }
-
-    fn scroll_by(&mut self, delta: isize) {
-        if let Some(
-            Screen::Detail { scroll, .. } | Screen::Diff { scroll, .. } | Screen::Help { scroll },
-        ) = self.stack.last_mut()
-        {
-            *scroll = (*scroll as isize).saturating_add(delta).max(0) as usize;
-        }
-        self.fix_scroll();
-    }
-
-    fn help_action(&mut self, action: Action) -> Vec<Effect> {
-        if let Some((delta, _)) = movement(&action, view::layout::detail_rows(self.size)) {
-            self.scroll_by(delta);
-        } else if matches!(action, Action::Help | Action::Back | Action::Cancel) {
-            self.stack.pop();
-        }
-        Vec::new()
-    }
-
-    fn units_action(&mut self, action: Action) -> Vec<Effect> {
-        if matches!(action, Action::Units) {
-            return Vec::new();
-        }
-        if let Some(e) = self.common_action(&action) {
-            return e;
-        }
-        if let Some(e) = self.edit_action(None, &action) {
-            return e;
-        }
-        if let Some(e) = self.suggestion_action(None, &action) {
-            return e;
-        }
-        if let Some((delta, page)) = movement(&action, self.list_rows()) {
-            self.move_units(delta, page);
-            return Vec::new();
-        }
-        match action {
-            Action::NextTab => self.switch_tab(1),
-            Action::PrevTab => self.switch_tab(TABS - 1),
-            Action::Open => {
-                if let Some(Screen::Units {
-                    selected: Some(name),
-                    ..
-                }) = self.screen()
-                {
-                    let unit = name.clone();
-                    // The unit's tasks are listed without the unit-name filter that found it.
-                    self.set_search(None);
-                    self.stack.push(Screen::UnitTasks {
-                        unit,
-                        selected: None,
-                        offset: 0,
-                    });
-                    self.fix_scroll();
-                }
-            }
-            Action::Back => {
-                if self.search.is_some() {
-                    self.set_search(None);
-                    self.info("search cleared");
-                } else {
-                    self.stack.pop();
-                }
-                self.fix_scroll();
-            }
-            Action::Search => self.open_search(),
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn move_units(&mut self, delta: isize, page: bool) {
-        let units = self.unit_rows();
-        if units.is_empty() {
-            return;
-        }
-        let rows = self.list_rows();
-        if let Some(Screen::Units { selected, offset }) = self.stack.last_mut() {
-            let cur = selected
-                .as_ref()
-                .and_then(|s| units.iter().position(|u| &u.unit == s))
-                .unwrap_or(0);
-            let idx = (cur as isize)
-                .saturating_add(delta)
-                .clamp(0, units.len() as isize - 1) as usize;
-            if page {
-                *offset = (*offset as isize + delta).max(0) as usize;
-            }
-            *offset = keep_visible(*offset, idx, rows, units.len());
-            *selected = Some(units[idx].unit.clone());
-        }
-    }
-
-    fn input_action(&mut self, action: Action) -> Vec<Effect> {
-        let Some(mut input) = self.input.take() else {
-            return Vec::new();
-        };
-        if input.kind == InputKind::ImportPath {
-            if let Some(effects) = self.import_path_action(&input, &action) {
-                return effects;
-            }
-            if input.edit(&action) {
-                self.completion = None;
-            }
-            self.input = Some(input);
-            return Vec::new();
-        }
-        match action {
-            Action::Submit => {
-                let text = input.text.trim().to_string();
-                match input.kind {
-                    InputKind::Note(number) => {
-                        if text.is_empty() {
-                            self.info("the note is empty: nothing saved");
-                            return Vec::new();
-                        }
-                        return vec![Effect::AddNote { number, text }];
-                    }
-                    InputKind::Search => {
-                        self.submit_search(text);
-                        return Vec::new();
-                    }
-                    InputKind::ImportPath => return Vec::new(),
-                }
-            }
-            Action::Cancel => {
-                match input.kind {
-                    InputKind::Note(n) => self.info(format!("note on task {n} discarded")),
-                    InputKind::Search => {
-                        self.set_search(input.previous.clone());
-                        self.fix_scroll();
-                    }
-                    InputKind::ImportPath => {}
-                }
-                return Vec::new();
-            }
-            other => {
-                if input.edit(&other) && input.kind == InputKind::Search {
-                    let t = input.text.trim();
-                    self.set_search((!t.is_empty()).then(|| t.to_string()));
-                    self.input = Some(input);
-                    self.fix_scroll();
-                    return Vec::new();
-                }
-            }
-        }
-        self.input = Some(input);
-        Vec::new()
     }
 
     /// How many rows the current list shows under the search filter.

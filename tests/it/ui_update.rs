@@ -1192,3 +1192,27 @@ fn others_edits_apply_what_they_say_and_imports_are_read_again() {
     let done = settle_jobs(&mut s, &session, effects);
     assert_eq!(done.len(), 1, "{done:?}");
 }
+
+#[test]
+fn the_end_of_a_text_is_where_the_view_drew_it_and_up_after_end_moves_at_once() {
+    let mut s = state();
+    s.selected[0] = Some(14);
+    run(&mut s, &[Action::Open, Action::Bottom]);
+    let draw = |s: &State| {
+        let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+        let mut buf = ratatui::buffer::Buffer::empty(area);
+        duban::ui::view::render(s, area, &mut buf);
+    };
+    draw(&s);
+    let end = s.text_end.get().expect("the drawing measured the text");
+    assert!(end > 0, "task 14's detail is longer than one screen");
+    run(&mut s, &[Action::MoveUp]);
+    assert!(
+        matches!(s.screen(), Some(Screen::Detail { scroll, .. }) if *scroll == end - 1),
+        "{:?} (end {end})",
+        s.screen()
+    );
+    // Another text on top is measured anew.
+    run(&mut s, &[Action::Help]);
+    assert_eq!(s.text_end.get(), None);
+}

@@ -351,7 +351,9 @@ pub fn render_task(
     title(state, task, l.title, buf);
     let all = body_lines(state, task, l.body.width);
     let rows = l.body.height as usize;
-    let scroll = scroll.min(all.len().saturating_sub(rows));
+    let end = all.len().saturating_sub(rows);
+    state.text_end.set(Some(end));
+    let scroll = scroll.min(end);
     for (i, line) in all.iter().skip(scroll).take(rows).enumerate() {
         put_line(buf, row(l.body, i as u16), l.body.y + i as u16, line);
     }

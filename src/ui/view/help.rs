@@ -230,7 +230,9 @@ pub fn render(state: &State, scroll: usize, l: TextLayout, buf: &mut Buffer) {
     }
     let all = lines(&state.keymap, l.body.width, theme);
     let rows = l.body.height as usize;
-    let scroll = scroll.min(all.len().saturating_sub(rows));
+    let end = all.len().saturating_sub(rows);
+    state.text_end.set(Some(end));
+    let scroll = scroll.min(end);
     for (i, line) in all.iter().skip(scroll).take(rows).enumerate() {
         put_line(buf, row(l.body, i as u16), l.body.y + i as u16, line);
     }

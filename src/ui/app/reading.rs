@@ -1,0 +1,150 @@
+//! The text screens: a task's detail, the diff of its periods, the help — scrolling (clamped
+//! to where the view last drew the end), the diff toggle, accepting a suggestion.
+
+use super::{movement, Effect, Screen, State};
+use crate::model::Task;
+use crate::text;
+use crate::ui::action::Action;
+use crate::ui::view;
+
+impl State {
+    pub(super) fn detail_action(&mut self, action: Action) -> Vec<Effect> {
+        if let Some(e) = self.common_action(&action) {
+            return e;
+        }
+        if let Some(e) = self.edit_action(self.current_task(), &action) {
+            return e;
+        }
+        if let Some(e) = self.suggestion_action(self.current_task(), &action) {
+            return e;
+        }
+        if let Some((delta, _)) = movement(&action, view::layout::detail_rows(self.size)) {
+            self.scroll_by(delta);
+            return Vec::new();
+        }
+        match action {
+            Action::Back => {
+                self.stack.pop();
+                self.fix_scroll();
+            }
+            Action::Search => {
+                if matches!(self.screen(), Some(Screen::Diff { .. })) {
+                    self.stack.pop();
+                }
+                self.stack.pop();
+                self.open_search();
+            }
+            Action::ToggleDiff => self.toggle_diff(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// `d`: the diff of the open task's latest period against the previous one, or back.
+    pub(super) fn toggle_diff(&mut self) {
+        match self.screen() {
+            Some(Screen::Diff { .. }) => {
+                self.stack.pop();
+                self.fix_scroll();
+            }
+            Some(Screen::Detail { number, .. }) => {
+                let number = *number;
+                let Some(task) = self.task(number) else {
+                    return;
+                };
+                match task.periods.as_slice() {
+                    [] => self.info(format!(
+                        "task {number} has no progress reported yet: nothing to compare"
+                    )),
+                    [only] => {
+                        let name = text::clean(&only.name);
+                        self.info(format!(
+                            "task {number} has only one period ({name}): nothing to compare"
+                        ))
+                    }
+                    _ => {
+                        self.stack.push(Screen::Diff { number, scroll: 0 });
+                        self.fix_scroll();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Why a task has no suggested status, in words (for the status bar and the detail).
+    pub fn no_suggestion_reason(&self, task: &Task) -> String {
+        match task.latest_period() {
+            None => "no progress reported yet".to_string(),
+            Some(p) if self.schedule.elapsed(&p.name).is_none() => format!(
+                "序时进度 of \"{}\" is not known (data/schedule.toml)",
+                text::clean(&p.name)
+            ),
+            Some(p) if p.paragraphs.iter().all(|x| x.trim().is_empty()) => format!(
+                "its latest period ({}) reports no progress",
+                text::clean(&p.name)
+            ),
+            Some(p) => format!(
+                "its latest period ({}) has no completion figure",
+                text::clean(&p.name)
+            ),
+        }
+    }
+
+    /// `a`: accept the task's suggested status, as an effect; says why when there is nothing
+    /// to accept.
+    pub(super) fn suggestion_action(
+        &mut self,
+        number: Option<u32>,
+        action: &Action,
+    ) -> Option<Vec<Effect>> {
+        if *action != Action::AcceptSuggestion {
+            return None;
+        }
+        if self.read_only {
+            self.refuse_edit();
+            return Some(Vec::new());
+        }
+        let Some(task) = number.and_then(|n| self.task(n)) else {
+            self.info("no task selected: move to a task first");
+            return Some(Vec::new());
+        };
+        let (number, current) = (task.number, task.status);
+        let Some(suggestion) = self.suggestion(number).cloned() else {
+            let why = self.no_suggestion_reason(task);
+            self.info(format!("no suggested status for task {number}: {why}"));
+            return Some(Vec::new());
+        };
+        if suggestion.status == current {
+            self.info(format!(
+                "task {number} is already {}, as suggested; nothing changed",
+                current.label()
+            ));
+            return Some(Vec::new());
+        }
+        Some(vec![Effect::AcceptSuggestion { number, suggestion }])
+    }
+
+    pub(super) fn scroll_by(&mut self, delta: isize) {
+        let end = self.text_end.get();
+        if let Some(
+            Screen::Detail { scroll, .. } | Screen::Diff { scroll, .. } | Screen::Help { scroll },
+        ) = self.stack.last_mut()
+        {
+            // Past the end as last drawn it does not go: a key up after End moves at once.
+            let from = end.map_or(*scroll, |e| (*scroll).min(e));
+            let to = (from as isize).saturating_add(delta).max(0) as usize;
+            *scroll = end.map_or(to, |e| to.min(e));
+        }
+        self.fix_scroll();
+    }
+
+    pub(super) fn help_action(&mut self, action: Action) -> Vec<Effect> {
+        if let Some((delta, _)) = movement(&action, view::layout::detail_rows(self.size)) {
+            self.scroll_by(delta);
+        } else if matches!(action, Action::Help | Action::Back | Action::Cancel) {
+            self.stack.pop();
+        }
+        Vec::new()
+    }
+}
