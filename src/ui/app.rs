@@ -1,6 +1,8 @@
 //! The UI's state and `update`, its one pure transition: `update(&mut State, Action)` changes
-//! the state and returns the effects (store writes) to run outside. No terminal, no store here,
-//! so tests drive it with action sequences.
+//! the state and returns the effects (session work, searches) to run outside. No terminal, no
+//! store here, so tests drive it with action sequences. Each screen's keys live beside it:
+//! `list` (task lists), `reading` (detail, diff, help), `units`, `import`, `input` (the line
+//! editor); `live` and `loading` take what the session sends.
 
 use crate::model::{Change, Domain, Event, Note, Status, Task};
 use crate::search::{Hit, Results, SearchOutcome};
@@ -8,9 +10,7 @@ use crate::suggest::{Schedule, Suggestion};
 use crate::ui::action::{Action, Saved, SavedKind};
 use crate::ui::files::Completion;
 use crate::ui::keymap::{Keymap, Mode};
-
 use crate::ui::theme::Theme;
-
 use chrono::FixedOffset;
 use std::collections::BTreeMap;
 use std::sync::Arc;
