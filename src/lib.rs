@@ -8,6 +8,7 @@ pub mod figures;
 pub mod import;
 pub mod ledger;
 pub mod model;
+pub mod numerals;
 pub mod ops;
 pub mod paths;
 pub mod periods;

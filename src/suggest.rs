@@ -40,6 +40,10 @@ pub struct PeriodShare {
     pub names: Vec<String>,
     /// Share of the year elapsed at the period's end, in percent.
     pub elapsed: f64,
+    /// The names say "the whole year" (`全年`, `年度`), which titles use for the plan's year
+    /// too: the importer prefers a more specific period word in the same title.
+    #[serde(default)]
+    pub whole_year: bool,
 }
 
 /// The schedule file: thresholds and the elapsed share of each period name.
@@ -53,20 +57,6 @@ pub struct Schedule {
 #[derive(Debug, thiserror::Error)]
 #[error("schedule file: {0}")]
 pub struct ScheduleError(String);
-
-fn chinese_number(s: &str) -> Option<u32> {
-    if let Ok(n) = s.parse::<u32>() {
-        return Some(n);
-    }
-    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c);
-    let chars: Vec<char> = s.chars().collect();
-    match chars.as_slice() {
-        [c] if *c == '十' => Some(10),
-        [c] => digit(*c).map(|d| d as u32),
-        ['十', c] => digit(*c).map(|d| 10 + d as u32),
-        _ => None,
-    }
-}
 
 impl Schedule {
     /// The shipped `data/schedule.toml`.
@@ -114,7 +104,7 @@ impl Schedule {
             return Some(p.elapsed);
         }
         let c = months.captures(&rest)?;
-        let n = chinese_number(&c[1])?;
+        let n = crate::numerals::parse(&c[1])?;
         (1..=12).contains(&n).then(|| f64::from(n) * 100.0 / 12.0)
     }
 }
@@ -380,6 +370,28 @@ mod tests {
         assert_eq!(s.elapsed("2020年度"), Some(100.0));
         assert_eq!(s.elapsed("2020年年度"), Some(100.0));
         assert_eq!(s.elapsed("某某阶段"), None);
+    }
+
+    #[test]
+    fn a_broken_schedule_is_an_error_not_a_panic() {
+        assert!(Schedule::parse("not toml").is_err());
+        let bad = BUILTIN_SCHEDULE.replace("on_track_within = 5.0", "on_track_within = 50.0");
+        assert!(Schedule::parse(&bad).is_err());
+        let bad = BUILTIN_SCHEDULE.replace("whole_year = true", "whole_year = \"yes\"");
+        assert!(Schedule::parse(&bad).is_err());
+    }
+
+    #[test]
+    fn months_in_any_numerals() {
+        let s = Schedule::builtin();
+        assert_eq!(s.elapsed("2022年十二月"), Some(100.0));
+        assert_eq!(
+            s.elapsed("2022年1-６月"),
+            None,
+            "full-width digits are no month form"
+        );
+        assert_eq!(s.elapsed("2022年十三月"), None);
+        assert_eq!(s.elapsed("2022年0月"), None);
     }
 
     #[test]

@@ -388,27 +388,10 @@ impl Sections {
     }
 }
 
-/// Arabic or Chinese numeral value (`12`, `1001`, `十二`). Row numbers have any size; 0 is
-/// no row number.
+/// A row number's value, Arabic or Chinese (`12`, `1001`, `十二`): see
+/// [`crate::numerals::parse`]. Row numbers have any size; 0 is no row number.
 pub(crate) fn numeral(s: &str) -> Option<u32> {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
-        return s.parse().ok().filter(|n| *n >= 1);
-    }
-    let digit = |c: char| {
-        "一二三四五六七八九"
-            .chars()
-            .position(|d| d == c)
-            .map(|p| p as u32 + 1)
-    };
-    let cs: Vec<char> = s.chars().collect();
-    match cs.as_slice() {
-        [a] if *a == '十' => Some(10),
-        [a] => digit(*a),
-        ['十', b] => Some(10 + digit(*b)?),
-        [a, '十'] => Some(digit(*a)? * 10),
-        [a, '十', b] => Some(digit(*a)? * 10 + digit(*b)?),
-        _ => None,
-    }
+    crate::numerals::parse(s).filter(|n| *n >= 1)
 }
 
 /// A task number at the start of a paragraph (`1.` `1、` `(1)` `1)` `1001.`), with the text
@@ -418,7 +401,7 @@ pub(crate) fn number_prefix(text: &str) -> Option<(u32, &str)> {
     let t = text.trim_start();
     // `第3项`, `No.3`: the number spelled out as an item.
     if let Some(c) = regex!(r"^(?:第\s*([0-9０-９]{1,6})\s*[项条]|(?i:no)\s*[.．:：]?\s*([0-9０-９]{1,6}))[\s\x{3000}、.．:：]*").captures(t) {
-        let digits = ascii_digits(c.get(1).or(c.get(2))?.as_str());
+        let digits = crate::numerals::ascii_digits(c.get(1).or(c.get(2))?.as_str())?;
         let rest = &t[c.get(0)?.end()..];
         if !rest.is_empty() {
             return Some((numeral(&digits)?, rest));
@@ -438,22 +421,11 @@ pub(crate) fn number_prefix(text: &str) -> Option<(u32, &str)> {
             return None;
         }
     }
-    let digits = ascii_digits(digits.as_str());
+    let digits = crate::numerals::ascii_digits(digits.as_str())?;
     if digits.len() >= 4 && figure_follows {
         return None;
     }
     Some((numeral(&digits)?, rest))
-}
-
-/// Full-width digits (`１２`) as ASCII ones.
-fn ascii_digits(digits: &str) -> String {
-    digits
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            c => c,
-        })
-        .collect()
 }
 
 /// A line that ends the table: the distribution list and attachments of an official document.
@@ -618,59 +590,9 @@ pub(crate) fn renumber_restarts(out: &mut super::Parsed) {
 // Unit names
 // ---------------------------------------------------------------------------------------------
 
-/// Endings that make a short phrase a government body on their own.
-const STRONG_SUFFIXES: &[&str] = &[
-    "局",
-    "委",
-    "办",
-    "政府",
-    "管委会",
-    "中心",
-    "公司",
-    "集团",
-    "委员会",
-    "办公室",
-    "指挥部",
-    "海关",
-    "银行",
-    "法院",
-    "检察院",
-    "总工会",
-    "妇联",
-    "科协",
-    "工商联",
-    "残联",
-    "文联",
-    "侨联",
-    "红十字会",
-    "团市委",
-    "单位",
-    "部门",
-    "分局",
-    "支队",
-    "大队",
-    "小组",
-    "署",
-];
-/// Endings that make a unit only with a government prefix (`市重点处`, `市人民医院`).
-const WEAK_SUFFIXES: &[&str] = &[
-    "处", "厅", "院", "会", "部", "队", "站", "所", "行", "社", "馆", "室", "校", "团", "台",
-    "报社",
-];
-const UNIT_PREFIXES: &[&str] = &[
-    "市",
-    "省",
-    "各",
-    "县",
-    "区",
-    "国网",
-    "中国",
-    "芜湖",
-    "共青团",
-    "开发区",
-    "有关",
-    "相关",
-];
+// The words (unit endings, the starts that vouch for a name, places, prose words) are in
+// `data/units.toml`, shared with the splitting of run-together names in `units.rs`.
+use super::units::UnitWords;
 
 /// Characters a unit name never contains: sentence punctuation.
 fn has_sentence_punct(s: &str) -> bool {
@@ -726,42 +648,27 @@ fn is_bare_unit_name(name: &str) -> bool {
     if !(2..=24).contains(&len) || has_sentence_punct(n) || n.contains('、') {
         return false;
     }
-    if STRONG_SUFFIXES.iter().any(|s| n.ends_with(s)) {
+    let w = UnitWords::builtin();
+    if w.ends_as_body(n) {
         return true;
     }
-    if WEAK_SUFFIXES.iter().any(|s| n.ends_with(s))
-        && UNIT_PREFIXES.iter().any(|p| n.starts_with(p))
-    {
+    // `市重点处`, `市人民医院`: a weak ending after a start that vouches for it. A place does
+    // not (`镇江市人民政府督查室` signs a report, `叶集区三元镇卫生院` is a place of work).
+    if w.ends_weak(n) && w.starts_with_prefix(n) {
         return true;
     }
-    const VERBS: &[&str] = &[
-        "推进", "加快", "建设", "打造", "完成", "实施", "开展", "提升", "推动", "做好", "深化",
-        "创建", "启动", "新建", "支持", "培育", "谋划",
-    ];
-    let starts_with_verb = VERBS.iter().any(|v| n.starts_with(v));
+    let starts_with_verb = w.starts_with_verb(n);
     // County-level governments named by place: `无为市`, `南陵县`, `鸠江区`, `石景山区`; four
     // characters that start with a verb are a task (`建设新区`), three are a place (`新建区`).
     if len <= 4
-        && (n.ends_with('市') || n.ends_with('县') || n.ends_with('区'))
+        && n.chars().next_back().is_some_and(|c| w.is_level(c))
         && !(len == 4 && starts_with_verb)
     {
         return true;
     }
     // Development zones named by place: `襄阳高新区`, `鱼梁洲开发区`, `绍兴滨海新区`; a short
     // phrase that starts with a verb (`加快建设新区`) is a task, not a zone.
-    const ZONES: &[&str] = &[
-        "新区",
-        "开发区",
-        "高新区",
-        "经开区",
-        "园区",
-        "示范区",
-        "试验区",
-        "度假区",
-        "风景区",
-        "保税区",
-    ];
-    len <= 7 && ZONES.iter().any(|z| n.ends_with(z) && n.len() > z.len()) && !starts_with_verb
+    len <= 7 && w.ends_as_zone(n) && !starts_with_verb
 }
 
 /// Short text without sentence punctuation: might be a unit name duban does not know — unless
@@ -775,28 +682,6 @@ pub(crate) fn is_loose_unit(name: &str) -> bool {
         && !is_prose_item(n)
 }
 
-/// Words of a progress sentence that no body's name holds: what a report says a place or a
-/// unit has done (`已完成`, `进度较快`, `全部进场施工`). Folded forms, plus the Traditional ones
-/// [`fold`] leaves alone.
-const PROSE_WORDS: &[&str] = &[
-    "已", "进度", "完成", "开工", "施工", "推进", "较", "較", "滞后", "滯後", "落后", "正在",
-    "全部", "累计", "累計", "同比", "实现", "达到", "达成", "超额", "率先", "均", "基本", "顺利",
-    "稳步", "加快", "启动", "啟動", "落地", "投产", "投產", "竣工", "建成", "到位",
-];
-
-/// Endings of a body's name after a place (`兖州区` + `住建局`, `邹城市` + `钢山街道`).
-fn ends_like_a_name(tail: &str) -> bool {
-    const PLACES: &[&str] = &[
-        "街道", "镇", "乡", "村", "社区", "市", "县", "区", "园", "港", "场", "站", "科", "股",
-        "组", "专班",
-    ];
-    STRONG_SUFFIXES
-        .iter()
-        .chain(WEAK_SUFFIXES)
-        .chain(PLACES)
-        .any(|s| tail.ends_with(s))
-}
-
 /// An item of a `、` list that is the start of a sentence, not a name duban does not know: it
 /// holds a progress word, or it starts with a name and goes on with more than a name's tail
 /// (`曲阜市进度较快`: a county, then what it did). Items that are unit names are never prose.
@@ -807,7 +692,7 @@ fn is_prose_item(item: &str) -> bool {
     }
     let folded = fold(t);
     let f = folded.as_str();
-    if PROSE_WORDS.iter().any(|w| f.contains(w)) {
+    if UnitWords::builtin().has_prose_word(f) {
         return true;
     }
     // The longest proper prefix that is a name; what follows it (3 characters or more, not
@@ -818,8 +703,9 @@ fn is_prose_item(item: &str) -> bool {
         .map(|(at, _)| at)
         .filter(|&at| f.get(..at).is_some_and(is_bare_unit_name))
         .last();
-    head.and_then(|at| f.get(at..))
-        .is_some_and(|tail| tail.chars().count() >= 3 && !ends_like_a_name(tail))
+    head.and_then(|at| f.get(at..)).is_some_and(|tail| {
+        tail.chars().count() >= 3 && !UnitWords::builtin().ends_within_place(tail)
+    })
 }
 
 fn unit_items(line: &str) -> impl Iterator<Item = &str> {
@@ -866,14 +752,7 @@ pub(crate) fn is_units_line(line: &str) -> bool {
 /// Tail fragments of a name broken by a stray space: `管委会`, `(市)区政府`, `和规划局`.
 fn is_name_tail(fragment: &str) -> bool {
     let f = fold(fragment);
-    f.chars().count() <= 2
-        || f.starts_with([
-            '(', '\u{ff08}', ')', '\u{ff09}', '和', '与', '及', '局', '委', '办',
-        ])
-        || f.starts_with("政府")
-        || f.starts_with("管委")
-        || f.starts_with("中心")
-        || f.starts_with("公司")
+    f.chars().count() <= 2 || UnitWords::builtin().starts_name_tail(&f)
 }
 
 /// Tidies a units cell so [`super::units::split_list`] splits it right: names a stray space

@@ -31,12 +31,18 @@ pub struct PeriodName {
 /// Lines longer than this are prose, not a title: progress text says `上半年` too.
 const TITLE_CHARS: usize = 60;
 
+/// The shipped schedule, parsed once: its period names are the period words.
+fn schedule() -> &'static Schedule {
+    static S: OnceLock<Schedule> = OnceLock::new();
+    S.get_or_init(Schedule::builtin)
+}
+
 /// Period words: schedule names (longest first, so `第一季度` wins over `一季度`) and month
 /// forms (`1-9月`, `6月底`, `截至6月`).
 fn words() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        let mut names: Vec<String> = Schedule::builtin()
+        let mut names: Vec<String> = schedule()
             .periods
             .iter()
             .flat_map(|p| p.names.iter().cloned())
@@ -75,8 +81,8 @@ fn date_re() -> &'static Regex {
 }
 
 /// A period word as duban names it: ranges with `-` (`1—9月`, `1至9月` → `1-9月`), quarter
-/// ranges as the schedule's words (`1-3季度` → `前三季度`), so the same period from two
-/// reports has one name.
+/// ranges as the schedule's first name for the same share of the year (`1-3季度` →
+/// `前三季度`), so the same period from two reports has one name.
 fn canonical(word: &str) -> String {
     let word: String = word
         .chars()
@@ -91,13 +97,17 @@ fn canonical(word: &str) -> String {
         .collect();
     if let Some(range) = word.strip_suffix("季度").filter(|r| r.contains('-')) {
         let end = range.rsplit('-').next().unwrap_or("");
-        return match end {
-            "1" | "一" => "一季度",
-            "2" | "二" => "上半年",
-            "3" | "三" => "前三季度",
-            _ => "全年",
+        // Quarters beyond the fourth (a typo) are the whole year, as a fourth is.
+        let quarters = crate::numerals::parse(end).unwrap_or(4).clamp(1, 4);
+        let elapsed = f64::from(quarters) * 25.0;
+        if let Some(name) = schedule()
+            .periods
+            .iter()
+            .find(|p| p.elapsed == elapsed)
+            .and_then(|p| p.names.first())
+        {
+            return name.clone();
         }
-        .to_string();
     }
     word
 }
@@ -108,15 +118,8 @@ fn with_digit_years(line: &str) -> std::borrow::Cow<'_, str> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| Regex::new(r"([〇零一二三四五六七八九]{4})(\s*年)").expect("year"));
     re.replace_all(line, |c: &regex::Captures<'_>| {
-        let digits: String = c[1]
-            .chars()
-            .map(
-                |ch| match "〇一二三四五六七八九".chars().position(|d| d == ch) {
-                    Some(d) => char::from(b'0' + d as u8),
-                    None => '0',
-                },
-            )
-            .collect();
+        // The pattern admits digits only, so the spelled year always reads.
+        let digits = crate::numerals::ascii_digits(&c[1]).unwrap_or_default();
         format!("{digits}{}", &c[2])
     })
 }
@@ -139,9 +142,19 @@ fn last_day(month: u32, day: u32) -> bool {
 }
 
 /// How specific a period word is: quarters, halves and months say more than the whole
-/// year, which many titles name for the plan (`2021年度重点工作…一季度进展`).
+/// year, which many titles name for the plan (`2021年度重点工作…一季度进展`). The schedule
+/// marks the whole year's names.
 fn whole_year(word: &str) -> bool {
-    matches!(word, "全年" | "年度" | "年底" | "年末" | "度")
+    schedule()
+        .periods
+        .iter()
+        .any(|p| p.whole_year && p.names.iter().any(|n| n == word))
+}
+
+/// A period that ends with the year (`全年`, `四季度`, `下半年`, `12月`): its report is
+/// written early the next year.
+fn ends_the_year(word: &str) -> bool {
+    schedule().elapsed(word).is_some_and(|e| e >= 100.0)
 }
 
 /// The period a document's title names, if any: `<year>年<word>` (the year from the title,
@@ -232,7 +245,7 @@ pub fn from_title<'a>(lines: impl IntoIterator<Item = &'a str> + Clone) -> Optio
         let all: Vec<&str> = lines.clone().into_iter().take(400).collect();
         first_date(all.iter().copied()).map(|(y, m, _)| {
             // A year-end report is written early next year.
-            if (whole_year(&word) || word.contains('四') || word.contains('4')) && m <= 3 {
+            if ends_the_year(&word) && m <= 3 {
                 return (y - 1).to_string();
             }
             y.to_string()
@@ -353,6 +366,42 @@ mod tests {
             title("全年重点工作完成情况\n2022年1月15日\n").as_deref(),
             Some("2021年全年")
         );
+    }
+
+    #[test]
+    fn a_period_that_ends_the_year_is_reported_on_early_the_next() {
+        // Every period the schedule counts as the whole year's end, not only 全年 and 四季度.
+        for (t, want) in [
+            ("全年重点工作完成情况\n2022年1月15日\n", "2021年全年"),
+            ("第四季度重点工作完成情况\n2022年2月3日\n", "2021年第四季度"),
+            ("下半年重点工作完成情况\n2022年1月15日\n", "2021年下半年"),
+            ("1-12月重点工作完成情况\n2022年1月15日\n", "2021年1-12月"),
+            // A period within the year is reported on in the same year.
+            ("1-2月重点工作推进情况\n2022年3月5日\n", "2022年1-2月"),
+        ] {
+            assert_eq!(title(t).as_deref(), Some(want), "{t}");
+        }
+    }
+
+    #[test]
+    fn period_words_are_the_schedules_names() {
+        // Every name of data/schedule.toml is a period word of a title.
+        for p in &schedule().periods {
+            for n in &p.names {
+                let t = format!("2021年{n}重点工作推进情况");
+                let got = title(&t);
+                let want = if n == "年度" {
+                    "2021年度".to_string()
+                } else {
+                    format!("2021年{n}")
+                };
+                assert_eq!(got, Some(want), "{t}");
+            }
+        }
+        // Quarter ranges take the first name of the schedule's period of the same length.
+        assert_eq!(canonical("1-2季度"), "上半年");
+        assert_eq!(canonical("一至四季度"), "全年");
+        assert_eq!(canonical("1-1季度"), "一季度");
     }
 
     #[test]

@@ -141,13 +141,14 @@ fn is_level_prefix(piece: &str) -> bool {
     let cs: Vec<char> = piece.chars().collect();
     cs.first() == Some(&'各')
         && (2..=4).contains(&cs.len())
-        && cs.last().is_some_and(|l| "区县市镇乡".contains(*l))
+        && cs.last().is_some_and(|l| words().is_listed_level(*l))
 }
 
 /// `县(市)政府`, `市区政府`: the rest of such a name.
 fn names_levels(piece: &str) -> bool {
-    piece.starts_with(['区', '县', '市', '镇', '乡'])
-        && (piece.ends_with("政府") || piece.ends_with("管委会"))
+    let w = words();
+    piece.chars().next().is_some_and(|c| w.is_listed_level(c))
+        && w.ends_as_government(piece)
         && piece.chars().count() <= 10
 }
 
@@ -179,7 +180,7 @@ fn split_list_raw(cell: &str) -> Vec<String> {
                 }
                 continue;
             }
-            if is_bare_suffix(w) {
+            if UnitWords::builtin().is_bare_suffix(w) {
                 // `政府` or `管委会` alone: the tail of the previous name.
                 match merged.last_mut() {
                     Some(prev) => prev.push_str(w),
@@ -332,66 +333,213 @@ fn single_column(cell: &str) -> (Vec<String>, Vec<String>) {
 // ---------------------------------------------------------------------------------------
 // What a unit name looks like.
 
-/// Endings of government bodies, longest first so `管委会` wins over `会`.
-const SUFFIXES: &[&str] = &[
-    "委员会",
-    "管委会",
-    "办公室",
-    "检察院",
-    "联合会",
-    "政府",
-    "中心",
-    "公司",
-    "支队",
-    "大队",
-    "单位",
-    "集团",
-    "银行",
-    "法院",
-    "协会",
-    "工会",
-    "局",
-    "委",
-    "办",
-    "处",
-    "部",
-    "院",
-    "厅",
-    "署",
-    "联",
-    "协",
-    "社",
-    "馆",
-    "台",
-    "站",
-];
+/// What a unit's name looks like, from `data/units.toml`: its endings, the starts that vouch
+/// for it, and how places name their governments. The words are data; the rules are here.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitWords {
+    suffixes: Suffixes,
+    prefixes: Prefixes,
+    places: Places,
+    prose: Prose,
+}
 
-/// Endings strong enough that a name needs no `市`/`各` prefix: `大数据中心`, `开发区管委会`.
-const STRONG_SUFFIXES: &[&str] = &[
-    "委员会",
-    "管委会",
-    "办公室",
-    "政府",
-    "中心",
-    "公司",
-    "支队",
-    "单位",
-    "集团",
-    "银行",
-];
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Suffixes {
+    strong: Vec<String>,
+    ordinary: Vec<String>,
+    weak: Vec<String>,
+    not_units: Vec<String>,
+}
 
-/// Ordinary words that end like a unit: `布局`, `举办`, `之处`, `全部`.
-const NOT_UNIT_ENDINGS: &[&str] = &[
-    "格局", "布局", "开局", "结局", "大局", "全局", "时局", "举办", "承办", "督办", "主办", "创办",
-    "开办", "代办", "协办", "包办", "之处", "好处", "难处", "各处", "到处", "全部", "内部", "外部",
-    "局部", "干部", "总部", "东部", "西部", "中部", "北部", "南部", "原委", "网站", "车站", "平台",
-    "舞台", "后台", "前台", "出台", "上台", "登台", "联社",
-];
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Prefixes {
+    words: Vec<String>,
+}
 
-/// How a name may start when nothing else vouches for it.
-const PREFIXES: &[&str] = &[
-    "市", "各", "省", "县", "区", "沿江", "沿河", "相关", "有关", "其他", "其余",
-];
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Places {
+    levels: Vec<char>,
+    not_starts: Vec<String>,
+    government: Vec<String>,
+    listed_levels: Vec<char>,
+    zones: Vec<String>,
+    within_place: Vec<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Prose {
+    verbs: Vec<String>,
+    words: Vec<String>,
+    joining: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the unit words (data/units.toml) are not valid: {0}")]
+pub struct UnitWordsError(String);
+
+impl UnitWords {
+    pub fn parse(toml_text: &str) -> Result<UnitWords, UnitWordsError> {
+        let w: UnitWords = toml::from_str(toml_text).map_err(|e| UnitWordsError(e.to_string()))?;
+        let lists = [
+            ("suffixes.strong", &w.suffixes.strong),
+            ("suffixes.ordinary", &w.suffixes.ordinary),
+            ("suffixes.weak", &w.suffixes.weak),
+            ("suffixes.not_units", &w.suffixes.not_units),
+            ("prefixes.words", &w.prefixes.words),
+            ("places.not_starts", &w.places.not_starts),
+            ("places.government", &w.places.government),
+            ("places.zones", &w.places.zones),
+            ("places.within_place", &w.places.within_place),
+            ("prose.verbs", &w.prose.verbs),
+            ("prose.words", &w.prose.words),
+            ("prose.joining", &w.prose.joining),
+        ];
+        // An empty word would end, start or sit inside every text.
+        if let Some((name, _)) = lists
+            .iter()
+            .find(|(_, words)| words.iter().any(|w| w.trim().is_empty()))
+        {
+            return Err(UnitWordsError(format!("`{name}` holds an empty word")));
+        }
+        if w.suffixes.strong.is_empty() && w.suffixes.ordinary.is_empty() {
+            return Err(UnitWordsError(
+                "no unit ending: `suffixes.strong` and `suffixes.ordinary` are both empty".into(),
+            ));
+        }
+        Ok(w)
+    }
+
+    /// The shipped words (`data/units.toml`), parsed once: every row of every import asks.
+    pub fn builtin() -> &'static UnitWords {
+        static W: OnceLock<UnitWords> = OnceLock::new();
+        W.get_or_init(|| {
+            UnitWords::parse(include_str!("../../data/units.toml"))
+                .expect("the shipped data/units.toml parses (tested)")
+        })
+    }
+
+    /// `…中心`, `…管委会`: a unit wherever it stands.
+    pub fn ends_strong(&self, name: &str) -> bool {
+        ends_with_any(name, &self.suffixes.strong)
+    }
+
+    /// A body's ending that makes a short units item a unit alone (`…局`, `…中心`, `团市委`).
+    pub fn ends_as_body(&self, name: &str) -> bool {
+        self.ends_strong(name) || ends_with_any(name, &self.suffixes.ordinary)
+    }
+
+    /// An ending that makes a unit only after a start that vouches for it (`市重点处`).
+    pub fn ends_weak(&self, name: &str) -> bool {
+        ends_with_any(name, &self.suffixes.weak)
+    }
+
+    /// Any unit ending, strong or not.
+    pub fn ends_like_unit(&self, name: &str) -> bool {
+        self.ends_as_body(name) || self.ends_weak(name)
+    }
+
+    /// An ordinary word that only ends like a unit (`布局`, `举办`).
+    pub fn ends_not_unit(&self, name: &str) -> bool {
+        ends_with_any(name, &self.suffixes.not_units)
+    }
+
+    /// `政府`, `管委会`, `人民政府` standing alone: the tail of the name before it.
+    pub fn is_bare_suffix(&self, word: &str) -> bool {
+        let is = |list: &[String]| list.iter().any(|s| s == word);
+        is(&self.suffixes.strong)
+            || is(&self.suffixes.ordinary)
+            || is(&self.suffixes.weak)
+            || is(&self.places.government)
+    }
+
+    /// A start that vouches for a name (`市…`, `各…`, `国网…`).
+    pub fn starts_with_prefix(&self, name: &str) -> bool {
+        self.prefixes
+            .words
+            .iter()
+            .any(|p| name.starts_with(p.as_str()))
+    }
+
+    /// A level of government a place's name ends in (`市`, `县`, `区`).
+    pub fn is_level(&self, c: char) -> bool {
+        self.places.levels.contains(&c)
+    }
+
+    /// A start that makes no place (`各县`, `全市`).
+    fn starts_no_place(&self, head: &str) -> bool {
+        self.places
+            .not_starts
+            .iter()
+            .any(|p| head.starts_with(p.as_str()))
+    }
+
+    /// What names a place's government after the place (`政府`, `人民政府`, `管委会`).
+    pub fn is_government(&self, rest: &str) -> bool {
+        self.places.government.iter().any(|g| g == rest)
+    }
+
+    /// Ends like a place's government (`…政府`, `…管委会`).
+    fn ends_as_government(&self, name: &str) -> bool {
+        ends_with_any(name, &self.places.government)
+    }
+
+    /// A level a `各…` list of governments names (`区`, `县`, `市`, `镇`, `乡`).
+    pub fn is_listed_level(&self, c: char) -> bool {
+        self.places.listed_levels.contains(&c)
+    }
+
+    /// A zone named by its place (`…高新区`), more than the zone word alone.
+    pub fn ends_as_zone(&self, name: &str) -> bool {
+        self.places
+            .zones
+            .iter()
+            .any(|z| name.ends_with(z.as_str()) && name.len() > z.len())
+    }
+
+    /// An ending of a body's name after a place (`…街道`, `…住建局`).
+    pub fn ends_within_place(&self, tail: &str) -> bool {
+        self.ends_like_unit(tail) || ends_with_any(tail, &self.places.within_place)
+    }
+
+    /// Opens with a verb of a task (`推进…`, `建设…`).
+    pub fn starts_with_verb(&self, text: &str) -> bool {
+        self.prose
+            .verbs
+            .iter()
+            .any(|v| text.starts_with(v.as_str()))
+    }
+
+    /// Holds a word of a progress sentence (`已`, `进度`, `完成`).
+    pub fn has_prose_word(&self, text: &str) -> bool {
+        self.prose.words.iter().any(|w| text.contains(w.as_str()))
+    }
+
+    /// The rest of a name a stray space broke off (`和规划局`, `管委会`, `(市)区政府`).
+    pub fn starts_name_tail(&self, fragment: &str) -> bool {
+        fragment.starts_with(['(', '\u{ff08}', ')', '\u{ff09}'])
+            || self
+                .prose
+                .joining
+                .iter()
+                .chain(&self.suffixes.strong)
+                .chain(&self.suffixes.ordinary)
+                .chain(&self.places.government)
+                .any(|w| fragment.starts_with(w.as_str()))
+    }
+}
+
+fn ends_with_any(name: &str, words: &[String]) -> bool {
+    words.iter().any(|w| name.ends_with(w.as_str()))
+}
+
+fn words() -> &'static UnitWords {
+    UnitWords::builtin()
+}
 
 fn has_cjk(s: &str) -> bool {
     s.chars().any(is_han)
@@ -401,31 +549,29 @@ fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
 }
 
+/// A unit's ending that is no ordinary word's (`…局` but not `布局`).
 fn ends_with_suffix(name: &str) -> bool {
-    SUFFIXES.iter().any(|s| name.ends_with(s))
-        && !NOT_UNIT_ENDINGS.iter().any(|s| name.ends_with(s))
+    let w = words();
+    w.ends_like_unit(name) && !w.ends_not_unit(name)
 }
 
-fn is_bare_suffix(word: &str) -> bool {
-    SUFFIXES.contains(&word) || matches!(word, "人民政府" | "管委会" | "委员会")
-}
-
-/// `无为市`, `繁昌县`, `鸠江区`, optionally followed by `政府`/`人民政府`/`管委会`.
+/// `无为市`, `繁昌县`, `鸠江区`, `昌乐县`, optionally followed by `政府`/`人民政府`/`管委会`:
+/// recognised by shape, so no city's place names need listing.
 pub fn is_place_name(name: &str) -> bool {
     place_prefix_len(name).is_some_and(|n| {
         let rest = &name[n..];
-        rest.is_empty() || matches!(rest, "政府" | "人民政府" | "管委会")
+        rest.is_empty() || words().is_government(rest)
     })
 }
 
-/// Byte length of a leading place name (2–3 Han characters then `市`/`县`/`区`: `无为市`,
-/// `马鞍山市`), if any.
+/// Byte length of a leading place name (2–3 Han characters then a level, `市`/`县`/`区`:
+/// `无为市`, `马鞍山市`), if any.
 fn place_prefix_len(name: &str) -> Option<usize> {
+    let w = words();
     for (han, (i, c)) in name.char_indices().enumerate() {
-        if matches!(c, '市' | '县' | '区') && han >= 2 {
+        if w.is_level(c) && han >= 2 {
             // `各县`/`全市` are not places; `市` must not start the name.
-            let head = &name[..i];
-            if head.starts_with('各') || head.starts_with('全') || head.starts_with('市') {
+            if w.starts_no_place(&name[..i]) {
                 return None;
             }
             return Some(i + c.len_utf8());
@@ -504,8 +650,9 @@ pub fn looks_like_unit(name: &str) -> bool {
     if !ends_with_suffix(name) {
         return false;
     }
-    let strong = STRONG_SUFFIXES.iter().any(|s| name.ends_with(s)) && n >= 4;
-    strong || PREFIXES.iter().any(|p| name.starts_with(p))
+    let w = words();
+    let strong = w.ends_strong(name) && n >= 4;
+    strong || w.starts_with_prefix(name)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -680,8 +827,7 @@ fn touch_score(left: &str, right: &str, vocab: &Vocabulary, strict: bool) -> Opt
     if !(ends_with_suffix(left) || is_place_name(left)) || right.chars().count() < 3 {
         return None;
     }
-    let cheap_start =
-        PREFIXES.iter().any(|p| right.starts_with(p)) || place_prefix_len(right).is_some();
+    let cheap_start = words().starts_with_prefix(right) || place_prefix_len(right).is_some();
     let right_known = vocab.knows(right);
     if !(cheap_start || right_known || vocab.knows_prefix_of(right)) {
         return None;
@@ -1031,6 +1177,59 @@ mod tests {
     fn not_unit_text_is_refused() {
         assert!(split_touching("完成率64%", Vocabulary::builtin()).is_none());
         assert!(split_touching("正在推进", Vocabulary::builtin()).is_none());
+    }
+
+    #[test]
+    fn the_shipped_unit_words_parse_and_say_what_a_unit_looks_like() {
+        let w = UnitWords::builtin();
+        assert!(w.ends_strong("开发区管委会"));
+        assert!(w.ends_as_body("团市委") && !w.ends_strong("市住建局"));
+        assert!(w.ends_weak("市重点处") && !w.ends_as_body("市重点处"));
+        assert!(w.ends_not_unit("优化布局"));
+        assert!(w.starts_with_prefix("各县(市)区政府"));
+        assert!(w.is_level('县') && !w.is_level('镇'));
+        assert!(w.is_listed_level('镇'));
+        assert!(w.ends_as_zone("襄阳高新区") && !w.ends_as_zone("新区"));
+    }
+
+    #[test]
+    fn broken_unit_words_are_an_error_not_a_panic() {
+        let shipped = include_str!("../../data/units.toml");
+        assert!(UnitWords::parse("not toml").is_err());
+        assert!(UnitWords::parse("[suffixes]\nstrong = []\n").is_err());
+        // A misspelt key is refused rather than silently ignored.
+        let misspelt = shipped.replace("not_units =", "not_unit =");
+        let e = UnitWords::parse(&misspelt).expect_err("unknown key");
+        assert!(e.to_string().contains("not_unit"), "{e}");
+        // A level is one character.
+        let levels = shipped.replace(
+            r#"levels = ["市", "县", "区"]"#,
+            r#"levels = ["市县", "区"]"#,
+        );
+        assert!(UnitWords::parse(&levels).is_err());
+        // An empty word would match every text.
+        let empty = shipped.replace(r#"weak = ["处","#, r#"weak = ["", "处","#);
+        let e = UnitWords::parse(&empty).expect_err("empty word");
+        assert!(e.to_string().contains("suffixes.weak"), "{e}");
+    }
+
+    #[test]
+    fn places_of_any_city_are_units_by_their_shape() {
+        // No place name is listed anywhere: a short name and a level is a government.
+        let s = split_touching("市民政局昌乐县、临朐县政府", &Vocabulary::empty()).expect("splits");
+        assert_eq!(
+            (s.lead, s.co),
+            (
+                vec!["市民政局".to_string()],
+                vec!["昌乐县".to_string(), "临朐县政府".to_string()]
+            )
+        );
+        let s = split_touching("市民政局繁昌县、芜湖县、南陵县政府", &Vocabulary::empty())
+            .expect("splits");
+        assert_eq!(s.co, ["繁昌县", "芜湖县", "南陵县政府"]);
+        assert!(is_place_name("石景山区人民政府"));
+        assert!(!is_place_name("各县政府"));
+        assert!(!is_place_name("全市"));
     }
 
     #[test]
