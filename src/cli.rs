@@ -683,11 +683,15 @@ fn print_json_tasks(out: &mut impl Write, tasks: &[Task], history: &[Event]) -> 
 }
 
 fn terminal_width() -> usize {
-    crossterm::terminal::size()
-        .map(|(w, _)| w as usize)
-        .ok()
-        .filter(|w| *w >= 40)
-        .unwrap_or(100)
+    use std::io::IsTerminal;
+    // Not a terminal (a pipe, a file): crossterm would ask `tput` in a subprocess, which
+    // costs more than the whole listing; `COLUMNS` or 100 will do.
+    let width = if std::io::stdout().is_terminal() {
+        crossterm::terminal::size().map(|(w, _)| w as usize).ok()
+    } else {
+        std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
+    };
+    width.filter(|w| *w >= 40).unwrap_or(100)
 }
 
 /// Cuts `text` to at most `width` display columns, marking a cut with `…`.

@@ -228,7 +228,14 @@ impl SledStore {
         let had_data = path.join(SCHEMA_MARKER).exists();
         // sled panics on some damaged files instead of returning an error; a panic here must
         // become a message, never a crash (and never a half-open database).
-        let opened = std::panic::catch_unwind(|| sled::Config::new().path(&path).open());
+        // No background flusher: every commit flushes before it returns (below), and a
+        // command that only reads should not start a thread for nothing.
+        let opened = std::panic::catch_unwind(|| {
+            sled::Config::new()
+                .path(&path)
+                .flush_every_ms(None)
+                .open()
+        });
         let db = match opened {
             Ok(Ok(db)) => db,
             Ok(Err(e)) => return Err(open_error(&path, e)),
