@@ -102,7 +102,10 @@ fn show(db: &Path, number: u32) {
         assert!(!history.is_empty());
         runs.push(t.elapsed());
     }
-    println!("show {number} (open the database, one task, its history): {}", stats(runs));
+    println!(
+        "show {number} (open the database, one task, its history): {}",
+        stats(runs)
+    );
 }
 
 /// Connect to the server (starting it when none runs), read the first page, draw 80×24.

@@ -196,6 +196,9 @@ pub struct SledStore {
     db: sled::Db,
     tasks: sled::Tree,
     history: sled::Tree,
+    /// (task, seq) → nothing: each task's events, so one task's history is read without
+    /// going through everyone's.
+    task_events: sled::Tree,
     meta: sled::Tree,
 }
 
@@ -231,10 +234,7 @@ impl SledStore {
         // No background flusher: every commit flushes before it returns (below), and a
         // command that only reads should not start a thread for nothing.
         let opened = std::panic::catch_unwind(|| {
-            sled::Config::new()
-                .path(&path)
-                .flush_every_ms(None)
-                .open()
+            sled::Config::new().path(&path).flush_every_ms(None).open()
         });
         let db = match opened {
             Ok(Ok(db)) => db,
@@ -255,11 +255,13 @@ impl SledStore {
         let store = SledStore {
             tasks: tree("tasks")?,
             history: tree("history")?,
+            task_events: tree("task_events")?,
             meta: tree("meta")?,
             path: path.clone(),
             db,
         };
         store.check_schema(had_data)?;
+        store.index_task_events()?;
         Ok(store)
     }
 
@@ -293,6 +295,52 @@ impl SledStore {
                 }
             }
         }
+    }
+
+    /// A database written before the per-task index gets it once, from its history.
+    fn index_task_events(&self) -> Result<(), StoreError> {
+        if self.meta(META_TASK_EVENTS)?.is_some() {
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        for kv in self.history.iter() {
+            let (_, v) = kv.map_err(|e| self.read_err(e))?;
+            let event: Event = self.decode("history event", &v)?;
+            batch.insert(&task_event_key(event.task, event.seq)[..], &[][..]);
+        }
+        self.task_events
+            .apply_batch(batch)
+            .map_err(|e| self.write_err(e))?;
+        self.meta
+            .insert(META_TASK_EVENTS, "1")
+            .map_err(|e| self.write_err(e))?;
+        self.db.flush().map_err(|e| self.write_err(e))?;
+        Ok(())
+    }
+
+    /// One task's events after `after`, in order, read through the per-task index.
+    fn task_history(
+        &self,
+        task: u32,
+        after: Option<u64>,
+    ) -> impl Iterator<Item = Result<Event, StoreError>> + '_ {
+        let from = task_event_key(task, after.map_or(0, |a| a.saturating_add(1)));
+        let to = task_event_key(task, u64::MAX);
+        self.task_events.range(from..=to).keys().map(move |k| {
+            let k = k.map_err(|e| self.read_err(e))?;
+            let seq = k
+                .get(4..12)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| StoreError::Damaged {
+                    path: self.path.clone(),
+                    detail: "a key of the task index is not (task, seq)".into(),
+                })?;
+            self.event(seq)?.ok_or_else(|| StoreError::Damaged {
+                path: self.path.clone(),
+                detail: format!("the task index names event {seq}, which is not in the history"),
+            })
+        })
     }
 
     fn write_marker(&self) -> Result<(), StoreError> {
@@ -378,6 +426,16 @@ fn task_key(number: u32) -> [u8; 4] {
     number.to_be_bytes()
 }
 
+/// The meta key saying the per-task index of events is built.
+const META_TASK_EVENTS: &str = "task_events";
+
+fn task_event_key(task: u32, seq: u64) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..4].copy_from_slice(&task.to_be_bytes());
+    k[4..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
 impl SledStore {
     /// Tasks numbered after `after`, decoded one at a time.
     fn tasks_after(
@@ -426,6 +484,9 @@ impl Store for SledStore {
     }
 
     fn history(&self, task: Option<u32>) -> Result<Vec<Event>, StoreError> {
+        if let Some(n) = task {
+            return self.task_history(n, None).collect();
+        }
         let mut out = Vec::new();
         for kv in self.history.iter() {
             let (_, v) = kv.map_err(|e| self.read_err(e))?;
@@ -494,18 +555,20 @@ impl Store for SledStore {
         limit: usize,
         budget: usize,
     ) -> Result<(Vec<Event>, Option<u64>), StoreError> {
+        if let Some(n) = task {
+            return page(
+                self.task_history(n, after),
+                limit,
+                budget,
+                |e| e.seq,
+                event_bytes,
+            );
+        }
         let start = after.map_or(0, |a| a.saturating_add(1));
-        let events = self
-            .history
-            .range(start.to_be_bytes()..)
-            .map(|kv| {
-                let (_, v) = kv.map_err(|e| self.read_err(e))?;
-                self.decode::<Event>("history event", &v)
-            })
-            .filter(|e| match (e, task) {
-                (Ok(e), Some(n)) => e.task == n,
-                _ => true,
-            });
+        let events = self.history.range(start.to_be_bytes()..).map(|kv| {
+            let (_, v) = kv.map_err(|e| self.read_err(e))?;
+            self.decode::<Event>("history event", &v)
+        });
         page(events, limit, budget, |e| e.seq, event_bytes)
     }
 
@@ -545,8 +608,8 @@ impl Store for SledStore {
             Vec::new()
         };
 
-        let result =
-            (&self.tasks, &self.history, &self.meta).transaction(|(tasks, history, meta)| {
+        let result = (&self.tasks, &self.history, &self.task_events, &self.meta).transaction(
+            |(tasks, history, task_events, meta)| {
                 let mut seq: u64 = match meta.get(META_NEXT_SEQ)? {
                     Some(v) => String::from_utf8_lossy(&v).parse().unwrap_or(1),
                     None => 1,
@@ -581,6 +644,7 @@ impl Store for SledStore {
                         let bytes = serde_json::to_vec(&event)
                             .map_err(|err| ConflictableTransactionError::Abort(err.to_string()))?;
                         history.insert(&seq.to_be_bytes()[..], bytes)?;
+                        task_events.insert(&task_event_key(e.task, seq)[..], &[][..])?;
                         stored.push(event);
                         seq += 1;
                     }
@@ -591,7 +655,8 @@ impl Store for SledStore {
                 }
                 meta.insert(META_NEXT_SEQ, seq.to_string().as_bytes())?;
                 Ok(all_stored)
-            });
+            },
+        );
         let stored = match result {
             Ok(stored) => stored,
             Err(TransactionError::Abort(msg)) => return Err(self.write_err(msg)),
@@ -599,5 +664,59 @@ impl Store for SledStore {
         };
         self.db.flush().map_err(|e| self.write_err(e))?;
         Ok(stored)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+
+    fn status_event(task: u32) -> NewEvent {
+        NewEvent {
+            task,
+            at: Utc::now(),
+            user: "li".into(),
+            change: Change::Status {
+                from: Status::NotStarted,
+                to: Status::Behind,
+                undo: false,
+            },
+            note: None,
+        }
+    }
+
+    #[test]
+    fn one_tasks_history_comes_from_the_index_and_an_old_database_gets_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        {
+            let store = SledStore::open(&path).unwrap();
+            let events = (0..30).map(|i| status_event(1 + i % 3)).collect();
+            store
+                .commit(Commit {
+                    events,
+                    ..Commit::default()
+                })
+                .unwrap();
+            let two: Vec<u64> = store
+                .history(Some(2))
+                .unwrap()
+                .iter()
+                .map(|e| e.seq)
+                .collect();
+            assert_eq!(two, (0..10).map(|i| 2 + 3 * i).collect::<Vec<u64>>());
+            let (page, next) = store.history_page(Some(2), Some(5), 3, usize::MAX).unwrap();
+            let seqs: Vec<u64> = page.iter().map(|e| e.seq).collect();
+            assert_eq!((seqs, next), (vec![8, 11, 14], Some(14)));
+            // As a database written before the index would be.
+            store.task_events.clear().unwrap();
+            store.meta.remove(META_TASK_EVENTS).unwrap();
+            store.db.flush().unwrap();
+            assert!(store.history(Some(2)).unwrap().is_empty());
+        }
+        let store = SledStore::open(&path).unwrap();
+        assert_eq!(store.history(Some(2)).unwrap().len(), 10);
+        assert_eq!(store.history(None).unwrap().len(), 30);
     }
 }
