@@ -397,7 +397,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             match action {
                 PeriodAction::List => {
                     for (name, n) in period_counts(&ledger.all_tasks()?) {
-                        writeln!(out, "{}  {n} tasks", crate::ui::text::clean(&name))?;
+                        writeln!(out, "{}  {n} tasks", clean(&name))?;
                     }
                 }
                 PeriodAction::Rename { old, new } => {
@@ -638,7 +638,7 @@ fn print_preview(
 
 /// Report text as the terminal may show it: control characters as blanks.
 fn clean(text: &str) -> String {
-    crate::ui::text::clean(text)
+    crate::text::clean(text)
 }
 
 /// Each period name with how many tasks have it, in the order periods first appear (tasks
@@ -696,11 +696,11 @@ fn terminal_width() -> usize {
 
 /// Cuts `text` to at most `width` display columns, marking a cut with `…`.
 pub fn truncate(text: &str, width: usize) -> String {
-    crate::ui::text::truncate(text, width, "…")
+    crate::text::truncate(&clean(text), width, "…")
 }
 
 fn pad(text: &str, width: usize) -> String {
-    crate::ui::text::fit(text, width, "…")
+    crate::text::fit(&clean(text), width, "…")
 }
 
 fn print_list(out: &mut impl Write, tasks: &[Task], width: usize) -> Result<()> {
@@ -754,37 +754,41 @@ fn print_task(out: &mut impl Write, t: &Task, history: &[Event]) -> Result<()> {
         "领域 {} {} — rule {}: {}",
         t.domain.label(),
         t.domain.id(),
-        t.domain_decision.rule,
-        t.domain_decision.reason
+        clean(&t.domain_decision.rule),
+        clean(&t.domain_decision.reason)
     )?;
+    // Everything that came from a report or a person is cleaned of control characters.
     if let Some(s) = &t.section {
-        writeln!(out, "章节 {s}")?;
+        writeln!(out, "章节 {}", clean(s))?;
     }
-    writeln!(out, "\n目标与任务\n  {}", t.goal)?;
+    writeln!(out, "\n目标与任务\n  {}", clean(&t.goal))?;
     for p in t.periods.iter().rev() {
-        writeln!(out, "\n工作进展 {}", p.name)?;
+        writeln!(out, "\n工作进展 {}", clean(&p.name))?;
         for para in &p.paragraphs {
-            writeln!(out, "  {para}")?;
+            writeln!(out, "  {}", clean(para))?;
         }
     }
-    let names = |us: &[crate::model::Unit]| {
-        us.iter()
-            .map(|u| {
-                if u.written == u.canonical {
-                    u.written.clone()
-                } else {
-                    format!("{} ({})", u.written, u.canonical)
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("、")
-    };
-    writeln!(out, "\n牵头责任单位 {}", names(&t.lead_units))?;
-    writeln!(out, "责任单位     {}", names(&t.co_units))?;
+
+    writeln!(
+        out,
+        "\n牵头责任单位 {}",
+        crate::units::with_canonical(&t.lead_units)
+    )?;
+    writeln!(
+        out,
+        "责任单位     {}",
+        crate::units::with_canonical(&t.co_units)
+    )?;
     if !t.notes.is_empty() {
         writeln!(out, "\n备注")?;
         for n in &t.notes {
-            writeln!(out, "  {} {}: {}", local_time(&n.at), n.user, n.text)?;
+            writeln!(
+                out,
+                "  {} {}: {}",
+                local_time(&n.at),
+                clean(&n.user),
+                clean(&n.text)
+            )?;
         }
     }
     writeln!(out, "\n历史")?;

@@ -196,14 +196,6 @@ pub fn to_json(tasks: &[Task], history: &[Event]) -> String {
     serde_json::to_string_pretty(&doc).expect("export types serialize")
 }
 
-fn join_units(units: &[crate::model::Unit]) -> String {
-    units
-        .iter()
-        .map(|u| u.written.as_str())
-        .collect::<Vec<_>>()
-        .join("、")
-}
-
 fn notes_text(task: &Task) -> String {
     task.notes
         .iter()
@@ -240,8 +232,8 @@ pub fn to_csv(tasks: &[Task], period: Option<&str>) -> String {
             chosen(t, period)
                 .map(|p| p.paragraphs.join("\n"))
                 .unwrap_or_default(),
-            join_units(&t.lead_units),
-            join_units(&t.co_units),
+            crate::units::written(&t.lead_units),
+            crate::units::written(&t.co_units),
             notes_text(t),
             chosen(t, period)
                 .map(|p| p.name.clone())

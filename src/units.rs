@@ -7,6 +7,38 @@ use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
+/// The units as the report wrote them, joined with 、 (exports, the 通报 workbook).
+pub fn written(units: &[Unit]) -> String {
+    units
+        .iter()
+        .map(|u| u.written.as_str())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// The units as written, each with its canonical name when the alias file gave it another
+/// (`市发改委(= 市发展和改革委员会)`), joined with 、, cleaned for a terminal; `—` for none.
+pub fn with_canonical(units: &[Unit]) -> String {
+    if units.is_empty() {
+        return "—".to_string();
+    }
+    units
+        .iter()
+        .map(|u| {
+            if u.written == u.canonical {
+                crate::text::clean(&u.canonical)
+            } else {
+                format!(
+                    "{}(= {})",
+                    crate::text::clean(&u.written),
+                    crate::text::clean(&u.canonical)
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 /// How far behind a status is, the most lagging first: red, yellow, grey, green, blue.
 pub fn lag_rank(status: Status) -> u8 {
     match status {

@@ -10,7 +10,7 @@
 //! period says so in 备注); without one, each task's latest period. The status is the task's
 //! current status either way (the ledger does not keep a status per period).
 
-use crate::model::{Domain, Light, Status, Task, Unit};
+use crate::model::{Domain, Light, Status, Task};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -100,14 +100,6 @@ impl Tongbao {
     }
 }
 
-fn join_units(units: &[Unit]) -> String {
-    units
-        .iter()
-        .map(|u| u.written.as_str())
-        .collect::<Vec<_>>()
-        .join("、")
-}
-
 /// The newest period name: the last period of the task that has the most periods.
 pub fn newest_period(tasks: &[Task]) -> Option<String> {
     tasks
@@ -157,8 +149,8 @@ pub fn tongbao(tasks: &[Task], period: Option<&str>) -> Tongbao {
                     domain: t.domain,
                     goal: t.goal.clone(),
                     progress,
-                    lead_units: join_units(&t.lead_units),
-                    co_units: join_units(&t.co_units),
+                    lead_units: crate::units::written(&t.lead_units),
+                    co_units: crate::units::written(&t.co_units),
                     status: t.status,
                     remark: remark.join(";"),
                 }

@@ -770,3 +770,31 @@ fn duban_units_and_the_units_screen_rank_units_the_same_way() {
     assert!(printed.len() > 20, "{printed:?}");
     assert_eq!(shown, printed);
 }
+
+#[test]
+fn control_characters_from_a_report_never_reach_the_terminal() {
+    let (dir, db) = temp_db();
+    let report = dir.path().join("esc.tsv");
+    std::fs::write(
+        &report,
+        "2021年上半年督查通报\n\n序号\t目标与任务\t工作进展\t牵头单位\t责任单位\n\
+         1\t推进\x1b[2J黑臭水体整治\t已完成\x07整治30条\t市住建局\t市生态环境局\n\
+         2\t建设公园\t完成50%\t市城管局\t\n",
+    )
+    .expect("write");
+    duban(&db, &["import", report.to_str().expect("utf-8 path")]).ok();
+    for args in [&["list"][..], &["show", "1"], &["history", "1"], &["units"]] {
+        let r = duban(&db, args);
+        r.ok();
+        assert!(
+            !r.stdout.contains(['\x1b', '\x07']),
+            "{args:?}: {:?}",
+            r.stdout
+        );
+    }
+    // The text itself is kept (only shown cleaned).
+    let doc = export_json(&db);
+    assert!(task(&doc, 1)["goal"]
+        .as_str()
+        .is_some_and(|g| g.contains('\x1b')));
+}

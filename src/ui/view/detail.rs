@@ -67,27 +67,6 @@ fn push_field(
     }
 }
 
-fn units_text(units: &[crate::model::Unit]) -> String {
-    if units.is_empty() {
-        return "—".to_string();
-    }
-    units
-        .iter()
-        .map(|u| {
-            if u.written == u.canonical {
-                text::clean(&u.canonical)
-            } else {
-                format!(
-                    "{}(= {})",
-                    text::clean(&u.written),
-                    text::clean(&u.canonical)
-                )
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("、")
-}
-
 /// The status line with the suggested status beside it (`建议 ● 正常推进 — 完成率64% ≥
 /// 序时进度50% · a 采纳`) when it fits, otherwise on its own `建议` lines under the status,
 /// the reason wrapped. Without a suggestion, why not (dim).
@@ -203,14 +182,14 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     push_field(
         &mut out,
         "牵头单位",
-        vec![Span::raw(units_text(&task.lead_units))],
+        vec![Span::raw(crate::units::with_canonical(&task.lead_units))],
         w,
         theme,
     );
     push_field(
         &mut out,
         "责任单位",
-        vec![Span::raw(units_text(&task.co_units))],
+        vec![Span::raw(crate::units::with_canonical(&task.co_units))],
         w,
         theme,
     );
