@@ -646,11 +646,11 @@ impl TextTerm {
         if best.tier < 2 {
             return Some(best);
         }
-        for sj in si + 1..=last.min(doc.tier_end(2) - 1) {
+        let to = last.min(doc.tier_end(2) - 1);
+        for (sj, &span) in spans.iter().enumerate().take(to + 1).skip(si + 1) {
             if best.score >= self.best_run {
                 break;
             }
-            let span = spans[sj];
             if !self.fields.contains(span.field.mask()) {
                 continue;
             }
