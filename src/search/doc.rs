@@ -201,9 +201,10 @@ impl Docs {
 /// UTF-16 text as bytes (native order), for memchr's substring search.
 #[inline]
 pub fn unit_bytes(units: &[u16]) -> &[u8] {
+    let (ptr, len) = (units.as_ptr().cast::<u8>(), std::mem::size_of_val(units));
     // SAFETY: the same memory, read as bytes: `u8` needs no alignment and any bit pattern is
-    // a valid `u8`; the length covers exactly `units`, and the borrow keeps it alive.
-    unsafe { std::slice::from_raw_parts(units.as_ptr().cast::<u8>(), std::mem::size_of_val(units)) }
+    // a valid `u8`; `len` covers exactly `units`, and the borrow keeps it alive.
+    unsafe { std::slice::from_raw_parts(ptr, len) }
 }
 
 /// A searcher for `s` in UTF-16 text (see `find_units`).
