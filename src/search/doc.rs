@@ -1,24 +1,32 @@
-//! One task as the index holds it: its searchable text in one string (fields in rank order:
-//! goal, units, notes, progress), an ASCII-lowercased twin when needed, one pinyin id per
-//! character, the spans that say which field each piece is, and its signature — hashed bits
-//! for its characters and pinyin (initials, pairs and triples of adjacent initials,
-//! syllables) that let a query rule most tasks out before reading any text.
+//! One task as the index holds it: its searchable text (fields in rank order: goal, units,
+//! notes, progress; ASCII lowercased) as UTF-16, the spans that say which field each piece
+//! is, and its signature — hashed bits for its characters and pinyin (initials, pairs and
+//! triples of adjacent initials, syllables) that let a query rule most tasks out before
+//! reading any text.
+//!
+//! Why UTF-16: every character of Chinese text is one code unit (UTF-8 takes three bytes),
+//! so the text costs two bytes a character; a position in it is a character index (what
+//! highlights are), and a unit is its own key into the pinyin table, so the pinyin matcher
+//! reads the text itself and no pinyin is stored. Characters beyond the BMP (rare CJK
+//! extensions) take two units; a task that has any is marked `astral` and its positions are
+//! counted, its pinyin looked up per character (`Doc::pinyin_by_char`).
 
 use super::pinyin::{Table, NONE};
 use super::{Field, Place};
 use crate::model::{Domain, Status, Task};
+use memchr::memmem::Finder;
 
 /// Bits in a task's signature.
 pub const SIG_BITS: usize = 4096;
 pub const SIG_WORDS: usize = SIG_BITS / 64;
 const SHIFT: u32 = 32 - SIG_BITS.trailing_zeros();
 
-/// Where a field's piece of the task text starts; it ends where the next one starts, less
-/// the `\n` between them.
+/// Where a field's piece of the task text starts (a unit index into the task's text; for
+/// `Doc::pinyin_by_char`, a character index); it ends where the next one starts, less the
+/// `\n` between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
-    pub byte_start: u32,
-    pub char_start: u32,
+    pub start: u32,
     pub field: Field,
     /// For units: a lead unit (牵头).
     pub lead: bool,
@@ -30,10 +38,10 @@ pub struct Doc<'a> {
     pub number: u32,
     pub status: Status,
     pub domain: Domain,
-    /// The task's `pieces`, joined by `\n`, ASCII lowercased.
-    text: &'a str,
-    /// Pinyin set id per character of `text`.
-    pub py: &'a [u16],
+    /// Whether the text has characters beyond the BMP (two units each).
+    pub astral: bool,
+    /// The task's `pieces`, joined by `\n`, ASCII lowercased, as UTF-16.
+    text: &'a [u16],
     pub spans: &'a [Span],
 }
 
@@ -43,10 +51,9 @@ struct Meta {
     number: u32,
     status: Status,
     domain: Domain,
+    astral: bool,
     text: u32,
-    text_len: u32,
-    py: u32,
-    chars: u32,
+    len: u32,
     spans: u32,
     nspans: u32,
 }
@@ -56,23 +63,30 @@ pub struct Built {
     pub number: u32,
     status: Status,
     domain: Domain,
-    text: String,
-    py: Vec<u16>,
+    astral: bool,
+    text: Vec<u16>,
     spans: Vec<Span>,
     pub sig: Box<[u64; SIG_WORDS]>,
 }
 
-/// All tasks' text, pinyin ids and spans in three arenas, tasks one after another, so a
-/// search that walks the tasks in order reads memory in order. An edited task is appended
-/// again; the old copy is garbage until the next compaction.
+/// All tasks' text and spans in two arenas, tasks one after another, so a search that walks
+/// the tasks in order reads memory in order. An edited task is appended again; the old copy
+/// is garbage until the next compaction.
 #[derive(Default)]
 pub struct Docs {
     meta: Vec<Meta>,
-    text: String,
-    py: Vec<u16>,
+    text: Vec<u16>,
     spans: Vec<Span>,
-    /// Bytes of text no task refers to any more.
+    /// Units of text no task refers to any more.
     garbage: usize,
+}
+
+/// Makes room for `more` items in an arena filled to its capacity by a build: by an eighth
+/// rather than by doubling, which for a 50 MB arena would hold 50 MB more for one edit.
+fn grow<T>(v: &mut Vec<T>, more: usize) {
+    if v.capacity() - v.len() < more {
+        v.reserve_exact(more.max(v.capacity() / 8));
+    }
 }
 
 impl Docs {
@@ -87,8 +101,8 @@ impl Docs {
             number: m.number,
             status: m.status,
             domain: m.domain,
-            text: &self.text[m.text as usize..(m.text + m.text_len) as usize],
-            py: &self.py[m.py as usize..(m.py + m.chars) as usize],
+            astral: m.astral,
+            text: &self.text[m.text as usize..(m.text + m.len) as usize],
             spans: &self.spans[m.spans as usize..(m.spans + m.nspans) as usize],
         }
     }
@@ -102,61 +116,60 @@ impl Docs {
             number: b.number,
             status: b.status,
             domain: b.domain,
+            astral: b.astral,
             text: self.text.len() as u32,
-            text_len: b.text.len() as u32,
-            py: self.py.len() as u32,
-            chars: b.py.len() as u32,
+            len: b.text.len() as u32,
             spans: self.spans.len() as u32,
             nspans: b.spans.len() as u32,
         };
-        self.text.push_str(&b.text);
-        self.py.extend_from_slice(&b.py);
+        grow(&mut self.text, b.text.len());
+        grow(&mut self.spans, b.spans.len());
+        self.text.extend_from_slice(&b.text);
         self.spans.extend_from_slice(&b.spans);
         m
     }
 
     pub fn push(&mut self, b: Built) {
         let m = self.append(b);
+        grow(&mut self.meta, 1);
         self.meta.push(m);
     }
 
     /// Room for `tasks`, exactly (arenas grown by doubling would waste up to half).
     pub fn reserve_exact(&mut self, tasks: &[Task]) {
         use rayon::prelude::*;
-        let (bytes, chars, spans) = tasks
+        let (units, spans) = tasks
             .par_iter()
             .map(|t| {
-                let mut n = (0usize, 0usize, 0usize);
+                let mut n = (0usize, 0usize);
                 for p in pieces(t) {
-                    n.0 += p.text.len() + 1;
-                    n.1 += p.text.chars().count() + 1;
-                    n.2 += 1;
+                    n.0 += p.text.encode_utf16().count() + 1;
+                    n.1 += 1;
                 }
                 n
             })
-            .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         self.meta.reserve_exact(tasks.len());
-        self.text.reserve_exact(bytes);
-        self.py.reserve_exact(chars);
+        self.text.reserve_exact(units);
         self.spans.reserve_exact(spans);
     }
 
     pub fn replace(&mut self, i: usize, b: Built) {
-        self.garbage += self.meta[i].text_len as usize;
+        self.garbage += self.meta[i].len as usize;
         let m = self.append(b);
         self.meta[i] = m;
         self.compact_if_wasteful();
     }
 
     pub fn swap_remove(&mut self, i: usize) {
-        self.garbage += self.meta[i].text_len as usize;
+        self.garbage += self.meta[i].len as usize;
         self.meta.swap_remove(i);
         self.compact_if_wasteful();
     }
 
     /// Rewrites the arenas without garbage once it is a quarter of them.
     fn compact_if_wasteful(&mut self) {
-        if self.garbage * 4 < self.text.len().max(1 << 20) {
+        if self.garbage * 4 < self.text.len().max(1 << 19) {
             return;
         }
         let mut fresh = Docs::default();
@@ -168,8 +181,8 @@ impl Docs {
                 number: d.number,
                 status: d.status,
                 domain: d.domain,
-                text: d.text.to_string(),
-                py: d.py.to_vec(),
+                astral: d.astral,
+                text: d.text.to_vec(),
                 spans: d.spans.to_vec(),
                 sig: Box::new([0; SIG_WORDS]),
             };
@@ -180,10 +193,72 @@ impl Docs {
 
     pub fn heap_bytes(&self) -> usize {
         self.meta.capacity() * std::mem::size_of::<Meta>()
-            + self.text.capacity()
-            + self.py.capacity() * 2
+            + self.text.capacity() * 2
             + self.spans.capacity() * std::mem::size_of::<Span>()
     }
+}
+
+/// UTF-16 text as bytes (native order), for memchr's substring search.
+#[inline]
+pub fn unit_bytes(units: &[u16]) -> &[u8] {
+    let (ptr, len) = (units.as_ptr().cast::<u8>(), std::mem::size_of_val(units));
+    // SAFETY: the same memory, read as bytes: `u8` needs no alignment and any bit pattern is
+    // a valid `u8`; `len` covers exactly `units`, and the borrow keeps it alive.
+    unsafe { std::slice::from_raw_parts(ptr, len) }
+}
+
+/// A searcher for `s` in UTF-16 text (see `find_units`).
+pub fn unit_finder(s: &str) -> Finder<'static> {
+    let bytes: Vec<u8> = s.encode_utf16().flat_map(u16::to_ne_bytes).collect();
+    Finder::new(&bytes).into_owned()
+}
+
+/// Units in a finder's needle.
+#[inline]
+pub fn needle_units(f: &Finder<'_>) -> usize {
+    f.needle().len() / 2
+}
+
+/// The first occurrence of `f`'s needle in `hay` (a unit index): a byte match at an odd
+/// offset straddles two units and does not count.
+#[inline]
+pub fn find_units(f: &Finder<'_>, hay: &[u16]) -> Option<usize> {
+    let bytes = unit_bytes(hay);
+    let mut from = 0;
+    loop {
+        let b = from + f.find(&bytes[from..])?;
+        if b % 2 == 0 {
+            return Some(b / 2);
+        }
+        from = b + 1;
+    }
+}
+
+#[inline]
+fn is_low_surrogate(u: u16) -> bool {
+    (0xDC00..0xE000).contains(&u)
+}
+
+/// Characters in UTF-16 text: units less the second halves of surrogate pairs.
+#[inline]
+pub fn count_chars(units: &[u16]) -> usize {
+    units.iter().filter(|&&u| !is_low_surrogate(u)).count()
+}
+
+/// The range of span `i` among `spans` over a text of `len` units (or characters).
+#[inline]
+pub fn span_range(spans: &[Span], len: usize, i: usize) -> std::ops::Range<usize> {
+    let start = spans[i].start as usize;
+    let end = spans.get(i + 1).map_or(len, |s| s.start as usize - 1);
+    start..end
+}
+
+/// The span holding position `x`.
+#[inline]
+pub fn span_at(spans: &[Span], x: usize) -> usize {
+    spans
+        .partition_point(|s| s.start as usize <= x)
+        .saturating_sub(1)
 }
 
 #[inline]
@@ -322,34 +397,28 @@ impl Built {
         let table = Table::get();
         let mut text = String::with_capacity(1024);
         let mut spans = Vec::new();
-        let mut chars = 0u32;
+        let mut units = 0u32;
         for piece in pieces(task) {
             if !text.is_empty() {
                 text.push('\n');
-                chars += 1;
+                units += 1;
             }
             spans.push(Span {
-                byte_start: text.len() as u32,
-                char_start: chars,
+                start: units,
                 field: piece.field,
                 lead: piece.lead,
             });
             text.push_str(piece.text);
-            chars += piece.text.chars().count() as u32;
+            units += piece.text.encode_utf16().count() as u32;
         }
-        let lower = text
-            .bytes()
-            .any(|b| b.is_ascii_uppercase())
-            .then(|| text.to_ascii_lowercase());
+        text.make_ascii_lowercase();
         let mut sig = Box::new([0u64; SIG_WORDS]);
         let mut set = |bit: usize| sig[bit / 64] |= 1 << (bit % 64);
-        let mut py = Vec::with_capacity(chars as usize);
         let (mut prev, mut prev2) = (0u32, 0u32);
-        for c in lower.as_deref().unwrap_or(&text).chars() {
+        for c in text.chars() {
             set(char_bit(c));
             set(char_bit2(c));
             let id = table.id(c);
-            py.push(id);
             let initials = if id == NONE { 0 } else { table.initials(id) };
             for z in bits(initials) {
                 set(initial_bit(z));
@@ -366,12 +435,13 @@ impl Built {
             prev2 = prev;
             prev = initials;
         }
+        let text: Vec<u16> = text.encode_utf16().collect();
         Built {
             number: task.number,
             status: task.status,
             domain: task.domain,
-            text: lower.unwrap_or(text),
-            py,
+            astral: text.iter().copied().any(is_low_surrogate),
+            text,
             spans,
             sig,
         }
@@ -379,48 +449,63 @@ impl Built {
 }
 
 impl Doc<'_> {
-    /// The text to match against (ASCII lowercased).
+    /// The text to match against (ASCII lowercased, UTF-16).
     #[inline]
-    pub fn lower(&self) -> &str {
+    pub fn text(&self) -> &[u16] {
         self.text
     }
 
-    /// Byte range of span `i` in `text`.
+    /// Unit range of span `i` in `text`.
     #[inline]
-    pub fn span_bytes(&self, i: usize) -> std::ops::Range<usize> {
-        let start = self.spans[i].byte_start as usize;
-        let end = self
+    pub fn span_range(&self, i: usize) -> std::ops::Range<usize> {
+        span_range(self.spans, self.text.len(), i)
+    }
+
+    /// The span holding unit `u`.
+    #[inline]
+    pub fn span_at(&self, u: usize) -> usize {
+        span_at(self.spans, u)
+    }
+
+    /// Characters in the units `r` of the text (the same number unless `astral`).
+    #[inline]
+    pub fn chars(&self, r: std::ops::Range<usize>) -> usize {
+        if self.astral {
+            count_chars(&self.text[r])
+        } else {
+            r.len()
+        }
+    }
+
+    /// Characters in span `i`.
+    #[inline]
+    pub fn span_chars(&self, i: usize) -> usize {
+        self.chars(self.span_range(i))
+    }
+
+    /// For a task with characters beyond the BMP: one pinyin set id per character, and the
+    /// spans with character starts, for the pinyin matcher (which otherwise reads the text's
+    /// units directly).
+    pub fn pinyin_by_char(&self) -> (Vec<u16>, Vec<Span>) {
+        let table = Table::get();
+        let ids = char::decode_utf16(self.text.iter().copied())
+            .map(|c| c.map_or(NONE, |c| table.id(c)))
+            .collect();
+        let (mut at, mut chars) = (0, 0);
+        let spans = self
             .spans
-            .get(i + 1)
-            .map_or(self.text.len(), |s| s.byte_start as usize - 1);
-        start..end
-    }
-
-    /// Character range of span `i`.
-    #[inline]
-    pub fn span_chars(&self, i: usize) -> std::ops::Range<usize> {
-        let start = self.spans[i].char_start as usize;
-        let end = self
-            .spans
-            .get(i + 1)
-            .map_or(self.py.len(), |s| s.char_start as usize - 1);
-        start..end
-    }
-
-    /// The span holding byte `b`.
-    #[inline]
-    pub fn span_at_byte(&self, b: usize) -> usize {
-        self.spans
-            .partition_point(|s| s.byte_start as usize <= b)
-            .saturating_sub(1)
-    }
-
-    /// The span holding character `c`.
-    #[inline]
-    pub fn span_at_char(&self, c: usize) -> usize {
-        self.spans
-            .partition_point(|s| s.char_start as usize <= c)
-            .saturating_sub(1)
+            .iter()
+            .map(|s| {
+                let u = s.start as usize;
+                chars += count_chars(&self.text[at..u]);
+                at = u;
+                Span {
+                    start: chars as u32,
+                    ..*s
+                }
+            })
+            .collect();
+        (ids, spans)
     }
 
     /// Index of the first span ranked below `tier` (or the number of spans).
@@ -485,6 +570,7 @@ impl Signatures {
         self.n += 1;
         if i % LANES == 0 {
             for b in &mut self.bits {
+                grow(b, 1);
                 b.push(0);
             }
         }

@@ -3,8 +3,8 @@
 //! the goal or a unit before a note before the progress — scored with SkimMatcherV2.
 
 use super::doc::{
-    char_bit, char_bit2, initial_bit, pair_bit, syllable_bit, triple_bit, Conj, Doc, Docs,
-    Signatures,
+    char_bit, char_bit2, count_chars, find_units, initial_bit, needle_units, pair_bit, span_at,
+    span_range, syllable_bit, triple_bit, unit_finder, Conj, Doc, Docs, Signatures, Span,
 };
 use super::pinyin::{letter, segment_options, Table, Word};
 use super::query::{Fields, Query, Term};
@@ -61,7 +61,10 @@ pub struct TextTerm {
     fields: Fields,
     contiguous: bool,
     q: String,
+    /// The word as UTF-16, as the index holds text.
+    q16: Vec<u16>,
     qchars: usize,
+    /// Finders over UTF-16 text (see `find_units`): the word, and each of its characters.
     finder: Finder<'static>,
     char_finders: Vec<Finder<'static>>,
     /// SkimMatcherV2's score of a whole-substring hit, by the type of the character before it
@@ -367,17 +370,21 @@ fn digits(n: u32) -> u32 {
 
 /// `needle` in a short `hay` (a unit's name): a plain loop beats setting up SIMD.
 #[inline]
-fn find_short(hay: &[u8], needle: &[u8]) -> Option<usize> {
+fn find_short(hay: &[u16], needle: &[u16]) -> Option<usize> {
     if needle.is_empty() || needle.len() > hay.len() {
         return None;
     }
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Characters in `b` (UTF-8 cut at character boundaries), for short windows.
-#[inline]
-fn count_chars(b: &[u8]) -> usize {
-    b.iter().filter(|&&x| (x & 0xC0) != 0x80).count()
+/// `char_type` of the character that UTF-16 unit `u` is (or ends): every character beyond
+/// ASCII is of the last type, surrogate pairs included.
+fn unit_type(u: Option<u16>) -> usize {
+    match u {
+        None => 0,
+        Some(u) if u < 0x80 => char_type(Some(char::from(u as u8))),
+        Some(_) => 5,
+    }
 }
 
 /// SkimMatcherV2's character types (its `CharType`), which decide its position bonuses.
@@ -400,7 +407,7 @@ impl TextTerm {
         let mut buf = [0u8; 4];
         for c in text.chars() {
             direct = direct.with(char_bit(c)).with(char_bit2(c));
-            char_finders.push(Finder::new(c.encode_utf8(&mut buf).as_bytes()).into_owned());
+            char_finders.push(unit_finder(c.encode_utf8(&mut buf)));
         }
         // A character of each type that is not in the word, to score `<it><word>`.
         let examples: [&str; 6] = ["", " /|()", ".,;:-", "0123456789", "ABCDEFGHIJ", "a一bcdef"];
@@ -426,8 +433,9 @@ impl TextTerm {
             fields,
             contiguous,
             q: text.to_string(),
+            q16: text.encode_utf16().collect(),
             qchars: text.chars().count(),
-            finder: Finder::new(bytes).into_owned(),
+            finder: unit_finder(text),
             char_finders,
             contiguous_scores,
             best_whole: contiguous_scores.iter().max().copied().unwrap_or(0) + LEAD_BONUS,
@@ -534,25 +542,25 @@ impl TextTerm {
     /// rank order); in the goal and units a later span replaces it only with a strictly
     /// higher score: the word at its start, or in a lead unit.
     fn whole(&self, doc: &Doc<'_>, first: usize, last: usize) -> Option<TermHit> {
-        let bytes = doc.lower().as_bytes();
-        let end = doc.span_bytes(last).end;
-        let mut from = doc.span_bytes(first).start;
+        let text = doc.text();
+        let end = doc.span_range(last).end;
+        let mut from = doc.span_range(first).start;
         let (si, at) = loop {
             if from >= end {
                 return None;
             }
-            let b = from + self.finder.find(&bytes[from..end])?;
-            let si = doc.span_at_byte(b);
+            let b = from + find_units(&self.finder, &text[from..end])?;
+            let si = doc.span_at(b);
             if self.fields.contains(doc.spans[si].field.mask()) {
                 break (si, b);
             }
-            from = doc.span_bytes(si).end;
+            from = doc.span_range(si).end;
         };
         let mut best = self.whole_hit(doc, si, at);
         if best.tier < 2 {
             return Some(best);
         }
-        let q = self.q.as_bytes();
+        let q = &self.q16[..];
         for sj in si + 1..=last.min(doc.tier_end(2) - 1) {
             if best.score >= self.best_whole {
                 break;
@@ -561,12 +569,12 @@ impl TextTerm {
             if !self.fields.contains(span.field.mask()) {
                 continue;
             }
-            let r = doc.span_bytes(sj);
+            let r = doc.span_range(sj);
             let lead = if span.lead { LEAD_BONUS } else { 0 };
-            if self.contiguous_scores[0] + lead > best.score && bytes[r.clone()].starts_with(q) {
+            if self.contiguous_scores[0] + lead > best.score && text[r.clone()].starts_with(q) {
                 best = self.whole_hit(doc, sj, r.start);
             } else if lead > self.best_whole - best.score - LEAD_BONUS {
-                if let Some(b) = find_short(&bytes[r.clone()], q) {
+                if let Some(b) = find_short(&text[r.clone()], q) {
                     let hit = self.whole_hit(doc, sj, r.start + b);
                     if hit.score > best.score {
                         best = hit;
@@ -578,21 +586,17 @@ impl TextTerm {
     }
 
     fn whole_hit(&self, doc: &Doc<'_>, si: usize, at: usize) -> TermHit {
-        let lower = doc.lower();
         let span = doc.spans[si];
-        let range = doc.span_bytes(si);
-        let prev = lower[range.start..at].chars().next_back();
+        let range = doc.span_range(si);
+        let prev = (at > range.start).then(|| doc.text()[at - 1]);
         let bonus = if span.lead { LEAD_BONUS } else { 0 };
         TermHit {
             class: 2,
             tier: span.field.tier(),
-            score: self.contiguous_scores[char_type(prev)] + bonus,
+            score: self.contiguous_scores[unit_type(prev)] + bonus,
             span: si as u32,
-            span_len: doc.span_chars(si).len() as u32,
-            pos: Positions::Run(
-                lower[range.start..at].chars().count() as u32,
-                self.qchars as u32,
-            ),
+            span_len: doc.chars(range.clone()) as u32,
+            pos: Positions::Run(doc.chars(range.start..at) as u32, self.qchars as u32),
         }
     }
 
@@ -601,37 +605,73 @@ impl TextTerm {
     /// start.
     fn pinyin_run(&self, doc: &Doc<'_>, first: usize, last: usize) -> Option<TermHit> {
         let word = self.pinyin.as_ref()?;
-        let end = doc.span_chars(last).end;
-        let mut from = doc.span_chars(first).start;
+        if doc.astral {
+            let (ids, spans) = doc.pinyin_by_char();
+            self.pinyin_run_in::<false>(word, doc, &ids, &spans, first, last)
+        } else {
+            self.pinyin_run_in::<true>(word, doc, doc.text(), doc.spans, first, last)
+        }
+    }
+
+    /// `pinyin_run` over `seq`, one entry per character: UTF-16 units (`UNITS`) or set ids;
+    /// `spans` start at indices into it.
+    fn pinyin_run_in<const UNITS: bool>(
+        &self,
+        word: &Word<'_>,
+        doc: &Doc<'_>,
+        seq: &[u16],
+        spans: &[Span],
+        first: usize,
+        last: usize,
+    ) -> Option<TermHit> {
+        let find = |from, to| {
+            if UNITS {
+                word.find_in_units(seq, from, to)
+            } else {
+                word.find_in(seq, from, to)
+            }
+        };
+        let range = |i| span_range(spans, seq.len(), i);
+        let end = range(last).end;
+        let mut from = range(first).start;
         let (si, s, e) = loop {
-            let (s, e) = word.find_in(doc.py, from, end)?;
-            let si = doc.span_at_char(s);
-            if self.fields.contains(doc.spans[si].field.mask()) {
+            let (s, e) = find(from, end)?;
+            let si = span_at(spans, s);
+            if self.fields.contains(spans[si].field.mask()) {
                 break (si, s, e);
             }
-            from = doc.span_chars(si).end;
+            from = range(si).end;
         };
-        let mut best = self.run_hit(doc, si, s, e);
+        let mut best = self.run_hit(spans[si], range(si), si, s, e);
         if best.tier < 2 {
             return Some(best);
         }
-        for sj in si + 1..=last.min(doc.tier_end(2) - 1) {
+        let to = last.min(doc.tier_end(2) - 1);
+        for (sj, &span) in spans.iter().enumerate().take(to + 1).skip(si + 1) {
             if best.score >= self.best_run {
                 break;
             }
-            let span = doc.spans[sj];
             if !self.fields.contains(span.field.mask()) {
                 continue;
             }
             let lead = if span.lead { LEAD_BONUS } else { 0 };
-            if self.best_run - LEAD_BONUS + lead <= best.score
-                || !word.may_start(doc.py[span.char_start as usize])
-            {
+            let first = seq[span.start as usize];
+            let may_start = if UNITS {
+                word.may_start_unit(first)
+            } else {
+                word.may_start(first)
+            };
+            if self.best_run - LEAD_BONUS + lead <= best.score || !may_start {
                 continue;
             }
-            let r = doc.span_chars(sj);
-            if let Some(e) = word.match_at(&doc.py[..r.end], r.start) {
-                let hit = self.run_hit(doc, sj, r.start, e);
+            let r = range(sj);
+            let end = if UNITS {
+                word.match_at_units(&seq[..r.end], r.start)
+            } else {
+                word.match_at(&seq[..r.end], r.start)
+            };
+            if let Some(e) = end {
+                let hit = self.run_hit(span, r.clone(), sj, r.start, e);
                 if hit.score > best.score {
                     best = hit;
                 }
@@ -640,9 +680,15 @@ impl TextTerm {
         Some(best)
     }
 
-    fn run_hit(&self, doc: &Doc<'_>, si: usize, s: usize, e: usize) -> TermHit {
-        let span = doc.spans[si];
-        let range = doc.span_chars(si);
+    /// A pinyin hit on `s..e` in span `si` (`range`; indices are characters).
+    fn run_hit(
+        &self,
+        span: Span,
+        range: std::ops::Range<usize>,
+        si: usize,
+        s: usize,
+        e: usize,
+    ) -> TermHit {
         let n = (e - s) as i32;
         let at_start = if s == range.start { 8 } else { 0 };
         let bonus = if span.lead { LEAD_BONUS } else { 0 };
@@ -666,20 +712,19 @@ impl TextTerm {
         last: usize,
         skim: &SkimMatcherV2,
     ) -> Option<TermHit> {
-        let lower = doc.lower();
-        let bytes = lower.as_bytes();
+        let text = doc.text();
         let limit = self.qchars + SLACK;
-        let end = doc.span_bytes(last).end;
-        let mut from = doc.span_bytes(first).start;
-        let first_len = self.char_finders.first()?.needle().len();
+        let end = doc.span_range(last).end;
+        let mut from = doc.span_range(first).start;
+        let first_len = needle_units(self.char_finders.first()?);
         loop {
             if from >= end {
                 return None;
             }
-            let (a, e) = window(&bytes[from..end], &self.char_finders, Some(limit))?;
+            let (a, e) = window(&text[from..end], &self.char_finders, Some(limit))?;
             let (a, e) = (from + a, from + e);
-            let si = doc.span_at_byte(a);
-            let range = doc.span_bytes(si);
+            let si = doc.span_at(a);
+            let range = doc.span_range(si);
             if !self.fields.contains(doc.spans[si].field.mask()) {
                 from = range.end + 1;
                 continue;
@@ -689,18 +734,21 @@ impl TextTerm {
                 from = a + first_len;
                 continue;
             }
-            let start = lower[range.start..a]
-                .char_indices()
-                .next_back()
-                .map_or(range.start, |(i, _)| range.start + i);
-            let (score, idx) = skim.fuzzy_indices(&lower[start..e], &self.q)?;
-            let offset = lower[range.start..start].chars().count() as u32;
+            // From the character before the window, whose type skim's bonus looks at.
+            let start = match a.checked_sub(1).filter(|&p| p >= range.start) {
+                None => range.start,
+                Some(p) if doc.astral && p > range.start && count_chars(&text[p..a]) == 0 => p - 1,
+                Some(p) => p,
+            };
+            let window = String::from_utf16_lossy(&text[start..e]);
+            let (score, idx) = skim.fuzzy_indices(&window, &self.q)?;
+            let offset = doc.chars(range.start..start) as u32;
             return Some(TermHit {
                 class: 1,
                 tier: doc.spans[si].field.tier(),
                 score: score as i32,
                 span: si as u32,
-                span_len: doc.span_chars(si).len() as u32,
+                span_len: doc.span_chars(si) as u32,
                 pos: Positions::List(Box::new(
                     idx.into_iter().map(|x| x as u32 + offset).collect(),
                 )),
@@ -709,27 +757,29 @@ impl TextTerm {
     }
 }
 
-/// The query's characters in order in `s`: the first window (bytes) holding them, within
-/// `limit` characters if given.
-fn window(s: &[u8], finders: &[Finder<'_>], limit: Option<usize>) -> Option<(usize, usize)> {
+/// The query's characters in order in `s` (UTF-16): the first window (units) holding them,
+/// within `limit` characters if given.
+fn window(s: &[u16], finders: &[Finder<'_>], limit: Option<usize>) -> Option<(usize, usize)> {
     let (first, rest) = finders.split_first()?;
-    let first_at = first.find(s)?;
-    let mut pos = first_at + first.needle().len();
+    let first_len = needle_units(first);
+    let first_at = find_units(first, s)?;
+    let mut pos = first_at + first_len;
     for f in rest {
-        pos += f.find(&s[pos..])? + f.needle().len();
+        pos += find_units(f, &s[pos..])? + needle_units(f);
     }
     let Some(limit) = limit else {
         return Some((first_at, pos));
     };
     let mut from = first_at;
     loop {
-        let start = from + first.find(&s[from..])?;
-        let bound = s.len().min(start + limit * 4);
-        let mut p = start + first.needle().len();
+        let start = from + find_units(first, &s[from..])?;
+        // A character takes at most two units.
+        let bound = s.len().min(start + limit * 2);
+        let mut p = start + first_len;
         let mut ok = true;
         for f in rest {
-            match f.find(&s[p..bound]) {
-                Some(i) => p += i + f.needle().len(),
+            match find_units(f, &s[p..bound]) {
+                Some(i) => p += i + needle_units(f),
                 None => {
                     ok = false;
                     break;
@@ -742,34 +792,53 @@ fn window(s: &[u8], finders: &[Finder<'_>], limit: Option<usize>) -> Option<(usi
         if !ok && bound == s.len() {
             return None;
         }
-        from = start + first.needle().len();
+        from = start + first_len;
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::doc::unit_bytes;
     use super::*;
 
     fn finders(q: &str) -> Vec<Finder<'static>> {
         let mut buf = [0u8; 4];
         q.chars()
-            .map(|c| Finder::new(c.encode_utf8(&mut buf).as_bytes()).into_owned())
+            .map(|c| unit_finder(c.encode_utf8(&mut buf)))
             .collect()
+    }
+
+    fn units(s: &str) -> Vec<u16> {
+        s.encode_utf16().collect()
     }
 
     #[test]
     fn window_respects_the_limit() {
-        let s = "生活中的态度决定环境与心境";
+        let s = units("生活中的态度决定环境与心境");
         let f = finders("生态环境");
-        assert_eq!(window(s.as_bytes(), &f, None), Some((0, 30)));
-        assert!(window(s.as_bytes(), &f, Some(14)).is_some());
-        assert!(window(s.as_bytes(), &f, Some(9)).is_none());
+        assert_eq!(window(&s, &f, None), Some((0, 10)));
+        assert!(window(&s, &f, Some(14)).is_some());
+        assert!(window(&s, &f, Some(9)).is_none());
         // A later start fits when the first does not.
-        let s = "生xxxxxxxxxxxxxxxxxxxx生态x环境";
-        assert_eq!(
-            window(s.as_bytes(), &f, Some(8)).map(|(a, _)| count_chars(&s.as_bytes()[..a])),
-            Some(21)
-        );
+        let s = units("生xxxxxxxxxxxxxxxxxxxx生态x环境");
+        assert_eq!(window(&s, &f, Some(8)).map(|(a, _)| a), Some(21));
+        // Characters beyond the BMP count once.
+        let s = units("生𠀃态𠀃𠀃环境");
+        assert_eq!(window(&s, &f, Some(7)), Some((0, 10)));
+        assert!(window(&s, &f, Some(6)).is_none());
+    }
+
+    #[test]
+    fn a_match_straddling_two_units_is_no_match() {
+        // The bytes from the middle of one character to the middle of the next spell a third
+        // character (肆 U+8086 in little-endian order).
+        let text = units("蘀亀");
+        let b = unit_bytes(&text);
+        let straddling = String::from_utf16(&[u16::from_ne_bytes([b[1], b[2]])]).expect("BMP");
+        let f = unit_finder(&straddling);
+        assert_eq!(f.find(b), Some(1));
+        assert_eq!(find_units(&f, &text), None);
+        assert_eq!(find_units(&unit_finder("亀"), &text), Some(1));
     }
 
     #[test]

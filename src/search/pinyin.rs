@@ -1,7 +1,7 @@
-//! Pinyin for search: one `u16` per character of indexed text naming the set of all plain
-//! readings of that character (heteronyms included), and the matcher that lets a word of
-//! Latin letters match a run of Chinese characters by full pinyin, initials or a mix
-//! (`heichou`, `hcst`, `shengtaihj`, `sthuanj`).
+//! Pinyin for search: a table from every character to a `u16` id naming the set of all its
+//! plain readings (heteronyms included), and the matcher that lets a word of Latin letters
+//! match a run of Chinese characters by full pinyin, initials or a mix (`heichou`, `hcst`,
+//! `shengtaihj`, `sthuanj`), reading set ids or, for the index's text, UTF-16 units.
 //!
 //! The rule, as pinyin input methods read abbreviations: the word splits into segments, one
 //! per character; each segment is the character's whole syllable (`hei`), its initial (`h`,
@@ -17,8 +17,8 @@ pub const NONE: u16 = 0;
 
 /// The readings of every character the `pinyin` crate knows, interned as sets.
 pub struct Table {
-    /// BMP code point → set id (0 = none).
-    bmp: Vec<u16>,
+    /// BMP code point (a UTF-16 unit) → set id (0 = none; also for surrogates).
+    bmp: Box<[u16; 0x1_0000]>,
     /// Characters beyond the BMP (CJK extensions) that have readings.
     astral: HashMap<u32, u16>,
     /// `sets[id]`: the readings as ASCII (`ü` written both `v` and `u`).
@@ -54,7 +54,7 @@ impl Table {
 
     fn build() -> Table {
         let mut t = Table {
-            bmp: vec![NONE; 0x1_0000],
+            bmp: Box::new([NONE; 0x1_0000]),
             astral: HashMap::new(),
             sets: vec![Box::new([])],
             syllable_ids: vec![Box::new([])],
@@ -211,14 +211,22 @@ impl Table {
 
 /// A word of pinyin letters compiled for matching: for every reading set and letter
 /// position, the positions a character of that set advances the word to.
+///
+/// It reads a sequence of set ids (`find_in`, `match_at`) or of UTF-16 units of text
+/// without surrogates (`find_in_units`, `match_at_units`), whose ids the table gives; the
+/// two share their code through the `UNITS` parameter.
 pub struct Word<'t> {
     len: usize,
     /// Per set id (a full `u16` range, so indexing needs no bounds check): bit 0, can start
     /// the word; bit 1, can start its second segment; bit 2, takes the whole word alone.
     flags: Box<[u8; 0x1_0000]>,
+    /// The same per UTF-16 unit (`flags[table.bmp[unit]]`): the scan for a start, which
+    /// looks at every character, then needs one lookup, not two.
+    unit_flags: Box<[u8; 0x1_0000]>,
     /// `trans[id * len + p]`: bits of the letter positions reached from `p`.
     trans: Vec<u64>,
-    _table: std::marker::PhantomData<&'t Table>,
+    /// UTF-16 unit → set id.
+    ids: &'t [u16; 0x1_0000],
 }
 
 impl<'t> Word<'t> {
@@ -249,12 +257,35 @@ impl<'t> Word<'t> {
         }
         // NONE (id 0, also past the end of a field) starts nothing and continues nothing.
         flags[0] = 0;
+        let mut unit_flags = Box::new([0u8; 0x1_0000]);
+        for (f, &id) in unit_flags.iter_mut().zip(table.bmp.iter()) {
+            *f = flags[usize::from(id)];
+        }
         Some(Word {
             len,
             flags,
+            unit_flags,
             trans,
-            _table: std::marker::PhantomData,
+            ids: &table.bmp,
         })
+    }
+
+    #[inline]
+    fn flags_of<const UNITS: bool>(&self) -> &[u8; 0x1_0000] {
+        if UNITS {
+            &self.unit_flags
+        } else {
+            &self.flags
+        }
+    }
+
+    #[inline]
+    fn id_of<const UNITS: bool>(&self, x: u16) -> u16 {
+        if UNITS {
+            self.ids[usize::from(x)]
+        } else {
+            x
+        }
     }
 
     /// Whether a character with set `id` can start the word.
@@ -263,12 +294,42 @@ impl<'t> Word<'t> {
         self.flags[usize::from(id)] & 1 != 0
     }
 
+    /// Whether the character of UTF-16 unit `u` can start the word.
+    #[inline]
+    pub fn may_start_unit(&self, u: u16) -> bool {
+        self.unit_flags[usize::from(u)] & 1 != 0
+    }
+
     /// Where the word matches a run of `ids` starting at `start`: the run's end.
     #[inline]
     pub fn match_at(&self, ids: &[u16], start: usize) -> Option<usize> {
+        self.match_at_g::<false>(ids, start)
+    }
+
+    /// `match_at` over UTF-16 units.
+    #[inline]
+    pub fn match_at_units(&self, units: &[u16], start: usize) -> Option<usize> {
+        self.match_at_g::<true>(units, start)
+    }
+
+    /// The first run in `ids[from..to]` the word matches: `(start, end)`.
+    #[inline]
+    pub fn find_in(&self, ids: &[u16], from: usize, to: usize) -> Option<(usize, usize)> {
+        self.find_in_g::<false>(ids, from, to)
+    }
+
+    /// `find_in` over UTF-16 units.
+    #[inline]
+    pub fn find_in_units(&self, units: &[u16], from: usize, to: usize) -> Option<(usize, usize)> {
+        self.find_in_g::<true>(units, from, to)
+    }
+
+    #[inline]
+    fn match_at_g<const UNITS: bool>(&self, ids: &[u16], start: usize) -> Option<usize> {
         let done = 1u64 << self.len;
         let mut state = 1u64;
-        for (j, &id) in ids.iter().enumerate().skip(start) {
+        for (j, &x) in ids.iter().enumerate().skip(start) {
+            let id = self.id_of::<UNITS>(x);
             let row = &self.trans[usize::from(id) * self.len..][..self.len];
             let mut next = 0u64;
             let mut s = state;
@@ -287,11 +348,15 @@ impl<'t> Word<'t> {
         None
     }
 
-    /// The first run in `ids[from..to]` the word matches: `(start, end)`.
     #[inline]
-    pub fn find_in(&self, ids: &[u16], from: usize, to: usize) -> Option<(usize, usize)> {
+    fn find_in_g<const UNITS: bool>(
+        &self,
+        ids: &[u16],
+        from: usize,
+        to: usize,
+    ) -> Option<(usize, usize)> {
         let ids = &ids[..to];
-        let flags = &*self.flags;
+        let flags = self.flags_of::<UNITS>();
         let mut i = from;
         loop {
             i += first_start(ids.get(i..)?, flags)?;
@@ -301,7 +366,7 @@ impl<'t> Word<'t> {
             // Otherwise the next character must start the second segment.
             let next = ids.get(i + 1).copied().unwrap_or(NONE);
             if flags[usize::from(next)] & 2 != 0 {
-                if let Some(e) = self.match_at(ids, i) {
+                if let Some(e) = self.match_at_g::<UNITS>(ids, i) {
                     return Some((i, e));
                 }
             }

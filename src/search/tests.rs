@@ -454,3 +454,56 @@ fn odd_input_neither_panics_nor_lies() {
     let (text, hl) = h.text_and_highlights(&shorter);
     assert!(hl.iter().all(|&i| i < text.chars().count()));
 }
+
+#[test]
+fn characters_beyond_the_bmp_match_and_highlight_as_one_character() {
+    // 𠀃 (ji) and 𠀅 (hai) are CJK extension B: two UTF-16 units each.
+    let ts = vec![
+        task(1, "推进𠀃𠀅治理工程", &["市𠀁局"], &[], &["黑臭𠀃水体整治"]),
+        task(2, "推进治理工程", &["市住建局"], &[], &[]),
+    ];
+    let index = Index::build(&ts);
+    let r = search(&index, "治理");
+    // Same score; the shorter goal first.
+    assert_eq!(numbers(&r), vec![2, 1]);
+    assert_eq!(shown_hl(&ts, &r.hits[1]), vec![4, 5]);
+    for (q, hl) in [("jihai", vec![2, 3]), ("tjjh", vec![0, 1, 2, 3])] {
+        let r = search(&index, q);
+        assert_eq!(numbers(&r), vec![1], "{q}");
+        assert_eq!(shown_hl(&ts, &r.hits[0]), hl, "{q}");
+    }
+    // Scattered: 推…𠀃…治.
+    let r = search(&index, "推𠀃治");
+    assert_eq!(shown_hl(&ts, &r.hits[0]), vec![0, 2, 4]);
+    // In the progress, after the goal and unit: positions count from the paragraph.
+    let r = search(&index, "水体");
+    assert_eq!(r.hits[0].field, Field::Progress);
+    assert_eq!(shown_hl(&ts, &r.hits[0]), vec![3, 4]);
+    let r = search(&index, "@𠀁");
+    assert_eq!(shown_text(&ts, &r.hits[0]), "市𠀁局");
+    assert_eq!(shown_hl(&ts, &r.hits[0]), vec![1]);
+}
+
+#[test]
+fn one_task_added_after_the_build_does_not_double_the_index() {
+    // 2,048 tasks fill the signature words exactly: the next task needs a new word per bit.
+    let base = tasks();
+    let ts: Vec<Task> = (0..2048u32)
+        .map(|n| {
+            let mut t = base[n as usize % base.len()].clone();
+            t.number = n + 1;
+            t
+        })
+        .collect();
+    let mut index = Index::build(&ts);
+    let built = index.heap_bytes();
+    let mut t = base[0].clone();
+    t.number = 5000;
+    index.update(&t);
+    assert_eq!(numbers(&search(&index, "#5000")), vec![5000]);
+    assert!(
+        index.heap_bytes() < built + built / 4,
+        "{} after {built}",
+        index.heap_bytes()
+    );
+}
