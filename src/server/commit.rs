@@ -490,6 +490,24 @@ impl Store for BatchView {
         Ok(all)
     }
 
+    fn is_empty(&self) -> Result<bool, StoreError> {
+        let o = lock(&self.overlay);
+        if !o.tasks.is_empty() {
+            return Ok(false);
+        }
+        if o.cleared {
+            return Ok(true);
+        }
+        self.base.is_empty()
+    }
+
+    fn event(&self, seq: u64) -> Result<Option<Event>, StoreError> {
+        if let Some(e) = lock(&self.overlay).events.iter().find(|e| e.seq == seq) {
+            return Ok(Some(e.clone()));
+        }
+        self.base.event(seq)
+    }
+
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         if let Some(v) = lock(&self.overlay).meta.get(key) {
             return Ok(Some(v.clone()));
@@ -605,5 +623,77 @@ mod tests {
         assert_eq!(r5.blocking_recv().unwrap(), Ok(Reply::Event(e1)));
         assert_eq!(store.task(14).unwrap().unwrap().status, Status::Done);
         assert_eq!(writer.stats.resends.load(Ordering::Relaxed), 2);
+    }
+
+    /// A store that counts how often every task is read.
+    struct Counting(Arc<dyn Store>, AtomicU64);
+
+    impl Store for Counting {
+        fn path(&self) -> &Path {
+            self.0.path()
+        }
+        fn tasks(&self) -> Result<Vec<Task>, StoreError> {
+            self.1.fetch_add(1, Ordering::Relaxed);
+            self.0.tasks()
+        }
+        fn task(&self, number: u32) -> Result<Option<Task>, StoreError> {
+            self.0.task(number)
+        }
+        fn history(&self, task: Option<u32>) -> Result<Vec<Event>, StoreError> {
+            self.0.history(task)
+        }
+        fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+            self.0.meta(key)
+        }
+        fn is_empty(&self) -> Result<bool, StoreError> {
+            self.0.is_empty()
+        }
+        fn event(&self, seq: u64) -> Result<Option<Event>, StoreError> {
+            self.0.event(seq)
+        }
+        fn commit(&self, commit: Commit) -> Result<Vec<Event>, StoreError> {
+            self.0.commit(commit)
+        }
+    }
+
+    #[test]
+    fn small_edits_never_read_every_task() {
+        let (_d, sled) = setup();
+        let store = Arc::new(Counting(sled, AtomicU64::new(0)));
+        let (events, _live) = broadcast::channel(64);
+        let writer = Writer {
+            disk: None,
+            store: store.clone(),
+            rules: DomainRules::builtin(),
+            events,
+            stats: Arc::default(),
+            verbose: false,
+        };
+        let (j0, r0) = job("alice", None, Op::EnsureSample);
+        writer.process(vec![j0]);
+        assert!(matches!(
+            r0.blocking_recv().unwrap(),
+            Ok(Reply::Sample(Some(_)))
+        ));
+        let before = store.1.load(Ordering::Relaxed);
+        let (j1, r1) = job("bob", Some("k1"), set(14, Status::Behind));
+        writer.process(vec![j1]);
+        let seq = match r1.blocking_recv().unwrap() {
+            Ok(Reply::Event(e)) => e.seq,
+            other => panic!("{other:?}"),
+        };
+        // What every command asks first (the sample when empty), an undo, a note.
+        let (j2, r2) = job("bob", None, Op::EnsureSample);
+        let (j3, r3) = job("bob", Some("k3"), Op::Undo { seq });
+        let (j4, r4) = job("bob", Some("k4"), Op::add_note(14, "约谈"));
+        writer.process(vec![j2, j3, j4]);
+        assert_eq!(r2.blocking_recv().unwrap(), Ok(Reply::Sample(None)));
+        assert!(r3.blocking_recv().unwrap().is_ok());
+        assert!(r4.blocking_recv().unwrap().is_ok());
+        assert_eq!(
+            store.1.load(Ordering::Relaxed),
+            before,
+            "no edit read every task"
+        );
     }
 }
