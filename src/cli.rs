@@ -181,7 +181,8 @@ pub fn open_session(cli: &Cli) -> Result<Session> {
     Ok(crate::server::session::connect_or_open(&path)?)
 }
 
-/// Runs a subcommand; `None` (no subcommand) is handled by the caller (the UI).
+/// Runs a subcommand; `None` (no subcommand) is handled by the caller (the UI). Meant for
+/// the `duban` binary: the database stays open until the process exits.
 pub fn run(cli: &Cli, command: &Command) -> Result<()> {
     if let Command::Serve { idle_exit } = command {
         let path = cli.db.clone().unwrap_or_else(crate::paths::default_db);
@@ -199,7 +200,10 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
         // The report is read before the database is opened: a dry run never touches it.
         return cmd_import(cli, out, file, period.as_deref(), *replace, *dry_run);
     }
-    let ledger = open_session(cli)?;
+    // Not closed at the end: the process exits right after a command, every write was
+    // flushed when it was acknowledged, and tearing down sled's caches costs more than a
+    // listing of the sample (the whole process is measured against `task list`).
+    let ledger = std::mem::ManuallyDrop::new(open_session(cli)?);
     match command {
         Command::Import { .. } => {
             unreachable!("imported above, without opening the database first")
