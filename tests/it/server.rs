@@ -668,3 +668,72 @@ fn undo_never_overwrites_a_later_change_by_someone_else() {
     alice.undo(&alices).unwrap();
     assert_eq!(bob.task(14).unwrap().status, Status::Behind);
 }
+
+/// A server whose answer the client cannot read (here: a frame that claims more than any
+/// frame may hold) would make a client that resends forever ask again and again: the
+/// request fails the second time it breaks the connection the same way, saying why.
+#[test]
+fn a_request_whose_answer_breaks_the_connection_twice_is_not_sent_a_third_time() {
+    use tokio::io::AsyncWriteExt;
+    let (_d, db) = temp_db();
+    std::fs::create_dir_all(&db).unwrap();
+    let socket = serve::socket_path(&db);
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let (count_tx, count_rx) = std::sync::mpsc::channel::<()>();
+    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let fake = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::UnixListener::from_std(listener).unwrap();
+            // Serves until the test says stop; a client that kept resending would be
+            // counted again each time.
+            loop {
+                let stream = tokio::select! {
+                    _ = &mut stop_rx => return,
+                    accepted = listener.accept() => match accepted {
+                        Ok((stream, _)) => stream,
+                        Err(_) => return,
+                    },
+                };
+                let mut conn = tokio_util::codec::Framed::new(stream, protocol::codec());
+                let _hello = conn.next().await;
+                let welcome = conn
+                    .send(protocol::encode(&ServerMessage::Welcome {
+                        version: protocol::VERSION,
+                        user: "li".into(),
+                        can_edit: true,
+                    }))
+                    .await;
+                // Counted: connections on which the request came (again).
+                match (welcome, conn.next().await) {
+                    (Ok(()), Some(Ok(_))) => {
+                        let _ = count_tx.send(());
+                    }
+                    _ => continue,
+                }
+                // A length prefix far over the limit: the client's codec refuses it.
+                let mut stream = conn.into_inner();
+                let _ = stream.write_all(&u32::MAX.to_be_bytes()).await;
+                let _ = stream.write_all(b"garbage").await;
+                let _ = stream.flush().await;
+            }
+        });
+    });
+    let client = Client::connect(&db, ClientOptions::default()).expect("connects");
+    let err = client
+        .call(Op::Task { number: 1 })
+        .expect_err("the answer cannot be read");
+    assert!(err.to_string().contains("broke twice"), "{err}");
+    drop(client);
+    let _ = stop_tx.send(());
+    fake.join().unwrap();
+    assert_eq!(
+        count_rx.try_iter().count(),
+        2,
+        "asked on two connections, not again and again"
+    );
+}
