@@ -200,12 +200,18 @@ pub struct SledStore {
     /// going through everyone's.
     task_events: sled::Tree,
     meta: sled::Tree,
+    /// sled's log file, synced after every commit: sled's own flush ends with
+    /// sync_file_range, which leaves the disk's write cache unflushed (research/tech-risks
+    /// §4). None when the server syncs each batch itself.
+    log: Option<std::fs::File>,
 }
 
 const META_SCHEMA: &str = "schema";
 /// The meta key holding the sequence number the next event gets (the server predicts its
 /// events' numbers from it).
 pub const META_NEXT_SEQ: &str = "next_seq";
+/// sled 0.34's log file inside the database folder.
+const SLED_LOG: &str = "db";
 /// A plain file beside sled's, present once the database has been initialised.
 const SCHEMA_MARKER: &str = "duban-schema";
 
@@ -257,6 +263,15 @@ impl SledStore {
             history: tree("history")?,
             task_events: tree("task_events")?,
             meta: tree("meta")?,
+            log: Some(
+                std::fs::File::open(path.join(SLED_LOG)).map_err(|e| StoreError::Open {
+                    path: path.clone(),
+                    detail: format!(
+                        "cannot open sled's log file to make sure edits reach the disk ({e}); check that {} is readable",
+                        path.join(SLED_LOG).display()
+                    ),
+                })?,
+            ),
             path: path.clone(),
             db,
         };
@@ -295,6 +310,13 @@ impl SledStore {
                 }
             }
         }
+    }
+
+    /// Leaves syncing the disk after each commit to the caller (the server's group commit
+    /// syncs once per batch).
+    pub fn without_sync_on_commit(mut self) -> SledStore {
+        self.log = None;
+        self
     }
 
     /// A database written before the per-task index gets it once, from its history.
@@ -663,6 +685,13 @@ impl Store for SledStore {
             Err(TransactionError::Storage(e)) => return Err(self.write_err(e)),
         };
         self.db.flush().map_err(|e| self.write_err(e))?;
+        if let Some(log) = &self.log {
+            log.sync_data().map_err(|e| {
+                self.write_err(format!(
+                    "the edit was written but the disk did not confirm it ({e}); check `duban history`"
+                ))
+            })?;
+        }
         Ok(stored)
     }
 }

@@ -80,7 +80,8 @@ impl Bound {
             return Err(ServeError::PathTooLong { path: socket, len });
         }
         let store = match SledStore::open(db) {
-            Ok(s) => s,
+            // The group commit syncs sled's log once per batch (commit.rs).
+            Ok(s) => s.without_sync_on_commit(),
             Err(StoreError::Locked { path }) => {
                 // Say who holds it when it is a server.
                 if let Ok(s) = std::os::unix::net::UnixStream::connect(&socket) {
