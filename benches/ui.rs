@@ -80,7 +80,7 @@ fn first_frame() {
         drop(ledger);
     }
     println!(
-        "start to first frame (open db, read 116 tasks + history, keymap, draw 80x24): {}",
+        "start to first frame (open db, read the first page of tasks, keymap, draw 80x24): {}",
         stats(warm)
     );
     println!("  of which the first draw: {}", stats(draw_only));
