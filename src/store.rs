@@ -1,14 +1,16 @@
 //! Where tasks, history and metadata live: the `Store` trait and its sled implementation.
-//! Every commit is one transaction across the three trees, flushed to disk before it returns,
-//! so an acknowledged edit survives `kill -9` (research/tech-risks.md §4).
+//! Every commit is atomic and flushed to disk before it returns, so an acknowledged edit
+//! survives `kill -9` (research/tech-risks.md §4).
 
 use crate::model::{Change, Event, Task};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// The on-disk schema this build writes. A database with a higher number was written by a
-/// newer duban and is refused rather than misread.
-pub const SCHEMA_VERSION: u32 = 1;
+/// newer duban and is refused rather than misread. Schema 2 added the history index by task
+/// and the tasks tree named in meta; a schema 1 database is brought up to 2 when opened.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A history event before the store gives it its sequence number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,16 +67,116 @@ pub trait Store: Send + Sync {
     fn commit_many(&self, commits: Vec<Commit>) -> Result<Vec<Vec<Event>>, StoreError> {
         commits.into_iter().map(|c| self.commit(c)).collect()
     }
+    /// True when there is no task (without reading them all where the store can).
+    fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.tasks()?.is_empty())
+    }
+    /// Every task's number and goal, ordered by number: what matching a report to the tasks
+    /// needs, without the rest of each task where the store can.
+    fn goals(&self) -> Result<Vec<TaskGoal>, StoreError> {
+        Ok(self.tasks()?.iter().map(TaskGoal::of).collect())
+    }
+    /// Calls `f` with every task in turn, ordered by number, without holding them all where
+    /// the store can. Stops at the first error.
+    fn for_each_task(
+        &self,
+        f: &mut dyn FnMut(Task) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.tasks()?.into_iter().try_for_each(f)
+    }
+}
+
+/// A task's number and goal: what matching a report's rows to the tasks needs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct TaskGoal {
+    pub number: u32,
+    pub goal: String,
+    /// The goal is a person's correction (the report's goal no longer reads like it).
+    #[serde(default)]
+    pub goal_edited: bool,
+}
+
+impl TaskGoal {
+    pub fn of(task: &Task) -> TaskGoal {
+        TaskGoal {
+            number: task.number,
+            goal: task.goal.clone(),
+            goal_edited: task.goal_edited,
+        }
+    }
 }
 
 /// The sled 0.34 implementation.
+///
+/// Tasks live in a tree named by the meta key `tasks_tree` (`tasks`, then `tasks.1`,
+/// `tasks.2`… after large commits); history in `history` (seq → event) with an index
+/// `history_by_task` ((task, seq) → nothing), so one task's history is read without reading
+/// everyone's. An event is part of the history only when its seq is below the meta key
+/// `next_seq`.
+///
+/// A commit is one sled transaction, except a large one (an import): sled keeps every write
+/// of a transaction, and every page it replaces, in memory until the transaction ends (a
+/// 100,000-task import needed 1.8 GB). A large commit is instead written in small batches
+/// where no reader looks — a new tasks tree, and history past `next_seq` — flushed, and then
+/// made the database's content by one small transaction that names the new tree and moves
+/// `next_seq` past the new events. A crash or an error before that transaction leaves the old
+/// content in place; what was written for it is removed when the database is next opened
+/// (or before the next commit).
 pub struct SledStore {
     path: PathBuf,
     db: sled::Db,
-    tasks: sled::Tree,
     history: sled::Tree,
+    by_task: sled::Tree,
     meta: sled::Tree,
+    /// What readers see: replaced as a whole after each commit.
+    view: RwLock<Arc<View>>,
+    /// One commit at a time (a large commit is several steps). It holds the tasks trees
+    /// replaced by large commits that a reader may still be reading; each is dropped once
+    /// nobody holds it.
+    writer: Mutex<Vec<Arc<TasksTree>>>,
 }
+
+/// The committed state readers see.
+struct View {
+    tasks: Arc<TasksTree>,
+    /// Events from this seq on are not committed (yet, or ever) and are not shown.
+    next_seq: u64,
+}
+
+struct TasksTree {
+    tree: sled::Tree,
+    /// 0 for `tasks`, n for `tasks.n`.
+    generation: u64,
+}
+
+fn tasks_tree_name(generation: u64) -> String {
+    if generation == 0 {
+        TASKS_TREE.to_string()
+    } else {
+        format!("{TASKS_TREE}.{generation}")
+    }
+}
+
+/// The generation of a tree name that is a tasks tree's.
+fn tasks_tree_generation(name: &[u8]) -> Option<u64> {
+    let name = std::str::from_utf8(name).ok()?;
+    match name.strip_prefix(TASKS_TREE)? {
+        "" => Some(0),
+        rest => rest.strip_prefix('.')?.parse().ok(),
+    }
+}
+
+const TASKS_TREE: &str = "tasks";
+/// The meta key naming the tasks tree (absent: `tasks`).
+const META_TASKS_TREE: &str = "tasks_tree";
+/// A commit with more task puts and events than this is written as a large commit.
+const LARGE_COMMIT: usize = 2_000;
+/// Entries per sled batch when a large commit is written: small enough that sled's memory
+/// for one batch stays a few MB.
+const CHUNK: usize = 1_000;
+/// sled's page cache. Its default, 1 GB, let a 100,000-task import keep all it wrote in
+/// memory; reads of a task that is not cached cost a page read from the OS's file cache.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
 const META_SCHEMA: &str = "schema";
 /// The meta key holding the sequence number the next event gets (the server predicts its
@@ -105,7 +207,12 @@ impl SledStore {
         let had_data = path.join(SCHEMA_MARKER).exists();
         // sled panics on some damaged files instead of returning an error; a panic here must
         // become a message, never a crash (and never a half-open database).
-        let opened = std::panic::catch_unwind(|| sled::Config::new().path(&path).open());
+        let opened = std::panic::catch_unwind(|| {
+            sled::Config::new()
+                .path(&path)
+                .cache_capacity(CACHE_BYTES)
+                .open()
+        });
         let db = match opened {
             Ok(Ok(db)) => db,
             Ok(Err(e)) => return Err(open_error(&path, e)),
@@ -116,20 +223,40 @@ impl SledStore {
                 })
             }
         };
-        let tree = |name: &str| {
-            db.open_tree(name).map_err(|e| StoreError::Damaged {
+        let damaged = |e: sled::Error| StoreError::Damaged {
+            path: path.clone(),
+            detail: e.to_string(),
+        };
+        let tree = |name: &str| db.open_tree(name).map_err(damaged);
+        let (history, by_task, meta) = (tree("history")?, tree("history_by_task")?, tree("meta")?);
+        let generation = match meta.get(META_TASKS_TREE).map_err(damaged)? {
+            Some(name) => tasks_tree_generation(&name).ok_or_else(|| StoreError::Damaged {
                 path: path.clone(),
-                detail: e.to_string(),
-            })
+                detail: format!(
+                    "its tasks are said to be in '{}', which is no tasks tree",
+                    String::from_utf8_lossy(&name)
+                ),
+            })?,
+            None => 0,
+        };
+        let tasks = TasksTree {
+            tree: tree(&tasks_tree_name(generation))?,
+            generation,
         };
         let store = SledStore {
-            tasks: tree("tasks")?,
-            history: tree("history")?,
-            meta: tree("meta")?,
+            view: RwLock::new(Arc::new(View {
+                tasks: Arc::new(tasks),
+                next_seq: 1,
+            })),
+            writer: Mutex::new(Vec::new()),
+            history,
+            by_task,
+            meta,
             path: path.clone(),
             db,
         };
         store.check_schema(had_data)?;
+        store.recover()?;
         Ok(store)
     }
 
@@ -139,13 +266,7 @@ impl SledStore {
                 path: self.path.clone(),
                 detail: "its data files are there but hold no readable duban data".into(),
             }),
-            None => {
-                self.meta
-                    .insert(META_SCHEMA, SCHEMA_VERSION.to_string().as_bytes())
-                    .map_err(|e| self.write_err(e))?;
-                self.db.flush().map_err(|e| self.write_err(e))?;
-                self.write_marker()
-            }
+            None => self.set_schema(),
             Some(v) => {
                 let found: u32 = v.parse().map_err(|_| StoreError::Damaged {
                     path: self.path.clone(),
@@ -156,6 +277,9 @@ impl SledStore {
                         path: self.path.clone(),
                         found,
                     })
+                } else if found < SCHEMA_VERSION {
+                    self.index_history()?;
+                    self.set_schema()
                 } else if !self.path.join(SCHEMA_MARKER).exists() {
                     self.write_marker()
                 } else {
@@ -163,6 +287,92 @@ impl SledStore {
                 }
             }
         }
+    }
+
+    fn set_schema(&self) -> Result<(), StoreError> {
+        self.meta
+            .insert(META_SCHEMA, SCHEMA_VERSION.to_string().as_bytes())
+            .map_err(|e| self.write_err(e))?;
+        self.db.flush().map_err(|e| self.write_err(e))?;
+        self.write_marker()
+    }
+
+    /// Schema 1 to 2: indexes the history by task. Writing an entry twice is harmless, so an
+    /// interrupted upgrade is simply done again at the next open.
+    fn index_history(&self) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        let mut n = 0;
+        for kv in self.history.iter() {
+            let (k, v) = kv.map_err(|e| self.read_err(e))?;
+            let event: Event = self.decode("history event", &v)?;
+            batch.insert(&by_task_key(event.task, event.seq)[..], &[][..]);
+            n += 1;
+            if n % CHUNK == 0 {
+                self.apply(&self.by_task, std::mem::take(&mut batch))?;
+            }
+            debug_assert_eq!(&k[..], &event.seq.to_be_bytes()[..]);
+        }
+        self.apply(&self.by_task, batch)
+    }
+
+    /// Puts the database back to its last commit: drops the tasks trees of large commits
+    /// that never completed (or that a completed one replaced) and the history written past
+    /// `next_seq`.
+    fn recover(&self) -> Result<(), StoreError> {
+        let current = self.view().tasks.generation;
+        for name in self.db.tree_names() {
+            if tasks_tree_generation(&name).is_some_and(|g| g != current) {
+                self.db.drop_tree(&name).map_err(|e| self.write_err(e))?;
+            }
+        }
+        let next_seq = self.committed_next_seq()?;
+        self.discard_uncommitted(next_seq)?;
+        self.set_view(self.view().tasks.clone(), next_seq);
+        self.db.flush().map_err(|e| self.write_err(e))?;
+        Ok(())
+    }
+
+    fn committed_next_seq(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .meta(META_NEXT_SEQ)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1))
+    }
+
+    /// Removes the history from `next_seq` on (a large commit that did not complete), with
+    /// its index entries. Costs one lookup when there is none.
+    fn discard_uncommitted(&self, next_seq: u64) -> Result<(), StoreError> {
+        for kv in self.history.range(next_seq.to_be_bytes()..) {
+            let (k, v) = kv.map_err(|e| self.read_err(e))?;
+            // An event too damaged to name its task leaves an index entry behind, which
+            // readers skip (see `history`).
+            if let Ok(event) = serde_json::from_slice::<Event>(&v) {
+                self.by_task
+                    .remove(by_task_key(event.task, event.seq))
+                    .map_err(|e| self.write_err(e))?;
+            }
+            self.history.remove(k).map_err(|e| self.write_err(e))?;
+        }
+        Ok(())
+    }
+
+    fn view(&self) -> Arc<View> {
+        self.view
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set_view(&self, tasks: Arc<TasksTree>, next_seq: u64) {
+        *self
+            .view
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Arc::new(View { tasks, next_seq });
+    }
+
+    fn apply(&self, tree: &sled::Tree, batch: sled::Batch) -> Result<(), StoreError> {
+        tree.apply_batch(batch).map_err(|e| self.write_err(e))
     }
 
     fn write_marker(&self) -> Result<(), StoreError> {
@@ -199,6 +409,273 @@ impl SledStore {
             detail: format!("a stored {what} cannot be read ({e})"),
         })
     }
+
+    /// Commits few enough writes in one sled transaction.
+    fn commit_small(&self, commits: &[Commit]) -> Result<Vec<Vec<Event>>, StoreError> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError};
+        use sled::Transactional;
+
+        let view = self.view();
+        let encoded: Vec<Vec<([u8; 4], Vec<u8>)>> = commits
+            .iter()
+            .map(|commit| {
+                commit
+                    .put
+                    .iter()
+                    .map(|t| Ok((task_key(t.number), self.encode(t)?)))
+                    .collect::<Result<Vec<_>, StoreError>>()
+            })
+            .collect::<Result<_, StoreError>>()?;
+        // Removing every task inside a transaction needs their keys up front; commits are
+        // one at a time (`writer`), so the list cannot change before the transaction.
+        let old_keys: Vec<sled::IVec> = if commits.iter().any(|c| c.clear_tasks) {
+            view.tasks
+                .tree
+                .iter()
+                .keys()
+                .collect::<Result<_, _>>()
+                .map_err(|e| self.read_err(e))?
+        } else {
+            Vec::new()
+        };
+
+        let trees = (&view.tasks.tree, &self.history, &self.by_task, &self.meta);
+        let result = trees.transaction(|(tasks, history, by_task, meta)| {
+            let mut seq: u64 = match meta.get(META_NEXT_SEQ)? {
+                Some(v) => String::from_utf8_lossy(&v).parse().unwrap_or(1),
+                None => 1,
+            };
+            // Keys put by earlier commits of this batch: a later `clear_tasks` removes
+            // them too, as if the commits had run one by one.
+            let mut put_in_batch: Vec<[u8; 4]> = Vec::new();
+            let mut all_stored = Vec::with_capacity(commits.len());
+            for (commit, encoded_tasks) in commits.iter().zip(&encoded) {
+                if commit.clear_tasks {
+                    for k in &old_keys {
+                        tasks.remove(k.clone())?;
+                    }
+                    for k in put_in_batch.drain(..) {
+                        tasks.remove(&k[..])?;
+                    }
+                }
+                for (k, v) in encoded_tasks {
+                    tasks.insert(&k[..], v.as_slice())?;
+                    put_in_batch.push(*k);
+                }
+                let mut stored = Vec::with_capacity(commit.events.len());
+                for e in &commit.events {
+                    let event = stored_event(e, seq);
+                    let bytes = serde_json::to_vec(&event)
+                        .map_err(|err| ConflictableTransactionError::Abort(err.to_string()))?;
+                    history.insert(&seq.to_be_bytes()[..], bytes)?;
+                    by_task.insert(&by_task_key(event.task, seq)[..], &[][..])?;
+                    stored.push(event);
+                    seq += 1;
+                }
+                for (k, v) in &commit.meta {
+                    meta.insert(k.as_bytes(), v.as_bytes())?;
+                }
+                all_stored.push(stored);
+            }
+            meta.insert(META_NEXT_SEQ, seq.to_string().as_bytes())?;
+            Ok((all_stored, seq))
+        });
+        let (stored, next_seq) = match result {
+            Ok(r) => r,
+            Err(TransactionError::Abort(msg)) => return Err(self.write_err(msg)),
+            Err(TransactionError::Storage(e)) => return Err(self.write_err(e)),
+        };
+        self.set_view(view.tasks.clone(), next_seq);
+        self.db.flush().map_err(|e| self.write_err(e))?;
+        Ok(stored)
+    }
+
+    /// Commits many writes (an import) without holding them in a transaction: see the type's
+    /// documentation.
+    /// Returns the stored events and the tasks tree the commit replaced.
+    fn commit_large(
+        &self,
+        commits: &[Commit],
+    ) -> Result<(Vec<Vec<Event>>, Arc<TasksTree>), StoreError> {
+        let view = self.view();
+        let generation = view.tasks.generation + 1;
+        let name = tasks_tree_name(generation);
+        // A tree of that name can only be what a failed commit left: start it afresh.
+        self.db.drop_tree(&name).map_err(|e| self.write_err(e))?;
+        let tree = self.db.open_tree(&name).map_err(|e| self.write_err(e))?;
+        let written = self
+            .write_tasks(&view.tasks.tree, &tree, commits)
+            .and_then(|()| self.write_events(commits, view.next_seq));
+        let (stored, next_seq) = match written {
+            Ok(w) => w,
+            Err(e) => {
+                // Nothing refers to them; `recover` removes them at the next open if this
+                // fails too.
+                drop(tree);
+                let _ = self.db.drop_tree(&name);
+                let _ = self.discard_uncommitted(view.next_seq);
+                return Err(e);
+            }
+        };
+        // Everything the switch will point to is on disk before the switch is.
+        self.db.flush().map_err(|e| self.write_err(e))?;
+        self.switch(commits, &name, next_seq)?;
+        let new = Arc::new(TasksTree { tree, generation });
+        self.set_view(new, next_seq);
+        self.db.flush().map_err(|e| self.write_err(e))?;
+        Ok((stored, view.tasks.clone()))
+    }
+
+    /// The commit point of a large commit: one small transaction.
+    fn switch(&self, commits: &[Commit], name: &str, next_seq: u64) -> Result<(), StoreError> {
+        use sled::transaction::TransactionError;
+        let result = self.meta.transaction(|meta| {
+            for (k, v) in commits.iter().flat_map(|c| &c.meta) {
+                meta.insert(k.as_bytes(), v.as_bytes())?;
+            }
+            meta.insert(META_TASKS_TREE, name.as_bytes())?;
+            meta.insert(META_NEXT_SEQ, next_seq.to_string().as_bytes())?;
+            Ok(())
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Abort(())) => Err(self.write_err("the commit was aborted")),
+            Err(TransactionError::Storage(e)) => Err(self.write_err(e)),
+        }
+    }
+
+    /// Writes the tasks as they are after `commits` into the empty tree `new`: the tasks of
+    /// `old` that no commit replaces (none after a `clear_tasks`), and every put, the last
+    /// put of a number winning. In key order, in small batches.
+    fn write_tasks(
+        &self,
+        old: &sled::Tree,
+        new: &sled::Tree,
+        commits: &[Commit],
+    ) -> Result<(), StoreError> {
+        let last_clear = commits.iter().rposition(|c| c.clear_tasks);
+        let mut puts: std::collections::BTreeMap<[u8; 4], &Task> = Default::default();
+        for c in &commits[last_clear.unwrap_or(0)..] {
+            puts.extend(c.put.iter().map(|t| (task_key(t.number), t)));
+        }
+        let mut puts = puts.into_iter().peekable();
+        let mut batch = Chunked::new(self, new);
+        if last_clear.is_none() {
+            for kv in old.iter() {
+                let (k, v) = kv.map_err(|e| self.read_err(e))?;
+                while let Some((put_key, t)) = puts.next_if(|(p, _)| p[..] < k[..]) {
+                    batch.insert(&put_key, &self.encode(t)?)?;
+                }
+                // Replaced: the put is written next.
+                if puts.peek().is_none_or(|(p, _)| p[..] != k[..]) {
+                    batch.insert(&k, &v)?;
+                }
+            }
+        }
+        for (k, t) in puts {
+            batch.insert(&k, &self.encode(t)?)?;
+        }
+        batch.finish()
+    }
+
+    /// Writes the commits' events from seq `from` on, with their index entries; returns
+    /// them as stored and the seq after the last.
+    fn write_events(
+        &self,
+        commits: &[Commit],
+        from: u64,
+    ) -> Result<(Vec<Vec<Event>>, u64), StoreError> {
+        let mut seq = from;
+        let mut history = Chunked::new(self, &self.history);
+        let mut by_task = Chunked::new(self, &self.by_task);
+        let mut all_stored = Vec::with_capacity(commits.len());
+        for commit in commits {
+            let mut stored = Vec::with_capacity(commit.events.len());
+            for e in &commit.events {
+                let event = stored_event(e, seq);
+                history.insert(&seq.to_be_bytes(), &self.encode(&event)?)?;
+                by_task.insert(&by_task_key(event.task, seq), &[])?;
+                stored.push(event);
+                seq += 1;
+            }
+            all_stored.push(stored);
+        }
+        history.finish()?;
+        by_task.finish()?;
+        Ok((all_stored, seq))
+    }
+
+    fn encode<T: serde::Serialize>(&self, value: &T) -> Result<Vec<u8>, StoreError> {
+        serde_json::to_vec(value).map_err(|e| self.write_err(e))
+    }
+
+    /// Drops the tasks trees that large commits replaced and no reader holds any more;
+    /// keeps the others for later. (Dropping a tree a reader holds would end its reading.)
+    fn drop_unread(&self, retired: &mut Vec<Arc<TasksTree>>) {
+        for t in std::mem::take(retired) {
+            match Arc::try_unwrap(t) {
+                Ok(t) => {
+                    let name = tasks_tree_name(t.generation);
+                    drop(t);
+                    // A failure leaves the tree to `recover` at the next open.
+                    let _ = self.db.drop_tree(name);
+                }
+                Err(t) => retired.push(t),
+            }
+        }
+    }
+}
+
+/// Writes to one tree in sled batches of [`CHUNK`] entries.
+struct Chunked<'a> {
+    store: &'a SledStore,
+    tree: &'a sled::Tree,
+    batch: sled::Batch,
+    len: usize,
+}
+
+impl<'a> Chunked<'a> {
+    fn new(store: &'a SledStore, tree: &'a sled::Tree) -> Chunked<'a> {
+        Chunked {
+            store,
+            tree,
+            batch: sled::Batch::default(),
+            len: 0,
+        }
+    }
+
+    fn insert(&mut self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        self.batch.insert(key, value);
+        self.len += 1;
+        if self.len == CHUNK {
+            self.len = 0;
+            self.store
+                .apply(self.tree, std::mem::take(&mut self.batch))?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), StoreError> {
+        self.store.apply(self.tree, self.batch)
+    }
+}
+
+fn stored_event(e: &NewEvent, seq: u64) -> Event {
+    Event {
+        seq,
+        task: e.task,
+        at: e.at,
+        user: e.user.clone(),
+        change: e.change.clone(),
+        note: e.note.clone(),
+    }
+}
+
+fn by_task_key(task: u32, seq: u64) -> [u8; 12] {
+    let mut k = [0; 12];
+    k[..4].copy_from_slice(&task.to_be_bytes());
+    k[4..].copy_from_slice(&seq.to_be_bytes());
+    k
 }
 
 fn open_error(path: &Path, e: sled::Error) -> StoreError {
@@ -254,18 +731,19 @@ impl Store for SledStore {
     }
 
     fn tasks(&self) -> Result<Vec<Task>, StoreError> {
-        self.tasks
-            .iter()
-            .map(|kv| {
-                let (_, v) = kv.map_err(|e| self.read_err(e))?;
-                self.decode("task", &v)
-            })
-            .collect()
+        let mut out = Vec::new();
+        self.for_each_task(&mut |t| {
+            out.push(t);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     fn task(&self, number: u32) -> Result<Option<Task>, StoreError> {
         match self
+            .view()
             .tasks
+            .tree
             .get(task_key(number))
             .map_err(|e| self.read_err(e))?
         {
@@ -275,11 +753,33 @@ impl Store for SledStore {
     }
 
     fn history(&self, task: Option<u32>) -> Result<Vec<Event>, StoreError> {
+        let next_seq = self.view().next_seq;
+        let Some(number) = task else {
+            return self
+                .history
+                .range(..next_seq.to_be_bytes())
+                .map(|kv| {
+                    let (_, v) = kv.map_err(|e| self.read_err(e))?;
+                    self.decode("history event", &v)
+                })
+                .collect();
+        };
         let mut out = Vec::new();
-        for kv in self.history.iter() {
-            let (_, v) = kv.map_err(|e| self.read_err(e))?;
+        for key in self.by_task.scan_prefix(number.to_be_bytes()).keys() {
+            let key = key.map_err(|e| self.read_err(e))?;
+            let Some(seq) = key.get(4..).and_then(|s| <[u8; 8]>::try_from(s).ok()) else {
+                continue;
+            };
+            if u64::from_be_bytes(seq) >= next_seq {
+                continue;
+            }
+            let Some(v) = self.history.get(seq).map_err(|e| self.read_err(e))? else {
+                continue;
+            };
             let event: Event = self.decode("history event", &v)?;
-            if task.is_none_or(|n| n == event.task) {
+            // An entry a failed commit left behind may name a seq since given to another
+            // task's event.
+            if event.task == number {
                 out.push(event);
             }
         }
@@ -300,89 +800,293 @@ impl Store for SledStore {
     }
 
     fn commit_many(&self, commits: Vec<Commit>) -> Result<Vec<Vec<Event>>, StoreError> {
-        use sled::transaction::{ConflictableTransactionError, TransactionError};
-        use sled::Transactional;
-
-        let encoded: Vec<Vec<([u8; 4], Vec<u8>)>> = commits
-            .iter()
-            .map(|commit| {
-                commit
-                    .put
-                    .iter()
-                    .map(|t| {
-                        Ok((
-                            task_key(t.number),
-                            serde_json::to_vec(t).map_err(|e| self.write_err(e))?,
-                        ))
-                    })
-                    .collect::<Result<Vec<_>, StoreError>>()
-            })
-            .collect::<Result<_, StoreError>>()?;
-        // Removing every task inside a transaction needs their keys up front; the database
-        // is single-writer (sled's lock), so the list cannot change before the transaction.
-        let old_keys: Vec<sled::IVec> = if commits.iter().any(|c| c.clear_tasks) {
-            self.tasks
-                .iter()
-                .keys()
-                .collect::<Result<_, _>>()
-                .map_err(|e| self.read_err(e))?
+        let mut retired = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.drop_unread(&mut retired);
+        // What a failed large commit could not remove must go before seqs are given again.
+        self.discard_uncommitted(self.view().next_seq)?;
+        let writes: usize = commits.iter().map(|c| c.put.len() + c.events.len()).sum();
+        // Clearing every task in a transaction would hold them all in memory too; in a
+        // large commit it costs nothing (the new tree starts empty).
+        if writes > LARGE_COMMIT || commits.iter().any(|c| c.clear_tasks) {
+            let (stored, replaced) = self.commit_large(&commits)?;
+            retired.push(replaced);
+            self.drop_unread(&mut retired);
+            Ok(stored)
         } else {
-            Vec::new()
-        };
+            self.commit_small(&commits)
+        }
+    }
 
-        let result =
-            (&self.tasks, &self.history, &self.meta).transaction(|(tasks, history, meta)| {
-                let mut seq: u64 = match meta.get(META_NEXT_SEQ)? {
-                    Some(v) => String::from_utf8_lossy(&v).parse().unwrap_or(1),
-                    None => 1,
-                };
-                // Keys put by earlier commits of this batch: a later `clear_tasks` removes
-                // them too, as if the commits had run one by one.
-                let mut put_in_batch: Vec<[u8; 4]> = Vec::new();
-                let mut all_stored = Vec::with_capacity(commits.len());
-                for (commit, encoded_tasks) in commits.iter().zip(&encoded) {
-                    if commit.clear_tasks {
-                        for k in &old_keys {
-                            tasks.remove(k.clone())?;
-                        }
-                        for k in put_in_batch.drain(..) {
-                            tasks.remove(&k[..])?;
-                        }
-                    }
-                    for (k, v) in encoded_tasks {
-                        tasks.insert(&k[..], v.as_slice())?;
-                        put_in_batch.push(*k);
-                    }
-                    let mut stored = Vec::with_capacity(commit.events.len());
-                    for e in &commit.events {
-                        let event = Event {
-                            seq,
-                            task: e.task,
-                            at: e.at,
-                            user: e.user.clone(),
-                            change: e.change.clone(),
-                            note: e.note.clone(),
-                        };
-                        let bytes = serde_json::to_vec(&event)
-                            .map_err(|err| ConflictableTransactionError::Abort(err.to_string()))?;
-                        history.insert(&seq.to_be_bytes()[..], bytes)?;
-                        stored.push(event);
-                        seq += 1;
-                    }
-                    for (k, v) in &commit.meta {
-                        meta.insert(k.as_bytes(), v.as_bytes())?;
-                    }
-                    all_stored.push(stored);
-                }
-                meta.insert(META_NEXT_SEQ, seq.to_string().as_bytes())?;
-                Ok(all_stored)
-            });
-        let stored = match result {
-            Ok(stored) => stored,
-            Err(TransactionError::Abort(msg)) => return Err(self.write_err(msg)),
-            Err(TransactionError::Storage(e)) => return Err(self.write_err(e)),
+    fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.view().tasks.tree.is_empty())
+    }
+
+    fn goals(&self) -> Result<Vec<TaskGoal>, StoreError> {
+        self.view()
+            .tasks
+            .tree
+            .iter()
+            .values()
+            .map(|v| self.decode("task", &v.map_err(|e| self.read_err(e))?))
+            .collect()
+    }
+
+    fn for_each_task(
+        &self,
+        f: &mut dyn FnMut(Task) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for v in self.view().tasks.tree.iter().values() {
+            f(self.decode("task", &v.map_err(|e| self.read_err(e))?)?)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Domain, DomainDecision, Status};
+
+    fn task(number: u32, goal: &str) -> Task {
+        Task {
+            number,
+            section: None,
+            goal: goal.to_string(),
+            goal_edited: false,
+            lead_units: Vec::new(),
+            co_units: Vec::new(),
+            domain: Domain::Reform,
+            domain_decision: DomainDecision {
+                rule: "fallback".into(),
+                reason: "no rule matched".into(),
+                manual: false,
+            },
+            status: Status::NotStarted,
+            notes: Vec::new(),
+            periods: Vec::new(),
+        }
+    }
+
+    fn event(task: u32, period: &str) -> NewEvent {
+        NewEvent {
+            task,
+            at: Utc::now(),
+            user: "tester".into(),
+            change: Change::Import {
+                period: period.into(),
+                source: "report.txt".into(),
+            },
+            note: None,
+        }
+    }
+
+    /// An import of `n` tasks numbered from 1, goals tagged `tag`: a large commit.
+    fn import(n: u32, tag: &str, clear_tasks: bool) -> Commit {
+        Commit {
+            clear_tasks,
+            put: (1..=n).map(|i| task(i, &format!("{tag} {i}"))).collect(),
+            events: (1..=n).map(|i| event(i, tag)).collect(),
+            meta: vec![("content".into(), tag.into())],
+        }
+    }
+
+    fn status_edit(number: u32, goal: &str) -> Commit {
+        let mut t = task(number, goal);
+        t.status = Status::Done;
+        Commit {
+            put: vec![t],
+            events: vec![event(number, "edit")],
+            ..Commit::default()
+        }
+    }
+
+    fn goals(store: &SledStore) -> Vec<String> {
+        store.tasks().unwrap().into_iter().map(|t| t.goal).collect()
+    }
+
+    fn tasks_trees(store: &SledStore) -> Vec<u64> {
+        let mut g: Vec<u64> = store
+            .db
+            .tree_names()
+            .iter()
+            .filter_map(|n| tasks_tree_generation(n))
+            .collect();
+        g.sort();
+        g
+    }
+
+    #[test]
+    fn a_large_commit_keeps_untouched_tasks_and_reads_back_after_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        {
+            let store = SledStore::open(&db).unwrap();
+            store
+                .commit(status_edit(LARGE_COMMIT as u32 + 50, "kept"))
+                .unwrap();
+            let stored = store
+                .commit(import(LARGE_COMMIT as u32, "2021", false))
+                .unwrap();
+            assert_eq!(stored.len(), LARGE_COMMIT);
+            assert_eq!((stored[0].seq, stored[0].task), (2, 1));
+            // The next edit goes into the tasks the import made.
+            store.commit(status_edit(7, "edited")).unwrap();
+        }
+        let store = SledStore::open(&db).unwrap();
+        let tasks = store.tasks().unwrap();
+        assert_eq!(tasks.len(), LARGE_COMMIT + 1);
+        assert_eq!(tasks[6].goal, "edited");
+        assert_eq!(tasks[6].status, Status::Done);
+        assert_eq!(tasks[LARGE_COMMIT].goal, "kept");
+        assert_eq!(store.meta("content").unwrap().as_deref(), Some("2021"));
+        let seven: Vec<u64> = store
+            .history(Some(7))
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(seven, vec![8, LARGE_COMMIT as u64 + 2]);
+        assert_eq!(store.history(None).unwrap().len(), LARGE_COMMIT + 2);
+        // Only the tasks tree in use is left.
+        assert_eq!(tasks_trees(&store), vec![1]);
+    }
+
+    #[test]
+    fn a_large_commit_that_clears_starts_from_no_task_and_keeps_the_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(&dir.path().join("db")).unwrap();
+        store
+            .commit(import(LARGE_COMMIT as u32 + 10, "old", false))
+            .unwrap();
+        let replace = Commit {
+            clear_tasks: true,
+            ..import(3, "new", false)
         };
-        self.db.flush().map_err(|e| self.write_err(e))?;
-        Ok(stored)
+        store.commit(replace).unwrap();
+        assert_eq!(goals(&store), vec!["new 1", "new 2", "new 3"]);
+        assert_eq!(store.history(None).unwrap().len(), LARGE_COMMIT + 13);
+        assert_eq!(
+            store.history(Some(LARGE_COMMIT as u32 + 10)).unwrap().len(),
+            1
+        );
+    }
+
+    /// A crash in the middle of a large commit (everything written but the switch) leaves
+    /// the database as it was, and what was written is gone after reopening.
+    #[test]
+    fn a_large_commit_cut_short_before_its_switch_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        {
+            let store = SledStore::open(&db).unwrap();
+            store.commit(status_edit(1, "before")).unwrap();
+            let commits = [import(LARGE_COMMIT as u32 * 2, "lost", false)];
+            let tree = store.db.open_tree(tasks_tree_name(1)).unwrap();
+            store
+                .write_tasks(&store.view().tasks.tree, &tree, &commits)
+                .unwrap();
+            store.write_events(&commits, 2).unwrap();
+            store.db.flush().unwrap();
+            // Not yet committed: readers of this store do not see it either.
+            assert_eq!(goals(&store), vec!["before"]);
+            assert_eq!(store.history(None).unwrap().len(), 1);
+            assert_eq!(store.history(Some(1)).unwrap().len(), 1);
+        }
+        let store = SledStore::open(&db).unwrap();
+        assert_eq!(goals(&store), vec!["before"]);
+        assert_eq!(tasks_trees(&store), vec![0]);
+        assert_eq!(store.history.len(), 1);
+        assert_eq!(store.by_task.len(), 1);
+        // Seqs carry on from the last commit.
+        let e = store.commit(status_edit(2, "after")).unwrap();
+        assert_eq!(e[0].seq, 2);
+        assert_eq!(store.history(Some(2)).unwrap().len(), 1);
+    }
+
+    /// A reader still going through the tasks a large commit replaced keeps them until it
+    /// is done; the next commit after that drops them.
+    #[test]
+    fn replaced_tasks_stay_readable_while_a_reader_holds_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(&dir.path().join("db")).unwrap();
+        store
+            .commit(import(LARGE_COMMIT as u32 + 1, "first", false))
+            .unwrap();
+        let reader = store.view();
+        store
+            .commit(import(LARGE_COMMIT as u32 + 1, "second", false))
+            .unwrap();
+        assert_eq!(reader.tasks.tree.len(), LARGE_COMMIT + 1);
+        assert_eq!(tasks_trees(&store), vec![1, 2]);
+        drop(reader);
+        store.commit(status_edit(1, "edit")).unwrap();
+        assert_eq!(tasks_trees(&store), vec![2]);
+        assert_eq!(goals(&store)[1], "second 2");
+    }
+
+    /// A database written before the history index (schema 1) is indexed when opened.
+    #[test]
+    fn a_schema_1_database_gets_its_history_indexed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        {
+            let sled = sled::open(&db).unwrap();
+            let (tasks, history, meta) = (
+                sled.open_tree("tasks").unwrap(),
+                sled.open_tree("history").unwrap(),
+                sled.open_tree("meta").unwrap(),
+            );
+            for n in 1..=3u32 {
+                let t = serde_json::to_vec(&task(n, "old")).unwrap();
+                tasks.insert(task_key(n), t).unwrap();
+                let e = serde_json::to_vec(&stored_event(&event(n, "old"), u64::from(n))).unwrap();
+                history.insert(u64::from(n).to_be_bytes(), e).unwrap();
+            }
+            meta.insert(META_NEXT_SEQ, "4").unwrap();
+            meta.insert(META_SCHEMA, "1").unwrap();
+            sled.flush().unwrap();
+            std::fs::write(db.join(SCHEMA_MARKER), "duban database, schema 1\n").unwrap();
+        }
+        let store = SledStore::open(&db).unwrap();
+        assert_eq!(store.meta(META_SCHEMA).unwrap(), Some("2".to_string()));
+        let two = store.history(Some(2)).unwrap();
+        assert_eq!((two.len(), two[0].seq), (1, 2));
+        assert_eq!(goals(&store), vec!["old", "old", "old"]);
+        assert!(!store.is_empty().unwrap());
+    }
+
+    #[test]
+    fn goals_and_streamed_tasks_come_in_number_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(&dir.path().join("db")).unwrap();
+        assert!(store.is_empty().unwrap());
+        for n in [300, 2, 41] {
+            store.commit(status_edit(n, &format!("goal {n}"))).unwrap();
+        }
+        let g: Vec<(u32, String)> = store
+            .goals()
+            .unwrap()
+            .into_iter()
+            .map(|g| (g.number, g.goal))
+            .collect();
+        assert_eq!(
+            g,
+            vec![
+                (2, "goal 2".into()),
+                (41, "goal 41".into()),
+                (300, "goal 300".into())
+            ]
+        );
+        let mut seen = Vec::new();
+        store
+            .for_each_task(&mut |t| {
+                seen.push(t.number);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(seen, vec![2, 41, 300]);
     }
 }
