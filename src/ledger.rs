@@ -369,36 +369,70 @@ impl Ledger {
         let period = period
             .map(str::to_string)
             .unwrap_or_else(|| report.period.name.clone());
-        let mut existing_tasks = if replace {
+        // Matching needs only the tasks' goals; the tasks themselves are read one at a time
+        // below, so a large ledger is never in memory twice (as it was and as it becomes).
+        let mut existing = if replace {
             Vec::new()
         } else {
-            self.store.tasks()?
+            self.store.goals()?
         };
-        let mut matching = if existing_tasks.is_empty() {
+        let mut matching = if existing.is_empty() {
             Matching::default()
         } else {
-            periods::match_rows(&existing_tasks, &report.rows)
+            periods::match_goals(&existing, &report.rows)
         };
         // Tasks that are only the built-in sample give way to the first real report about
         // other tasks (most of its rows match none of the sample's), instead of conflicting
         // with it; a later period of the sample's own tasks merges as any report does.
         let matched = matching.rows.iter().filter(|m| m.task().is_some()).count();
         let replaced_sample = !replace
-            && !existing_tasks.is_empty()
+            && !existing.is_empty()
             && matched * 2 < report.rows.len()
             && self.store.meta(META_CONTENT)?.as_deref() == Some("sample");
         if replaced_sample {
-            existing_tasks.clear();
+            existing.clear();
             matching = Matching::default();
         }
         let replace = replace || replaced_sample;
-        let rows = if existing_tasks.is_empty() {
-            report.rows.clone()
+        // Each row with the number of the task it goes to.
+        let rows: Vec<(u32, &ImportedRow)> = if existing.is_empty() {
+            report.rows.iter().map(|r| (r.number, r)).collect()
         } else {
-            periods::resolve_rows(&report.rows, &matching)
+            periods::resolved(&report.rows, &matching)
         };
-        let existing: BTreeMap<u32, Task> =
-            existing_tasks.into_iter().map(|t| (t.number, t)).collect();
+        let existing: std::collections::BTreeSet<u32> = existing.iter().map(|g| g.number).collect();
+        // The rows merged into the tasks they go to, by row: each task is read, merged and
+        // let go in turn (every task in one pass when the report touches many of them).
+        let mut merged: Vec<Option<Task>> = rows.iter().map(|_| None).collect();
+        let mut wanted: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for (i, (number, _)) in rows.iter().enumerate() {
+            if existing.contains(number) {
+                wanted.entry(*number).or_default().push(i);
+            }
+        }
+        let mut merge_into = |old: Task, at: &[usize]| {
+            // Two rows for one task each start from the task as stored; the later wins.
+            if let Some((&last, others)) = at.split_last() {
+                for &i in others {
+                    merged[i] = Some(self.merge(old.clone(), rows[i].1, &period));
+                }
+                merged[last] = Some(self.merge(old, rows[last].1, &period));
+            }
+        };
+        if wanted.len() * 8 >= existing.len() {
+            self.store.for_each_task(&mut |task| {
+                if let Some(at) = wanted.remove(&task.number) {
+                    merge_into(task, &at);
+                }
+                Ok(())
+            })?;
+        } else {
+            for (number, at) in &wanted {
+                if let Some(task) = self.store.task(*number)? {
+                    merge_into(task, at);
+                }
+            }
+        }
         let mut summary = ImportSummary {
             period: period.clone(),
             ..ImportSummary::default()
@@ -406,20 +440,22 @@ impl Ledger {
         let mut put = Vec::with_capacity(rows.len());
         let mut events = Vec::with_capacity(rows.len());
         let now = Utc::now();
-        for row in &rows {
-            let mut task = match existing.get(&row.number) {
-                Some(old) => {
-                    summary.updated.push(row.number);
-                    self.merge(old.clone(), row, &period)
+        for (i, &(number, row)) in rows.iter().enumerate() {
+            let mut task = match merged[i].take() {
+                Some(task) => {
+                    summary.updated.push(number);
+                    task
                 }
                 None => {
-                    summary.added.push(row.number);
-                    self.new_task(row, &period)
+                    summary.added.push(number);
+                    let mut task = self.new_task(row, &period);
+                    task.number = number;
+                    task
                 }
             };
             self.keep_report_notes(&mut task, &row.notes, now);
             events.push(self.event(
-                row.number,
+                number,
                 Change::Import {
                     period: period.clone(),
                     source: report.source.clone(),
@@ -428,9 +464,9 @@ impl Ledger {
             ));
             put.push(task);
         }
-        let imported: std::collections::BTreeSet<u32> = rows.iter().map(|r| r.number).collect();
+        let imported: std::collections::BTreeSet<u32> = rows.iter().map(|&(n, _)| n).collect();
         summary.absent = existing
-            .keys()
+            .iter()
             .copied()
             .filter(|n| !imported.contains(n))
             .collect();
