@@ -401,35 +401,35 @@ impl Ledger {
             periods::resolved(&report.rows, &matching)
         };
         let existing: std::collections::BTreeSet<u32> = existing.iter().map(|g| g.number).collect();
-        // The rows merged into the tasks they go to, by row: each task is read, merged and
-        // let go in turn (every task in one pass when the report touches many of them).
-        let mut merged: Vec<Option<Task>> = rows.iter().map(|_| None).collect();
+        // The stored task each row goes to, by row (a clone for all but the last of two rows
+        // of one task: each starts from the task as stored, and the later wins). Every task
+        // is read in one pass when the report touches many of them.
+        let mut stored: Vec<Option<Task>> = rows.iter().map(|_| None).collect();
         let mut wanted: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
         for (i, (number, _)) in rows.iter().enumerate() {
             if existing.contains(number) {
                 wanted.entry(*number).or_default().push(i);
             }
         }
-        let mut merge_into = |old: Task, at: &[usize]| {
-            // Two rows for one task each start from the task as stored; the later wins.
+        let mut place = |task: Task, at: &[usize]| {
             if let Some((&last, others)) = at.split_last() {
                 for &i in others {
-                    merged[i] = Some(self.merge(old.clone(), rows[i].1, &period));
+                    stored[i] = Some(task.clone());
                 }
-                merged[last] = Some(self.merge(old, rows[last].1, &period));
+                stored[last] = Some(task);
             }
         };
         if wanted.len() * 8 >= existing.len() {
             self.store.for_each_task(&mut |task| {
                 if let Some(at) = wanted.remove(&task.number) {
-                    merge_into(task, &at);
+                    place(task, &at);
                 }
                 Ok(())
             })?;
         } else {
             for (number, at) in &wanted {
                 if let Some(task) = self.store.task(*number)? {
-                    merge_into(task, at);
+                    place(task, at);
                 }
             }
         }
@@ -437,33 +437,49 @@ impl Ledger {
             period: period.clone(),
             ..ImportSummary::default()
         };
-        let mut put = Vec::with_capacity(rows.len());
-        let mut events = Vec::with_capacity(rows.len());
-        let now = Utc::now();
-        for (i, &(number, row)) in rows.iter().enumerate() {
-            let mut task = match merged[i].take() {
-                Some(task) => {
-                    summary.updated.push(number);
-                    task
-                }
-                None => {
-                    summary.added.push(number);
-                    let mut task = self.new_task(row, &period);
-                    task.number = number;
-                    task
-                }
-            };
-            self.keep_report_notes(&mut task, &row.notes, now);
-            events.push(self.event(
-                number,
-                Change::Import {
-                    period: period.clone(),
-                    source: report.source.clone(),
-                },
-                None,
-            ));
-            put.push(task);
+        for (&(number, _), task) in rows.iter().zip(&stored) {
+            match task {
+                Some(_) => summary.updated.push(number),
+                None => summary.added.push(number),
+            }
         }
+        // Merging and classifying is most of the work, and each row's is its own: on all
+        // cores.
+        let now = Utc::now();
+        let put: Vec<Task> = {
+            use rayon::prelude::*;
+            rows.par_iter()
+                .zip(stored.into_par_iter())
+                .map(|(&(number, row), task)| {
+                    let mut task = match task {
+                        Some(task) => self.merge(task, row, &period),
+                        None => {
+                            let mut task = self.new_task(row, &period);
+                            task.number = number;
+                            task
+                        }
+                    };
+                    self.keep_report_notes(&mut task, &row.notes, now);
+                    task
+                })
+                .collect()
+        };
+        // One import, one moment: its events differ only in their task, which lets the store
+        // keep them as one run.
+        let events = rows
+            .iter()
+            .map(|&(number, _)| NewEvent {
+                at: now,
+                ..self.event(
+                    number,
+                    Change::Import {
+                        period: period.clone(),
+                        source: report.source.clone(),
+                    },
+                    None,
+                )
+            })
+            .collect();
         let imported: std::collections::BTreeSet<u32> = rows.iter().map(|&(n, _)| n).collect();
         summary.absent = existing
             .iter()

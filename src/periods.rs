@@ -354,15 +354,24 @@ pub struct GoalIndex {
 
 impl GoalIndex {
     pub fn new<'a>(goals: impl IntoIterator<Item = &'a str>) -> GoalIndex {
-        let mut df = BigramMap::default();
-        let mut n = 0;
-        for g in goals {
-            n += 1;
-            for (k, _) in bigrams(g) {
-                *df.entry(k).or_insert(0) += 1;
-            }
-        }
-        GoalIndex { df, n }
+        use rayon::prelude::*;
+        let goals: Vec<&str> = goals.into_iter().collect();
+        // Counted on all cores: a ledger may hold 100,000s of goals.
+        let df = goals
+            .par_iter()
+            .fold(BigramMap::default, |mut df, g| {
+                for (k, _) in bigrams(g) {
+                    *df.entry(k).or_insert(0) += 1;
+                }
+                df
+            })
+            .reduce(BigramMap::default, |mut a, b| {
+                for (k, n) in b {
+                    *a.entry(k).or_insert(0) += n;
+                }
+                a
+            });
+        GoalIndex { df, n: goals.len() }
     }
 
     fn weight(&self, k: &Bigram) -> f64 {
@@ -462,8 +471,10 @@ impl<'a> Postings<'a> {
             }
             .similarity()
         };
-        let mut ranked: Vec<(usize, f64)> =
-            touched.iter().map(|&ti| (ti, similarity(ti, common[ti]))).collect();
+        let mut ranked: Vec<(usize, f64)> = touched
+            .iter()
+            .map(|&ti| (ti, similarity(ti, common[ti])))
+            .collect();
         let own = own.map(|ti| similarity(ti, common[ti]));
         for &ti in &touched {
             common[ti] = 0.0;
@@ -499,10 +510,18 @@ pub fn match_goals(existing: &[TaskGoal], rows: &[ImportedRow]) -> Matching {
     let mut outcome: Vec<Option<RowOutcome>> = vec![None; rows.len()];
 
     // 1. Same number, similar goal: one comparison a row, so importing the next report of
-    //    the same tasks stays linear in their number.
+    //    the same tasks stays linear in their number (the comparisons on all cores).
+    let same_number: Vec<Option<f64>> = {
+        use rayon::prelude::*;
+        rows.par_iter()
+            .map(|r| {
+                let ti = by_number.get(&r.number)?;
+                Some(index.similarity(&r.goal, &existing[*ti].goal))
+            })
+            .collect()
+    };
     for (i, r) in rows.iter().enumerate() {
-        if let Some(&ti) = by_number.get(&r.number) {
-            let s = index.similarity(&r.goal, &existing[ti].goal);
+        if let (Some(&ti), Some(s)) = (by_number.get(&r.number), same_number[i]) {
             // A goal a person corrected no longer reads like the report's goal; the
             // correction vouches for the task, so its number is trusted.
             // A row without a goal has only its number to go by.

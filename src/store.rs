@@ -111,8 +111,10 @@ impl TaskGoal {
 /// Tasks live in a tree named by the meta key `tasks_tree` (`tasks`, then `tasks.1`,
 /// `tasks.2`… after large commits); history in `history` (seq → event) with an index
 /// `history_by_task` ((task, seq) → nothing), so one task's history is read without reading
-/// everyone's. An event is part of the history only when its seq is below the meta key
-/// `next_seq`.
+/// everyone's. The events of a large commit that differ only in their task (an import's, one
+/// per task) are stored as one run: a [`RunHeader`] in `history` at the run's first seq and
+/// its tasks in `history_runs`, instead of two entries per event. An event is part of the
+/// history only when its seq is below the meta key `next_seq`.
 ///
 /// A commit is one sled transaction, except a large one (an import): sled keeps every write
 /// of a transaction, and every page it replaces, in memory until the transaction ends (a
@@ -127,6 +129,8 @@ pub struct SledStore {
     db: sled::Db,
     history: sled::Tree,
     by_task: sled::Tree,
+    /// first seq → the tasks of a run of events (see [`RunHeader`]), 4 bytes each.
+    runs: sled::Tree,
     meta: sled::Tree,
     /// What readers see: replaced as a whole after each commit.
     view: RwLock<Arc<View>>,
@@ -174,6 +178,29 @@ const LARGE_COMMIT: usize = 2_000;
 /// Entries per sled batch when a large commit is written: small enough that sled's memory
 /// for one batch stays a few MB.
 const CHUNK: usize = 1_000;
+/// Consecutive events of a large commit that are alike but for their task are stored as a
+/// run when there are at least this many.
+const MIN_RUN: usize = 8;
+/// At most this many events in one run (its task list is 4 bytes an event).
+const MAX_RUN: usize = 1 << 20;
+
+/// A run of events (see [`SledStore`]): event `i` of the run has seq `first + i` and the
+/// `i`th task of the run's list; everything else is this.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct RunHeader {
+    /// How many events.
+    run: u32,
+    at: DateTime<Utc>,
+    user: String,
+    #[serde(flatten)]
+    change: Change,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+/// How a stored run header begins (a stored event begins `{"seq":`).
+const RUN_PREFIX: &[u8] = b"{\"run\":";
+
 /// sled's page cache. Its default, 1 GB, let a 100,000-task import keep all it wrote in
 /// memory; reads of a task that is not cached cost a page read from the OS's file cache.
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -228,7 +255,12 @@ impl SledStore {
             detail: e.to_string(),
         };
         let tree = |name: &str| db.open_tree(name).map_err(damaged);
-        let (history, by_task, meta) = (tree("history")?, tree("history_by_task")?, tree("meta")?);
+        let (history, by_task, runs, meta) = (
+            tree("history")?,
+            tree("history_by_task")?,
+            tree("history_runs")?,
+            tree("meta")?,
+        );
         let generation = match meta.get(META_TASKS_TREE).map_err(damaged)? {
             Some(name) => tasks_tree_generation(&name).ok_or_else(|| StoreError::Damaged {
                 path: path.clone(),
@@ -251,6 +283,7 @@ impl SledStore {
             writer: Mutex::new(Vec::new()),
             history,
             by_task,
+            runs,
             meta,
             path: path.clone(),
             db,
@@ -340,18 +373,23 @@ impl SledStore {
     }
 
     /// Removes the history from `next_seq` on (a large commit that did not complete), with
-    /// its index entries. Costs one lookup when there is none.
+    /// its index entries and runs. Costs two lookups when there is none.
     fn discard_uncommitted(&self, next_seq: u64) -> Result<(), StoreError> {
-        for kv in self.history.range(next_seq.to_be_bytes()..) {
+        let from = next_seq.to_be_bytes();
+        for kv in self.history.range(from..) {
             let (k, v) = kv.map_err(|e| self.read_err(e))?;
             // An event too damaged to name its task leaves an index entry behind, which
-            // readers skip (see `history`).
+            // readers skip (see `history`). A run has none.
             if let Ok(event) = serde_json::from_slice::<Event>(&v) {
                 self.by_task
                     .remove(by_task_key(event.task, event.seq))
                     .map_err(|e| self.write_err(e))?;
             }
             self.history.remove(k).map_err(|e| self.write_err(e))?;
+        }
+        for k in self.runs.range(from..).keys() {
+            let k = k.map_err(|e| self.read_err(e))?;
+            self.runs.remove(k).map_err(|e| self.write_err(e))?;
         }
         Ok(())
     }
@@ -495,7 +533,7 @@ impl SledStore {
     /// Returns the stored events and the tasks tree the commit replaced.
     fn commit_large(
         &self,
-        commits: &[Commit],
+        mut commits: Vec<Commit>,
     ) -> Result<(Vec<Vec<Event>>, Arc<TasksTree>), StoreError> {
         let view = self.view();
         let generation = view.tasks.generation + 1;
@@ -503,9 +541,7 @@ impl SledStore {
         // A tree of that name can only be what a failed commit left: start it afresh.
         self.db.drop_tree(&name).map_err(|e| self.write_err(e))?;
         let tree = self.db.open_tree(&name).map_err(|e| self.write_err(e))?;
-        let written = self
-            .write_tasks(&view.tasks.tree, &tree, commits)
-            .and_then(|()| self.write_events(commits, view.next_seq));
+        let written = self.write_content(&view.tasks.tree, &tree, &mut commits, view.next_seq);
         let (stored, next_seq) = match written {
             Ok(w) => w,
             Err(e) => {
@@ -519,7 +555,7 @@ impl SledStore {
         };
         // Everything the switch will point to is on disk before the switch is.
         self.db.flush().map_err(|e| self.write_err(e))?;
-        self.switch(commits, &name, next_seq)?;
+        self.switch(&commits, &name, next_seq)?;
         let new = Arc::new(TasksTree { tree, generation });
         self.set_view(new, next_seq);
         self.db.flush().map_err(|e| self.write_err(e))?;
@@ -544,43 +580,62 @@ impl SledStore {
         }
     }
 
-    /// Writes the tasks as they are after `commits` into the empty tree `new`: the tasks of
-    /// `old` that no commit replaces (none after a `clear_tasks`), and every put, the last
-    /// put of a number winning. In key order, in small batches.
+    /// Writes the tasks as they are after the commit into the empty tree `new`: the tasks of
+    /// `old` that no put replaces (none when `keep_old` is false), and the puts, in key
+    /// order, in small batches. Each put is let go once written, so the commit's tasks and
+    /// what sled holds while writing them are not in memory together.
     fn write_tasks(
         &self,
         old: &sled::Tree,
         new: &sled::Tree,
-        commits: &[Commit],
+        puts: Puts,
+        keep_old: bool,
     ) -> Result<(), StoreError> {
-        let last_clear = commits.iter().rposition(|c| c.clear_tasks);
-        let mut puts: std::collections::BTreeMap<[u8; 4], &Task> = Default::default();
-        for c in &commits[last_clear.unwrap_or(0)..] {
-            puts.extend(c.put.iter().map(|t| (task_key(t.number), t)));
-        }
         let mut puts = puts.into_iter().peekable();
-        let mut batch = Chunked::new(self, new);
-        if last_clear.is_none() {
+        let mut out = TaskWriter {
+            store: self,
+            tree: new,
+            pending: Vec::with_capacity(CHUNK),
+        };
+        if keep_old {
             for kv in old.iter() {
                 let (k, v) = kv.map_err(|e| self.read_err(e))?;
                 while let Some((put_key, t)) = puts.next_if(|(p, _)| p[..] < k[..]) {
-                    batch.insert(&put_key, &self.encode(t)?)?;
+                    out.push(&put_key[..], Entry::Put(t))?;
                 }
                 // Replaced: the put is written next.
                 if puts.peek().is_none_or(|(p, _)| p[..] != k[..]) {
-                    batch.insert(&k, &v)?;
+                    out.push(k, Entry::Stored(v))?;
                 }
             }
         }
         for (k, t) in puts {
-            batch.insert(&k, &self.encode(t)?)?;
+            out.push(&k[..], Entry::Put(t))?;
         }
-        batch.finish()
+        out.flush()
     }
 
-    /// Writes the commits' events from seq `from` on, with their index entries; returns
-    /// them as stored and the seq after the last.
-    fn write_events(
+    /// Writes what a large commit makes the database's content where no reader looks: the
+    /// tasks into `new`, the events from seq `from` on. Returns the events as stored and the
+    /// seq after the last. (One tree after the other: writing them at once, one thread each,
+    /// was hardly faster on two cores and held 200 MB more, sled keeping each thread's
+    /// replaced pages until all threads move on.)
+    fn write_content(
+        &self,
+        old: &sled::Tree,
+        new: &sled::Tree,
+        commits: &mut [Commit],
+        from: u64,
+    ) -> Result<(Vec<Vec<Event>>, u64), StoreError> {
+        let (puts, keep_old) = take_puts(commits);
+        self.write_tasks(old, new, puts, keep_old)?;
+        self.write_history(commits, from)
+    }
+
+    /// Writes the commits' events from seq `from` on: runs of alike events as runs, the
+    /// others one by one with their index entries. Returns them as stored and the seq after
+    /// the last.
+    fn write_history(
         &self,
         commits: &[Commit],
         from: u64,
@@ -591,18 +646,75 @@ impl SledStore {
         let mut all_stored = Vec::with_capacity(commits.len());
         for commit in commits {
             let mut stored = Vec::with_capacity(commit.events.len());
-            for e in &commit.events {
-                let event = stored_event(e, seq);
-                history.insert(&seq.to_be_bytes(), &self.encode(&event)?)?;
-                by_task.insert(&by_task_key(event.task, seq), &[])?;
-                stored.push(event);
-                seq += 1;
+            for run in runs_of(&commit.events) {
+                if run.len() >= MIN_RUN {
+                    let first = &run[0];
+                    let header = RunHeader {
+                        run: u32::try_from(run.len()).map_err(|e| self.write_err(e))?,
+                        at: first.at,
+                        user: first.user.clone(),
+                        change: first.change.clone(),
+                        note: first.note.clone(),
+                    };
+                    history.insert(&seq.to_be_bytes(), &self.encode(&header)?)?;
+                    let tasks: Vec<u8> = run.iter().flat_map(|e| e.task.to_be_bytes()).collect();
+                    self.runs
+                        .insert(seq.to_be_bytes(), tasks)
+                        .map_err(|e| self.write_err(e))?;
+                    for e in run {
+                        stored.push(stored_event(e, seq));
+                        seq += 1;
+                    }
+                } else {
+                    for e in run {
+                        let event = stored_event(e, seq);
+                        history.insert(&seq.to_be_bytes(), &self.encode(&event)?)?;
+                        by_task.insert(&by_task_key(e.task, seq), &[])?;
+                        stored.push(event);
+                        seq += 1;
+                    }
+                }
             }
             all_stored.push(stored);
         }
         history.finish()?;
         by_task.finish()?;
         Ok((all_stored, seq))
+    }
+
+    /// Adds the events of the run whose header `header` is stored at seq `first` to `out`,
+    /// only task `only`'s when given.
+    fn expand_run(
+        &self,
+        first: u64,
+        header: &[u8],
+        only: Option<u32>,
+        out: &mut Vec<Event>,
+    ) -> Result<(), StoreError> {
+        let header: RunHeader = self.decode("history run", header)?;
+        let tasks = self
+            .runs
+            .get(first.to_be_bytes())
+            .map_err(|e| self.read_err(e))?
+            .filter(|t| t.len() == header.run as usize * 4)
+            .ok_or_else(|| StoreError::Damaged {
+                path: self.path.clone(),
+                detail: format!("the task list of the history events from {first} is missing"),
+            })?;
+        for (seq, task) in (first..).zip(tasks.chunks_exact(4)) {
+            let task = u32::from_be_bytes([task[0], task[1], task[2], task[3]]);
+            if only.is_none_or(|n| n == task) {
+                out.push(Event {
+                    seq,
+                    task,
+                    at: header.at,
+                    user: header.user.clone(),
+                    change: header.change.clone(),
+                    note: header.note.clone(),
+                });
+            }
+        }
+        Ok(())
     }
 
     fn encode<T: serde::Serialize>(&self, value: &T) -> Result<Vec<u8>, StoreError> {
@@ -623,6 +735,62 @@ impl SledStore {
                 Err(t) => retired.push(t),
             }
         }
+    }
+}
+
+/// A commit's tasks by key: the last put of a number wins.
+type Puts = std::collections::BTreeMap<[u8; 4], Task>;
+
+/// Moves the tasks out of the commits: those put after the last `clear_tasks`, and whether
+/// the tasks already stored are kept (no commit clears them).
+fn take_puts(commits: &mut [Commit]) -> (Puts, bool) {
+    let last_clear = commits.iter().rposition(|c| c.clear_tasks);
+    let mut puts = Puts::new();
+    for (i, c) in commits.iter_mut().enumerate() {
+        let put = std::mem::take(&mut c.put);
+        if last_clear.is_none_or(|l| i >= l) {
+            puts.extend(put.into_iter().map(|t| (task_key(t.number), t)));
+        }
+    }
+    (puts, last_clear.is_none())
+}
+
+/// A task to write into a new tasks tree: as stored (its bytes), or put by the commit.
+enum Entry {
+    Stored(sled::IVec),
+    Put(Task),
+}
+
+/// Writes tasks in sled batches of [`CHUNK`], each batch's tasks encoded on all cores.
+struct TaskWriter<'a> {
+    store: &'a SledStore,
+    tree: &'a sled::Tree,
+    pending: Vec<(sled::IVec, Entry)>,
+}
+
+impl TaskWriter<'_> {
+    fn push(&mut self, key: impl Into<sled::IVec>, entry: Entry) -> Result<(), StoreError> {
+        self.pending.push((key.into(), entry));
+        if self.pending.len() == CHUNK {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), StoreError> {
+        use rayon::prelude::*;
+        let encoded: Vec<(sled::IVec, sled::IVec)> = std::mem::take(&mut self.pending)
+            .into_par_iter()
+            .map(|(k, entry)| match entry {
+                Entry::Stored(v) => Ok((k, v)),
+                Entry::Put(t) => Ok((k, self.store.encode(&t)?.into())),
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let mut batch = sled::Batch::default();
+        for (k, v) in encoded {
+            batch.insert(k, v);
+        }
+        self.store.apply(self.tree, batch)
     }
 }
 
@@ -660,6 +828,28 @@ impl<'a> Chunked<'a> {
     }
 }
 
+/// The events cut into runs of consecutive events alike but for their task (at most
+/// [`MAX_RUN`] long).
+fn runs_of(events: &[NewEvent]) -> impl Iterator<Item = &[NewEvent]> {
+    let mut rest = events;
+    std::iter::from_fn(move || {
+        let first = rest.first()?;
+        let len = rest
+            .iter()
+            .take(MAX_RUN)
+            .take_while(|e| {
+                e.at == first.at
+                    && e.user == first.user
+                    && e.change == first.change
+                    && e.note == first.note
+            })
+            .count();
+        let (run, after) = rest.split_at(len);
+        rest = after;
+        Some(run)
+    })
+}
+
 fn stored_event(e: &NewEvent, seq: u64) -> Event {
     Event {
         seq,
@@ -669,6 +859,11 @@ fn stored_event(e: &NewEvent, seq: u64) -> Event {
         change: e.change.clone(),
         note: e.note.clone(),
     }
+}
+
+/// The seq a history key names (0 for a key too short to name one).
+fn seq_of(key: &[u8]) -> u64 {
+    key.try_into().map_or(0, u64::from_be_bytes)
 }
 
 fn by_task_key(task: u32, seq: u64) -> [u8; 12] {
@@ -754,28 +949,35 @@ impl Store for SledStore {
 
     fn history(&self, task: Option<u32>) -> Result<Vec<Event>, StoreError> {
         let next_seq = self.view().next_seq;
-        let Some(number) = task else {
-            return self
-                .history
-                .range(..next_seq.to_be_bytes())
-                .map(|kv| {
-                    let (_, v) = kv.map_err(|e| self.read_err(e))?;
-                    self.decode("history event", &v)
-                })
-                .collect();
-        };
+        let committed = ..next_seq.to_be_bytes();
         let mut out = Vec::new();
+        let Some(number) = task else {
+            for kv in self.history.range(committed) {
+                let (k, v) = kv.map_err(|e| self.read_err(e))?;
+                if v.starts_with(RUN_PREFIX) {
+                    self.expand_run(seq_of(&k), &v, None, &mut out)?;
+                } else {
+                    out.push(self.decode("history event", &v)?);
+                }
+            }
+            return Ok(out);
+        };
         for key in self.by_task.scan_prefix(number.to_be_bytes()).keys() {
             let key = key.map_err(|e| self.read_err(e))?;
-            let Some(seq) = key.get(4..).and_then(|s| <[u8; 8]>::try_from(s).ok()) else {
-                continue;
-            };
-            if u64::from_be_bytes(seq) >= next_seq {
+            let seq = seq_of(key.get(4..).unwrap_or_default());
+            if seq >= next_seq {
                 continue;
             }
-            let Some(v) = self.history.get(seq).map_err(|e| self.read_err(e))? else {
+            let Some(v) = self
+                .history
+                .get(seq.to_be_bytes())
+                .map_err(|e| self.read_err(e))?
+            else {
                 continue;
             };
+            if v.starts_with(RUN_PREFIX) {
+                continue;
+            }
             let event: Event = self.decode("history event", &v)?;
             // An entry a failed commit left behind may name a seq since given to another
             // task's event.
@@ -783,6 +985,18 @@ impl Store for SledStore {
                 out.push(event);
             }
         }
+        // Runs are few (one an import): their task lists are read through.
+        let wanted = number.to_be_bytes();
+        for kv in self.runs.range(committed) {
+            let (k, tasks) = kv.map_err(|e| self.read_err(e))?;
+            if !tasks.chunks_exact(4).any(|t| t == wanted) {
+                continue;
+            }
+            if let Some(header) = self.history.get(&k).map_err(|e| self.read_err(e))? {
+                self.expand_run(seq_of(&k), &header, Some(number), &mut out)?;
+            }
+        }
+        out.sort_by_key(|e| e.seq);
         Ok(out)
     }
 
@@ -811,7 +1025,7 @@ impl Store for SledStore {
         // Clearing every task in a transaction would hold them all in memory too; in a
         // large commit it costs nothing (the new tree starts empty).
         if writes > LARGE_COMMIT || commits.iter().any(|c| c.clear_tasks) {
-            let (stored, replaced) = self.commit_large(&commits)?;
+            let (stored, replaced) = self.commit_large(commits)?;
             retired.push(replaced);
             self.drop_unread(&mut retired);
             Ok(stored)
@@ -825,21 +1039,42 @@ impl Store for SledStore {
     }
 
     fn goals(&self) -> Result<Vec<TaskGoal>, StoreError> {
-        self.view()
-            .tasks
-            .tree
-            .iter()
-            .values()
-            .map(|v| self.decode("task", &v.map_err(|e| self.read_err(e))?))
-            .collect()
+        let mut out = Vec::new();
+        self.decode_tasks(&mut |g| {
+            out.push(g);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     fn for_each_task(
         &self,
         f: &mut dyn FnMut(Task) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        for v in self.view().tasks.tree.iter().values() {
-            f(self.decode("task", &v.map_err(|e| self.read_err(e))?)?)?;
+        self.decode_tasks(f)
+    }
+}
+
+impl SledStore {
+    /// Calls `f` with every stored task decoded as `T`, in number order; decoding (most of
+    /// the work) is done a batch at a time on all cores.
+    fn decode_tasks<T: serde::de::DeserializeOwned + Send>(
+        &self,
+        f: &mut dyn FnMut(T) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        use rayon::prelude::*;
+        let mut values = self.view().tasks.tree.iter().values().peekable();
+        while values.peek().is_some() {
+            let raw: Vec<sled::IVec> = values
+                .by_ref()
+                .take(CHUNK)
+                .collect::<Result<_, _>>()
+                .map_err(|e| self.read_err(e))?;
+            let decoded: Vec<T> = raw
+                .par_iter()
+                .map(|v| self.decode("task", v))
+                .collect::<Result<_, _>>()?;
+            decoded.into_iter().try_for_each(&mut *f)?;
         }
         Ok(())
     }
@@ -870,10 +1105,16 @@ mod tests {
         }
     }
 
+    /// A moment shared by every event of a test import, so they are alike but for their
+    /// task, as an import's are.
+    fn moment() -> DateTime<Utc> {
+        "2024-07-01T08:00:00Z".parse().unwrap()
+    }
+
     fn event(task: u32, period: &str) -> NewEvent {
         NewEvent {
             task,
-            at: Utc::now(),
+            at: moment(),
             user: "tester".into(),
             change: Change::Import {
                 period: period.into(),
@@ -898,7 +1139,10 @@ mod tests {
         t.status = Status::Done;
         Commit {
             put: vec![t],
-            events: vec![event(number, "edit")],
+            events: vec![NewEvent {
+                at: Utc::now(),
+                ..event(number, "edit")
+            }],
             ..Commit::default()
         }
     }
@@ -983,12 +1227,11 @@ mod tests {
         {
             let store = SledStore::open(&db).unwrap();
             store.commit(status_edit(1, "before")).unwrap();
-            let commits = [import(LARGE_COMMIT as u32 * 2, "lost", false)];
+            let mut commits = [import(LARGE_COMMIT as u32 * 2, "lost", false)];
             let tree = store.db.open_tree(tasks_tree_name(1)).unwrap();
             store
-                .write_tasks(&store.view().tasks.tree, &tree, &commits)
+                .write_content(&store.view().tasks.tree, &tree, &mut commits, 2)
                 .unwrap();
-            store.write_events(&commits, 2).unwrap();
             store.db.flush().unwrap();
             // Not yet committed: readers of this store do not see it either.
             assert_eq!(goals(&store), vec!["before"]);
@@ -1000,6 +1243,7 @@ mod tests {
         assert_eq!(tasks_trees(&store), vec![0]);
         assert_eq!(store.history.len(), 1);
         assert_eq!(store.by_task.len(), 1);
+        assert_eq!(store.runs.len(), 0);
         // Seqs carry on from the last commit.
         let e = store.commit(status_edit(2, "after")).unwrap();
         assert_eq!(e[0].seq, 2);
@@ -1056,6 +1300,43 @@ mod tests {
         assert_eq!((two.len(), two[0].seq), (1, 2));
         assert_eq!(goals(&store), vec!["old", "old", "old"]);
         assert!(!store.is_empty().unwrap());
+    }
+
+    /// An import's events are kept as one run; read back they are the events as written,
+    /// in order, whole or one task's, among events stored one by one.
+    #[test]
+    fn a_run_of_events_reads_back_as_the_events_it_stands_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        let n = LARGE_COMMIT as u32 + 5;
+        let mut big = import(n, "run", false);
+        // Two events in the middle that are not alike end one run and start another.
+        big.events[10].note = Some("odd".into());
+        big.events[11].user = "someone else".into();
+        let written = {
+            let store = SledStore::open(&db).unwrap();
+            store.commit(status_edit(3, "before")).unwrap();
+            let written = store.commit(big).unwrap();
+            store.commit(status_edit(3, "after")).unwrap();
+            assert_eq!(store.runs.len(), 2, "two runs around the odd events");
+            assert_eq!(store.history.len(), 1 + 2 + 2 + 1);
+            written
+        };
+        let store = SledStore::open(&db).unwrap();
+        let all = store.history(None).unwrap();
+        assert_eq!(all.len(), n as usize + 2);
+        assert_eq!(&all[1..=n as usize], &written[..]);
+        assert!(all.windows(2).all(|w| w[0].seq + 1 == w[1].seq));
+        let three = store.history(Some(3)).unwrap();
+        let seqs: Vec<u64> = three.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, vec![1, 4, n as u64 + 2]);
+        assert!(matches!(&three[1].change, Change::Import { period, .. } if period == "run"));
+        let twelve = store.history(Some(12)).unwrap();
+        assert_eq!((twelve.len(), twelve[0].user.as_str()), (1, "someone else"));
+        assert_eq!(
+            store.history(Some(11)).unwrap()[0].note.as_deref(),
+            Some("odd")
+        );
     }
 
     #[test]
