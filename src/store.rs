@@ -353,15 +353,20 @@ impl SledStore {
     /// `next_seq`.
     fn recover(&self) -> Result<(), StoreError> {
         let current = self.view().tasks.generation;
+        let mut changed = false;
         for name in self.db.tree_names() {
             if tasks_tree_generation(&name).is_some_and(|g| g != current) {
                 self.db.drop_tree(&name).map_err(|e| self.write_err(e))?;
+                changed = true;
             }
         }
         let next_seq = self.committed_next_seq()?;
-        self.discard_uncommitted(next_seq)?;
+        changed |= self.discard_uncommitted(next_seq)?;
         self.set_view(self.view().tasks.clone(), next_seq);
-        self.db.flush().map_err(|e| self.write_err(e))?;
+        // Opening to read one task must not wait for the disk (`duban show`).
+        if changed {
+            self.db.flush().map_err(|e| self.write_err(e))?;
+        }
         Ok(())
     }
 
@@ -373,9 +378,11 @@ impl SledStore {
     }
 
     /// Removes the history from `next_seq` on (a large commit that did not complete), with
-    /// its index entries and runs. Costs two lookups when there is none.
-    fn discard_uncommitted(&self, next_seq: u64) -> Result<(), StoreError> {
+    /// its index entries and runs; says whether there was any. Costs two lookups when there
+    /// is none.
+    fn discard_uncommitted(&self, next_seq: u64) -> Result<bool, StoreError> {
         let from = next_seq.to_be_bytes();
+        let mut found = false;
         for kv in self.history.range(from..) {
             let (k, v) = kv.map_err(|e| self.read_err(e))?;
             // An event too damaged to name its task leaves an index entry behind, which
@@ -386,12 +393,14 @@ impl SledStore {
                     .map_err(|e| self.write_err(e))?;
             }
             self.history.remove(k).map_err(|e| self.write_err(e))?;
+            found = true;
         }
         for k in self.runs.range(from..).keys() {
             let k = k.map_err(|e| self.read_err(e))?;
             self.runs.remove(k).map_err(|e| self.write_err(e))?;
+            found = true;
         }
-        Ok(())
+        Ok(found)
     }
 
     fn view(&self) -> Arc<View> {
