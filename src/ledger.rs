@@ -400,7 +400,8 @@ impl Ledger {
         } else {
             periods::resolved(&report.rows, &matching)
         };
-        let existing: std::collections::BTreeSet<u32> = existing.iter().map(|g| g.number).collect();
+        let existing: std::collections::BTreeSet<u32> =
+            existing.into_iter().map(|g| g.number).collect();
         // The stored task each row goes to, by row (a clone for all but the last of two rows
         // of one task: each starts from the task as stored, and the later wins). Every task
         // is read in one pass when the report touches many of them.
@@ -419,13 +420,19 @@ impl Ledger {
                 stored[last] = Some(task);
             }
         };
-        if wanted.len() * 8 >= existing.len() {
+        // Whether the rows name every task: then the tasks are exactly the ones put, which
+        // the store writes without reading through the old ones to keep the others.
+        let mut names_every_task = false;
+        if !wanted.is_empty() && wanted.len() * 8 >= existing.len() {
+            let mut others = 0usize;
             self.store.for_each_task(&mut |task| {
-                if let Some(at) = wanted.remove(&task.number) {
-                    place(task, &at);
+                match wanted.remove(&task.number) {
+                    Some(at) => place(task, &at),
+                    None => others += 1,
                 }
                 Ok(())
             })?;
+            names_every_task = others == 0;
         } else {
             for (number, at) in &wanted {
                 if let Some(task) = self.store.task(*number)? {
@@ -489,7 +496,7 @@ impl Ledger {
         summary.matching = matching;
         summary.replaced_sample = replaced_sample;
         self.store.commit(Commit {
-            clear_tasks: replace,
+            clear_tasks: replace || names_every_task,
             put,
             events,
             meta: vec![(META_CONTENT.to_string(), "reports".to_string())],

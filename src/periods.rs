@@ -403,6 +403,16 @@ pub fn match_rows(existing: &[Task], rows: &[ImportedRow]) -> Matching {
     match_goals(&goals, rows)
 }
 
+/// What [`GoalIndex::similarity`] gives a goal and itself, whatever the weights: 1, or 0 for
+/// a goal with no letter or digit.
+fn same_goal_similarity(goal: &str) -> f64 {
+    if normalize(goal).is_empty() {
+        0.0
+    } else {
+        1.0
+    }
+}
+
 /// How a row not matched by its number compares with the tasks.
 struct Scores {
     /// The most similar task, the first in the tasks' order among equals.
@@ -500,7 +510,10 @@ impl<'a> Postings<'a> {
 
 /// [`match_rows`] given only the tasks' numbers and goals, ordered as the tasks are.
 pub fn match_goals(existing: &[TaskGoal], rows: &[ImportedRow]) -> Matching {
-    let index = GoalIndex::new(existing.iter().map(|t| t.goal.as_str()));
+    // The goals' bigram weights, counted when a comparison needs them: the next period of
+    // the same tasks, whose goals are the tasks' own, needs none.
+    let index = std::sync::OnceLock::new();
+    let index = || index.get_or_init(|| GoalIndex::new(existing.iter().map(|t| t.goal.as_str())));
     let by_number: HashMap<u32, usize> = existing
         .iter()
         .enumerate()
@@ -515,8 +528,12 @@ pub fn match_goals(existing: &[TaskGoal], rows: &[ImportedRow]) -> Matching {
         use rayon::prelude::*;
         rows.par_iter()
             .map(|r| {
-                let ti = by_number.get(&r.number)?;
-                Some(index.similarity(&r.goal, &existing[*ti].goal))
+                let goal = &existing[*by_number.get(&r.number)?].goal;
+                Some(if r.goal == *goal {
+                    same_goal_similarity(goal)
+                } else {
+                    index().similarity(&r.goal, goal)
+                })
             })
             .collect()
     };
@@ -539,7 +556,7 @@ pub fn match_goals(existing: &[TaskGoal], rows: &[ImportedRow]) -> Matching {
     let scores: Vec<Option<Scores>> = if outcome.iter().all(Option::is_some) {
         outcome.iter().map(|_| None).collect()
     } else {
-        let postings = Postings::new(&index, existing);
+        let postings = Postings::new(index(), existing);
         let mut common = vec![0.0; existing.len()];
         rows.iter()
             .zip(&outcome)
@@ -836,6 +853,16 @@ mod tests {
         assert!(goal_similarity(full, "全域推进生活垃圾分类,完善垃圾分类体系建设。") > 0.6);
         assert!(goal_similarity(full, "推进撤县设区。") < 0.2);
         assert_eq!(goal_similarity("", "x"), 0.0);
+    }
+
+    /// The shortcut for a goal met again unchanged gives what the weighted comparison gives.
+    #[test]
+    fn a_goal_compared_with_itself_scores_as_the_weighted_comparison_does() {
+        let goals = ["全域推进生活垃圾分类。", "推进撤县设区。", "x", "。", ""];
+        let index = GoalIndex::new(goals);
+        for g in goals {
+            assert_eq!(same_goal_similarity(g), index.similarity(g, g), "{g:?}");
+        }
     }
 
     #[test]

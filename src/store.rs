@@ -1156,6 +1156,20 @@ mod tests {
         }
     }
 
+    /// Opens the database at `db`, waiting for a store of it just dropped to let go of the
+    /// lock (sled's threads end a moment after it).
+    fn open(db: &Path) -> SledStore {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match SledStore::open(db) {
+                Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other.unwrap(),
+            }
+        }
+    }
+
     fn goals(store: &SledStore) -> Vec<String> {
         store.tasks().unwrap().into_iter().map(|t| t.goal).collect()
     }
@@ -1176,7 +1190,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("db");
         {
-            let store = SledStore::open(&db).unwrap();
+            let store = open(&db);
             store
                 .commit(status_edit(LARGE_COMMIT as u32 + 50, "kept"))
                 .unwrap();
@@ -1188,7 +1202,7 @@ mod tests {
             // The next edit goes into the tasks the import made.
             store.commit(status_edit(7, "edited")).unwrap();
         }
-        let store = SledStore::open(&db).unwrap();
+        let store = open(&db);
         let tasks = store.tasks().unwrap();
         assert_eq!(tasks.len(), LARGE_COMMIT + 1);
         assert_eq!(tasks[6].goal, "edited");
@@ -1234,7 +1248,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("db");
         {
-            let store = SledStore::open(&db).unwrap();
+            let store = open(&db);
             store.commit(status_edit(1, "before")).unwrap();
             let mut commits = [import(LARGE_COMMIT as u32 * 2, "lost", false)];
             let tree = store.db.open_tree(tasks_tree_name(1)).unwrap();
@@ -1247,7 +1261,7 @@ mod tests {
             assert_eq!(store.history(None).unwrap().len(), 1);
             assert_eq!(store.history(Some(1)).unwrap().len(), 1);
         }
-        let store = SledStore::open(&db).unwrap();
+        let store = open(&db);
         assert_eq!(goals(&store), vec!["before"]);
         assert_eq!(tasks_trees(&store), vec![0]);
         assert_eq!(store.history.len(), 1);
@@ -1303,7 +1317,7 @@ mod tests {
             sled.flush().unwrap();
             std::fs::write(db.join(SCHEMA_MARKER), "duban database, schema 1\n").unwrap();
         }
-        let store = SledStore::open(&db).unwrap();
+        let store = open(&db);
         assert_eq!(store.meta(META_SCHEMA).unwrap(), Some("2".to_string()));
         let two = store.history(Some(2)).unwrap();
         assert_eq!((two.len(), two[0].seq), (1, 2));
@@ -1323,7 +1337,7 @@ mod tests {
         big.events[10].note = Some("odd".into());
         big.events[11].user = "someone else".into();
         let written = {
-            let store = SledStore::open(&db).unwrap();
+            let store = open(&db);
             store.commit(status_edit(3, "before")).unwrap();
             let written = store.commit(big).unwrap();
             store.commit(status_edit(3, "after")).unwrap();
@@ -1331,7 +1345,7 @@ mod tests {
             assert_eq!(store.history.len(), 1 + 2 + 2 + 1);
             written
         };
-        let store = SledStore::open(&db).unwrap();
+        let store = open(&db);
         let all = store.history(None).unwrap();
         assert_eq!(all.len(), n as usize + 2);
         assert_eq!(&all[1..=n as usize], &written[..]);
@@ -1346,6 +1360,75 @@ mod tests {
             store.history(Some(11)).unwrap()[0].note.as_deref(),
             Some("odd")
         );
+    }
+
+    /// The sample's rows cycled and numbered 1..=n, as period `period`.
+    fn report(n: usize, period: &str) -> crate::import::Report {
+        let mut r = crate::import::import_bytes(
+            crate::ledger::SAMPLE_REPORT,
+            "sample",
+            &crate::import::Aliases::builtin(),
+        )
+        .unwrap();
+        let sample = std::mem::take(&mut r.rows);
+        r.rows = (0..n)
+            .map(|i| crate::import::ImportedRow {
+                number: i as u32 + 1,
+                ..sample[i % sample.len()].clone()
+            })
+            .collect();
+        r.period.name = period.to_string();
+        r
+    }
+
+    /// Imports through the ledger, at the size where commits are large and where the ledger
+    /// reads every task in one pass, and small, where it reads the tasks a report names:
+    /// what people did to the tasks stays, each task's history reads back whole.
+    #[test]
+    fn imports_through_the_ledger_keep_what_people_did_at_any_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(&dir.path().join("db")).unwrap();
+        let ledger = crate::ledger::Ledger::new(
+            Box::new(store),
+            "tester".into(),
+            crate::classify::DomainRules::builtin(),
+        );
+        let n = LARGE_COMMIT + 400;
+        assert_eq!(
+            ledger
+                .import(&report(n, "A"), None, false)
+                .unwrap()
+                .added
+                .len(),
+            n
+        );
+        ledger.set_status(7, Status::Done, None).unwrap();
+        ledger.add_note(7, "看现场").unwrap();
+        let again = ledger.import(&report(n, "B"), None, false).unwrap();
+        assert_eq!((again.added.len(), again.updated.len()), (0, n));
+        // A report naming a few tasks: those are read one by one.
+        let few = ledger.import(&report(100, "C"), None, false).unwrap();
+        assert_eq!((few.updated.len(), few.absent.len()), (100, n - 100));
+
+        let seven = ledger.task(7).unwrap();
+        assert_eq!(seven.status, Status::Done);
+        assert_eq!(seven.notes.len(), 1);
+        let periods: Vec<&str> = seven.periods.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(periods, ["A", "B", "C"]);
+        assert_eq!(ledger.task(n as u32).unwrap().periods.len(), 2);
+        let kinds: Vec<String> = ledger
+            .history(Some(7))
+            .unwrap()
+            .iter()
+            .map(|e| match &e.change {
+                Change::Import { period, .. } => period.clone(),
+                Change::Status { .. } => "status".into(),
+                Change::Note { .. } => "note".into(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(kinds, ["A", "status", "note", "B", "C"]);
+        assert_eq!(ledger.history(None).unwrap().len(), 2 * n + 2 + 100);
     }
 
     #[test]
