@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 /// The on-disk schema this build writes. A database with a higher number was written by a
-/// newer duban and is refused rather than misread. Schema 2 added the history index by task
-/// and the tasks tree named in meta; a schema 1 database is brought up to 2 when opened.
+/// newer duban and is refused rather than misread. Schema 2 added the history index by task,
+/// runs of events and the tasks tree named in meta (see [`SledStore`]); a schema 1 database
+/// is brought up to 2 when opened.
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// A history event before the store gives it its sequence number.
@@ -25,7 +26,8 @@ pub struct NewEvent {
 /// One atomic write: tasks to put, events to append, metadata to set.
 #[derive(Debug, Clone, Default)]
 pub struct Commit {
-    /// Remove every task before putting `put` (import `--replace`). History is kept.
+    /// Remove every task before putting `put` (import `--replace`, or an import whose rows
+    /// name every task). History is kept.
     pub clear_tasks: bool,
     pub put: Vec<Task>,
     pub events: Vec<NewEvent>,
