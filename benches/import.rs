@@ -192,5 +192,70 @@ fn office(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, import, office);
+/// `duban import` of a generated 100,000-row report (the sample's layout, ~57 MB) whole:
+/// read, matched, merged and committed, into an empty database and again into the database
+/// that import made (every row matched to its task). Targets (issue 10): each < 5 s and
+/// < 600 MB peak RSS (the RSS is measured with `/usr/bin/time -v duban import`).
+fn ledger_import(c: &mut Criterion) {
+    use criterion::BatchSize;
+    let text = Corpus::from_sample().concatenated_report(100_000, 7);
+    let open = |dir: &tempfile::TempDir| {
+        let store = duban::store::SledStore::open(&dir.path().join("db")).expect("database");
+        duban::ledger::Ledger::new(
+            Box::new(store),
+            "bench".into(),
+            duban::classify::DomainRules::builtin(),
+        )
+    };
+    let import = |ledger: &duban::ledger::Ledger| {
+        // As `duban import` sends it: the file's bytes, read by the ledger.
+        let op = duban::ops::Op::import(
+            black_box(text.as_bytes()).to_vec(),
+            "generated",
+            None,
+            false,
+        );
+        ledger
+            .apply(op)
+            .expect("import")
+            .into_imported()
+            .expect("an import summary")
+    };
+    let mut g = c.benchmark_group("import_ledger");
+    g.sample_size(10).measurement_time(Duration::from_secs(60));
+    g.bench_function("100000_rows_into_empty_db", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().expect("tmp");
+                let ledger = open(&dir);
+                (dir, ledger)
+            },
+            |(dir, ledger)| {
+                let summary = import(&ledger);
+                assert_eq!(summary.added.len(), 100_000);
+                (dir, ledger)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    g.bench_function("100000_rows_again_into_that_db", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().expect("tmp");
+                let ledger = open(&dir);
+                import(&ledger);
+                (dir, ledger)
+            },
+            |(dir, ledger)| {
+                let summary = import(&ledger);
+                assert_eq!(summary.updated.len(), 100_000);
+                (dir, ledger)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, import, office, ledger_import);
 criterion_main!(benches);

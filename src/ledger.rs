@@ -469,7 +469,7 @@ impl Ledger {
     /// Matched rows add a period to their task; statuses, notes, history, goal corrections
     /// and manual domain moves are kept. `period` overrides the report's own period name.
     /// `replace` starts over: every task is removed first (history is kept).
-    fn import(
+    pub(crate) fn import(
         &self,
         report: &Report,
         period: Option<&str>,
@@ -479,68 +479,127 @@ impl Ledger {
         let period = period
             .map(str::to_string)
             .unwrap_or_else(|| report.period.name.clone());
-        let mut existing_tasks = if replace {
+        // Matching needs only the tasks' goals; the tasks themselves are read one at a time
+        // below, so a large ledger is never in memory twice (as it was and as it becomes).
+        let mut existing = if replace {
             Vec::new()
         } else {
-            self.store.tasks()?
+            self.store.goals()?
         };
-        let mut matching = if existing_tasks.is_empty() {
+        let mut matching = if existing.is_empty() {
             Matching::default()
         } else {
-            periods::match_rows(&existing_tasks, &report.rows)
+            periods::match_goals(&existing, &report.rows)
         };
         // Tasks that are only the built-in sample give way to the first real report about
         // other tasks (most of its rows match none of the sample's), instead of conflicting
         // with it; a later period of the sample's own tasks merges as any report does.
         let matched = matching.rows.iter().filter(|m| m.task().is_some()).count();
         let replaced_sample = !replace
-            && !existing_tasks.is_empty()
+            && !existing.is_empty()
             && matched * 2 < report.rows.len()
             && self.store.meta(META_CONTENT)?.as_deref() == Some("sample");
         if replaced_sample {
-            existing_tasks.clear();
+            existing.clear();
             matching = Matching::default();
         }
         let replace = replace || replaced_sample;
-        let rows = if existing_tasks.is_empty() {
-            report.rows.clone()
+        // Each row with the number of the task it goes to.
+        let rows: Vec<(u32, &ImportedRow)> = if existing.is_empty() {
+            report.rows.iter().map(|r| (r.number, r)).collect()
         } else {
-            periods::resolve_rows(&report.rows, &matching)
+            periods::resolved(&report.rows, &matching)
         };
-        let existing: BTreeMap<u32, Task> =
-            existing_tasks.into_iter().map(|t| (t.number, t)).collect();
+        let existing: std::collections::BTreeSet<u32> =
+            existing.into_iter().map(|g| g.number).collect();
+        // The stored task each row goes to, by row (a clone for all but the last of two rows
+        // of one task: each starts from the task as stored, and the later wins). Every task
+        // is read in one pass when the report touches many of them.
+        let mut stored: Vec<Option<Task>> = rows.iter().map(|_| None).collect();
+        let mut wanted: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for (i, (number, _)) in rows.iter().enumerate() {
+            if existing.contains(number) {
+                wanted.entry(*number).or_default().push(i);
+            }
+        }
+        let mut place = |task: Task, at: &[usize]| {
+            if let Some((&last, others)) = at.split_last() {
+                for &i in others {
+                    stored[i] = Some(task.clone());
+                }
+                stored[last] = Some(task);
+            }
+        };
+        // Whether the rows name every task: then the tasks are exactly the ones put, which
+        // the store writes without reading through the old ones to keep the others.
+        let mut names_every_task = false;
+        if !wanted.is_empty() && wanted.len() * 8 >= existing.len() {
+            let mut others = 0usize;
+            self.store.for_each_task(&mut |task| {
+                match wanted.remove(&task.number) {
+                    Some(at) => place(task, &at),
+                    None => others += 1,
+                }
+                Ok(())
+            })?;
+            names_every_task = others == 0;
+        } else {
+            for (number, at) in &wanted {
+                if let Some(task) = self.store.task(*number)? {
+                    place(task, at);
+                }
+            }
+        }
         let mut summary = ImportSummary {
             period: period.clone(),
             ..ImportSummary::default()
         };
-        let mut put = Vec::with_capacity(rows.len());
-        let mut events = Vec::with_capacity(rows.len());
-        let now = Utc::now();
-        for row in &rows {
-            let mut task = match existing.get(&row.number) {
-                Some(old) => {
-                    summary.updated.push(row.number);
-                    self.merge(old.clone(), row, &period)
-                }
-                None => {
-                    summary.added.push(row.number);
-                    self.new_task(row, &period)
-                }
-            };
-            self.keep_report_notes(&mut task, &row.notes, now);
-            events.push(self.event(
-                row.number,
-                Change::Import {
-                    period: period.clone(),
-                    source: report.source.clone(),
-                },
-                None,
-            ));
-            put.push(task);
+        for (&(number, _), task) in rows.iter().zip(&stored) {
+            match task {
+                Some(_) => summary.updated.push(number),
+                None => summary.added.push(number),
+            }
         }
-        let imported: std::collections::BTreeSet<u32> = rows.iter().map(|r| r.number).collect();
+        // Merging and classifying is most of the work, and each row's is its own: on all
+        // cores.
+        let now = Utc::now();
+        let put: Vec<Task> = {
+            use rayon::prelude::*;
+            rows.par_iter()
+                .zip(stored.into_par_iter())
+                .map(|(&(number, row), task)| {
+                    let mut task = match task {
+                        Some(task) => self.merge(task, row, &period),
+                        None => {
+                            let mut task = self.new_task(row, &period);
+                            task.number = number;
+                            task
+                        }
+                    };
+                    self.keep_report_notes(&mut task, &row.notes, now);
+                    task
+                })
+                .collect()
+        };
+        // One import, one moment: its events differ only in their task, which lets the store
+        // keep them as one run.
+        let events = rows
+            .iter()
+            .map(|&(number, _)| NewEvent {
+                at: now,
+                ..self.event(
+                    number,
+                    Change::Import {
+                        period: period.clone(),
+                        source: report.source.clone(),
+                    },
+                    None,
+                )
+            })
+            .collect();
+        let imported: std::collections::BTreeSet<u32> = rows.iter().map(|&(n, _)| n).collect();
         summary.absent = existing
-            .keys()
+            .iter()
             .copied()
             .filter(|n| !imported.contains(n))
             .collect();
@@ -548,7 +607,7 @@ impl Ledger {
         summary.replaced_sample = replaced_sample;
         summary.report = facts;
         self.store.commit(Commit {
-            clear_tasks: replace,
+            clear_tasks: replace || names_every_task,
             put,
             events,
             meta: vec![(META_CONTENT.to_string(), "reports".to_string())],

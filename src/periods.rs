@@ -27,6 +27,7 @@
 use crate::figures::{self, Figure};
 use crate::import::{ImportedRow, Report};
 use crate::model::{Period, Task};
+use crate::store::TaskGoal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
@@ -193,15 +194,23 @@ pub fn resolve(report: &Report, matching: &Matching) -> Report {
 
 /// [`resolve`] for the rows alone.
 pub fn resolve_rows(rows: &[ImportedRow], matching: &Matching) -> Vec<ImportedRow> {
+    resolved(rows, matching)
+        .into_iter()
+        .map(|(number, row)| ImportedRow {
+            number,
+            ..row.clone()
+        })
+        .collect()
+}
+
+/// [`resolve_rows`] without copying the rows: each row to merge with the number of the task
+/// it goes to.
+pub fn resolved<'a>(rows: &'a [ImportedRow], matching: &Matching) -> Vec<(u32, &'a ImportedRow)> {
     rows.iter()
         .zip(&matching.rows)
         .filter_map(|(row, m)| match m.outcome {
-            RowOutcome::Matched { .. } | RowOutcome::New { .. } => Some(row.clone()),
-            RowOutcome::Renumbered { task, .. } => {
-                let mut r = row.clone();
-                r.number = task;
-                Some(r)
-            }
+            RowOutcome::Matched { .. } | RowOutcome::New { .. } => Some((row.number, row)),
+            RowOutcome::Renumbered { task, .. } => Some((task, row)),
             RowOutcome::Conflict { .. } => None,
         })
         .collect()
@@ -214,79 +223,168 @@ fn normalize(text: &str) -> Vec<char> {
         .collect()
 }
 
-fn bigrams(text: &str) -> HashMap<(char, char), usize> {
+type Bigram = (char, char);
+
+/// A text's bigrams with how often each occurs, sorted by bigram (so two are compared by
+/// walking both once; hash maps of bigrams made matching 100,000 rows slow and big).
+type Grams = Vec<(Bigram, u32)>;
+
+fn bigrams(text: &str) -> Grams {
     let chars = normalize(text);
-    let mut m = HashMap::new();
-    for w in chars.windows(2) {
-        *m.entry((w[0], w[1])).or_insert(0) += 1;
-    }
+    let mut pairs: Vec<Bigram> = chars.windows(2).map(|w| (w[0], w[1])).collect();
     if chars.len() == 1 {
-        m.insert((chars[0], '\0'), 1);
+        pairs.push((chars[0], '\0'));
     }
-    m
+    pairs.sort_unstable();
+    let mut grams: Grams = Vec::with_capacity(pairs.len());
+    for p in pairs {
+        match grams.last_mut() {
+            Some((q, n)) if *q == p => *n += 1,
+            _ => grams.push((p, 1)),
+        }
+    }
+    grams
 }
 
-type Grams = HashMap<(char, char), usize>;
+/// A hasher for bigram keys (FxHash's mix): the standard one was a large part of matching's
+/// time, and the keys come from the ledger's own goals, not from an attacker.
+#[derive(Default, Clone, Copy)]
+struct BigramHasher(u64);
 
-fn similarity_with(a: &Grams, b: &Grams, weight: &dyn Fn(&(char, char)) -> f64) -> f64 {
-    let total = |g: &Grams| -> f64 { g.iter().map(|(k, n)| *n as f64 * weight(k)).sum() };
-    let (wa, wb) = (total(a), total(b));
-    if wa <= 0.0 || wb <= 0.0 {
-        return 0.0;
+impl std::hash::Hasher for BigramHasher {
+    fn finish(&self) -> u64 {
+        self.0
     }
-    let common: f64 = a
-        .iter()
-        .map(|(k, n)| (*n).min(b.get(k).copied().unwrap_or(0)) as f64 * weight(k))
-        .sum();
-    let dice = 2.0 * common / (wa + wb);
-    let na: usize = a.values().sum();
-    let nb: usize = b.values().sum();
-    let contained = if na.min(nb) >= MIN_CONTAINED_BIGRAMS {
-        0.9 * common / wa.min(wb)
-    } else {
-        0.0
-    };
-    dice.max(contained)
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u32(u32::from(*b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type BigramMap<V> = HashMap<Bigram, V, std::hash::BuildHasherDefault<BigramHasher>>;
+
+/// What a similarity is computed from: the shared weight and each side's weight and count.
+#[derive(Debug, Clone, Copy, Default)]
+struct Overlap {
+    common: f64,
+    weight_a: f64,
+    weight_b: f64,
+    count_a: u32,
+    count_b: u32,
+}
+
+impl Overlap {
+    fn similarity(&self) -> f64 {
+        let (wa, wb) = (self.weight_a, self.weight_b);
+        if wa <= 0.0 || wb <= 0.0 {
+            return 0.0;
+        }
+        let dice = 2.0 * self.common / (wa + wb);
+        let contained = if self.count_a.min(self.count_b) as usize >= MIN_CONTAINED_BIGRAMS {
+            0.9 * self.common / wa.min(wb)
+        } else {
+            0.0
+        };
+        dice.max(contained)
+    }
+}
+
+/// A text's bigrams with their weights and totals, for comparing it with many others.
+struct Weighted {
+    grams: Vec<(Bigram, u32, f64)>,
+    weight: f64,
+    count: u32,
+}
+
+impl Weighted {
+    fn new(grams: Grams, weight: &dyn Fn(&Bigram) -> f64) -> Weighted {
+        let grams: Vec<(Bigram, u32, f64)> =
+            grams.into_iter().map(|(k, n)| (k, n, weight(&k))).collect();
+        Weighted {
+            weight: grams.iter().map(|(_, n, w)| f64::from(*n) * w).sum(),
+            count: grams.iter().map(|(_, n, _)| n).sum(),
+            grams,
+        }
+    }
+
+    fn overlap(&self, other: &Weighted) -> Overlap {
+        let (a, b) = (&self.grams, &other.grams);
+        let (mut i, mut j, mut common) = (0, 0, 0.0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    common += f64::from(a[i].1.min(b[j].1)) * a[i].2;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        Overlap {
+            common,
+            weight_a: self.weight,
+            weight_b: other.weight,
+            count_a: self.count,
+            count_b: other.count,
+        }
+    }
 }
 
 /// Goal similarity in 0..=1 with every bigram weighted alike (see the module doc).
 /// [`GoalIndex::similarity`] is the one matching uses.
 pub fn goal_similarity(a: &str, b: &str) -> f64 {
-    similarity_with(&bigrams(a), &bigrams(b), &|_| 1.0)
+    let one = |_: &Bigram| 1.0;
+    Weighted::new(bigrams(a), &one)
+        .overlap(&Weighted::new(bigrams(b), &one))
+        .similarity()
 }
 
 /// Goal similarity weighted by how rare each bigram is among the existing goals (inverse
 /// document frequency), so that words every goal has (`推进`, `建设`, `加快`) count for
 /// less than the words that name the task (`垃圾分类`, `法律服务`).
 pub struct GoalIndex {
-    df: HashMap<(char, char), usize>,
+    df: BigramMap<u32>,
     n: usize,
 }
 
 impl GoalIndex {
     pub fn new<'a>(goals: impl IntoIterator<Item = &'a str>) -> GoalIndex {
-        let mut df = HashMap::new();
-        let mut n = 0;
-        for g in goals {
-            n += 1;
-            for k in bigrams(g).into_keys() {
-                *df.entry(k).or_insert(0) += 1;
-            }
-        }
-        GoalIndex { df, n }
+        use rayon::prelude::*;
+        let goals: Vec<&str> = goals.into_iter().collect();
+        // Counted on all cores: a ledger may hold 100,000s of goals.
+        let df = goals
+            .par_iter()
+            .fold(BigramMap::default, |mut df, g| {
+                for (k, _) in bigrams(g) {
+                    *df.entry(k).or_insert(0) += 1;
+                }
+                df
+            })
+            .reduce(BigramMap::default, |mut a, b| {
+                for (k, n) in b {
+                    *a.entry(k).or_insert(0) += n;
+                }
+                a
+            });
+        GoalIndex { df, n: goals.len() }
     }
 
-    fn weight(&self, k: &(char, char)) -> f64 {
+    fn weight(&self, k: &Bigram) -> f64 {
         let df = self.df.get(k).copied().unwrap_or(0) as f64;
         ((self.n as f64 + 1.0) / (df + 1.0)).ln() + 0.1
     }
 
-    fn similarity_of(&self, a: &Grams, b: &Grams) -> f64 {
-        similarity_with(a, b, &|k| self.weight(k))
+    fn weighted(&self, text: &str) -> Weighted {
+        Weighted::new(bigrams(text), &|k| self.weight(k))
     }
 
     pub fn similarity(&self, a: &str, b: &str) -> f64 {
-        self.similarity_of(&bigrams(a), &bigrams(b))
+        self.weighted(a).overlap(&self.weighted(b)).similarity()
     }
 }
 
@@ -301,25 +399,146 @@ fn short(text: &str) -> String {
 
 /// Matches a report's rows to the existing tasks (see the module doc).
 pub fn match_rows(existing: &[Task], rows: &[ImportedRow]) -> Matching {
-    let index = GoalIndex::new(existing.iter().map(|t| t.goal.as_str()));
-    let task_grams: Vec<(u32, Grams)> = existing
-        .iter()
-        .map(|t| (t.number, bigrams(&t.goal)))
-        .collect();
+    let goals: Vec<TaskGoal> = existing.iter().map(TaskGoal::of).collect();
+    match_goals(&goals, rows)
+}
+
+/// What [`GoalIndex::similarity`] gives a goal and itself, whatever the weights: 1, or 0 for
+/// a goal with no letter or digit.
+fn same_goal_similarity(goal: &str) -> f64 {
+    if normalize(goal).is_empty() {
+        0.0
+    } else {
+        1.0
+    }
+}
+
+/// How a row not matched by its number compares with the tasks.
+struct Scores {
+    /// The most similar task, the first in the tasks' order among equals.
+    best: Option<(usize, f64)>,
+    /// The second highest similarity.
+    runner_up: f64,
+    /// The most similar task, the last in the tasks' order among equals (for messages).
+    nearest: Option<(usize, f64)>,
+    /// Similarity to the task with the row's own number.
+    own: Option<f64>,
+}
+
+/// Every existing goal's bigrams by bigram, to compare a row only with the tasks that share
+/// one (any other scores 0) rather than with all of them.
+struct Postings<'a> {
+    index: &'a GoalIndex,
+    tasks: Vec<Weighted>,
+    by_bigram: BigramMap<Vec<(u32, u32)>>,
+}
+
+impl<'a> Postings<'a> {
+    fn new(index: &'a GoalIndex, existing: &[TaskGoal]) -> Postings<'a> {
+        let mut by_bigram: BigramMap<Vec<(u32, u32)>> = BigramMap::default();
+        let tasks: Vec<Weighted> = existing
+            .iter()
+            .enumerate()
+            .map(|(ti, t)| {
+                let w = index.weighted(&t.goal);
+                for &(k, n, _) in &w.grams {
+                    by_bigram.entry(k).or_default().push((ti as u32, n));
+                }
+                // Only the totals are needed from here on.
+                Weighted {
+                    grams: Vec::new(),
+                    ..w
+                }
+            })
+            .collect();
+        Postings {
+            index,
+            tasks,
+            by_bigram,
+        }
+    }
+
+    fn scores(&self, goal: &str, own: Option<usize>, common: &mut [f64]) -> Scores {
+        let row = self.index.weighted(goal);
+        let mut touched: Vec<usize> = Vec::new();
+        for &(k, n, w) in &row.grams {
+            for &(ti, m) in self.by_bigram.get(&k).map_or(&[][..], Vec::as_slice) {
+                let ti = ti as usize;
+                if common[ti] == 0.0 {
+                    touched.push(ti);
+                }
+                common[ti] += f64::from(n.min(m)) * w;
+            }
+        }
+        let similarity = |ti: usize, common: f64| {
+            let t = &self.tasks[ti];
+            Overlap {
+                common,
+                weight_a: row.weight,
+                weight_b: t.weight,
+                count_a: row.count,
+                count_b: t.count,
+            }
+            .similarity()
+        };
+        let mut ranked: Vec<(usize, f64)> = touched
+            .iter()
+            .map(|&ti| (ti, similarity(ti, common[ti])))
+            .collect();
+        let own = own.map(|ti| similarity(ti, common[ti]));
+        for &ti in &touched {
+            common[ti] = 0.0;
+        }
+        // Tasks sharing no bigram score 0: the first of them in order is the best when no
+        // task shares one, the last the nearest.
+        let n = self.tasks.len();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let nearest = ranked
+            .iter()
+            .take_while(|(_, s)| *s == ranked[0].1)
+            .max_by_key(|(ti, _)| *ti)
+            .copied()
+            .or_else(|| n.checked_sub(1).map(|last| (last, 0.0)));
+        Scores {
+            best: ranked.first().copied().or((n > 0).then_some((0, 0.0))),
+            runner_up: ranked.get(1).map_or(0.0, |x| x.1),
+            nearest,
+            own,
+        }
+    }
+}
+
+/// [`match_rows`] given only the tasks' numbers and goals, ordered as the tasks are.
+pub fn match_goals(existing: &[TaskGoal], rows: &[ImportedRow]) -> Matching {
+    // The goals' bigram weights, counted when a comparison needs them: the next period of
+    // the same tasks, whose goals are the tasks' own, needs none.
+    let index = std::sync::OnceLock::new();
+    let index = || index.get_or_init(|| GoalIndex::new(existing.iter().map(|t| t.goal.as_str())));
     let by_number: HashMap<u32, usize> = existing
         .iter()
         .enumerate()
         .map(|(i, t)| (t.number, i))
         .collect();
-    let row_grams: Vec<Grams> = rows.iter().map(|r| bigrams(&r.goal)).collect();
     let mut claimed: BTreeSet<u32> = BTreeSet::new();
     let mut outcome: Vec<Option<RowOutcome>> = vec![None; rows.len()];
 
     // 1. Same number, similar goal: one comparison a row, so importing the next report of
-    //    the same tasks stays linear in their number.
+    //    the same tasks stays linear in their number (the comparisons on all cores).
+    let same_number: Vec<Option<f64>> = {
+        use rayon::prelude::*;
+        rows.par_iter()
+            .map(|r| {
+                let goal = &existing[*by_number.get(&r.number)?].goal;
+                Some(if r.goal == *goal {
+                    same_goal_similarity(goal)
+                } else {
+                    index().similarity(&r.goal, goal)
+                })
+            })
+            .collect()
+    };
     for (i, r) in rows.iter().enumerate() {
-        if let Some(&ti) = by_number.get(&r.number) {
-            let s = index.similarity_of(&row_grams[i], &task_grams[ti].1);
+        if let (Some(&ti), Some(s)) = (by_number.get(&r.number), same_number[i]) {
             // A goal a person corrected no longer reads like the report's goal; the
             // correction vouches for the task, so its number is trusted.
             // A row without a goal has only its number to go by.
@@ -333,39 +552,41 @@ pub fn match_rows(existing: &[Task], rows: &[ImportedRow]) -> Matching {
             }
         }
     }
-    // Similarity of every row not matched yet to every task (none for matched rows).
-    let scores: Vec<Vec<f64>> = (0..rows.len())
-        .map(|i| match outcome[i] {
-            Some(_) => Vec::new(),
-            None => task_grams
-                .iter()
-                .map(|(_, tg)| index.similarity_of(&row_grams[i], tg))
-                .collect(),
-        })
-        .collect();
+    // How every row not matched yet compares with the tasks (nothing for matched rows).
+    let scores: Vec<Option<Scores>> = if outcome.iter().all(Option::is_some) {
+        outcome.iter().map(|_| None).collect()
+    } else {
+        let postings = Postings::new(index(), existing);
+        let mut common = vec![0.0; existing.len()];
+        rows.iter()
+            .zip(&outcome)
+            .map(|(r, o)| {
+                o.is_none().then(|| {
+                    let own = by_number.get(&r.number).copied();
+                    postings.scores(&r.goal, own, &mut common)
+                })
+            })
+            .collect()
+    };
     // 2. The rest: the best unclaimed task, if it is clearly the one; strongest first so two
     //    rows never take one task.
-    let mut candidates: Vec<(usize, usize, f64, f64)> = Vec::new();
-    for (i, _) in rows
+    let mut candidates: Vec<(usize, usize, f64, f64)> = scores
         .iter()
         .enumerate()
-        .filter(|(i, _)| outcome[*i].is_none())
-    {
-        let mut ranked: Vec<(usize, f64)> = scores[i].iter().copied().enumerate().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        if let Some(&(ti, s)) = ranked.first() {
-            let runner_up = ranked.get(1).map_or(0.0, |x| x.1);
-            candidates.push((i, ti, s, runner_up));
-        }
-    }
+        .filter_map(|(i, sc)| {
+            let sc = sc.as_ref()?;
+            sc.best.map(|(ti, s)| (i, ti, s, sc.runner_up))
+        })
+        .collect();
     candidates.sort_by(|a, b| b.2.total_cmp(&a.2));
     for (i, ti, s, runner_up) in candidates {
         let task = existing[ti].number;
         if s >= RENUMBER_THRESHOLD && s - runner_up >= RENUMBER_MARGIN && !claimed.contains(&task) {
             claimed.insert(task);
+            let own = scores[i].as_ref().and_then(|sc| sc.own);
             let displaced = by_number
                 .get(&rows[i].number)
-                .map(|&own| (existing[own].number, scores[i][own]));
+                .map(|&ti| (existing[ti].number, own.unwrap_or(0.0)));
             outcome[i] = Some(RowOutcome::Renumbered {
                 task,
                 similarity: s,
@@ -378,16 +599,14 @@ pub fn match_rows(existing: &[Task], rows: &[ImportedRow]) -> Matching {
         if outcome[i].is_some() {
             continue;
         }
-        let nearest = scores[i]
-            .iter()
-            .copied()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(&b.1))
+        let sc = scores[i].as_ref();
+        let nearest = sc
+            .and_then(|sc| sc.nearest)
             .map(|(ti, s)| (existing[ti].number, s));
         outcome[i] = Some(match by_number.get(&r.number) {
-            Some(&ti) => RowOutcome::Conflict {
+            Some(_) => RowOutcome::Conflict {
                 task: r.number,
-                similarity: scores[i][ti],
+                similarity: sc.and_then(|sc| sc.own).unwrap_or(0.0),
                 nearest,
             },
             None => RowOutcome::New { nearest },
@@ -634,6 +853,16 @@ mod tests {
         assert!(goal_similarity(full, "全域推进生活垃圾分类,完善垃圾分类体系建设。") > 0.6);
         assert!(goal_similarity(full, "推进撤县设区。") < 0.2);
         assert_eq!(goal_similarity("", "x"), 0.0);
+    }
+
+    /// The shortcut for a goal met again unchanged gives what the weighted comparison gives.
+    #[test]
+    fn a_goal_compared_with_itself_scores_as_the_weighted_comparison_does() {
+        let goals = ["全域推进生活垃圾分类。", "推进撤县设区。", "x", "。", ""];
+        let index = GoalIndex::new(goals);
+        for g in goals {
+            assert_eq!(same_goal_similarity(g), index.similarity(g, g), "{g:?}");
+        }
     }
 
     #[test]

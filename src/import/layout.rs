@@ -27,58 +27,47 @@ pub(crate) use regex;
 /// The evidence score of every layout, in the order ties are broken (most specific first).
 /// A score is roughly "how many task rows this layout would explain".
 pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
-    let mut concat_header_at: Option<usize> = None;
-    let mut nbsp_rows = 0usize;
-    let mut numbered_after_concat_header = 0usize;
-    let mut units_labels = 0usize;
-    let mut progress_labels = 0usize;
-    let mut paren_rows = 0.0f32;
-
-    for (i, l) in lines.iter().enumerate() {
+    use rayon::prelude::*;
+    // Every line is looked at on its own, so on all cores (a report may have 100,000s).
+    let concat_header_at = lines.par_iter().position_first(|l| {
         let text = l.text.trim();
-        if text.is_empty() {
-            continue;
-        }
-        if concat_header_at.is_none() && is_concatenated_header(text) {
-            concat_header_at = Some(i);
-            continue;
-        }
-        if regex!(r"^\d{1,9}[.．]\u{a0}").is_match(text) {
-            nbsp_rows += 1;
-        }
-        if concat_header_at.is_some() && number_prefix(text).is_some() {
-            numbered_after_concat_header += 1;
-        }
-        // Table rows are evidence of the pipe layout only ([`super::pipe::evidence`]).
-        if pipe_cells(text).is_some() {
-            continue;
-        }
-        if let Some(p) = super::parenthesized::trailing_units(text) {
-            // A bare `(市发改委)` at a sentence end is weaker evidence than `(X牵头…)`.
-            // Its labels, if any, are inside the units parenthesis.
-            paren_rows += if p.explicit { 1.0 } else { 0.5 };
-            continue;
-        }
-        // A 通报 item (`1.关于“…”事项。`) is that layout's, whatever form its units take; it
-        // outweighs the units labels its items end with.
-        if super::parenthesized::is_item(text) {
-            paren_rows += 2.0;
-            continue;
-        }
-        // Labels at the start of the paragraph, or after a task on its line
-        // (`1.任务。牵头责任单位:市发改委`).
-        let first = label_at_start(text).map(|(c, _, _)| c);
-        let inline = inline_labels(text)
-            .into_iter()
-            .filter_map(|at| label_at_start(&text[at..]).map(|(c, _, _)| c));
-        for col in first.into_iter().chain(inline) {
-            match col {
-                Column::Lead | Column::Units => units_labels += 1,
-                Column::Progress => progress_labels += 1,
-                _ => {}
+        !text.is_empty() && is_concatenated_header(text)
+    });
+    let ((evidence, pipe), cells) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    lines
+                        .par_iter()
+                        .enumerate()
+                        .filter(|(i, _)| Some(*i) != concat_header_at)
+                        .map(|(i, l)| {
+                            line_evidence(l.text.trim(), concat_header_at.is_some_and(|h| i > h))
+                        })
+                        .reduce(LineEvidence::default, LineEvidence::add)
+                },
+                || super::pipe::evidence(lines),
+            )
+        },
+        || match find_cells_header(lines) {
+            Some(h) => {
+                let runs = unit_runs(&lines[h.end..]);
+                if runs > 0 {
+                    2.0 + runs as f32
+                } else {
+                    0.0
+                }
             }
-        }
-    }
+            None => 0.0,
+        },
+    );
+    let LineEvidence {
+        nbsp_rows,
+        numbered_after_concat_header,
+        units_labels,
+        progress_labels,
+        paren_rows,
+    } = evidence;
 
     let concatenated = match concat_header_at {
         Some(_) => 3.0 + nbsp_rows.max(numbered_after_concat_header) as f32,
@@ -88,23 +77,11 @@ pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
         None if nbsp_rows >= 2 => 0.9 * nbsp_rows as f32,
         None => 0.0,
     };
-    let pipe = super::pipe::evidence(lines);
     // Progress labels alone are weak evidence (a parenthesized report may label its progress).
     let labelled = if units_labels > 0 {
         (units_labels as f32).max(0.5 * progress_labels as f32)
     } else {
         0.0
-    };
-    let cells = match find_cells_header(lines) {
-        Some(h) => {
-            let runs = unit_runs(&lines[h.end..]);
-            if runs > 0 {
-                2.0 + runs as f32
-            } else {
-                0.0
-            }
-        }
-        None => 0.0,
     };
     [
         (Layout::Pipe, pipe),
@@ -113,6 +90,75 @@ pub fn scores(lines: &[SourceLine<'_>]) -> [(Layout, f32); 5] {
         (Layout::Cells, cells),
         (Layout::Concatenated, concatenated),
     ]
+}
+
+/// What the lines other than the concatenated header say, summed over them.
+#[derive(Debug, Default, Clone, Copy)]
+struct LineEvidence {
+    nbsp_rows: usize,
+    numbered_after_concat_header: usize,
+    units_labels: usize,
+    progress_labels: usize,
+    /// Halves, ones and twos: exact in any order of adding.
+    paren_rows: f32,
+}
+
+impl LineEvidence {
+    fn add(self, o: LineEvidence) -> LineEvidence {
+        LineEvidence {
+            nbsp_rows: self.nbsp_rows + o.nbsp_rows,
+            numbered_after_concat_header: self.numbered_after_concat_header
+                + o.numbered_after_concat_header,
+            units_labels: self.units_labels + o.units_labels,
+            progress_labels: self.progress_labels + o.progress_labels,
+            paren_rows: self.paren_rows + o.paren_rows,
+        }
+    }
+}
+
+/// What one trimmed line says; `after_concat_header`: it comes after the concatenated
+/// header.
+fn line_evidence(text: &str, after_concat_header: bool) -> LineEvidence {
+    let mut e = LineEvidence::default();
+    if text.is_empty() {
+        return e;
+    }
+    if regex!(r"^\d{1,9}[.．]\u{a0}").is_match(text) {
+        e.nbsp_rows += 1;
+    }
+    if after_concat_header && number_prefix(text).is_some() {
+        e.numbered_after_concat_header += 1;
+    }
+    // Table rows are evidence of the pipe layout only ([`super::pipe::evidence`]).
+    if pipe_cells(text).is_some() {
+        return e;
+    }
+    if let Some(p) = super::parenthesized::trailing_units(text) {
+        // A bare `(市发改委)` at a sentence end is weaker evidence than `(X牵头…)`.
+        // Its labels, if any, are inside the units parenthesis.
+        e.paren_rows += if p.explicit { 1.0 } else { 0.5 };
+        return e;
+    }
+    // A 通报 item (`1.关于“…”事项。`) is that layout's, whatever form its units take; it
+    // outweighs the units labels its items end with.
+    if super::parenthesized::is_item(text) {
+        e.paren_rows += 2.0;
+        return e;
+    }
+    // Labels at the start of the paragraph, or after a task on its line
+    // (`1.任务。牵头责任单位:市发改委`).
+    let first = label_at_start(text).map(|(c, _, _)| c);
+    let inline = inline_labels(text)
+        .into_iter()
+        .filter_map(|at| label_at_start(&text[at..]).map(|(c, _, _)| c));
+    for col in first.into_iter().chain(inline) {
+        match col {
+            Column::Lead | Column::Units => e.units_labels += 1,
+            Column::Progress => e.progress_labels += 1,
+            _ => {}
+        }
+    }
+    e
 }
 
 /// The layout with the strongest evidence, or None when nothing looks like a task table.

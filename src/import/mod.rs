@@ -414,7 +414,7 @@ fn number_rows(
 ) -> Vec<ImportedRow> {
     let mut seen = std::collections::BTreeSet::new();
     let mut next = 1u32;
-    let mut out = Vec::with_capacity(rows.len());
+    let mut kept = Vec::with_capacity(rows.len());
     for row in rows {
         let number = match row.number {
             Some(n) => n,
@@ -445,18 +445,26 @@ fn number_rows(
             continue;
         }
         next = next.max(number.saturating_add(1));
-        let (lead, co) = units::resolve(&row.units);
-        out.push(ImportedRow {
-            number,
-            section: row.section,
-            line: row.line,
-            goal: row.goal,
-            progress: row.progress,
-            lead_units: lead.iter().map(|n| aliases.unit(n)).collect(),
-            co_units: co.iter().map(|n| aliases.unit(n)).collect(),
-            notes: row.notes,
-        });
+        kept.push((number, row));
     }
+    // Each row's units on their own, on all cores.
+    use rayon::prelude::*;
+    let out = kept
+        .into_par_iter()
+        .map(|(number, row)| {
+            let (lead, co) = units::resolve(&row.units);
+            ImportedRow {
+                number,
+                section: row.section,
+                line: row.line,
+                goal: row.goal,
+                progress: row.progress,
+                lead_units: lead.iter().map(|n| aliases.unit(n)).collect(),
+                co_units: co.iter().map(|n| aliases.unit(n)).collect(),
+                notes: row.notes,
+            }
+        })
+        .collect();
     unplaced.sort_by_key(|u| u.line);
     out
 }

@@ -6,6 +6,7 @@
 
 use super::layout::{self, is_heading, label_at_start, number_prefix};
 use super::SourceLine;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The share of lines that must start with an indent for the indent to mark paragraphs.
@@ -14,6 +15,12 @@ const INDENTED_SHARE: f32 = 0.3;
 /// `— 3 —`, `- 12 -`, `第 2 页 共 5 页`, `第2页/共5页`, `2/5`, `共2页 上一页 1 2 下一页`.
 pub(crate) fn is_page_number(text: &str) -> bool {
     let t = text.trim();
+    // The first char each pattern allows, checked before the patterns: most lines start
+    // with none of them, and this runs for every line of the report, twice.
+    let may_start = |c: char| "—-－–~第共上首".contains(c) || c.is_numeric();
+    if !t.chars().next().is_some_and(may_start) {
+        return false;
+    }
     layout::regex!(r"^[—\-－–~]+\s*\d{1,4}\s*[—\-－–~]+$").is_match(t)
         || layout::regex!(r"^第\s*\d{1,4}\s*页\s*[,，/、]?\s*(?:共\s*\d{1,4}\s*页)?$").is_match(t)
         || layout::regex!(r"^\d{1,4}\s*/\s*\d{1,4}$").is_match(t)
@@ -43,13 +50,15 @@ fn starts_something(text: &str) -> bool {
 /// joined, or None when there is nothing to do (the usual case: the text is left exactly as
 /// it was). Tables lined up with spaces keep their lines: only their furniture goes.
 pub fn unwrap(lines: &[SourceLine<'_>], join_paragraphs: bool) -> Option<String> {
-    let mut out: Vec<String> = lines.iter().map(|l| l.text.to_string()).collect();
+    // Lines are copied only where they change (a report is often 100,000s of lines).
+    let mut out: Vec<Cow<'_, str>> = lines.iter().map(|l| Cow::Borrowed(l.text)).collect();
     let mut changed = false;
     // Page numbers, and a short line that comes right after a page number more than once
     // (the running title of each page).
+    let page_number: Vec<bool> = lines.iter().map(|l| is_page_number(l.text)).collect();
     let mut after_page: HashMap<&str, usize> = HashMap::new();
-    for (i, l) in lines.iter().enumerate() {
-        if is_page_number(l.text) {
+    for (i, _) in lines.iter().enumerate() {
+        if page_number[i] {
             if let Some(next) = lines[i + 1..].iter().find(|n| !n.text.trim().is_empty()) {
                 *after_page.entry(next.text.trim()).or_default() += 1;
             }
@@ -71,8 +80,8 @@ pub fn unwrap(lines: &[SourceLine<'_>], join_paragraphs: bool) -> Option<String>
             && !starts_something(t)
             && (after_page.get(t).is_some_and(|n| *n >= 2)
                 || (i > 8 && first_lines.contains(&t) && after_page.contains_key(t)));
-        if is_page_number(t) || running_title {
-            out[i].clear();
+        if page_number[i] || running_title {
+            out[i] = Cow::Borrowed("");
             furniture[i] = true;
             changed = true;
         }
@@ -102,8 +111,8 @@ pub fn unwrap(lines: &[SourceLine<'_>], join_paragraphs: bool) -> Option<String>
                 }
                 match open {
                     Some(p) if !indented(&t) && !starts_something(&t) => {
-                        join(&mut out[p], t.trim());
-                        out[i].clear();
+                        join(out[p].to_mut(), t.trim());
+                        out[i] = Cow::Borrowed("");
                         changed = true;
                     }
                     // Only an indented line starts a paragraph that wrapped lines carry on.
