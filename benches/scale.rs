@@ -23,34 +23,9 @@ use duban::model::Status;
 use duban::ops::Op;
 use duban::server::session::Session;
 use duban::server::{Autostart, Client, ClientOptions};
-use duban::ui::UiOptions;
 use fixture::measure::Ssh;
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-fn options() -> UiOptions {
-    UiOptions {
-        keymap: None,
-        ascii: false,
-        mouse: false,
-        startup_message: None,
-    }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn stats(mut v: Vec<Duration>) -> String {
-    v.sort();
-    format!(
-        "median {:.1} ms (min {:.1}, max {:.1}, n={})",
-        ms(v[v.len() / 2]),
-        ms(v[0]),
-        ms(v[v.len() - 1]),
-        v.len()
-    )
-}
 
 /// The peak resident memory of this process so far, from /proc (0 when unknown).
 fn peak_rss_mb() -> u64 {
@@ -104,7 +79,7 @@ fn show(db: &Path, number: u32) {
     }
     println!(
         "show {number} (open the database, one task, its history): {}",
-        stats(runs)
+        support::stats(runs)
     );
 }
 
@@ -112,7 +87,7 @@ fn show(db: &Path, number: u32) {
 fn first_frame(db: &Path, autostart: &Autostart) -> Duration {
     let t = Instant::now();
     let session = duban::server::open_shared(db, Some(autostart.clone())).expect("session");
-    let state = duban::ui::initial_state(&session, &options(), None).expect("state");
+    let state = duban::ui::initial_state(&session, &support::ui_options(), None).expect("state");
     let mut ssh = Ssh::new(80, 24, true);
     let bytes = ssh.frame(&state).len();
     assert!(bytes > 0);
@@ -161,7 +136,7 @@ fn main() {
     }
     println!(
         "UI first frame, server cold (start `duban serve`, connect, first page, draw): {}",
-        stats(cold)
+        support::stats(cold)
     );
     let mut warm = Vec::new();
     for _ in 0..15 {
@@ -169,7 +144,7 @@ fn main() {
     }
     println!(
         "UI first frame, server warm (connect, first page, draw): {}",
-        stats(warm)
+        support::stats(warm)
     );
 
     let client = Client::connect(&db, ClientOptions::default()).expect("client");
@@ -190,7 +165,7 @@ fn main() {
     }
     println!(
         "an edit acknowledged by the server (on disk): {}",
-        stats(edits)
+        support::stats(edits)
     );
 
     let t = Instant::now();

@@ -18,30 +18,8 @@ use duban::search::Index;
 use duban::server::session::Session;
 use duban::ui::action::Action;
 use duban::ui::effects::dispatch;
-use duban::ui::UiOptions;
 use fixture::measure::{Ssh, Stock};
 use std::time::{Duration, Instant};
-
-fn options() -> UiOptions {
-    UiOptions {
-        keymap: None,
-        ascii: false,
-        mouse: false,
-        startup_message: None,
-    }
-}
-
-fn stats(mut v: Vec<Duration>) -> String {
-    v.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    format!(
-        "median {:.2} ms (min {:.2}, max {:.2}, n={})",
-        ms(v[v.len() / 2]),
-        ms(v[0]),
-        ms(v[v.len() - 1]),
-        v.len()
-    )
-}
 
 fn first_frame() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -52,7 +30,7 @@ fn first_frame() {
     let opened = t0.elapsed();
     ledger.ensure_sample().expect("sample");
     let imported = t0.elapsed();
-    let state = duban::ui::initial_state(&ledger, &options(), None).expect("state");
+    let state = duban::ui::initial_state(&ledger, &support::ui_options(), None).expect("state");
     let mut ssh = Ssh::new(80, 24, true);
     let bytes = ssh.frame(&state).len();
     let cold = t0.elapsed();
@@ -71,7 +49,7 @@ fn first_frame() {
     for _ in 0..30 {
         let t0 = Instant::now();
         let ledger = Session::Local(Ledger::open(&db).expect("open"));
-        let state = duban::ui::initial_state(&ledger, &options(), None).expect("state");
+        let state = duban::ui::initial_state(&ledger, &support::ui_options(), None).expect("state");
         let t1 = Instant::now();
         let mut ssh = Ssh::new(80, 24, true);
         ssh.frame(&state);
@@ -81,9 +59,9 @@ fn first_frame() {
     }
     println!(
         "start to first frame (open db, read the first page of tasks, keymap, draw 80x24): {}",
-        stats(warm)
+        support::stats(warm)
     );
-    println!("  of which the first draw: {}", stats(draw_only));
+    println!("  of which the first draw: {}", support::stats(draw_only));
 }
 
 struct Meter<'a> {
@@ -115,7 +93,7 @@ impl Meter<'_> {
 fn bytes(width: u16, height: u16, color: bool) {
     let dir = tempfile::tempdir().expect("tmp");
     let ledger = Session::Local(fixture::sample_ledger(dir.path()));
-    let mut state = duban::ui::initial_state(&ledger, &options(), None).expect("state");
+    let mut state = duban::ui::initial_state(&ledger, &support::ui_options(), None).expect("state");
     state.theme.color = color;
     state.size = (width, height);
     let mut m = Meter {
@@ -215,8 +193,8 @@ fn search_keystrokes(n: usize) {
         }
         println!(
             "  {query:<14} UI {}  [search on the worker, full scan: {}]  {shown} shown",
-            stats(ui),
-            stats(search)
+            support::stats(ui),
+            support::stats(search)
         );
         update(&mut state, Action::Cancel);
     }

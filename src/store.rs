@@ -860,29 +860,10 @@ impl SledStore {
         only: Option<u32>,
         out: &mut Vec<Event>,
     ) -> Result<(), StoreError> {
-        let header: RunHeader = self.decode("history run", header)?;
-        let tasks = self
-            .runs
-            .get(first.to_be_bytes())
-            .map_err(|e| self.read_err(e))?
-            .filter(|t| t.len() == header.run as usize * 4)
-            .ok_or_else(|| StoreError::Damaged {
-                path: self.path.clone(),
-                detail: format!("the task list of the history events from {first} is missing"),
-            })?;
-        for (seq, task) in (first..).zip(tasks.chunks_exact(4)) {
-            let task = u32::from_be_bytes([task[0], task[1], task[2], task[3]]);
-            if only.is_none_or(|n| n == task) {
-                out.push(Event {
-                    seq,
-                    task,
-                    at: header.at,
-                    user: header.user.clone(),
-                    change: header.change.clone(),
-                    note: header.note.clone(),
-                });
-            }
-        }
+        out.extend(
+            self.run_events(first, header)?
+                .filter(|e| only.is_none_or(|n| n == e.task)),
+        );
         Ok(())
     }
 
@@ -1207,20 +1188,12 @@ impl Store for SledStore {
     }
 
     fn history(&self, task: Option<u32>) -> Result<Vec<Event>, StoreError> {
+        let Some(number) = task else {
+            return self.events_from(0).collect();
+        };
         let next_seq = self.view().next_seq;
         let committed = ..next_seq.to_be_bytes();
         let mut out = Vec::new();
-        let Some(number) = task else {
-            for kv in self.history.range(committed) {
-                let (k, v) = kv.map_err(|e| self.read_err(e))?;
-                if v.starts_with(RUN_PREFIX) {
-                    self.expand_run(seq_of(&k), &v, None, &mut out)?;
-                } else {
-                    out.push(self.decode("history event", &v)?);
-                }
-            }
-            return Ok(out);
-        };
         for key in self.by_task.scan_prefix(number.to_be_bytes()).keys() {
             let key = key.map_err(|e| self.read_err(e))?;
             let seq = seq_of(key.get(4..).unwrap_or_default());

@@ -75,8 +75,9 @@ pub fn right(s: &str, w: usize) -> String {
     out
 }
 
-/// Punctuation that must not start a line (避头): it sticks to the text before it.
-fn closes(c: char) -> bool {
+/// Punctuation that must not start a line (避头): it sticks to the text before it (wrapping
+/// here, and the importer joining a cell cut before it).
+pub fn closes(c: char) -> bool {
     matches!(
         c,
         '，' | '。'

@@ -10,3 +10,26 @@
 
 pub mod corpus;
 pub mod synth;
+
+/// The UI's options as `duban` starts with none given.
+pub fn ui_options() -> duban::ui::UiOptions {
+    duban::ui::UiOptions {
+        keymap: None,
+        ascii: false,
+        mouse: false,
+        startup_message: None,
+    }
+}
+
+/// `median 1.23 ms (min …, max …, n=…)` of some timings.
+pub fn stats(mut v: Vec<std::time::Duration>) -> String {
+    v.sort();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    format!(
+        "median {:.2} ms (min {:.2}, max {:.2}, n={})",
+        ms(v[v.len() / 2]),
+        ms(v[0]),
+        ms(v[v.len() - 1]),
+        v.len()
+    )
+}

@@ -635,45 +635,14 @@ fn first_word_width(text: &str) -> usize {
         Some(c) => total += width(c),
         None => {}
     }
-    while let Some(c) = chars.next_if(|c| is_closing(*c)) {
+    while let Some(c) = chars.next_if(|c| crate::text::closes(*c)) {
         total += width(c);
     }
     total
 }
 
-/// Punctuation that closes what comes before it and never starts a line.
-fn is_closing(c: char) -> bool {
-    matches!(
-        c,
-        '，' | '。'
-            | '、'
-            | '；'
-            | '：'
-            | '？'
-            | '！'
-            | '）'
-            | '”'
-            | '’'
-            | '》'
-            | '」'
-            | '』'
-            | '】'
-            | '〉'
-            | ','
-            | '.'
-            | ';'
-            | ':'
-            | '?'
-            | '!'
-            | ')'
-            | ']'
-            | '%'
-            | '％'
-    )
-}
-
 fn starts_with_closing(text: &str) -> bool {
-    text.starts_with(is_closing)
+    text.starts_with(crate::text::closes)
 }
 
 /// Whether a cell's text so far ends a sentence (`。`, `；`, `：`, also inside a closing

@@ -572,13 +572,13 @@ mod tests {
         assert!(e.contains("does not serve") && e.contains("ls -l"), "{e}");
     }
 
-    #[test]
-    fn one_batch_applies_in_order_sees_its_own_edits_and_answers_resends() {
-        let (_d, store) = setup();
+    /// A writer on `store` that has loaded the sample (its events already taken from the
+    /// live channel).
+    fn sample_writer(store: Arc<dyn Store>) -> (Writer, broadcast::Receiver<Event>) {
         let (events, mut live) = broadcast::channel(64);
         let writer = Writer {
             disk: None,
-            store: store.clone(),
+            store,
             rules: DomainRules::builtin(),
             events,
             stats: Arc::default(),
@@ -591,6 +591,13 @@ mod tests {
             Ok(Reply::Sample(Some(_)))
         ));
         while !matches!(live.try_recv(), Err(broadcast::error::TryRecvError::Empty)) {}
+        (writer, live)
+    }
+
+    #[test]
+    fn one_batch_applies_in_order_sees_its_own_edits_and_answers_resends() {
+        let (_d, store) = setup();
+        let (writer, mut live) = sample_writer(store.clone());
 
         let (j1, r1) = job("alice", Some("k1"), set(14, Status::Behind));
         let (j2, r2) = job("bob", Some("k2"), set(14, Status::Behind)); // now unchanged
@@ -660,21 +667,7 @@ mod tests {
     fn small_edits_never_read_every_task() {
         let (_d, sled) = setup();
         let store = Arc::new(Counting(sled, AtomicU64::new(0)));
-        let (events, _live) = broadcast::channel(64);
-        let writer = Writer {
-            disk: None,
-            store: store.clone(),
-            rules: DomainRules::builtin(),
-            events,
-            stats: Arc::default(),
-            verbose: false,
-        };
-        let (j0, r0) = job("alice", None, Op::EnsureSample);
-        writer.process(vec![j0]);
-        assert!(matches!(
-            r0.blocking_recv().unwrap(),
-            Ok(Reply::Sample(Some(_)))
-        ));
+        let (writer, _live) = sample_writer(store.clone());
         let before = store.1.load(Ordering::Relaxed);
         let (j1, r1) = job("bob", Some("k1"), set(14, Status::Behind));
         writer.process(vec![j1]);

@@ -726,15 +726,9 @@ impl State {
         if !is_edit {
             return None;
         }
-        if self.read_only {
-            self.refuse_edit();
-            return Some(Vec::new());
-        }
-        let Some(task) = number.and_then(|n| self.task(n)) else {
-            self.info("no task selected: move to a task first");
+        let Some((number, current)) = self.edit_target(number) else {
             return Some(Vec::new());
         };
-        let (number, current) = (task.number, task.status);
         if *action == Action::AddNote {
             self.input = Some(Input::new(InputKind::Note(number), String::new(), None));
             return Some(Vec::new());
@@ -752,6 +746,29 @@ impl State {
             return Some(Vec::new());
         }
         Some(vec![Effect::SetStatus { number, status: to }])
+    }
+
+    /// The task an edit key acts on (number and status); None, said on the status bar, when
+    /// this person may only read or no task is selected.
+    fn edit_target(&mut self, number: Option<u32>) -> Option<(u32, Status)> {
+        if self.read_only {
+            self.refuse_edit();
+            return None;
+        }
+        match number.and_then(|n| self.task(n)) {
+            Some(t) => Some((t.number, t.status)),
+            None => {
+                self.info("no task selected: move to a task first");
+                None
+            }
+        }
+    }
+
+    /// The keys every screen shares, then the edit and accept keys on task `number`.
+    fn shared_action(&mut self, number: Option<u32>, action: &Action) -> Option<Vec<Effect>> {
+        self.common_action(action)
+            .or_else(|| self.edit_action(number, action))
+            .or_else(|| self.suggestion_action(number, action))
     }
 
     /// A read-only person pressed an edit key: said at once, no round trip to the server.

@@ -76,13 +76,7 @@ impl State {
     }
 
     pub(super) fn list_action(&mut self, action: Action) -> Vec<Effect> {
-        if let Some(e) = self.common_action(&action) {
-            return e;
-        }
-        if let Some(e) = self.edit_action(self.current_task(), &action) {
-            return e;
-        }
-        if let Some(e) = self.suggestion_action(self.current_task(), &action) {
+        if let Some(e) = self.shared_action(self.current_task(), &action) {
             return e;
         }
         if let Some((delta, page)) = movement(&action, self.list_rows()) {

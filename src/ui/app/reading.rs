@@ -9,13 +9,7 @@ use crate::ui::view;
 
 impl State {
     pub(super) fn detail_action(&mut self, action: Action) -> Vec<Effect> {
-        if let Some(e) = self.common_action(&action) {
-            return e;
-        }
-        if let Some(e) = self.edit_action(self.current_task(), &action) {
-            return e;
-        }
-        if let Some(e) = self.suggestion_action(self.current_task(), &action) {
+        if let Some(e) = self.shared_action(self.current_task(), &action) {
             return e;
         }
         if let Some((delta, _)) = movement(&action, view::layout::detail_rows(self.size)) {
@@ -101,17 +95,14 @@ impl State {
         if *action != Action::AcceptSuggestion {
             return None;
         }
-        if self.read_only {
-            self.refuse_edit();
-            return Some(Vec::new());
-        }
-        let Some(task) = number.and_then(|n| self.task(n)) else {
-            self.info("no task selected: move to a task first");
+        let Some((number, current)) = self.edit_target(number) else {
             return Some(Vec::new());
         };
-        let (number, current) = (task.number, task.status);
         let Some(suggestion) = self.suggestion(number).cloned() else {
-            let why = self.no_suggestion_reason(task);
+            let why = self
+                .task(number)
+                .map(|t| self.no_suggestion_reason(t))
+                .unwrap_or_default();
             self.info(format!("no suggested status for task {number}: {why}"));
             return Some(Vec::new());
         };

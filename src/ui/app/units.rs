@@ -31,13 +31,7 @@ impl State {
         if matches!(action, Action::Units) {
             return Vec::new();
         }
-        if let Some(e) = self.common_action(&action) {
-            return e;
-        }
-        if let Some(e) = self.edit_action(None, &action) {
-            return e;
-        }
-        if let Some(e) = self.suggestion_action(None, &action) {
+        if let Some(e) = self.shared_action(None, &action) {
             return e;
         }
         if let Some((delta, page)) = movement(&action, self.list_rows()) {
