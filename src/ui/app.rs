@@ -76,6 +76,17 @@ pub enum Effect {
 }
 
 impl Effect {
+    /// True for the effects that write (they become `Op`s through [`Effect::edit`]).
+    pub fn is_edit(&self) -> bool {
+        matches!(
+            self,
+            Effect::SetStatus { .. }
+                | Effect::Undo(_)
+                | Effect::AddNote { .. }
+                | Effect::AcceptSuggestion { .. }
+        )
+    }
+
     /// An edit as the operation it runs, what it is (for the answer's wording) and how it is
     /// named when it fails; None for effects that are no edit.
     pub fn edit(self) -> Option<(SavedKind, String, crate::ops::Op)> {
@@ -585,8 +596,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         state.text_end.set(None);
     }
     effects.append(&mut state.pending);
+    // Only edits are cloned to word them: a page of tasks comes with thousands of reindexes.
     let edits: Vec<String> = effects
         .iter()
+        .filter(|e| e.is_edit())
         .filter_map(|e| e.clone().edit().map(|(_, what, _)| what))
         .collect();
     if let Some(what) = edits.last() {
