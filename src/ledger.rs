@@ -125,6 +125,18 @@ pub fn read(store: &dyn Store, op: &Op) -> Result<Reply, LedgerError> {
             .task(*number)?
             .map(|t| Reply::Task(Box::new(t)))
             .ok_or(LedgerError::NoSuchTask(*number)),
+        Op::Numbers => {
+            // Read before the numbers: an edit committed in between is then newer than
+            // `as_of`, which only makes the answer more current than it says.
+            let as_of = store
+                .meta(crate::store::META_NEXT_SEQ)?
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(1);
+            Ok(Reply::Numbers {
+                numbers: store.numbers()?,
+                as_of,
+            })
+        }
         Op::History { task, after, limit } => {
             if let Some(n) = task {
                 if store.task(*n)?.is_none() {
@@ -235,9 +247,11 @@ impl Ledger {
             }
             Op::RenamePeriod { from, to } => self.rename_period(&from, &to).map(Reply::Events),
             Op::EnsureSample => Ok(Reply::Sample(self.ensure_sample()?.map(Box::new))),
-            Op::Tasks { .. } | Op::Summaries { .. } | Op::Task { .. } | Op::History { .. } => {
-                read(self.store.as_ref(), &op)
-            }
+            Op::Tasks { .. }
+            | Op::Summaries { .. }
+            | Op::Task { .. }
+            | Op::Numbers
+            | Op::History { .. } => read(self.store.as_ref(), &op),
         }
     }
 

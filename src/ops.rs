@@ -30,6 +30,10 @@ pub enum Op {
     Task {
         number: u32,
     },
+    /// The number of every task there is, with the sequence number the next event gets as
+    /// they were read (a task missing here and in every event from that one on was removed,
+    /// by an import that replaced the tasks).
+    Numbers,
     /// History in the order it happened (one task's when `task` is given), a page at a
     /// time: events after sequence number `after`.
     History {
@@ -84,7 +88,11 @@ impl Op {
     pub fn is_edit(&self) -> bool {
         !matches!(
             self,
-            Op::Tasks { .. } | Op::Summaries { .. } | Op::Task { .. } | Op::History { .. }
+            Op::Tasks { .. }
+                | Op::Summaries { .. }
+                | Op::Task { .. }
+                | Op::Numbers
+                | Op::History { .. }
         )
     }
 
@@ -94,6 +102,7 @@ impl Op {
             Op::Tasks { .. } => "tasks",
             Op::Summaries { .. } => "summaries",
             Op::Task { .. } => "task",
+            Op::Numbers => "numbers",
             Op::History { .. } => "history",
             Op::SetStatus { .. } => "set_status",
             Op::Undo { .. } => "undo",
@@ -189,6 +198,11 @@ pub enum Reply {
         next: Option<u32>,
     },
     Task(Box<Task>),
+    Numbers {
+        numbers: Vec<u32>,
+        /// The sequence number the next event got when the numbers were read.
+        as_of: u64,
+    },
     History {
         events: Vec<Event>,
         next: Option<u64>,
@@ -216,6 +230,7 @@ impl Reply {
             Reply::Tasks { .. } => "tasks",
             Reply::Summaries { .. } => "summaries",
             Reply::Task(_) => "a task",
+            Reply::Numbers { .. } => "task numbers",
             Reply::History { .. } => "history",
             Reply::Event(_) => "an event",
             Reply::Imported(_) => "an import summary",
@@ -256,6 +271,13 @@ impl Reply {
         match self {
             Reply::Tasks { tasks, next } => Ok((tasks, next)),
             r => Err(r.wrong("tasks")),
+        }
+    }
+
+    pub fn into_numbers(self) -> Result<(Vec<u32>, u64), WrongReply> {
+        match self {
+            Reply::Numbers { numbers, as_of } => Ok((numbers, as_of)),
+            r => Err(r.wrong("task numbers")),
         }
     }
 

@@ -118,6 +118,10 @@ pub trait Store: Send + Sync {
     fn commit_many(&self, commits: Vec<Commit>) -> Result<Vec<Vec<Event>>, StoreError> {
         commits.into_iter().map(|c| self.commit(c)).collect()
     }
+    /// Every task's number, in order (without reading the tasks where the store can).
+    fn numbers(&self) -> Result<Vec<u32>, StoreError> {
+        Ok(self.tasks()?.iter().map(|t| t.number).collect())
+    }
     /// True when there is no task (without reading them all where the store can).
     fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(self.tasks()?.is_empty())
@@ -1272,6 +1276,18 @@ impl Store for SledStore {
 
     fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(self.view().tasks.tree.is_empty())
+    }
+
+    fn numbers(&self) -> Result<Vec<u32>, StoreError> {
+        let view = self.view();
+        let mut out = Vec::with_capacity(view.tasks.tree.len());
+        for key in view.tasks.tree.iter().keys() {
+            let key = key.map_err(|e| self.read_err(e))?;
+            if let Ok(k) = <[u8; 4]>::try_from(key.as_ref()) {
+                out.push(u32::from_be_bytes(k));
+            }
+        }
+        Ok(out)
     }
 
     fn event(&self, seq: u64) -> Result<Option<Event>, StoreError> {

@@ -35,6 +35,7 @@ impl Eq for SearchOutcome {}
 enum Msg {
     Search(String, Arc<AtomicBool>),
     Update(Box<Task>),
+    Remove(u32),
     Stop,
 }
 
@@ -83,6 +84,9 @@ impl Searcher {
                         match msg {
                             Msg::Stop => return,
                             Msg::Update(task) => index.update(&task),
+                            Msg::Remove(number) => {
+                                index.remove(number);
+                            }
                             Msg::Search(text, cancel) => search = Some((text, cancel)),
                         }
                         next = rx.try_recv().ok();
@@ -153,6 +157,12 @@ impl Searcher {
     pub fn update(&self, task: &Task) {
         self.cancel();
         let _ = self.tx.send(Msg::Update(Box::new(task.clone())));
+    }
+
+    /// Forgets a task that is gone, as `update` does for an edited one.
+    pub fn remove(&self, number: u32) {
+        self.cancel();
+        let _ = self.tx.send(Msg::Remove(number));
     }
 }
 

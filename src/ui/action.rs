@@ -104,6 +104,12 @@ pub enum Action {
     /// starts), or tasks read again after someone's import.
     #[serde(skip)]
     Tasks(Box<TasksPage>),
+    /// The number of every task there is, read after someone's import (`Op::Numbers`).
+    #[serde(skip)]
+    Present {
+        numbers: Vec<u32>,
+        as_of: u64,
+    },
     /// Something the UI reads in the background could not be read (why, in words).
     #[serde(skip)]
     ReadFailed(String),

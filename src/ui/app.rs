@@ -55,6 +55,8 @@ pub enum Effect {
     Search(Option<String>),
     /// A task changed: the search index must see it as it is now.
     Reindex(Box<Task>),
+    /// A task is gone (an import replaced the tasks): the search index must forget it.
+    Unindex(u32),
     /// Complete this typed path against the file system; answered by `Action::Completed`.
     Complete(String),
     /// Read and parse the report at `path` (as typed) for preview `id`, off the UI thread;
@@ -73,6 +75,9 @@ pub enum Effect {
     /// Read these tasks again (someone imported or renamed a period of them); answered by
     /// `Action::Tasks`.
     Fetch(Vec<u32>),
+    /// Read which tasks there are (someone imported, perhaps replacing every task); answered
+    /// by `Action::Present`.
+    Prune,
 }
 
 impl Effect {
@@ -117,12 +122,14 @@ impl Effect {
             ),
             Effect::Search(_)
             | Effect::Reindex(_)
+            | Effect::Unindex(_)
             | Effect::Complete(_)
             | Effect::Preview { .. }
             | Effect::Import(_)
             | Effect::LoadTasks(_)
             | Effect::LoadHistory(_)
-            | Effect::Fetch(_) => return None,
+            | Effect::Fetch(_)
+            | Effect::Prune => return None,
         })
     }
 }
@@ -644,6 +651,10 @@ fn handle(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Tasks(page) => {
             state.on_tasks(*page);
+            Vec::new()
+        }
+        Action::Present { numbers, as_of } => {
+            state.on_present(&numbers, as_of);
             Vec::new()
         }
         Action::ReadFailed(why) => {

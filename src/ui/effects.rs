@@ -29,6 +29,8 @@ pub trait Workers {
     fn search(&mut self, text: Option<&str>) -> Option<Action>;
     /// The task changed; later searches must see it as it is now.
     fn reindex(&mut self, task: &Task);
+    /// The task is gone; later searches must not find it.
+    fn unindex(&mut self, number: u32);
     /// Reads and parses the report at `path` (as typed, `~` allowed) for preview `id`.
     fn preview(&mut self, id: u64, path: &str) -> Option<Action> {
         Some(preview_now(id, path))
@@ -54,6 +56,8 @@ pub enum Job {
     LoadHistory(u32),
     /// These tasks, read again.
     Fetch(Vec<u32>),
+    /// Which tasks there are.
+    Numbers,
 }
 
 impl Job {
@@ -64,6 +68,7 @@ impl Job {
             Effect::LoadTasks(after) => Job::LoadTasks(after),
             Effect::LoadHistory(n) => Job::LoadHistory(n),
             Effect::Fetch(numbers) => Job::Fetch(numbers),
+            Effect::Prune => Job::Numbers,
             other => {
                 let (kind, what, op) = other.edit()?;
                 Job::Edit { kind, what, op }
@@ -118,6 +123,10 @@ where
                 .map_err(|e| e.to_string());
             Action::History { number, result }
         }
+        Job::Numbers => match call(Op::Numbers).await.and_then(|r| Ok(r.into_numbers()?)) {
+            Ok((numbers, as_of)) => Action::Present { numbers, as_of },
+            Err(e) => Action::ReadFailed(format!("cannot read which tasks there are: {e}")),
+        },
         Job::Fetch(numbers) => match fetch(&call, &numbers).await {
             Ok(tasks) => Action::Tasks(Box::new(TasksPage {
                 tasks,
@@ -234,6 +243,10 @@ impl Workers for Searcher {
     fn reindex(&mut self, task: &Task) {
         self.update(task);
     }
+
+    fn unindex(&mut self, number: u32) {
+        self.remove(number);
+    }
 }
 
 impl Workers for Index {
@@ -251,6 +264,10 @@ impl Workers for Index {
     fn reindex(&mut self, task: &Task) {
         self.update(task);
     }
+
+    fn unindex(&mut self, number: u32) {
+        self.remove(number);
+    }
 }
 
 /// Runs one effect and answers with the action that reports its outcome, if any.
@@ -259,6 +276,10 @@ pub fn perform(session: &Session, workers: &mut dyn Workers, effect: Effect) -> 
         Effect::Search(text) => workers.search(text.as_deref()),
         Effect::Reindex(task) => {
             workers.reindex(&task);
+            None
+        }
+        Effect::Unindex(number) => {
+            workers.unindex(number);
             None
         }
         Effect::Complete(text) => Some(complete_now(&text)),
@@ -304,6 +325,10 @@ pub fn settle_searches(state: &mut State, index: &mut Index, effects: Vec<Effect
             Effect::Search(text) => Workers::search(index, text.as_deref()),
             Effect::Reindex(task) => {
                 index.update(&task);
+                None
+            }
+            Effect::Unindex(number) => {
+                index.remove(number);
                 None
             }
             other => {

@@ -145,6 +145,10 @@ impl Workers for LoopWorkers {
         self.searcher.reindex(task);
     }
 
+    fn unindex(&mut self, number: u32) {
+        self.searcher.unindex(number);
+    }
+
     fn preview(&mut self, id: u64, path: &str) -> Option<Action> {
         let tx = self.work.clone();
         let path = path.to_string();

@@ -102,7 +102,9 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
         | Effect::Import(_)
         | Effect::LoadTasks(_)
         | Effect::LoadHistory(_)
-        | Effect::Fetch(_) => panic!("not a task edit: {effect:?}"),
+        | Effect::Fetch(_)
+        | Effect::Unindex(_)
+        | Effect::Prune => panic!("not a task edit: {effect:?}"),
         Effect::AcceptSuggestion { number, suggestion } => {
             let from = s.task(*number).expect("task").status;
             (
@@ -141,7 +143,9 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
         | Effect::Import(_)
         | Effect::LoadTasks(_)
         | Effect::LoadHistory(_)
-        | Effect::Fetch(_) => panic!("not a task edit: {effect:?}"),
+        | Effect::Fetch(_)
+        | Effect::Unindex(_)
+        | Effect::Prune => panic!("not a task edit: {effect:?}"),
     };
     update(
         s,
@@ -1189,8 +1193,79 @@ fn others_edits_apply_what_they_say_and_imports_are_read_again() {
     assert_eq!(t14.notes.last().map(|n| n.text.as_str()), Some("约谈"));
     // What an import changed is not in its event: that task, only, is read again.
     assert!(effects.contains(&Effect::Fetch(vec![30])), "{effects:?}");
+    // An import may have replaced the tasks: which there are is read too.
+    assert!(effects.contains(&Effect::Prune), "{effects:?}");
     let done = settle_jobs(&mut s, &session, effects);
-    assert_eq!(done.len(), 1, "{done:?}");
+    assert_eq!(done.len(), 2, "{done:?}");
+    // Nothing was removed, so every task stays.
+    assert_eq!(s.tasks.len(), 116);
+}
+
+#[test]
+fn tasks_someone_removed_with_import_replace_leave_an_open_ui() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let session = Session::Local(ui_fixture::sample_ledger(dir.path()));
+    let options = duban::ui::UiOptions {
+        keymap: None,
+        ascii: false,
+        mouse: false,
+        startup_message: None,
+    };
+    let mut s = duban::ui::initial_state(&session, &options, None).expect("state");
+    let before = session
+        .call(duban::ops::Op::history(None))
+        .expect("history")
+        .into_history()
+        .expect("events")
+        .0
+        .last()
+        .map_or(0, |e| e.seq);
+    // Someone reads task 14 (not in the new report).
+    s.selected[0] = Some(14);
+    update(&mut s, Action::Open);
+    // Someone else replaces every task with the Q3 report's eleven.
+    session
+        .call(duban::ops::Op::import(
+            ui_fixture::Q3_REPORT.as_bytes().to_vec(),
+            "q3.txt",
+            None,
+            true,
+        ))
+        .expect("import --replace");
+    let (events, _) = session
+        .call(duban::ops::Op::History {
+            task: None,
+            after: Some(before),
+            limit: None,
+        })
+        .expect("history")
+        .into_history()
+        .expect("events");
+    let kept: Vec<u32> = events.iter().map(|e| e.task).collect();
+    assert_eq!(kept.len(), 11, "{kept:?}");
+    assert!(!kept.contains(&14));
+    let effects = update(&mut s, Action::Events(events));
+    settle_jobs(&mut s, &session, effects);
+    let mut here: Vec<u32> = s.tasks.iter().map(|t| t.number).collect();
+    let mut expected = kept.clone();
+    here.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(here, expected);
+    // The detail of the removed task closed, and says why.
+    assert!(!matches!(
+        s.screen(),
+        Some(Screen::Detail { number: 14, .. })
+    ));
+    assert!(message(&s).contains("14"), "{}", message(&s));
+    // A task that an event from after the read names is kept though the read missed it.
+    update(
+        &mut s,
+        Action::Present {
+            numbers: vec![],
+            as_of: 1,
+        },
+    );
+    assert_eq!(s.tasks.len(), 11, "every task has an event from seq 1 on");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! each with the task as it now is. The screen follows them without a key press, and the
 //! status bar says who changed what when it is the task in view.
 
-use super::{Effect, MessageKind, State};
+use super::{Effect, MessageKind, Screen, State};
 use crate::model::{Change, Event, Task};
 use crate::ui::action::Changed;
 use crate::ui::text;
@@ -115,6 +115,9 @@ impl State {
     /// (a status, a domain, a goal, a note); tasks an import or a period rename changed are
     /// read again, all in one request.
     pub(super) fn on_events(&mut self, events: Vec<Event>) {
+        let imported = events
+            .iter()
+            .any(|e| matches!(e.change, Change::Import { .. }));
         let mut fetch: Vec<u32> = events
             .iter()
             .filter(|e| {
@@ -133,6 +136,44 @@ impl State {
         if !fetch.is_empty() {
             self.pending.push(Effect::Fetch(fetch));
         }
+        // An import may have replaced every task; the tasks it removed have no event.
+        if imported {
+            self.pending.push(Effect::Prune);
+        }
+    }
+
+    /// Which tasks there are, read after someone's import: the tasks here that are not
+    /// among them and have no event from `as_of` on (an edit since could have brought them
+    /// back) were removed by an import that replaced the tasks, and go.
+    pub(super) fn on_present(&mut self, numbers: &[u32], as_of: u64) {
+        let present: std::collections::HashSet<u32> = numbers.iter().copied().collect();
+        let recent: std::collections::HashSet<u32> = self
+            .history
+            .iter()
+            .rev()
+            .take_while(|e| e.seq >= as_of)
+            .map(|e| e.task)
+            .collect();
+        let gone: Vec<u32> = self
+            .tasks
+            .iter()
+            .map(|t| t.number)
+            .filter(|n| !present.contains(n) && !recent.contains(n))
+            .collect();
+        if gone.is_empty() {
+            return;
+        }
+        self.remove_tasks(&gone);
+        let in_view = self.current_task().filter(|n| gone.contains(n));
+        if let Some(n) = in_view {
+            self.stack.retain(|s| {
+                !matches!(s, Screen::Detail { number, .. } | Screen::Diff { number, .. } if *number == n)
+            });
+            self.info(format!(
+                "task {n} was removed by an import that replaced the tasks"
+            ));
+        }
+        self.fix_scroll();
     }
 
     /// Applies what an event says to the task here (no reading back).

@@ -62,6 +62,27 @@ impl State {
         self.fix_scroll();
     }
 
+    /// Takes tasks that are gone out of the lists, the suggestions and the search index.
+    pub(super) fn remove_tasks(&mut self, numbers: &[u32]) {
+        let gone: std::collections::HashSet<u32> = numbers.iter().copied().collect();
+        self.tasks.retain(|t| !gone.contains(&t.number));
+        self.slots = super::slots(&self.tasks);
+        for n in numbers {
+            self.suggestions.remove(n);
+            self.undo.retain(|e| e.task != *n);
+            self.pending.push(Effect::Unindex(*n));
+        }
+        for selected in &mut self.selected {
+            if selected.is_some_and(|n| gone.contains(&n)) {
+                *selected = None;
+            }
+        }
+        self.changed();
+        if let Some(text) = &self.search {
+            self.pending.push(Effect::Search(Some(text.clone())));
+        }
+    }
+
     /// Puts many tasks in place at once: one sort and one rebuild of the number map, not
     /// one per task (a page holds thousands).
     pub(super) fn put_tasks(&mut self, tasks: Vec<Task>) {
