@@ -98,7 +98,7 @@ fn bytes(width: u16, height: u16, color: bool) {
     state.size = (width, height);
     let mut m = Meter {
         ledger: &ledger,
-        index: Index::build(&state.tasks),
+        index: Index::build(&state.full_tasks()),
         ssh: Ssh::new(width, height, color),
         stock: Stock::new(width, height),
     };

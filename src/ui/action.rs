@@ -128,8 +128,19 @@ pub struct TasksPage {
     /// Where the next page of the background load starts; None when this was the last (or
     /// these are no page of it).
     pub next: Option<u32>,
-    /// True for a page of the background load (false: tasks read again).
-    pub load: bool,
+    pub kind: PageKind,
+}
+
+/// Why tasks were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// A page of the background load.
+    Load,
+    /// Tasks that changed (someone's import), read again.
+    Changed,
+    /// Whole tasks a screen is about to show (a detail, search hits in their text): kept
+    /// for showing, nothing else changes.
+    Shown,
 }
 
 /// A report file's bytes, shared between the preview and the import (which sends exactly

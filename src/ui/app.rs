@@ -4,7 +4,7 @@
 //! `list` (task lists), `reading` (detail, diff, help), `units`, `import`, `input` (the line
 //! editor); `live` and `loading` take what the session sends.
 
-use crate::model::{Change, Domain, Event, Note, Status, Task};
+use crate::model::{Change, Domain, Event, Status, Task, TaskSummary};
 use crate::search::{Hit, Results, SearchOutcome};
 use crate::suggest::{Schedule, Suggestion};
 use crate::ui::action::{Action, Saved, SavedKind};
@@ -15,6 +15,7 @@ use chrono::FixedOffset;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+mod details;
 mod import;
 mod input;
 mod list;
@@ -25,6 +26,7 @@ mod reading;
 mod search;
 mod units;
 
+pub use details::KEPT_DETAILS;
 pub use import::{
     body_len, file_name as import_file_name, heading_index, ImportJob, ImportPreview, Stage,
 };
@@ -78,6 +80,9 @@ pub enum Effect {
     /// Read which tasks there are (someone imported, perhaps replacing every task); answered
     /// by `Action::Present`.
     Prune,
+    /// Read these whole tasks to show them (a detail opening, search hits on screen in
+    /// their text); answered by `Action::Tasks`.
+    Show(Vec<u32>),
 }
 
 impl Effect {
@@ -129,7 +134,8 @@ impl Effect {
             | Effect::LoadTasks(_)
             | Effect::LoadHistory(_)
             | Effect::Fetch(_)
-            | Effect::Prune => return None,
+            | Effect::Prune
+            | Effect::Show(_) => return None,
         })
     }
 }
@@ -203,6 +209,16 @@ pub enum Screen {
     },
 }
 
+impl Screen {
+    /// The task the screen shows, for the screens that show one.
+    pub fn task_number(&self) -> Option<u32> {
+        match self {
+            Screen::Detail { number, .. } | Screen::Diff { number, .. } => Some(*number),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageKind {
     Info,
@@ -230,7 +246,7 @@ pub fn tab_label(tab: usize) -> &'static str {
 /// How many tasks of each status, in `Status::ALL` order.
 pub type StatusCounts = [usize; 5];
 
-pub fn count_statuses<'a>(tasks: impl Iterator<Item = &'a Task>) -> StatusCounts {
+pub fn count_statuses<'a>(tasks: impl Iterator<Item = &'a TaskSummary>) -> StatusCounts {
     let mut c = [0; 5];
     for t in tasks {
         c[t.status.key_index() - 1] += 1;
@@ -244,8 +260,12 @@ pub type UnitRow = crate::units::UnitSummary;
 /// Everything the UI shows and remembers.
 #[derive(Debug, Clone)]
 pub struct State {
-    /// Every task, by number.
-    pub tasks: Vec<Task>,
+    /// Every task as the lists draw it (no progress text, no notes), by number. Whole
+    /// tasks are in `details`.
+    pub tasks: Vec<TaskSummary>,
+    /// Whole tasks: all of them in a state made from whole tasks, otherwise those whose
+    /// detail was opened last (read on demand).
+    details: details::Details,
     /// Task number → its position in `tasks`.
     slots: NumberMap,
     /// The history events the UI knows, oldest first: all of them when `history_complete`,
@@ -324,9 +344,16 @@ impl State {
         size: (u16, u16),
     ) -> State {
         tasks.sort_by_key(|t| t.number);
+        tasks.dedup_by_key(|t| t.number);
+        let details = details::Details::all(&tasks);
+        let suggestions = crate::suggest::suggestions(&tasks, &Schedule::builtin())
+            .into_iter()
+            .collect();
+        let tasks: Vec<TaskSummary> = tasks.iter().map(TaskSummary::of).collect();
         let slots = slots(&tasks);
         let mut s = State {
             tasks,
+            details,
             slots,
             history,
             history_complete: true,
@@ -355,7 +382,7 @@ impl State {
                 .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset")),
             quit: false,
             schedule: Schedule::builtin(),
-            suggestions: BTreeMap::new(),
+            suggestions,
             import: None,
             completion: None,
             last_import_dir: None,
@@ -363,21 +390,8 @@ impl State {
             live_imports: None,
         };
         s.selected[0] = s.tasks.first().map(|t| t.number);
-        s.compute_suggestions();
         s.refresh_lists();
         s
-    }
-
-    /// Uses another schedule (序时进度, thresholds) for the suggestions.
-    pub fn set_schedule(&mut self, schedule: Schedule) {
-        self.schedule = schedule;
-        self.compute_suggestions();
-    }
-
-    fn compute_suggestions(&mut self) {
-        self.suggestions = crate::suggest::suggestions(&self.tasks, &self.schedule)
-            .into_iter()
-            .collect();
     }
 
     /// The suggested status of a task (from its latest period), if there is one.
@@ -386,7 +400,7 @@ impl State {
     }
 
     /// The suggestion of a task when it differs from the task's status (worth a marker).
-    pub fn differing_suggestion(&self, task: &Task) -> Option<&Suggestion> {
+    pub fn differing_suggestion(&self, task: &TaskSummary) -> Option<&Suggestion> {
         self.suggestion(task.number)
             .filter(|s| s.status != task.status)
     }
@@ -436,11 +450,12 @@ impl State {
         self.tasks.get(i).filter(|t| t.number == number).map(|_| i)
     }
 
-    pub fn task(&self, number: u32) -> Option<&Task> {
+    /// What the lists show of a task; [`State::detail`] is the whole task, when it is here.
+    pub fn task(&self, number: u32) -> Option<&TaskSummary> {
         self.slot(number).map(|i| &self.tasks[i])
     }
 
-    fn task_mut(&mut self, number: u32) -> Option<&mut Task> {
+    fn task_mut(&mut self, number: u32) -> Option<&mut TaskSummary> {
         self.changed();
         self.slot(number).map(|i| &mut self.tasks[i])
     }
@@ -460,12 +475,12 @@ impl State {
         self.search.is_some() && self.found.as_ref().map(|f| &f.text) != self.search.as_ref()
     }
 
-    fn in_tab(&self, t: &Task) -> bool {
+    fn in_tab(&self, t: &TaskSummary) -> bool {
         tab_domain(self.tab).is_none_or(|d| t.domain == d)
     }
 
     /// Tasks in a tab (before the search filter).
-    pub fn tab_tasks(&self, tab: usize) -> impl Iterator<Item = &Task> {
+    pub fn tab_tasks(&self, tab: usize) -> impl Iterator<Item = &TaskSummary> {
         self.tasks
             .iter()
             .filter(move |t| tab_domain(tab).is_none_or(|d| t.domain == d))
@@ -482,7 +497,7 @@ impl State {
             key: Some((self.tab, self.generation)),
             ..Lists::default()
         };
-        let mut visit = |i: usize, t: &Task| {
+        let mut visit = |i: usize, t: &TaskSummary| {
             let k = t.status.key_index() - 1;
             lists.counts[0][k] += 1;
             if let Some(d) = Domain::ALL.iter().position(|d| *d == t.domain) {
@@ -549,7 +564,7 @@ impl State {
 }
 
 /// Task number → position, for tasks sorted by number.
-fn slots(tasks: &[Task]) -> NumberMap {
+fn slots(tasks: &[TaskSummary]) -> NumberMap {
     NumberMap::build(tasks.iter().enumerate().map(|(i, t)| (t.number, i as u32)))
 }
 
@@ -659,6 +674,7 @@ fn handle(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::ReadFailed(why) => {
             state.loading = None;
+            state.forget_asked();
             state.error(why);
             Vec::new()
         }
@@ -819,9 +835,10 @@ impl State {
             .hint(Mode::List, &Action::Undo)
             .map(|k| format!(" · {k} undoes"))
             .unwrap_or_default();
-        match (&event.change, self.task_mut(number)) {
-            (Change::Status { from, to, .. }, Some(task)) => {
-                task.status = *to;
+        let here = self.task(number).is_some();
+        self.apply_event(&event);
+        match (&event.change, here) {
+            (Change::Status { from, to, .. }, true) => {
                 let (from, to) = (*from, *to);
                 match kind {
                     SavedKind::Accept => {
@@ -851,12 +868,7 @@ impl State {
                     }
                 }
             }
-            (Change::Note { text }, Some(task)) => {
-                task.notes.push(Note {
-                    at: event.at,
-                    user: event.user.clone(),
-                    text: text.clone(),
-                });
+            (Change::Note { text }, true) => {
                 self.ok(format!("note saved on task {number}: {text}"));
             }
             _ => self.ok(format!("saved (task {number})")),
@@ -931,6 +943,7 @@ impl State {
         }
         self.stack = stack;
         self.fix_import_scroll();
+        self.want_shown_hits();
     }
 
     /// How many rows the current list shows under the search filter.

@@ -10,7 +10,7 @@ use crate::ops::{Op, Reply};
 use crate::search::{Index, Query, SearchOutcome, Searcher};
 use crate::server::session::{Session, SessionError};
 use crate::ui::action::{
-    Action, ImportDone, Imported, Previewed, ReportBytes, Saved, SavedKind, TasksPage,
+    Action, ImportDone, Imported, PageKind, Previewed, ReportBytes, Saved, SavedKind, TasksPage,
 };
 use crate::ui::app::{update, Effect, ImportJob, State};
 use crate::ui::files;
@@ -56,6 +56,8 @@ pub enum Job {
     LoadHistory(u32),
     /// These tasks, read again.
     Fetch(Vec<u32>),
+    /// These whole tasks, to show.
+    Show(Vec<u32>),
     /// Which tasks there are.
     Numbers,
 }
@@ -68,6 +70,7 @@ impl Job {
             Effect::LoadTasks(after) => Job::LoadTasks(after),
             Effect::LoadHistory(n) => Job::LoadHistory(n),
             Effect::Fetch(numbers) => Job::Fetch(numbers),
+            Effect::Show(numbers) => Job::Show(numbers),
             Effect::Prune => Job::Numbers,
             other => {
                 let (kind, what, op) = other.edit()?;
@@ -112,7 +115,7 @@ where
                 Ok((tasks, next)) => Action::Tasks(Box::new(TasksPage {
                     tasks,
                     next,
-                    load: true,
+                    kind: PageKind::Load,
                 })),
                 Err(e) => Action::ReadFailed(format!("cannot read the rest of the tasks: {e}")),
             }
@@ -131,9 +134,17 @@ where
             Ok(tasks) => Action::Tasks(Box::new(TasksPage {
                 tasks,
                 next: None,
-                load: false,
+                kind: PageKind::Changed,
             })),
             Err(e) => Action::ReadFailed(format!("cannot read the changed tasks: {e}")),
+        },
+        Job::Show(numbers) => match fetch(&call, &numbers).await {
+            Ok(tasks) => Action::Tasks(Box::new(TasksPage {
+                tasks,
+                next: None,
+                kind: PageKind::Shown,
+            })),
+            Err(e) => Action::ReadFailed(format!("cannot read tasks to show: {e}")),
         },
         Job::Import(job) => {
             let ImportJob {

@@ -230,7 +230,9 @@ pub async fn run_loop<W: Write>(
     let mut events = EventStream::new();
 
     let (found_tx, mut found_rx) = tokio::sync::mpsc::unbounded_channel();
-    let searcher = Searcher::build(state.tasks.clone(), move |o| {
+    // The index takes the whole tasks read so far; from here on the state keeps only what
+    // the screens show of them (summaries, and the tasks whose detail is open).
+    let searcher = Searcher::build(state.details_on_demand(), move |o| {
         let _ = found_tx.send(o);
     });
     let (work_tx, mut work_rx) = tokio::sync::mpsc::unbounded_channel();

@@ -29,7 +29,7 @@ fn one_row_move_costs_under_400_bytes() {
         let mut state = duban::ui::initial_state(&ledger, &options(), None).expect("state");
         state.theme.color = color;
         state.size = (80, 24);
-        let mut index = Index::build(&state.tasks);
+        let mut index = Index::build(&state.full_tasks());
         let mut ssh = Ssh::new(80, 24, color);
         let mut stock = Stock::new(80, 24);
         let first = (ssh.frame(&state).len(), stock.frame(&state).len());

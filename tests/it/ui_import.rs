@@ -44,7 +44,7 @@ fn setup(size: (u16, u16)) -> (tempfile::TempDir, Session, State) {
 
 /// Runs an action and every effect it leads to, inline (reading, completing, importing).
 fn press(s: &mut State, session: &Session, a: Action) {
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     dispatch(s, session, &mut index, a);
 }
 
@@ -478,7 +478,7 @@ fn import_event(seq: u64, task: u32, user: &str) -> Event {
 fn someone_elses_import_shows_its_tasks_at_once_in_one_line() {
     let (_d, _session, mut s) = setup((80, 24));
     let mut next = s.history.last().map(|e| e.seq).unwrap_or(0);
-    let old = s.task(14).expect("task 14").clone();
+    let old = s.detail(14).expect("task 14").clone();
     let mut updated = old.clone();
     updated.goal = "加大黑臭水体整治力度(前三季度)。".into();
     let mut new = old.clone();

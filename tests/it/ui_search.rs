@@ -8,7 +8,7 @@ use crate::common::ui_fixture;
 use duban::model::{Change, Event, Status, Task};
 use duban::search::{Index, Query, SearchOutcome};
 use duban::server::session::Session;
-use duban::ui::action::{Action, Changed};
+use duban::ui::action::{Action, Changed, PageKind, TasksPage};
 use duban::ui::app::{update, Effect, Screen, State};
 use duban::ui::effects::{dispatch, settle_searches};
 use duban::ui::keymap::Keymap;
@@ -92,7 +92,7 @@ fn screen_text(buf: &Buffer) -> String {
 #[test]
 fn black_odorous_water_puts_task_14_first_on_every_keystroke_to_the_end() {
     let mut s = state(sample());
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     type_search(&mut s, &mut index, "黑臭水体");
     let list = shown(&s);
     assert_eq!(list.first(), Some(&14), "{list:?}");
@@ -100,7 +100,7 @@ fn black_odorous_water_puts_task_14_first_on_every_keystroke_to_the_end() {
     // A goal hit beats the progress hits; only tasks that mention it are listed.
     assert_eq!(list, vec![14, 3, 10]);
     for n in &list {
-        let t = s.task(*n).expect("task");
+        let t = s.detail(*n).expect("task");
         let text = format!(
             "{}{}",
             t.goal,
@@ -117,7 +117,7 @@ fn black_odorous_water_puts_task_14_first_on_every_keystroke_to_the_end() {
 #[test]
 fn a_unit_search_lists_exactly_the_tasks_it_leads_or_shares() {
     let mut s = state(sample());
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     type_search(&mut s, &mut index, "@生态环境局");
     let mut got = shown(&s);
     got.sort_unstable();
@@ -135,7 +135,7 @@ fn a_unit_search_lists_exactly_the_tasks_it_leads_or_shares() {
 fn pinyin_full_and_initials_find_task_14() {
     for q in ["heichou", "hcst", "heichoushuiti"] {
         let mut s = state(sample());
-        let mut index = Index::build(&s.tasks);
+        let mut index = Index::build(&s.full_tasks());
         type_search(&mut s, &mut index, q);
         assert_eq!(shown(&s).first(), Some(&14), "{q}: {:?}", shown(&s));
     }
@@ -144,7 +144,7 @@ fn pinyin_full_and_initials_find_task_14() {
 #[test]
 fn hash_52_then_enter_opens_task_52_and_back_returns_to_the_whole_list() {
     let mut s = state(sample());
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     type_search(&mut s, &mut index, "#52");
     assert_eq!(shown(&s), vec![52]);
     run(&mut s, &mut index, &[Action::Submit]);
@@ -179,7 +179,7 @@ fn hash_52_then_enter_opens_task_52_and_back_returns_to_the_whole_list() {
 #[test]
 fn enter_keeps_the_filter_and_esc_clears_it() {
     let mut s = state(sample());
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     type_search(&mut s, &mut index, "hcst");
     run(&mut s, &mut index, &[Action::Submit]);
     assert!(s.input.is_none());
@@ -213,7 +213,7 @@ fn status_behind_lists_the_two_tasks_set_behind_in_this_session() {
     let session = Session::Local(ui_fixture::sample_ledger(dir.path()));
     let mut s = state(session.all_tasks().expect("tasks"));
     // One index for the whole session: the search must see the edits through `Reindex`.
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     let mut press = |s: &mut State, a: Action| dispatch(s, &session, &mut index, a);
     for n in [52, 14] {
         press(&mut s, Action::Search);
@@ -250,7 +250,7 @@ fn status_behind_lists_the_two_tasks_set_behind_in_this_session() {
 #[test]
 fn no_result_says_so_and_names_the_nearest_units() {
     let mut s = state(sample());
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     type_search(&mut s, &mut index, "@生态局");
     assert!(shown(&s).is_empty());
     run(&mut s, &mut index, &[Action::Submit]);
@@ -262,7 +262,7 @@ fn no_result_says_so_and_names_the_nearest_units() {
 #[test]
 fn matches_in_other_domains_are_pointed_to_from_an_empty_tab() {
     let mut s = state(sample());
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     // 黑臭水体 is only in ecology tasks; the livelihood tab (2) has none.
     run(&mut s, &mut index, &[Action::NextTab, Action::NextTab]);
     type_search(&mut s, &mut index, "黑臭水体");
@@ -276,7 +276,7 @@ fn matches_in_other_domains_are_pointed_to_from_an_empty_tab() {
 #[test]
 fn results_for_an_older_text_do_not_replace_the_newer_ones() {
     let mut s = state(sample());
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     type_search(&mut s, &mut index, "黑臭");
     let before = shown(&s);
     let never = AtomicBool::new(false);
@@ -341,7 +341,7 @@ fn underlined(buf: &Buffer, x: u16, y: u16) -> bool {
 #[test]
 fn matched_characters_are_marked_in_mixed_chinese_and_ascii_text() {
     let mut s = state(sample());
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     // Task 52: 促进数字经济集聚发展,推进人工智能、5G和实体经济的深度融合…
     type_search(&mut s, &mut index, "5g 智能");
     run(&mut s, &mut index, &[Action::Submit]);
@@ -369,7 +369,7 @@ fn matched_characters_are_marked_in_mixed_chinese_and_ascii_text() {
 #[test]
 fn a_co_unit_hit_is_shown_and_tagged_in_the_unit_column() {
     let mut s = state(sample());
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     type_search(&mut s, &mut index, "@生态环境局");
     run(&mut s, &mut index, &[Action::Submit]);
     let co: Vec<u32> = s
@@ -404,10 +404,10 @@ fn event(seq: u64, task: u32, user: &str, from: Status, to: Status) -> Event {
 #[test]
 fn another_persons_edit_shows_at_once_and_says_who_on_the_task_in_view() {
     let mut s = state(sample());
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     type_search(&mut s, &mut index, "#14");
     run(&mut s, &mut index, &[Action::Submit]);
-    let mut task = s.task(14).expect("task").clone();
+    let mut task = s.detail(14).expect("task").clone();
     task.status = Status::Behind;
     let effects = update(
         &mut s,
@@ -442,11 +442,11 @@ fn another_persons_edit_shows_at_once_and_says_who_on_the_task_in_view() {
 #[test]
 fn an_announced_edit_refreshes_the_search_in_force() {
     let mut s = state(sample());
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     type_search(&mut s, &mut index, "status:behind");
     run(&mut s, &mut index, &[Action::Submit]);
     assert!(shown(&s).is_empty());
-    let mut task = s.task(30).expect("task").clone();
+    let mut task = s.detail(30).expect("task").clone();
     task.status = Status::Behind;
     let effects = update(
         &mut s,
@@ -491,7 +491,7 @@ fn someone_elses_status_change_drops_our_undo_for_that_task() {
         })),
     );
     assert_eq!(s.undo.len(), 1);
-    let mut task = s.task(14).expect("task").clone();
+    let mut task = s.detail(14).expect("task").clone();
     task.status = Status::Done;
     update(
         &mut s,
@@ -524,12 +524,12 @@ fn a_fresh_state_lists_and_counts_every_task_before_any_key() {
 #[test]
 fn results_older_than_an_edit_of_the_goal_draw_without_panicking() {
     let mut s = state(sample());
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     type_search(&mut s, &mut index, "5g 智能");
     run(&mut s, &mut index, &[Action::Submit]);
     // Someone shortens task 52's goal; the results in force still mark the old positions
     // until the new search answers.
-    let mut task = s.task(52).expect("task").clone();
+    let mut task = s.detail(52).expect("task").clone();
     task.goal = "数字经济".into();
     update(
         &mut s,
@@ -555,4 +555,61 @@ fn results_older_than_an_edit_of_the_goal_draw_without_panicking() {
             assert!(screen.contains("数字经济"), "{screen}");
         }
     }
+}
+
+/// A UI that reads whole tasks on demand (the terminal UI) holds summaries: search hits in
+/// progress text are shown from the whole tasks it asks for, only those of the rows on
+/// screen, once each; until they arrive the rows show the goal. Then the screen is the
+/// one a UI holding every task draws.
+#[test]
+fn hits_in_progress_text_are_shown_from_tasks_read_for_the_rows_on_screen() {
+    let whole = sample();
+    let mut s = state(whole.clone());
+    let mut index = Index::build(&s.details_on_demand());
+    assert!(s.detail(14).is_none(), "only summaries are held");
+    run(&mut s, &mut index, &[Action::Search]);
+    let mut wanted: Vec<u32> = Vec::new();
+    for c in "黑臭水体".chars() {
+        for e in run(&mut s, &mut index, &[Action::Insert(c.to_string())]) {
+            if let Effect::Show(numbers) = e {
+                wanted.extend(numbers);
+            }
+        }
+    }
+    let mut once = wanted.clone();
+    once.sort_unstable();
+    once.dedup();
+    assert_eq!(
+        once.len(),
+        wanted.len(),
+        "each task asked for once: {wanted:?}"
+    );
+    assert!(
+        !wanted.is_empty() && wanted.len() <= s.list_rows(),
+        "{wanted:?}"
+    );
+    assert!(
+        !wanted.contains(&14),
+        "task 14's hit is in its goal: {wanted:?}"
+    );
+    let before = screen_text(&render(&s));
+    assert!(!before.contains("进展"), "{before}");
+    let tasks: Vec<Task> = whole
+        .into_iter()
+        .filter(|t| wanted.contains(&t.number))
+        .collect();
+    update(
+        &mut s,
+        Action::Tasks(Box::new(TasksPage {
+            tasks,
+            next: None,
+            kind: PageKind::Shown,
+        })),
+    );
+    let after = screen_text(&render(&s));
+    assert!(after.contains("进展"), "{after}");
+    let mut full = state(sample());
+    let mut full_index = Index::build(&full.full_tasks());
+    type_search(&mut full, &mut full_index, "黑臭水体");
+    assert_eq!(after, screen_text(&render(&full)));
 }

@@ -178,7 +178,7 @@ fn state_for(actions: &[Action], size: (u16, u16)) -> State {
         Theme::default(),
         size,
     );
-    let mut index = duban::search::Index::build(&s.tasks);
+    let mut index = duban::search::Index::build(&s.full_tasks());
     for a in actions {
         let effects = update(&mut s, a.clone());
         duban::ui::effects::settle_searches(&mut s, &mut index, effects);

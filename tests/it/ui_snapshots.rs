@@ -26,7 +26,7 @@ fn state(theme: Theme, size: (u16, u16)) -> State {
 
 /// Navigation and searches only: searches run inline, as the worker would answer them.
 fn act(s: &mut State, actions: &[Action]) {
-    let mut index = duban::search::Index::build(&s.tasks);
+    let mut index = duban::search::Index::build(&s.full_tasks());
     for a in actions {
         let effects = update(s, a.clone());
         let edits = duban::ui::effects::settle_searches(s, &mut index, effects);

@@ -28,7 +28,7 @@ fn state() -> State {
 /// Feeds actions through `update`; searches run inline (as the worker would, at once) and
 /// the other effects are returned.
 fn run(s: &mut State, actions: &[Action]) -> Vec<Effect> {
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     let mut out = Vec::new();
     for a in actions {
         let effects = update(s, a.clone());
@@ -104,7 +104,8 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
         | Effect::LoadHistory(_)
         | Effect::Fetch(_)
         | Effect::Unindex(_)
-        | Effect::Prune => panic!("not a task edit: {effect:?}"),
+        | Effect::Prune
+        | Effect::Show(_) => panic!("not a task edit: {effect:?}"),
         Effect::AcceptSuggestion { number, suggestion } => {
             let from = s.task(*number).expect("task").status;
             (
@@ -145,7 +146,8 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
         | Effect::LoadHistory(_)
         | Effect::Fetch(_)
         | Effect::Unindex(_)
-        | Effect::Prune => panic!("not a task edit: {effect:?}"),
+        | Effect::Prune
+        | Effect::Show(_) => panic!("not a task edit: {effect:?}"),
     };
     update(
         s,
@@ -398,7 +400,7 @@ fn note_input_takes_chinese_and_measures_the_cursor_in_columns() {
     assert!(s.input.is_none());
     saved(&mut s, &e[0], 100);
     assert_eq!(
-        s.task(2).expect("task").notes.last().expect("note").text,
+        s.detail(2).expect("task").notes.last().expect("note").text,
         "要求8月底前整改 到位"
     );
     assert!(s
@@ -624,7 +626,7 @@ fn edits_reach_the_ledger_before_the_status_bar_says_saved() {
             false,
         )
         .expect("bound");
-        dispatch(s, &ledger, &mut Index::build(&s.tasks), a);
+        dispatch(s, &ledger, &mut Index::build(&s.full_tasks()), a);
     };
     for _ in 0..3 {
         press(&mut s, KeyCode::Char('j'));
@@ -663,7 +665,7 @@ fn edits_reach_the_ledger_before_the_status_bar_says_saved() {
         Change::Status { undo: true, .. }
     ));
     assert_eq!(
-        s.task(14).expect("task"),
+        s.detail(14).expect("task"),
         &task,
         "the screen shows what the store holds"
     );
@@ -801,10 +803,17 @@ fn diff_toggles_on_a_task_with_two_periods_and_explains_when_there_is_one() {
         m.contains("only one period") && m.contains("nothing to compare"),
         "{m}"
     );
-    run(&mut s, &[Action::Back]);
-    if let Some(t) = s.tasks.iter_mut().find(|t| t.number == 90) {
+    let mut tasks = ui_fixture::tasks();
+    if let Some(t) = tasks.iter_mut().find(|t| t.number == 90) {
         t.periods.clear();
     }
+    let mut s = State::new(
+        tasks,
+        ui_fixture::history(),
+        Keymap::builtin(),
+        Theme::mono(false),
+        (80, 24),
+    );
     select(&mut s, 90);
     run(&mut s, &[Action::Open, Action::ToggleDiff]);
     assert!(message(&s).contains("no progress reported yet"));
@@ -852,7 +861,7 @@ fn a_units_tasks_are_its_lead_tasks_most_lagging_first_then_its_co_tasks() {
 #[test]
 fn history_says_who_changed_what_from_what_to_what_with_the_note() {
     let s = state();
-    let t = s.task(28).expect("task 28");
+    let t = s.detail(28).expect("task 28");
     let text: String = duban::ui::view::detail::lines(&s, t, 120)
         .iter()
         .map(|l| l.to_string() + "\n")
@@ -877,7 +886,7 @@ fn press(s: &mut State, ledger: &Session, code: crossterm::event::KeyCode) {
         false,
     )
     .expect("bound");
-    let mut index = Index::build(&s.tasks);
+    let mut index = Index::build(&s.full_tasks());
     duban::ui::effects::dispatch(s, ledger, &mut index, a);
 }
 
@@ -906,7 +915,7 @@ fn open_in(s: &mut State, ledger: &Session, n: u32) {
 }
 
 fn detail_text(s: &State, n: u32) -> String {
-    duban::ui::view::detail::lines(s, s.task(n).expect("task"), 200)
+    duban::ui::view::detail::lines(s, s.detail(n).expect("task"), 200)
         .iter()
         .map(|l| l.to_string() + "\n")
         .collect()
@@ -963,7 +972,7 @@ fn accepting_a_suggestion_on_the_sample_writes_the_status_and_a_history_event_wi
         message(&s)
     );
     assert_eq!(
-        s.task(8),
+        s.detail(8),
         Some(&after),
         "the screen shows what the store holds"
     );
@@ -991,7 +1000,7 @@ fn accepting_a_suggestion_on_the_sample_writes_the_status_and_a_history_event_wi
     let none = s
         .tasks
         .iter()
-        .find(|t| !t.periods.is_empty() && s.suggestion(t.number).is_none())
+        .find(|t| t.periods > 0 && s.suggestion(t.number).is_none())
         .map(|t| t.number)
         .expect("a sample task without a completion figure");
     press(&mut s, &ledger, KeyCode::Esc);
@@ -1012,11 +1021,11 @@ fn the_q3_period_diff_opens_with_d_and_accepting_there_uses_the_latest_period() 
     let dir = tempfile::tempdir().expect("tmp");
     let ledger = Session::Local(ui_fixture::q3_ledger(dir.path()));
     let mut s = duban::ui::initial_state(&ledger, &ui_options(), None).expect("state");
-    assert_eq!(s.task(8).expect("task").periods.len(), 2);
+    assert_eq!(s.task(8).expect("task").periods, 2);
     open_in(&mut s, &ledger, 8);
     press(&mut s, &ledger, KeyCode::Char('d'));
     assert!(matches!(s.screen(), Some(Screen::Diff { number: 8, .. })));
-    let text: String = duban::ui::view::diff::lines(&s, s.task(8).expect("task"), 80)
+    let text: String = duban::ui::view::diff::lines(&s, s.detail(8).expect("task"), 80)
         .iter()
         .map(|l| l.to_string() + "\n")
         .collect();
@@ -1188,7 +1197,7 @@ fn others_edits_apply_what_they_say_and_imports_are_read_again() {
             ),
         ]),
     );
-    let t14 = s.task(14).expect("task 14");
+    let t14 = s.detail(14).expect("task 14");
     assert_eq!(t14.status, Status::SeriouslyBehind);
     assert_eq!(t14.notes.last().map(|n| n.text.as_str()), Some("约谈"));
     // What an import changed is not in its event: that task, only, is read again.
@@ -1290,4 +1299,67 @@ fn the_end_of_a_text_is_where_the_view_drew_it_and_up_after_end_moves_at_once() 
     // Another text on top is measured anew.
     run(&mut s, &[Action::Help]);
     assert_eq!(s.text_end.get(), None);
+}
+
+/// The terminal UI holds what it draws: summaries for the lists, a task's whole text read
+/// when its detail opens (the detail says so meanwhile), kept for going back; someone's
+/// edit of a task it does not hold shows at once and the search index gets the task read.
+#[test]
+fn a_ui_reads_a_task_when_its_detail_opens_and_holds_summaries_otherwise() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let session = Session::Local(ui_fixture::sample_ledger(dir.path()));
+    let mut s = duban::ui::initial_state(&session, &ui_options(), None).expect("state");
+    let whole = s.details_on_demand();
+    assert_eq!(whole.len(), 116, "the first page goes to the search index");
+    assert!(s.full_tasks().is_empty());
+    let draw = |s: &State| -> String {
+        let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+        let mut buf = ratatui::buffer::Buffer::empty(area);
+        duban::ui::view::render(s, area, &mut buf);
+        (0..24)
+            .map(|y| {
+                (0..80)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect()
+    };
+    s.selected[0] = Some(14);
+    s.fix_scroll();
+    let effects = update(&mut s, Action::Open);
+    assert!(effects.contains(&Effect::Show(vec![14])), "{effects:?}");
+    assert!(draw(&s).contains("reading task 14"), "{}", draw(&s));
+    settle_jobs(&mut s, &session, effects);
+    assert!(s.detail(14).is_some());
+    let shown = draw(&s);
+    assert!(!shown.contains("reading task 14"), "{shown}");
+    assert!(shown.replace(' ', "").contains("牵头单位"), "{shown}");
+    // Back and in again: no second read.
+    update(&mut s, Action::Back);
+    let again = update(&mut s, Action::Open);
+    assert!(
+        !again.iter().any(|e| matches!(e, Effect::Show(_))),
+        "{again:?}"
+    );
+    update(&mut s, Action::Back);
+    // Someone sets task 30 (not held) to 严重滞后: the list has it at once.
+    assert!(s.detail(30).is_none());
+    let effects = update(
+        &mut s,
+        Action::Events(vec![Event {
+            seq: 900,
+            task: 30,
+            at: Utc::now(),
+            user: "bob".into(),
+            change: Change::Status {
+                from: Status::NotStarted,
+                to: Status::SeriouslyBehind,
+                undo: false,
+            },
+            note: None,
+        }]),
+    );
+    assert_eq!(s.task(30).map(|t| t.status), Some(Status::SeriouslyBehind));
+    assert!(effects.contains(&Effect::Fetch(vec![30])), "{effects:?}");
 }

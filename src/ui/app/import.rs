@@ -338,14 +338,11 @@ impl State {
     }
 
     fn apply_import(&mut self, done: ImportDone) {
-        let numbers: Vec<u32> = done.tasks.iter().map(|t| t.number).collect();
-        for task in done.tasks {
-            self.put_task(task);
-        }
+        self.put_tasks(done.tasks);
         for event in done.events {
             self.record(event);
         }
-        self.tasks_changed(&numbers);
+        self.tasks_changed();
         self.fix_scroll();
     }
 }

@@ -2,13 +2,13 @@
 //! moving, paging, switching tabs, opening a task.
 
 use super::{keep_visible, movement, Effect, Input, InputKind, Screen, State, TABS};
-use crate::model::Task;
+use crate::model::TaskSummary;
 use crate::ui::action::Action;
 use crate::ui::view;
 
 impl State {
     /// The rows of the task list on screen: the main list (tab + search) or a unit's tasks.
-    pub fn list_tasks(&self) -> Vec<&Task> {
+    pub fn list_tasks(&self) -> Vec<&TaskSummary> {
         let unit = match self.screen() {
             Some(Screen::UnitTasks { unit, .. }) => Some(unit.as_str()),
             _ => None,
@@ -19,11 +19,11 @@ impl State {
     /// The tasks of the current tab under the search: by number, or in rank order (best
     /// hit first) when a search is in force; with a `unit`, only those it leads or shares,
     /// the tasks it leads first, most lagging first (as `suggest::lagging_units` lists them).
-    pub fn tasks_for(&self, unit: Option<&str>) -> Vec<&Task> {
+    pub fn tasks_for(&self, unit: Option<&str>) -> Vec<&TaskSummary> {
         let Some(u) = unit else {
             return self.with_lists(|l| l.main.iter().filter_map(|&i| self.tasks.get(i)).collect());
         };
-        let keep = |t: &&Task| self.in_tab(t) && t.involves(u);
+        let keep = |t: &&TaskSummary| self.in_tab(t) && t.involves(u);
         if let Some(f) = self.filtering() {
             return f
                 .results
@@ -33,7 +33,7 @@ impl State {
                 .filter(keep)
                 .collect();
         }
-        let mut tasks: Vec<&Task> = self.tasks.iter().filter(keep).collect();
+        let mut tasks: Vec<&TaskSummary> = self.tasks.iter().filter(keep).collect();
         tasks.sort_by_key(|t| crate::units::unit_task_order(t.leads(u), t.status, t.number));
         tasks
     }

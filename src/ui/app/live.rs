@@ -2,7 +2,7 @@
 //! each with the task as it now is. The screen follows them without a key press, and the
 //! status bar says who changed what when it is the task in view.
 
-use super::{Effect, MessageKind, Screen, State};
+use super::{Effect, MessageKind, State};
 use crate::model::{Change, Event, Task};
 use crate::ui::action::Changed;
 use crate::ui::text;
@@ -37,7 +37,7 @@ impl State {
         }
         match task {
             Some(task) => self.put_task(task),
-            None => self.apply_change(&event),
+            None => self.apply_event(&event),
         }
         // Someone else changed the status: undoing ours now would overwrite theirs.
         let dropped_undo = matches!(event.change, Change::Status { .. })
@@ -166,43 +166,12 @@ impl State {
         self.remove_tasks(&gone);
         let in_view = self.current_task().filter(|n| gone.contains(n));
         if let Some(n) = in_view {
-            self.stack.retain(|s| {
-                !matches!(s, Screen::Detail { number, .. } | Screen::Diff { number, .. } if *number == n)
-            });
+            self.stack.retain(|s| s.task_number() != Some(n));
             self.info(format!(
                 "task {n} was removed by an import that replaced the tasks"
             ));
         }
         self.fix_scroll();
-    }
-
-    /// Applies what an event says to the task here (no reading back).
-    fn apply_change(&mut self, event: &Event) {
-        let Some(task) = self.task_mut(event.task) else {
-            return;
-        };
-        match &event.change {
-            Change::Status { to, .. } => task.status = *to,
-            Change::Move { to, .. } => {
-                task.domain = *to;
-                task.domain_decision = crate::model::DomainDecision {
-                    rule: "manual".into(),
-                    reason: format!("moved by {}", event.user),
-                    manual: true,
-                };
-            }
-            Change::Goal { to, .. } => {
-                task.goal = to.clone();
-                task.goal_edited = true;
-            }
-            Change::Note { text } => task.notes.push(crate::model::Note {
-                at: event.at,
-                user: event.user.clone(),
-                text: text.clone(),
-            }),
-            // Read again (`on_events`).
-            Change::Import { .. } | Change::PeriodRenamed { .. } => {}
-        }
     }
 
     /// Puts the task as it now is in place (a new one, from an import, is added).

@@ -4,8 +4,8 @@
 //! nothing here waits.
 
 use super::{Effect, Screen, State};
-use crate::model::{Event, Task};
-use crate::ui::action::TasksPage;
+use crate::model::{Event, Task, TaskSummary};
+use crate::ui::action::{PageKind, TasksPage};
 
 impl State {
     /// The first page of a database bigger than one page is here: the rest is read after
@@ -25,6 +25,7 @@ impl State {
     /// Opens a task's detail, asking for its history when it is not here yet.
     pub(super) fn open_detail(&mut self, number: u32) {
         self.stack.push(Screen::Detail { number, scroll: 0 });
+        self.want_detail(number);
         if !self.history_complete && !self.history_loaded.contains(&number) {
             self.pending.push(Effect::LoadHistory(number));
         }
@@ -36,13 +37,16 @@ impl State {
     }
 
     pub(super) fn on_tasks(&mut self, page: TasksPage) {
-        let TasksPage { tasks, next, load } = page;
-        let numbers: Vec<u32> = tasks.iter().map(|t| t.number).collect();
+        let TasksPage { tasks, next, kind } = page;
+        if kind == PageKind::Shown {
+            self.on_shown(tasks);
+            return;
+        }
         self.put_tasks(tasks);
-        if load {
+        if kind == PageKind::Load {
             self.load_rest_after(next);
         }
-        self.tasks_changed(&numbers);
+        self.tasks_changed();
         self.fix_scroll();
     }
 
@@ -69,6 +73,7 @@ impl State {
         self.slots = super::slots(&self.tasks);
         for n in numbers {
             self.suggestions.remove(n);
+            self.drop_detail(*n);
             self.undo.retain(|e| e.task != *n);
             self.pending.push(Effect::Unindex(*n));
         }
@@ -83,15 +88,18 @@ impl State {
         }
     }
 
-    /// Puts many tasks in place at once: one sort and one rebuild of the number map, not
-    /// one per task (a page holds thousands).
+    /// Puts many whole tasks in place at once: one sort and one rebuild of the number map,
+    /// not one per task (a page holds thousands). The lists keep their summaries, the
+    /// search index and the suggestions take what they need of the text, and the whole
+    /// task is kept only when a screen shows it (see `details`).
     pub(super) fn put_tasks(&mut self, tasks: Vec<Task>) {
         if tasks.is_empty() {
             return;
         }
         self.changed();
-        for task in &tasks {
-            match crate::suggest::suggest_task(task, &self.schedule) {
+        let mut added = false;
+        for task in tasks {
+            match crate::suggest::suggest_task(&task, &self.schedule) {
                 Some(s) => {
                     self.suggestions.insert(task.number, s);
                 }
@@ -99,15 +107,19 @@ impl State {
                     self.suggestions.remove(&task.number);
                 }
             }
-        }
-        let mut added = false;
-        for task in tasks {
+            let summary = TaskSummary::of(&task);
             match self.slot(task.number) {
-                Some(i) => self.tasks[i] = task,
+                Some(i) => self.tasks[i] = summary,
                 None => {
-                    self.tasks.push(task);
+                    self.tasks.push(summary);
                     added = true;
                 }
+            }
+            if self.keeps_detail(task.number) {
+                self.pending.push(Effect::Reindex(Box::new(task.clone())));
+                self.keep_detail(task);
+            } else {
+                self.pending.push(Effect::Reindex(Box::new(task)));
             }
         }
         if added {

@@ -46,12 +46,12 @@ impl State {
                 let Some(task) = self.task(number) else {
                     return;
                 };
-                match task.periods.as_slice() {
-                    [] => self.info(format!(
+                match (task.periods, &task.latest_period) {
+                    (0, _) | (_, None) => self.info(format!(
                         "task {number} has no progress reported yet: nothing to compare"
                     )),
-                    [only] => {
-                        let name = text::clean(&only.name);
+                    (1, Some(only)) => {
+                        let name = text::clean(only);
                         self.info(format!(
                             "task {number} has only one period ({name}): nothing to compare"
                         ))
@@ -66,8 +66,27 @@ impl State {
         }
     }
 
-    /// Why a task has no suggested status, in words (for the status bar and the detail).
-    pub fn no_suggestion_reason(&self, task: &Task) -> String {
+    /// Why task `number` has no suggested status, in words (for the status bar and the
+    /// detail): from its latest period's text when the whole task is here, otherwise from
+    /// what its summary says.
+    pub fn no_suggestion_reason(&self, number: u32) -> String {
+        if let Some(task) = self.detail(number) {
+            return self.no_suggestion_reason_in(task);
+        }
+        match self.task(number).and_then(|t| t.latest_period.as_deref()) {
+            None => "no progress reported yet".to_string(),
+            Some(name) if self.schedule.elapsed(name).is_none() => format!(
+                "序时进度 of \"{}\" is not known (data/schedule.toml)",
+                text::clean(name)
+            ),
+            Some(name) => format!(
+                "its latest period ({}) has no completion figure",
+                text::clean(name)
+            ),
+        }
+    }
+
+    fn no_suggestion_reason_in(&self, task: &Task) -> String {
         match task.latest_period() {
             None => "no progress reported yet".to_string(),
             Some(p) if self.schedule.elapsed(&p.name).is_none() => format!(
@@ -99,10 +118,7 @@ impl State {
             return Some(Vec::new());
         };
         let Some(suggestion) = self.suggestion(number).cloned() else {
-            let why = self
-                .task(number)
-                .map(|t| self.no_suggestion_reason(t))
-                .unwrap_or_default();
+            let why = self.no_suggestion_reason(number);
             self.info(format!("no suggested status for task {number}: {why}"));
             return Some(Vec::new());
         };

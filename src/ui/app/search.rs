@@ -98,23 +98,26 @@ impl State {
 
     /// A task changed (an edit saved here or announced by the server): the index must see
     /// it, and a search in force must be run again (a `status:` search may gain or lose it).
+    /// The index takes whole tasks: one not held here is read (and indexed on arrival).
     pub(super) fn task_changed(&mut self, number: u32) {
-        if let Some(task) = self.task(number) {
-            self.pending.push(Effect::Reindex(Box::new(task.clone())));
-        }
-        if let Some(text) = &self.search {
-            self.pending.push(Effect::Search(Some(text.clone())));
+        match self.detail(number) {
+            Some(task) => {
+                let task = Box::new(task.clone());
+                self.pending.push(Effect::Reindex(task));
+                self.search_again();
+            }
+            None if self.task(number).is_some() => self.pending.push(Effect::Fetch(vec![number])),
+            None => self.search_again(),
         }
     }
 
-    /// Many tasks changed at once (an import): each is reindexed, the search in force runs
-    /// again once.
-    pub(super) fn tasks_changed(&mut self, numbers: &[u32]) {
-        for &n in numbers {
-            if let Some(task) = self.task(n) {
-                self.pending.push(Effect::Reindex(Box::new(task.clone())));
-            }
-        }
+    /// Whole tasks arrived (and went to the index as they were put): the search in force
+    /// runs again once.
+    pub(super) fn tasks_changed(&mut self) {
+        self.search_again();
+    }
+
+    fn search_again(&mut self) {
         if let Some(text) = &self.search {
             self.pending.push(Effect::Search(Some(text.clone())));
         }

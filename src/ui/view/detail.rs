@@ -3,7 +3,7 @@
 //! when, from what to what, with the note) — all wrapped by display width here, with each
 //! numbered sub-item (`一是…`, `(1)…`, `1.…`) on its own line.
 
-use crate::model::{Event, Task};
+use crate::model::{Event, Task, TaskSummary};
 use crate::ui::action::Action;
 use crate::ui::app::State;
 use crate::ui::keymap::Mode;
@@ -79,7 +79,7 @@ pub fn push_status(out: &mut Vec<Line<'static>>, state: &State, task: &Task, w: 
     );
     let Some(sug) = state.suggestion(task.number) else {
         push_field(out, "状态", vec![status], w, theme);
-        let why = format!("none: {}", state.no_suggestion_reason(task));
+        let why = format!("none: {}", state.no_suggestion_reason(task.number));
         if w < LABEL + 8 {
             out.push(Line::styled("建议".to_string(), theme.dim()));
             push_wrapped(out, &why, w, 2, theme.dim());
@@ -273,7 +273,7 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
 }
 
 /// The title row of a task's screens: `#8 goal…` and, on the right, its status and domain.
-pub fn title(state: &State, task: &Task, area: Rect, buf: &mut Buffer) {
+pub fn title(state: &State, task: &TaskSummary, area: Rect, buf: &mut Buffer) {
     if area.is_empty() {
         return;
     }
@@ -316,7 +316,7 @@ pub fn render_task(
     buf: &mut Buffer,
     body_lines: fn(&State, &Task, u16) -> Vec<Line<'static>>,
 ) {
-    let Some(task) = state.task(number) else {
+    let Some(summary) = state.task(number) else {
         put(
             buf,
             l.body,
@@ -327,7 +327,20 @@ pub fn render_task(
         );
         return;
     };
-    title(state, task, l.title, buf);
+    title(state, summary, l.title, buf);
+    // The whole task is read when its detail opens: a moment over a slow link.
+    let Some(task) = state.detail(number) else {
+        state.text_end.set(Some(0));
+        put(
+            buf,
+            l.body,
+            l.body.x,
+            l.body.y,
+            &format!("reading task {number}…"),
+            state.theme.dim(),
+        );
+        return;
+    };
     let all = body_lines(state, task, l.body.width);
     let rows = l.body.height as usize;
     let end = all.len().saturating_sub(rows);

@@ -7,7 +7,7 @@
 //! in the unit column when a unit matched; a progress or note hit shows its snippet in place
 //! of the goal, tagged 进展 or 备注.
 
-use crate::model::{Status, Task};
+use crate::model::{Status, Task, TaskSummary};
 use crate::search::{Field, Hit, Place};
 use crate::ui::action::Action;
 use crate::ui::app::{count_statuses, tab_label, Screen, State};
@@ -67,7 +67,7 @@ pub const LABEL_WITH_SUGGESTION: usize = 13;
 
 /// The lead unit as the list shows it: the first lead as the report wrote it (the short form
 /// staff use, `市住建局`; the detail shows the canonical name too), `+N` when there are more.
-pub fn lead_text(t: &Task) -> String {
+pub fn lead_text(t: &TaskSummary) -> String {
     match t.lead_units.as_slice() {
         [] => String::new(),
         [one] => text::clean(&one.written),
@@ -99,7 +99,9 @@ struct RowText {
 }
 
 impl RowText {
-    fn new(t: &Task, hit: Option<&Hit>) -> RowText {
+    /// The row of `t`; a hit in a unit, a note or a progress paragraph is shown from the
+    /// `whole` task once it is here (read for the rows on screen), the goal meanwhile.
+    fn new(t: &TaskSummary, hit: Option<&Hit>, whole: Option<&Task>) -> RowText {
         let mut r = RowText {
             tag: None,
             goal: text::clean(&t.goal),
@@ -108,7 +110,7 @@ impl RowText {
             lead: lead_text(t),
             lead_marks: Vec::new(),
         };
-        let Some(hit) = hit else {
+        let (Some(hit), Some(t)) = (hit, whole) else {
             return r;
         };
         match hit.field {
@@ -174,18 +176,20 @@ fn bring_into_view(s: &str, marks: &[usize], room: usize, ellipsis: &str) -> (St
 }
 
 /// Draws one task row on line `y` of `area`: with `role` in a unit's list, with `suggested`
-/// when the suggested status differs, with its search `hit` marked.
+/// when the suggested status differs, with its search `hit` marked (from the `whole` task
+/// when the hit is in its text).
 #[allow(clippy::too_many_arguments)]
 pub fn task_row(
     buf: &mut Buffer,
     area: Rect,
-    t: &Task,
+    t: &TaskSummary,
     cols: &Columns,
     selected: bool,
     theme: &Theme,
     role: Option<&str>,
     suggested: Option<Status>,
     hit: Option<&Hit>,
+    whole: Option<&Task>,
 ) {
     let (mut x, y) = (area.x, area.y);
     let sel = theme.selected();
@@ -232,7 +236,7 @@ pub fn task_row(
     }
     let base = if selected { sel } else { Style::new() };
     let mark = base.patch(theme.matched());
-    let shown = RowText::new(t, hit);
+    let shown = RowText::new(t, hit, whole);
     if cols.goal > 1 {
         let mut gx = x;
         let mut room = cols.goal - 1;
@@ -397,6 +401,7 @@ pub fn render(state: &State, l: ListLayout, buf: &mut Buffer) {
             role,
             state.differing_suggestion(t).map(|s| s.status),
             state.hit(t.number),
+            state.detail(t.number),
         );
     }
 }
@@ -407,8 +412,8 @@ fn unit_title(state: &State, unit: &str, area: Rect, buf: &mut Buffer) {
         return;
     }
     let theme = &state.theme;
-    let in_tab: Vec<&Task> = state.tab_tasks(state.tab).collect();
-    let lead: Vec<&Task> = in_tab.iter().copied().filter(|t| t.leads(unit)).collect();
+    let in_tab: Vec<&TaskSummary> = state.tab_tasks(state.tab).collect();
+    let lead: Vec<&TaskSummary> = in_tab.iter().copied().filter(|t| t.leads(unit)).collect();
     let co = in_tab
         .iter()
         .filter(|t| t.involves(unit) && !t.leads(unit))

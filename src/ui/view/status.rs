@@ -127,14 +127,14 @@ fn position(state: &State) -> String {
         }
         Some(Screen::Detail { number, scroll }) => {
             let total = state
-                .task(*number)
+                .detail(*number)
                 .map(|t| crate::ui::view::detail::lines(state, t, size.0).len())
                 .unwrap_or(0);
             span(*scroll, layout::detail_rows(size), total)
         }
         Some(Screen::Diff { number, scroll }) => {
             let total = state
-                .task(*number)
+                .detail(*number)
                 .map(|t| crate::ui::view::diff::lines(state, t, size.0).len())
                 .unwrap_or(0);
             span(*scroll, layout::detail_rows(size), total)
