@@ -492,10 +492,8 @@ fn cmd_import(
     dry_run: bool,
 ) -> Result<()> {
     use crate::import::preview;
-    let bytes = std::fs::read(file).map_err(|reason| import::ImportError::Io {
-        file: file.display().to_string(),
-        reason,
-    })?;
+    // Read (and refused if it is no report file) before the database is opened.
+    let bytes = import::limits::read_report_file(file)?;
     let source = file.display().to_string();
     if dry_run {
         let report = import::import_bytes(&bytes, &source, &Aliases::builtin())?;

@@ -18,6 +18,7 @@ pub mod headers;
 pub mod html;
 pub mod labelled;
 pub mod layout;
+pub mod limits;
 pub mod parenthesized;
 pub mod period;
 pub mod pipe;
@@ -172,6 +173,10 @@ pub enum ImportError {
     },
     #[error("{file}: no task table found. Expected a header such as 序号 / 目标与任务 / 工作进展 / 牵头责任单位 / 责任单位 (a table in Word, Excel or a web page, or text with numbered rows), labelled paragraphs (进展情况: / 牵头责任单位:), or a | pipe | table.")]
     NoTable { file: String },
+    #[error("{file}: this is {what}, not a report file. Give the path of the report itself (a .docx, .xlsx, .html or text file).")]
+    NotAFile { file: String, what: &'static str },
+    #[error("{file}: not imported: {what}. Check that this is the report; if it really is, split it, or raise the limit with DUBAN_MAX_REPORT_MB / DUBAN_MAX_REPORT_ROWS.")]
+    TooLarge { file: String, what: String },
     #[error("{file}: could not read it: {reason}")]
     Io {
         file: String,
@@ -197,6 +202,7 @@ pub fn import_bytes(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Rep
     if bytes.is_empty() {
         return Err(ImportError::Empty { file: file() });
     }
+    limits::check_bytes(source, bytes.len())?;
     let format = format::sniff(bytes).map_err(|u| ImportError::Unsupported {
         file: file(),
         what: u.what,
@@ -258,6 +264,8 @@ fn as_text(
     encoding: &'static str,
     aliases: &Aliases,
 ) -> Result<Report, ImportError> {
+    let rows = doc.text.len() + doc.tables.iter().map(|t| t.rows.len()).sum::<usize>();
+    limits::check_rows(source, rows, "paragraphs and table rows")?;
     let mut lines = doc.text.clone();
     lines.extend(table_lines(doc));
     let mut report =
@@ -289,7 +297,14 @@ fn table_lines(doc: &Document) -> Vec<String> {
 /// A text report: decoded, then read as a table when it is one (CSV, cells pasted from a
 /// spreadsheet), else by its layout.
 fn import_text(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Report, ImportError> {
+    // Counted on the decoded text, before any layout reads it (they hold several copies
+    // of each line).
     let decoded = encoding::decode(bytes, source)?;
+    limits::check_rows(
+        source,
+        memchr::memchr_iter(b'\n', decoded.text.as_bytes()).count() + 1,
+        "lines",
+    )?;
     import_decoded(&decoded.text, source, decoded.encoding, aliases)
 }
 
@@ -365,6 +380,8 @@ fn from_tables(
     encoding: &'static str,
     aliases: &Aliases,
 ) -> Result<Option<Report>, ImportError> {
+    let rows: usize = doc.tables.iter().map(|t| t.rows.len()).sum();
+    limits::check_rows(source, rows, "table rows")?;
     let Some(tables) = columns::read(doc, continued) else {
         return Ok(None);
     };
@@ -398,10 +415,7 @@ fn from_tables(
 /// Reads a report file from disk.
 pub fn import_file(path: &std::path::Path, aliases: &Aliases) -> Result<Report, ImportError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|reason| ImportError::Io {
-        file: name.clone(),
-        reason,
-    })?;
+    let bytes = limits::read_report_file(path)?;
     import_bytes(&bytes, &name, aliases)
 }
 

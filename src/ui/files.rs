@@ -2,8 +2,7 @@
 //! (Tab), and reading a report for the preview. Both run as effects, never inside `update`;
 //! reading runs off the UI thread in the terminal (a report can be tens of MB).
 
-use crate::import::{Aliases, ImportError, Report};
-use std::io::Read;
+use crate::import::{Aliases, Report};
 use std::path::{Path, PathBuf};
 
 /// Directory entries looked at for one completion: a huge directory costs a bounded time.
@@ -11,10 +10,6 @@ const MAX_ENTRIES: usize = 20_000;
 
 /// Candidates kept for showing; the rest are only counted.
 pub const MAX_CANDIDATES: usize = 200;
-
-/// The largest file read for a preview. Real reports are a few MB even as spreadsheets; a
-/// path to a disk image or a log must not fill the memory.
-pub const MAX_REPORT_BYTES: u64 = 256 << 20;
 
 /// What one Tab found for a typed path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,46 +159,11 @@ fn common_prefix<'a>(mut names: impl Iterator<Item = &'a str>) -> String {
 /// exactly what was shown even if the file changes meanwhile) and the importer's reading of
 /// them. Errors are the importer's sentences.
 pub fn read_report(path: &Path) -> Result<(Report, Vec<u8>), String> {
-    let bytes = read_bounded(path).map_err(|e| e.to_string())?;
+    let bytes = crate::import::limits::read_report_file(path).map_err(|e| e.to_string())?;
     let name = path.display().to_string();
     let report = crate::import::import_bytes(&bytes, &name, &Aliases::builtin())
         .map_err(|e| e.to_string())?;
     Ok((report, bytes))
-}
-
-/// The file's bytes, refusing what cannot be a report: a device or pipe (reading one may
-/// never end) or a file over `MAX_REPORT_BYTES`.
-fn read_bounded(path: &Path) -> Result<Vec<u8>, ImportError> {
-    let io = |reason: std::io::Error| ImportError::Io {
-        file: path.display().to_string(),
-        reason,
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() && !meta.is_dir() {
-        return Err(io(std::io::Error::other(
-            "it is a device, pipe or socket, not a report file",
-        )));
-    }
-    if meta.len() > MAX_REPORT_BYTES {
-        return Err(io(std::io::Error::other(format!(
-            "it is {} MB, more than any report ({} MB at most); check the path",
-            meta.len() >> 20,
-            MAX_REPORT_BYTES >> 20
-        ))));
-    }
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::with_capacity(meta.len().min(MAX_REPORT_BYTES) as usize);
-    // A directory opens but fails here (EISDIR), with the system's words.
-    file.take(MAX_REPORT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > MAX_REPORT_BYTES {
-        return Err(io(std::io::Error::other(format!(
-            "it grew past {} MB while being read; check the path",
-            MAX_REPORT_BYTES >> 20
-        ))));
-    }
-    Ok(bytes)
 }
 
 #[cfg(test)]
