@@ -27,6 +27,21 @@ const MAX_SOCKET_PATH: usize = 107;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Events buffered per subscriber before it is caught up from history instead.
 const LIVE_BUFFER: usize = 4096;
+/// Requests of one connection being answered at once; past it the server stops reading
+/// that connection until an answer is out (a client that sends and never reads costs a
+/// bounded amount, not the server's memory).
+const MAX_IN_FLIGHT: usize = 16;
+/// Answers waiting for one connection's client to read them (each at most a page, 4 MB).
+const OUT_QUEUE: usize = 8;
+/// Connections one person (uid) may hold at once: a UI holds one, a command one while it
+/// runs; dozens of windows are still far below.
+pub const MAX_CONNECTIONS_PER_USER: usize = 32;
+/// Connections the server holds at once, whoever they are from (kept well under the
+/// process's descriptor limit, so the database and the log always have descriptors).
+const MAX_CONNECTIONS: usize = 512;
+/// A connection that neither asks nor listens (no request in flight, no subscription) for
+/// this long is closed; its client reconnects when it needs the server again.
+const IDLE_CONNECTION: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Debug, Clone, Default)]
 pub struct ServeOptions {
@@ -150,6 +165,7 @@ impl Bound {
         };
         let (clients_tx, clients_rx) = watch::channel(0usize);
         let shared = Arc::new(Shared {
+            connections: std::sync::Mutex::new(std::collections::HashMap::new()),
             db: db.clone(),
             store: store.clone(),
             submit: committer.submitter(),
@@ -257,6 +273,8 @@ async fn idle(after: Option<Duration>, mut clients: watch::Receiver<usize>) {
 }
 
 struct Shared {
+    /// Open connections by uid (the caps above).
+    connections: std::sync::Mutex<std::collections::HashMap<u32, usize>>,
     db: PathBuf,
     store: Arc<SledStore>,
     submit: Submitter,
@@ -305,7 +323,58 @@ async fn accept_loop(listener: UnixListener, shared: Arc<Shared>) {
     }
 }
 
-type Out = mpsc::UnboundedSender<ServerMessage>;
+type Out = mpsc::Sender<ServerMessage>;
+
+/// One connection's place under the caps, given back when the connection ends.
+struct Admitted {
+    shared: Arc<Shared>,
+    uid: u32,
+}
+
+impl Shared {
+    /// Admits a connection of `uid`, or says why not in words the person can act on.
+    fn admit(self: &Arc<Self>, uid: u32, user: &str) -> Result<Admitted, String> {
+        let mut open = self
+            .connections
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let total: usize = open.values().sum();
+        let mine = open.get(&uid).copied().unwrap_or(0);
+        if mine >= MAX_CONNECTIONS_PER_USER {
+            return Err(format!(
+                "{user} already has {mine} connections to the server of {} (at most {MAX_CONNECTIONS_PER_USER} each); close some duban windows or commands and try again",
+                self.db.display()
+            ));
+        }
+        if total >= MAX_CONNECTIONS {
+            return Err(format!(
+                "the server of {} already serves {total} connections, as many as it takes; try again in a while, or ask the administrator",
+                self.db.display()
+            ));
+        }
+        *open.entry(uid).or_insert(0) += 1;
+        Ok(Admitted {
+            shared: self.clone(),
+            uid,
+        })
+    }
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        let mut open = self
+            .shared
+            .connections
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.uid) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.uid);
+            }
+        }
+    }
+}
 
 async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<()> {
     let peer = Peer::of(&stream)?;
@@ -339,6 +408,14 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
         writer.send(protocol::encode(&refuse(reason))).await?;
         return Ok(());
     };
+    let _admitted = match shared.admit(peer.uid, &peer.user) {
+        Ok(a) => a,
+        Err(reason) => {
+            tracing::warn!(user = %peer.user, uid = peer.uid, "refused: too many connections");
+            writer.send(protocol::encode(&refuse(reason))).await?;
+            return Ok(());
+        }
+    };
     let can_edit = match access::decide(&shared.db, &peer) {
         Access::Edit => true,
         Access::Read => false,
@@ -368,7 +445,7 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
         );
     }
 
-    let (out, mut out_rx) = mpsc::unbounded_channel::<ServerMessage>();
+    let (out, mut out_rx) = mpsc::channel::<ServerMessage>(OUT_QUEUE);
     let writing = tokio::spawn(async move {
         while let Some(m) = out_rx.recv().await {
             if writer.send(bounded_frame(&m)).await.is_err() {
@@ -384,13 +461,29 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
         out,
     };
     let mut live: Option<tokio::task::JoinHandle<()>> = None;
-    while let Some(frame) = reader.next().await {
-        let frame = match frame {
-            Ok(f) => f,
-            Err(_) => break,
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
+    loop {
+        let frame = match tokio::time::timeout(IDLE_CONNECTION, reader.next()).await {
+            Ok(Some(Ok(f))) => f,
+            Ok(Some(Err(_)) | None) => break,
+            Err(_) => {
+                let busy = in_flight.available_permits() < MAX_IN_FLIGHT;
+                if live.is_none() && !busy {
+                    tracing::info!(user = %conn.peer.user, "closed an idle connection");
+                    break;
+                }
+                continue;
+            }
         };
         match protocol::decode::<ClientMessage>(&frame) {
-            Ok(ClientMessage::Request { id, op }) => conn.request(id, op),
+            Ok(ClientMessage::Request { id, op }) => {
+                // At most MAX_IN_FLIGHT answers owed: the next request waits (and the
+                // socket is not read) until one is out.
+                let Ok(permit) = in_flight.clone().acquire_owned().await else {
+                    break;
+                };
+                conn.request(id, op, permit);
+            }
             Ok(ClientMessage::Subscribe { id, after }) => {
                 log::subscribed(&conn.peer.user);
                 if let Some(old) = live.take() {
@@ -398,17 +491,23 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
                 }
                 live = Some(tokio::spawn(conn.clone().subscribe(id, after)));
             }
-            Ok(ClientMessage::Hello { .. }) => conn.answer(
-                0,
-                Err(RemoteError::new(ErrorKind::Protocol, "Hello was already said")),
-            ),
-            Err(e) => conn.answer(
-                protocol::request_id(&frame).unwrap_or(0),
-                Err(RemoteError::new(
-                    ErrorKind::Protocol,
-                    format!("the server cannot read this request ({e}); is this duban newer than the server?"),
-                )),
-            ),
+            Ok(ClientMessage::Hello { .. }) => {
+                conn.answer(
+                    0,
+                    Err(RemoteError::new(ErrorKind::Protocol, "Hello was already said")),
+                )
+                .await
+            }
+            Err(e) => {
+                conn.answer(
+                    protocol::request_id(&frame).unwrap_or(0),
+                    Err(RemoteError::new(
+                        ErrorKind::Protocol,
+                        format!("the server cannot read this request ({e}); is this duban newer than the server?"),
+                    )),
+                )
+                .await
+            }
         }
     }
     if let Some(l) = live {
@@ -454,11 +553,14 @@ struct Conn {
 }
 
 impl Conn {
-    fn answer(&self, id: u64, result: Result<Reply, RemoteError>) {
-        let _ = self.out.send(ServerMessage::Response { id, result });
+    /// Queues an answer; waits while the client has OUT_QUEUE answers unread.
+    async fn answer(&self, id: u64, result: Result<Reply, RemoteError>) {
+        let _ = self.out.send(ServerMessage::Response { id, result }).await;
     }
 
-    fn request(&self, id: u64, op: Op) {
+    /// Answers `op` on a task of its own; `permit` (one of the connection's requests in
+    /// flight) is given back once the answer is queued.
+    fn request(&self, id: u64, op: Op, permit: tokio::sync::OwnedSemaphorePermit) {
         let what = log::Request::new(&self.peer.user, &op);
         what.received();
         if op.is_edit() && !self.can_edit {
@@ -466,7 +568,8 @@ impl Conn {
             tokio::spawn(async move {
                 let result = this.read_only_answer(&op).await;
                 what.answered(&result);
-                this.answer(id, result);
+                this.answer(id, result).await;
+                drop(permit);
             });
             return;
         }
@@ -488,7 +591,8 @@ impl Conn {
                     ))
                 });
                 what.answered(&result);
-                this.answer(id, result);
+                this.answer(id, result).await;
+                drop(permit);
             });
             return;
         }
@@ -506,7 +610,8 @@ impl Conn {
                 ))
             });
             what.answered(&result);
-            this.answer(id, result);
+            this.answer(id, result).await;
+            drop(permit);
         });
     }
 
@@ -535,16 +640,20 @@ impl Conn {
         let last = match tokio::task::spawn_blocking(move || last_seq(store.as_ref())).await {
             Ok(Ok(last)) => last,
             Ok(Err(e)) => {
-                self.answer(id, Err(RemoteError::new(ErrorKind::Store, e.to_string())));
+                self.answer(id, Err(RemoteError::new(ErrorKind::Store, e.to_string())))
+                    .await;
                 return;
             }
             Err(_) => return,
         };
-        let _ = self.out.send(ServerMessage::Subscribed {
-            id,
-            missed: Vec::new(),
-            last_seq: last,
-        });
+        let _ = self
+            .out
+            .send(ServerMessage::Subscribed {
+                id,
+                missed: Vec::new(),
+                last_seq: last,
+            })
+            .await;
         let mut sent = match after {
             Some(a) => match self.catch_up(a).await {
                 Some(s) => s,
@@ -557,7 +666,12 @@ impl Conn {
                 Ok(event) => {
                     if event.seq > sent {
                         sent = event.seq;
-                        if self.out.send(ServerMessage::Notify { event }).is_err() {
+                        if self
+                            .out
+                            .send(ServerMessage::Notify { event })
+                            .await
+                            .is_err()
+                        {
                             return;
                         }
                     }
@@ -589,7 +703,7 @@ impl Conn {
             let (events, next) = page;
             for event in events {
                 from = from.max(event.seq);
-                self.out.send(ServerMessage::Notify { event }).ok()?;
+                self.out.send(ServerMessage::Notify { event }).await.ok()?;
             }
             if next.is_none() {
                 return Some(from);

@@ -737,3 +737,90 @@ fn a_request_whose_answer_breaks_the_connection_twice_is_not_sent_a_third_time()
         "asked on two connections, not again and again"
     );
 }
+
+/// A client that sends thousands of requests and never reads an answer is not read past a
+/// few of them (its answers are not piled up in the server's memory), and everyone else is
+/// served meanwhile.
+#[test]
+fn a_client_that_sends_and_never_reads_stops_being_read_and_others_are_served() {
+    let (_d, db) = sample_db();
+    let _server = start(&db);
+    block_on(async {
+        let mut raw = Raw::hello(&db, "flood").await;
+        let mut sent = 0u64;
+        for id in 1..=8000u64 {
+            // Each answer is a page of every task, a few hundred KB: the client's socket
+            // buffer is full after a couple; then the server has to stop reading.
+            let frame = protocol::encode(&ClientMessage::Request {
+                id,
+                op: Op::all_tasks(),
+            });
+            match tokio::time::timeout(Duration::from_secs(2), raw.conn.send(frame)).await {
+                Ok(Ok(())) => sent += 1,
+                _ => break,
+            }
+        }
+        assert!(
+            sent < 8000,
+            "the server read all {sent} requests of a client that reads nothing"
+        );
+        let other = client(&db);
+        let task = other
+            .call(Op::Task { number: 1 })
+            .expect("another client is served")
+            .into_task()
+            .expect("a task");
+        assert_eq!(task.number, 1);
+        drop(raw);
+    });
+}
+
+/// One person's connections are capped, with a sentence that says so; closing one lets the
+/// next in.
+#[test]
+fn one_persons_connections_are_capped_with_a_true_message() {
+    let (_d, db) = sample_db();
+    let _server = start(&db);
+    block_on(async {
+        let mut held = Vec::new();
+        for i in 0..serve::MAX_CONNECTIONS_PER_USER {
+            held.push(Raw::hello(&db, &format!("c{i}")).await);
+        }
+        let mut extra = Raw::connect(&db).await;
+        extra
+            .send(&ClientMessage::Hello {
+                version: protocol::VERSION,
+                client: "extra".into(),
+            })
+            .await;
+        match extra.recv().await {
+            Some(ServerMessage::Refused { reason }) => assert!(
+                reason.contains(&format!(
+                    "already has {} connections",
+                    serve::MAX_CONNECTIONS_PER_USER
+                )),
+                "{reason}"
+            ),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        drop(held.pop());
+        // The server sees the closed connection a moment later.
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let mut again = Raw::connect(&db).await;
+            again
+                .send(&ClientMessage::Hello {
+                    version: protocol::VERSION,
+                    client: "again".into(),
+                })
+                .await;
+            match again.recv().await {
+                Some(ServerMessage::Welcome { .. }) => break,
+                _ if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(20)).await
+                }
+                other => panic!("not let in after one closed: {other:?}"),
+            }
+        }
+    });
+}
