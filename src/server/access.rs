@@ -44,9 +44,26 @@ pub struct AccessError {
 }
 
 impl AccessConfig {
-    /// Reads `<db>/access.toml`; `None` when there is no such file.
+    /// Reads `<db>/access.toml`; `None` when there is no such file. A file that anyone
+    /// but the database's owner could have written (a symlink, group- or world-writable,
+    /// owned by another account) is refused: whoever can write it can make themselves an
+    /// editor.
     pub fn load(db: &Path) -> Result<Option<AccessConfig>, AccessError> {
         let path = db.join(ACCESS_FILE);
+        match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(AccessError {
+                    path,
+                    detail: e.to_string(),
+                })
+            }
+            Ok(meta) => {
+                if let Some(detail) = unsafe_to_trust(&meta, super::owner::owner(db)) {
+                    return Err(AccessError { path, detail });
+                }
+            }
+        }
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -86,6 +103,35 @@ impl AccessConfig {
                 ACCESS_FILE
             ))
         }
+    }
+}
+
+/// Why a file with this metadata cannot be trusted to say who edits, if it cannot.
+fn unsafe_to_trust(meta: &std::fs::Metadata, db_owner: Option<u32>) -> Option<String> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    if meta.file_type().is_symlink() {
+        return Some(
+            "it is a symbolic link; make it a plain file owned by the database's owner".into(),
+        );
+    }
+    if !meta.is_file() {
+        return Some("it is not a plain file".into());
+    }
+    if meta.permissions().mode() & 0o022 != 0 {
+        return Some(format!(
+            "it is writable by {} (mode {:o}), so anyone there could make themselves an editor; `chmod go-w` it",
+            if meta.permissions().mode() & 0o002 != 0 { "everyone" } else { "its group" },
+            meta.permissions().mode() & 0o777
+        ));
+    }
+    match db_owner {
+        Some(owner) if meta.uid() != owner => Some(format!(
+            "it belongs to {}, not to {}, who owns the database; `chown {}` it",
+            super::owner::name(meta.uid()),
+            super::owner::name(owner),
+            super::owner::name(owner)
+        )),
+        _ => None,
     }
 }
 
@@ -134,6 +180,32 @@ mod tests {
             Access::Denied(msg) => assert!(msg.contains("mallory") && msg.contains("access.toml")),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn an_access_file_others_could_write_refuses_everyone_and_says_why() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(ACCESS_FILE);
+        std::fs::write(&file, "editors = [\"alice\"]").unwrap();
+        let alice = peer("alice", &[]);
+        for (mode, says) in [(0o664, "its group"), (0o646, "everyone")] {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+            match decide(dir.path(), &alice) {
+                Access::Denied(m) => assert!(m.contains(says) && m.contains("chmod go-w"), "{m}"),
+                other => panic!("{mode:o}: {other:?}"),
+            }
+        }
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(decide(dir.path(), &alice), Access::Edit);
+        // A symlink to a file someone else keeps is not followed.
+        let elsewhere = dir.path().join("mine.toml");
+        std::fs::write(&elsewhere, "editors = [\"mallory\"]").unwrap();
+        std::fs::remove_file(&file).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
+        assert!(
+            matches!(decide(dir.path(), &peer("mallory", &[])), Access::Denied(m) if m.contains("symbolic link"))
+        );
     }
 
     #[test]

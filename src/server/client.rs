@@ -394,6 +394,16 @@ async fn handshake(db: &Path, client_id: &str) -> Result<(Conn, Welcome), Handsh
             });
         }
     };
+    // Nothing is sent before the kernel says who serves: the database's owner, or nobody.
+    if let Some(owner) = super::owner::owner(db) {
+        let server = stream
+            .peer_cred()
+            .map_err(|e| Handshake::Failed(format!("cannot tell who serves the socket: {e}")))?
+            .uid();
+        if let Some(why) = super::owner::untrusted_server(db, server, owner) {
+            return Err(Handshake::Refused(why));
+        }
+    }
     let mut conn = Framed::new(stream, protocol::codec());
     let hello = ClientMessage::Hello {
         version: protocol::VERSION,

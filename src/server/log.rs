@@ -35,19 +35,23 @@ const MODE: u32 = 0o660;
 /// that autostarts a server has the user's umask, often 022, which would lock the next
 /// user's server out of the log).
 pub fn open_append(path: &Path) -> io::Result<File> {
+    // Never through a symlink: a log planted as a link would have the server (another
+    // account) append to the link's target.
     let new = OpenOptions::new()
         .append(true)
         .create_new(true)
         .mode(MODE)
+        .custom_flags(nix::libc::O_NOFOLLOW)
         .open(path);
     match new {
         Ok(f) => {
             f.set_permissions(std::fs::Permissions::from_mode(MODE))?;
             Ok(f)
         }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            OpenOptions::new().append(true).open(path)
-        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => OpenOptions::new()
+            .append(true)
+            .custom_flags(nix::libc::O_NOFOLLOW)
+            .open(path),
         Err(e) => Err(e),
     }
 }
@@ -370,6 +374,17 @@ mod tests {
 
     fn read(path: &Path) -> String {
         std::fs::read_to_string(path).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_log_planted_as_a_symlink_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("private.txt");
+        std::fs::write(&victim, "mine\n").unwrap();
+        let log = dir.path().join("serve.log");
+        std::os::unix::fs::symlink(&victim, &log).unwrap();
+        assert!(open_append(&log).is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "mine\n");
     }
 
     #[test]

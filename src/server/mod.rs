@@ -14,6 +14,7 @@ pub mod access;
 pub mod client;
 pub mod commit;
 pub mod log;
+pub mod owner;
 pub mod peer;
 pub mod protocol;
 pub mod serve;

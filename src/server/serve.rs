@@ -68,6 +68,12 @@ pub enum ServeError {
     Access(#[from] access::AccessError),
     #[error("cannot start the server's runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("{db} belongs to {owner}; only {owner}'s server may serve it (a server of {me} would create files {owner} cannot read, and could skip its access.toml). Run `duban serve` as {owner}; in the shared set-up systemd's duban.service does.")]
+    NotOwner {
+        db: PathBuf,
+        owner: String,
+        me: String,
+    },
 }
 
 /// The socket of the database at `db`.
@@ -93,6 +99,13 @@ impl Bound {
         let len = socket.as_os_str().len();
         if len > MAX_SOCKET_PATH {
             return Err(ServeError::PathTooLong { path: socket, len });
+        }
+        if let Some(owner) = super::owner::owner(db).filter(|o| *o != super::owner::me()) {
+            return Err(ServeError::NotOwner {
+                db: db.to_path_buf(),
+                owner: super::owner::name(owner),
+                me: super::owner::name(super::owner::me()),
+            });
         }
         let store = match SledStore::open(db) {
             // The group commit syncs sled's log once per batch (commit.rs).
@@ -783,10 +796,9 @@ pub fn spawn(db: &Path, options: ServeOptions) -> Result<ServerHandle, ServeErro
 
 /// `duban serve`: serves `db` in the foreground until a signal or the idle timeout.
 pub fn run(db: &Path, idle_exit: Option<Duration>) -> Result<(), ServeError> {
-    // Files the server creates (sled's) are for the group too, as the socket is: a shared
-    // database lives in a group-owned folder, and whoever starts the next server must be
-    // able to open them.
-    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o007));
+    // The data files are the owner's alone: staff reach them only through the socket
+    // (which is made 0660 for the folder's group explicitly).
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
     // A server that cannot start says why on stderr (main prints the error), which the
     // autostarting client reads back from serve.log; the log proper starts once the
     // database, and so its folder, is ours.

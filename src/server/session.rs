@@ -127,8 +127,13 @@ impl Session {
 }
 
 /// For a command: the server's client when a server runs for `db`, otherwise the database
-/// opened directly (and nobody else can open it meanwhile, as before servers).
+/// opened directly (and nobody else can open it meanwhile, as before servers). A database
+/// that is not this account's is never opened directly (that would skip its access.toml):
+/// only its owner's server is used.
 pub fn connect_or_open(db: &Path) -> Result<Session, SessionError> {
+    if let Some(owner) = super::owner::owner(db).filter(|o| *o != super::owner::me()) {
+        return connect_to_owners_server(db, owner);
+    }
     let options = ClientOptions {
         // Only to get a server back that dies mid-command; none is started for a command.
         autostart: Autostart::this_program(),
@@ -144,7 +149,7 @@ pub fn connect_or_open(db: &Path) -> Result<Session, SessionError> {
                 Err(e) => return Err(e.into()),
             }
         }
-        match Ledger::open(db) {
+        match open_own(db) {
             Ok(l) => return Ok(Session::Local(l)),
             Err(StoreError::Locked { .. }) if Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(20));
@@ -158,6 +163,9 @@ pub fn connect_or_open(db: &Path) -> Result<Session, SessionError> {
 /// when none runs (it exits a while after its last client leaves). Falls back to opening
 /// the database directly when no server can be started for it.
 pub fn open_shared(db: &Path, autostart: Option<Autostart>) -> Result<Session, SessionError> {
+    if let Some(owner) = super::owner::owner(db).filter(|o| *o != super::owner::me()) {
+        return connect_to_owners_server(db, owner);
+    }
     let Some(autostart) = autostart.or_else(Autostart::this_program) else {
         return connect_or_open(db);
     };
@@ -182,5 +190,40 @@ pub fn open_shared(db: &Path, autostart: Option<Autostart>) -> Result<Session, S
             Err(_) => return connect_or_open(db),
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Opens this account's database, creating a new one owner-only (0700/0600).
+fn open_own(db: &Path) -> Result<Ledger, StoreError> {
+    let new = !db.exists();
+    if new {
+        super::owner::create_private(db).map_err(|e| StoreError::Open {
+            path: db.to_path_buf(),
+            detail: format!("cannot create it: {e}"),
+        })?;
+    }
+    let ledger = Ledger::open(db)?;
+    if new {
+        super::owner::tighten(db);
+    }
+    Ok(ledger)
+}
+
+/// Someone else's database: its owner's server, or a sentence saying none runs (this
+/// account starts none for it: its files are not ours to create).
+fn connect_to_owners_server(db: &Path, owner: u32) -> Result<Session, SessionError> {
+    let options = ClientOptions {
+        autostart: None,
+        notices_on_stderr: true,
+        ..ClientOptions::default()
+    };
+    match Client::connect(db, options) {
+        Ok(c) => Ok(Session::Remote(c)),
+        Err(ClientError::NoServer { .. }) => Err(ClientError::Connect {
+            db: db.to_path_buf(),
+            detail: super::owner::not_served(db, owner),
+        }
+        .into()),
+        Err(e) => Err(e.into()),
     }
 }

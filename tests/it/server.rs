@@ -380,11 +380,10 @@ fn access_toml_decides_who_edits_who_reads_and_who_is_refused() {
     let (_d, db) = sample_db();
     let _server = start(&db);
     let user = me();
-    std::fs::write(
-        db.join("access.toml"),
-        format!("editors = [\"@no-such-group-here\"]\nreaders = [\"{user}\"]\n"),
-    )
-    .unwrap();
+    write_access(
+        &db,
+        &format!("editors = [\"@no-such-group-here\"]\nreaders = [\"{user}\"]\n"),
+    );
     let reader = client(&db);
     assert!(!reader.can_edit());
     let e = reader.set_status(1, Status::Done, None).unwrap_err();
@@ -397,7 +396,7 @@ fn access_toml_decides_who_edits_who_reads_and_who_is_refused() {
     );
     assert!(!reader.tasks().unwrap().is_empty());
 
-    std::fs::write(db.join("access.toml"), "editors = [\"someone-else\"]\n").unwrap();
+    write_access(&db, "editors = [\"someone-else\"]\n");
     match Client::connect(&db, ClientOptions::default()) {
         Err(ClientError::Refused { reason, .. }) => {
             assert!(
@@ -408,8 +407,29 @@ fn access_toml_decides_who_edits_who_reads_and_who_is_refused() {
         Err(e) => panic!("{e}"),
         Ok(_) => panic!("a user outside access.toml got in"),
     }
-    std::fs::write(db.join("access.toml"), format!("editors = [\"{user}\"]\n")).unwrap();
+    write_access(&db, &format!("editors = [\"{user}\"]\n"));
     assert!(client(&db).can_edit());
+    // Made writable by the group, it is trusted by nobody: anyone there could edit it.
+    std::fs::set_permissions(
+        db.join("access.toml"),
+        std::fs::Permissions::from_mode(0o664),
+    )
+    .unwrap();
+    match Client::connect(&db, ClientOptions::default()) {
+        Err(ClientError::Refused { reason, .. }) => {
+            assert!(reason.contains("chmod go-w"), "{reason}")
+        }
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("a group-writable access.toml was trusted"),
+    }
+}
+
+/// access.toml as its owner writes it: readable by all, writable by the owner only
+/// (whatever the umask of the machine running the tests).
+fn write_access(db: &Path, text: &str) {
+    let path = db.join("access.toml");
+    std::fs::write(&path, text).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
 }
 
 #[test]
@@ -823,4 +843,60 @@ fn one_persons_connections_are_capped_with_a_true_message() {
             }
         }
     });
+}
+
+/// A database belongs to the account owning its folder; a socket served by anyone else
+/// gets nothing (a colleague's planted socket), and a command of someone who is not the
+/// owner never opens the database directly (that would skip access.toml) nor starts a
+/// server for it. Needs root, to give a folder to another account.
+#[test]
+fn only_the_owners_server_is_talked_to_and_others_never_open_the_files() {
+    if !nix::unistd::Uid::effective().is_root() {
+        eprintln!("skipped: giving a folder to another account needs root");
+        return;
+    }
+    let (_d, db) = sample_db();
+    let server = start(&db);
+    client(&db).task(1).expect("the owner's server is used");
+    let nobody = nix::unistd::Uid::from_raw(65534);
+    nix::unistd::chown(&db, Some(nobody), None).expect("chown");
+    // The server now runs as someone who is not the database's owner: nothing is sent.
+    match Client::connect(&db, ClientOptions::default()) {
+        Err(ClientError::Refused { reason, .. }) => {
+            assert!(reason.contains("sent nothing"), "{reason}")
+        }
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("talked to a server that is not the owner's"),
+    }
+    drop(server);
+    // No server: a command of someone else neither opens the files nor starts one.
+    let r = duban(&db, &["list"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("no duban server is running") && r.stderr.contains("nobody"),
+        "{}",
+        r.stderr
+    );
+    assert!(server_pid(&db).is_none(), "a server was started for it");
+    // And this account's server refuses to serve it.
+    match serve::spawn(&db, ServeOptions::default()) {
+        Err(serve::ServeError::NotOwner { owner, .. }) => assert_eq!(owner, "nobody"),
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("served a database that is not this account's"),
+    }
+    nix::unistd::chown(&db, Some(nix::unistd::Uid::effective()), None).expect("chown back");
+    duban(&db, &["list"]).ok();
+}
+
+/// A database a command creates is its user's alone: the folder 0700, sled's files 0600.
+#[test]
+fn a_new_personal_database_is_owner_only() {
+    let (_d, db) = temp_db();
+    duban(&db, &["list"]).ok();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&db), 0o700);
+    for entry in std::fs::read_dir(&db).unwrap().flatten() {
+        let m = mode(&entry.path());
+        assert_eq!(m & 0o077, 0, "{} is {m:o}", entry.path().display());
+    }
 }
