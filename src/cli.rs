@@ -151,6 +151,30 @@ pub enum Command {
         #[arg(long, value_name = "SECS")]
         idle_exit: Option<u64>,
     },
+    /// Setting up a shared database (run by root or the service account)
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Create a shared database owned by a service account: files only it can read, the
+    /// socket for GROUP, access.toml, and systemd's duban.socket + duban.service
+    InitShared {
+        /// The database folder (absolute), e.g. /srv/duban
+        dir: PathBuf,
+        /// The staff's Unix group: it may connect; access.toml says who edits
+        #[arg(long)]
+        group: String,
+        /// The account that owns the files and runs the server (default: you)
+        #[arg(long)]
+        owner: Option<String>,
+        /// Where the systemd units are written
+        #[arg(long, default_value = "/etc/systemd/system")]
+        units: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -188,6 +212,29 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
         let path = cli.db.clone().unwrap_or_else(crate::paths::default_db);
         let idle = idle_exit.map(std::time::Duration::from_secs);
         return Ok(crate::server::serve::run(&path, idle)?);
+    }
+    if let Command::Admin {
+        action:
+            AdminAction::InitShared {
+                dir,
+                group,
+                owner,
+                units,
+            },
+    } = command
+    {
+        let setup = crate::server::shared_setup::SharedSetup {
+            db: dir.clone(),
+            group: group.clone(),
+            owner: owner.clone(),
+            units: units.clone(),
+            exe: std::env::current_exe().context("cannot tell where this duban program is")?,
+        };
+        let out = &mut std::io::stdout().lock();
+        for line in crate::server::shared_setup::init_shared(&setup)? {
+            writeln!(out, "{line}")?;
+        }
+        return Ok(());
     }
     let out = &mut std::io::stdout().lock();
     if let Command::Import {
@@ -479,7 +526,9 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             }
             Ok(())
         }
-        Command::Serve { .. } => unreachable!("served above, without opening the ledger"),
+        Command::Serve { .. } | Command::Admin { .. } => {
+            unreachable!("served above, without opening the ledger")
+        }
     }
 }
 

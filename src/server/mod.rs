@@ -11,6 +11,7 @@
 //!   methods, and the entry points [`connect_or_open`] and [`open_shared`].
 
 pub mod access;
+pub mod activation;
 pub mod client;
 pub mod commit;
 pub mod log;
@@ -19,6 +20,7 @@ pub mod peer;
 pub mod protocol;
 pub mod serve;
 pub mod session;
+pub mod shared_setup;
 
 pub use client::{AsyncClient, Autostart, Client, ClientError, ClientOptions, Live, Subscription};
 pub use serve::{socket_path, ServeError, ServeOptions, ServerHandle};

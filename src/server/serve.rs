@@ -5,6 +5,7 @@
 //! client leaves.
 
 use super::access::{self, Access};
+use super::activation;
 use super::commit::{CommitStats, Committer, Job, Submitter};
 use super::log;
 use super::peer::Peer;
@@ -85,6 +86,9 @@ pub fn socket_path(db: &Path) -> PathBuf {
 pub struct Bound {
     db: PathBuf,
     socket: PathBuf,
+    /// The listening socket was handed over by systemd (socket activation): it is
+    /// systemd's to remove, not ours.
+    activated: bool,
     store: Arc<SledStore>,
     listener: std::os::unix::net::UnixListener,
     /// How the group commit goes (batches, edits), shared with whoever asks.
@@ -130,10 +134,14 @@ impl Bound {
         };
         // Fail now, not at the first connection, on a broken access.toml.
         access::AccessConfig::load(db)?;
-        let listener = bind_private(db, &socket)?;
+        let (listener, activated) = match activation::inherited_listener() {
+            Some(l) => (l, true),
+            None => (bind_private(db, &socket)?, false),
+        };
         Ok(Bound {
             db: db.to_path_buf(),
             socket,
+            activated,
             store: Arc::new(store),
             listener,
             stats: Arc::default(),
@@ -153,6 +161,7 @@ impl Bound {
         let Bound {
             db,
             socket,
+            activated,
             store,
             listener,
             stats,
@@ -172,7 +181,9 @@ impl Bound {
             Ok(c) => c,
             Err(e) => {
                 // Nothing was served: take the socket down before saying why.
-                let _ = std::fs::remove_file(&socket);
+                if !activated {
+                    let _ = std::fs::remove_file(&socket);
+                }
                 return Err(e.into());
             }
         };
@@ -208,8 +219,11 @@ impl Bound {
             }
         };
         // The socket goes first, while the lock is still held, so that no new server can
-        // bind in between and lose its socket to us.
-        let _ = std::fs::remove_file(&socket);
+        // bind in between and lose its socket to us. A socket systemd made stays: systemd
+        // listens on it and starts the next server on the next connection.
+        if !activated {
+            let _ = std::fs::remove_file(&socket);
+        }
         tokio::task::spawn_blocking(move || committer.stop())
             .await
             .ok();
