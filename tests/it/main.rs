@@ -19,6 +19,7 @@ mod import_office;
 mod import_properties;
 mod import_props;
 mod import_sample;
+mod output_safety;
 mod search;
 mod server;
 mod ui_bytes;
