@@ -218,11 +218,13 @@ fn the_xlsx_holds_a_formula_goal_as_a_string() {
 }
 
 /// Runs `duban export --output path` under a file-size limit far below the export's size,
-/// so the kernel stops the write (SIGXFSZ kills the process, as a full disk would fail it).
+/// so the kernel stops the write half-way (SIGXFSZ kills the process, as a full disk or a
+/// kill would stop it). The database is served from this process: its own files are larger
+/// than the limit, and the client only writes the export.
 fn export_over_the_limit(db: &Path, path: &Path) -> i32 {
     let status = std::process::Command::new("sh")
         .arg("-c")
-        .arg("ulimit -f 8; exec \"$0\" \"$@\"")
+        .arg("ulimit -f 64; exec \"$0\" \"$@\"")
         .arg(env!("CARGO_BIN_EXE_duban"))
         .args(["--db"])
         .arg(db)
@@ -234,6 +236,23 @@ fn export_over_the_limit(db: &Path, path: &Path) -> i32 {
     status.code().unwrap_or(-1)
 }
 
+/// Serves `db` from this process, waiting while a command that just ran still holds it.
+fn serve(db: &Path) -> duban::server::serve::ServerHandle {
+    use duban::server::serve;
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        match serve::spawn(db, serve::ServeOptions::default()) {
+            Ok(h) => return h,
+            Err(serve::ServeError::Store(duban::store::StoreError::Locked { .. }))
+                if std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            Err(e) => panic!("the server starts: {e}"),
+        }
+    }
+}
+
 #[test]
 fn an_export_that_fails_keeps_the_previous_file() {
     let (dir, db) = temp_db();
@@ -241,8 +260,10 @@ fn an_export_that_fails_keeps_the_previous_file() {
     let path = dir.path().join("export.json");
     let old = b"{\"schema\": 1, \"tasks\": []}  the previous export\n";
     std::fs::write(&path, old).expect("write the old export");
-    // The sample's JSON is some 400 KB, the limit 8 blocks (4 or 8 KB): the write fails.
+    // The sample's JSON is some 290 KB, the limit 64 blocks (32 or 64 KB).
+    let server = serve(&db);
     assert_ne!(export_over_the_limit(&db, &path), 0);
+    drop(server);
     assert_eq!(std::fs::read(&path).expect("the old file"), old);
     // The export was stopped while writing: its temporary file is what the kill left.
     let names: Vec<String> = std::fs::read_dir(dir.path())
