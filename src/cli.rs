@@ -364,7 +364,11 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             let suggestions =
                 crate::suggest::suggestions(&tasks, &crate::suggest::Schedule::builtin());
             if *json {
-                writeln!(out.exact()?, "{}", serde_json::to_string_pretty(&suggestions)?)?;
+                writeln!(
+                    out.exact()?,
+                    "{}",
+                    serde_json::to_string_pretty(&suggestions)?
+                )?;
                 return Ok(());
             }
             for (n, sg) in &suggestions {

@@ -167,6 +167,14 @@ impl<W: Write> Inert<W> {
     /// Writes what is held plus `buf`, made inert; keeps back an unfinished character or a
     /// final CR unless `at_end`.
     fn pass(&mut self, buf: &[u8], at_end: bool) -> io::Result<()> {
+        // The common case, a whole piece of ordinary text, is written as it is.
+        if self.held.is_empty() && !buf.ends_with(b"\r") {
+            if let Ok(s) = std::str::from_utf8(buf) {
+                if matches!(inert_lines(s), Cow::Borrowed(_)) {
+                    return self.inner.write_all(buf);
+                }
+            }
+        }
         self.held.extend_from_slice(buf);
         if self.held.is_empty() {
             return Ok(());
@@ -520,10 +528,7 @@ mod tests {
     fn one_line_shows_every_control_as_a_placeholder() {
         let out = clean(HOSTILE);
         assert_no_controls(&out, &[]);
-        assert_eq!(
-            out,
-            "a␛]0;pwned␇b␛]52;c;ZXZpbA==␇␛[2J␛P1$r␛\\␦31m␈␈x y␦z␡"
-        );
+        assert_eq!(out, "a␛]0;pwned␇b␛]52;c;ZXZpbA==␇␛[2J␛P1$r␛\\␦31m␈␈x y␦z␡");
         assert_eq!(clean("甲\t乙\n丙"), "甲 乙 丙");
         assert!(matches!(inert("加大黑臭水体整治力度"), Cow::Borrowed(_)));
     }
@@ -571,7 +576,10 @@ mod tests {
         {
             let mut w = Inert::new(&mut bytes);
             write!(w, "a\r").unwrap();
-            w.exact().unwrap().write_all(b"\"\\u001b\xe2\x80\xae\"").unwrap();
+            w.exact()
+                .unwrap()
+                .write_all(b"\"\\u001b\xe2\x80\xae\"")
+                .unwrap();
             write!(w, "\u{202e}").unwrap();
         }
         assert_eq!(bytes, "a␍\"\\u001b\u{202e}\"␦".as_bytes());
