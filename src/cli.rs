@@ -6,6 +6,7 @@ use crate::import::{self, Aliases};
 use crate::model::{Change, Domain, Event, Status, Task};
 use crate::ops::Op;
 use crate::server::session::Session;
+use crate::text::Inert;
 use crate::units::{unit_summaries, UnitSummary};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -188,14 +189,29 @@ pub enum PeriodAction {
 /// Loads the built-in sample into an empty database, saying so on stderr.
 pub fn ensure_tasks(session: &Session) -> Result<()> {
     if let Some(s) = session.ensure_sample()? {
-        eprintln!(
+        say(format_args!(
             "duban: the database {} was empty: loaded the built-in sample ({} tasks, {}). Import your own report with `duban import FILE`.",
             session.db().display(),
             s.added.len(),
             s.period
-        );
+        ));
     }
     Ok(())
+}
+
+/// A message on stderr, through the same sanitiser as stdout (it may name a file or quote
+/// a report). Like `eprintln!`, a failed write to stderr has nowhere to be told.
+pub fn say(message: std::fmt::Arguments) {
+    let mut err = Inert::new(std::io::stderr().lock());
+    let _ = writeln!(err, "{message}");
+}
+
+/// A human-readable export made inert (see `text::inert_lines`), as bytes.
+fn inert_text(text: String) -> Vec<u8> {
+    match crate::text::inert_lines(&text) {
+        std::borrow::Cow::Borrowed(_) => text.into_bytes(),
+        std::borrow::Cow::Owned(clean) => clean.into_bytes(),
+    }
 }
 
 /// For a command: the shared server when one runs for the database, otherwise the database
@@ -230,13 +246,16 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             units: units.clone(),
             exe: std::env::current_exe().context("cannot tell where this duban program is")?,
         };
-        let out = &mut std::io::stdout().lock();
+        let out = &mut Inert::new(std::io::stdout().lock());
         for line in crate::server::shared_setup::init_shared(&setup)? {
             writeln!(out, "{line}")?;
         }
         return Ok(());
     }
-    let out = &mut std::io::stdout().lock();
+    // Every human-readable line goes through `Inert`: report text in it cannot act on the
+    // terminal, whichever field a `write!` below forgot to clean. JSON, whose escapes keep
+    // it exact, goes to `out.exact()`.
+    let out = &mut Inert::new(std::io::stdout().lock());
     if let Command::Import {
         file,
         period,
@@ -265,7 +284,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             let tasks = filter_tasks(ledger.all_tasks()?, *domain, *status, unit.as_deref());
             if *json {
                 let history = ledger.all_history(None)?;
-                print_json_tasks(out, &tasks, &history)
+                print_json_tasks(out.exact()?, &tasks, &history)
             } else {
                 print_list(out, &tasks, terminal_width())
             }
@@ -280,17 +299,17 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
                 .context("the search was cancelled")?;
             let doc = crate::search::results_json(query, &results, &tasks, *limit);
             if *json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+                writeln!(out.exact()?, "{}", serde_json::to_string_pretty(&doc)?)?;
                 return Ok(());
             }
             let items = doc["results"].as_array().cloned().unwrap_or_default();
             if items.is_empty() {
-                writeln!(out, "no task matches “{query}”")?;
+                writeln!(out, "no task matches “{}”", clean(query))?;
                 if !results.suggestions.is_empty() {
                     writeln!(
                         out,
                         "nearest unit names: {}",
-                        results.suggestions.join("、")
+                        clean(&results.suggestions.join("、"))
                     )?;
                 }
             }
@@ -318,7 +337,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             if *json {
                 let refs: Vec<&Event> = history.iter().collect();
                 writeln!(
-                    out,
+                    out.exact()?,
                     "{}",
                     serde_json::to_string_pretty(&export::TaskJson::new(&task, &refs))?
                 )?;
@@ -380,7 +399,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             ensure_tasks(&ledger)?;
             let units = crate::suggest::lagging_units(&ledger.all_tasks()?, false);
             if *json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&units)?)?;
+                writeln!(out.exact()?, "{}", serde_json::to_string_pretty(&units)?)?;
             } else {
                 write!(out, "{}", crate::suggest::format_lagging(&units, cli.ascii))?;
             }
@@ -392,7 +411,11 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             let suggestions =
                 crate::suggest::suggestions(&tasks, &crate::suggest::Schedule::builtin());
             if *json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&suggestions)?)?;
+                writeln!(
+                    out.exact()?,
+                    "{}",
+                    serde_json::to_string_pretty(&suggestions)?
+                )?;
                 return Ok(());
             }
             for (n, sg) in &suggestions {
@@ -437,7 +460,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             ensure_tasks(&ledger)?;
             let units = unit_summaries(&ledger.all_tasks()?);
             if *json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&units)?)?;
+                writeln!(out.exact()?, "{}", serde_json::to_string_pretty(&units)?)?;
                 Ok(())
             } else {
                 print_units(out, &units)
@@ -455,8 +478,9 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
                     let events = ledger.call(Op::rename_period(old, new))?.into_events()?;
                     writeln!(
                         out,
-                        "renamed period {old} → {} in {} tasks",
-                        new.trim(),
+                        "renamed period {} → {} in {} tasks",
+                        clean(old),
+                        clean(new.trim()),
                         events.len()
                     )?;
                 }
@@ -471,7 +495,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
                     .iter()
                     .map(export::HistoryJson::from_event)
                     .collect();
-                writeln!(out, "{}", serde_json::to_string_pretty(&h)?)?;
+                writeln!(out.exact()?, "{}", serde_json::to_string_pretty(&h)?)?;
             } else {
                 for e in &history {
                     writeln!(out, "{}", describe_event(e))?;
@@ -506,8 +530,10 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
                     }
                     (export::to_json(&tasks, &ledger.all_history(None)?) + "\n").into_bytes()
                 }
-                Format::Csv => export::to_csv(&tasks, period).into_bytes(),
-                Format::Md => crate::xlsx::markdown_tongbao(&tasks, period).into_bytes(),
+                // Made inert wherever they go: a `cat` of the file is a terminal too. Their
+                // text is for reading; the exact text is in the JSON.
+                Format::Csv => inert_text(export::to_csv(&tasks, period)),
+                Format::Md => inert_text(crate::xlsx::markdown_tongbao(&tasks, period)),
                 Format::Xlsx => {
                     if output.is_none() {
                         anyhow::bail!("xlsx is a binary file: give --output FILE.xlsx");
@@ -518,10 +544,16 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             };
             match output {
                 Some(path) => {
-                    std::fs::write(path, bytes)
+                    // The old file is replaced only once the new one is whole.
+                    crate::atomic::write(path, &bytes)
                         .with_context(|| format!("cannot write {}", path.display()))?;
-                    eprintln!("duban: wrote {} tasks to {}", tasks.len(), path.display());
+                    say(format_args!(
+                        "duban: wrote {} tasks to {}",
+                        tasks.len(),
+                        path.display()
+                    ));
                 }
+                None if *format == Format::Json => out.exact()?.write_all(&bytes)?,
                 None => out.write_all(&bytes)?,
             }
             Ok(())
@@ -550,7 +582,7 @@ fn cmd_import(
         print_report_facts(out, file, &facts)?;
         print_preview(out, &preview::rows(&report), terminal_width())?;
         if let Some(a) = &facts.advice {
-            writeln!(out, "{}: {a}", file.display())?;
+            writeln!(out, "{}: {}", file.display(), clean(a))?;
         }
         writeln!(out, "dry run: nothing was written")?;
         return Ok(());
@@ -572,7 +604,7 @@ fn cmd_import(
         out,
         "imported {} tasks as period {}: {} new, {} updated{}{}; {} line{} not placed",
         summary.added.len() + summary.updated.len(),
-        summary.period,
+        clean(&summary.period),
         summary.added.len(),
         summary.updated.len(),
         match summary.matching.conflicts().count() {
@@ -609,7 +641,7 @@ fn cmd_import(
         )?;
     }
     if let Some(a) = &facts.advice {
-        writeln!(out, "{}: {a}", file.display())?;
+        writeln!(out, "{}: {}", file.display(), clean(a))?;
     }
     Ok(())
 }

@@ -1,5 +1,9 @@
 //! Exports the whole state: JSON (the contract of PRODUCT.md, read by other tools), CSV
 //! (UTF-8 with a BOM so Excel and WPS open the Chinese correctly) and Markdown.
+//!
+//! The CSV is opened in Excel or WPS by the office: a cell from a report that starts like a
+//! formula (`=HYPERLINK(…)`, `+1+2`, `@SUM(…)`, `-2+3`) gets a leading `'` so it is shown as
+//! text, never evaluated (`formula_safe`). The JSON is exact: it is the data contract.
 
 use crate::model::{Change, Event, Task};
 use serde::Serialize;
@@ -223,7 +227,7 @@ pub fn to_csv(tasks: &[Task], period: Option<&str>) -> String {
     // Writing to a Vec cannot fail; the expects below are about memory, not input.
     w.write_record(header).expect("csv to memory");
     for t in tasks {
-        w.write_record([
+        let cells = [
             t.number.to_string(),
             t.domain.label().to_string(),
             t.status.label().to_string(),
@@ -238,17 +242,52 @@ pub fn to_csv(tasks: &[Task], period: Option<&str>) -> String {
             chosen(t, period)
                 .map(|p| p.name.clone())
                 .unwrap_or_default(),
-        ])
-        .expect("csv to memory");
+        ];
+        w.write_record(cells.iter().map(|c| formula_safe(c).into_owned()))
+            .expect("csv to memory");
     }
     let body =
         String::from_utf8(w.into_inner().expect("csv to memory")).expect("csv of UTF-8 strings");
     format!("\u{feff}{body}")
 }
 
+/// A CSV cell that a spreadsheet will show as text: one that starts with `=`, `+`, `-`, `@`,
+/// a tab or a CR (OWASP's list for CSV injection: Excel and WPS read all of them as the
+/// start of a formula, or skip the blank before one) gets a leading `'`, which the
+/// spreadsheet shows as text and does not display. Every other cell is left as it is.
+pub fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 fn chosen<'a>(task: &'a Task, period: Option<&str>) -> Option<&'a crate::model::Period> {
     match period {
         Some(name) => task.periods.iter().find(|p| p.name == name),
         None => task.latest_period(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::formula_safe;
+
+    #[test]
+    fn cells_that_start_a_formula_become_text() {
+        for cell in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1+2",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(formula_safe(cell), format!("'{cell}"));
+        }
+        for cell in ["加大黑臭水体整治力度", "87.24%", "", "a=b", "'quoted"] {
+            assert_eq!(formula_safe(cell), cell);
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! duban (督办): a terminal tool for a city government's supervision office to follow its
 //! key work tasks — import the reports, browse by domain, search, judge status, export.
 
+pub mod atomic;
 pub mod classify;
 pub mod cli;
 pub mod export;

@@ -1,5 +1,6 @@
 //! duban's entry point: parse the arguments, then run a command or the UI. Errors are
-//! printed as one plain sentence; the exit code says failure.
+//! printed as one plain sentence, through the sanitiser (an error may quote a report or a
+//! file name); the exit code says failure.
 
 use clap::Parser;
 use duban::cli::{self, Cli};
@@ -17,7 +18,7 @@ fn main() {
         {
             std::process::exit(0);
         }
-        eprintln!("duban: {e:#}");
+        cli::say(format_args!("duban: {e:#}"));
         std::process::exit(1);
     }
 }

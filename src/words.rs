@@ -84,7 +84,7 @@ mod tests {
             },
             Some("约谈\x07"),
         );
-        assert_eq!(change(&e, "→"), "状态 未启动 → 进度滞后 (约谈 )");
+        assert_eq!(change(&e, "→"), "状态 未启动 → 进度滞后 (约谈␇)");
         assert!(!who_did(&e, "->").contains('\x1b'));
         let undo = event(
             Change::Status {

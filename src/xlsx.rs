@@ -185,10 +185,11 @@ fn status_format(s: Status) -> Format {
         .set_bold()
 }
 
-/// Writes the 通报 workbook to `path`.
+/// Writes the 通报 workbook to `path`, replacing an older one only once the new one is
+/// complete (`atomic::write`: a failed export keeps the previous file).
 pub fn write_tongbao(path: &Path, tasks: &[Task], period: Option<&str>) -> Result<(), XlsxError> {
-    let mut wb = workbook(tasks, period)?;
-    wb.save(path)
+    let bytes = tongbao_bytes(tasks, period)?;
+    crate::atomic::write(path, &bytes).map_err(XlsxError::IoError)
 }
 
 /// The 通报 workbook as bytes (for tests and for callers that stream it).

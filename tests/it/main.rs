@@ -20,6 +20,7 @@ mod import_properties;
 mod import_props;
 mod import_sample;
 mod input_bounds;
+mod output_safety;
 mod search;
 mod server;
 mod ui_bytes;
