@@ -577,8 +577,9 @@ impl Actor {
             });
             if self.options.notices_on_stderr {
                 eprintln!(
-                    "duban: lost the server for {} ({reason}); reconnecting…",
-                    self.db.display()
+                    "duban: lost the server for {} ({}); reconnecting…",
+                    crate::text::clean(&self.db.display().to_string()),
+                    crate::text::clean(&reason)
                 );
             }
             match reconnect(&self.db, &self.client_id, &self.options, &mut self.spawner).await {
@@ -589,7 +590,7 @@ impl Actor {
                     if self.options.notices_on_stderr {
                         eprintln!(
                             "duban: connected again to the server for {}",
-                            self.db.display()
+                            crate::text::clean(&self.db.display().to_string())
                         );
                     }
                 }
@@ -729,7 +730,10 @@ impl Actor {
             Ok(m) => m,
             Err(e) => {
                 if self.options.notices_on_stderr {
-                    eprintln!("duban: ignored a message the server sent ({e})");
+                    eprintln!(
+                        "duban: ignored a message the server sent ({})",
+                        crate::text::clean(&e.to_string())
+                    );
                 }
                 return;
             }
