@@ -34,6 +34,11 @@ const LIVE_BUFFER: usize = 4096;
 const MAX_IN_FLIGHT: usize = 16;
 /// Answers waiting for one connection's client to read them (each at most a page, 4 MB).
 const OUT_QUEUE: usize = 8;
+/// Read answers (each at most a page, 4 MB) one connection may have between reading the
+/// store and the answer's last byte on the socket: a client that reads nothing holds at
+/// most this many pages of the server's memory (and, with the connection cap, one person
+/// at most 32 × 4 pages), and slows only itself.
+const READS_PER_CONNECTION: usize = 4;
 /// Connections one person (uid) may hold at once: a UI holds one, a command one while it
 /// runs; dozens of windows are still far below.
 pub const MAX_CONNECTIONS_PER_USER: usize = 32;
@@ -350,7 +355,22 @@ async fn accept_loop(listener: UnixListener, shared: Arc<Shared>) {
     }
 }
 
-type Out = mpsc::Sender<ServerMessage>;
+type Out = mpsc::Sender<Outgoing>;
+
+/// A message on its way to the client, with the read budget it holds until it is written.
+struct Outgoing {
+    message: ServerMessage,
+    _budget: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl From<ServerMessage> for Outgoing {
+    fn from(message: ServerMessage) -> Outgoing {
+        Outgoing {
+            message,
+            _budget: None,
+        }
+    }
+}
 
 /// One connection's place under the caps, given back when the connection ends.
 struct Admitted {
@@ -472,20 +492,25 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
         );
     }
 
-    let (out, mut out_rx) = mpsc::channel::<ServerMessage>(OUT_QUEUE);
+    let (out, mut out_rx) = mpsc::channel::<Outgoing>(OUT_QUEUE);
     let writing = tokio::spawn(async move {
         while let Some(m) = out_rx.recv().await {
-            if writer.send(bounded_frame(&m)).await.is_err() {
+            let frame = bounded_frame(&m.message);
+            drop(m.message);
+            if writer.send(frame).await.is_err() {
                 break;
             }
+            // The answer's read budget (`m._budget`) is given back here, once written.
         }
     });
+    let reads = Arc::new(tokio::sync::Semaphore::new(READS_PER_CONNECTION));
     let conn = Conn {
         shared: shared.clone(),
         peer,
         client,
         can_edit,
         out,
+        reads,
     };
     let mut live: Option<tokio::task::JoinHandle<()>> = None;
     let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
@@ -577,12 +602,17 @@ struct Conn {
     client: String,
     can_edit: bool,
     out: Out,
+    /// This connection's read budget (READS_PER_CONNECTION).
+    reads: Arc<tokio::sync::Semaphore>,
 }
 
 impl Conn {
     /// Queues an answer; waits while the client has OUT_QUEUE answers unread.
     async fn answer(&self, id: u64, result: Result<Reply, RemoteError>) {
-        let _ = self.out.send(ServerMessage::Response { id, result }).await;
+        let _ = self
+            .out
+            .send(ServerMessage::Response { id, result }.into())
+            .await;
     }
 
     /// Answers `op` on a task of its own; `permit` (one of the connection's requests in
@@ -625,6 +655,10 @@ impl Conn {
         }
         let this = self.clone();
         tokio::spawn(async move {
+            // Held from reading the store until the answer is written.
+            let Ok(budget) = this.reads.clone().acquire_owned().await else {
+                return;
+            };
             let store = this.shared.store.clone();
             let result = tokio::task::spawn_blocking(move || {
                 crate::ledger::read(store.as_ref(), &op).map_err(|e| RemoteError::from_ledger(&e))
@@ -637,7 +671,13 @@ impl Conn {
                 ))
             });
             what.answered(&result);
-            this.answer(id, result).await;
+            let _ = this
+                .out
+                .send(Outgoing {
+                    message: ServerMessage::Response { id, result },
+                    _budget: Some(budget),
+                })
+                .await;
             drop(permit);
         });
     }
@@ -675,11 +715,14 @@ impl Conn {
         };
         let _ = self
             .out
-            .send(ServerMessage::Subscribed {
-                id,
-                missed: Vec::new(),
-                last_seq: last,
-            })
+            .send(
+                ServerMessage::Subscribed {
+                    id,
+                    missed: Vec::new(),
+                    last_seq: last,
+                }
+                .into(),
+            )
             .await;
         let mut sent = match after {
             Some(a) => match self.catch_up(a).await {
@@ -695,7 +738,7 @@ impl Conn {
                         sent = event.seq;
                         if self
                             .out
-                            .send(ServerMessage::Notify { event })
+                            .send(ServerMessage::Notify { event }.into())
                             .await
                             .is_err()
                         {
@@ -730,7 +773,10 @@ impl Conn {
             let (events, next) = page;
             for event in events {
                 from = from.max(event.seq);
-                self.out.send(ServerMessage::Notify { event }).await.ok()?;
+                self.out
+                    .send(ServerMessage::Notify { event }.into())
+                    .await
+                    .ok()?;
             }
             if next.is_none() {
                 return Some(from);
