@@ -48,6 +48,10 @@ pub enum StoreError {
     Write { path: PathBuf, detail: String },
     #[error("the database {path} could not be read: {detail}")]
     Read { path: PathBuf, detail: String },
+    #[error("the database {path} already has {tasks} tasks; a backup is restored into a new database (`duban restore FILE --db NEW`), or over these tasks with --force (their history is kept).")]
+    NotEmpty { path: PathBuf, tasks: usize },
+    #[error("a backup is restored only into a database opened directly, never through a server: stop the server serving {path} (or wait for it to leave), then run `duban restore FILE --db DB`.")]
+    RestoreNotHere { path: PathBuf },
     /// The system refused an operation for a reason that is no damage (a full disk, a
     /// permission, a size limit, a read-only file system): the data is intact, and saying
     /// "damaged" would send people to throw it away.
@@ -151,10 +155,16 @@ fn io_sentence(path: &Path, doing: Doing, class: IoClass, detail: &str) -> Strin
 /// The error for an I/O failure: its own class when it has one, else `fallback`'s kind
 /// (`Damaged` at open, `Read`/`Write` after).
 fn io_error(path: &Path, doing: Doing, e: &std::io::Error, context: String) -> StoreError {
+    // sled hands on errors its threads met as copies whose text is the original's Debug
+    // form (`Os { code: 27, kind: FileTooLarge, … }`): the kind says it in words.
+    let text = match e.to_string() {
+        t if e.raw_os_error().is_none() && t.starts_with("Os {") => e.kind().to_string(),
+        t => t,
+    };
     let detail = if context.is_empty() {
-        e.to_string()
+        text
     } else {
-        format!("{e}, {context}")
+        format!("{text}, {context}")
     };
     match IoClass::of(e) {
         Some(class) => StoreError::Io {
@@ -2092,5 +2102,94 @@ mod tests {
             })
             .unwrap();
         assert_eq!(seen, vec![2, 41, 300]);
+    }
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+    use nix::errno::Errno;
+    use std::io::{Error, ErrorKind};
+
+    fn os(errno: Errno) -> Error {
+        Error::from_raw_os_error(errno as i32)
+    }
+
+    #[test]
+    fn io_errors_are_told_apart_by_errno_and_by_kind() {
+        assert_eq!(IoClass::of(&os(Errno::ENOSPC)), Some(IoClass::DiskFull));
+        assert_eq!(IoClass::of(&os(Errno::EDQUOT)), Some(IoClass::DiskFull));
+        assert_eq!(IoClass::of(&os(Errno::EACCES)), Some(IoClass::Permission));
+        assert_eq!(IoClass::of(&os(Errno::EPERM)), Some(IoClass::Permission));
+        assert_eq!(IoClass::of(&os(Errno::EFBIG)), Some(IoClass::TooLarge));
+        assert_eq!(IoClass::of(&os(Errno::EROFS)), Some(IoClass::ReadOnly));
+        assert_eq!(IoClass::of(&os(Errno::EIO)), None);
+        // sled's copy of an error its threads met keeps only the kind.
+        let copy = |k: ErrorKind| Error::new(k, "Os { code: 28, .. }");
+        assert_eq!(
+            IoClass::of(&copy(ErrorKind::StorageFull)),
+            Some(IoClass::DiskFull)
+        );
+        assert_eq!(
+            IoClass::of(&copy(ErrorKind::FileTooLarge)),
+            Some(IoClass::TooLarge)
+        );
+        assert_eq!(IoClass::of(&copy(ErrorKind::InvalidData)), None);
+        assert_eq!(
+            IoClass::in_text("called `Result::unwrap()` on an `Err` value: No space left on device (os error 28)"),
+            Some(IoClass::DiskFull)
+        );
+        assert_eq!(IoClass::in_text("index out of bounds"), None);
+    }
+
+    #[test]
+    fn a_full_disk_while_writing_says_so_and_never_says_damaged() {
+        let sled_copy = sled::Error::Io(Error::new(
+            ErrorKind::StorageFull,
+            "Os { code: 28, kind: StorageFull, message: \"No space left on device\" }",
+        ));
+        let e = io_error(
+            Path::new("/srv/duban"),
+            Doing::Write,
+            sled_copy.io().unwrap(),
+            String::new(),
+        );
+        let text = e.to_string();
+        assert!(matches!(e, StoreError::Io { class: IoClass::DiskFull, .. }));
+        assert!(text.contains("disk holding the database /srv/duban is full"), "{text}");
+        assert!(text.contains("NOT saved") && text.contains("free some space"), "{text}");
+        assert!(!text.contains("damaged") && !text.contains("Os {"), "{text}");
+    }
+
+    #[test]
+    fn each_refusal_has_its_own_advice_at_open() {
+        let at_open = |errno| io_error(Path::new("d"), Doing::Open, &os(errno), String::new());
+        for (errno, advice) in [
+            (Errno::ENOSPC, "free some space"),
+            (Errno::EACCES, "ask whoever shares it for access"),
+            (Errno::EFBIG, "ulimit -f unlimited"),
+            (Errno::EROFS, "read-only file system"),
+        ] {
+            let text = at_open(errno).to_string();
+            assert!(text.contains(advice) && !text.contains("damaged"), "{text}");
+        }
+        // An error of no known class stays what it was.
+        assert!(matches!(at_open(Errno::EIO), StoreError::Open { .. }));
+        let locked = open_error(Path::new("d"), sled::Error::Io(os(Errno::EWOULDBLOCK)));
+        assert!(matches!(locked, StoreError::Locked { .. }));
+        let corrupt = open_error(
+            Path::new("d"),
+            sled::Error::Corruption { at: None, bt: () },
+        );
+        assert!(matches!(corrupt, StoreError::Damaged { .. }));
+    }
+
+    #[test]
+    fn only_sleds_unfinished_snapshots_count_as_leftovers() {
+        assert!(is_sled_leftover("snap.000000000005F76D.generating"));
+        assert!(!is_sled_leftover("snap.000000000005F76D"));
+        assert!(!is_sled_leftover("snap..generating"));
+        assert!(!is_sled_leftover("snap.notes.generating"));
+        assert!(!is_sled_leftover("db"));
     }
 }

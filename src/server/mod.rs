@@ -18,6 +18,7 @@ pub mod peer;
 pub mod protocol;
 pub mod serve;
 pub mod session;
+pub mod snapshot;
 
 pub use client::{AsyncClient, Autostart, Client, ClientError, ClientOptions, Live, Subscription};
 pub use serve::{socket_path, ServeError, ServeOptions, ServerHandle};
