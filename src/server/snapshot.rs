@@ -521,7 +521,6 @@ fn prune(dir: &Path, keep: usize) {
 mod tests {
     use super::*;
     use crate::ledger::Ledger;
-    use crate::store::Store;
 
     fn sample_with_edits(db: &Path) -> Ledger {
         let ledger = Ledger::open(db).unwrap();
@@ -593,13 +592,39 @@ mod tests {
         let from = sample_with_edits(&dir.path().join("a"));
         let report = "一、目标\n1.只剩一项任务。\n工作进展:进行中。\n牵头单位:市发改委\n";
         from.apply(Op::import(report.as_bytes().to_vec(), "r.txt", Some("P"), true))
-            .ok();
+            .unwrap();
         let taken = take(|op| from.apply(op)).unwrap();
         let doc: serde_json::Value = serde_json::from_str(&taken.json).unwrap();
         let removed = doc["removed_task_history"].as_array().unwrap();
         assert!(removed.iter().any(|e| e["task"] == 3 && e["kind"] == "note"));
         let back = parse(Path::new("b.json"), taken.json.as_bytes()).unwrap();
         assert_eq!(back.events, from.history(None).unwrap());
+    }
+
+    #[test]
+    fn an_edit_landing_during_the_reads_makes_them_start_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = sample_with_edits(&dir.path().join("a"));
+        let mut edits = 0;
+        let taken = take(|op| {
+            // Someone else's edit while the first read of the history is under way.
+            if matches!(op, Op::History { .. }) && edits == 0 {
+                edits += 1;
+                ledger.apply(Op::add_note(1, "同时")).unwrap();
+            }
+            ledger.apply(op)
+        })
+        .unwrap();
+        assert_eq!(taken.events, ledger.history(None).unwrap().len());
+        assert!(taken.json.contains("同时"));
+        // Edits landing during every read: no backup rather than an inconsistent one.
+        let busy = take(|op| {
+            if matches!(op, Op::Tasks { .. }) {
+                ledger.apply(Op::add_note(1, "又一条")).unwrap();
+            }
+            ledger.apply(op)
+        });
+        assert!(matches!(busy, Err(BackupError::Busy)));
     }
 
     #[test]
