@@ -929,7 +929,8 @@ fn cmd_restore(
             session.db().display()
         );
     }
-    let meta = std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let meta =
+        std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
     if !meta.is_file() {
         anyhow::bail!("{} is not a regular file", file.display());
     }

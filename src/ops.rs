@@ -225,7 +225,10 @@ pub enum Reply {
     Events(Vec<Event>),
     Sample(Option<Box<ImportSummary>>),
     /// What a restore put: how many tasks and history events.
-    Restored { tasks: usize, events: usize },
+    Restored {
+        tasks: usize,
+        events: usize,
+    },
 }
 
 /// An answer of another kind than the operation gives: a bug, or a server of another

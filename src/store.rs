@@ -2155,10 +2155,25 @@ mod refusal_tests {
             String::new(),
         );
         let text = e.to_string();
-        assert!(matches!(e, StoreError::Io { class: IoClass::DiskFull, .. }));
-        assert!(text.contains("disk holding the database /srv/duban is full"), "{text}");
-        assert!(text.contains("NOT saved") && text.contains("free some space"), "{text}");
-        assert!(!text.contains("damaged") && !text.contains("Os {"), "{text}");
+        assert!(matches!(
+            e,
+            StoreError::Io {
+                class: IoClass::DiskFull,
+                ..
+            }
+        ));
+        assert!(
+            text.contains("disk holding the database /srv/duban is full"),
+            "{text}"
+        );
+        assert!(
+            text.contains("NOT saved") && text.contains("free some space"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("damaged") && !text.contains("Os {"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -2177,10 +2192,7 @@ mod refusal_tests {
         assert!(matches!(at_open(Errno::EIO), StoreError::Open { .. }));
         let locked = open_error(Path::new("d"), sled::Error::Io(os(Errno::EWOULDBLOCK)));
         assert!(matches!(locked, StoreError::Locked { .. }));
-        let corrupt = open_error(
-            Path::new("d"),
-            sled::Error::Corruption { at: None, bt: () },
-        );
+        let corrupt = open_error(Path::new("d"), sled::Error::Corruption { at: None, bt: () });
         assert!(matches!(corrupt, StoreError::Damaged { .. }));
     }
 

@@ -416,11 +416,13 @@ fn event(task: u32, e: &EventIn) -> Result<Event, String> {
 }
 
 fn status(id: &str) -> Result<Status, String> {
-    id.parse().map_err(|e: crate::model::UnknownStatus| e.to_string())
+    id.parse()
+        .map_err(|e: crate::model::UnknownStatus| e.to_string())
 }
 
 fn domain(id: &str) -> Result<Domain, String> {
-    id.parse().map_err(|e: crate::model::UnknownDomain| e.to_string())
+    id.parse()
+        .map_err(|e: crate::model::UnknownDomain| e.to_string())
 }
 
 fn time(s: &str) -> Result<DateTime<Utc>, String> {
@@ -465,7 +467,7 @@ fn daily_loop(store: &Weak<SledStore>, dir: &Path) {
             wait -= step;
         }
         let Some(held) = store.upgrade() else { return };
-        match daily_once(&held, dir) {
+        match daily_once(held.as_ref(), dir) {
             Ok(path) => tracing::info!("daily snapshot written: {}", path.display()),
             Err(e) => tracing::warn!("daily snapshot not written: {e}"),
         }
@@ -475,7 +477,7 @@ fn daily_loop(store: &Weak<SledStore>, dir: &Path) {
 }
 
 /// Takes one snapshot into `dir` and removes the oldest beyond [`KEEP`].
-pub fn daily_once(store: &SledStore, dir: &Path) -> Result<PathBuf, BackupError> {
+pub fn daily_once(store: &dyn crate::store::Store, dir: &Path) -> Result<PathBuf, BackupError> {
     let taken = take(|op| crate::ledger::read(store, &op))?;
     let path = write_file(dir, &daily_name(Utc::now()), &taken.json)?;
     prune(dir, KEEP);
@@ -591,12 +593,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let from = sample_with_edits(&dir.path().join("a"));
         let report = "一、目标\n1.只剩一项任务。\n工作进展:进行中。\n牵头单位:市发改委\n";
-        from.apply(Op::import(report.as_bytes().to_vec(), "r.txt", Some("P"), true))
-            .unwrap();
+        from.apply(Op::import(
+            report.as_bytes().to_vec(),
+            "r.txt",
+            Some("P"),
+            true,
+        ))
+        .unwrap();
         let taken = take(|op| from.apply(op)).unwrap();
         let doc: serde_json::Value = serde_json::from_str(&taken.json).unwrap();
         let removed = doc["removed_task_history"].as_array().unwrap();
-        assert!(removed.iter().any(|e| e["task"] == 3 && e["kind"] == "note"));
+        assert!(removed
+            .iter()
+            .any(|e| e["task"] == 3 && e["kind"] == "note"));
         let back = parse(Path::new("b.json"), taken.json.as_bytes()).unwrap();
         assert_eq!(back.events, from.history(None).unwrap());
     }
@@ -628,6 +637,18 @@ mod tests {
     }
 
     #[test]
+    fn a_daily_snapshot_is_a_backup_of_today_that_restores() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = sample_with_edits(&dir.path().join("a"));
+        let daily = dir.path().join("a").join(DAILY_DIR);
+        let path = daily_once(ledger.store(), &daily).unwrap();
+        assert_eq!(path, daily.join(daily_name(Utc::now())));
+        let back = parse(&path, &std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(back.tasks.len(), 116);
+        assert!(newest_age(&daily).unwrap() < DAY);
+    }
+
+    #[test]
     fn daily_snapshots_keep_the_newest_seven() {
         let dir = tempfile::tempdir().unwrap();
         for day in 1..=9 {
@@ -639,7 +660,10 @@ mod tests {
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(left.first().map(String::as_str), Some("duban-2026-01-03.json"));
+        assert_eq!(
+            left.first().map(String::as_str),
+            Some("duban-2026-01-03.json")
+        );
         assert_eq!(left.len(), KEEP);
         assert!(dir.path().join("notes.txt").exists());
     }

@@ -187,7 +187,11 @@ fn a_backup_works_while_a_server_serves_and_a_restore_there_is_refused() {
     let file = backup_in(&dir);
     let refused = duban(&db, &["restore", "--force", file.to_str().unwrap()]);
     assert_eq!(refused.code, 1);
-    assert!(refused.stderr.contains("a server serves"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("a server serves"),
+        "{}",
+        refused.stderr
+    );
     server.stop().unwrap();
     let restored = d.path().join("r.db");
     duban(&restored, &["restore", file.to_str().unwrap()]).ok();
