@@ -1257,7 +1257,10 @@ fn move_aside(path: &Path, leftovers: &[PathBuf]) -> Result<Vec<PathBuf>, StoreE
             ),
         )
     };
-    std::fs::create_dir_all(&aside).map_err(|e| fail(&aside, e))?;
+    // Owner-only: the snapshot holds the database's pages, notes included.
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(&aside)
+        .map_err(|e| fail(&aside, e))?;
     let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
     let mut moved = Vec::with_capacity(leftovers.len());
     for from in leftovers {
