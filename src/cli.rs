@@ -152,6 +152,24 @@ pub enum Command {
         #[arg(long, value_name = "SECS")]
         idle_exit: Option<u64>,
     },
+    /// Write a consistent copy of every task and all history into DIR as
+    /// duban-backup-<UTC time>.json (the export JSON, plus the history of removed tasks);
+    /// works while others edit through a server
+    Backup {
+        /// The folder to write into (created if missing)
+        dir: PathBuf,
+    },
+    /// Rebuild a database from a backup (or a JSON export): every task, and every history
+    /// event with its time, user, change and note. Events are numbered anew, in order
+    /// (1, 2, 3… in a new database). Refused while a server serves the database
+    Restore {
+        /// A file `duban backup` wrote
+        file: PathBuf,
+        /// Restore over the tasks the database has (they are replaced; its history is kept
+        /// and the backup's is added after it)
+        #[arg(long)]
+        force: bool,
+    },
     /// Setting up a shared database (run by root or the service account)
     Admin {
         #[command(subcommand)]
@@ -561,6 +579,8 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
         Command::Serve { .. } | Command::Admin { .. } => {
             unreachable!("served above, without opening the ledger")
         }
+        Command::Backup { dir } => cmd_backup(&ledger, out, dir),
+        Command::Restore { file, force } => cmd_restore(&ledger, out, file, *force),
     }
 }
 
@@ -953,4 +973,61 @@ pub fn run_ui(cli: &Cli) -> Result<()> {
             startup_message,
         },
     )
+}
+
+/// `duban backup DIR`: reads the database a page at a time through the session (a server's
+/// when one serves it), consistent or not written at all.
+fn cmd_backup(session: &Session, out: &mut impl Write, dir: &std::path::Path) -> Result<()> {
+    use crate::server::snapshot;
+    let taken = snapshot::take(|op| session.call(op))?;
+    let name = snapshot::backup_name(chrono::Utc::now());
+    let path = snapshot::write_file(dir, &name, &taken.json)?;
+    writeln!(
+        out,
+        "backed up {} tasks and {} history events of {} to {}",
+        taken.tasks,
+        taken.events,
+        session.db().display(),
+        path.display()
+    )?;
+    Ok(())
+}
+
+/// `duban restore FILE`: only into a database this process opened itself (a server's
+/// ledger refuses `Op::Restore` too).
+fn cmd_restore(
+    session: &Session,
+    out: &mut impl Write,
+    file: &std::path::Path,
+    force: bool,
+) -> Result<()> {
+    use crate::server::snapshot;
+    if session.is_shared() {
+        anyhow::bail!(
+            "a server serves {}; a backup is restored only into a database no one is using. Restore into a new database with --db NEW, or stop the server first.",
+            session.db().display()
+        );
+    }
+    let meta =
+        std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if !meta.is_file() {
+        anyhow::bail!("{} is not a regular file", file.display());
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let backup = snapshot::parse(file, &bytes)?;
+    drop(bytes);
+    let (tasks, events) = session
+        .call(Op::Restore {
+            tasks: backup.tasks,
+            events: backup.events,
+            force,
+        })?
+        .into_restored()?;
+    writeln!(
+        out,
+        "restored {tasks} tasks and {events} history events from {} into {} (events numbered anew, in order)",
+        file.display(),
+        session.db().display()
+    )?;
+    Ok(())
 }

@@ -163,21 +163,31 @@ pub struct Ledger {
     store: Box<dyn Store>,
     user: String,
     rules: DomainRules,
+    /// `Op::Restore` writes history in other people's names: only a ledger on a database
+    /// this process opened itself (`Ledger::open`) takes it, never the server's.
+    restores: bool,
 }
 
 impl Ledger {
     pub fn new(store: Box<dyn Store>, user: String, rules: DomainRules) -> Ledger {
-        Ledger { store, user, rules }
+        Ledger {
+            store,
+            user,
+            rules,
+            restores: false,
+        }
     }
 
     /// Opens the sled database at `path` as the current OS user with the shipped domain rules.
     pub fn open(path: &std::path::Path) -> Result<Ledger, StoreError> {
         let store = crate::store::SledStore::open(path)?;
-        Ok(Ledger::new(
+        let mut ledger = Ledger::new(
             Box::new(store),
             crate::user::current(),
             DomainRules::builtin(),
-        ))
+        );
+        ledger.restores = true;
+        Ok(ledger)
     }
 
     pub fn user(&self) -> &str {
@@ -247,12 +257,61 @@ impl Ledger {
             }
             Op::RenamePeriod { from, to } => self.rename_period(&from, &to).map(Reply::Events),
             Op::EnsureSample => Ok(Reply::Sample(self.ensure_sample()?.map(Box::new))),
+            Op::Restore {
+                tasks,
+                events,
+                force,
+            } => self.restore(tasks, events, force),
             Op::Tasks { .. }
             | Op::Summaries { .. }
             | Op::Task { .. }
             | Op::Numbers
             | Op::History { .. } => read(self.store.as_ref(), &op),
         }
+    }
+
+    /// `Op::Restore`: one large commit (the store writes it in small batches and switches
+    /// to it at once, so a crash midway leaves the database as it was).
+    fn restore(
+        &self,
+        tasks: Vec<Task>,
+        mut events: Vec<Event>,
+        force: bool,
+    ) -> Result<Reply, LedgerError> {
+        // (Refusals are store errors: the server's error kinds match every ledger error.)
+        let path = self.store.path().to_path_buf();
+        if !self.restores {
+            return Err(StoreError::RestoreNotHere { path }.into());
+        }
+        if !force && !self.is_empty()? {
+            let tasks = self.store.numbers()?.len();
+            return Err(StoreError::NotEmpty { path, tasks }.into());
+        }
+        // The order they happened in; the store numbers them from its next seq on.
+        events.sort_by_key(|e| e.seq);
+        let counts = (tasks.len(), events.len());
+        let events = events
+            .into_iter()
+            .map(|e| NewEvent {
+                task: e.task,
+                at: e.at,
+                user: e.user,
+                change: e.change,
+                note: e.note,
+            })
+            .collect();
+        self.store.commit(Commit {
+            clear_tasks: true,
+            put: tasks,
+            events,
+            // Somebody's data, not the built-in sample: a report imported later is matched
+            // to it instead of replacing it.
+            meta: vec![(META_CONTENT.to_string(), "reports".to_string())],
+        })?;
+        Ok(Reply::Restored {
+            tasks: counts.0,
+            events: counts.1,
+        })
     }
 
     /// Loads the built-in sample when the database holds no task yet. Returns what it loaded,

@@ -6,6 +6,16 @@ use clap::Parser;
 use duban::cli::{self, Cli};
 
 fn main() {
+    // Past `ulimit -f` the kernel sends SIGXFSZ, whose default kills the process mid-write
+    // with no word said; ignored, the write fails with EFBIG and duban says what happened
+    // and what to do (store.rs `IoClass::TooLarge`). The database survives either way.
+    // SAFETY: setting a signal's disposition to SIG_IGN before any thread starts.
+    unsafe {
+        let _ = nix::sys::signal::signal(
+            nix::sys::signal::Signal::SIGXFSZ,
+            nix::sys::signal::SigHandler::SigIgn,
+        );
+    }
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(command) => cli::run(&cli, command),

@@ -80,6 +80,16 @@ pub enum Op {
     },
     /// Loads the built-in sample into an empty database.
     EnsureSample,
+    /// Rebuilds a database from a backup (`duban restore`): puts `tasks` and appends
+    /// `events` (in the order of their `seq`, each given the next sequence number; time,
+    /// user, change and note kept). Refused when the database has tasks unless `force` (the
+    /// tasks are then replaced; history is never removed), and refused by a server: only a
+    /// database opened directly is restored.
+    Restore {
+        tasks: Vec<Task>,
+        events: Vec<Event>,
+        force: bool,
+    },
 }
 
 impl Op {
@@ -112,6 +122,7 @@ impl Op {
             Op::Import { .. } => "import",
             Op::RenamePeriod { .. } => "rename_period",
             Op::EnsureSample => "ensure_sample",
+            Op::Restore { .. } => "restore",
         }
     }
 
@@ -213,6 +224,11 @@ pub enum Reply {
     /// The events of a period rename, one per task.
     Events(Vec<Event>),
     Sample(Option<Box<ImportSummary>>),
+    /// What a restore put: how many tasks and history events.
+    Restored {
+        tasks: usize,
+        events: usize,
+    },
 }
 
 /// An answer of another kind than the operation gives: a bug, or a server of another
@@ -236,6 +252,7 @@ impl Reply {
             Reply::Imported(_) => "an import summary",
             Reply::Events(_) => "events",
             Reply::Sample(_) => "a sample summary",
+            Reply::Restored { .. } => "a restore summary",
         }
     }
 
@@ -302,6 +319,13 @@ impl Reply {
         }
     }
 
+    pub fn into_restored(self) -> Result<(usize, usize), WrongReply> {
+        match self {
+            Reply::Restored { tasks, events } => Ok((tasks, events)),
+            r => Err(r.wrong("a restore summary")),
+        }
+    }
+
     pub fn into_sample(self) -> Result<Option<ImportSummary>, WrongReply> {
         match self {
             Reply::Sample(s) => Ok(s.map(|s| *s)),
@@ -338,6 +362,11 @@ mod tests {
             Op::import(Vec::new(), "f", None, false),
             Op::rename_period("a", "b"),
             Op::EnsureSample,
+            Op::Restore {
+                tasks: Vec::new(),
+                events: Vec::new(),
+                force: false,
+            },
         ];
         assert!(edits.iter().all(Op::is_edit));
     }

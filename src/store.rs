@@ -48,7 +48,170 @@ pub enum StoreError {
     Write { path: PathBuf, detail: String },
     #[error("the database {path} could not be read: {detail}")]
     Read { path: PathBuf, detail: String },
+    #[error("the database {path} already has {tasks} tasks; a backup is restored into a new database (`duban restore FILE --db NEW`), or over these tasks with --force (their history is kept).")]
+    NotEmpty { path: PathBuf, tasks: usize },
+    #[error("a backup is restored only into a database opened directly, never through a server: stop the server serving {path} (or wait for it to leave), then run `duban restore FILE --db DB`.")]
+    RestoreNotHere { path: PathBuf },
+    /// The system refused an operation for a reason that is no damage (a full disk, a
+    /// permission, a size limit, a read-only file system): the data is intact, and saying
+    /// "damaged" would send people to throw it away.
+    #[error("{}", io_sentence(.path, *.doing, *.class, .detail))]
+    Io {
+        path: PathBuf,
+        doing: Doing,
+        class: IoClass,
+        detail: String,
+    },
 }
+
+/// What duban was doing with the database when the system refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doing {
+    Open,
+    Read,
+    Write,
+}
+
+/// The kinds of refusal that are no damage, each with its own advice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoClass {
+    /// ENOSPC, EDQUOT.
+    DiskFull,
+    /// EACCES, EPERM.
+    Permission,
+    /// EFBIG: past `ulimit -f` (RLIMIT_FSIZE; duban ignores SIGXFSZ so that it gets the
+    /// error instead of dying) or the file system's largest file.
+    TooLarge,
+    /// EROFS.
+    ReadOnly,
+}
+
+impl IoClass {
+    /// The class of an I/O error, by its errno where it has one, else by its kind (sled
+    /// passes on errors its threads met as a copy that keeps only the kind).
+    pub fn of(e: &std::io::Error) -> Option<IoClass> {
+        use nix::errno::Errno;
+        use std::io::ErrorKind as K;
+        if let Some(code) = e.raw_os_error() {
+            return IoClass::of_errno(Errno::from_raw(code));
+        }
+        match e.kind() {
+            K::StorageFull | K::QuotaExceeded => Some(IoClass::DiskFull),
+            K::PermissionDenied => Some(IoClass::Permission),
+            K::FileTooLarge => Some(IoClass::TooLarge),
+            K::ReadOnlyFilesystem => Some(IoClass::ReadOnly),
+            _ => None,
+        }
+    }
+
+    fn of_errno(errno: nix::errno::Errno) -> Option<IoClass> {
+        use nix::errno::Errno;
+        match errno {
+            Errno::ENOSPC | Errno::EDQUOT => Some(IoClass::DiskFull),
+            Errno::EACCES | Errno::EPERM => Some(IoClass::Permission),
+            Errno::EFBIG => Some(IoClass::TooLarge),
+            Errno::EROFS => Some(IoClass::ReadOnly),
+            _ => None,
+        }
+    }
+
+    /// The class named by an "(os error N)" in a message (sled panics with the error's
+    /// text on some failed writes).
+    fn in_text(text: &str) -> Option<IoClass> {
+        let (_, after) = text.split_once("(os error ")?;
+        let code: i32 = after.split(')').next()?.parse().ok()?;
+        IoClass::of_errno(nix::errno::Errno::from_raw(code))
+    }
+}
+
+fn io_sentence(path: &Path, doing: Doing, class: IoClass, detail: &str) -> String {
+    let path = path.display();
+    let outcome = match doing {
+        Doing::Open => " It was not opened.",
+        Doing::Read => "",
+        Doing::Write => " The edit was NOT saved.",
+    };
+    match class {
+        IoClass::DiskFull => format!(
+            "the disk holding the database {path} is full ({detail}).{outcome} What was saved before is intact: free some space (or ask for a larger quota) and do it again."
+        ),
+        IoClass::Permission => format!(
+            "you are not allowed to {verb} the database {path} ({detail}).{outcome} Its data is untouched: check the owner and mode of the folder and its files (ls -la), ask whoever shares it for access, or use your own database with --db PATH.",
+            verb = match doing {
+                Doing::Open => "open",
+                Doing::Read => "read",
+                Doing::Write => "write to",
+            }
+        ),
+        IoClass::TooLarge => format!(
+            "a file of the database {path} reached the largest size this process may write ({detail}): a limit set with `ulimit -f`, or the file system's.{outcome} What was saved before is intact: raise the limit (`ulimit -f unlimited`) and do it again."
+        ),
+        IoClass::ReadOnly => format!(
+            "the database {path} is on a read-only file system ({detail}).{outcome} Its data is untouched: remount it read-write, or copy the folder somewhere writable and use --db PATH."
+        ),
+    }
+}
+
+/// The error for an I/O failure: its own class when it has one, else `fallback`'s kind
+/// (`Damaged` at open, `Read`/`Write` after).
+fn io_error(path: &Path, doing: Doing, e: &std::io::Error, context: String) -> StoreError {
+    // sled hands on errors its threads met as copies whose text is the original's Debug
+    // form (`Os { code: 27, kind: FileTooLarge, … }`): the kind says it in words.
+    let text = match e.to_string() {
+        t if e.raw_os_error().is_none() && t.starts_with("Os {") => e.kind().to_string(),
+        t => t,
+    };
+    let detail = if context.is_empty() {
+        text
+    } else {
+        format!("{text}, {context}")
+    };
+    match IoClass::of(e) {
+        Some(class) => StoreError::Io {
+            path: path.to_path_buf(),
+            doing,
+            class,
+            detail,
+        },
+        None => unclassified(path, doing, detail),
+    }
+}
+
+fn unclassified(path: &Path, doing: Doing, detail: String) -> StoreError {
+    let path = path.to_path_buf();
+    match doing {
+        Doing::Open => StoreError::Open { path, detail },
+        Doing::Read => StoreError::Read { path, detail },
+        Doing::Write => StoreError::Write { path, detail },
+    }
+}
+
+/// An error met while reading or writing, which may have an I/O error underneath.
+pub trait Cause: std::fmt::Display {
+    fn io(&self) -> Option<&std::io::Error> {
+        None
+    }
+}
+
+impl Cause for sled::Error {
+    fn io(&self) -> Option<&std::io::Error> {
+        match self {
+            sled::Error::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl Cause for std::io::Error {
+    fn io(&self) -> Option<&std::io::Error> {
+        Some(self)
+    }
+}
+
+impl Cause for String {}
+impl Cause for &str {}
+impl Cause for serde_json::Error {}
+impl Cause for std::num::TryFromIntError {}
 
 /// The small surface the rest of duban needs from storage.
 pub trait Store: Send + Sync {
@@ -267,6 +430,9 @@ pub struct SledStore {
     /// replaced by large commits that a reader may still be reading; each is dropped once
     /// nobody holds it.
     writer: Mutex<Vec<Arc<TasksTree>>>,
+    /// sled's leftover temporary files moved aside when this store was opened (see
+    /// [`set_aside_leftovers`]), where they are now.
+    set_aside: Vec<PathBuf>,
 }
 
 /// The committed state readers see.
@@ -354,11 +520,16 @@ impl SledStore {
             });
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
-                path: path.clone(),
-                detail: format!("cannot create its folder {}: {e}", parent.display()),
+            std::fs::create_dir_all(parent).map_err(|e| {
+                io_error(
+                    &path,
+                    Doing::Open,
+                    &e,
+                    format!("creating its folder {}", parent.display()),
+                )
             })?;
         }
+        let set_aside = set_aside_leftovers(&path)?;
         // sled reads a garbled data file as an empty database; writing the sample over it
         // would destroy what is left. A marker file written once the schema is on disk tells
         // a damaged database from a new one.
@@ -377,17 +548,9 @@ impl SledStore {
         let db = match opened {
             Ok(Ok(db)) => db,
             Ok(Err(e)) => return Err(open_error(&path, e)),
-            Err(panic) => {
-                return Err(StoreError::Damaged {
-                    path,
-                    detail: panic_text(&panic),
-                })
-            }
+            Err(panic) => return Err(panic_error(&path, &panic_text(&panic))),
         };
-        let damaged = |e: sled::Error| StoreError::Damaged {
-            path: path.clone(),
-            detail: e.to_string(),
-        };
+        let damaged = |e: sled::Error| open_error(&path, e);
         let tree = |name: &str| db.open_tree(name).map_err(damaged);
         let (history, by_task, runs, meta) = (
             tree("history")?,
@@ -419,17 +582,20 @@ impl SledStore {
             by_task,
             runs,
             meta,
-            log: Some(
-                std::fs::File::open(path.join(SLED_LOG)).map_err(|e| StoreError::Open {
-                    path: path.clone(),
-                    detail: format!(
-                        "cannot open sled's log file to make sure edits reach the disk ({e}); check that {} is readable",
+            log: Some(std::fs::File::open(path.join(SLED_LOG)).map_err(|e| {
+                io_error(
+                    &path,
+                    Doing::Open,
+                    &e,
+                    format!(
+                        "opening sled's log file to make sure edits reach the disk; check that {} is readable",
                         path.join(SLED_LOG).display()
                     ),
-                })?,
-            ),
+                )
+            })?),
             path: path.clone(),
             db,
+            set_aside,
         };
         store.check_schema(had_data)?;
         store.recover()?;
@@ -546,6 +712,12 @@ impl SledStore {
         Ok(found)
     }
 
+    /// sled's leftover temporary files that opening moved aside, where they are now (each
+    /// was also said on stderr, or logged where a log is set up).
+    pub fn set_aside(&self) -> &[PathBuf] {
+        &self.set_aside
+    }
+
     /// Leaves syncing the disk after each commit to the caller (the server's group commit
     /// syncs once per batch).
     pub fn without_sync_on_commit(mut self) -> SledStore {
@@ -594,17 +766,19 @@ impl SledStore {
         write().map_err(|e| self.write_err(e))
     }
 
-    fn write_err(&self, e: impl std::fmt::Display) -> StoreError {
-        StoreError::Write {
-            path: self.path.clone(),
-            detail: e.to_string(),
-        }
+    fn write_err(&self, e: impl Cause) -> StoreError {
+        self.failed(Doing::Write, &e)
     }
 
-    fn read_err(&self, e: impl std::fmt::Display) -> StoreError {
-        StoreError::Read {
-            path: self.path.clone(),
-            detail: e.to_string(),
+    fn read_err(&self, e: impl Cause) -> StoreError {
+        self.failed(Doing::Read, &e)
+    }
+
+    /// A failure's error: its class when an I/O error of one is underneath.
+    fn failed(&self, doing: Doing, e: &dyn Cause) -> StoreError {
+        match e.io() {
+            Some(io) => io_error(&self.path, doing, io, String::new()),
+            None => unclassified(&self.path, doing, e.to_string()),
         }
     }
 
@@ -1024,16 +1198,107 @@ fn by_task_key(task: u32, seq: u64) -> [u8; 12] {
     k
 }
 
+/// Where sled's leftover temporary files are moved, inside the database folder.
+pub const ASIDE_DIR: &str = "aside";
+
+/// True for a file name sled 0.34 writes only for a moment and renames when done:
+/// `snap.<16 hex digits>.generating`, a snapshot being written. A `kill -9` before the
+/// rename leaves it, empty or cut short; sled then reads it as the newest snapshot and
+/// refuses the whole database as corrupt ("Read corrupted data at file offset None").
+/// Without it sled uses the previous snapshot (kept until the rename) and replays its log
+/// from there, which holds every commit: the file is never needed.
+fn is_sled_leftover(name: &str) -> bool {
+    name.strip_prefix("snap.")
+        .and_then(|rest| rest.strip_suffix(".generating"))
+        .is_some_and(|lsn| !lsn.is_empty() && lsn.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Moves sled's leftover temporary files out of the database folder into
+/// `<db>/aside/<UTC time>-<name>` (never deleting: they are the user's files), says so, and
+/// returns where they went. Only while holding sled's own lock on its log file: a running
+/// duban that holds it may be writing such a file this moment.
+fn set_aside_leftovers(path: &Path) -> Result<Vec<PathBuf>, StoreError> {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        // No folder yet (a new database), or one sled's open will report on.
+        return Ok(Vec::new());
+    };
+    let leftovers: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_str().is_some_and(is_sled_leftover))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .collect();
+    if leftovers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Ok(log) = std::fs::File::open(path.join(SLED_LOG)) else {
+        // No log to lock: sled will create one; nobody can be writing a snapshot.
+        return move_aside(path, &leftovers);
+    };
+    // sled locks with flock (fs2); a lock on another open of the file conflicts with it.
+    match nix::fcntl::Flock::lock(log, nix::fcntl::FlockArg::LockExclusiveNonblock) {
+        // Held until the files are moved; sled's open takes the lock again after.
+        Ok(_held) => move_aside(path, &leftovers),
+        // Held by another duban: the open that follows says so.
+        Err(_) => Ok(Vec::new()),
+    }
+}
+
+fn move_aside(path: &Path, leftovers: &[PathBuf]) -> Result<Vec<PathBuf>, StoreError> {
+    let aside = path.join(ASIDE_DIR);
+    let fail = |what: &Path, e: std::io::Error| {
+        io_error(
+            path,
+            Doing::Open,
+            &e,
+            format!(
+                "while moving sled's unfinished file {} aside",
+                what.display()
+            ),
+        )
+    };
+    // Owner-only: the snapshot holds the database's pages, notes included.
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(&aside)
+        .map_err(|e| fail(&aside, e))?;
+    let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    let mut moved = Vec::with_capacity(leftovers.len());
+    for from in leftovers {
+        let name = from.file_name().unwrap_or_default().to_string_lossy();
+        let to = aside.join(format!("{stamp}-{name}"));
+        std::fs::rename(from, &to).map_err(|e| fail(from, e))?;
+        let size = std::fs::metadata(&to).map_or(0, |m| m.len());
+        notice(&format!(
+            "the database {} held {name} ({size} bytes), a snapshot sled had not finished writing when it was stopped; it is not needed (the database opens from its log) and was moved to {}",
+            path.display(),
+            to.display()
+        ));
+        moved.push(to);
+    }
+    // The moves must last: a later crash must not bring the file back.
+    if let Ok(dir) = std::fs::File::open(path) {
+        let _ = dir.sync_all();
+    }
+    Ok(moved)
+}
+
+/// Tells the person (or the server's log) something they should know but that is no error:
+/// through `tracing` where a subscriber is set up (the server), else on stderr.
+fn notice(message: &str) {
+    if tracing::dispatcher::has_been_set() {
+        tracing::warn!("{message}");
+    } else {
+        eprintln!("duban: {message}");
+    }
+}
+
 fn open_error(path: &Path, e: sled::Error) -> StoreError {
     match &e {
         sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => StoreError::Locked {
             path: path.to_path_buf(),
         },
-        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
-            StoreError::Open {
-                path: path.to_path_buf(),
-                detail: "permission denied: ask for access to the folder, or use --db PATH".into(),
-            }
+        sled::Error::Io(io) if IoClass::of(io).is_some() => {
+            io_error(path, Doing::Open, io, String::new())
         }
         sled::Error::Corruption { .. }
         | sled::Error::Unsupported(_)
@@ -1054,6 +1319,22 @@ fn open_error(path: &Path, e: sled::Error) -> StoreError {
                 }
             }
         }
+    }
+}
+
+/// sled panicked while opening: damage, unless the panic names an I/O error of a class.
+fn panic_error(path: &Path, text: &str) -> StoreError {
+    match IoClass::in_text(text) {
+        Some(class) => StoreError::Io {
+            path: path.to_path_buf(),
+            doing: Doing::Open,
+            class,
+            detail: text.to_string(),
+        },
+        None => StoreError::Damaged {
+            path: path.to_path_buf(),
+            detail: text.to_string(),
+        },
     }
 }
 
@@ -1824,5 +2105,106 @@ mod tests {
             })
             .unwrap();
         assert_eq!(seen, vec![2, 41, 300]);
+    }
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+    use nix::errno::Errno;
+    use std::io::{Error, ErrorKind};
+
+    fn os(errno: Errno) -> Error {
+        Error::from_raw_os_error(errno as i32)
+    }
+
+    #[test]
+    fn io_errors_are_told_apart_by_errno_and_by_kind() {
+        assert_eq!(IoClass::of(&os(Errno::ENOSPC)), Some(IoClass::DiskFull));
+        assert_eq!(IoClass::of(&os(Errno::EDQUOT)), Some(IoClass::DiskFull));
+        assert_eq!(IoClass::of(&os(Errno::EACCES)), Some(IoClass::Permission));
+        assert_eq!(IoClass::of(&os(Errno::EPERM)), Some(IoClass::Permission));
+        assert_eq!(IoClass::of(&os(Errno::EFBIG)), Some(IoClass::TooLarge));
+        assert_eq!(IoClass::of(&os(Errno::EROFS)), Some(IoClass::ReadOnly));
+        assert_eq!(IoClass::of(&os(Errno::EIO)), None);
+        // sled's copy of an error its threads met keeps only the kind.
+        let copy = |k: ErrorKind| Error::new(k, "Os { code: 28, .. }");
+        assert_eq!(
+            IoClass::of(&copy(ErrorKind::StorageFull)),
+            Some(IoClass::DiskFull)
+        );
+        assert_eq!(
+            IoClass::of(&copy(ErrorKind::FileTooLarge)),
+            Some(IoClass::TooLarge)
+        );
+        assert_eq!(IoClass::of(&copy(ErrorKind::InvalidData)), None);
+        assert_eq!(
+            IoClass::in_text("called `Result::unwrap()` on an `Err` value: No space left on device (os error 28)"),
+            Some(IoClass::DiskFull)
+        );
+        assert_eq!(IoClass::in_text("index out of bounds"), None);
+    }
+
+    #[test]
+    fn a_full_disk_while_writing_says_so_and_never_says_damaged() {
+        let sled_copy = sled::Error::Io(Error::new(
+            ErrorKind::StorageFull,
+            "Os { code: 28, kind: StorageFull, message: \"No space left on device\" }",
+        ));
+        let e = io_error(
+            Path::new("/srv/duban"),
+            Doing::Write,
+            sled_copy.io().unwrap(),
+            String::new(),
+        );
+        let text = e.to_string();
+        assert!(matches!(
+            e,
+            StoreError::Io {
+                class: IoClass::DiskFull,
+                ..
+            }
+        ));
+        assert!(
+            text.contains("disk holding the database /srv/duban is full"),
+            "{text}"
+        );
+        assert!(
+            text.contains("NOT saved") && text.contains("free some space"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("damaged") && !text.contains("Os {"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn each_refusal_has_its_own_advice_at_open() {
+        let at_open = |errno| io_error(Path::new("d"), Doing::Open, &os(errno), String::new());
+        for (errno, advice) in [
+            (Errno::ENOSPC, "free some space"),
+            (Errno::EACCES, "ask whoever shares it for access"),
+            (Errno::EFBIG, "ulimit -f unlimited"),
+            (Errno::EROFS, "read-only file system"),
+        ] {
+            let text = at_open(errno).to_string();
+            assert!(text.contains(advice) && !text.contains("damaged"), "{text}");
+        }
+        // An error of no known class stays what it was.
+        assert!(matches!(at_open(Errno::EIO), StoreError::Open { .. }));
+        let locked = open_error(Path::new("d"), sled::Error::Io(os(Errno::EWOULDBLOCK)));
+        assert!(matches!(locked, StoreError::Locked { .. }));
+        let corrupt = open_error(Path::new("d"), sled::Error::Corruption { at: None, bt: () });
+        assert!(matches!(corrupt, StoreError::Damaged { .. }));
+    }
+
+    #[test]
+    fn only_sleds_unfinished_snapshots_count_as_leftovers() {
+        assert!(is_sled_leftover("snap.000000000005F76D.generating"));
+        assert!(!is_sled_leftover("snap.000000000005F76D"));
+        assert!(!is_sled_leftover("snap..generating"));
+        assert!(!is_sled_leftover("snap.notes.generating"));
+        assert!(!is_sled_leftover("db"));
     }
 }

@@ -387,7 +387,7 @@ async fn handshake(db: &Path, client_id: &str) -> Result<(Conn, Welcome), Handsh
             return Err(match e.kind() {
                 K::NotFound | K::ConnectionRefused => Handshake::NoServer(e.to_string()),
                 K::PermissionDenied => Handshake::Denied(format!(
-                    "permission denied on {}: the database is shared with its folder's group; ask to be added to it",
+                    "permission denied on {}: the database is not yours, and its owner has not let you in; ask whoever runs it (in the shared set-up: to be added to the folder's group)",
                     socket.display()
                 )),
                 _ => Handshake::Failed(e.to_string()),

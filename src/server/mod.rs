@@ -21,6 +21,7 @@ pub mod protocol;
 pub mod serve;
 pub mod session;
 pub mod shared_setup;
+pub mod snapshot;
 
 pub use client::{AsyncClient, Autostart, Client, ClientError, ClientOptions, Live, Subscription};
 pub use serve::{socket_path, ServeError, ServeOptions, ServerHandle};
@@ -94,7 +95,7 @@ pub fn ensure_server(db: &Path, autostart: &Autostart) -> Result<bool, ClientErr
             return Err(ClientError::Connect {
                 db: db.to_path_buf(),
                 detail: format!(
-                    "permission denied on {}: the database is shared with its folder's group; ask to be added to it",
+                    "permission denied on {}: the database is not yours, and its owner has not let you in; ask whoever runs it (in the shared set-up: to be added to the folder's group)",
                     socket_path(db).display()
                 ),
             })

@@ -864,6 +864,7 @@ pub fn run(db: &Path, idle_exit: Option<Duration>) -> Result<(), ServeError> {
     // database, and so its folder, is ours.
     let bound = Bound::new(db)?;
     log::init(db);
+    super::snapshot::spawn_daily(&bound.store, db);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("duban-serve")

@@ -11,6 +11,7 @@ mod common;
 mod support;
 
 mod cli;
+mod crash_safety;
 mod domains;
 mod durability;
 mod import_encodings;
