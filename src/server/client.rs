@@ -661,7 +661,34 @@ impl Actor {
         self.subscribers.retain(|s| s.send(live.clone()).is_ok());
     }
 
+    /// Sends a request; an import's report goes first in `Upload` parts, so that no frame
+    /// holds a whole report (encoded a part at a time, as sent).
     async fn send(&mut self, conn: &mut Conn, id: u64, op: Op) -> Result<(), String> {
+        let op = match op {
+            Op::Import {
+                bytes,
+                source,
+                period,
+                replace,
+            } if bytes.len() > protocol::UPLOAD_PART => {
+                for part in bytes.chunks(protocol::UPLOAD_PART) {
+                    let msg = ClientMessage::Upload {
+                        id,
+                        part: part.to_vec(),
+                    };
+                    conn.send(protocol::encode(&msg))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+                Op::Import {
+                    bytes: Vec::new(),
+                    source,
+                    period,
+                    replace,
+                }
+            }
+            op => op,
+        };
         let msg = ClientMessage::Request { id, op };
         conn.send(protocol::encode(&msg))
             .await

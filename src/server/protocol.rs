@@ -8,6 +8,7 @@
 //! Hello { version, client }         ──►
 //!                                   ◄──    Welcome { version, user, can_edit }
 //!                                          or Refused { reason }, then the server hangs up
+//! Upload { id, part } …             ──►    (an import's report, a part at a time, first)
 //! Request { id, op }                ──►    (any number, pipelined; ids chosen by the client)
 //!                                   ◄──    Response { id, result }   (in any order)
 //! Subscribe { id, after }           ──►
@@ -42,11 +43,15 @@ use serde::{Deserialize, Serialize};
 use tokio_util::codec::LengthDelimitedCodec;
 
 /// The protocol version this build speaks. Raise it on any incompatible change.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
-/// The largest frame either side accepts: an import carries a whole report (a 100,000-row
-/// report is about 70 MB); lists come in pages of a few megabytes.
-pub const MAX_FRAME: usize = 256 * 1024 * 1024;
+/// The largest frame either side accepts. No frame holds a database or a report: lists come
+/// in pages of at most 4 MB (`crate::ledger::PAGE_BYTES`), a report in `Upload` parts of
+/// [`UPLOAD_PART`] bytes (about 4 MB as JSON).
+pub const MAX_FRAME: usize = 16 * 1024 * 1024;
+
+/// Report bytes per `Upload` frame.
+pub const UPLOAD_PART: usize = 1024 * 1024;
 
 /// The socket's file name inside the database folder.
 pub const SOCKET_NAME: &str = "duban.sock";
@@ -70,6 +75,13 @@ pub enum ClientMessage {
     Request {
         id: u64,
         op: Op,
+    },
+    /// A part of the report the `Request` with the same id imports: the parts are sent
+    /// first, in order, then the `Request` with `Op::Import { bytes: [] }`, which imports
+    /// the parts joined. A report up to [`UPLOAD_PART`] bytes travels in the request.
+    Upload {
+        id: u64,
+        part: Vec<u8>,
     },
     /// Starts live events on this connection: every event after sequence number `after`,
     /// or only new ones when `None`. Answered by `Subscribed` (or an error `Response`).

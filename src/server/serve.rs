@@ -16,6 +16,7 @@ use crate::store::{SledStore, Store, StoreError};
 use futures::{SinkExt, StreamExt};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{UnixListener, UnixStream};
@@ -195,6 +196,7 @@ impl Bound {
         let (clients_tx, clients_rx) = watch::channel(0usize);
         let shared = Arc::new(Shared {
             connections: std::sync::Mutex::new(std::collections::HashMap::new()),
+            uploading: AtomicUsize::new(0),
             db: db.clone(),
             store: store.clone(),
             submit: committer.submitter(),
@@ -305,6 +307,8 @@ async fn idle(after: Option<Duration>, mut clients: watch::Receiver<usize>) {
 }
 
 struct Shared {
+    /// Report bytes received in `Upload` parts and not yet imported, on every connection.
+    uploading: AtomicUsize,
     /// Open connections by uid (the caps above).
     connections: std::sync::Mutex<std::collections::HashMap<u32, usize>>,
     db: PathBuf,
@@ -356,6 +360,73 @@ async fn accept_loop(listener: UnixListener, shared: Arc<Shared>) {
 }
 
 type Out = mpsc::Sender<Outgoing>;
+
+/// Refusals of uploads one connection remembers (see `Uploads::add`).
+const MAX_REFUSED_UPLOADS: usize = 64;
+
+/// Reports arriving in parts on one connection, by the id of the request that imports them.
+#[derive(Default)]
+struct Uploads {
+    parts: std::collections::HashMap<u64, Vec<u8>>,
+    /// Requests whose report was refused on the way, with the sentence their answer gets.
+    refused: std::collections::HashMap<u64, String>,
+}
+
+impl Uploads {
+    /// Adds a part, unless the report grows past `max` (what a report may be), or all
+    /// reports arriving at once (`uploading`, the server's count) would pass twice that: the
+    /// server's memory for them is bounded.
+    fn add(&mut self, uploading: &AtomicUsize, max: usize, id: u64, part: Vec<u8>) {
+        if self.refused.contains_key(&id) {
+            return;
+        }
+        let held = self.parts.get(&id).map_or(0, Vec::len);
+        let why = if held + part.len() > max {
+            Some(format!(
+                "the report is over {} MB, more than a report may be (DUBAN_MAX_REPORT_MB on the server); nothing was imported",
+                max >> 20
+            ))
+        } else if uploading.fetch_add(part.len(), Ordering::Relaxed) + part.len()
+            > max.saturating_mul(2)
+        {
+            uploading.fetch_sub(part.len(), Ordering::Relaxed);
+            Some("the server is receiving other large reports right now; nothing was imported, try again in a minute".to_string())
+        } else {
+            None
+        };
+        match why {
+            Some(why) => {
+                if let Some(dropped) = self.parts.remove(&id) {
+                    uploading.fetch_sub(dropped.len(), Ordering::Relaxed);
+                }
+                // A client refused this often is not sending reports; what it is told is
+                // bounded too (a later request then imports an empty report, refused).
+                if self.refused.len() < MAX_REFUSED_UPLOADS {
+                    self.refused.insert(id, why);
+                }
+            }
+            None => self.parts.entry(id).or_default().extend_from_slice(&part),
+        }
+    }
+
+    /// The report for request `id`, once its request arrives (None: it sent no parts).
+    fn take(&mut self, uploading: &AtomicUsize, id: u64) -> Result<Option<Vec<u8>>, String> {
+        if let Some(why) = self.refused.remove(&id) {
+            return Err(why);
+        }
+        let report = self.parts.remove(&id);
+        if let Some(r) = &report {
+            uploading.fetch_sub(r.len(), Ordering::Relaxed);
+        }
+        Ok(report)
+    }
+
+    /// The connection ended: parts no request took are dropped.
+    fn release(&mut self, uploading: &AtomicUsize) {
+        let held: usize = self.parts.drain().map(|(_, p)| p.len()).sum();
+        uploading.fetch_sub(held, Ordering::Relaxed);
+    }
+}
 
 /// A message on its way to the client, with the read budget it holds until it is written.
 struct Outgoing {
@@ -513,6 +584,7 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
         reads,
     };
     let mut live: Option<tokio::task::JoinHandle<()>> = None;
+    let mut uploads = Uploads::default();
     let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
     loop {
         let frame = match tokio::time::timeout(IDLE_CONNECTION, reader.next()).await {
@@ -528,7 +600,26 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
             }
         };
         match protocol::decode::<ClientMessage>(&frame) {
-            Ok(ClientMessage::Request { id, op }) => {
+            Ok(ClientMessage::Upload { id, part }) => uploads.add(
+                &shared.uploading,
+                crate::import::limits::max_report_bytes() as usize,
+                id,
+                part,
+            ),
+            Ok(ClientMessage::Request { id, mut op }) => {
+                if let Op::Import { bytes, .. } = &mut op {
+                    if bytes.is_empty() {
+                        match uploads.take(&shared.uploading, id) {
+                            Ok(Some(report)) => *bytes = report,
+                            Ok(None) => {}
+                            Err(why) => {
+                                conn.answer(id, Err(RemoteError::new(ErrorKind::Invalid, why)))
+                                    .await;
+                                continue;
+                            }
+                        }
+                    }
+                }
                 // At most MAX_IN_FLIGHT answers owed: the next request waits (and the
                 // socket is not read) until one is out.
                 let Ok(permit) = in_flight.clone().acquire_owned().await else {
@@ -565,6 +656,7 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
     if let Some(l) = live {
         l.abort();
     }
+    uploads.release(&shared.uploading);
     tracing::debug!(user = %conn.peer.user, "disconnected");
     drop(conn);
     let _ = writing.await;
@@ -879,4 +971,42 @@ pub fn run(db: &Path, idle_exit: Option<Duration>) -> Result<(), ServeError> {
     let result = runtime.block_on(bound.serve(options, std::future::pending()));
     runtime.shutdown_timeout(Duration::from_secs(2));
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_in_parts_is_joined_and_bounded() {
+        let uploading = AtomicUsize::new(0);
+        let mut u = Uploads::default();
+        u.add(&uploading, 10, 1, b"12345".to_vec());
+        u.add(&uploading, 10, 1, b"678".to_vec());
+        assert_eq!(uploading.load(Ordering::Relaxed), 8);
+        assert_eq!(u.take(&uploading, 1), Ok(Some(b"12345678".to_vec())));
+        assert_eq!(uploading.load(Ordering::Relaxed), 0);
+        assert_eq!(
+            u.take(&uploading, 2),
+            Ok(None),
+            "a request that sent no parts"
+        );
+        // Past what a report may be: refused, and what it held is given back.
+        u.add(&uploading, 10, 3, b"123456".to_vec());
+        u.add(&uploading, 10, 3, b"123456".to_vec());
+        assert_eq!(uploading.load(Ordering::Relaxed), 0);
+        assert!(u
+            .take(&uploading, 3)
+            .unwrap_err()
+            .contains("more than a report may be"));
+        // Everyone's reports at once past twice that: refused until some are imported.
+        uploading.store(18, Ordering::Relaxed);
+        u.add(&uploading, 10, 4, b"12345".to_vec());
+        assert!(u.take(&uploading, 4).unwrap_err().contains("try again"));
+        assert_eq!(uploading.load(Ordering::Relaxed), 18);
+        uploading.store(0, Ordering::Relaxed);
+        u.add(&uploading, 10, 5, b"123".to_vec());
+        u.release(&uploading);
+        assert_eq!(uploading.load(Ordering::Relaxed), 0);
+    }
 }

@@ -890,3 +890,41 @@ fn a_new_personal_database_is_owner_only() {
         assert_eq!(m & 0o077, 0, "{} is {m:o}", entry.path().display());
     }
 }
+
+/// A report of several MB travels to the server in parts (no frame holds a report) and
+/// imports as it does directly.
+#[test]
+fn a_report_of_several_megabytes_is_imported_through_the_server_in_parts() {
+    let report = crate::support::synth::Corpus::from_sample().concatenated_report(10_000, 3);
+    // As one request it would be a frame over the limit (bytes travel as JSON numbers).
+    assert!(
+        report.len() * 3 > protocol::MAX_FRAME,
+        "{} bytes: it would fit one frame",
+        report.len()
+    );
+    let import = || Op::import(report.clone().into_bytes(), "big.txt", None, true);
+    // Directly, for comparison.
+    let (_e, direct_db) = sample_db();
+    let direct = open_ledger(&direct_db);
+    direct.apply(import()).expect("imported directly");
+    let expected = direct.store().tasks().expect("tasks");
+    drop(direct);
+    let (_d, db) = sample_db();
+    let _server = start(&db);
+    client(&db)
+        .call(import())
+        .expect("imported through the server");
+    let served = Session::Remote(client(&db))
+        .all_tasks()
+        .expect("every task, a page at a time");
+    assert!(served.len() > 1000, "{}", served.len());
+    assert_eq!(served.len(), expected.len());
+    if let Some((a, b)) = served.iter().zip(&expected).find(|(a, b)| a != b) {
+        panic!(
+            "task {} differs:\nserved   {:?}\ndirectly {:?}",
+            a.number,
+            (&a.goal, &a.domain_decision, &a.periods.len(), &a.notes),
+            (&b.goal, &b.domain_decision, &b.periods.len(), &b.notes)
+        );
+    }
+}
