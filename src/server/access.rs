@@ -141,8 +141,18 @@ pub fn decide(db: &Path, peer: &Peer) -> Access {
     match AccessConfig::load(db) {
         Ok(None) => Access::Edit,
         Ok(Some(config)) => config.decide(peer, db),
+        // Out of descriptors is no fault of access.toml: say what it is.
+        Err(e) if out_of_descriptors(&e.detail) => Access::Denied(
+            "the server has no file descriptors left (too many connections at once); try again in a while, or ask whoever runs it".into(),
+        ),
         Err(e) => Access::Denied(format!("the server cannot decide who may connect: {e}")),
     }
+}
+
+fn out_of_descriptors(detail: &str) -> bool {
+    [nix::libc::EMFILE, nix::libc::ENFILE]
+        .iter()
+        .any(|code| detail.contains(&format!("(os error {code})")))
 }
 
 /// The sentence a read-only user gets for an edit.
