@@ -181,7 +181,7 @@ ui alice-wide alice
 tmux_ resize-window -t "$SESSION:alice-wide" -x 200 -y 50
 ui alice-mono alice NO_COLOR=1
 for w in bob alice-wide alice-mono; do wait_for "$w" "全部" 20 || true; done
-ps -o user,pid,args -C duban >"$OUT/02-processes.txt" || true
+ps -o user:20,pid,args -C duban >"$OUT/02-processes.txt" || true
 grep -qE "^duban-svc .*duban --db $DB serve" "$OUT/02-processes.txt" \
     && pass "the shared server runs as the service account, duban-svc" \
     || fail "no 'duban --db $DB serve' run by duban-svc (see 02-processes.txt)"
@@ -195,7 +195,7 @@ for w in alice bob alice-wide alice-mono; do wait_for "$w" "^ #14 " 10 || true; 
 capture alice >"$OUT/03-alice-on-14.txt"
 
 say "bob presses 3 on task 14; alice's screen changes without a key"
-NOTICE="bob changed task 14: 未启动 $ARROW 进度滞后 \([0-9]{2}:[0-9]{2}\)"
+NOTICE="bob #14 状态 未启动 $ARROW 进度滞后 \([0-9]{2}:[0-9]{2}\)"
 before=$(capture alice)
 t0=$(now_us)
 keys bob 3
@@ -245,8 +245,8 @@ say "$SAMPLES more of bob's keys on task 14 (4, 3, ...), timed on alice's screen
 samples=("$alice_ms")
 for i in $(seq 1 "$SAMPLES"); do
     sleep 0.3
-    if [ $((i % 2)) = 1 ]; then k=4 re="bob changed task 14: 进度滞后 $ARROW 严重滞后"
-    else k=3 re="bob changed task 14: 严重滞后 $ARROW 进度滞后"; fi
+    if [ $((i % 2)) = 1 ]; then k=4 re="bob #14 状态 进度滞后 $ARROW 严重滞后"
+    else k=3 re="bob #14 状态 严重滞后 $ARROW 进度滞后"; fi
     ms=$(latency alice "$re" bob "$k")
     echo "  bob $k: ${ms} ms"
     if [ "$ms" = timeout ]; then fail "sample $i: alice's screen did not change"; else samples+=("$ms"); fi
