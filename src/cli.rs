@@ -954,6 +954,10 @@ fn print_units(out: &mut impl Write, units: &[UnitSummary]) -> Result<()> {
 /// joins the database's server, starting one for everybody when none runs, so the people
 /// on it see each other's edits live.
 pub fn run_ui(cli: &Cli) -> Result<()> {
+    // Before a database is opened or a server started for a screen that cannot be drawn.
+    if let Some(why) = crate::ui::terminal::check() {
+        anyhow::bail!(why);
+    }
     let path = cli.db.clone().unwrap_or_else(crate::paths::default_db);
     let session = crate::server::session::open_shared(&path, None)?;
     // Short enough for 80 columns: the path is in `duban --help`, the import in the README.

@@ -15,6 +15,8 @@ pub enum Action {
     #[serde(alias = "unbind")]
     NoOp,
     Quit,
+    /// `q`: back on an inner screen (detail, diff, units, help), quit on the task list.
+    Close,
     Help,
 
     MoveDown,
@@ -27,6 +29,9 @@ pub enum Action {
     PrevTab,
     Open,
     Back,
+    /// In a task's detail: the next (previous) task of the list it was opened from.
+    NextTask,
+    PrevTask,
     Search,
     Units,
 
@@ -208,7 +213,7 @@ pub struct Saved {
 
 impl Action {
     /// Every action a keymap may name, in the order help lists them.
-    pub const BINDABLE: [Action; 39] = [
+    pub const BINDABLE: [Action; 42] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::Top,
@@ -235,6 +240,9 @@ impl Action {
         Action::Import,
         Action::Help,
         Action::Quit,
+        Action::Close,
+        Action::NextTask,
+        Action::PrevTask,
         Action::Submit,
         Action::Cancel,
         Action::DeleteBack,
@@ -278,43 +286,46 @@ impl Action {
     /// One line for the help screen.
     pub fn describe(&self) -> String {
         let s = match self {
-            Action::NoOp => "nothing (unbinds the key)",
-            Action::Quit => "quit",
-            Action::Help => "this help",
-            Action::MoveDown => "move down / scroll down",
-            Action::MoveUp => "move up / scroll up",
-            Action::Top => "go to the top",
-            Action::Bottom => "go to the bottom",
-            Action::PageDown => "one page down",
-            Action::PageUp => "one page up",
-            Action::NextTab => "next domain tab",
-            Action::PrevTab => "previous domain tab",
-            Action::Open => "open the task (or the unit's tasks)",
-            Action::Back => "go back / clear the search",
-            Action::Search => "search: words, @unit, #52, status:, domain:, pinyin",
-            Action::Units => "units view: who is lagging",
-            Action::CycleStatus => "status: next in the table's order",
-            Action::CycleStatusBack => "status: previous in the table's order",
-            Action::AddNote => "add a note to the task",
-            Action::Undo => "undo the last status change",
-            Action::AcceptSuggestion => "accept the suggested status (序时进度)",
-            Action::ToggleDiff => "what changed since the previous period",
-            Action::Import => "import a report file (preview first; Enter imports)",
-            Action::Submit => "save the note / keep the search / preview the file",
-            Action::Cancel => "cancel the input",
-            Action::DeleteBack => "delete the character before the cursor",
-            Action::DeleteForward => "delete the character under the cursor",
-            Action::DeleteWordBack => "delete the word before the cursor",
-            Action::KillToEnd => "delete to the end of the line",
-            Action::ClearInput => "clear the input",
-            Action::CursorLeft => "cursor left",
-            Action::CursorRight => "cursor right",
-            Action::CursorHome => "cursor to the start",
-            Action::CursorEnd => "cursor to the end",
-            Action::Complete => "complete the file path (again: list the choices)",
+            Action::NoOp => "无（解除此键）",
+            Action::Quit => "退出",
+            Action::Close => "返回；在任务列表上退出",
+            Action::Help => "本帮助",
+            Action::MoveDown => "下移 / 向下滚动",
+            Action::MoveUp => "上移 / 向上滚动",
+            Action::Top => "到顶部",
+            Action::Bottom => "到底部",
+            Action::PageDown => "下一页",
+            Action::PageUp => "上一页",
+            Action::NextTab => "下一个领域标签",
+            Action::PrevTab => "上一个领域标签",
+            Action::Open => "打开任务（或该单位的任务）",
+            Action::Back => "返回 / 清除搜索",
+            Action::NextTask => "下一项任务（详情中）",
+            Action::PrevTask => "上一项任务（详情中）",
+            Action::Search => "搜索：关键词、@单位、#52、状态、领域、拼音",
+            Action::Units => "单位视图：谁在滞后",
+            Action::CycleStatus => "状态：按表中顺序下一个",
+            Action::CycleStatusBack => "状态：按表中顺序上一个",
+            Action::AddNote => "给任务加备注",
+            Action::Undo => "撤销上一次修改",
+            Action::AcceptSuggestion => "采纳建议状态（序时进度）",
+            Action::ToggleDiff => "与上一报告期相比的变化",
+            Action::Import => "导入报告文件（先预览，Enter 导入）",
+            Action::Submit => "保存备注 / 保留搜索 / 预览文件",
+            Action::Cancel => "取消输入",
+            Action::DeleteBack => "删除光标前的字",
+            Action::DeleteForward => "删除光标处的字",
+            Action::DeleteWordBack => "删除光标前的词",
+            Action::KillToEnd => "删除到行尾",
+            Action::ClearInput => "清空输入",
+            Action::CursorLeft => "光标左移",
+            Action::CursorRight => "光标右移",
+            Action::CursorHome => "光标到行首",
+            Action::CursorEnd => "光标到行尾",
+            Action::Complete => "补全文件路径（再按：列出候选）",
             _ => {
                 if let Some(st) = self.set_status() {
-                    return format!("status: {} ({})", st.label(), st.id());
+                    return format!("状态：{}（{}）", st.label(), st.id());
                 }
                 return self.name();
             }

@@ -104,25 +104,22 @@ impl Effect {
         Some(match self {
             Effect::SetStatus { number, status } => (
                 SavedKind::Status,
-                format!("task {number} to {}", status.label()),
+                format!("#{number} → {}", status.label()),
                 Op::set_status(number, status, None),
             ),
             Effect::Undo(event) => (
                 SavedKind::Undo,
-                format!("undo on task {}", event.task),
+                format!("撤销 #{}", event.task),
                 Op::Undo { seq: event.seq },
             ),
             Effect::AddNote { number, text } => (
                 SavedKind::Note,
-                format!("note on task {number}"),
+                format!("#{number} 备注"),
                 Op::add_note(number, &text),
             ),
             Effect::AcceptSuggestion { number, suggestion } => (
                 SavedKind::Accept,
-                format!(
-                    "suggested status {} for task {number}",
-                    suggestion.status.label()
-                ),
+                format!("#{number} → {}（采纳建议）", suggestion.status.label()),
                 suggestion.accept(number),
             ),
             Effect::Search(_)
@@ -626,7 +623,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         .collect();
     if let Some(what) = edits.last() {
         state.saving += edits.len();
-        state.info(format!("saving {what}…"));
+        state.info(format!("正在保存 {what}…"));
     }
     state.refresh_lists();
     effects
@@ -649,6 +646,19 @@ fn handle(state: &mut State, action: Action) -> Vec<Effect> {
             state.quit = true;
             Vec::new()
         }
+        Action::Close if state.input.is_none() => {
+            state.message = None;
+            match state.screen() {
+                None => state.quit = true,
+                // The preview leaves as its own back key says (nothing imported).
+                Some(Screen::Import { .. }) => return handle(state, Action::Back),
+                Some(_) => {
+                    state.stack.pop();
+                    state.fix_scroll();
+                }
+            }
+            Vec::new()
+        }
         Action::Resize(w, h) => {
             state.size = (w, h);
             state.fix_scroll();
@@ -661,7 +671,7 @@ fn handle(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Failed { what, error } => {
             state.saving = state.saving.saturating_sub(1);
-            state.error(format!("NOT saved ({what}): {error}"));
+            state.error(format!("未保存（{what}）：{error}"));
             Vec::new()
         }
         Action::Tasks(page) => {
@@ -779,10 +789,7 @@ impl State {
             a => a.set_status().unwrap_or(current),
         };
         if to == current {
-            self.info(format!(
-                "task {number} is already {}; nothing changed",
-                to.label()
-            ));
+            self.info(format!("#{number} 已是 {}，未作修改", to.label()));
             return Some(Vec::new());
         }
         Some(vec![Effect::SetStatus { number, status: to }])
@@ -798,7 +805,7 @@ impl State {
         match number.and_then(|n| self.task(n)) {
             Some(t) => Some((t.number, t.status)),
             None => {
-                self.info("no task selected: move to a task first");
+                self.info("未选中任务：请先移到一项任务上");
                 None
             }
         }
@@ -813,14 +820,14 @@ impl State {
 
     /// A read-only person pressed an edit key: said at once, no round trip to the server.
     fn refuse_edit(&mut self) {
-        self.error("you may only read this database: nothing changed (editors are listed in access.toml beside it)");
+        self.error("你只能查看此数据库，未作修改（可编辑的人列在数据库旁的 access.toml 中）");
     }
 
     fn start_undo(&mut self) -> Vec<Effect> {
         match self.undo.last() {
             Some(ev) => vec![Effect::Undo(ev.clone())],
             None => {
-                self.info("nothing to undo: no status change in this session");
+                self.info("没有可撤销的修改：本次打开后还没有改过状态");
                 Vec::new()
             }
         }
@@ -833,7 +840,7 @@ impl State {
         let undo_hint = self
             .keymap
             .hint(Mode::List, &Action::Undo)
-            .map(|k| format!(" · {k} undoes"))
+            .map(|k| format!(" · {k} 撤销"))
             .unwrap_or_default();
         let here = self.task(number).is_some();
         self.apply_event(&event);
@@ -844,7 +851,7 @@ impl State {
                     SavedKind::Accept => {
                         self.undo.push(event.clone());
                         self.ok(format!(
-                            "saved: task {number} {} {arrow} {} as suggested{undo_hint}",
+                            "已保存 #{number} {} {arrow} {}（采纳建议）{undo_hint}",
                             from.label(),
                             to.label()
                         ));
@@ -852,7 +859,7 @@ impl State {
                     SavedKind::Undo => {
                         self.undo.pop();
                         self.ok(format!(
-                            "undone and saved: task {number} is back to {} ({} {arrow} {})",
+                            "已撤销并保存 #{number} 恢复为 {}（{} {arrow} {}）",
                             to.label(),
                             from.label(),
                             to.label()
@@ -861,7 +868,7 @@ impl State {
                     _ => {
                         self.undo.push(event.clone());
                         self.ok(format!(
-                            "saved: task {number} {} {arrow} {}{undo_hint}",
+                            "已保存 #{number} {} {arrow} {}{undo_hint}",
                             from.label(),
                             to.label()
                         ));
@@ -869,9 +876,9 @@ impl State {
                 }
             }
             (Change::Note { text }, true) => {
-                self.ok(format!("note saved on task {number}: {text}"));
+                self.ok(format!("已保存 #{number} 备注：{text}"));
             }
-            _ => self.ok(format!("saved (task {number})")),
+            _ => self.ok(format!("已保存 #{number}")),
         }
         self.record(event);
         self.task_changed(number);

@@ -11,7 +11,7 @@ use crate::search::{SearchOutcome, Searcher};
 use crate::server::client::{Live, Subscription};
 use crate::server::session::{Session, SessionError};
 use crate::ui::action::{Action, Previewed};
-use crate::ui::app::State;
+use crate::ui::app::{MessageKind, State};
 use crate::ui::backend::SshBackend;
 use crate::ui::effects::{dispatch, preview_now, run_job, run_now, Job, Workers};
 use crate::ui::keymap::{Key, Mode};
@@ -50,6 +50,53 @@ pub fn key_action(state: &State, ev: &KeyEvent) -> Option<Action> {
         }
     }
     None
+}
+
+/// The key presses a key event stands for. A terminal sends Esc as the byte that also
+/// starts an Alt combination, so `Esc j` typed quickly (or arriving together over a slow
+/// link) is read as Alt-j. Where Alt-j means nothing on the current screen it is taken as
+/// what was typed: Esc, then j — otherwise the Esc is lost, the screen stays where it was,
+/// and the next key judges the wrong task.
+pub fn presses(state: &State, ev: &KeyEvent) -> Vec<KeyEvent> {
+    let key = Key::from_event(ev);
+    let alt = key.mods.contains(KeyModifiers::ALT);
+    if !alt || key.code == KeyCode::Esc || state.keymap.action(state.mode(), key).is_some() {
+        return vec![*ev];
+    }
+    let mut rest = *ev;
+    rest.modifiers.remove(KeyModifiers::ALT);
+    vec![
+        KeyEvent::new_with_kind(KeyCode::Esc, KeyModifiers::NONE, ev.kind),
+        rest,
+    ]
+}
+
+/// Applies a terminal event to the state, key press by key press: each press is decoded on
+/// the screen the one before it left (`Esc j` read as Alt-j goes back first, then moves).
+/// `act` runs each action (`update` and its effects) and is not called after a quit.
+pub fn apply_event(
+    state: &mut State,
+    event: Event,
+    mouse: bool,
+    mut act: impl FnMut(&mut State, Action),
+) {
+    match event {
+        Event::Key(k) if k.kind == KeyEventKind::Press => {
+            for press in presses(state, &k) {
+                if state.quit {
+                    break;
+                }
+                if let Some(action) = key_action(state, &press) {
+                    act(state, action);
+                }
+            }
+        }
+        other => {
+            if let Some(action) = event_action(state, other, mouse) {
+                act(state, action);
+            }
+        }
+    }
 }
 
 /// The action a terminal event means, if any. Only key presses count (not releases or
@@ -259,7 +306,7 @@ pub async fn run_loop<W: Write>(
     // What the state asked for before the loop ran (the rest of the tasks) starts now.
     dispatch(state, session, &mut workers, Action::NoOp);
 
-    loop {
+    let ended = 'run: loop {
         running.extend(workers.jobs.drain(..).map(|job| job_future(session, job)));
         let woke = tokio::select! {
             ev = events.next() => Woke::Terminal(ev),
@@ -267,9 +314,9 @@ pub async fn run_loop<W: Write>(
             Some(l) = next_live(&mut live) => Woke::Live(l),
             Some(a) = work_rx.recv() => Woke::Work(a),
             Some(a) = running.next() => Woke::Work(a),
-            _ = hangup.recv() => return Ok(Ended::Signal),
-            _ = terminate.recv() => return Ok(Ended::Signal),
-            _ = interrupt.recv() => return Ok(Ended::Signal),
+            _ = hangup.recv() => break 'run Ended::Signal,
+            _ = terminate.recv() => break 'run Ended::Signal,
+            _ = interrupt.recv() => break 'run Ended::Signal,
         };
         let first = match woke {
             Woke::Terminal(ev) => ev,
@@ -304,15 +351,15 @@ pub async fn run_loop<W: Write>(
         loop {
             match next {
                 Some(Ok(ev)) => {
-                    if let Some(action) = event_action(state, ev, mouse) {
+                    apply_event(state, ev, mouse, |state, action| {
                         dispatch(state, session, &mut workers, action);
                         dirty = true;
-                    }
+                    });
                 }
-                Some(Err(_)) | None => return Ok(Ended::InputClosed),
+                Some(Err(_)) | None => break 'run Ended::InputClosed,
             }
             if state.quit {
-                return Ok(Ended::Quit);
+                break 'run Ended::Quit;
             }
             // Drain whatever is already queued before drawing. Not with `now_or_never` on the
             // stream: polling it with a no-op waker parks crossterm's wake task on that waker
@@ -326,5 +373,34 @@ pub async fn run_loop<W: Write>(
         if dirty {
             draw(terminal, state)?;
         }
+    };
+    // Edits pressed just before leaving (`4 q` typed together) are sent and waited for, so
+    // that leaving never drops a judgement silently.
+    running.extend(workers.jobs.drain(..).map(|job| job_future(session, job)));
+    if state.saving > 0 {
+        state.info(format!("正在保存 {} 项修改…", state.saving));
+        let _ = draw(terminal, state);
+        let deadline = tokio::time::sleep(SAVE_ON_EXIT);
+        tokio::pin!(deadline);
+        while state.saving > 0 {
+            tokio::select! {
+                Some(a) = running.next() => dispatch(state, session, &mut workers, a),
+                _ = &mut deadline => break,
+                else => break,
+            }
+        }
+        if state.saving > 0 {
+            anyhow::bail!(
+                "退出时仍有 {} 项修改未得到确认，可能没有保存：请重新打开 duban 查看这些任务的状态",
+                state.saving
+            );
+        }
+        if let Some(m) = state.message.as_ref().filter(|m| m.kind == MessageKind::Error) {
+            anyhow::bail!("退出前的修改没有保存：{}", m.text);
+        }
     }
+    Ok(ended)
 }
+
+/// How long leaving waits for edits still unacknowledged.
+const SAVE_ON_EXIT: Duration = Duration::from_secs(15);

@@ -102,3 +102,46 @@ pub fn install_panic_hook() {
         }));
     });
 }
+
+/// Why this terminal cannot show the UI, when it cannot: `TERM=dumb` (Emacs shells, some
+/// job runners) understands no cursor movement, and without a terminal on both ends there
+/// is nothing to draw on or read keys from. Said before anything is opened or started.
+pub fn unsuitable(term: Option<&str>, stdin_tty: bool, stdout_tty: bool) -> Option<String> {
+    const INSTEAD: &str = "或改用命令：duban list、duban show 编号、duban search 关键词";
+    if term.is_some_and(|t| t.trim() == "dumb") {
+        return Some(format!(
+            "终端类型 TERM=dumb 显示不了 duban 的界面：请在 xterm、tmux 等终端中打开（TERM 如 xterm-256color），{INSTEAD}"
+        ));
+    }
+    if !stdin_tty || !stdout_tty {
+        return Some(format!(
+            "界面需要在终端中运行（标准输入和输出都应是终端），{INSTEAD}"
+        ));
+    }
+    None
+}
+
+/// [`unsuitable`] for this process's terminal.
+pub fn check() -> Option<String> {
+    use std::io::IsTerminal;
+    unsuitable(
+        std::env::var("TERM").ok().as_deref(),
+        io::stdin().is_terminal(),
+        io::stdout().is_terminal(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unsuitable;
+
+    #[test]
+    fn a_dumb_terminal_or_a_pipe_gets_a_sentence() {
+        let dumb = unsuitable(Some("dumb"), true, true).expect("refused");
+        assert!(dumb.contains("TERM=dumb") && dumb.contains("duban list"), "{dumb}");
+        let piped = unsuitable(Some("xterm-256color"), false, true).expect("refused");
+        assert!(piped.contains("终端"), "{piped}");
+        assert_eq!(unsuitable(Some("xterm-256color"), true, true), None);
+        assert_eq!(unsuitable(None, true, true), None);
+    }
+}

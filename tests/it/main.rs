@@ -26,6 +26,7 @@ mod search;
 mod server;
 mod ui_bytes;
 mod ui_import;
+mod ui_keys;
 mod ui_keymap;
 mod ui_search;
 mod ui_sizes;

@@ -94,7 +94,7 @@ fn i_opens_the_path_input_with_its_hint() {
     );
     assert_eq!(s.mode(), Mode::Input);
     let screen = screen_text(&s);
-    assert!(screen.contains("import file:"), "{screen}");
+    assert!(screen.contains("导入文件："), "{screen}");
     assert!(screen.contains("Tab completes"), "{screen}");
     // Esc there writes nothing and says so.
     press(&mut s, &session, Action::Cancel);
@@ -523,10 +523,10 @@ fn i_is_bound_in_every_shipped_keymap_and_listed_in_help() {
             .iter()
             .map(|l| l.to_string() + "\n")
             .collect();
-        assert!(help.contains("import a report file"), "{name}:\n{help}");
+        assert!(help.contains("导入报告文件"), "{name}:\n{help}");
         assert!(help.contains("Import preview (导入预览)"), "{help}");
         assert!(help.contains("cancel: nothing is written"), "{help}");
-        assert!(help.contains("complete the file path"), "{help}");
+        assert!(help.contains("补全文件路径"), "{help}");
     }
 }
 

@@ -61,7 +61,7 @@ fn default_keymap_has_the_product_keys() {
         ("u", Action::Undo),
         ("U", Action::Units),
         ("?", Action::Help),
-        ("q", Action::Quit),
+        ("q", Action::Close),
     ];
     for (spec, action) in want {
         assert_eq!(
@@ -150,7 +150,7 @@ fn a_broken_user_file_is_reported_and_the_defaults_are_used() {
     assert!(p.contains("mvoe_down") && p.contains("[lsit]"), "{p}");
     assert_eq!(
         k.action(Mode::List, key("q")),
-        Some(Action::Quit),
+        Some(Action::Close),
         "nothing of the broken file applies"
     );
     std::fs::write(&file, "this is not toml = = =").expect("write");
@@ -204,7 +204,7 @@ fn help_is_generated_from_the_loaded_keymap() {
         .collect();
     let units_line = text
         .lines()
-        .find(|l| l.contains("units view"))
+        .find(|l| l.contains("单位视图"))
         .expect("units line");
     assert!(
         units_line.contains("F2") && !units_line.contains(" U "),

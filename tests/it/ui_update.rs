@@ -275,15 +275,13 @@ fn status_keys_become_effects_and_the_screen_waits_for_the_store() {
     assert!(s
         .message
         .as_ref()
-        .is_some_and(|m| m.text.starts_with("saving task 1")));
+        .is_some_and(|m| m.text.starts_with("正在保存 #1")));
     saved(&mut s, &e[0], 100);
     assert_eq!(s.task(1).expect("task").status, Status::SeriouslyBehind);
     let m = s.message.clone().expect("message");
     assert_eq!(m.kind, MessageKind::Ok);
     assert!(
-        m.text.contains("saved")
-            && m.text.contains("正常推进 → 严重滞后")
-            && m.text.contains("task 1"),
+        m.text.starts_with("已保存 #1 ") && m.text.contains("正常推进 → 严重滞后"),
         "{}",
         m.text
     );
@@ -299,7 +297,7 @@ fn setting_the_current_status_changes_nothing_and_says_so() {
         .message
         .expect("message")
         .text
-        .contains("already 正常推进"));
+        .contains("已是 正常推进"));
 }
 
 #[test]
@@ -317,7 +315,7 @@ fn a_failed_write_is_reported_in_words_and_changes_nothing() {
     let m = s.message.expect("message");
     assert_eq!(m.kind, MessageKind::Error);
     assert!(
-        m.text.contains("NOT saved") && m.text.contains("disk full"),
+        m.text.contains("未保存") && m.text.contains("disk full"),
         "{}",
         m.text
     );
@@ -332,7 +330,7 @@ fn undo_reverts_the_last_status_change_of_the_session_as_a_new_event() {
         .clone()
         .expect("message")
         .text
-        .contains("nothing to undo"));
+        .contains("没有可撤销"));
     let e = run(&mut s, &[Action::SetBehind]);
     let first = saved(&mut s, &e[0], 100);
     let e = run(&mut s, &[Action::MoveDown, Action::SetDone]);
@@ -342,7 +340,7 @@ fn undo_reverts_the_last_status_change_of_the_session_as_a_new_event() {
     assert!(matches!(&u[..], [Effect::Undo(ev)] if ev.task == 2 && ev.seq == 101));
     saved(&mut s, &u[0], 102);
     assert_eq!(s.task(2).expect("task").status, Status::Behind);
-    assert!(s.message.clone().expect("message").text.contains("undone"));
+    assert!(s.message.clone().expect("message").text.contains("已撤销"));
     let u = run(&mut s, &[Action::Undo]);
     assert_eq!(u, vec![Effect::Undo(first)]);
     saved(&mut s, &u[0], 103);
@@ -407,7 +405,7 @@ fn note_input_takes_chinese_and_measures_the_cursor_in_columns() {
         .message
         .expect("message")
         .text
-        .contains("note saved on task 2"));
+        .contains("已保存 #2 备注"));
 }
 
 #[test]
@@ -642,7 +640,7 @@ fn edits_reach_the_ledger_before_the_status_bar_says_saved() {
         .clone()
         .expect("message")
         .text
-        .starts_with("saved: task 14"));
+        .starts_with("已保存 #14"));
     press(&mut s, KeyCode::Char('u'));
     assert_eq!(ledger.task(14).expect("task").status, Status::OnTrack);
     press(&mut s, KeyCode::Char('n'));
@@ -671,7 +669,7 @@ fn edits_reach_the_ledger_before_the_status_bar_says_saved() {
     );
     // An edit the store refuses is reported, not applied.
     press(&mut s, KeyCode::Char('2'));
-    assert!(s.message.clone().expect("message").text.contains("already"));
+    assert!(s.message.clone().expect("message").text.contains("已是"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -711,7 +709,7 @@ fn accept_becomes_an_effect_and_the_status_changes_only_when_saved() {
     assert!(
         s.message
             .as_ref()
-            .is_some_and(|m| m.text.starts_with("saving")),
+            .is_some_and(|m| m.text.starts_with("正在保存")),
         "saving… until the store answers"
     );
     let event = saved(&mut s, &e[0], 100);
@@ -720,14 +718,14 @@ fn accept_becomes_an_effect_and_the_status_changes_only_when_saved() {
     let m = s.message.clone().expect("message");
     assert_eq!(m.kind, MessageKind::Ok);
     assert!(
-        m.text.starts_with("saved: task 2 进度滞后 → ") && m.text.contains("as suggested"),
+        m.text.starts_with("已保存 #2 进度滞后 → ") && m.text.contains("采纳建议"),
         "{}",
         m.text
     );
     assert_eq!(s.history.last(), Some(&event));
     // Accepting again changes nothing and says so.
     assert!(run(&mut s, &[Action::AcceptSuggestion]).is_empty());
-    assert!(message(&s).contains("already"), "{}", message(&s));
+    assert!(message(&s).contains("已是"), "{}", message(&s));
     // An accepted suggestion is undone like any status change.
     let u = run(&mut s, &[Action::Undo]);
     assert_eq!(u, vec![Effect::Undo(event)]);
@@ -741,21 +739,20 @@ fn no_suggestion_is_said_in_words() {
     assert!(run(&mut s, &[Action::AcceptSuggestion]).is_empty());
     let m = message(&s);
     assert!(
-        m.contains("no suggested status for task 90")
-            && m.contains("latest period (2020年上半年) reports no progress"),
+        m.contains("#90 没有建议状态") && m.contains("最新报告期（2020年上半年）没有报告进展"),
         "{m}"
     );
     select(&mut s, 18);
     assert!(run(&mut s, &[Action::Open, Action::AcceptSuggestion]).is_empty());
     let m = message(&s);
     assert!(
-        m.contains("no suggested status for task 18") && m.contains("no completion figure"),
+        m.contains("#18 没有建议状态") && m.contains("没有完成情况的数字"),
         "{m}"
     );
     // Not on the units screen, where no task is selected.
     run(&mut s, &[Action::Back, Action::Units]);
     assert!(run(&mut s, &[Action::AcceptSuggestion]).is_empty());
-    assert!(message(&s).contains("no task selected"));
+    assert!(message(&s).contains("未选中任务"));
 }
 
 #[test]
@@ -800,7 +797,7 @@ fn diff_toggles_on_a_task_with_two_periods_and_explains_when_there_is_one() {
     assert!(matches!(s.screen(), Some(Screen::Detail { number: 1, .. })));
     let m = message(&s);
     assert!(
-        m.contains("only one period") && m.contains("nothing to compare"),
+        m.contains("只有一个报告期") && m.contains("无可对比"),
         "{m}"
     );
     let mut tasks = ui_fixture::tasks();
@@ -816,9 +813,9 @@ fn diff_toggles_on_a_task_with_two_periods_and_explains_when_there_is_one() {
     );
     select(&mut s, 90);
     run(&mut s, &[Action::Open, Action::ToggleDiff]);
-    assert!(message(&s).contains("no progress reported yet"));
+    assert!(message(&s).contains("还没有报告进展"));
     assert!(run(&mut s, &[Action::AcceptSuggestion]).is_empty());
-    assert!(message(&s).contains("no progress reported yet"));
+    assert!(message(&s).contains("还没有报告进展"));
     // `d` means nothing on the list.
     run(&mut s, &[Action::Back, Action::ToggleDiff]);
     assert!(s.screen().is_none());
@@ -967,7 +964,7 @@ fn accepting_a_suggestion_on_the_sample_writes_the_status_and_a_history_event_wi
         sug.note()
     );
     assert!(
-        message(&s).starts_with("saved: task 8 未启动 → 正常推进 as suggested"),
+        message(&s).starts_with("已保存 #8 未启动 → 正常推进（采纳建议）"),
         "{}",
         message(&s)
     );
@@ -985,7 +982,7 @@ fn accepting_a_suggestion_on_the_sample_writes_the_status_and_a_history_event_wi
 
     // Again: nothing to accept, nothing written.
     press(&mut s, &ledger, KeyCode::Char('a'));
-    assert!(message(&s).contains("already 正常推进"), "{}", message(&s));
+    assert!(message(&s).contains("已是 正常推进"), "{}", message(&s));
     assert_eq!(
         ledger.all_history(Some(8)).expect("history").len(),
         events + 1
@@ -1008,7 +1005,7 @@ fn accepting_a_suggestion_on_the_sample_writes_the_status_and_a_history_event_wi
     let n = ledger.all_history(Some(none)).expect("history").len();
     press(&mut s, &ledger, KeyCode::Char('a'));
     assert!(
-        message(&s).starts_with(&format!("no suggested status for task {none}")),
+        message(&s).starts_with(&format!("#{none} 没有建议状态")),
         "{}",
         message(&s)
     );
@@ -1066,7 +1063,7 @@ fn the_q3_period_diff_opens_with_d_and_accepting_there_uses_the_latest_period() 
     open_in(&mut s, &ledger, 1);
     press(&mut s, &ledger, KeyCode::Char('d'));
     assert!(matches!(s.screen(), Some(Screen::Detail { number: 1, .. })));
-    assert!(message(&s).contains("only one period (2020年上半年): nothing to compare"));
+    assert!(message(&s).contains("只有一个报告期（2020年上半年），无可对比"));
 }
 
 #[test]
@@ -1082,7 +1079,7 @@ fn a_reader_is_told_at_once_that_edits_are_refused_and_nothing_is_asked_of_the_s
         assert!(run(&mut s, std::slice::from_ref(&a)).is_empty(), "{a:?}");
         let m = s.message.clone().expect("message");
         assert_eq!(m.kind, MessageKind::Error);
-        assert!(m.text.contains("only read"), "{}", m.text);
+        assert!(m.text.contains("只能查看"), "{}", m.text);
     }
     assert!(s.input.is_none(), "no note line opens");
     // Reading goes on as before.
@@ -1329,11 +1326,11 @@ fn a_ui_reads_a_task_when_its_detail_opens_and_holds_summaries_otherwise() {
     s.fix_scroll();
     let effects = update(&mut s, Action::Open);
     assert!(effects.contains(&Effect::Show(vec![14])), "{effects:?}");
-    assert!(draw(&s).contains("reading task 14"), "{}", draw(&s));
+    assert!(draw(&s).contains("正 在 读 取  #14"), "{}", draw(&s));
     settle_jobs(&mut s, &session, effects);
     assert!(s.detail(14).is_some());
     let shown = draw(&s);
-    assert!(!shown.contains("reading task 14"), "{shown}");
+    assert!(!shown.contains("正 在 读 取  #14"), "{shown}");
     assert!(shown.replace(' ', "").contains("牵头单位"), "{shown}");
     // Back and in again: no second read.
     update(&mut s, Action::Back);

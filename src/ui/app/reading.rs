@@ -29,9 +29,51 @@ impl State {
                 self.open_search();
             }
             Action::ToggleDiff => self.toggle_diff(),
+            Action::NextTask => self.step_task(1),
+            Action::PrevTask => self.step_task(-1),
             _ => {}
         }
         Vec::new()
+    }
+
+    /// `]` / `[` in a detail: the next (previous) task of the list below it — a unit's
+    /// tasks or the main list under its tab and search — which also moves that list's
+    /// selection, so going back lands on the task last read.
+    pub(super) fn step_task(&mut self, delta: isize) {
+        let Some(number) = self.screen().and_then(Screen::task_number) else {
+            return;
+        };
+        // The diff of one task does not turn into the diff of another: back to the detail.
+        if matches!(self.screen(), Some(Screen::Diff { .. })) {
+            self.stack.pop();
+        }
+        let detail = self.stack.pop();
+        let list: Vec<u32> = self.list_tasks().iter().map(|t| t.number).collect();
+        let next = list
+            .iter()
+            .position(|n| *n == number)
+            .and_then(|i| i.checked_add_signed(delta))
+            .and_then(|i| list.get(i).copied());
+        match next {
+            Some(next) => {
+                let offset = self.list_offset();
+                self.set_list_selection(Some(next), offset);
+                self.fix_scroll();
+                self.open_detail(next);
+            }
+            None => {
+                if let Some(d) = detail {
+                    self.stack.push(d);
+                }
+                self.info(if !list.contains(&number) {
+                    "此任务不在当前列表中：返回列表再选".to_string()
+                } else if delta > 0 {
+                    format!("#{number} 已是列表的最后一项")
+                } else {
+                    format!("#{number} 已是列表的第一项")
+                });
+            }
+        }
     }
 
     /// `d`: the diff of the open task's latest period against the previous one, or back.
@@ -48,12 +90,12 @@ impl State {
                 };
                 match (task.periods, &task.latest_period) {
                     (0, _) | (_, None) => self.info(format!(
-                        "task {number} has no progress reported yet: nothing to compare"
+                        "#{number} 还没有报告进展，无可对比"
                     )),
                     (1, Some(only)) => {
                         let name = text::clean(only);
                         self.info(format!(
-                            "task {number} has only one period ({name}): nothing to compare"
+                            "#{number} 只有一个报告期（{name}），无可对比"
                         ))
                     }
                     _ => {
@@ -74,13 +116,13 @@ impl State {
             return self.no_suggestion_reason_in(task);
         }
         match self.task(number).and_then(|t| t.latest_period.as_deref()) {
-            None => "no progress reported yet".to_string(),
+            None => "还没有报告进展".to_string(),
             Some(name) if self.schedule.elapsed(name).is_none() => format!(
-                "序时进度 of \"{}\" is not known (data/schedule.toml)",
+                "不知道“{}”的序时进度（见 data/schedule.toml）",
                 text::clean(name)
             ),
             Some(name) => format!(
-                "its latest period ({}) has no completion figure",
+                "最新报告期（{}）的进展中没有完成情况的数字",
                 text::clean(name)
             ),
         }
@@ -88,17 +130,17 @@ impl State {
 
     fn no_suggestion_reason_in(&self, task: &Task) -> String {
         match task.latest_period() {
-            None => "no progress reported yet".to_string(),
+            None => "还没有报告进展".to_string(),
             Some(p) if self.schedule.elapsed(&p.name).is_none() => format!(
-                "序时进度 of \"{}\" is not known (data/schedule.toml)",
+                "不知道“{}”的序时进度（见 data/schedule.toml）",
                 text::clean(&p.name)
             ),
             Some(p) if p.paragraphs.iter().all(|x| x.trim().is_empty()) => format!(
-                "its latest period ({}) reports no progress",
+                "最新报告期（{}）没有报告进展",
                 text::clean(&p.name)
             ),
             Some(p) => format!(
-                "its latest period ({}) has no completion figure",
+                "最新报告期（{}）的进展中没有完成情况的数字",
                 text::clean(&p.name)
             ),
         }
@@ -119,12 +161,12 @@ impl State {
         };
         let Some(suggestion) = self.suggestion(number).cloned() else {
             let why = self.no_suggestion_reason(number);
-            self.info(format!("no suggested status for task {number}: {why}"));
+            self.info(format!("#{number} 没有建议状态：{why}"));
             return Some(Vec::new());
         };
         if suggestion.status == current {
             self.info(format!(
-                "task {number} is already {}, as suggested; nothing changed",
+                "#{number} 已是 {}（即建议状态），未作修改",
                 current.label()
             ));
             return Some(Vec::new());

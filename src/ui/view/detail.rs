@@ -79,7 +79,7 @@ pub fn push_status(out: &mut Vec<Line<'static>>, state: &State, task: &Task, w: 
     );
     let Some(sug) = state.suggestion(task.number) else {
         push_field(out, "状态", vec![status], w, theme);
-        let why = format!("none: {}", state.no_suggestion_reason(task.number));
+        let why = format!("无：{}", state.no_suggestion_reason(task.number));
         if w < LABEL + 8 {
             out.push(Line::styled("建议".to_string(), theme.dim()));
             push_wrapped(out, &why, w, 2, theme.dim());
@@ -169,13 +169,12 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
 
     push_status(&mut out, state, task, w);
     let domain = format!(
-        "{} ({}){}",
+        "{}{}",
         task.domain.label(),
-        task.domain.id(),
         if task.domain_decision.manual {
-            " · moved by hand".to_string()
+            " · 人工调整".to_string()
         } else {
-            format!(" · rule {}", text::clean(&task.domain_decision.rule))
+            format!(" · 规则 {}", text::clean(&task.domain_decision.rule))
         }
     );
     push_field(&mut out, "领域", vec![Span::raw(domain)], w, theme);
@@ -206,13 +205,13 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     if task.periods.is_empty() {
         out.push(Line::raw(""));
         out.push(heading("工作进展"));
-        out.push(Line::styled("  (no progress reported yet)", theme.dim()));
+        out.push(Line::styled("  （还没有报告进展）", theme.dim()));
     }
     let diff_hint = if task.periods.len() >= 2 {
         state
             .keymap
             .hint(Mode::Detail, &Action::ToggleDiff)
-            .map(|k| format!(" · {k} 变化 diff"))
+            .map(|k| format!(" · {k} 看变化"))
             .unwrap_or_default()
     } else {
         String::new()
@@ -220,7 +219,7 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     for (i, period) in task.periods.iter().rev().enumerate() {
         out.push(Line::raw(""));
         let latest = if i == 0 {
-            format!(" (latest){diff_hint}")
+            format!("（最新）{diff_hint}")
         } else {
             String::new()
         };
@@ -229,7 +228,7 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
             text::clean(&period.name)
         )));
         if period.paragraphs.iter().all(|p| p.trim().is_empty()) {
-            out.push(Line::styled("  (empty)", theme.dim()));
+            out.push(Line::styled("  （空）", theme.dim()));
         }
         for p in &period.paragraphs {
             for item in text::split_items(p) {
@@ -239,9 +238,9 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     }
 
     out.push(Line::raw(""));
-    out.push(heading(&format!("备注 notes ({})", task.notes.len())));
+    out.push(heading(&format!("备注（{} 条）", task.notes.len())));
     if task.notes.is_empty() {
-        out.push(Line::styled("  (none)", theme.dim()));
+        out.push(Line::styled("  （无）", theme.dim()));
     }
     for note in task.notes.iter().rev() {
         push_wrapped(
@@ -258,11 +257,11 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     out.push(Line::raw(""));
     if state.history_here(task.number) {
         out.push(heading(&format!(
-            "历史 history ({}, newest first)",
+            "历史（{} 条，新的在前）",
             events.len()
         )));
     } else {
-        out.push(heading("历史 history (reading…)"));
+        out.push(heading("历史（读取中…）"));
     }
     for e in events.iter().rev() {
         let head = format!("{} {}  ", time(&e.at, tz), text::clean(&e.user));
@@ -322,7 +321,7 @@ pub fn render_task(
             l.body,
             l.body.x,
             l.body.y,
-            &format!("task {number} is gone"),
+            &format!("#{number} 已不存在"),
             state.theme.error(),
         );
         return;
@@ -336,7 +335,7 @@ pub fn render_task(
             l.body,
             l.body.x,
             l.body.y,
-            &format!("reading task {number}…"),
+            &format!("正在读取 #{number}…"),
             state.theme.dim(),
         );
         return;

@@ -17,47 +17,46 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
     use Action::*;
     match mode {
         Mode::List => vec![
-            (vec![MoveDown, MoveUp], "move", 9),
-            (vec![Open], "open", 1),
-            (vec![CycleStatus], "status", 2),
-            (vec![AddNote], "note", 5),
-            (vec![Undo], "undo", 6),
-            (vec![NextTab], "domain", 4),
-            (vec![Units], "units", 3),
-            (vec![Search], "search", 7),
-            (vec![Help], "help", 0),
-            (vec![Quit], "quit", 8),
+            (vec![MoveDown, MoveUp], "移动", 9),
+            (vec![Open], "打开", 1),
+            (vec![CycleStatus], "状态", 2),
+            (vec![AddNote], "备注", 5),
+            (vec![Undo], "撤销", 6),
+            (vec![NextTab], "领域", 4),
+            (vec![Units], "单位", 3),
+            (vec![Search], "搜索", 7),
+            (vec![Help], "帮助", 0),
+            (vec![Close], "退出", 8),
         ],
         Mode::Detail => vec![
-            (vec![MoveDown, MoveUp], "scroll", 5),
-            (vec![Back], "back", 1),
-            (vec![CycleStatus], "status", 3),
-            (vec![ToggleDiff], "diff", 2),
-            (vec![AcceptSuggestion], "accept", 2),
-            (vec![AddNote], "note", 6),
-            (vec![Undo], "undo", 7),
-            (vec![Help], "help", 0),
-            (vec![Quit], "quit", 8),
+            (vec![MoveDown, MoveUp], "滚动", 5),
+            (vec![Back], "返回", 1),
+            (vec![CycleStatus], "状态", 3),
+            (vec![NextTask, PrevTask], "下/上一项", 4),
+            (vec![ToggleDiff], "对比", 2),
+            (vec![AcceptSuggestion], "采纳", 2),
+            (vec![AddNote], "备注", 6),
+            (vec![Undo], "撤销", 7),
+            (vec![Help], "帮助", 0),
         ],
         Mode::Units => vec![
-            (vec![MoveDown, MoveUp], "move", 6),
-            (vec![Open], "tasks", 1),
-            (vec![Back], "back", 2),
-            (vec![NextTab], "domain", 3),
-            (vec![Search], "filter", 4),
-            (vec![Help], "help", 0),
-            (vec![Quit], "quit", 5),
+            (vec![MoveDown, MoveUp], "移动", 6),
+            (vec![Open], "任务", 1),
+            (vec![Back], "返回", 2),
+            (vec![NextTab], "领域", 3),
+            (vec![Search], "筛选", 4),
+            (vec![Help], "帮助", 0),
         ],
         Mode::Help => vec![
-            (vec![MoveDown, MoveUp], "scroll", 1),
-            (vec![Back], "close", 0),
+            (vec![MoveDown, MoveUp], "滚动", 1),
+            (vec![Back], "关闭", 0),
         ],
-        Mode::Input => vec![(vec![Submit], "done", 0), (vec![Cancel], "cancel", 0)],
+        Mode::Input => vec![(vec![Submit], "完成", 0), (vec![Cancel], "取消", 0)],
         Mode::Import => vec![
-            (vec![MoveDown, MoveUp], "scroll", 3),
-            (vec![Submit], "import", 0),
-            (vec![Cancel], "cancel (nothing written)", 0),
-            (vec![Help], "help", 2),
+            (vec![MoveDown, MoveUp], "滚动", 3),
+            (vec![Submit], "导入", 0),
+            (vec![Cancel], "取消（不写入）", 0),
+            (vec![Help], "帮助", 2),
         ],
     }
 }
@@ -123,7 +122,7 @@ fn position(state: &State) -> String {
                 .and_then(|s| units.iter().position(|u| &u.unit == s))
                 .map(|i| i + 1)
                 .unwrap_or(0);
-            format!("{i}/{} units", units.len())
+            format!("{i}/{} 个单位", units.len())
         }
         Some(Screen::Detail { number, scroll }) => {
             let total = state
@@ -164,7 +163,7 @@ fn span(scroll: usize, rows: usize, total: usize) -> String {
     let first = scroll.min(total.saturating_sub(rows));
     let last = (first + rows).min(total);
     if total <= rows {
-        "all".to_string()
+        "全部".to_string()
     } else {
         format!("{}-{last}/{total}", first + 1)
     }
@@ -224,9 +223,9 @@ fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let input = state.input.as_ref()?;
     let theme = &state.theme;
     let prompt = match input.kind {
-        InputKind::Note(n) => format!("note on #{n}: "),
-        InputKind::Search => "search /".to_string(),
-        InputKind::ImportPath => "import file: ".to_string(),
+        InputKind::Note(n) => format!("#{n} 备注："),
+        InputKind::Search => "搜索 /".to_string(),
+        InputKind::ImportPath => "导入文件：".to_string(),
     };
     let w = area.width as usize;
     let prompt = text::truncate(&prompt, w.saturating_sub(1), "");
