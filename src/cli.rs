@@ -963,7 +963,7 @@ pub fn run_ui(cli: &Cli) -> Result<()> {
     // Short enough for 80 columns: the path is in `duban --help`, the import in the README.
     let startup_message = session.ensure_sample()?.map(|s| {
         format!(
-            "the database was empty: loaded the sample ({} tasks, {})",
+            "数据库是空的：已载入示例（{} 项任务，{}）",
             s.added.len(),
             s.period
         )

@@ -50,6 +50,10 @@ pub enum Action {
     ToggleDiff,
     /// Import a report file: asks for its path, previews, and writes only on Enter.
     Import,
+    /// Review mode: judge the latest period's tasks one key each (resumes where left).
+    Review,
+    /// In review mode: keep the task's status as it is, and go on.
+    Keep,
 
     // The one-line input (note, search, file path).
     Submit,
@@ -213,7 +217,7 @@ pub struct Saved {
 
 impl Action {
     /// Every action a keymap may name, in the order help lists them.
-    pub const BINDABLE: [Action; 42] = [
+    pub const BINDABLE: [Action; 44] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::Top,
@@ -238,6 +242,8 @@ impl Action {
         Action::AcceptSuggestion,
         Action::ToggleDiff,
         Action::Import,
+        Action::Review,
+        Action::Keep,
         Action::Help,
         Action::Quit,
         Action::Close,
@@ -290,6 +296,8 @@ impl Action {
             Action::Quit => "退出",
             Action::Close => "返回；在任务列表上退出",
             Action::Help => "本帮助",
+            Action::Review => "逐项复核最新报告期的任务（离开后按此键继续）",
+            Action::Keep => "维持当前状态，看下一项（复核中）",
             Action::MoveDown => "下移 / 向下滚动",
             Action::MoveUp => "上移 / 向上滚动",
             Action::Top => "到顶部",

@@ -23,6 +23,7 @@ mod live;
 mod loading;
 mod numbers;
 mod reading;
+mod review;
 mod search;
 mod units;
 
@@ -32,6 +33,7 @@ pub use import::{
 };
 pub use input::{Input, InputKind};
 use numbers::NumberMap;
+pub use review::Review;
 
 /// Work for the world outside `update`: each is run against the ledger and answers with
 /// `Action::Saved` or `Action::Failed`.
@@ -198,6 +200,11 @@ pub enum Screen {
         number: u32,
         scroll: usize,
     },
+    /// Review mode (`r`): task `number` of the review in `State::review`, to judge.
+    Review {
+        number: u32,
+        scroll: usize,
+    },
     /// The preview of a report file before it is imported (`State::import`): the selected
     /// line of its body (rows, then lines not placed) and the first one shown.
     Import {
@@ -210,7 +217,9 @@ impl Screen {
     /// The task the screen shows, for the screens that show one.
     pub fn task_number(&self) -> Option<u32> {
         match self {
-            Screen::Detail { number, .. } | Screen::Diff { number, .. } => Some(*number),
+            Screen::Detail { number, .. }
+            | Screen::Diff { number, .. }
+            | Screen::Review { number, .. } => Some(*number),
             _ => None,
         }
     }
@@ -330,6 +339,8 @@ pub struct State {
     jobs: u64,
     /// Others' import events in a row, told as one message (`li imported 116 tasks`).
     live_imports: Option<live::ImportTally>,
+    /// The review of the latest period (`r`), kept when left so that `r` resumes it.
+    pub review: Option<Review>,
 }
 
 impl State {
@@ -385,6 +396,7 @@ impl State {
             last_import_dir: None,
             jobs: 0,
             live_imports: None,
+            review: None,
         };
         s.selected[0] = s.tasks.first().map(|t| t.number);
         s.refresh_lists();
@@ -438,6 +450,7 @@ impl State {
             Some(Screen::Units { .. }) => Mode::Units,
             Some(Screen::Help { .. }) => Mode::Help,
             Some(Screen::Import { .. }) => Mode::Import,
+            Some(Screen::Review { .. }) => Mode::Review,
         }
     }
 
@@ -547,7 +560,11 @@ impl State {
     /// The task the edit keys act on: the open task, or the selected row of a task list.
     pub fn current_task(&self) -> Option<u32> {
         match self.screen() {
-            Some(Screen::Detail { number, .. } | Screen::Diff { number, .. }) => Some(*number),
+            Some(
+                Screen::Detail { number, .. }
+                | Screen::Diff { number, .. }
+                | Screen::Review { number, .. },
+            ) => Some(*number),
             None | Some(Screen::UnitTasks { .. }) => {
                 let sel = self.list_selected()?;
                 self.list_tasks()
@@ -635,6 +652,7 @@ fn text_shown(state: &State) -> Option<(u8, u32)> {
         Screen::Detail { number, .. } => Some((0, *number)),
         Screen::Diff { number, .. } => Some((1, *number)),
         Screen::Help { .. } => Some((2, 0)),
+        Screen::Review { number, .. } => Some((3, *number)),
         _ => None,
     }
 }
@@ -730,6 +748,7 @@ fn handle(state: &mut State, action: Action) -> Vec<Effect> {
                 Mode::Units => state.units_action(other),
                 Mode::List => state.list_action(other),
                 Mode::Import => state.import_action(other),
+                Mode::Review => state.review_action(other),
             }
         }
     }
@@ -761,6 +780,10 @@ impl State {
             Action::Undo => Some(self.start_undo()),
             Action::Import => {
                 self.start_import();
+                Some(Vec::new())
+            }
+            Action::Review => {
+                self.start_review();
                 Some(Vec::new())
             }
             _ => None,
@@ -940,6 +963,7 @@ impl State {
                 // end is (after a resize the next drawing clamps, and says again).
                 Screen::Detail { scroll, .. }
                 | Screen::Diff { scroll, .. }
+                | Screen::Review { scroll, .. }
                 | Screen::Help { scroll } => {
                     if let Some(end) = self.text_end.get() {
                         *scroll = (*scroll).min(end);

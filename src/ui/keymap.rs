@@ -33,12 +33,15 @@ pub enum Mode {
     Input,
     /// The preview of a report file before it is imported.
     Import,
+    /// Review mode: one task of the latest period at a time, one key judges it.
+    Review,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 7] = [
         Mode::List,
         Mode::Detail,
+        Mode::Review,
         Mode::Units,
         Mode::Help,
         Mode::Input,
@@ -53,6 +56,7 @@ impl Mode {
             Mode::Help => "help",
             Mode::Input => "input",
             Mode::Import => "import",
+            Mode::Review => "review",
         }
     }
 
@@ -64,6 +68,7 @@ impl Mode {
             Mode::Help => "Help",
             Mode::Input => "Note, search and file path input (备注/搜索/文件)",
             Mode::Import => "Import preview (导入预览)",
+            Mode::Review => "Review (复核)",
         }
     }
 }

@@ -70,15 +70,29 @@ pub fn initial_state(
     state.read_only = !session.can_edit();
     if !problems.is_empty() {
         state.error(problems.join(" · "));
-    } else if let Some(m) = &options.startup_message {
-        state.info(m.clone());
     } else if state.read_only {
         state.info(format!(
-            "{}: you may only read this database; edits are refused",
+            "{}：你只能查看此数据库，修改会被拒绝",
             session.user()
         ));
     } else if state.tasks.is_empty() {
-        state.info("the database has no tasks yet: import a report with `duban import FILE`");
+        state.info("数据库中还没有任务：按 i 导入报告，或用 duban import 文件");
+    } else {
+        // The quarter's job, offered at once: the latest report's tasks to judge (when all
+        // tasks are here to count them).
+        let offer = state
+            .loading
+            .is_none()
+            .then(|| state.review_offer())
+            .flatten();
+        let text = match (&options.startup_message, offer) {
+            (Some(m), Some(o)) => Some(format!("{m} · {o}")),
+            (Some(m), None) => Some(m.clone()),
+            (None, o) => o,
+        };
+        if let Some(t) = text {
+            state.info(t);
+        }
     }
     if let (Some(m), Some(msg)) = (&options.startup_message, state.message.as_mut()) {
         if msg.kind == MessageKind::Error {

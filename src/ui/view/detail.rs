@@ -32,7 +32,13 @@ pub fn describe(event: &Event, theme: &Theme) -> String {
     crate::words::change(event, theme.arrow())
 }
 
-fn push_wrapped(out: &mut Vec<Line<'static>>, s: &str, width: usize, indent: usize, style: Style) {
+pub(super) fn push_wrapped(
+    out: &mut Vec<Line<'static>>,
+    s: &str,
+    width: usize,
+    indent: usize,
+    style: Style,
+) {
     let indent = if width > indent + 4 { indent } else { 0 };
     for l in text::wrap(s, width - indent) {
         out.push(Line::styled(format!("{}{}", " ".repeat(indent), l), style));
@@ -40,7 +46,7 @@ fn push_wrapped(out: &mut Vec<Line<'static>>, s: &str, width: usize, indent: usi
 }
 
 /// A `label  value` field whose value wraps under itself.
-fn push_field(
+pub(super) fn push_field(
     out: &mut Vec<Line<'static>>,
     label: &str,
     value: Vec<Span<'static>>,
@@ -256,10 +262,7 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     let events: Vec<&Event> = history.iter().filter(|e| e.task == task.number).collect();
     out.push(Line::raw(""));
     if state.history_here(task.number) {
-        out.push(heading(&format!(
-            "历史（{} 条，新的在前）",
-            events.len()
-        )));
+        out.push(heading(&format!("历史（{} 条，新的在前）", events.len())));
     } else {
         out.push(heading("历史（读取中…）"));
     }

@@ -8,6 +8,7 @@ pub mod help;
 pub mod import;
 pub mod layout;
 pub mod list;
+pub mod review;
 pub mod status;
 pub mod tabs;
 pub mod units;
@@ -39,6 +40,11 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
         Some(Screen::Detail { number, scroll }) => {
             let l = layout::text(area);
             detail::render(state, *number, *scroll, l, buf);
+            l.status
+        }
+        Some(Screen::Review { number, scroll }) => {
+            let l = layout::text(area);
+            review::render(state, *number, *scroll, l, buf);
             l.status
         }
         Some(Screen::Help { scroll }) => {

@@ -39,6 +39,25 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
             (vec![Undo], "撤销", 7),
             (vec![Help], "帮助", 0),
         ],
+        Mode::Review => vec![
+            (
+                vec![
+                    SetNotStarted,
+                    SetOnTrack,
+                    SetBehind,
+                    SetSeriouslyBehind,
+                    SetDone,
+                ],
+                "判断",
+                0,
+            ),
+            (vec![AcceptSuggestion], "采纳建议", 0),
+            (vec![Keep], "维持", 0),
+            (vec![PrevTask], "上一项", 3),
+            (vec![AddNote], "备注", 2),
+            (vec![Back], "离开", 1),
+            (vec![MoveDown, MoveUp], "滚动", 4),
+        ],
         Mode::Units => vec![
             (vec![MoveDown, MoveUp], "移动", 6),
             (vec![Open], "任务", 1),
@@ -47,10 +66,7 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
             (vec![Search], "筛选", 4),
             (vec![Help], "帮助", 0),
         ],
-        Mode::Help => vec![
-            (vec![MoveDown, MoveUp], "滚动", 1),
-            (vec![Back], "关闭", 0),
-        ],
+        Mode::Help => vec![(vec![MoveDown, MoveUp], "滚动", 1), (vec![Back], "关闭", 0)],
         Mode::Input => vec![(vec![Submit], "完成", 0), (vec![Cancel], "取消", 0)],
         Mode::Import => vec![
             (vec![MoveDown, MoveUp], "滚动", 3),
@@ -128,6 +144,13 @@ fn position(state: &State) -> String {
             let total = state
                 .detail(*number)
                 .map(|t| crate::ui::view::detail::lines(state, t, size.0).len())
+                .unwrap_or(0);
+            span(*scroll, layout::detail_rows(size), total)
+        }
+        Some(Screen::Review { number, scroll }) => {
+            let total = state
+                .detail(*number)
+                .map(|t| crate::ui::view::review::lines(state, t, size.0).len())
                 .unwrap_or(0);
             span(*scroll, layout::detail_rows(size), total)
         }
