@@ -578,7 +578,9 @@ impl Ledger {
                 text,
                 ..
             } => {
-                if task.find_note(*written, author, text, None).is_some() {
+                if self.back_since(event, *written, author, text)?
+                    || task.find_note(*written, author, text, None).is_some()
+                {
                     return Err(gone());
                 }
                 Change::NoteRestored {
@@ -595,6 +597,49 @@ impl Ledger {
             return Err(gone());
         }
         self.write(task, undo)
+    }
+
+    /// Whether the note `author` wrote at `written`, removed by `event` when it said
+    /// `text`, is among the task's notes again: followed through the task's later note
+    /// events (restored, edited, removed again).
+    fn back_since(
+        &self,
+        event: &Event,
+        written: chrono::DateTime<Utc>,
+        author: &str,
+        text: &str,
+    ) -> Result<bool, LedgerError> {
+        let mut text = text.to_string();
+        let mut present = false;
+        let this = |w: &chrono::DateTime<Utc>, a: &str| *w == written && a == author;
+        for e in self.history(Some(event.task))? {
+            if e.seq <= event.seq {
+                continue;
+            }
+            match e.change {
+                Change::NoteRestored {
+                    written: w,
+                    author: a,
+                    text: t,
+                    ..
+                } if this(&w, &a) && t == text => present = true,
+                Change::NoteRemoved {
+                    written: w,
+                    author: a,
+                    text: t,
+                    ..
+                } if this(&w, &a) && t == text => present = false,
+                Change::NoteEdited {
+                    written: w,
+                    author: a,
+                    from,
+                    to,
+                    ..
+                } if this(&w, &a) && from == text => text = to,
+                _ => {}
+            }
+        }
+        Ok(present)
     }
 
     /// Reverts a status event: a new event from its `to` back to its `from`.

@@ -566,6 +566,127 @@ mod tests {
         assert_eq!(Status::NotStarted.prev(), Status::Done);
     }
 
+    /// Events as older duban versions stored them (no `undo` on moves and goal corrections)
+    /// still decode, and the same edits made now are stored byte for byte as before.
+    #[test]
+    fn events_stored_by_older_versions_decode_and_plain_edits_store_as_before() {
+        let old = [
+            r#"{"seq":7,"task":14,"at":"2020-08-14T10:00:00Z","user":"li","kind":"move","from":"ecology","to":"reform"}"#,
+            r#"{"seq":8,"task":14,"at":"2020-08-14T10:00:00Z","user":"li","kind":"goal","from":"旧","to":"新"}"#,
+            r#"{"seq":9,"task":14,"at":"2020-08-14T10:00:00Z","user":"li","kind":"note","text":"约谈"}"#,
+            r#"{"seq":10,"task":14,"at":"2020-08-14T10:00:00Z","user":"li","kind":"status","from":"not_started","to":"behind","undo":true,"note":"撤销"}"#,
+        ];
+        let events: Vec<Event> = old
+            .iter()
+            .map(|j| serde_json::from_str(j).expect("an old event decodes"))
+            .collect();
+        assert_eq!(
+            events[0].change,
+            Change::Move {
+                from: Domain::Ecology,
+                to: Domain::Reform,
+                undo: false
+            }
+        );
+        assert!(!events[1].change.is_undo() && events[1].change.is_undoable());
+        assert!(events[2].change.is_note() && !events[2].change.is_undo());
+        assert!(events[3].change.is_undo());
+        for (json, event) in old.iter().zip(&events) {
+            assert_eq!(&serde_json::to_string(event).unwrap(), json);
+        }
+        let undone = Event {
+            change: Change::Goal {
+                from: "新".into(),
+                to: "旧".into(),
+                undo: true,
+            },
+            ..events[1].clone()
+        };
+        let json = serde_json::to_string(&undone).unwrap();
+        assert!(json.contains(r#""undo":true"#), "{json}");
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), undone);
+    }
+
+    #[test]
+    fn note_events_apply_to_the_note_they_name_and_to_no_other() {
+        let at = |s: u32| DateTime::<Utc>::from_timestamp(1_600_000_000 + i64::from(s), 0).unwrap();
+        let mut task = Task {
+            number: 1,
+            section: None,
+            goal: "g".into(),
+            goal_edited: false,
+            lead_units: Vec::new(),
+            co_units: Vec::new(),
+            domain: Domain::Reform,
+            domain_decision: DomainDecision {
+                rule: "r".into(),
+                reason: String::new(),
+                manual: false,
+            },
+            status: Status::NotStarted,
+            notes: Vec::new(),
+            periods: Vec::new(),
+        };
+        // Two notes of one import: same time, same author.
+        for text in ["甲", "乙"] {
+            task.notes.push(Note {
+                at: at(1),
+                user: "li".into(),
+                text: text.into(),
+            });
+        }
+        let event = |change| Event {
+            seq: 1,
+            task: 1,
+            at: at(5),
+            user: "wang".into(),
+            change,
+            note: None,
+        };
+        let removed = event(Change::NoteRemoved {
+            index: 2,
+            author: "li".into(),
+            written: at(1),
+            text: "乙".into(),
+            undo: false,
+        });
+        assert!(task.apply_note_event(&removed));
+        assert_eq!(task.notes.len(), 1);
+        assert_eq!(task.notes[0].text, "甲");
+        assert!(!task.apply_note_event(&removed), "no such note any more");
+        let edited = event(Change::NoteEdited {
+            index: 7,
+            author: "li".into(),
+            written: at(1),
+            from: "甲".into(),
+            to: "丙".into(),
+            undo: false,
+        });
+        assert!(task.apply_note_event(&edited));
+        assert_eq!(task.notes[0].text, "丙");
+        let restored = event(Change::NoteRestored {
+            index: usize::MAX,
+            author: "li".into(),
+            written: at(1),
+            text: "乙".into(),
+        });
+        assert!(task.apply_note_event(&restored));
+        assert_eq!(task.notes[1].text, "乙");
+        let restored_first = event(Change::NoteRestored {
+            index: 0,
+            author: "li".into(),
+            written: at(0),
+            text: "丁".into(),
+        });
+        assert!(task.apply_note_event(&restored_first));
+        assert_eq!(task.notes[0].text, "丁");
+        assert!(!task.apply_note_event(&event(Change::Status {
+            from: Status::NotStarted,
+            to: Status::Done,
+            undo: false
+        })));
+    }
+
     #[test]
     fn domain_parses_id_and_chinese() {
         assert_eq!("改革".parse::<Domain>(), Ok(Domain::Reform));
