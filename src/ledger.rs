@@ -1008,6 +1008,7 @@ impl Ledger {
             rows.par_iter()
                 .zip(stored.into_par_iter())
                 .map(|(&(number, row), task)| {
+                    let known = task.is_some();
                     let mut task = match task {
                         Some(task) => self.merge(task, row, &period),
                         None => {
@@ -1016,10 +1017,10 @@ impl Ledger {
                             task
                         }
                     };
-                    self.keep_report_notes(&mut task, &row.notes, now);
-                    task
+                    self.keep_report_notes(&mut task, &row.notes, now, known)?;
+                    Ok(task)
                 })
-                .collect()
+                .collect::<Result<_, LedgerError>>()?
         };
         // One import, one moment: its events differ only in their task, which lets the store
         // keep them as one run.
@@ -1057,8 +1058,18 @@ impl Ledger {
 
     /// A report's 备注 and other columns duban has no field for become the task's notes,
     /// under the importing user; a note the task already has (the same report imported
-    /// again, or duban's own export read back) is not added twice.
-    fn keep_report_notes(&self, task: &mut Task, notes: &[String], at: chrono::DateTime<Utc>) {
+    /// again, or duban's own export read back) is not added twice, nor one a person removed
+    /// or rewrote (`known`: the task was in the database before this import, so its history
+    /// says what was removed).
+    fn keep_report_notes(
+        &self,
+        task: &mut Task,
+        notes: &[String],
+        at: chrono::DateTime<Utc>,
+        known: bool,
+    ) -> Result<(), LedgerError> {
+        // Read only when a note would be added: a report imported again adds none.
+        let mut history: Option<Vec<Event>> = None;
         for text in notes {
             let text = text.trim();
             let joined = task
@@ -1070,12 +1081,27 @@ impl Ledger {
             if text.is_empty() || text == joined || task.notes.iter().any(|n| n.text == text) {
                 continue;
             }
+            if known {
+                if history.is_none() {
+                    history = Some(self.store.history(Some(task.number))?);
+                }
+                let dropped = history.iter().flatten().any(|e| match &e.change {
+                    Change::NoteRemoved { text: t, .. } | Change::NoteEdited { from: t, .. } => {
+                        t == text
+                    }
+                    _ => false,
+                });
+                if dropped {
+                    continue;
+                }
+            }
             task.notes.push(Note {
                 at,
                 user: self.user.clone(),
                 text: text.to_string(),
             });
         }
+        Ok(())
     }
 
     fn new_task(&self, row: &ImportedRow, period: &str) -> Task {

@@ -491,3 +491,29 @@ fn ui_u_after_a_note_removes_the_note_and_keeps_the_status_change() {
     press(&mut s, KeyCode::Char('u'));
     assert_ne!(ledger.task(14).expect("task").status, status);
 }
+
+#[test]
+fn a_report_note_a_person_removed_or_rewrote_does_not_come_back_with_the_next_import() {
+    let (_d, db) = temp_db();
+    let ledger = open_ledger(&db);
+    let report = "序号\n重点任务\n进展情况\n牵头单位\n责任单位\n备注\n1001\n推进城市有机更新。\n已开工65个。\n市住建局\n市城管局。\n各县区政府\n跨年度\n1002\n新增城镇就业5万人。\n一季度新增就业1.3万人。\n市人社局\n1003\n建设城市书房10个。\n已建成8个。\n市文旅局\n各县区政府\n省民生实事\n";
+    let import = |period: &str| {
+        ledger
+            .apply(Op::import(
+                report.as_bytes().to_vec(),
+                "r.txt",
+                Some(period),
+                false,
+            ))
+            .expect("imports")
+    };
+    import("2021年第一季度");
+    assert_eq!(texts(&ledger.task(1001).unwrap()), ["跨年度"]);
+    assert_eq!(texts(&ledger.task(1003).unwrap()), ["省民生实事"]);
+    edit(&ledger, Op::remove_note(1001, 1));
+    edit(&ledger, Op::edit_note(1003, 1, "省民生实事(已过半)"));
+    let again = import("2021年上半年").into_imported().unwrap();
+    assert_eq!(again.updated, [1001, 1002, 1003], "the rows merged");
+    assert!(ledger.task(1001).unwrap().notes.is_empty());
+    assert_eq!(texts(&ledger.task(1003).unwrap()), ["省民生实事(已过半)"]);
+}
