@@ -395,7 +395,11 @@ pub async fn run_loop<W: Write>(
                 state.saving
             );
         }
-        if let Some(m) = state.message.as_ref().filter(|m| m.kind == MessageKind::Error) {
+        if let Some(m) = state
+            .message
+            .as_ref()
+            .filter(|m| m.kind == MessageKind::Error)
+        {
             anyhow::bail!("退出前的修改没有保存：{}", m.text);
         }
     }

@@ -138,7 +138,10 @@ mod tests {
     #[test]
     fn a_dumb_terminal_or_a_pipe_gets_a_sentence() {
         let dumb = unsuitable(Some("dumb"), true, true).expect("refused");
-        assert!(dumb.contains("TERM=dumb") && dumb.contains("duban list"), "{dumb}");
+        assert!(
+            dumb.contains("TERM=dumb") && dumb.contains("duban list"),
+            "{dumb}"
+        );
         let piped = unsuitable(Some("xterm-256color"), false, true).expect("refused");
         assert!(piped.contains("终端"), "{piped}");
         assert_eq!(unsuitable(Some("xterm-256color"), true, true), None);

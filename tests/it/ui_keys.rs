@@ -76,7 +76,10 @@ impl Ui {
             if seen.contains(text) {
                 return;
             }
-            assert!(Instant::now() < deadline, "the UI never showed {text:?}: {seen:?}");
+            assert!(
+                Instant::now() < deadline,
+                "the UI never showed {text:?}: {seen:?}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }

@@ -293,11 +293,7 @@ fn status_keys_become_effects_and_the_screen_waits_for_the_store() {
 fn setting_the_current_status_changes_nothing_and_says_so() {
     let mut s = state();
     assert!(run(&mut s, &[Action::SetOnTrack]).is_empty());
-    assert!(s
-        .message
-        .expect("message")
-        .text
-        .contains("已是 正常推进"));
+    assert!(s.message.expect("message").text.contains("已是 正常推进"));
 }
 
 #[test]
@@ -401,11 +397,7 @@ fn note_input_takes_chinese_and_measures_the_cursor_in_columns() {
         s.detail(2).expect("task").notes.last().expect("note").text,
         "要求8月底前整改 到位"
     );
-    assert!(s
-        .message
-        .expect("message")
-        .text
-        .contains("已保存 #2 备注"));
+    assert!(s.message.expect("message").text.contains("已保存 #2 备注"));
 }
 
 #[test]

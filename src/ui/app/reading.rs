@@ -89,14 +89,10 @@ impl State {
                     return;
                 };
                 match (task.periods, &task.latest_period) {
-                    (0, _) | (_, None) => self.info(format!(
-                        "#{number} 还没有报告进展，无可对比"
-                    )),
+                    (0, _) | (_, None) => self.info(format!("#{number} 还没有报告进展，无可对比")),
                     (1, Some(only)) => {
                         let name = text::clean(only);
-                        self.info(format!(
-                            "#{number} 只有一个报告期（{name}），无可对比"
-                        ))
+                        self.info(format!("#{number} 只有一个报告期（{name}），无可对比"))
                     }
                     _ => {
                         self.stack.push(Screen::Diff { number, scroll: 0 });
@@ -135,10 +131,9 @@ impl State {
                 "不知道“{}”的序时进度（见 data/schedule.toml）",
                 text::clean(&p.name)
             ),
-            Some(p) if p.paragraphs.iter().all(|x| x.trim().is_empty()) => format!(
-                "最新报告期（{}）没有报告进展",
-                text::clean(&p.name)
-            ),
+            Some(p) if p.paragraphs.iter().all(|x| x.trim().is_empty()) => {
+                format!("最新报告期（{}）没有报告进展", text::clean(&p.name))
+            }
             Some(p) => format!(
                 "最新报告期（{}）的进展中没有完成情况的数字",
                 text::clean(&p.name)

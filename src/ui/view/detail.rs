@@ -256,10 +256,7 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     let events: Vec<&Event> = history.iter().filter(|e| e.task == task.number).collect();
     out.push(Line::raw(""));
     if state.history_here(task.number) {
-        out.push(heading(&format!(
-            "历史（{} 条，新的在前）",
-            events.len()
-        )));
+        out.push(heading(&format!("历史（{} 条，新的在前）", events.len())));
     } else {
         out.push(heading("历史（读取中…）"));
     }

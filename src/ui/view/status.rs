@@ -47,10 +47,7 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
             (vec![Search], "筛选", 4),
             (vec![Help], "帮助", 0),
         ],
-        Mode::Help => vec![
-            (vec![MoveDown, MoveUp], "滚动", 1),
-            (vec![Back], "关闭", 0),
-        ],
+        Mode::Help => vec![(vec![MoveDown, MoveUp], "滚动", 1), (vec![Back], "关闭", 0)],
         Mode::Input => vec![(vec![Submit], "完成", 0), (vec![Cancel], "取消", 0)],
         Mode::Import => vec![
             (vec![MoveDown, MoveUp], "滚动", 3),
