@@ -3,7 +3,7 @@
 
 use crate::export::{self, Format};
 use crate::import::{self, Aliases};
-use crate::model::{Change, Domain, Event, Status, Task};
+use crate::model::{Domain, Event, Status, Task};
 use crate::ops::Op;
 use crate::server::session::Session;
 use crate::text::Inert;
@@ -98,14 +98,28 @@ pub enum Command {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Add a note to a task
-    Note { number: u32, text: String },
+    /// Add a note to a task (its 备注 in the 通报); with --edit K or --remove K rewrite or
+    /// remove its Kth note instead (`duban show N` numbers them; history keeps the old text)
+    Note {
+        number: u32,
+        /// The note's text (the new text with --edit; none with --remove)
+        #[arg(required_unless_present = "remove")]
+        text: Option<String>,
+        /// Rewrite note K (1 is the first) with TEXT
+        #[arg(long, value_name = "K", conflicts_with = "remove")]
+        edit: Option<usize>,
+        /// Remove note K (1 is the first) from the task's notes, the 通报 and the exports
+        #[arg(long, value_name = "K", conflicts_with = "text")]
+        remove: Option<usize>,
+    },
     /// Move a task to another domain (kept across re-imports)
     Move { number: u32, domain: Domain },
     /// Correct a task's goal text (kept across re-imports)
     Goal { number: u32, text: String },
-    /// Undo the last status change of a task (recorded as a new event)
-    Undo { number: u32 },
+    /// Undo the last edit of a task — a status, a note added, edited or removed, a goal
+    /// correction, a domain move — or, without a number, your own last edit of any task.
+    /// Recorded as a new event; undoing an undo puts the edit back
+    Undo { number: Option<u32> },
     /// Every unit with its tasks as lead and as co, and how its lead tasks stand
     Units {
         /// Only units leading red or yellow tasks, ranked, each with its tasks and lights
@@ -376,9 +390,20 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
             writeln!(out, "{}", describe_event(&e))?;
             Ok(())
         }
-        Command::Note { number, text } => {
+        Command::Note {
+            number,
+            text,
+            edit,
+            remove,
+        } => {
             ensure_tasks(&ledger)?;
-            let e = ledger.call(Op::add_note(*number, text))?.into_event()?;
+            let text = text.as_deref().unwrap_or_default();
+            let op = match (edit, remove) {
+                (_, Some(k)) => Op::remove_note(*number, *k),
+                (Some(k), None) => Op::edit_note(*number, *k, text),
+                (None, None) => Op::add_note(*number, text),
+            };
+            let e = ledger.call(op)?.into_event()?;
             writeln!(out, "{}", describe_event(&e))?;
             Ok(())
         }
@@ -400,13 +425,21 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
         }
         Command::Undo { number } => {
             ensure_tasks(&ledger)?;
-            let last = ledger
-                .all_history(Some(*number))?
-                .into_iter()
-                .rev()
-                .find(|e| matches!(e.change, Change::Status { .. }))
-                .with_context(|| format!("task {number} has no status change to undo"))?;
-            let e = ledger.call(Op::Undo { seq: last.seq })?.into_event()?;
+            let last = match number {
+                Some(n) => last_edit(&ledger.all_history(Some(*n))?, None).with_context(|| {
+                    format!("任务 {n} 没有可撤销的修改(状态、备注、目标、领域)")
+                })?,
+                None => {
+                    let user = ledger.user();
+                    last_edit(&ledger.all_history(None)?, Some(&user)).with_context(|| {
+                        format!(
+                            "{} 还没有可撤销的修改(状态、备注、目标、领域)",
+                            clean(&user)
+                        )
+                    })?
+                }
+            };
+            let e = ledger.call(Op::Undo { seq: last })?.into_event()?;
             writeln!(out, "{}", describe_event(&e))?;
             Ok(())
         }
@@ -582,6 +615,18 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
         Command::Backup { dir } => cmd_backup(&ledger, out, dir),
         Command::Restore { file, force } => cmd_restore(&ledger, out, file, *force),
     }
+}
+
+/// The sequence number of the newest edit `duban undo` reverts in `history` (by `user`
+/// when given): a status, note, goal or domain edit, an undo included (so that undoing
+/// twice puts the edit back).
+pub fn last_edit(history: &[Event], user: Option<&str>) -> Option<u64> {
+    history
+        .iter()
+        .rev()
+        .filter(|e| user.is_none_or(|u| e.user == u))
+        .find(|e| e.change.is_undoable())
+        .map(|e| e.seq)
 }
 
 fn cmd_import(
@@ -884,10 +929,11 @@ fn print_task(out: &mut impl Write, t: &Task, history: &[Event]) -> Result<()> {
     )?;
     if !t.notes.is_empty() {
         writeln!(out, "\n备注")?;
-        for n in &t.notes {
+        for (i, n) in t.notes.iter().enumerate() {
             writeln!(
                 out,
-                "  {} {}: {}",
+                "  {}. {} {}: {}",
+                i + 1,
                 local_time(&n.at),
                 clean(&n.user),
                 clean(&n.text)

@@ -39,6 +39,14 @@ pub struct HistoryJson {
     pub period: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// For note edits and removals: the note's place (1-based) among the task's notes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    /// For note edits and removals: who wrote the note, and when (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written: Option<String>,
 }
 
 impl HistoryJson {
@@ -54,6 +62,9 @@ impl HistoryJson {
             note: e.note.clone(),
             period: None,
             source: None,
+            index: None,
+            author: None,
+            written: None,
         };
         match &e.change {
             Change::Status { from, to, undo } => {
@@ -66,15 +77,53 @@ impl HistoryJson {
                 h.kind = "note";
                 h.note = Some(text.clone());
             }
-            Change::Move { from, to } => {
+            Change::NoteEdited {
+                index,
+                author,
+                written,
+                from,
+                to,
+                undo,
+            } => {
+                h.kind = "note_edited";
+                h.from = Some(from.clone());
+                h.to = Some(to.clone());
+                h.undo = *undo;
+                h.note_of(*index, author, written);
+            }
+            Change::NoteRemoved {
+                index,
+                author,
+                written,
+                text,
+                undo,
+            } => {
+                h.kind = "note_removed";
+                h.note = Some(text.clone());
+                h.undo = *undo;
+                h.note_of(*index, author, written);
+            }
+            Change::NoteRestored {
+                index,
+                author,
+                written,
+                text,
+            } => {
+                h.kind = "note_restored";
+                h.note = Some(text.clone());
+                h.note_of(*index, author, written);
+            }
+            Change::Move { from, to, undo } => {
                 h.kind = "move";
                 h.from = Some(from.id().into());
                 h.to = Some(to.id().into());
+                h.undo = *undo;
             }
-            Change::Goal { from, to } => {
+            Change::Goal { from, to, undo } => {
                 h.kind = "goal";
                 h.from = Some(from.clone());
                 h.to = Some(to.clone());
+                h.undo = *undo;
             }
             Change::Import { period, source } => {
                 h.kind = "import";
@@ -88,6 +137,12 @@ impl HistoryJson {
             }
         }
         h
+    }
+
+    fn note_of(&mut self, index: usize, author: &str, written: &chrono::DateTime<chrono::Utc>) {
+        self.index = Some(index);
+        self.author = Some(author.to_string());
+        self.written = Some(written.to_rfc3339());
     }
 }
 

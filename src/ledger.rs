@@ -42,8 +42,30 @@ pub enum LedgerError {
         to: String,
         tasks: Vec<u32>,
     },
-    #[error("event {0} is not a status change, so it cannot be undone.")]
+    #[error("事件 {0} 是导入或报告期改名,不能撤销;只有状态、备注、目标和领域的修改可以撤销。")]
     NotUndoable(u64),
+    #[error("任务 {number} 没有第 {index} 条备注(共 {count} 条)。`duban show {number}` 列出备注及其序号。")]
+    NoSuchNote {
+        number: u32,
+        index: usize,
+        count: usize,
+    },
+    #[error("任务 {number} 的第 {index} 条备注已被改动(现为“{now}”),未作修改。请重新查看备注后再试。", now = crate::text::clean(.now))]
+    NoteMoved {
+        number: u32,
+        index: usize,
+        now: String,
+    },
+    #[error("任务 {number} 的第 {index} 条备注已是这段文字,未作修改。")]
+    NoteUnchanged { number: u32, index: usize },
+    #[error("{}", changed_after(*.number, .what, .later.as_deref()))]
+    ChangedAfter {
+        number: u32,
+        /// What was changed again (`备注`, `目标`, `领域`).
+        what: &'static str,
+        /// The latest later event that changed it, when one is known.
+        later: Option<Box<Event>>,
+    },
     #[error("there is no event {0} in the history. `duban history` lists the events.")]
     NoSuchEvent(u64),
     #[error("{0} is not a read (a bug in duban).")]
@@ -55,6 +77,20 @@ pub enum LedgerError {
         to: Status,
         at: chrono::DateTime<chrono::Utc>,
     },
+}
+
+/// Why an undo was refused: what it would revert was changed again since.
+fn changed_after(number: u32, what: &str, later: Option<&Event>) -> String {
+    let by = later
+        .map(|e| {
+            format!(
+                "({} 于 {})",
+                crate::text::clean(&e.user),
+                e.at.format("%Y-%m-%d %H:%M UTC")
+            )
+        })
+        .unwrap_or_default();
+    format!("任务 {number} 的{what}此后已被修改{by};撤销会悄悄覆盖那次修改,未作改动。")
 }
 
 /// What an import did, for the person who ran it.
@@ -237,6 +273,19 @@ impl Ledger {
                 .map(event),
             Op::Undo { seq } => self.undo(seq).map(event),
             Op::AddNote { number, text } => self.add_note(number, &text).map(event),
+            Op::EditNote {
+                number,
+                index,
+                text,
+                seen,
+            } => self
+                .edit_note(number, index, &text, seen.as_deref())
+                .map(event),
+            Op::RemoveNote {
+                number,
+                index,
+                seen,
+            } => self.remove_note(number, index, seen.as_deref()).map(event),
             Op::MoveTask { number, domain } => self.move_task(number, domain).map(event),
             Op::EditGoal { number, goal } => self.edit_goal(number, &goal).map(event),
             Op::Import {
@@ -354,15 +403,247 @@ impl Ledger {
         Ok(stored.remove(0))
     }
 
-    /// Reverts the status event `seq`: a new event from its `to` back to its `from`.
+    /// Reverts the edit recorded as event `seq` with a new event (see `Op::Undo`).
     fn undo(&self, seq: u64) -> Result<Event, LedgerError> {
         let event = self
             .store
             .event(seq)?
             .ok_or(LedgerError::NoSuchEvent(seq))?;
-        let Change::Status { from, .. } = event.change else {
-            return Err(LedgerError::NotUndoable(event.seq));
+        match &event.change {
+            Change::Status { from, .. } => self.undo_status(&event, *from),
+            Change::Goal { from, to, .. } => self.undo_goal(&event, from, to),
+            Change::Move { from, to, .. } => self.undo_move(&event, *from, *to),
+            Change::Note { .. }
+            | Change::NoteEdited { .. }
+            | Change::NoteRemoved { .. }
+            | Change::NoteRestored { .. } => self.undo_note(&event),
+            Change::Import { .. } | Change::PeriodRenamed { .. } => {
+                Err(LedgerError::NotUndoable(event.seq))
+            }
+        }
+    }
+
+    /// The latest event on `event`'s task after it that `is` picks (for saying who changed
+    /// something since).
+    fn later(
+        &self,
+        event: &Event,
+        is: impl Fn(&Change) -> bool,
+    ) -> Result<Option<Event>, LedgerError> {
+        Ok(self
+            .history(Some(event.task))?
+            .into_iter()
+            .rev()
+            .take_while(|e| e.seq > event.seq)
+            .find(|e| is(&e.change)))
+    }
+
+    /// Refused undo: `what` of `event`'s task no longer reads as `event` left it.
+    fn changed_after(
+        &self,
+        event: &Event,
+        what: &'static str,
+        is: impl Fn(&Change) -> bool,
+    ) -> LedgerError {
+        LedgerError::ChangedAfter {
+            number: event.task,
+            what,
+            later: self.later(event, is).ok().flatten().map(Box::new),
+        }
+    }
+
+    /// Reverts a goal correction (or an undo of one): the goal is again what it replaced.
+    /// Refused when the goal reads otherwise now.
+    fn undo_goal(&self, event: &Event, from: &str, to: &str) -> Result<Event, LedgerError> {
+        let mut task = self.task(event.task)?;
+        if task.goal != to {
+            return Err(self.changed_after(event, "目标", |c| matches!(c, Change::Goal { .. })));
+        }
+        // The goal is again a person's correction when an earlier correction (not an undo)
+        // wrote that text; otherwise it is the report's again, and a re-import updates it.
+        let corrected = self
+            .history(Some(event.task))?
+            .iter()
+            .take_while(|e| e.seq < event.seq)
+            .any(|e| matches!(&e.change, Change::Goal { to, undo: false, .. } if to == from));
+        task.goal = from.to_string();
+        task.goal_edited = corrected;
+        let change = Change::Goal {
+            from: to.to_string(),
+            to: from.to_string(),
+            undo: true,
         };
+        self.write(task, self.event(event.task, change, None))
+    }
+
+    /// Moves a task back to the domain a move (or an undo of one) took it from. Refused when
+    /// the task is in another domain now.
+    fn undo_move(&self, event: &Event, from: Domain, to: Domain) -> Result<Event, LedgerError> {
+        let mut task = self.task(event.task)?;
+        if task.domain != to {
+            return Err(self.changed_after(event, "领域", |c| matches!(c, Change::Move { .. })));
+        }
+        // Back to the rules' decision when the rules put the task there and no person did.
+        let moved_there = self
+            .history(Some(event.task))?
+            .iter()
+            .take_while(|e| e.seq < event.seq)
+            .any(|e| matches!(&e.change, Change::Move { to, undo: false, .. } if *to == from));
+        let (domain, decision) = self
+            .rules
+            .classify(&task.goal, task.progress(), &task.lead_units);
+        task.domain = from;
+        task.domain_decision = if domain == from && !moved_there {
+            decision
+        } else {
+            DomainDecision {
+                rule: "manual".into(),
+                reason: format!(
+                    "moved back by {} from {} ({})",
+                    self.user,
+                    to.id(),
+                    to.label()
+                ),
+                manual: true,
+            }
+        };
+        let change = Change::Move {
+            from: to,
+            to: from,
+            undo: true,
+        };
+        self.write(task, self.event(event.task, change, None))
+    }
+
+    /// Reverts a note event: an added or restored note is removed, an edit is reverted, a
+    /// removed note is put back at its place. Refused when the note no longer reads as the
+    /// event left it (edited or removed since) or, for a removal, is back already.
+    fn undo_note(&self, event: &Event) -> Result<Event, LedgerError> {
+        let mut task = self.task(event.task)?;
+        let gone = || self.changed_after(event, "这条备注", Change::is_note);
+        let change = match &event.change {
+            Change::Note { text } => {
+                let i = task
+                    .find_note(event.at, &event.user, text, None)
+                    .ok_or_else(gone)?;
+                Change::NoteRemoved {
+                    index: i + 1,
+                    author: event.user.clone(),
+                    written: event.at,
+                    text: text.clone(),
+                    undo: true,
+                }
+            }
+            Change::NoteRestored {
+                index,
+                author,
+                written,
+                text,
+            } => {
+                let i = task
+                    .find_note(*written, author, text, index.checked_sub(1))
+                    .ok_or_else(gone)?;
+                Change::NoteRemoved {
+                    index: i + 1,
+                    author: author.clone(),
+                    written: *written,
+                    text: text.clone(),
+                    undo: true,
+                }
+            }
+            Change::NoteEdited {
+                index,
+                author,
+                written,
+                from,
+                to,
+                ..
+            } => {
+                let i = task
+                    .find_note(*written, author, to, index.checked_sub(1))
+                    .ok_or_else(gone)?;
+                Change::NoteEdited {
+                    index: i + 1,
+                    author: author.clone(),
+                    written: *written,
+                    from: to.clone(),
+                    to: from.clone(),
+                    undo: true,
+                }
+            }
+            Change::NoteRemoved {
+                index,
+                author,
+                written,
+                text,
+                ..
+            } => {
+                if self.back_since(event, *written, author, text)?
+                    || task.find_note(*written, author, text, None).is_some()
+                {
+                    return Err(gone());
+                }
+                Change::NoteRestored {
+                    index: (*index).clamp(1, task.notes.len() + 1),
+                    author: author.clone(),
+                    written: *written,
+                    text: text.clone(),
+                }
+            }
+            _ => return Err(LedgerError::NotUndoable(event.seq)),
+        };
+        let undo = self.event(event.task, change, None);
+        if !task.apply_note_change(&undo.change, undo.at, &undo.user) {
+            return Err(gone());
+        }
+        self.write(task, undo)
+    }
+
+    /// Whether the note `author` wrote at `written`, removed by `event` when it said
+    /// `text`, is among the task's notes again: followed through the task's later note
+    /// events (restored, edited, removed again).
+    fn back_since(
+        &self,
+        event: &Event,
+        written: chrono::DateTime<Utc>,
+        author: &str,
+        text: &str,
+    ) -> Result<bool, LedgerError> {
+        let mut text = text.to_string();
+        let mut present = false;
+        let this = |w: &chrono::DateTime<Utc>, a: &str| *w == written && a == author;
+        for e in self.history(Some(event.task))? {
+            if e.seq <= event.seq {
+                continue;
+            }
+            match e.change {
+                Change::NoteRestored {
+                    written: w,
+                    author: a,
+                    text: t,
+                    ..
+                } if this(&w, &a) && t == text => present = true,
+                Change::NoteRemoved {
+                    written: w,
+                    author: a,
+                    text: t,
+                    ..
+                } if this(&w, &a) && t == text => present = false,
+                Change::NoteEdited {
+                    written: w,
+                    author: a,
+                    from,
+                    to,
+                    ..
+                } if this(&w, &a) && from == text => text = to,
+                _ => {}
+            }
+        }
+        Ok(present)
+    }
+
+    /// Reverts a status event: a new event from its `to` back to its `from`.
+    fn undo_status(&self, event: &Event, from: Status) -> Result<Event, LedgerError> {
         // Only the latest status change of a task is undone: a later one (someone else's,
         // on a shared database) would be overwritten without anyone seeing it.
         let later = self
@@ -437,6 +718,83 @@ impl Ledger {
         self.write(task, event)
     }
 
+    /// The note at `index` (1-based) of task `number`, checked against the text the caller
+    /// saw there: (the task, its place 0-based).
+    fn note_at(
+        &self,
+        number: u32,
+        index: usize,
+        seen: Option<&str>,
+    ) -> Result<(Task, usize), LedgerError> {
+        let task = self.task(number)?;
+        let count = task.notes.len();
+        let i = index
+            .checked_sub(1)
+            .filter(|&i| i < count)
+            .ok_or(LedgerError::NoSuchNote {
+                number,
+                index,
+                count,
+            })?;
+        if let Some(seen) = seen {
+            if task.notes[i].text != seen {
+                return Err(LedgerError::NoteMoved {
+                    number,
+                    index,
+                    now: task.notes[i].text.clone(),
+                });
+            }
+        }
+        Ok((task, i))
+    }
+
+    /// Rewrites a note's text; the note keeps its author and time.
+    fn edit_note(
+        &self,
+        number: u32,
+        index: usize,
+        text: &str,
+        seen: Option<&str>,
+    ) -> Result<Event, LedgerError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(LedgerError::EmptyNote);
+        }
+        let (mut task, i) = self.note_at(number, index, seen)?;
+        let note = &mut task.notes[i];
+        if note.text == text {
+            return Err(LedgerError::NoteUnchanged { number, index });
+        }
+        let change = Change::NoteEdited {
+            index,
+            author: note.user.clone(),
+            written: note.at,
+            from: std::mem::replace(&mut note.text, text.to_string()),
+            to: text.to_string(),
+            undo: false,
+        };
+        self.write(task, self.event(number, change, None))
+    }
+
+    /// Removes a note from the task's notes; its event keeps what it said.
+    fn remove_note(
+        &self,
+        number: u32,
+        index: usize,
+        seen: Option<&str>,
+    ) -> Result<Event, LedgerError> {
+        let (mut task, i) = self.note_at(number, index, seen)?;
+        let note = task.notes.remove(i);
+        let change = Change::NoteRemoved {
+            index,
+            author: note.user,
+            written: note.at,
+            text: note.text,
+            undo: false,
+        };
+        self.write(task, self.event(number, change, None))
+    }
+
     /// Moves a task to another domain; the move survives re-import.
     fn move_task(&self, number: u32, domain: Domain) -> Result<Event, LedgerError> {
         let mut task = self.task(number)?;
@@ -457,7 +815,15 @@ impl Ledger {
         };
         self.write(
             task,
-            self.event(number, Change::Move { from, to: domain }, None),
+            self.event(
+                number,
+                Change::Move {
+                    from,
+                    to: domain,
+                    undo: false,
+                },
+                None,
+            ),
         )
     }
 
@@ -478,6 +844,7 @@ impl Ledger {
                 Change::Goal {
                     from,
                     to: goal.to_string(),
+                    undo: false,
                 },
                 None,
             ),
@@ -641,6 +1008,7 @@ impl Ledger {
             rows.par_iter()
                 .zip(stored.into_par_iter())
                 .map(|(&(number, row), task)| {
+                    let known = task.is_some();
                     let mut task = match task {
                         Some(task) => self.merge(task, row, &period),
                         None => {
@@ -649,10 +1017,10 @@ impl Ledger {
                             task
                         }
                     };
-                    self.keep_report_notes(&mut task, &row.notes, now);
-                    task
+                    self.keep_report_notes(&mut task, &row.notes, now, known)?;
+                    Ok(task)
                 })
-                .collect()
+                .collect::<Result<_, LedgerError>>()?
         };
         // One import, one moment: its events differ only in their task, which lets the store
         // keep them as one run.
@@ -690,8 +1058,18 @@ impl Ledger {
 
     /// A report's 备注 and other columns duban has no field for become the task's notes,
     /// under the importing user; a note the task already has (the same report imported
-    /// again, or duban's own export read back) is not added twice.
-    fn keep_report_notes(&self, task: &mut Task, notes: &[String], at: chrono::DateTime<Utc>) {
+    /// again, or duban's own export read back) is not added twice, nor one a person removed
+    /// or rewrote (`known`: the task was in the database before this import, so its history
+    /// says what was removed).
+    fn keep_report_notes(
+        &self,
+        task: &mut Task,
+        notes: &[String],
+        at: chrono::DateTime<Utc>,
+        known: bool,
+    ) -> Result<(), LedgerError> {
+        // Read only when a note would be added: a report imported again adds none.
+        let mut history: Option<Vec<Event>> = None;
         for text in notes {
             let text = text.trim();
             let joined = task
@@ -703,12 +1081,27 @@ impl Ledger {
             if text.is_empty() || text == joined || task.notes.iter().any(|n| n.text == text) {
                 continue;
             }
+            if known {
+                if history.is_none() {
+                    history = Some(self.store.history(Some(task.number))?);
+                }
+                let dropped = history.iter().flatten().any(|e| match &e.change {
+                    Change::NoteRemoved { text: t, .. } | Change::NoteEdited { from: t, .. } => {
+                        t == text
+                    }
+                    _ => false,
+                });
+                if dropped {
+                    continue;
+                }
+            }
             task.notes.push(Note {
                 at,
                 user: self.user.clone(),
                 text: text.to_string(),
             });
         }
+        Ok(())
     }
 
     fn new_task(&self, row: &ImportedRow, period: &str) -> Task {

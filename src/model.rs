@@ -302,6 +302,87 @@ impl Task {
     pub fn involves(&self, canonical: &str) -> bool {
         self.leads(canonical) || self.co_units.iter().any(|u| u.canonical == canonical)
     }
+
+    /// Where (0-based) the note `author` wrote at `written` saying `text` is among the
+    /// task's notes; the one at `hint` (0-based) first when several are alike.
+    pub fn find_note(
+        &self,
+        written: DateTime<Utc>,
+        author: &str,
+        text: &str,
+        hint: Option<usize>,
+    ) -> Option<usize> {
+        let is = |n: &Note| n.at == written && n.user == author && n.text == text;
+        hint.filter(|&i| self.notes.get(i).is_some_and(is))
+            .or_else(|| self.notes.iter().position(is))
+    }
+
+    /// Applies a note event to the task's notes as the ledger did (so a screen can follow
+    /// an edit without reading the task again). False, changing nothing, when the event is
+    /// not about notes or names a note the task does not have.
+    pub fn apply_note_event(&mut self, event: &Event) -> bool {
+        self.apply_note_change(&event.change, event.at, &event.user)
+    }
+
+    /// `apply_note_event` for a change made at `at` by `user` (which only an added note
+    /// takes as its own time and author).
+    pub fn apply_note_change(&mut self, change: &Change, at: DateTime<Utc>, user: &str) -> bool {
+        match change {
+            Change::Note { text } => {
+                self.notes.push(Note {
+                    at,
+                    user: user.to_string(),
+                    text: text.clone(),
+                });
+                true
+            }
+            Change::NoteEdited {
+                index,
+                author,
+                written,
+                from,
+                to,
+                ..
+            } => match self.find_note(*written, author, from, index.checked_sub(1)) {
+                Some(i) => {
+                    self.notes[i].text = to.clone();
+                    true
+                }
+                None => false,
+            },
+            Change::NoteRemoved {
+                index,
+                author,
+                written,
+                text,
+                ..
+            } => match self.find_note(*written, author, text, index.checked_sub(1)) {
+                Some(i) => {
+                    self.notes.remove(i);
+                    true
+                }
+                None => false,
+            },
+            Change::NoteRestored {
+                index,
+                author,
+                written,
+                text,
+            } => {
+                let at = index.saturating_sub(1).min(self.notes.len());
+                self.notes.insert(
+                    at,
+                    Note {
+                        at: *written,
+                        user: author.clone(),
+                        text: text.clone(),
+                    },
+                );
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 /// What a list draws of a task: no progress text, no notes, so that a list of 100,000
@@ -356,27 +437,91 @@ pub enum Change {
         #[serde(default)]
         undo: bool,
     },
-    Note {
+    /// A note added (at the end of the task's notes; its time and author are the event's).
+    Note { text: String },
+    /// A note's text changed. The note is the one `author` wrote at `written`; `index` is
+    /// its place (1-based) among the task's notes when it changed. `undo`: this reverts an
+    /// earlier edit of it.
+    NoteEdited {
+        index: usize,
+        author: String,
+        written: DateTime<Utc>,
+        from: String,
+        to: String,
+        #[serde(default, skip_serializing_if = "is_false")]
+        undo: bool,
+    },
+    /// A note removed from the task's notes (the history keeps what it said). `undo`: this
+    /// reverts the adding of it (or its restoring).
+    NoteRemoved {
+        index: usize,
+        author: String,
+        written: DateTime<Utc>,
+        text: String,
+        #[serde(default, skip_serializing_if = "is_false")]
+        undo: bool,
+    },
+    /// A removed note put back at its place (the undo of a removal).
+    NoteRestored {
+        index: usize,
+        author: String,
+        written: DateTime<Utc>,
         text: String,
     },
+    /// A domain move; `undo`: this moves a task back (an undo of an earlier move).
     Move {
         from: Domain,
         to: Domain,
+        #[serde(default, skip_serializing_if = "is_false")]
+        undo: bool,
     },
+    /// A goal correction; `undo`: this restores the goal an earlier correction replaced.
     Goal {
         from: String,
         to: String,
+        #[serde(default, skip_serializing_if = "is_false")]
+        undo: bool,
     },
     /// The task was created or updated by importing a report period.
-    Import {
-        period: String,
-        source: String,
-    },
+    Import { period: String, source: String },
     /// A report period of the task was renamed (`duban period rename`).
-    PeriodRenamed {
-        from: String,
-        to: String,
-    },
+    PeriodRenamed { from: String, to: String },
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Change {
+    /// True for the edits an undo reverts (status, notes, goal, domain); an import or a
+    /// period rename is not undone.
+    pub fn is_undoable(&self) -> bool {
+        !matches!(self, Change::Import { .. } | Change::PeriodRenamed { .. })
+    }
+
+    /// True for an event that is itself an undo.
+    pub fn is_undo(&self) -> bool {
+        match self {
+            Change::Status { undo, .. }
+            | Change::NoteEdited { undo, .. }
+            | Change::NoteRemoved { undo, .. }
+            | Change::Move { undo, .. }
+            | Change::Goal { undo, .. } => *undo,
+            Change::NoteRestored { .. } => true,
+            Change::Note { .. } | Change::Import { .. } | Change::PeriodRenamed { .. } => false,
+        }
+    }
+
+    /// True for the events that change a task's notes.
+    pub fn is_note(&self) -> bool {
+        matches!(
+            self,
+            Change::Note { .. }
+                | Change::NoteEdited { .. }
+                | Change::NoteRemoved { .. }
+                | Change::NoteRestored { .. }
+        )
+    }
 }
 
 /// One history event: task, what changed, when, by which OS user, with an optional note.
@@ -419,6 +564,127 @@ mod tests {
         }
         assert_eq!(s, Status::NotStarted);
         assert_eq!(Status::NotStarted.prev(), Status::Done);
+    }
+
+    /// Events as older duban versions stored them (no `undo` on moves and goal corrections)
+    /// still decode, and the same edits made now are stored byte for byte as before.
+    #[test]
+    fn events_stored_by_older_versions_decode_and_plain_edits_store_as_before() {
+        let old = [
+            r#"{"seq":7,"task":14,"at":"2020-08-14T10:00:00Z","user":"li","kind":"move","from":"ecology","to":"reform"}"#,
+            r#"{"seq":8,"task":14,"at":"2020-08-14T10:00:00Z","user":"li","kind":"goal","from":"旧","to":"新"}"#,
+            r#"{"seq":9,"task":14,"at":"2020-08-14T10:00:00Z","user":"li","kind":"note","text":"约谈"}"#,
+            r#"{"seq":10,"task":14,"at":"2020-08-14T10:00:00Z","user":"li","kind":"status","from":"not_started","to":"behind","undo":true,"note":"撤销"}"#,
+        ];
+        let events: Vec<Event> = old
+            .iter()
+            .map(|j| serde_json::from_str(j).expect("an old event decodes"))
+            .collect();
+        assert_eq!(
+            events[0].change,
+            Change::Move {
+                from: Domain::Ecology,
+                to: Domain::Reform,
+                undo: false
+            }
+        );
+        assert!(!events[1].change.is_undo() && events[1].change.is_undoable());
+        assert!(events[2].change.is_note() && !events[2].change.is_undo());
+        assert!(events[3].change.is_undo());
+        for (json, event) in old.iter().zip(&events) {
+            assert_eq!(&serde_json::to_string(event).unwrap(), json);
+        }
+        let undone = Event {
+            change: Change::Goal {
+                from: "新".into(),
+                to: "旧".into(),
+                undo: true,
+            },
+            ..events[1].clone()
+        };
+        let json = serde_json::to_string(&undone).unwrap();
+        assert!(json.contains(r#""undo":true"#), "{json}");
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), undone);
+    }
+
+    #[test]
+    fn note_events_apply_to_the_note_they_name_and_to_no_other() {
+        let at = |s: u32| DateTime::<Utc>::from_timestamp(1_600_000_000 + i64::from(s), 0).unwrap();
+        let mut task = Task {
+            number: 1,
+            section: None,
+            goal: "g".into(),
+            goal_edited: false,
+            lead_units: Vec::new(),
+            co_units: Vec::new(),
+            domain: Domain::Reform,
+            domain_decision: DomainDecision {
+                rule: "r".into(),
+                reason: String::new(),
+                manual: false,
+            },
+            status: Status::NotStarted,
+            notes: Vec::new(),
+            periods: Vec::new(),
+        };
+        // Two notes of one import: same time, same author.
+        for text in ["甲", "乙"] {
+            task.notes.push(Note {
+                at: at(1),
+                user: "li".into(),
+                text: text.into(),
+            });
+        }
+        let event = |change| Event {
+            seq: 1,
+            task: 1,
+            at: at(5),
+            user: "wang".into(),
+            change,
+            note: None,
+        };
+        let removed = event(Change::NoteRemoved {
+            index: 2,
+            author: "li".into(),
+            written: at(1),
+            text: "乙".into(),
+            undo: false,
+        });
+        assert!(task.apply_note_event(&removed));
+        assert_eq!(task.notes.len(), 1);
+        assert_eq!(task.notes[0].text, "甲");
+        assert!(!task.apply_note_event(&removed), "no such note any more");
+        let edited = event(Change::NoteEdited {
+            index: 7,
+            author: "li".into(),
+            written: at(1),
+            from: "甲".into(),
+            to: "丙".into(),
+            undo: false,
+        });
+        assert!(task.apply_note_event(&edited));
+        assert_eq!(task.notes[0].text, "丙");
+        let restored = event(Change::NoteRestored {
+            index: usize::MAX,
+            author: "li".into(),
+            written: at(1),
+            text: "乙".into(),
+        });
+        assert!(task.apply_note_event(&restored));
+        assert_eq!(task.notes[1].text, "乙");
+        let restored_first = event(Change::NoteRestored {
+            index: 0,
+            author: "li".into(),
+            written: at(0),
+            text: "丁".into(),
+        });
+        assert!(task.apply_note_event(&restored_first));
+        assert_eq!(task.notes[0].text, "丁");
+        assert!(!task.apply_note_event(&event(Change::Status {
+            from: Status::NotStarted,
+            to: Status::Done,
+            undo: false
+        })));
     }
 
     #[test]

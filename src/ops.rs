@@ -48,14 +48,36 @@ pub enum Op {
         status: Status,
         note: Option<String>,
     },
-    /// Reverts the status change recorded as event `seq`; refused when the task's status
-    /// changed again after it.
+    /// Reverts the edit recorded as event `seq` — a status change, a note added, edited,
+    /// removed or restored, a goal correction, a domain move, or an undo of one of these —
+    /// as a new event. Refused when what it changed was changed again since (a status by a
+    /// later status change; a note, goal or domain that no longer reads as the edit left
+    /// it), and for imports and period renames.
     Undo {
         seq: u64,
     },
     AddNote {
         number: u32,
         text: String,
+    },
+    /// Rewrites note `index` (1-based, in the task's order of notes) of task `number`; the
+    /// note keeps its author and time, the history keeps the old text. `seen`: the text the
+    /// caller showed for that note; refused when the note there says something else now
+    /// (someone changed or removed a note meanwhile).
+    EditNote {
+        number: u32,
+        index: usize,
+        text: String,
+        #[serde(default)]
+        seen: Option<String>,
+    },
+    /// Removes note `index` (1-based) of task `number` from its notes (and so from the 通报
+    /// and the exports); the history keeps what it said. `seen` as for `EditNote`.
+    RemoveNote {
+        number: u32,
+        index: usize,
+        #[serde(default)]
+        seen: Option<String>,
     },
     MoveTask {
         number: u32,
@@ -117,6 +139,8 @@ impl Op {
             Op::SetStatus { .. } => "set_status",
             Op::Undo { .. } => "undo",
             Op::AddNote { .. } => "add_note",
+            Op::EditNote { .. } => "edit_note",
+            Op::RemoveNote { .. } => "remove_note",
             Op::MoveTask { .. } => "move_task",
             Op::EditGoal { .. } => "edit_goal",
             Op::Import { .. } => "import",
@@ -132,6 +156,8 @@ impl Op {
             Op::Task { number }
             | Op::SetStatus { number, .. }
             | Op::AddNote { number, .. }
+            | Op::EditNote { number, .. }
+            | Op::RemoveNote { number, .. }
             | Op::MoveTask { number, .. }
             | Op::EditGoal { number, .. } => Some(*number),
             Op::History { task, .. } => *task,
@@ -151,6 +177,25 @@ impl Op {
         Op::AddNote {
             number,
             text: text.to_string(),
+        }
+    }
+
+    /// `Op::EditNote` without `seen` (the caller showed no text, as on the command line).
+    pub fn edit_note(number: u32, index: usize, text: &str) -> Op {
+        Op::EditNote {
+            number,
+            index,
+            text: text.to_string(),
+            seen: None,
+        }
+    }
+
+    /// `Op::RemoveNote` without `seen`.
+    pub fn remove_note(number: u32, index: usize) -> Op {
+        Op::RemoveNote {
+            number,
+            index,
+            seen: None,
         }
     }
 
@@ -354,6 +399,8 @@ mod tests {
             Op::set_status(1, Status::Done, None),
             Op::Undo { seq: 3 },
             Op::add_note(1, "x"),
+            Op::edit_note(1, 1, "y"),
+            Op::remove_note(1, 1),
             Op::MoveTask {
                 number: 1,
                 domain: Domain::Reform,

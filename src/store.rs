@@ -387,7 +387,13 @@ pub fn summary_bytes(s: &TaskSummary) -> usize {
 pub fn event_bytes(e: &Event) -> usize {
     let change = match &e.change {
         Change::Note { text } => text.len(),
-        Change::Goal { from, to } | Change::PeriodRenamed { from, to } => from.len() + to.len(),
+        Change::NoteRemoved { author, text, .. } | Change::NoteRestored { author, text, .. } => {
+            author.len() + text.len()
+        }
+        Change::NoteEdited {
+            author, from, to, ..
+        } => author.len() + from.len() + to.len(),
+        Change::Goal { from, to, .. } | Change::PeriodRenamed { from, to } => from.len() + to.len(),
         Change::Import { period, source } => period.len() + source.len(),
         Change::Status { .. } | Change::Move { .. } => 0,
     };

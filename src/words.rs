@@ -7,7 +7,8 @@ use crate::model::{Change, Event};
 use crate::text::clean;
 
 /// What an event did: `状态 未启动 → 正常推进 (note)`; an undo is `撤销 (undo) 正常推进 →
-/// 未启动`, a note `备注: …`, an import `导入 2020年第三季度 (from report.txt)`. `arrow` is
+/// 未启动`, a note `备注: …` (edited `备注 已修改: … → …`, removed `备注 已删除: …`, its adding
+/// undone `撤销 备注: …`), an import `导入 2020年第三季度 (from report.txt)`. `arrow` is
 /// `→`, or `->` on ASCII terminals.
 pub fn change(event: &Event, arrow: &str) -> String {
     let mut s = match &event.change {
@@ -22,8 +23,37 @@ pub fn change(event: &Event, arrow: &str) -> String {
             undo: true,
         } => format!("撤销 (undo) {} {arrow} {}", from.label(), to.label()),
         Change::Note { text } => format!("备注: {}", clean(text)),
-        Change::Move { from, to } => format!("领域 {} {arrow} {}", from.label(), to.label()),
-        Change::Goal { .. } => "目标 修改 (goal corrected)".to_string(),
+        Change::NoteEdited {
+            from,
+            to,
+            undo: false,
+            ..
+        } => format!("备注 已修改: {} {arrow} {}", clean(from), clean(to)),
+        Change::NoteEdited {
+            from,
+            to,
+            undo: true,
+            ..
+        } => format!("撤销 备注修改: {} {arrow} {}", clean(from), clean(to)),
+        Change::NoteRemoved {
+            text, undo: false, ..
+        } => format!("备注 已删除: {}", clean(text)),
+        Change::NoteRemoved {
+            text, undo: true, ..
+        } => format!("撤销 备注: {}", clean(text)),
+        Change::NoteRestored { text, .. } => format!("撤销 备注删除: {}", clean(text)),
+        Change::Move {
+            from,
+            to,
+            undo: false,
+        } => format!("领域 {} {arrow} {}", from.label(), to.label()),
+        Change::Move {
+            from,
+            to,
+            undo: true,
+        } => format!("撤销 领域调整 {} {arrow} {}", from.label(), to.label()),
+        Change::Goal { undo: false, .. } => "目标 修改 (goal corrected)".to_string(),
+        Change::Goal { undo: true, .. } => "撤销 目标修改".to_string(),
         Change::PeriodRenamed { from, to } => {
             format!("报告期 {} {arrow} {}", clean(from), clean(to))
         }
@@ -103,5 +133,68 @@ mod tests {
             None,
         );
         assert_eq!(change(&import, "→"), "导入 2020年第三季度 (from q3.docx)");
+    }
+
+    #[test]
+    fn note_goal_and_domain_edits_and_their_undos_are_worded_in_chinese() {
+        use crate::model::Domain;
+        let written = chrono::Utc::now();
+        let note = |c: Change| change(&event(c, None), "→");
+        assert_eq!(
+            note(Change::NoteEdited {
+                index: 1,
+                author: "li".into(),
+                written,
+                from: "约谈".into(),
+                to: "已约谈\x07".into(),
+                undo: false,
+            }),
+            "备注 已修改: 约谈 → 已约谈␇"
+        );
+        assert_eq!(
+            note(Change::NoteRemoved {
+                index: 2,
+                author: "li".into(),
+                written,
+                text: "约谈".into(),
+                undo: false,
+            }),
+            "备注 已删除: 约谈"
+        );
+        assert_eq!(
+            note(Change::NoteRemoved {
+                index: 2,
+                author: "li".into(),
+                written,
+                text: "约谈".into(),
+                undo: true,
+            }),
+            "撤销 备注: 约谈"
+        );
+        assert_eq!(
+            note(Change::NoteRestored {
+                index: 2,
+                author: "li".into(),
+                written,
+                text: "约谈".into(),
+            }),
+            "撤销 备注删除: 约谈"
+        );
+        assert_eq!(
+            note(Change::Move {
+                from: Domain::Reform,
+                to: Domain::Ecology,
+                undo: true,
+            }),
+            "撤销 领域调整 改革 → 生态"
+        );
+        assert_eq!(
+            note(Change::Goal {
+                from: "b".into(),
+                to: "a".into(),
+                undo: true,
+            }),
+            "撤销 目标修改"
+        );
     }
 }

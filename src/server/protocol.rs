@@ -42,8 +42,9 @@ use crate::model::Event;
 use serde::{Deserialize, Serialize};
 use tokio_util::codec::LengthDelimitedCodec;
 
-/// The protocol version this build speaks. Raise it on any incompatible change.
-pub const VERSION: u32 = 3;
+/// The protocol version this build speaks. Raise it on any incompatible change (4: note
+/// edits and removals, undo of notes, goals and moves — new `Op`s and event kinds).
+pub const VERSION: u32 = 4;
 
 /// The largest frame either side accepts. No frame holds a database or a report: lists come
 /// in pages of at most 4 MB (`crate::ledger::PAGE_BYTES`), a report in `Upload` parts of
@@ -166,9 +167,14 @@ impl RemoteError {
             | L::NoSuchPeriod(_)
             | L::NoSuchEvent(_)
             | L::Import(_)
-            | L::NotUndoable(_) => ErrorKind::Invalid,
+            | L::NotUndoable(_)
+            | L::NoSuchNote { .. } => ErrorKind::Invalid,
+            L::NoteUnchanged { .. } => ErrorKind::Unchanged,
             L::NotARead(_) => ErrorKind::Protocol,
-            L::ChangedSince { .. } | L::PeriodTaken { .. } => ErrorKind::Conflict,
+            L::ChangedSince { .. }
+            | L::ChangedAfter { .. }
+            | L::NoteMoved { .. }
+            | L::PeriodTaken { .. } => ErrorKind::Conflict,
         };
         RemoteError::new(kind, e.to_string())
     }

@@ -286,6 +286,12 @@ struct EventIn {
     note: Option<String>,
     period: Option<String>,
     source: Option<String>,
+    #[serde(default)]
+    index: Option<usize>,
+    #[serde(default)]
+    author: Option<String>,
+    #[serde(default)]
+    written: Option<String>,
 }
 
 /// Reads a backup (or a `duban export` JSON, which lacks only the removed tasks' history).
@@ -387,13 +393,36 @@ fn event(task: u32, e: &EventIn) -> Result<Event, String> {
         "note" => Change::Note {
             text: note.take().unwrap_or_default(),
         },
+        "note_edited" => Change::NoteEdited {
+            index: e.index.unwrap_or(1),
+            author: text(&e.author, "author")?,
+            written: time(&text(&e.written, "written")?)?,
+            from: text(&e.from, "from")?,
+            to: text(&e.to, "to")?,
+            undo: e.undo,
+        },
+        "note_removed" => Change::NoteRemoved {
+            index: e.index.unwrap_or(1),
+            author: text(&e.author, "author")?,
+            written: time(&text(&e.written, "written")?)?,
+            text: note.take().unwrap_or_default(),
+            undo: e.undo,
+        },
+        "note_restored" => Change::NoteRestored {
+            index: e.index.unwrap_or(1),
+            author: text(&e.author, "author")?,
+            written: time(&text(&e.written, "written")?)?,
+            text: note.take().unwrap_or_default(),
+        },
         "move" => Change::Move {
             from: domain(&text(&e.from, "from")?)?,
             to: domain(&text(&e.to, "to")?)?,
+            undo: e.undo,
         },
         "goal" => Change::Goal {
             from: text(&e.from, "from")?,
             to: text(&e.to, "to")?,
+            undo: e.undo,
         },
         "import" => Change::Import {
             period: text(&e.period, "period")?,

@@ -850,7 +850,7 @@ impl State {
         match self.undo.last() {
             Some(ev) => vec![Effect::Undo(ev.clone())],
             None => {
-                self.info("没有可撤销的修改：本次打开后还没有改过状态");
+                self.info("没有可撤销的修改：本次打开后还没有改过状态或备注");
                 Vec::new()
             }
         }
@@ -899,7 +899,14 @@ impl State {
                 }
             }
             (Change::Note { text }, true) => {
-                self.ok(format!("已保存 #{number} 备注：{text}"));
+                self.undo.push(event.clone());
+                self.ok(format!("已保存 #{number} 备注：{text}{undo_hint}"));
+            }
+            // An undo of a note, a goal or a move (`u` undoes the last edit of any kind).
+            (_, true) if kind == SavedKind::Undo => {
+                self.undo.pop();
+                let said = crate::words::change(&event, arrow);
+                self.ok(format!("已撤销并保存 #{number} {said}"));
             }
             _ => self.ok(format!("已保存 #{number}")),
         }

@@ -928,3 +928,47 @@ fn a_report_of_several_megabytes_is_imported_through_the_server_in_parts() {
         );
     }
 }
+
+/// Note edits, removals and their undos go through the server like every edit; an undo that
+/// would overwrite someone's later edit of the note is a conflict there too.
+#[test]
+fn notes_are_edited_removed_and_undone_through_the_server() {
+    let (_d, db) = sample_db();
+    let _server = start(&db);
+    let bob = client(&db);
+    let alice = client(&db);
+    let bobs = bob.add_note(14, "已约谈").unwrap();
+    let edited = alice
+        .call_op(Op::EditNote {
+            number: 14,
+            index: 1,
+            text: "已约谈两次".into(),
+            seen: Some("已约谈".into()),
+        })
+        .unwrap()
+        .into_event()
+        .unwrap();
+    // Bob's screen still says 已约谈: his removal of it is refused.
+    let e = bob
+        .call_op(Op::RemoveNote {
+            number: 14,
+            index: 1,
+            seen: Some("已约谈".into()),
+        })
+        .unwrap_err();
+    assert_eq!(e.remote_kind(), Some(ErrorKind::Conflict));
+    let e = bob.undo(&bobs).unwrap_err();
+    assert_eq!(e.remote_kind(), Some(ErrorKind::Conflict));
+    assert!(e.to_string().contains("这条备注此后已被修改"), "{e}");
+    assert_eq!(bob.task(14).unwrap().notes[0].text, "已约谈两次");
+    alice.undo(&edited).unwrap();
+    let removed = bob
+        .call_op(Op::remove_note(14, 1))
+        .unwrap()
+        .into_event()
+        .unwrap();
+    assert!(matches!(removed.change, Change::NoteRemoved { .. }));
+    assert!(alice.task(14).unwrap().notes.is_empty());
+    let e = bob.call_op(Op::remove_note(14, 1)).unwrap_err();
+    assert_eq!(e.remote_kind(), Some(ErrorKind::Invalid));
+}

@@ -542,6 +542,7 @@ fn results_older_than_an_edit_of_the_goal_draw_without_panicking() {
                 change: Change::Goal {
                     from: String::new(),
                     to: "数字经济".into(),
+                    undo: false,
                 },
                 note: None,
             },

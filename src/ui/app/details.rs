@@ -6,7 +6,7 @@
 //! terminal UI calls `details_on_demand` once its first page is drawn.
 
 use super::{Effect, State};
-use crate::model::{Change, DomainDecision, Event, Note, Task, TaskSummary};
+use crate::model::{Change, DomainDecision, Event, Task, TaskSummary};
 use crate::search::Field;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -192,7 +192,12 @@ fn apply_to_summary(summary: &mut TaskSummary, change: &Change) {
         Change::Status { to, .. } => summary.status = *to,
         Change::Move { to, .. } => summary.domain = *to,
         Change::Goal { to, .. } => summary.goal = to.clone(),
-        Change::Note { .. } | Change::Import { .. } | Change::PeriodRenamed { .. } => {}
+        Change::Note { .. }
+        | Change::NoteEdited { .. }
+        | Change::NoteRemoved { .. }
+        | Change::NoteRestored { .. }
+        | Change::Import { .. }
+        | Change::PeriodRenamed { .. } => {}
     }
 }
 
@@ -211,11 +216,12 @@ fn apply_to_task(task: &mut Task, event: &Event) {
             task.goal = to.clone();
             task.goal_edited = true;
         }
-        Change::Note { text } => task.notes.push(Note {
-            at: event.at,
-            user: event.user.clone(),
-            text: text.clone(),
-        }),
+        Change::Note { .. }
+        | Change::NoteEdited { .. }
+        | Change::NoteRemoved { .. }
+        | Change::NoteRestored { .. } => {
+            task.apply_note_event(event);
+        }
         Change::Import { .. } | Change::PeriodRenamed { .. } => {}
     }
 }
