@@ -172,10 +172,14 @@ fn the_summary_lists_seriously_behind_then_behind_tasks_with_lead_units() {
 fn both_sheets_print_on_a4_landscape_fitted_to_the_width_with_the_header_repeated() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(dir.path(), &judged_sample(), None, day(2020, 7, 15));
+    let page_setup = Regex::new(r"<pageSetup [^>]*/>").expect("pattern");
+    let page_margins = Regex::new(
+        r#"<pageMargins left="([0-9.]+)" right="([0-9.]+)" top="([0-9.]+)" bottom="([0-9.]+)""#,
+    )
+    .expect("pattern");
     for part in ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"] {
         let sheet = zip_text(&path, part);
-        let setup = Regex::new(r"<pageSetup [^>]*/>")
-            .expect("pattern")
+        let setup = page_setup
             .find(&sheet)
             .unwrap_or_else(|| panic!("{part}: no pageSetup"))
             .as_str()
@@ -196,12 +200,9 @@ fn both_sheets_print_on_a4_landscape_fitted_to_the_width_with_the_header_repeate
             sheet.contains(r#"<printOptions horizontalCentered="1"/>"#),
             "{part}"
         );
-        let margins = Regex::new(
-            r#"<pageMargins left="([0-9.]+)" right="([0-9.]+)" top="([0-9.]+)" bottom="([0-9.]+)""#,
-        )
-        .expect("pattern")
-        .captures(&sheet)
-        .unwrap_or_else(|| panic!("{part}: no margins"));
+        let margins = page_margins
+            .captures(&sheet)
+            .unwrap_or_else(|| panic!("{part}: no margins"));
         for i in 1..=4 {
             let m: f64 = margins[i].parse().expect("inches");
             assert!((0.3..=1.0).contains(&m), "{part}: margin {m}");
