@@ -351,6 +351,44 @@ pub fn column_widths(tb: &Tongbao) -> [f64; 7] {
     out
 }
 
+/// Points per line of the table's 10.5 pt 宋体, and the padding of a cell.
+const LINE_POINTS: f64 = 14.0;
+const ROW_PADDING_POINTS: f64 = 6.0;
+/// Excel's highest row.
+const MAX_ROW_POINTS: f64 = 409.0;
+
+/// Lines `text` takes wrapped in a column `width` units wide (a unit is about one digit,
+/// a Chinese character two; a column keeps about one unit of padding). Words of Latin
+/// letters move to the next line whole, so the estimate keeps a little room.
+pub fn wrapped_lines(text: &str, width: f64) -> usize {
+    let room = (width - 1.0).max(2.0);
+    text.split('\n')
+        .map(|line| {
+            let w = crate::text::width(line) as f64;
+            ((w * 1.1) / room).ceil().max(1.0) as usize
+        })
+        .sum()
+}
+
+/// A task row tall enough for its longest wrapped cell: Excel grows rows for wrapped text
+/// when it opens a file, but LibreOffice, WPS and printing from a viewer do not, so the
+/// height is written (at most Excel's 409 points; longer text is cut in print).
+fn task_row_height(r: &TongbaoRow, widths: &[f64; 7]) -> f64 {
+    let cells = [
+        (r.goal.as_str(), widths[1]),
+        (&r.progress.join("\n"), widths[2]),
+        (r.lead_units.as_str(), widths[3]),
+        (r.co_units.as_str(), widths[4]),
+        (r.remark.as_str(), widths[6]),
+    ];
+    let lines = cells
+        .iter()
+        .map(|(text, w)| wrapped_lines(text, *w))
+        .max()
+        .unwrap_or(1);
+    (lines as f64 * LINE_POINTS + ROW_PADDING_POINTS).min(MAX_ROW_POINTS)
+}
+
 /// `&` starts a code in a page header or footer: `&&` prints one.
 fn header_footer_text(text: &str, max_chars: usize) -> String {
     let cut: String = text.chars().take(max_chars).collect();
@@ -412,7 +450,8 @@ fn table_sheet(ws: &mut Worksheet, tb: &Tongbao) -> Result<(), XlsxError> {
     )?;
     ws.set_row_height(1, 20)?;
     let head = TITLE_ROWS;
-    for (c, (h, w)) in HEADER.iter().zip(column_widths(tb)).enumerate() {
+    let widths = column_widths(tb);
+    for (c, (h, w)) in HEADER.iter().zip(widths).enumerate() {
         let c = c as u16;
         ws.write_string_with_format(head, c, *h, &header)?;
         ws.set_column_width(c, w)?;
@@ -422,8 +461,10 @@ fn table_sheet(ws: &mut Worksheet, tb: &Tongbao) -> Result<(), XlsxError> {
     let mut row = head + 1;
     for (i, (d, rows)) in tb.groups.iter().enumerate() {
         ws.merge_range(row, 0, row, last, &domain_title(i, *d, rows.len()), &group)?;
+        ws.set_row_height(row, 20)?;
         row += 1;
         for r in rows {
+            ws.set_row_height(row, task_row_height(r, &widths))?;
             ws.write_number_with_format(row, 0, f64::from(r.number), &centre)?;
             ws.write_string_with_format(row, 1, cell(&r.goal), &text)?;
             ws.write_string_with_format(row, 2, cell(&r.progress.join("\n")), &text)?;
@@ -458,24 +499,28 @@ fn summary_sheet(ws: &mut Worksheet, tb: &Tongbao) -> Result<(), XlsxError> {
     let text = base();
     let num = base().set_align(FormatAlign::Center);
     let bold_num = num.clone().set_bold();
-    // Widths: the lists' goals and lead units decide columns B and C; the counts need 10.
+    // Widths: the counts need 10 each; the lists' lead units decide column C, and their
+    // goals wrap across D:G (merged).
     let lists = tb.lagging_lists();
-    let listed = || lists.iter().flat_map(|(_, rows)| rows.iter());
-    let fit = |w: usize, min: f64, max: f64| (w as f64 + 2.0).clamp(min, max);
-    let goal_w = listed()
-        .map(|r| text_width(&r.goal.chars().take(200).collect::<String>()))
-        .max()
-        .unwrap_or(0);
-    let lead_w = listed()
+    let lead_w = lists
+        .iter()
+        .flat_map(|(_, rows)| rows.iter())
         .map(|r| text_width(&r.lead_units.chars().take(200).collect::<String>()))
         .max()
         .unwrap_or(0);
-    ws.set_column_width(0, 10)?;
-    ws.set_column_width(1, fit(goal_w, 12.0, 48.0))?;
-    ws.set_column_width(2, fit(lead_w, 12.0, 30.0))?;
-    for c in 3..=6 {
-        ws.set_column_width(c, 10)?;
+    let widths = [
+        10.0,
+        10.0,
+        (lead_w as f64 + 2.0).clamp(14.0, 30.0),
+        12.0,
+        12.0,
+        12.0,
+        12.0,
+    ];
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
     }
+    let goal_w: f64 = widths[3..].iter().sum();
     ws.write_string_with_format(
         0,
         0,
@@ -526,19 +571,25 @@ fn summary_sheet(ws: &mut Worksheet, tb: &Tongbao) -> Result<(), XlsxError> {
             &title.clone().set_font_size(12),
         )?;
         row += 1;
-        for (c, h) in LAGGING_HEADER.iter().enumerate() {
+        for (c, h) in LAGGING_HEADER.iter().take(3).enumerate() {
             ws.write_string_with_format(row, c as u16, *h, &header)?;
         }
+        ws.merge_range(row, 3, row, 6, LAGGING_HEADER[3], &header)?;
         row += 1;
         if rows.is_empty() {
             ws.write_string_with_format(row, 0, "无", &text)?;
             row += 1;
         }
         for r in rows {
+            let lines = wrapped_lines(&r.goal, goal_w).max(wrapped_lines(&r.lead_units, widths[2]));
+            ws.set_row_height(
+                row,
+                (lines as f64 * LINE_POINTS + ROW_PADDING_POINTS).min(MAX_ROW_POINTS),
+            )?;
             ws.write_number_with_format(row, 0, f64::from(r.number), &num)?;
-            ws.write_string_with_format(row, 1, cell(&r.goal), &text)?;
+            ws.write_string_with_format(row, 1, r.domain.label(), &text)?;
             ws.write_string_with_format(row, 2, cell(&r.lead_units), &text)?;
-            ws.write_string_with_format(row, 3, r.domain.label(), &text)?;
+            ws.merge_range(row, 3, row, 6, &cell(&r.goal), &text)?;
             row += 1;
         }
         row += 1;
@@ -548,7 +599,7 @@ fn summary_sheet(ws: &mut Worksheet, tb: &Tongbao) -> Result<(), XlsxError> {
 }
 
 /// The header of the summary's lists of lagging tasks.
-pub const LAGGING_HEADER: [&str; 4] = ["序号", "目标与任务", "牵头责任单位", "领域"];
+pub const LAGGING_HEADER: [&str; 4] = ["序号", "领域", "牵头责任单位", "目标与任务"];
 
 /// `严重滞后任务(3项)`.
 pub fn lagging_heading(status: Status, n: usize) -> String {
@@ -615,9 +666,9 @@ pub fn markdown_tongbao_on(tasks: &[Task], period: Option<&str>, made_on: NaiveD
             out.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
                 r.number,
-                md_cell(&r.goal),
+                r.domain.label(),
                 md_cell(&r.lead_units),
-                r.domain.label()
+                md_cell(&r.goal)
             ));
         }
     }

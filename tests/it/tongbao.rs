@@ -346,3 +346,57 @@ fn a_period_whose_last_day_is_unknown_is_named_instead() {
     assert_eq!(text(t.get((1, 0))), "报告期:2020年某阶段");
     assert_eq!(text(t.get((1, 4))), "制表日期:2020年7月15日");
 }
+
+#[test]
+fn task_rows_are_tall_enough_for_their_wrapped_text() {
+    // Excel grows rows for wrapped text when it opens a file; LibreOffice and WPS print them
+    // one line high unless the height is written. Every task row has its height.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tasks = judged_sample();
+    let path = write(dir.path(), &tasks, None, day(2020, 7, 15));
+    let mut wb: Xlsx<_> = open_workbook(&path).expect("opens");
+    let t = wb.worksheet_range(xlsx::SHEET_TABLE).expect("sheet 1");
+    let sheet = zip_text(&path, "xl/worksheets/sheet1.xml");
+    let heights: std::collections::BTreeMap<usize, f64> =
+        Regex::new(r#"<row r="(\d+)"[^>]*\bht="([0-9.]+)" customHeight="1""#)
+            .expect("pattern")
+            .captures_iter(&sheet)
+            .map(|c| {
+                (
+                    c[1].parse::<usize>().expect("row") - 1,
+                    c[2].parse().expect("points"),
+                )
+            })
+            .collect();
+    let w = widths(&sheet);
+    let mut checked = 0;
+    for r in xlsx::TITLE_ROWS as usize + 1..t.height() {
+        let Some(Data::Float(n)) = t.get((r, 0)) else {
+            continue;
+        };
+        let ht = *heights
+            .get(&r)
+            .unwrap_or_else(|| panic!("task {n}: no row height"));
+        // At least one 12-point line per (column width − 1) columns of its longest cell.
+        for c in [1, 2, 3, 4] {
+            let cell = text(t.get((r, c)));
+            let lines: f64 = cell
+                .split('\n')
+                .map(|l| {
+                    let cols: f64 = l
+                        .chars()
+                        .map(|ch| if ch.is_ascii() { 1.0 } else { 2.0 })
+                        .sum();
+                    (cols / (w[c] - 1.0)).ceil().max(1.0)
+                })
+                .sum();
+            assert!(
+                ht >= (lines * 12.0).min(409.0),
+                "task {n} column {c}: {ht} pt for {lines} lines"
+            );
+        }
+        assert!(ht <= 409.0, "Excel's highest row");
+        checked += 1;
+    }
+    assert_eq!(checked, 116);
+}

@@ -822,7 +822,7 @@ mod xlsx_read {
         // Then the 进度滞后 tasks (task 2), after a blank row.
         assert_eq!(cell_text(sum.get((13, 0))), "进度滞后任务(1项)");
         assert_eq!(cell_text(sum.get((15, 0))), "2");
-        assert_eq!(cell_text(sum.get((15, 3))), "生态");
+        assert_eq!(cell_text(sum.get((15, 1))), "生态");
     }
 
     #[test]
@@ -874,7 +874,7 @@ mod xlsx_read {
             &md[..600]
         );
         assert!(md.contains("## 严重滞后任务(1项)"));
-        assert!(md.contains("| 85 | 引导乡村旅游提档升级"));
+        assert!(md.contains("| 85 | 民生 | 市文旅局、市农业农村局 | 引导乡村旅游提档升级"));
         assert!(md.contains("## 进度滞后任务(1项)"));
         let task_rows = md
             .lines()
