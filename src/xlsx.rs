@@ -600,6 +600,9 @@ fn summary_sheet(ws: &mut Worksheet, tb: &Tongbao) -> Result<(), XlsxError> {
 
 /// The header of the summary's lists of lagging tasks.
 pub const LAGGING_HEADER: [&str; 4] = ["序号", "领域", "牵头责任单位", "目标与任务"];
+/// The same in the Markdown, where the importer would take a header with a goal and a units
+/// column for the feedback table's (and `duban import` reads the Markdown export back).
+pub const MD_LAGGING_HEADER: [&str; 4] = ["序号", "领域", "牵头责任单位", "内容"];
 
 /// `严重滞后任务(3项)`.
 pub fn lagging_heading(status: Status, n: usize) -> String {
@@ -660,7 +663,7 @@ pub fn markdown_tongbao_on(tasks: &[Task], period: Option<&str>, made_on: NaiveD
         }
         out.push_str(&format!(
             "| {} |\n|---:|---|---|---|\n",
-            LAGGING_HEADER.join(" | ")
+            MD_LAGGING_HEADER.join(" | ")
         ));
         for r in rows {
             out.push_str(&format!(

@@ -400,3 +400,35 @@ fn task_rows_are_tall_enough_for_their_wrapped_text() {
     }
     assert_eq!(checked, 116);
 }
+
+#[test]
+fn the_markdown_with_both_lagging_lists_reads_back_as_the_same_tasks() {
+    // The lists name a goal and units as the feedback table does; the importer must still
+    // take the feedback table, not a list, for the tasks.
+    let (dir, db) = temp_db();
+    duban(&db, &["import", SEED]).ok();
+    duban(&db, &["set", "14", "严重滞后"]).ok();
+    duban(&db, &["set", "52", "进度滞后"]).ok();
+    let md = duban(&db, &["export", "--format", "md"]);
+    md.ok();
+    assert!(md.stdout.contains("## 严重滞后任务(1项)"));
+    assert!(md.stdout.contains("## 进度滞后任务(1项)"));
+    let path = dir.path().join("通报.md");
+    std::fs::write(&path, &md.stdout).expect("written");
+    let fresh = dir.path().join("fresh.db");
+    duban(&fresh, &["import", path.to_str().expect("utf-8 path")]).ok();
+    let goals = |db: &Path| -> Vec<(u64, String)> {
+        export_json(db)["tasks"]
+            .as_array()
+            .expect("tasks")
+            .iter()
+            .map(|t| {
+                (
+                    t["number"].as_u64().expect("number"),
+                    t["goal"].as_str().expect("goal").to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(goals(&fresh), goals(&db));
+}
