@@ -345,17 +345,42 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
                     )?;
                 }
             }
+            // number(4) glyph+label(10) goal(rest) units(≤30) [field]
+            let width = terminal_width();
+            let units_w = 30usize.min(width * 3 / 10);
+            let goal_w = width
+                .saturating_sub(4 + 1 + 10 + 2 + 2 + units_w + 12)
+                .max(10);
             for r in &items {
                 let number = r["number"].as_u64().unwrap_or(0) as u32;
                 if let Some(t) = tasks.iter().find(|t| t.number == number) {
+                    let field = r["field"].as_str().unwrap_or("");
+                    let lead = crate::units::written(&t.lead_units);
+                    // A hit on a co-operating unit names it too, whole: the lead units
+                    // give way.
+                    let units = match r["text"].as_str().filter(|u| {
+                        field == "unit"
+                            && !t
+                                .lead_units
+                                .iter()
+                                .any(|l| l.written == *u || l.canonical == *u)
+                    }) {
+                        Some(u) => {
+                            let co = format!("(配合:{})", clean(u));
+                            let room = units_w.saturating_sub(crate::text::width(&co));
+                            format!("{}{co}", truncate(&lead, room))
+                        }
+                        None => lead,
+                    };
                     writeln!(
                         out,
-                        "{:>4} {} {}  {}  [{}]",
+                        "{:>4} {} {}  {}  {}  [{}]",
                         t.number,
                         t.status.glyph(),
                         pad(t.status.label(), 8),
-                        truncate(&t.goal, 50),
-                        r["field"].as_str().unwrap_or("")
+                        pad(&t.goal, goal_w),
+                        pad(&units, units_w),
+                        field
                     )?;
                 }
             }

@@ -15,7 +15,9 @@ lu for ü), or with its characters a few apart (ranked last).
   #52                  task 52
   status:behind        also 滞后, 严重滞后, done,on_track (any of, comma separated)
   domain:reform        also 改革, ecology/生态, livelihood/民生, innovation/创新
-  goal:… note:… progress:…   only that field";
+  goal:… note:… progress:…   only that field
+  滞后 严重滞后 生态 … 单独的状态、领域名即筛选(滞后含严重滞后)
+  \"滞后\"               加引号则只作文字搜索";
 
 /// Which fields a word may match, as bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -141,6 +143,14 @@ impl Query {
                 }
                 return;
             }
+        }
+        if let Some(inner) = quoted(word) {
+            self.push_text(inner, Fields::ALL, false);
+            return;
+        }
+        if let Some(term) = bare_filter(word) {
+            self.terms.push(term);
+            return;
         }
         self.push_text(word, Fields::ALL, false);
     }
@@ -268,9 +278,52 @@ impl Term {
     }
 }
 
-/// Statuses a word names: the id, label or alias (`FromStr`), else every status whose id or
-/// label starts with it, so `status:beh` works while typing.
+/// The word a clerk uses for every task that lags, whatever how much: 进度滞后 and 严重滞后.
+pub const LAGGING_WORD: &str = "滞后";
+
+/// The statuses a group word stands for (`滞后`: 进度滞后 and 严重滞后).
+fn status_group(word: &str) -> Option<Vec<Status>> {
+    (word == LAGGING_WORD).then(|| vec![Status::Behind, Status::SeriouslyBehind])
+}
+
+/// A word typed alone that is a whole status or domain name — the Chinese label
+/// (`严重滞后`, `生态`), the group word `滞后`, or the id (`behind`, `reform`) — is that
+/// filter. Nothing shorter or longer is (`完成`, `推进`, `生态环境` stay words to search).
+fn bare_filter(word: &str) -> Option<Term> {
+    if let Some(any_of) = status_group(word) {
+        return Some(Term::Status { any_of });
+    }
+    let id = word.to_ascii_lowercase().replace('-', "_");
+    if let Some(s) = Status::ALL
+        .into_iter()
+        .find(|s| s.label() == word || s.id() == id)
+    {
+        return Some(Term::Status { any_of: vec![s] });
+    }
+    Domain::ALL
+        .into_iter()
+        .find(|d| d.label() == word || d.id() == id)
+        .map(|d| Term::Domain { any_of: vec![d] })
+}
+
+/// The text inside quotes (`"滞后"`, `“生态”`): a word to search for, never a filter.
+fn quoted(word: &str) -> Option<&str> {
+    [('"', '"'), ('“', '”'), ('「', '」')]
+        .into_iter()
+        .find_map(|(open, close)| {
+            word.strip_prefix(open)
+                .and_then(|w| w.strip_suffix(close))
+                .filter(|w| !w.is_empty())
+        })
+}
+
+/// Statuses a word names: the group word `滞后` (both lagging statuses), the id, label or
+/// alias (`FromStr`), else every status whose id or label starts with it, so `status:beh`
+/// works while typing.
 fn parse_status(part: &str) -> Vec<Status> {
+    if let Some(group) = status_group(part) {
+        return group;
+    }
     if let Ok(s) = part.parse::<Status>() {
         return vec![s];
     }
@@ -317,7 +370,7 @@ mod tests {
             q.terms,
             vec![
                 Term::Status {
-                    any_of: vec![Status::Behind]
+                    any_of: vec![Status::Behind, Status::SeriouslyBehind]
                 },
                 Term::Status {
                     any_of: vec![Status::Behind, Status::SeriouslyBehind]
@@ -342,11 +395,103 @@ mod tests {
             q.terms,
             vec![
                 Term::Status {
-                    any_of: vec![Status::Behind]
+                    any_of: vec![Status::Behind, Status::SeriouslyBehind]
                 },
                 text("生态", Fields::UNIT, true)
             ]
         );
+    }
+
+    const LAGGING: [Status; 2] = [Status::Behind, Status::SeriouslyBehind];
+
+    #[test]
+    fn a_status_or_domain_name_typed_alone_filters() {
+        let status = |q: &str| Query::parse(q).terms;
+        assert_eq!(
+            status("滞后"),
+            vec![Term::Status {
+                any_of: LAGGING.to_vec()
+            }]
+        );
+        for s in Status::ALL {
+            let want = vec![Term::Status { any_of: vec![s] }];
+            assert_eq!(status(s.label()), want, "{}", s.label());
+            assert_eq!(status(s.id()), want, "{}", s.id());
+            assert_eq!(status(&s.id().to_uppercase()), want, "{}", s.id());
+        }
+        assert_eq!(
+            status("seriously-behind"),
+            vec![Term::Status {
+                any_of: vec![Status::SeriouslyBehind]
+            }]
+        );
+        for d in Domain::ALL {
+            let want = vec![Term::Domain { any_of: vec![d] }];
+            assert_eq!(status(d.label()), want, "{}", d.label());
+            assert_eq!(status(d.id()), want, "{}", d.id());
+        }
+        assert!(Query::parse("严重滞后 生态").warnings.is_empty());
+    }
+
+    #[test]
+    fn a_name_filters_beside_words_and_other_filters() {
+        let q = Query::parse("滞后 黑臭 民生 @住建");
+        assert_eq!(
+            q.terms,
+            vec![
+                Term::Status {
+                    any_of: LAGGING.to_vec()
+                },
+                text("黑臭", Fields::ALL, false),
+                Term::Domain {
+                    any_of: vec![Domain::Livelihood]
+                },
+                text("住建", Fields::UNIT, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn parts_of_names_and_quoted_names_stay_words() {
+        for w in [
+            "完成",
+            "推进",
+            "正常",
+            "严重",
+            "生态环境",
+            "滞后于",
+            "改",
+            "beh",
+            "ecolog",
+        ] {
+            assert_eq!(
+                Query::parse(w).terms,
+                vec![text(&w.to_ascii_lowercase(), Fields::ALL, false)],
+                "{w}"
+            );
+        }
+        for w in ["\"滞后\"", "“生态”", "「已完成」"] {
+            let inner: String = w.chars().skip(1).take(w.chars().count() - 2).collect();
+            assert_eq!(
+                Query::parse(w).terms,
+                vec![text(&inner, Fields::ALL, false)],
+                "{w}"
+            );
+        }
+        // A lone quote mark is a word like any other, not an empty quotation.
+        assert_eq!(
+            Query::parse("\"\"").terms,
+            vec![text("\"\"", Fields::ALL, false)]
+        );
+    }
+
+    #[test]
+    fn a_word_growing_into_a_name_starts_the_search_afresh() {
+        let p = |s| Query::parse(s);
+        assert!(!p("滞后").refines(&p("滞")));
+        assert!(!p("滞后率").refines(&p("滞后")));
+        assert!(p("滞后 黑臭").refines(&p("滞后")));
+        assert!(p("严重滞后").refines(&p("status:滞后")));
     }
 
     #[test]

@@ -244,7 +244,7 @@ fn markdown_export_has_the_summary_the_lagging_list_and_every_task() {
         .expect("the feedback table");
     assert!(
         summary.contains("## 严重滞后任务(1项)")
-            && summary.contains("| 14 | 加大黑臭水体整治力度。 | 市住建局 |")
+            && summary.contains("| 14 | 生态 | 市住建局 | 加大黑臭水体整治力度。 |")
     );
     let task_rows = table
         .lines()

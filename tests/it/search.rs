@@ -450,3 +450,155 @@ fn a_hit_says_where_it_is() {
     assert_eq!(shown_text(&ts, h), "市住房和城乡建设局");
     assert_eq!(h.goal_highlights(), Vec::<usize>::new());
 }
+
+/// The sample with 14 and 52 set 进度滞后 and 85 严重滞后, and its index.
+fn lagging_sample() -> (Vec<Task>, Index) {
+    let mut tasks = sample();
+    for t in tasks.iter_mut() {
+        t.status = match t.number {
+            14 | 52 => Status::Behind,
+            85 => Status::SeriouslyBehind,
+            9 => Status::Done,
+            _ => t.status,
+        };
+    }
+    let index = Index::build(&tasks);
+    (tasks, index)
+}
+
+fn in_domain(tasks: &[Task], d: duban::model::Domain) -> Vec<u32> {
+    let mut n: Vec<u32> = tasks
+        .iter()
+        .filter(|t| t.domain == d)
+        .map(|t| t.number)
+        .collect();
+    n.sort();
+    n
+}
+
+#[test]
+fn a_status_word_typed_alone_filters_by_it() {
+    let (_tasks, index) = lagging_sample();
+    // 滞后 is every lagging task, 进度滞后 and 严重滞后 alike; the README promises it.
+    for q in ["滞后", "status:滞后", "status:behind,seriously_behind"] {
+        assert_eq!(numbers(&search(&index, q)), vec![14, 52, 85], "{q}");
+    }
+    assert_eq!(numbers(&search(&index, "进度滞后")), vec![14, 52]);
+    assert_eq!(numbers(&search(&index, "behind")), vec![14, 52]);
+    assert_eq!(numbers(&search(&index, "严重滞后")), vec![85]);
+    assert_eq!(numbers(&search(&index, "seriously_behind")), vec![85]);
+    assert_eq!(numbers(&search(&index, "已完成")), vec![9]);
+    assert_eq!(numbers(&search(&index, "done")), vec![9]);
+    let r = search(&index, "滞后");
+    assert!(r.hits.iter().all(|h| h.field == Field::Status));
+    assert!(r.query.warnings.is_empty());
+    // Everything else in the sample is still 未启动.
+    assert_eq!(search(&index, "未启动").hits.len(), 116 - 4);
+    assert!(search(&index, "正常推进").is_empty());
+}
+
+#[test]
+fn a_domain_word_typed_alone_filters_by_it() {
+    let (tasks, index) = lagging_sample();
+    use duban::model::Domain;
+    for d in Domain::ALL {
+        let expected = in_domain(&tasks, d);
+        assert!(!expected.is_empty());
+        assert_eq!(
+            numbers(&search(&index, d.label())),
+            expected,
+            "{}",
+            d.label()
+        );
+        assert_eq!(numbers(&search(&index, d.id())), expected, "{}", d.id());
+    }
+}
+
+#[test]
+fn a_status_or_domain_word_combines_with_other_words() {
+    let (tasks, index) = lagging_sample();
+    use duban::model::Domain;
+    // 14 (黑臭水体) is the lagging task of 生态, 85 and 52 are elsewhere.
+    let lagging_ecology: Vec<u32> = [14, 52, 85]
+        .into_iter()
+        .filter(|n| in_domain(&tasks, Domain::Ecology).contains(n))
+        .collect();
+    assert_eq!(numbers(&search(&index, "滞后 生态")), lagging_ecology);
+    assert_eq!(numbers(&search(&index, "生态 滞后")), lagging_ecology);
+    assert_eq!(numbers(&search(&index, "滞后 黑臭")), vec![14]);
+    assert_eq!(numbers(&search(&index, "黑臭 严重滞后")), Vec::<u32>::new());
+    let r = search(&index, "滞后 黑臭");
+    assert_eq!(
+        r.hits[0].field,
+        Field::Goal,
+        "the word's hit is what is shown"
+    );
+}
+
+#[test]
+fn a_quoted_status_word_is_searched_as_text() {
+    let (mut tasks, mut index) = lagging_sample();
+    for t in tasks.iter_mut().filter(|t| t.number == 3) {
+        t.goal = format!("{}(上年进度滞后)", t.goal);
+        index.update(t);
+    }
+    for q in ["\"滞后\"", "“滞后”", "goal:滞后"] {
+        assert_eq!(numbers(&search(&index, q)), vec![3], "{q}");
+    }
+    // Words that only contain a name are words, not filters.
+    assert!(search(&index, "完成")
+        .hits
+        .iter()
+        .all(|h| h.field != Field::Status));
+}
+
+#[test]
+fn search_on_the_command_line_filters_by_a_status_word_and_prints_unit_names() {
+    use crate::common::*;
+    let (_d, db) = temp_db();
+    duban(&db, &["import", SEED]).ok();
+    duban(&db, &["set", "14", "进度滞后"]).ok();
+    duban(&db, &["set", "85", "严重滞后"]).ok();
+    // A result row: the number, then the status's glyph.
+    let rows = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| {
+                let mut w = l.split_whitespace();
+                w.next().is_some_and(|n| n.parse::<u32>().is_ok())
+                    && w.next()
+                        .is_some_and(|g| Status::ALL.iter().any(|s| s.glyph() == g))
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    let r = duban(&db, &["search", "滞后"]);
+    r.ok();
+    let rows_of_lagging = rows(&r.stdout);
+    let rows = |o: &str| rows(o);
+    let lagging = rows_of_lagging;
+    assert_eq!(lagging.len(), 2, "{}", r.stdout);
+    assert!(lagging[0].trim_start().starts_with("14 "), "{}", r.stdout);
+    assert!(lagging[1].trim_start().starts_with("85 "), "{}", r.stdout);
+    // Each result names its lead units.
+    assert!(lagging[0].contains("市住建局"), "{}", r.stdout);
+    assert!(lagging[1].contains("市文旅局"), "{}", r.stdout);
+    let json = duban(&db, &["search", "滞后", "--json"]);
+    json.ok();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(v["total"], 2);
+    // A search for a unit that co-operates on a task names that unit on the row.
+    let r = duban(&db, &["search", "@市农业农村局"]);
+    r.ok();
+    let found = rows(&r.stdout);
+    assert!(found.len() > 2, "{}", r.stdout);
+    assert!(
+        found.iter().any(|l| l.contains("(配合:市农业农村局)")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        found.iter().all(|l| l.contains("市农业农村局")),
+        "{}",
+        r.stdout
+    );
+}

@@ -739,14 +739,15 @@ mod xlsx_read {
         let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
         assert_eq!(wb.sheet_names(), [xlsx::SHEET_TABLE, xlsx::SHEET_SUMMARY]);
         let range = wb.worksheet_range(xlsx::SHEET_TABLE).unwrap();
-        let header: Vec<String> = (0..7).map(|c| cell_text(range.get((0, c)))).collect();
+        let head = xlsx::TITLE_ROWS as usize;
+        let header: Vec<String> = (0..7).map(|c| cell_text(range.get((head, c)))).collect();
         assert_eq!(header, xlsx::HEADER);
-        // 1 header row + 4 domain rows + 116 task rows.
-        assert_eq!(range.height(), 1 + 4 + 116);
+        // The title and dates, 1 header row, 4 domain rows, 116 task rows.
+        assert_eq!(range.height(), head + 1 + 4 + 116);
         let mut numbers = Vec::new();
         let mut domain_rows = Vec::new();
         let mut row_of = BTreeMap::new();
-        for r in 1..range.height() {
+        for r in head + 1..range.height() {
             match range.get((r, 0)) {
                 Some(Data::Float(f)) => {
                     numbers.push(*f as u32);
@@ -775,20 +776,25 @@ mod xlsx_read {
         assert_eq!(fill_of(&path, &excel_cell(2)), argb(Light::Yellow));
         assert_eq!(fill_of(&path, &excel_cell(109)), argb(Light::Blue));
         assert_eq!(fill_of(&path, &excel_cell(3)), argb(Light::Grey));
-        // The header is frozen.
+        // The title, the dates and the header are frozen.
         let sheet = zip_text(&path, "xl/worksheets/sheet1.xml");
         assert!(
             sheet.contains(
-                r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+                r#"<pane ySplit="3" topLeftCell="A4" activePane="bottomLeft" state="frozen"/>"#
             ),
             "no frozen header"
         );
         // Column widths fit Chinese text: the progress column is the widest.
-        assert!(
-            sheet.contains(r#"<col min="3" max="3" width="80.7109375" customWidth="1"/>"#),
-            "{}",
-            &sheet[..sheet.find("<sheetData").unwrap()]
-        );
+        let widths: Vec<f64> = Regex::new(r#"<col min="(\d+)" max="(\d+)" width="([0-9.]+)""#)
+            .unwrap()
+            .captures_iter(&sheet)
+            .flat_map(|c| {
+                let n = c[2].parse::<usize>().unwrap() - c[1].parse::<usize>().unwrap() + 1;
+                std::iter::repeat_n(c[3].parse::<f64>().unwrap(), n)
+            })
+            .collect();
+        assert_eq!(widths.len(), 7, "{widths:?}");
+        assert!(widths.iter().all(|w| *w <= widths[2]), "{widths:?}");
 
         // Sheet 2: counts by domain × status, and the 严重滞后 list with lead units.
         let sum = wb.worksheet_range(xlsx::SHEET_SUMMARY).unwrap();
@@ -813,6 +819,10 @@ mod xlsx_read {
         assert_eq!(cell_text(sum.get((9, 0))), "严重滞后任务(1项)");
         assert_eq!(cell_text(sum.get((11, 0))), "85");
         assert_eq!(cell_text(sum.get((11, 2))), "市文旅局、市农业农村局");
+        // Then the 进度滞后 tasks (task 2), after a blank row.
+        assert_eq!(cell_text(sum.get((13, 0))), "进度滞后任务(1项)");
+        assert_eq!(cell_text(sum.get((15, 0))), "2");
+        assert_eq!(cell_text(sum.get((15, 1))), "生态");
     }
 
     #[test]
@@ -857,14 +867,15 @@ mod xlsx_read {
             })
             .collect();
         let md = xlsx::markdown_tongbao(&tasks, None);
-        assert!(md.starts_with("# 2020年上半年重点工作任务进展情况汇总"));
+        assert!(md.starts_with("# 2020年上半年重点工作任务推进情况通报\n\n截至日期:2020年6月30日"));
         assert!(
             md.contains("| 合计 | 112 | 1 | 1 | 1 | 1 | 116 |"),
             "{}",
             &md[..600]
         );
         assert!(md.contains("## 严重滞后任务(1项)"));
-        assert!(md.contains("| 85 | 引导乡村旅游提档升级"));
+        assert!(md.contains("| 85 | 民生 | 市文旅局、市农业农村局 | 引导乡村旅游提档升级"));
+        assert!(md.contains("## 进度滞后任务(1项)"));
         let task_rows = md
             .lines()
             .filter(|l| {
@@ -875,8 +886,8 @@ mod xlsx_read {
                         .is_some_and(|n| n.parse::<u32>().is_ok())
             })
             .count();
-        // 116 table rows + 1 in the 严重滞后 list.
-        assert_eq!(task_rows, 117);
+        // 116 table rows + 1 in the 严重滞后 list + 1 in the 进度滞后 list.
+        assert_eq!(task_rows, 118);
     }
 }
 
@@ -906,8 +917,11 @@ fn an_empty_ledger_still_writes_a_valid_workbook() {
     use calamine::Reader;
     assert_eq!(wb.sheet_names().len(), 2);
     let range = wb.worksheet_range(xlsx::SHEET_TABLE).unwrap();
-    assert_eq!(range.height(), 1);
-    assert!(xlsx::markdown_tongbao(&[], Some("2020年上半年")).contains("严重滞后任务(0项)"));
+    // The title, the dates and the header.
+    assert_eq!(range.height(), xlsx::TITLE_ROWS as usize + 1);
+    let md = xlsx::markdown_tongbao(&[], Some("2020年上半年"));
+    assert!(md.contains("严重滞后任务(0项)"));
+    assert!(md.contains("进度滞后任务(0项)"));
 }
 
 mod props {
