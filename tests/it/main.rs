@@ -24,6 +24,7 @@ mod input_bounds;
 mod output_safety;
 mod search;
 mod server;
+mod suggest_review;
 mod ui_bytes;
 mod ui_import;
 mod ui_keymap;
