@@ -697,6 +697,17 @@ fn dice(a: &str, b: &str) -> f64 {
     2.0 * common as f64 / (a.len() + b.len()) as f64
 }
 
+/// The mean of Dice and the overlap coefficient (shared bigrams over the shorter side's):
+/// a long context that holds all of a short one's words scores well.
+fn overlap(a: &str, b: &str) -> f64 {
+    let (x, y) = (word_bigrams(a), word_bigrams(b));
+    if x.is_empty() || y.is_empty() {
+        return 0.0;
+    }
+    let common = x.iter().filter(|g| y.binary_search(g).is_ok()).count();
+    (dice(a, b) + common as f64 / x.len().min(y.len()) as f64) / 2.0
+}
+
 /// How alike the things two amounts count are, 0..=1: the words just before each number in
 /// its clause (with filler words dropped) weigh most, then the words after it, then the whole
 /// context back to the sentence's start.
@@ -719,7 +730,7 @@ pub fn context_similarity(a: &Amount, b: &Amount) -> f64 {
     let (ab, bb) = (strip(&a.before), strip(&b.before));
     let (aa, ba) = (strip(&a.after), strip(&b.after));
     let close = dice(&near(&clause(&a.before)), &near(&clause(&b.before)));
-    let wide = dice(&format!("{ab}|{aa}"), &format!("{bb}|{ba}"));
+    let wide = overlap(&format!("{ab}|{aa}"), &format!("{bb}|{ba}"));
     let after = dice(&aa, &ba);
     close.max(wide * 0.8).max(after * 0.9)
 }

@@ -73,35 +73,28 @@ impl State {
         if let Some(task) = self.detail(number) {
             return self.no_suggestion_reason_in(task);
         }
-        match self.task(number).and_then(|t| t.latest_period.as_deref()) {
-            None => "no progress reported yet".to_string(),
-            Some(name) if self.schedule.elapsed(name).is_none() => format!(
-                "序时进度 of \"{}\" is not known (data/schedule.toml)",
-                text::clean(name)
-            ),
-            Some(name) => format!(
-                "its latest period ({}) has no completion figure",
-                text::clean(name)
-            ),
-        }
+        let name = self
+            .task(number)
+            .and_then(|t| t.latest_period.as_deref())
+            .map(text::clean);
+        crate::suggest::no_suggestion_reason(
+            name.as_deref(),
+            None,
+            &self.schedule,
+            crate::suggest::Lang::Zh,
+        )
     }
 
     fn no_suggestion_reason_in(&self, task: &Task) -> String {
-        match task.latest_period() {
-            None => "no progress reported yet".to_string(),
-            Some(p) if self.schedule.elapsed(&p.name).is_none() => format!(
-                "序时进度 of \"{}\" is not known (data/schedule.toml)",
-                text::clean(&p.name)
-            ),
-            Some(p) if p.paragraphs.iter().all(|x| x.trim().is_empty()) => format!(
-                "its latest period ({}) reports no progress",
-                text::clean(&p.name)
-            ),
-            Some(p) => format!(
-                "its latest period ({}) has no completion figure",
-                text::clean(&p.name)
-            ),
-        }
+        let p = task.latest_period();
+        let name = p.map(|p| text::clean(&p.name));
+        let body = p.map(|p| p.paragraphs.join("\n"));
+        crate::suggest::no_suggestion_reason(
+            name.as_deref(),
+            body.as_deref(),
+            &self.schedule,
+            crate::suggest::Lang::Zh,
+        )
     }
 
     /// `a`: accept the task's suggested status, as an effect; says why when there is nothing
@@ -119,7 +112,7 @@ impl State {
         };
         let Some(suggestion) = self.suggestion(number).cloned() else {
             let why = self.no_suggestion_reason(number);
-            self.info(format!("no suggested status for task {number}: {why}"));
+            self.info(format!("#{number} 没有建议状态:{why}"));
             return Some(Vec::new());
         };
         if suggestion.status == current {

@@ -79,7 +79,7 @@ pub fn push_status(out: &mut Vec<Line<'static>>, state: &State, task: &Task, w: 
     );
     let Some(sug) = state.suggestion(task.number) else {
         push_field(out, "状态", vec![status], w, theme);
-        let why = format!("none: {}", state.no_suggestion_reason(task.number));
+        let why = format!("无 — {}", state.no_suggestion_reason(task.number));
         if w < LABEL + 8 {
             out.push(Line::styled("建议".to_string(), theme.dim()));
             push_wrapped(out, &why, w, 2, theme.dim());
