@@ -564,7 +564,8 @@ pub struct Amount {
 
 impl Amount {
     /// What the amount counts, in a few words for a list: the words just before the number
-    /// without filler (`5G基站`), or else the noun after it (`79条水体` → `水体`).
+    /// without filler (`5G基站`), or when that is less than two characters the noun after it
+    /// (`已有82条建成区黑臭水体完成整治` → `建成区黑臭水体`).
     pub fn subject(&self) -> String {
         let before = filler_re().replace_all(&self.before, "");
         let tail: Vec<char> = before
@@ -573,23 +574,29 @@ impl Amount {
             .take_while(|c| is_han(*c) || c.is_ascii_alphanumeric())
             .take(8)
             .collect();
-        if !tail.is_empty() {
-            return tail.into_iter().rev().collect();
+        let tail: String = tail.into_iter().rev().collect();
+        if tail.chars().count() >= 2 {
+            return tail;
         }
         static VERB: OnceLock<Regex> = OnceLock::new();
         let verb = re(
             &VERB,
-            r"完成|已|正在|同步|全部|建成|实施|开工|参加|的|在|被|获|列入|纳入|中",
+            r"完成|已|正在|同步|全部|实施|开工|参加|的|在|被|获|列入|纳入|中",
         );
         let after = match verb.find(&self.after) {
             Some(m) => &self.after[..m.start()],
             None => &self.after,
         };
-        after
+        let noun: String = after
             .chars()
             .take_while(|c| is_han(*c) || c.is_ascii_alphanumeric())
-            .take(6)
-            .collect()
+            .take(8)
+            .collect();
+        if noun.is_empty() {
+            tail
+        } else {
+            noun
+        }
     }
 }
 
