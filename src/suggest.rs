@@ -370,7 +370,7 @@ pub fn no_suggestion_reason(
         (true, Lang::Zh) => format!("最新一期({name})未报告进展"),
         (true, Lang::En) => format!("its latest period ({name}) reports no progress"),
         (false, Lang::Zh) => {
-            format!("最新一期({name})的进展中没有完成比例、对照目标的数字或“尚未开展”一类的话")
+            format!("最新一期({name})没有可对照序时进度的数字")
         }
         (false, Lang::En) => format!("its latest period ({name}) has no completion figure"),
     }
@@ -908,7 +908,7 @@ mod tests {
         assert_eq!(none(None, None), "尚未报告进展");
         assert_eq!(
             none(Some("2020年上半年"), Some("方案正在编制中。")),
-            "最新一期(2020年上半年)的进展中没有完成比例、对照目标的数字或“尚未开展”一类的话"
+            "最新一期(2020年上半年)没有可对照序时进度的数字"
         );
         assert!(none(Some("某某阶段"), None).starts_with("不知道“某某阶段”的序时进度"));
         for r in [

@@ -47,14 +47,12 @@ impl State {
                     return;
                 };
                 match (task.periods, &task.latest_period) {
-                    (0, _) | (_, None) => self.info(format!(
-                        "task {number} has no progress reported yet: nothing to compare"
-                    )),
+                    (0, _) | (_, None) => {
+                        self.info(format!("#{number} 尚未报告进展,没有可比较的两期"))
+                    }
                     (1, Some(only)) => {
                         let name = text::clean(only);
-                        self.info(format!(
-                            "task {number} has only one period ({name}): nothing to compare"
-                        ))
+                        self.info(format!("#{number} 只有一期进展({name}),没有可比较的上一期"))
                     }
                     _ => {
                         self.stack.push(Screen::Diff { number, scroll: 0 });
