@@ -657,6 +657,23 @@ pub struct FigureChange {
     pub after: Figure,
 }
 
+/// A counted amount of the previous period paired by what it counts with one of the current
+/// period whose value differs (`5G基站 1175处 → 1420处`), see [`figures::pair_amounts`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AmountChange {
+    /// What it counts (`5G基站`).
+    pub label: String,
+    pub before: figures::Amount,
+    pub after: figures::Amount,
+}
+
+impl AmountChange {
+    /// `5G基站 1175处 → 1420处`.
+    pub fn describe(&self) -> String {
+        format!("{} {} → {}", self.label, self.before.text, self.after.text)
+    }
+}
+
 impl FigureChange {
     /// `完成率64% → 完成率87%`.
     pub fn describe(&self) -> String {
@@ -680,11 +697,18 @@ pub struct PeriodDiff {
     pub changed_figures: Vec<FigureChange>,
     /// Figures of the current period whose label the previous period did not have.
     pub new_figures: Vec<Figure>,
+    /// Counted amounts (`1175处`, `79条`) paired across the two periods by what they count,
+    /// whatever sentence they are in, whose value changed. Amounts inside a changed figure's
+    /// words are left to that figure.
+    pub changed_amounts: Vec<AmountChange>,
 }
 
 impl PeriodDiff {
     pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.removed.is_empty() && self.changed_figures.is_empty()
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed_figures.is_empty()
+            && self.changed_amounts.is_empty()
     }
 }
 
@@ -794,6 +818,22 @@ pub fn diff(previous: &Period, current: &Period) -> PeriodDiff {
         }
         *i += 1;
     }
+    // Counted amounts, paired by what they count across sentences.
+    let (was, now) = (figures::amounts(&prev_text), figures::amounts(&cur_text));
+    let inside_changed = |a: &figures::Amount| {
+        changed_figures.iter().any(|c: &FigureChange| {
+            c.after.text_span.start <= a.text_span.start && a.text_span.end <= c.after.text_span.end
+        })
+    };
+    let changed_amounts = figures::pair_amounts(&was, &now)
+        .into_iter()
+        .filter(|&(i, j)| (was[i].value - now[j].value).abs() > 1e-9 && !inside_changed(&now[j]))
+        .map(|(i, j)| AmountChange {
+            label: now[j].subject(),
+            before: was[i].clone(),
+            after: now[j].clone(),
+        })
+        .collect();
     PeriodDiff {
         previous: previous.name.clone(),
         current: current.name.clone(),
@@ -802,6 +842,7 @@ pub fn diff(previous: &Period, current: &Period) -> PeriodDiff {
         kept,
         changed_figures,
         new_figures,
+        changed_amounts,
     }
 }
 

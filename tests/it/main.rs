@@ -25,6 +25,7 @@ mod notes;
 mod output_safety;
 mod search;
 mod server;
+mod suggest_review;
 mod tongbao;
 mod ui_bytes;
 mod ui_import;

@@ -730,19 +730,22 @@ fn accept_becomes_an_effect_and_the_status_changes_only_when_saved() {
 #[test]
 fn no_suggestion_is_said_in_words() {
     let mut s = state();
-    // Task 90 has no progress at all; task 18's progress has no completion figure.
+    // Task 90 reports no progress at the half year: that is a suggestion (严重滞后), with
+    // its reason in the detail. Task 18's progress has nothing to measure: said in Chinese.
     select(&mut s, 90);
-    assert!(run(&mut s, &[Action::AcceptSuggestion]).is_empty());
-    let m = message(&s);
-    assert!(
-        m.contains("#90 没有建议状态") && m.contains("最新报告期（2020年上半年）没有报告进展"),
-        "{m}"
+    assert_eq!(
+        s.suggestion(90).map(|x| (x.status, x.reason.clone())),
+        Some((
+            Status::SeriouslyBehind,
+            "本期未报告进展,而序时进度已到50%,应列为严重滞后".to_string()
+        ))
     );
     select(&mut s, 18);
     assert!(run(&mut s, &[Action::Open, Action::AcceptSuggestion]).is_empty());
     let m = message(&s);
     assert!(
-        m.contains("#18 没有建议状态") && m.contains("没有完成情况的数字"),
+        m.contains("#18 没有建议状态")
+            && m.contains("最新一期(2020年上半年)没有可对照序时进度的数字"),
         "{m}"
     );
     // Not on the units screen, where no task is selected.
@@ -809,9 +812,13 @@ fn diff_toggles_on_a_task_with_two_periods_and_explains_when_there_is_one() {
     );
     select(&mut s, 90);
     run(&mut s, &[Action::Open, Action::ToggleDiff]);
-    assert!(message(&s).contains("还没有报告进展"));
+    assert!(message(&s).contains("还没有报告进展"), "{}", message(&s));
     assert!(run(&mut s, &[Action::AcceptSuggestion]).is_empty());
-    assert!(message(&s).contains("还没有报告进展"));
+    assert!(
+        message(&s).contains("#90 没有建议状态：尚未报告进展"),
+        "{}",
+        message(&s)
+    );
     // `d` means nothing on the list.
     run(&mut s, &[Action::Back, Action::ToggleDiff]);
     assert!(s.screen().is_none());
@@ -1032,7 +1039,9 @@ fn the_q3_period_diff_opens_with_d_and_accepting_there_uses_the_latest_period() 
         "{text}"
     );
     assert!(text.contains("- 二是推进生活垃圾示范片区建设。"), "{text}");
-    assert!(text.contains("未变 unchanged (2)"), "{text}");
+    assert!(text.contains("未变句子(2)"), "{text}");
+    // A counted amount that changed, paired by what it counts.
+    assert!(text.contains("新建改造  30座 → 41座"), "{text}");
     // Every line fits the width.
     for l in text.lines() {
         assert!(duban::ui::text::width(l) <= 80, "{l}");

@@ -111,34 +111,28 @@ impl State {
         if let Some(task) = self.detail(number) {
             return self.no_suggestion_reason_in(task);
         }
-        match self.task(number).and_then(|t| t.latest_period.as_deref()) {
-            None => "还没有报告进展".to_string(),
-            Some(name) if self.schedule.elapsed(name).is_none() => format!(
-                "不知道“{}”的序时进度（见 data/schedule.toml）",
-                text::clean(name)
-            ),
-            Some(name) => format!(
-                "最新报告期（{}）的进展中没有完成情况的数字",
-                text::clean(name)
-            ),
-        }
+        let name = self
+            .task(number)
+            .and_then(|t| t.latest_period.as_deref())
+            .map(text::clean);
+        crate::suggest::no_suggestion_reason(
+            name.as_deref(),
+            None,
+            &self.schedule,
+            crate::suggest::Lang::Zh,
+        )
     }
 
     fn no_suggestion_reason_in(&self, task: &Task) -> String {
-        match task.latest_period() {
-            None => "还没有报告进展".to_string(),
-            Some(p) if self.schedule.elapsed(&p.name).is_none() => format!(
-                "不知道“{}”的序时进度（见 data/schedule.toml）",
-                text::clean(&p.name)
-            ),
-            Some(p) if p.paragraphs.iter().all(|x| x.trim().is_empty()) => {
-                format!("最新报告期（{}）没有报告进展", text::clean(&p.name))
-            }
-            Some(p) => format!(
-                "最新报告期（{}）的进展中没有完成情况的数字",
-                text::clean(&p.name)
-            ),
-        }
+        let p = task.latest_period();
+        let name = p.map(|p| text::clean(&p.name));
+        let body = p.map(|p| p.paragraphs.join("\n"));
+        crate::suggest::no_suggestion_reason(
+            name.as_deref(),
+            body.as_deref(),
+            &self.schedule,
+            crate::suggest::Lang::Zh,
+        )
     }
 
     /// `a`: accept the task's suggested status, as an effect; says why when there is nothing

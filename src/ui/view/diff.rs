@@ -1,5 +1,6 @@
 //! The period diff (`d` in the detail): a task's latest period against the one before it.
-//! Changed figures first (`完成率  64% → 87%`), then the sentences the latest period added
+//! Changed figures first (`完成率  64% → 87%`, then counted amounts paired by what they
+//! count: `5G基站  1175处 → 1420处`), then the sentences the latest period added
 //! (`+`, green), those it dropped (`-`, red) and those it kept (dim), each wrapped by display
 //! width with text.rs. A changed figure is also marked inside its sentence in reverse video
 //! and bold, so the diff reads the same under `NO_COLOR`; `+` and `-` never rely on colour.
@@ -143,10 +144,7 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
         push_runs(
             &mut out,
             ("  ", Style::new()),
-            &[(
-                "no change: the same sentences and the same figures in both periods".to_string(),
-                theme.dim(),
-            )],
+            &[("无变化:两期的句子和数字都相同".to_string(), theme.dim())],
             w,
         );
     }
@@ -154,13 +152,16 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
     // Figures first: they are what the office reads a report for.
     section(
         &mut out,
-        &format!("数字变化 changed figures ({})", d.changed_figures.len()),
+        &format!(
+            "数字变化({})",
+            d.changed_figures.len() + d.changed_amounts.len()
+        ),
         w,
         theme,
     );
-    if d.changed_figures.is_empty() {
+    if d.changed_figures.is_empty() && d.changed_amounts.is_empty() {
         out.push(Line::styled(
-            text::truncate("  (no figure changed)", w, theme.ellipsis()),
+            text::truncate("  (没有数字变化)", w, theme.ellipsis()),
             theme.dim(),
         ));
     }
@@ -177,12 +178,25 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
             w,
         );
     }
+    for c in &d.changed_amounts {
+        push_runs(
+            &mut out,
+            ("  ", Style::new()),
+            &[
+                (format!("{}  ", text::clean(&c.label)), Style::new()),
+                (text::clean(&c.before.text), Style::new()),
+                (format!(" {arrow} "), Style::new()),
+                (text::clean(&c.after.text), theme.changed()),
+            ],
+            w,
+        );
+    }
     for f in &d.new_figures {
         push_runs(
             &mut out,
             ("  ", Style::new()),
             &[
-                ("新 new  ".to_string(), theme.dim()),
+                ("新出现  ".to_string(), theme.dim()),
                 (f.summary(), Style::new()),
             ],
             w,
@@ -193,26 +207,24 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
         .changed_figures
         .iter()
         .map(|c| c.after.text_span.clone())
+        .chain(d.changed_amounts.iter().map(|c| c.after.text_span.clone()))
         .collect();
     let before_marks: Vec<Range<usize>> = d
         .changed_figures
         .iter()
         .map(|c| c.before.text_span.clone())
+        .chain(d.changed_amounts.iter().map(|c| c.before.text_span.clone()))
         .collect();
 
     section(
         &mut out,
-        &format!(
-            "新增 added ({}) · {}",
-            d.added.len(),
-            text::clean(&d.current)
-        ),
+        &format!("新增句子({}) · {}", d.added.len(), text::clean(&d.current)),
         w,
         theme,
     );
     if d.added.is_empty() {
         out.push(Line::styled(
-            text::truncate("  (none)", w, theme.ellipsis()),
+            text::truncate("  (无)", w, theme.ellipsis()),
             theme.dim(),
         ));
     }
@@ -224,7 +236,7 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
     section(
         &mut out,
         &format!(
-            "删除 removed ({}) · {}",
+            "删去句子({}) · {}",
             d.removed.len(),
             text::clean(&d.previous)
         ),
@@ -233,7 +245,7 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
     );
     if d.removed.is_empty() {
         out.push(Line::styled(
-            text::truncate("  (none)", w, theme.ellipsis()),
+            text::truncate("  (无)", w, theme.ellipsis()),
             theme.dim(),
         ));
     }
@@ -242,15 +254,10 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
         push_runs(&mut out, ("- ", theme.removed()), &runs, w);
     }
 
-    section(
-        &mut out,
-        &format!("未变 unchanged ({})", d.kept.len()),
-        w,
-        theme,
-    );
+    section(&mut out, &format!("未变句子({})", d.kept.len()), w, theme);
     if d.kept.is_empty() {
         out.push(Line::styled(
-            text::truncate("  (none)", w, theme.ellipsis()),
+            text::truncate("  (无)", w, theme.ellipsis()),
             theme.dim(),
         ));
     }
@@ -276,11 +283,8 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
                 return Vec::new();
             }
             let why = match task.periods.as_slice() {
-                [] => "no progress reported yet: nothing to compare".to_string(),
-                [p] => format!(
-                    "only one period ({}): nothing to compare",
-                    text::clean(&p.name)
-                ),
+                [] => "尚未报告进展,没有可比较的两期".to_string(),
+                [p] => format!("只有一期进展({}),没有可比较的上一期", text::clean(&p.name)),
                 _ => String::new(),
             };
             text::wrap(&why, w)
