@@ -43,6 +43,14 @@ pub enum Action {
     SetSeriouslyBehind,
     SetDone,
     AddNote,
+    /// Rewrite (or, emptied, remove) a note of the task; Tab in the input picks another.
+    EditNote,
+    /// Correct the task's goal.
+    EditGoal,
+    /// Move the task to another domain.
+    MoveTask,
+    /// Write the 通报 workbook (xlsx) to a path typed.
+    ExportTongbao,
     Undo,
 
     // The supervision workflow: the suggested status (序时进度) and the period diff.
@@ -106,6 +114,12 @@ pub enum Action {
     /// A report file read and parsed for the preview (nothing written).
     #[serde(skip)]
     Previewed(Box<Previewed>),
+    /// The 通报 written from the UI (`x`): the path and how many tasks, or why not.
+    #[serde(skip)]
+    Exported {
+        path: String,
+        result: Result<usize, String>,
+    },
     /// An import finished (or failed) on the session.
     #[serde(skip)]
     Imported(Box<Imported>),
@@ -204,6 +218,8 @@ pub enum SavedKind {
     Status,
     Undo,
     Note,
+    /// A note rewritten or removed, a goal corrected, a task moved.
+    Edit,
     /// A suggested status a person accepted (a status event whose note is the reason).
     Accept,
 }
@@ -217,7 +233,7 @@ pub struct Saved {
 
 impl Action {
     /// Every action a keymap may name, in the order help lists them.
-    pub const BINDABLE: [Action; 44] = [
+    pub const BINDABLE: [Action; 48] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::Top,
@@ -238,6 +254,10 @@ impl Action {
         Action::SetSeriouslyBehind,
         Action::SetDone,
         Action::AddNote,
+        Action::EditNote,
+        Action::EditGoal,
+        Action::MoveTask,
+        Action::ExportTongbao,
         Action::Undo,
         Action::AcceptSuggestion,
         Action::ToggleDiff,
@@ -315,6 +335,10 @@ impl Action {
             Action::CycleStatus => "状态：按表中顺序下一个",
             Action::CycleStatusBack => "状态：按表中顺序上一个",
             Action::AddNote => "给任务加备注",
+            Action::EditNote => "修改备注（Tab 换一条，清空后删除）",
+            Action::EditGoal => "修改目标",
+            Action::MoveTask => "移到另一领域",
+            Action::ExportTongbao => "导出通报（xlsx）",
             Action::Undo => "撤销上一次修改",
             Action::AcceptSuggestion => "采纳建议状态（序时进度）",
             Action::ToggleDiff => "与上一报告期相比的变化",

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 mod details;
+mod edits;
 mod import;
 mod input;
 mod list;
@@ -47,6 +48,30 @@ pub enum Effect {
     AddNote {
         number: u32,
         text: String,
+    },
+    /// Note `index` (1-based) rewritten; `seen` is the text the screen showed for it.
+    EditNote {
+        number: u32,
+        index: usize,
+        text: String,
+        seen: Option<String>,
+    },
+    RemoveNote {
+        number: u32,
+        index: usize,
+        seen: Option<String>,
+    },
+    EditGoal {
+        number: u32,
+        goal: String,
+    },
+    MoveTask {
+        number: u32,
+        domain: Domain,
+    },
+    /// Write the 通报 of every task to `path` (as typed); answered by `Action::Exported`.
+    Export {
+        path: String,
     },
     /// A person accepted the suggested status: `suggest::accept` (a status event whose note
     /// carries the reason).
@@ -95,6 +120,10 @@ impl Effect {
             Effect::SetStatus { .. }
                 | Effect::Undo(_)
                 | Effect::AddNote { .. }
+                | Effect::EditNote { .. }
+                | Effect::RemoveNote { .. }
+                | Effect::EditGoal { .. }
+                | Effect::MoveTask { .. }
                 | Effect::AcceptSuggestion { .. }
         )
     }
@@ -119,6 +148,44 @@ impl Effect {
                 format!("#{number} 备注"),
                 Op::add_note(number, &text),
             ),
+            Effect::EditNote {
+                number,
+                index,
+                text,
+                seen,
+            } => (
+                SavedKind::Edit,
+                format!("#{number} 第 {index} 条备注"),
+                Op::EditNote {
+                    number,
+                    index,
+                    text,
+                    seen,
+                },
+            ),
+            Effect::RemoveNote {
+                number,
+                index,
+                seen,
+            } => (
+                SavedKind::Edit,
+                format!("删除 #{number} 第 {index} 条备注"),
+                Op::RemoveNote {
+                    number,
+                    index,
+                    seen,
+                },
+            ),
+            Effect::EditGoal { number, goal } => (
+                SavedKind::Edit,
+                format!("#{number} 目标"),
+                Op::edit_goal(number, &goal),
+            ),
+            Effect::MoveTask { number, domain } => (
+                SavedKind::Edit,
+                format!("#{number} → {}", domain.label()),
+                Op::MoveTask { number, domain },
+            ),
             Effect::AcceptSuggestion { number, suggestion } => (
                 SavedKind::Accept,
                 format!("#{number} → {}（采纳建议）", suggestion.status.label()),
@@ -134,6 +201,7 @@ impl Effect {
             | Effect::LoadHistory(_)
             | Effect::Fetch(_)
             | Effect::Prune
+            | Effect::Export { .. }
             | Effect::Show(_) => return None,
         })
     }
@@ -738,6 +806,20 @@ fn handle(state: &mut State, action: Action) -> Vec<Effect> {
             state.on_imported(*i);
             Vec::new()
         }
+        Action::Exported { path, result } => {
+            match result {
+                Ok(n) => state.ok(format!(
+                    "已导出通报：{}（{n} 项任务）",
+                    crate::text::clean(&path)
+                )),
+                Err(e) => state.error(format!(
+                    "通报没有导出到 {}：{}",
+                    crate::text::clean(&path),
+                    crate::text::clean(&e)
+                )),
+            }
+            Vec::new()
+        }
         other => {
             // A key clears the last message; the action may set a new one.
             state.message = None;
@@ -838,6 +920,7 @@ impl State {
     fn shared_action(&mut self, number: Option<u32>, action: &Action) -> Option<Vec<Effect>> {
         self.common_action(action)
             .or_else(|| self.edit_action(number, action))
+            .or_else(|| self.more_edit_action(number, action))
             .or_else(|| self.suggestion_action(number, action))
     }
 
@@ -907,6 +990,11 @@ impl State {
                 self.undo.pop();
                 let said = crate::words::change(&event, arrow);
                 self.ok(format!("已撤销并保存 #{number} {said}"));
+            }
+            (_, true) if kind == SavedKind::Edit => {
+                self.undo.push(event.clone());
+                let said = crate::words::change(&event, arrow);
+                self.ok(format!("已保存 #{number} {said}{undo_hint}"));
             }
             _ => self.ok(format!("已保存 #{number}")),
         }

@@ -60,6 +60,8 @@ pub enum Job {
     Show(Vec<u32>),
     /// Which tasks there are.
     Numbers,
+    /// Every task read, and the 通报 written to this path (as typed, `~` allowed).
+    Export(String),
 }
 
 impl Job {
@@ -72,6 +74,7 @@ impl Job {
             Effect::Fetch(numbers) => Job::Fetch(numbers),
             Effect::Show(numbers) => Job::Show(numbers),
             Effect::Prune => Job::Numbers,
+            Effect::Export { path } => Job::Export(path),
             other => {
                 let (kind, what, op) = other.edit()?;
                 Job::Edit { kind, what, op }
@@ -125,6 +128,34 @@ where
                 .await
                 .map_err(|e| e.to_string());
             Action::History { number, result }
+        }
+        Job::Export(typed) => {
+            let result = async {
+                let mut tasks = Vec::new();
+                let mut after = None;
+                loop {
+                    let op = Op::Tasks { after, limit: None };
+                    let (page, next) = call(op).await?.into_tasks()?;
+                    tasks.extend(page);
+                    match next {
+                        Some(n) => after = Some(n),
+                        None => break,
+                    }
+                }
+                Ok::<_, SessionError>(tasks)
+            }
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|tasks| {
+                let path = files::expand_home(&typed, files::home().as_deref());
+                crate::xlsx::write_tongbao(&path, &tasks, None)
+                    .map(|_| tasks.len())
+                    .map_err(|e| e.to_string())
+            });
+            Action::Exported {
+                path: typed,
+                result,
+            }
         }
         Job::Numbers => match call(Op::Numbers).await.and_then(|r| Ok(r.into_numbers()?)) {
             Ok((numbers, as_of)) => Action::Present { numbers, as_of },

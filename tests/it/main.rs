@@ -28,6 +28,7 @@ mod server;
 mod suggest_review;
 mod tongbao;
 mod ui_bytes;
+mod ui_edits;
 mod ui_import;
 mod ui_keymap;
 mod ui_keys;

@@ -95,7 +95,7 @@ fn i_opens_the_path_input_with_its_hint() {
     assert_eq!(s.mode(), Mode::Input);
     let screen = screen_text(&s);
     assert!(screen.contains("导入文件："), "{screen}");
-    assert!(screen.contains("Tab completes"), "{screen}");
+    assert!(screen.contains("Tab 补全"), "{screen}");
     // Esc there writes nothing and says so.
     press(&mut s, &session, Action::Cancel);
     assert!(s.input.is_none());

@@ -15,7 +15,7 @@ const SAMPLE: &[u8] = include_bytes!("../../data/sample_2020h1_wuhu.txt");
 const Q3: &[u8] = include_bytes!("../fixtures/q3_2020/report_labelled.txt");
 
 /// The sample, then the Q3 report (10 of its tasks updated, one new), as the office has it.
-fn after_q3() -> (tempfile::TempDir, Session) {
+pub fn after_q3() -> (tempfile::TempDir, Session) {
     let dir = tempfile::tempdir().expect("temp dir");
     let ledger = Ledger::open(&dir.path().join("db")).expect("open ledger");
     for (bytes, name) in [(SAMPLE, "sample.txt"), (Q3, "q3.txt")] {
@@ -26,7 +26,7 @@ fn after_q3() -> (tempfile::TempDir, Session) {
     (dir, Session::Local(ledger))
 }
 
-fn ui(session: &Session) -> State {
+pub fn ui(session: &Session) -> State {
     let options = duban::ui::UiOptions {
         keymap: None,
         ascii: false,
@@ -37,14 +37,14 @@ fn ui(session: &Session) -> State {
 }
 
 /// Types one key as the terminal delivers it (decoded, then dispatched with its effects).
-struct Clerk<'a> {
+pub struct Clerk<'a> {
     session: &'a Session,
     index: Index,
     keys: usize,
 }
 
 impl Clerk<'_> {
-    fn key(&mut self, s: &mut State, code: KeyCode, mods: KeyModifiers) {
+    pub fn key(&mut self, s: &mut State, code: KeyCode, mods: KeyModifiers) {
         self.keys += 1;
         let session = self.session;
         let index = &mut self.index;
@@ -56,12 +56,12 @@ impl Clerk<'_> {
         );
     }
 
-    fn press(&mut self, s: &mut State, c: char) {
+    pub fn press(&mut self, s: &mut State, c: char) {
         self.key(s, KeyCode::Char(c), KeyModifiers::NONE);
     }
 }
 
-fn clerk<'a>(session: &'a Session, s: &State) -> Clerk<'a> {
+pub fn clerk<'a>(session: &'a Session, s: &State) -> Clerk<'a> {
     Clerk {
         session,
         index: Index::build(&s.full_tasks()),
@@ -76,7 +76,7 @@ fn on_screen(s: &State) -> Option<u32> {
     }
 }
 
-fn message(s: &State) -> String {
+pub fn message(s: &State) -> String {
     s.message
         .as_ref()
         .map(|m| m.text.clone())

@@ -105,6 +105,7 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
         | Effect::Fetch(_)
         | Effect::Unindex(_)
         | Effect::Prune
+        | Effect::Export { .. }
         | Effect::Show(_) => panic!("not a task edit: {effect:?}"),
         Effect::AcceptSuggestion { number, suggestion } => {
             let from = s.task(*number).expect("task").status;
@@ -117,6 +118,7 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
                 },
             )
         }
+        other => panic!("a test of other edits goes through a ledger: {other:?}"),
     };
     let event = Event {
         seq,
@@ -147,7 +149,9 @@ fn saved(s: &mut State, effect: &Effect, seq: u64) -> Event {
         | Effect::Fetch(_)
         | Effect::Unindex(_)
         | Effect::Prune
+        | Effect::Export { .. }
         | Effect::Show(_) => panic!("not a task edit: {effect:?}"),
+        other => panic!("a test of other edits goes through a ledger: {other:?}"),
     };
     update(
         s,

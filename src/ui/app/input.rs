@@ -8,6 +8,13 @@ use crate::ui::action::Action;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
     Note(u32),
+    /// Note `.1` (1-based) of task `.0`, its text being edited.
+    EditNote(u32, usize),
+    Goal(u32),
+    /// The domain to move task `.0` to.
+    Move(u32),
+    /// Where to write the 通报 workbook.
+    ExportPath,
     Search,
     /// The path of a report file to import (Tab completes it).
     ImportPath,
@@ -128,6 +135,9 @@ impl State {
         }
         match action {
             Action::Submit => {
+                if let Some(effects) = self.submit_more(&input) {
+                    return effects;
+                }
                 let text = input.text.trim().to_string();
                 match input.kind {
                     InputKind::Note(number) => {
@@ -141,9 +151,10 @@ impl State {
                         self.submit_search(text);
                         return Vec::new();
                     }
-                    InputKind::ImportPath => return Vec::new(),
+                    _ => return Vec::new(),
                 }
             }
+            Action::Complete if self.next_note_in_editor(&input) => return Vec::new(),
             Action::Cancel => {
                 match input.kind {
                     InputKind::Note(n) => self.info(format!("note on task {n} discarded")),
@@ -151,7 +162,10 @@ impl State {
                         self.set_search(input.previous.clone());
                         self.fix_scroll();
                     }
-                    InputKind::ImportPath => {}
+                    InputKind::EditNote(n, _) | InputKind::Goal(n) | InputKind::Move(n) => {
+                        self.info(format!("#{n} 未作修改"))
+                    }
+                    InputKind::ImportPath | InputKind::ExportPath => {}
                 }
                 return Vec::new();
             }

@@ -249,6 +249,7 @@ fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
         InputKind::Note(n) => format!("#{n} 备注："),
         InputKind::Search => "搜索 /".to_string(),
         InputKind::ImportPath => "导入文件：".to_string(),
+        other => state.more_prompt(other).unwrap_or_default(),
     };
     let w = area.width as usize;
     let prompt = text::truncate(&prompt, w.saturating_sub(1), "");
@@ -293,17 +294,21 @@ fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
             .hint(Mode::Input, &Action::Cancel)
             .unwrap_or_default();
         let hint = match input.kind {
-            InputKind::Note(_) => format!("(type the note; {done} saves, {cancel} cancels)"),
-            InputKind::Search => format!(
-                "(words, @unit, #52, status:behind, pinyin hcst; {done} keeps, {cancel} cancels)"
-            ),
+            InputKind::Note(_) => format!("（输入备注，{done} 保存，{cancel} 取消）"),
+            InputKind::EditNote(..) => format!("（{done} 删除这条备注，{cancel} 取消）"),
+            InputKind::Goal(_) => format!("（输入目标，{cancel} 取消）"),
+            InputKind::Move(_) => format!("（输入 1–4 或领域名，{done} 确定，{cancel} 取消）"),
+            InputKind::ExportPath => format!("（xlsx 文件路径，{done} 导出，{cancel} 取消）"),
+            InputKind::Search => {
+                format!("（关键词、@单位、#52、滞后、生态、拼音 hcst；{done} 保留，{cancel} 取消）")
+            }
             InputKind::ImportPath => {
                 let tab = state
                     .keymap
                     .hint(Mode::Input, &Action::Complete)
-                    .map(|k| format!("{k} completes, "))
+                    .map(|k| format!("{k} 补全，"))
                     .unwrap_or_default();
-                format!("(path of a report: .txt .docx .xlsx .html; {tab}{done} previews, {cancel} cancels)")
+                format!("（报告文件路径：.txt .docx .xlsx .html；{tab}{done} 预览，{cancel} 取消）")
             }
         };
         put(buf, area, x0 + 1, area.y, &hint, theme.dim());
