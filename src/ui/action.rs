@@ -34,6 +34,10 @@ pub enum Action {
     PrevTask,
     Search,
     Units,
+    /// The task list's order: number, status, lead unit, updated first.
+    CycleOrder,
+    /// The task list's filter: all, updated by the latest report, left out, lagging.
+    CycleFilter,
 
     CycleStatus,
     CycleStatusBack,
@@ -233,7 +237,7 @@ pub struct Saved {
 
 impl Action {
     /// Every action a keymap may name, in the order help lists them.
-    pub const BINDABLE: [Action; 48] = [
+    pub const BINDABLE: [Action; 50] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::Top,
@@ -246,6 +250,8 @@ impl Action {
         Action::Back,
         Action::Search,
         Action::Units,
+        Action::CycleOrder,
+        Action::CycleFilter,
         Action::CycleStatus,
         Action::CycleStatusBack,
         Action::SetNotStarted,
@@ -332,6 +338,8 @@ impl Action {
             Action::PrevTask => "上一项任务（详情中）",
             Action::Search => "搜索：关键词、@单位、#52、状态、领域、拼音",
             Action::Units => "单位视图：谁在滞后",
+            Action::CycleOrder => "列表排序：序号 / 状态 / 牵头单位 / 本期更新在前",
+            Action::CycleFilter => "列表筛选：全部 / 本期有更新 / 本期未报告 / 滞后",
             Action::CycleStatus => "状态：按表中顺序下一个",
             Action::CycleStatusBack => "状态：按表中顺序上一个",
             Action::AddNote => "给任务加备注",

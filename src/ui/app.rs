@@ -23,6 +23,7 @@ mod list;
 mod live;
 mod loading;
 mod numbers;
+mod order;
 mod reading;
 mod review;
 mod search;
@@ -34,6 +35,7 @@ pub use import::{
 };
 pub use input::{Input, InputKind};
 use numbers::NumberMap;
+pub use order::{ListFilter, ListOrder};
 pub use review::Review;
 
 /// Work for the world outside `update`: each is run against the ledger and answers with
@@ -409,6 +411,9 @@ pub struct State {
     live_imports: Option<live::ImportTally>,
     /// The review of the latest period (`r`), kept when left so that `r` resumes it.
     pub review: Option<Review>,
+    /// The task list's order (`o`) and filter (`f`).
+    pub order: ListOrder,
+    pub filter: ListFilter,
 }
 
 impl State {
@@ -465,6 +470,8 @@ impl State {
             jobs: 0,
             live_imports: None,
             review: None,
+            order: ListOrder::default(),
+            filter: ListFilter::default(),
         };
         s.selected[0] = s.tasks.first().map(|t| t.number);
         s.refresh_lists();
@@ -575,7 +582,19 @@ impl State {
             key: Some((self.tab, self.generation)),
             ..Lists::default()
         };
+        let latest = self.latest_report_period();
+        // The latest report is news only when it left some tasks out (a first report
+        // updates them all).
+        lists.latest = latest.clone().filter(|p| {
+            self.tasks
+                .iter()
+                .any(|t| t.latest_period.as_deref() != Some(p.as_str()))
+        });
+        let latest = latest.as_deref();
         let mut visit = |i: usize, t: &TaskSummary| {
+            if !self.filter_keeps(t, latest) {
+                return;
+            }
             let k = t.status.key_index() - 1;
             lists.counts[0][k] += 1;
             if let Some(d) = Domain::ALL.iter().position(|d| *d == t.domain) {
@@ -600,7 +619,14 @@ impl State {
                 }
             }
         }
+        self.sort_main(&mut lists.main, latest);
         lists
+    }
+
+    /// True when task `number` was updated by the latest report while others were not
+    /// (the list marks it).
+    pub fn updated_by_latest(&self, t: &TaskSummary) -> bool {
+        self.with_lists(|l| l.latest.is_some() && t.latest_period.as_deref() == l.latest.as_deref())
     }
 
     /// Makes the lists again if anything they depend on changed (after every `update`, so
@@ -658,6 +684,8 @@ struct Lists {
     key: Option<(usize, u64)>,
     main: Vec<usize>,
     counts: [StatusCounts; TABS],
+    /// The latest report's period, when it left some tasks out (its tasks are marked).
+    latest: Option<String>,
 }
 
 /// What a movement key does on a screen whose page is `page` rows: how many rows to move,

@@ -32,6 +32,7 @@ mod ui_edits;
 mod ui_import;
 mod ui_keymap;
 mod ui_keys;
+mod ui_list_order;
 mod ui_review;
 mod ui_search;
 mod ui_sizes;

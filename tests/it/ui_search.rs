@@ -255,8 +255,8 @@ fn no_result_says_so_and_names_the_nearest_units() {
     assert!(shown(&s).is_empty());
     run(&mut s, &mut index, &[Action::Submit]);
     let screen = screen_text(&render(&s));
-    assert!(screen.contains("no task matches"), "{screen}");
-    assert!(screen.contains("nearest units: 市生态环境局"), "{screen}");
+    assert!(screen.contains("没有任务匹配"), "{screen}");
+    assert!(screen.contains("相近的单位：市生态环境局"), "{screen}");
 }
 
 #[test]
@@ -268,7 +268,7 @@ fn matches_in_other_domains_are_pointed_to_from_an_empty_tab() {
     type_search(&mut s, &mut index, "黑臭水体");
     assert!(shown(&s).is_empty());
     let screen = screen_text(&render(&s));
-    assert!(screen.contains("3 in other domains"), "{screen}");
+    assert!(screen.contains("其他领域有 3 项"), "{screen}");
     // The tab counts are the matches.
     assert!(screen.contains("全部 3"), "{screen}");
 }

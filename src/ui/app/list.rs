@@ -102,6 +102,8 @@ impl State {
                 }
             }
             Action::Search => self.open_search(),
+            Action::CycleOrder => self.cycle_order(),
+            Action::CycleFilter => self.cycle_filter(),
             _ => {}
         }
         Vec::new()

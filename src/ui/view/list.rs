@@ -10,7 +10,7 @@
 use crate::model::{Status, Task, TaskSummary};
 use crate::search::{Field, Hit, Place};
 use crate::ui::action::Action;
-use crate::ui::app::{count_statuses, tab_label, Screen, State};
+use crate::ui::app::{count_statuses, tab_label, ListFilter, ListOrder, Screen, State};
 use crate::ui::keymap::Mode;
 use crate::ui::text;
 use crate::ui::theme::Theme;
@@ -190,6 +190,7 @@ pub fn task_row(
     suggested: Option<Status>,
     hit: Option<&Hit>,
     whole: Option<&Task>,
+    updated: bool,
 ) {
     let (mut x, y) = (area.x, area.y);
     let sel = theme.selected();
@@ -198,6 +199,11 @@ pub fn task_row(
         // 330 bytes per move at 80 columns with our backend (a marker alone: about 70).
         fill(buf, area, area, sel);
         put(buf, area, x, y, theme.marker(), sel);
+    }
+    if updated {
+        // The latest report updated this task (ASCII: one column in every terminal).
+        let style = if selected { sel } else { theme.changed() };
+        put(buf, area, x.saturating_add(1), y, "*", style);
     }
     x = x.saturating_add(cols.marker as u16);
     let num = text::right(&t.number.to_string(), cols.number - 1);
@@ -308,15 +314,25 @@ pub fn header(buf: &mut Buffer, area: Rect, cols: &Columns, theme: &Theme, filte
     }
 }
 
-/// `[filter "黑臭水体": 4]`, with `…` while a newer search runs, or the query's problem.
+/// `[搜索“黑臭水体”：4 项]`, with `…` while a newer search runs, or the query's problem;
+/// then the list's filter and order when they are not the default.
 pub fn filter_label(state: &State, shown: usize) -> Option<String> {
-    let q = state.search.as_ref()?;
-    let q = text::clean(q);
-    Some(match state.search_warning() {
-        Some(w) => format!("[filter \"{q}\": {}]", text::clean(w)),
-        None if state.searching() => format!("[filter \"{q}\": {shown}…]"),
-        None => format!("[filter \"{q}\": {shown}]"),
-    })
+    let mut parts = Vec::new();
+    if let Some(q) = state.search.as_ref() {
+        let q = text::clean(q);
+        parts.push(match state.search_warning() {
+            Some(w) => format!("[搜索“{q}”：{}]", text::clean(w)),
+            None if state.searching() => format!("[搜索“{q}”：{shown} 项…]"),
+            None => format!("[搜索“{q}”：{shown} 项]"),
+        });
+    }
+    if state.filter != ListFilter::All {
+        parts.push(format!("[筛选 {}：{shown} 项]", state.filter.label()));
+    }
+    if state.order != ListOrder::Number {
+        parts.push(format!("[按{}]", state.order.label()));
+    }
+    (!parts.is_empty()).then(|| parts.join(""))
 }
 
 /// Why the list under a search is empty: nothing matched (with the nearest unit names), or
@@ -327,7 +343,7 @@ fn no_match(state: &State, q: &str) -> String {
     let elsewhere: usize = state.tab_counts(0).iter().sum();
     if elsewhere > 0 && state.tab != 0 {
         return format!(
-            "  no task in {} matches \"{q}\"; {elsewhere} in other domains ({} next domain, {} clears)",
+            "  {} 中没有任务匹配“{q}”；其他领域有 {elsewhere} 项（{} 下一领域，{} 清除）",
             tab_label(state.tab),
             key(Action::NextTab),
             key(Action::Back)
@@ -335,14 +351,11 @@ fn no_match(state: &State, q: &str) -> String {
     }
     let near = state.search_suggestions();
     if near.is_empty() {
-        format!(
-            "  no task matches \"{q}\" ({} clears the filter)",
-            key(Action::Back)
-        )
+        format!("  没有任务匹配“{q}”（{} 清除搜索）", key(Action::Back))
     } else {
         let near: Vec<String> = near.iter().take(3).map(|u| text::clean(u)).collect();
         format!(
-            "  no task matches \"{q}\" · nearest units: {} ({} clears)",
+            "  没有任务匹配“{q}” · 相近的单位：{}（{} 清除）",
             near.join(" · "),
             key(Action::Back)
         )
@@ -373,12 +386,19 @@ pub fn render(state: &State, l: ListLayout, buf: &mut Buffer) {
     }
     if tasks.is_empty() {
         let why = match (&state.search, unit) {
-            (Some(_), _) if state.searching() && state.found.is_none() => {
-                "  searching…".to_string()
-            }
+            (Some(_), _) if state.searching() && state.found.is_none() => "  搜索中…".to_string(),
             (Some(q), _) => no_match(state, q),
-            (None, Some(u)) => format!("  {u} has no task in {}", tab_label(state.tab)),
-            (None, None) => format!("  no task in {}", tab_label(state.tab)),
+            (None, Some(u)) => format!("  {u} 在 {} 中没有任务", tab_label(state.tab)),
+            (None, None) if state.filter != ListFilter::All => format!(
+                "  {} 中没有“{}”的任务（{} 换筛选）",
+                tab_label(state.tab),
+                state.filter.label(),
+                state
+                    .keymap
+                    .hint(Mode::List, &Action::CycleFilter)
+                    .unwrap_or_default()
+            ),
+            (None, None) => format!("  {} 中没有任务", tab_label(state.tab)),
         };
         put(buf, row(l.body, 0), l.body.x, l.body.y, &why, theme.dim());
         return;
@@ -402,6 +422,7 @@ pub fn render(state: &State, l: ListLayout, buf: &mut Buffer) {
             state.differing_suggestion(t).map(|s| s.status),
             state.hit(t.number),
             state.detail(t.number),
+            state.updated_by_latest(t),
         );
     }
 }
