@@ -19,6 +19,8 @@
 mod doc;
 mod json;
 mod matcher;
+mod names;
+pub use names::names_match;
 mod pinyin;
 mod query;
 mod searcher;

@@ -104,3 +104,34 @@ fn o_puts_the_most_serious_first_then_by_lead_unit_then_the_updated_first() {
     assert!(list.iter().take(11).all(|t| s.updated_by_latest(t)));
     assert!(list.iter().skip(11).all(|t| !s.updated_by_latest(t)));
 }
+
+#[test]
+fn the_units_view_finds_units_by_part_of_a_name_or_pinyin() {
+    let (_d, session) = after_q3();
+    let mut s = ui(&session);
+    let mut c = clerk(&session, &s);
+    c.press(&mut s, 'U');
+    let all = s.unit_rows().len();
+    for typed in ["住建局", "zhujian", "zjj"] {
+        c.press(&mut s, '/');
+        c.key(
+            &mut s,
+            crossterm::event::KeyCode::Char('u'),
+            crossterm::event::KeyModifiers::CONTROL,
+        );
+        for ch in typed.chars() {
+            c.press(&mut s, ch);
+        }
+        let names: Vec<String> = s.unit_rows().into_iter().map(|r| r.unit).collect();
+        assert!(
+            names.iter().any(|n| n == "市住房和城乡建设局"),
+            "{typed}: {names:?}"
+        );
+        assert!(names.len() < all, "{typed} filters: {names:?}");
+        c.key(
+            &mut s,
+            crossterm::event::KeyCode::Enter,
+            crossterm::event::KeyModifiers::NONE,
+        );
+    }
+}

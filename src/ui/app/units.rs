@@ -8,10 +8,31 @@ impl State {
     /// Every unit with its task counts, in the current tab, the most lagging first (the
     /// ranking `duban units` prints), filtered by the search's words.
     pub fn unit_rows(&self) -> Vec<UnitRow> {
-        let q = self.unit_filter();
-        crate::units::unit_summaries(self.tasks.iter().filter(|t| self.in_tab(t)))
-            .into_iter()
-            .filter(|r| q.as_ref().is_none_or(|q| r.unit.to_lowercase().contains(q)))
+        let rows = crate::units::unit_summaries(self.tasks.iter().filter(|t| self.in_tab(t)));
+        let Some(q) = self.unit_filter() else {
+            return rows;
+        };
+        // Each unit's names as the reports wrote them too (`市住建局` for
+        // 市住房和城乡建设局): the search matches either, in part or in pinyin.
+        let mut written: std::collections::HashMap<&str, Vec<&str>> =
+            std::collections::HashMap::new();
+        for t in self.tasks.iter().filter(|t| self.in_tab(t)) {
+            for u in t.lead_units.iter().chain(&t.co_units) {
+                let forms = written.entry(u.canonical.as_str()).or_default();
+                if u.written != u.canonical && !forms.contains(&u.written.as_str()) {
+                    forms.push(u.written.as_str());
+                }
+            }
+        }
+        rows.into_iter()
+            .filter(|r| {
+                let forms = written
+                    .get(r.unit.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                let names = std::iter::once(r.unit.as_str()).chain(forms.iter().copied());
+                crate::search::names_match(names, &q)
+            })
             .collect()
     }
 
