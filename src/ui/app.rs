@@ -75,6 +75,8 @@ pub enum Effect {
     Export {
         path: String,
     },
+    /// Keep the review's place for the next run of the UI (`ui::resume`).
+    SaveReview(Box<Review>),
     /// A person accepted the suggested status: `suggest::accept` (a status event whose note
     /// carries the reason).
     AcceptSuggestion {
@@ -204,6 +206,7 @@ impl Effect {
             | Effect::Fetch(_)
             | Effect::Prune
             | Effect::Export { .. }
+            | Effect::SaveReview(_)
             | Effect::Show(_) => return None,
         })
     }

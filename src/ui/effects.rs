@@ -39,6 +39,9 @@ pub trait Workers {
     fn run(&mut self, session: &Session, job: Job) -> Option<Action> {
         Some(run_now(session, job))
     }
+    /// Keeps the review's place for the database `db` (the terminal UI writes a file in
+    /// the person's state folder; tests and tools keep nothing).
+    fn save_review(&mut self, _db: &std::path::Path, _review: &crate::ui::app::Review) {}
 }
 
 /// Work on the session, asked for by an effect and answered by an action.
@@ -326,6 +329,10 @@ pub fn perform(session: &Session, workers: &mut dyn Workers, effect: Effect) -> 
         }
         Effect::Complete(text) => Some(complete_now(&text)),
         Effect::Preview { id, path } => workers.preview(id, &path),
+        Effect::SaveReview(review) => {
+            workers.save_review(session.db(), &review);
+            None
+        }
         other => workers.run(session, Job::of(other)?),
     }
 }

@@ -215,6 +215,13 @@ impl Workers for LoopWorkers {
         }
     }
 
+    fn save_review(&mut self, db: &std::path::Path, review: &crate::ui::app::Review) {
+        // A convenience: when it cannot be kept, `r` starts the review again next time.
+        if let Err(e) = crate::ui::resume::save(db, review) {
+            tracing::debug!("review place not kept: {e}");
+        }
+    }
+
     fn run(&mut self, session: &Session, job: Job) -> Option<Action> {
         match session {
             // The database itself answers at once (no network, no other writer to wait for).

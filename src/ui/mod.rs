@@ -16,6 +16,7 @@ pub mod effects;
 pub mod event;
 pub mod files;
 pub mod keymap;
+pub mod resume;
 pub mod terminal;
 pub use crate::text;
 pub mod theme;
@@ -111,6 +112,7 @@ pub fn run(session: Session, options: UiOptions) -> anyhow::Result<()> {
         .context("cannot start the event loop")?;
     let user_file = keymap::user_file();
     let mut state = initial_state(&session, &options, user_file.as_deref())?;
+    state.resume_review(resume::load(session.db()));
 
     let guard = terminal::TerminalGuard::enter(options.mouse)?;
     let result = (|| -> anyhow::Result<()> {

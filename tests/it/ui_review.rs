@@ -267,3 +267,28 @@ fn in_the_detail_brackets_step_through_the_list_and_q_goes_back() {
     c.press(&mut s, 'q');
     assert!(s.quit, "q on the list quits");
 }
+
+#[test]
+fn a_review_kept_from_an_earlier_run_resumes_where_it_was_left() {
+    let (_d, session) = after_q3();
+    let mut s = ui(&session);
+    let mut c = clerk(&session, &s);
+    c.press(&mut s, 'r');
+    for _ in 0..3 {
+        c.key(&mut s, KeyCode::Char(' '), KeyModifiers::NONE);
+    }
+    let fourth = on_screen(&s).expect("the fourth task");
+    c.key(&mut s, KeyCode::Esc, KeyModifiers::NONE);
+    // What the UI keeps in the person's state folder, read back by the next run.
+    let kept: duban::ui::app::Review =
+        serde_json::from_str(&serde_json::to_string(s.review.as_ref().unwrap()).unwrap())
+            .expect("round trip");
+
+    let mut next = ui(&session);
+    next.resume_review(Some(kept));
+    let m = message(&next);
+    assert!(m.contains("已判断 3/") && m.contains("按 r 继续"), "{m}");
+    let mut c = clerk(&session, &next);
+    c.press(&mut next, 'r');
+    assert_eq!(on_screen(&next), Some(fourth));
+}

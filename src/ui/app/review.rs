@@ -10,7 +10,7 @@ use crate::ui::view;
 use std::collections::BTreeSet;
 
 /// A review in progress: which tasks, in which order, how far, what was judged.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Review {
     /// The latest report period the review is about.
     pub period: String,
@@ -79,7 +79,60 @@ impl Review {
     }
 }
 
+/// How many judgements between two keepings of the review's place.
+const KEEP_EVERY: usize = 10;
+
 impl State {
+    /// A review kept from an earlier run of the UI (`ui::resume`): taken when it is about
+    /// the latest report, with the tasks that are gone left out; the start screen says how
+    /// far it got.
+    pub fn resume_review(&mut self, kept: Option<Review>) {
+        let Some(mut r) = kept else {
+            return;
+        };
+        if self.latest_report_period().as_deref() != Some(r.period.as_str()) {
+            return;
+        }
+        // Tasks gone since (someone's import replaced them) leave the walk; while the tasks
+        // are still being read, what is not here yet is not gone.
+        if self.loading.is_none() {
+            let current = r.current();
+            let updated: std::collections::HashSet<u32> = r.queue[..r.updated.min(r.queue.len())]
+                .iter()
+                .copied()
+                .collect();
+            r.queue.retain(|n| self.task(*n).is_some());
+            r.judged.retain(|n| self.task(*n).is_some());
+            r.updated = r.queue.iter().filter(|n| updated.contains(n)).count();
+            r.pos = current
+                .and_then(|c| r.queue.iter().position(|n| *n == c))
+                .unwrap_or(0);
+        }
+        r.pos = r.pos.min(r.queue.len().saturating_sub(1));
+        let offered = self
+            .message
+            .as_ref()
+            .is_some_and(|m| m.text.contains(&r.period) && m.kind == super::MessageKind::Info);
+        if offered {
+            let key = self
+                .keymap
+                .hint(crate::ui::keymap::Mode::List, &Action::Review)
+                .unwrap_or_else(|| "r".into());
+            let text = if r.left() == 0 {
+                format!("{} 的 {} 项任务都已复核", r.period, r.queue.len())
+            } else {
+                format!(
+                    "复核 {}：已判断 {}/{} 项，按 {key} 继续",
+                    r.period,
+                    r.judged.len(),
+                    r.queue.len()
+                )
+            };
+            self.info(text);
+        }
+        self.review = Some(r);
+    }
+
     /// The latest report period among the tasks: that of the tasks with the most periods
     /// (a new report adds one period to the tasks it updates).
     pub fn latest_report_period(&self) -> Option<String> {
@@ -228,6 +281,11 @@ impl State {
         if r.judged.insert(number) && changed {
             r.changed += 1;
         }
+        // The place is kept now and then (and when the review is left or done), so that
+        // closing the UI loses at most a few "kept as is".
+        if r.judged.len() % KEEP_EVERY == 0 {
+            self.pending.push(Effect::SaveReview(Box::new(r.clone())));
+        }
         match r.next_unjudged(r.pos) {
             Some(next) => {
                 r.pos = next;
@@ -235,6 +293,7 @@ impl State {
             }
             None => {
                 let (n, changed, period) = (r.queue.len(), r.changed, r.period.clone());
+                self.pending.push(Effect::SaveReview(Box::new(r.clone())));
                 self.stack.retain(|s| !matches!(s, Screen::Review { .. }));
                 let last = self.message.take().map(|m| m.text);
                 let done = format!(
@@ -279,6 +338,7 @@ impl State {
             return;
         };
         let (done, n, number) = (r.judged.len(), r.queue.len(), r.current());
+        self.pending.push(Effect::SaveReview(Box::new(r.clone())));
         self.stack.retain(|s| !matches!(s, Screen::Review { .. }));
         if let Some(number) = number {
             let offset = self.list_offset();
