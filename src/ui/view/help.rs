@@ -96,7 +96,10 @@ pub fn sections(keymap: &Keymap, width: u16, theme: &Theme) -> Vec<Vec<Line<'sta
     };
 
     let mut first: Vec<Line<'static>> = Vec::new();
-    first.extend(dim(&tr!("当前键位：{}", "Keys in force: {}", keymap.source), 0));
+    first.extend(dim(
+        &tr!("当前键位：{}", "Keys in force: {}", keymap.source),
+        0,
+    ));
     for problem in &keymap.problems {
         for l in text::wrap(problem, w) {
             first.push(Line::styled(l, theme.error()));
