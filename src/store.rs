@@ -2177,31 +2177,25 @@ mod refusal_tests {
                 ..
             }
         ));
+        assert!(text.contains("存放数据库 /srv/duban 的磁盘已满"), "{text}");
         assert!(
-            text.contains("disk holding the database /srv/duban is full"),
+            text.contains("未保存") && text.contains("腾出空间"),
             "{text}"
         );
-        assert!(
-            text.contains("NOT saved") && text.contains("free some space"),
-            "{text}"
-        );
-        assert!(
-            !text.contains("damaged") && !text.contains("Os {"),
-            "{text}"
-        );
+        assert!(!text.contains("损坏") && !text.contains("Os {"), "{text}");
     }
 
     #[test]
     fn each_refusal_has_its_own_advice_at_open() {
         let at_open = |errno| io_error(Path::new("d"), Doing::Open, &os(errno), String::new());
         for (errno, advice) in [
-            (Errno::ENOSPC, "free some space"),
-            (Errno::EACCES, "ask whoever shares it for access"),
+            (Errno::ENOSPC, "腾出空间"),
+            (Errno::EACCES, "申请权限"),
             (Errno::EFBIG, "ulimit -f unlimited"),
-            (Errno::EROFS, "read-only file system"),
+            (Errno::EROFS, "只读文件系统"),
         ] {
             let text = at_open(errno).to_string();
-            assert!(text.contains(advice) && !text.contains("damaged"), "{text}");
+            assert!(text.contains(advice) && !text.contains("损坏"), "{text}");
         }
         // An error of no known class stays what it was.
         assert!(matches!(at_open(Errno::EIO), StoreError::Open { .. }));

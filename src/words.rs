@@ -136,7 +136,7 @@ mod tests {
             },
             Some("撤销"),
         );
-        assert_eq!(change(&undo, "->"), "撤销 (undo) 进度滞后 -> 未启动");
+        assert_eq!(change(&undo, "->"), "撤销 进度滞后 -> 未启动");
         let import = event(
             Change::Import {
                 period: "2020年第三季度".into(),
@@ -144,7 +144,7 @@ mod tests {
             },
             None,
         );
-        assert_eq!(change(&import, "→"), "导入 2020年第三季度 (from q3.docx)");
+        assert_eq!(change(&import, "→"), "导入 2020年第三季度（来自 q3.docx）");
     }
 
     #[test]

@@ -303,7 +303,7 @@ fn as_text(
     aliases: &Aliases,
 ) -> Result<Report, ImportError> {
     let rows = doc.text.len() + doc.tables.iter().map(|t| t.rows.len()).sum::<usize>();
-    limits::check_rows(source, rows, "paragraphs and table rows")?;
+    limits::check_rows(source, rows, t("段落和表格行", "paragraphs and table rows"))?;
     let mut lines = doc.text.clone();
     lines.extend(table_lines(doc));
     let mut report =
@@ -341,7 +341,7 @@ fn import_text(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Report, 
     limits::check_rows(
         source,
         memchr::memchr_iter(b'\n', decoded.text.as_bytes()).count() + 1,
-        "lines",
+        t("行", "lines"),
     )?;
     import_decoded(&decoded.text, source, decoded.encoding, aliases)
 }
@@ -419,7 +419,7 @@ fn from_tables(
     aliases: &Aliases,
 ) -> Result<Option<Report>, ImportError> {
     let rows: usize = doc.tables.iter().map(|t| t.rows.len()).sum();
-    limits::check_rows(source, rows, "table rows")?;
+    limits::check_rows(source, rows, t("表格行", "table rows"))?;
     let Some(tables) = columns::read(doc, continued) else {
         return Ok(None);
     };

@@ -230,7 +230,7 @@ impl Walk {
         let screen = text(draw(&self.state, 80, 24).backend().buffer());
         let bad = english(&screen, &self.data);
         if !bad.is_empty() {
-            self.found.push((format!("{name}"), bad));
+            self.found.push((name.to_string(), bad));
             self.screens.push(screen);
         }
     }

@@ -297,13 +297,17 @@ pub fn lines(keymap: &Keymap, width: u16, theme: &Theme) -> Vec<Line<'static>> {
 /// heading repeated with 续 (continued).
 pub fn pages(keymap: &Keymap, width: u16, rows: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut out: Vec<Line<'static>> = Vec::new();
-    if rows == 0 {
-        return out;
+    if rows < 3 {
+        // No room for a heading and a line: one line after the other.
+        return lines(keymap, width, theme);
     }
     let mut used = 0usize;
     let new_page = |out: &mut Vec<Line<'static>>, used: &mut usize| {
         if *used > 0 {
-            out.extend(std::iter::repeat_n(Line::raw(""), rows - *used));
+            out.extend(std::iter::repeat_n(
+                Line::raw(""),
+                rows.saturating_sub(*used),
+            ));
             *used = 0;
         }
     };
