@@ -5,10 +5,12 @@
 
 use crate::classify::DomainRules;
 use crate::import::{ImportedRow, Report};
+use crate::lang::t;
 use crate::model::{Change, Domain, DomainDecision, Event, Note, Period, Status, Task};
 use crate::ops::{Op, Reply};
 use crate::periods::{self, Matching};
 use crate::store::{Commit, NewEvent, Store, StoreError};
+use crate::tr;
 use chrono::Utc;
 use std::collections::BTreeMap;
 
@@ -22,41 +24,59 @@ pub enum LedgerError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Import(#[from] crate::import::ImportError),
-    #[error("there is no task {0}. `duban list` shows the task numbers.")]
+    #[error("{}", tr!("没有任务 {0}。`duban list` 列出各任务的序号。", "there is no task {0}. `duban list` shows the task numbers.", .0))]
     NoSuchTask(u32),
-    #[error("task {number} is already {label} ({id}); nothing changed.", label = .status.label(), id = .status.id())]
+    #[error("{}", tr!("任务 {number} 已是{label}（{id}），未作修改。", "task {number} is already {label} ({id}); nothing changed.", number = .number, label = .status.label(), id = .status.id()))]
     Unchanged { number: u32, status: Status },
-    #[error("task {number} is already in {domain} ({label}); nothing changed.", label = .domain.label())]
+    #[error("{}", tr!("任务 {number} 已在{label}领域（{domain}），未作修改。", "task {number} is already in {domain} ({label}); nothing changed.", number = .number, domain = .domain, label = .domain.label()))]
     AlreadyInDomain { number: u32, domain: Domain },
-    #[error("the note is empty; write some text after the task number.")]
+    #[error(
+        "{}",
+        t(
+            "备注是空的；请在任务序号后写上内容。",
+            "the note is empty; write some text after the task number."
+        )
+    )]
     EmptyNote,
-    #[error("the goal text is empty; a task needs its goal.")]
+    #[error(
+        "{}",
+        t(
+            "目标文字是空的；任务必须有目标。",
+            "the goal text is empty; a task needs its goal."
+        )
+    )]
     EmptyGoal,
-    #[error("no task has a period named {0}; `duban period list` shows the periods.")]
+    #[error("{}", tr!("没有任务有名为 {0} 的报告期；`duban period list` 列出各报告期。", "no task has a period named {0}; `duban period list` shows the periods.", .0))]
     NoSuchPeriod(String),
-    #[error("the period name is empty; give the new name after the old one.")]
+    #[error(
+        "{}",
+        t(
+            "报告期名称是空的；请在原名称后写上新名称。",
+            "the period name is empty; give the new name after the old one."
+        )
+    )]
     EmptyPeriod,
-    #[error("tasks {tasks} already have a period named {to}; renaming {from} would make two periods of one name, so nothing changed.", tasks = .tasks.iter().map(u32::to_string).collect::<Vec<_>>().join(", "))]
+    #[error("{}", tr!("任务 {tasks} 已有名为 {to} 的报告期；把 {from} 改成此名会出现两个同名报告期，未作修改。", "tasks {tasks} already have a period named {to}; renaming {from} would make two periods of one name, so nothing changed.", tasks = .tasks.iter().map(u32::to_string).collect::<Vec<_>>().join(t("、", ", ")), to = .to, from = .from))]
     PeriodTaken {
         from: String,
         to: String,
         tasks: Vec<u32>,
     },
-    #[error("事件 {0} 是导入或报告期改名,不能撤销;只有状态、备注、目标和领域的修改可以撤销。")]
+    #[error("{}", tr!("事件 {0} 是导入或报告期改名，不能撤销；只有状态、备注、目标和领域的修改可以撤销。", "event {0} is an import or a period rename, which cannot be undone; only status, note, goal and domain edits can.", .0))]
     NotUndoable(u64),
-    #[error("任务 {number} 没有第 {index} 条备注(共 {count} 条)。`duban show {number}` 列出备注及其序号。")]
+    #[error("{}", tr!("任务 {number} 没有第 {index} 条备注（共 {count} 条）。`duban show {number}` 列出备注及其序号。", "task {number} has no note {index} (it has {count}). `duban show {number}` numbers its notes.", number = .number, index = .index, count = .count))]
     NoSuchNote {
         number: u32,
         index: usize,
         count: usize,
     },
-    #[error("任务 {number} 的第 {index} 条备注已被改动(现为“{now}”),未作修改。请重新查看备注后再试。", now = crate::text::clean(.now))]
+    #[error("{}", tr!("任务 {number} 的第 {index} 条备注已被改动（现为“{now}”），未作修改。请重新查看备注后再试。", "note {index} of task {number} was changed meanwhile (it now reads “{now}”); nothing changed. Look at the notes again and retry.", number = .number, index = .index, now = crate::text::clean(.now)))]
     NoteMoved {
         number: u32,
         index: usize,
         now: String,
     },
-    #[error("任务 {number} 的第 {index} 条备注已是这段文字,未作修改。")]
+    #[error("{}", tr!("任务 {number} 的第 {index} 条备注已是这段文字，未作修改。", "note {index} of task {number} already reads so; nothing changed.", number = .number, index = .index))]
     NoteUnchanged { number: u32, index: usize },
     #[error("{}", changed_after(*.number, .what, .later.as_deref()))]
     ChangedAfter {
@@ -66,11 +86,11 @@ pub enum LedgerError {
         /// The latest later event that changed it, when one is known.
         later: Option<Box<Event>>,
     },
-    #[error("there is no event {0} in the history. `duban history` lists the events.")]
+    #[error("{}", tr!("历史中没有事件 {0}。`duban history` 列出各事件。", "there is no event {0} in the history. `duban history` lists the events.", .0))]
     NoSuchEvent(u64),
-    #[error("{0} is not a read (a bug in duban).")]
+    #[error("{}", tr!("{0} 不是读操作（duban 的缺陷）。", "{0} is not a read (a bug in duban).", .0))]
     NotARead(&'static str),
-    #[error("task {number} was changed after that edit ({by} set it to {to} at {at}); undoing would overwrite that silently, so nothing changed. Set the status you want instead.", to = .to.label(), at = .at.format("%Y-%m-%d %H:%M UTC"))]
+    #[error("{}", tr!("任务 {number} 在那次修改之后又被改过（{by} 于 {at} 改为{to}）；撤销会悄悄覆盖那次修改，未作改动。请直接设置你要的状态。", "task {number} was changed after that edit ({by} set it to {to} at {at}); undoing would overwrite that silently, so nothing changed. Set the status you want instead.", number = .number, by = .by, to = .to.label(), at = .at.format("%Y-%m-%d %H:%M UTC")))]
     ChangedSince {
         number: u32,
         by: String,
@@ -83,14 +103,18 @@ pub enum LedgerError {
 fn changed_after(number: u32, what: &str, later: Option<&Event>) -> String {
     let by = later
         .map(|e| {
-            format!(
-                "({} 于 {})",
+            tr!(
+                "（{} 于 {}）",
+                " ({} at {})",
                 crate::text::clean(&e.user),
                 e.at.format("%Y-%m-%d %H:%M UTC")
             )
         })
         .unwrap_or_default();
-    format!("任务 {number} 的{what}此后已被修改{by};撤销会悄悄覆盖那次修改,未作改动。")
+    tr!(
+        "任务 {number} 的{what}此后已被修改{by}；撤销会悄悄覆盖那次修改，未作改动。",
+        "the {what} of task {number} was changed again since{by}; undoing would overwrite that silently, so nothing changed."
+    )
 }
 
 /// What an import did, for the person who ran it.

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod export;
 pub mod figures;
 pub mod import;
+pub mod lang;
 pub mod ledger;
 pub mod model;
 pub mod numerals;

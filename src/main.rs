@@ -1,9 +1,9 @@
-//! duban's entry point: parse the arguments, then run a command or the UI. Errors are
-//! printed as one plain sentence, through the sanitiser (an error may quote a report or a
-//! file name); the exit code says failure.
+//! duban's entry point: the language, the arguments, then a command or the UI. Errors are
+//! printed as one plain sentence after one prefix (`duban: 错误：`), through the sanitiser
+//! (an error may quote a report or a file name); the exit code says failure.
 
-use clap::Parser;
 use duban::cli::{self, Cli};
+use duban::lang::{self, Lang};
 
 fn main() {
     // Past `ulimit -f` the kernel sends SIGXFSZ, whose default kills the process mid-write
@@ -16,7 +16,14 @@ fn main() {
             nix::sys::signal::SigHandler::SigIgn,
         );
     }
-    let cli = Cli::parse();
+    // Before clap builds its help texts, which are in the language too.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let env = std::env::var("DUBAN_LANG").ok();
+    lang::set(Lang::from_args_and_env(&args, env.as_deref()));
+    let cli = match Cli::parse_localized(&args) {
+        Ok(cli) => cli,
+        Err(e) => cli::argument_error(e),
+    };
     let result = match &cli.command {
         Some(command) => cli::run(&cli, command),
         None => cli::run_ui(&cli),
@@ -28,7 +35,7 @@ fn main() {
         {
             std::process::exit(0);
         }
-        cli::say(format_args!("duban: {e:#}"));
+        cli::say(format_args!("{}{e:#}", lang::error_prefix()));
         std::process::exit(1);
     }
 }

@@ -2,7 +2,9 @@
 //! Every commit is atomic and flushed to disk before it returns, so an acknowledged edit
 //! survives `kill -9` (research/tech-risks.md §4).
 
+use crate::lang::t;
 use crate::model::{Change, Event, Task, TaskSummary};
+use crate::tr;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -36,21 +38,21 @@ pub struct Commit {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("the database {path} is in use by another duban (it holds the lock). Close the other duban, or use another database with --db PATH.")]
+    #[error("{}", tr!("数据库 {path} 正被另一个 duban 使用（它持有锁）。请关闭那个 duban，或用 --db 路径 换一个数据库。", "the database {path} is in use by another duban (it holds the lock). Close the other duban, or use another database with --db PATH.", path = .path.display()))]
     Locked { path: PathBuf },
-    #[error("the database {path} is damaged and cannot be opened: {detail}. Your data is still on disk; restore the folder from a backup, or move it aside and re-import the report.")]
+    #[error("{}", tr!("数据库 {path} 已损坏，无法打开：{detail}。数据仍在磁盘上；请从备份恢复该文件夹，或把它移开后重新导入报告。", "the database {path} is damaged and cannot be opened: {detail}. Your data is still on disk; restore the folder from a backup, or move it aside and re-import the report.", path = .path.display(), detail = .detail))]
     Damaged { path: PathBuf, detail: String },
-    #[error("the database {path} was written by a newer duban (schema {found}, this build knows {SCHEMA_VERSION}). Use the newer duban, or another database with --db PATH.")]
+    #[error("{}", tr!("数据库 {path} 由更新版本的 duban 写入（格式 {found}，本程序只认 {SCHEMA_VERSION}）。请使用新版 duban，或用 --db 路径 换一个数据库。", "the database {path} was written by a newer duban (schema {found}, this build knows {SCHEMA_VERSION}). Use the newer duban, or another database with --db PATH.", path = .path.display(), found = .found))]
     NewerSchema { path: PathBuf, found: u32 },
-    #[error("cannot open the database {path}: {detail}")]
+    #[error("{}", tr!("无法打开数据库 {path}：{detail}", "cannot open the database {path}: {detail}", path = .path.display(), detail = .detail))]
     Open { path: PathBuf, detail: String },
-    #[error("the database {path} could not be written: {detail}. The edit was NOT saved.")]
+    #[error("{}", tr!("数据库 {path} 无法写入：{detail}。此次修改未保存。", "the database {path} could not be written: {detail}. The edit was NOT saved.", path = .path.display(), detail = .detail))]
     Write { path: PathBuf, detail: String },
-    #[error("the database {path} could not be read: {detail}")]
+    #[error("{}", tr!("数据库 {path} 无法读取：{detail}", "the database {path} could not be read: {detail}", path = .path.display(), detail = .detail))]
     Read { path: PathBuf, detail: String },
-    #[error("the database {path} already has {tasks} tasks; a backup is restored into a new database (`duban restore FILE --db NEW`), or over these tasks with --force (their history is kept).")]
+    #[error("{}", tr!("数据库 {path} 已有 {tasks} 项任务；备份应恢复到新数据库（`duban restore 文件 --db 新路径`），或加 --force 覆盖这些任务（其历史保留）。", "the database {path} already has {tasks} tasks; a backup is restored into a new database (`duban restore FILE --db NEW`), or over these tasks with --force (their history is kept).", path = .path.display(), tasks = .tasks))]
     NotEmpty { path: PathBuf, tasks: usize },
-    #[error("a backup is restored only into a database opened directly, never through a server: stop the server serving {path} (or wait for it to leave), then run `duban restore FILE --db DB`.")]
+    #[error("{}", tr!("备份只能恢复到直接打开的数据库，不能经由服务器：请停止为 {path} 服务的服务器（或等它退出），再运行 `duban restore 文件 --db 数据库`。", "a backup is restored only into a database opened directly, never through a server: stop the server serving {path} (or wait for it to leave), then run `duban restore FILE --db DB`.", path = .path.display()))]
     RestoreNotHere { path: PathBuf },
     /// The system refused an operation for a reason that is no damage (a full disk, a
     /// permission, a size limit, a read-only file system): the data is intact, and saying
@@ -127,26 +129,30 @@ impl IoClass {
 fn io_sentence(path: &Path, doing: Doing, class: IoClass, detail: &str) -> String {
     let path = path.display();
     let outcome = match doing {
-        Doing::Open => " It was not opened.",
+        Doing::Open => t("未能打开。", " It was not opened."),
         Doing::Read => "",
-        Doing::Write => " The edit was NOT saved.",
+        Doing::Write => t("此次修改未保存。", " The edit was NOT saved."),
     };
     match class {
-        IoClass::DiskFull => format!(
+        IoClass::DiskFull => tr!(
+            "存放数据库 {path} 的磁盘已满（{detail}）。{outcome}此前保存的内容完好：请腾出空间（或申请更大的配额）后重做。",
             "the disk holding the database {path} is full ({detail}).{outcome} What was saved before is intact: free some space (or ask for a larger quota) and do it again."
         ),
-        IoClass::Permission => format!(
+        IoClass::Permission => tr!(
+            "你没有{verb}数据库 {path} 的权限（{detail}）。{outcome}其数据未受影响：请检查文件夹及其文件的属主和权限（ls -la），向共享它的人申请权限，或用 --db 路径 使用你自己的数据库。",
             "you are not allowed to {verb} the database {path} ({detail}).{outcome} Its data is untouched: check the owner and mode of the folder and its files (ls -la), ask whoever shares it for access, or use your own database with --db PATH.",
             verb = match doing {
-                Doing::Open => "open",
-                Doing::Read => "read",
-                Doing::Write => "write to",
+                Doing::Open => t("打开", "open"),
+                Doing::Read => t("读取", "read"),
+                Doing::Write => t("写入", "write to"),
             }
         ),
-        IoClass::TooLarge => format!(
+        IoClass::TooLarge => tr!(
+            "数据库 {path} 的一个文件已达到本进程可写的最大大小（{detail}）：这是 `ulimit -f` 或文件系统设定的上限。{outcome}此前保存的内容完好：请放宽上限（`ulimit -f unlimited`）后重做。",
             "a file of the database {path} reached the largest size this process may write ({detail}): a limit set with `ulimit -f`, or the file system's.{outcome} What was saved before is intact: raise the limit (`ulimit -f unlimited`) and do it again."
         ),
-        IoClass::ReadOnly => format!(
+        IoClass::ReadOnly => tr!(
+            "数据库 {path} 位于只读文件系统上（{detail}）。{outcome}其数据未受影响：请以读写方式重新挂载，或把文件夹复制到可写的位置并用 --db 路径 打开。",
             "the database {path} is on a read-only file system ({detail}).{outcome} Its data is untouched: remount it read-write, or copy the folder somewhere writable and use --db PATH."
         ),
     }
@@ -2171,31 +2177,25 @@ mod refusal_tests {
                 ..
             }
         ));
+        assert!(text.contains("存放数据库 /srv/duban 的磁盘已满"), "{text}");
         assert!(
-            text.contains("disk holding the database /srv/duban is full"),
+            text.contains("未保存") && text.contains("腾出空间"),
             "{text}"
         );
-        assert!(
-            text.contains("NOT saved") && text.contains("free some space"),
-            "{text}"
-        );
-        assert!(
-            !text.contains("damaged") && !text.contains("Os {"),
-            "{text}"
-        );
+        assert!(!text.contains("损坏") && !text.contains("Os {"), "{text}");
     }
 
     #[test]
     fn each_refusal_has_its_own_advice_at_open() {
         let at_open = |errno| io_error(Path::new("d"), Doing::Open, &os(errno), String::new());
         for (errno, advice) in [
-            (Errno::ENOSPC, "free some space"),
-            (Errno::EACCES, "ask whoever shares it for access"),
+            (Errno::ENOSPC, "腾出空间"),
+            (Errno::EACCES, "申请权限"),
             (Errno::EFBIG, "ulimit -f unlimited"),
-            (Errno::EROFS, "read-only file system"),
+            (Errno::EROFS, "只读文件系统"),
         ] {
             let text = at_open(errno).to_string();
-            assert!(text.contains(advice) && !text.contains("damaged"), "{text}");
+            assert!(text.contains(advice) && !text.contains("损坏"), "{text}");
         }
         // An error of no known class stays what it was.
         assert!(matches!(at_open(Errno::EIO), StoreError::Open { .. }));

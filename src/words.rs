@@ -5,6 +5,7 @@
 
 use crate::model::{Change, Event};
 use crate::text::clean;
+use crate::tr;
 
 /// What an event did: `状态 未启动 → 正常推进 (note)`; an undo is `撤销 (undo) 正常推进 →
 /// 未启动`, a note `备注: …` (edited `备注 已修改: … → …`, removed `备注 已删除: …`, its adding
@@ -21,7 +22,7 @@ pub fn change(event: &Event, arrow: &str) -> String {
             from,
             to,
             undo: true,
-        } => format!("撤销 (undo) {} {arrow} {}", from.label(), to.label()),
+        } => format!("撤销 {} {arrow} {}", from.label(), to.label()),
         Change::Note { text } => format!("备注: {}", clean(text)),
         Change::NoteEdited {
             from,
@@ -52,7 +53,7 @@ pub fn change(event: &Event, arrow: &str) -> String {
             to,
             undo: true,
         } => format!("撤销 领域调整 {} {arrow} {}", from.label(), to.label()),
-        Change::Goal { undo: false, .. } => "目标 修改 (goal corrected)".to_string(),
+        Change::Goal { undo: false, .. } => "目标 修改".to_string(),
         Change::Goal { undo: true, .. } => "撤销 目标修改".to_string(),
         Change::PeriodRenamed { from, to } => {
             format!("报告期 {} {arrow} {}", clean(from), clean(to))
@@ -62,8 +63,19 @@ pub fn change(event: &Event, arrow: &str) -> String {
             let file = source.rsplit(['/', '\\']).next().unwrap_or(source);
             if file.is_empty() {
                 format!("导入 {}", clean(period))
+            } else if source == crate::ledger::SAMPLE_NAME {
+                tr!(
+                    "导入 {}（内置示例）",
+                    "导入 {} (from the built-in sample)",
+                    clean(period)
+                )
             } else {
-                format!("导入 {} (from {})", clean(period), clean(file))
+                tr!(
+                    "导入 {}（来自 {}）",
+                    "导入 {} (from {})",
+                    clean(period),
+                    clean(file)
+                )
             }
         }
     };
@@ -124,7 +136,7 @@ mod tests {
             },
             Some("撤销"),
         );
-        assert_eq!(change(&undo, "->"), "撤销 (undo) 进度滞后 -> 未启动");
+        assert_eq!(change(&undo, "->"), "撤销 进度滞后 -> 未启动");
         let import = event(
             Change::Import {
                 period: "2020年第三季度".into(),
@@ -132,7 +144,7 @@ mod tests {
             },
             None,
         );
-        assert_eq!(change(&import, "→"), "导入 2020年第三季度 (from q3.docx)");
+        assert_eq!(change(&import, "→"), "导入 2020年第三季度（来自 q3.docx）");
     }
 
     #[test]

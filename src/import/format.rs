@@ -1,6 +1,7 @@
 //! What kind of file a report is, read from its bytes, never from its name: offices rename
 //! files freely (an `.xls` that is xlsx inside, WPS's `.et`, a web page saved as `.doc`).
 
+use crate::lang::t;
 use std::io::Cursor;
 
 /// The kinds of file duban reads.
@@ -27,13 +28,22 @@ impl Format {
     /// For messages: what the file was read as.
     pub fn describe(self) -> &'static str {
         match self {
-            Format::Text => "text",
-            Format::Html => "web page (HTML)",
-            Format::Docx => "Word document (.docx)",
-            Format::Xlsx => "Excel workbook (.xlsx)",
-            Format::Xlsb => "Excel binary workbook (.xlsb)",
-            Format::Xls => "Excel 97-2003 workbook (.xls)",
-            Format::Ods => "OpenDocument spreadsheet (.ods)",
+            Format::Text => t("文本", "text"),
+            Format::Html => t("网页（HTML）", "web page (HTML)"),
+            Format::Docx => t("Word 文档（.docx）", "Word document (.docx)"),
+            Format::Xlsx => t("Excel 工作簿（.xlsx）", "Excel workbook (.xlsx)"),
+            Format::Xlsb => t(
+                "Excel 二进制工作簿（.xlsb）",
+                "Excel binary workbook (.xlsb)",
+            ),
+            Format::Xls => t(
+                "Excel 97-2003 工作簿（.xls）",
+                "Excel 97-2003 workbook (.xls)",
+            ),
+            Format::Ods => t(
+                "OpenDocument 电子表格（.ods）",
+                "OpenDocument spreadsheet (.ods)",
+            ),
         }
     }
 

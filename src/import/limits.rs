@@ -75,22 +75,23 @@ fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
     if t.is_file() {
         None
     } else if t.is_dir() {
-        Some("a folder")
+        Some(crate::lang::t("文件夹", "a folder"))
     } else if t.is_fifo() {
-        Some("a pipe (FIFO)")
+        Some(crate::lang::t("管道（FIFO）", "a pipe (FIFO)"))
     } else if t.is_char_device() || t.is_block_device() {
-        Some("a device")
+        Some(crate::lang::t("设备", "a device"))
     } else if t.is_socket() {
-        Some("a socket")
+        Some(crate::lang::t("套接字", "a socket"))
     } else {
-        Some("not a regular file")
+        Some(crate::lang::t("非普通文件", "not a regular file"))
     }
 }
 
 fn too_large(file: &str, len: u64, max: u64) -> ImportError {
     ImportError::TooLarge {
         file: file.to_string(),
-        what: format!(
+        what: crate::tr!(
+            "文件有 {} MB，超过报告的上限 {} MB",
             "it is {} MB, more than the {} MB a report may be",
             len.div_ceil(1 << 20),
             max >> 20
@@ -104,7 +105,10 @@ pub fn check_rows(file: &str, rows: usize, unit: &str) -> Result<(), ImportError
     if rows > max {
         return Err(ImportError::TooLarge {
             file: file.to_string(),
-            what: format!("it has {rows} {unit}, more than the {max} a report may have"),
+            what: crate::tr!(
+                "有 {rows} {unit}，超过报告的上限 {max}",
+                "it has {rows} {unit}, more than the {max} a report may have"
+            ),
         });
     }
     Ok(())
@@ -127,16 +131,16 @@ mod tests {
     fn folders_pipes_and_devices_are_refused_with_what_they_are() {
         let dir = tempfile::tempdir().unwrap();
         let e = read_report_file(dir.path()).unwrap_err().to_string();
-        assert!(e.contains("a folder"), "{e}");
+        assert!(e.contains("文件夹"), "{e}");
         let e = read_report_file(Path::new("/dev/zero"))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("a device"), "{e}");
+        assert!(e.contains("设备"), "{e}");
         let fifo = dir.path().join("pipe");
         nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
         // Reading a pipe nobody writes would never return: it is refused unopened.
         let e = read_report_file(&fifo).unwrap_err().to_string();
-        assert!(e.contains("a pipe"), "{e}");
+        assert!(e.contains("管道"), "{e}");
         let file = dir.path().join("r.txt");
         std::fs::write(&file, "1. 目标").unwrap();
         assert_eq!(read_report_file(&file).unwrap(), "1. 目标".as_bytes());

@@ -28,7 +28,9 @@ pub mod table;
 pub mod units;
 pub mod unwrap;
 
+use crate::lang::t;
 use crate::model::Unit;
+use crate::tr;
 pub use format::Format;
 pub use period::{PeriodName, PeriodSource};
 use serde::Serialize;
@@ -63,12 +65,18 @@ pub enum Layout {
 impl Layout {
     pub fn describe(self) -> &'static str {
         match self {
-            Layout::Concatenated => "concatenated columns, one row per line",
-            Layout::Cells => "one cell per line or paragraph",
-            Layout::Labelled => "labelled paragraphs",
-            Layout::Pipe => "pipe table",
-            Layout::Parenthesized => "units in parentheses after each task",
-            Layout::Table => "table, columns by their headers",
+            Layout::Concatenated => t(
+                "各栏首尾相连，每行一项",
+                "concatenated columns, one row per line",
+            ),
+            Layout::Cells => t("每行或每段一个单元格", "one cell per line or paragraph"),
+            Layout::Labelled => t("带标签的段落", "labelled paragraphs"),
+            Layout::Pipe => t("竖线表格", "pipe table"),
+            Layout::Parenthesized => t(
+                "每项任务后括号内列单位",
+                "units in parentheses after each task",
+            ),
+            Layout::Table => t("表格，按表头识别各栏", "table, columns by their headers"),
         }
     }
 }
@@ -153,31 +161,61 @@ pub struct Report {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error(
-        "{file}: the file is empty. Expected a key-work task report (重点工作任务表): a Word, Excel or web page file, or text."
-    )]
+    #[error("{}", tr!(
+        "{file}：文件是空的。应为重点工作任务表：Word、Excel、网页文件或文本。",
+        "{file}: the file is empty. Expected a key-work task report (重点工作任务表): a Word, Excel or web page file, or text.",
+        file = .file
+    ))]
     Empty { file: String },
-    #[error("{file}: this looks like a binary file ({detail}), not a report duban can read. Import the report as .docx, .xlsx, .xls, .ods, .html or text.")]
+    #[error("{}", tr!(
+        "{file}：这像是二进制文件（{detail}），不是 duban 能读的报告。请以 .docx、.xlsx、.xls、.ods、.html 或文本导入报告。",
+        "{file}: this looks like a binary file ({detail}), not a report duban can read. Import the report as .docx, .xlsx, .xls, .ods, .html or text.",
+        file = .file, detail = .detail
+    ))]
     Binary { file: String, detail: String },
-    #[error("{file}: this is {what}, which duban cannot read: {advice}.")]
+    #[error("{}", tr!(
+        "{file}：这是{what}，duban 无法读取：{advice}。",
+        "{file}: this is {what}, which duban cannot read: {advice}.",
+        file = .file, what = .what, advice = .advice
+    ))]
     Unsupported {
         file: String,
         what: &'static str,
         advice: &'static str,
     },
-    #[error("{file}: could not read this {format}: {reason}")]
+    #[error("{}", tr!(
+        "{file}：无法读取此{format}：{reason}",
+        "{file}: could not read this {format}: {reason}",
+        file = .file, format = .format, reason = .reason
+    ))]
     Unreadable {
         file: String,
         format: &'static str,
         reason: String,
     },
-    #[error("{file}: no task table found. Expected a header such as 序号 / 目标与任务 / 工作进展 / 牵头责任单位 / 责任单位 (a table in Word, Excel or a web page, or text with numbered rows), labelled paragraphs (进展情况: / 牵头责任单位:), or a | pipe | table.")]
+    #[error("{}", tr!(
+        "{file}：没有找到任务表。应有 序号 / 目标与任务 / 工作进展 / 牵头责任单位 / 责任单位 这样的表头（Word、Excel 或网页中的表格，或各行带序号的文本），或带标签的段落（进展情况： / 牵头责任单位：），或 | 竖线 | 表格。",
+        "{file}: no task table found. Expected a header such as 序号 / 目标与任务 / 工作进展 / 牵头责任单位 / 责任单位 (a table in Word, Excel or a web page, or text with numbered rows), labelled paragraphs (进展情况: / 牵头责任单位:), or a | pipe | table.",
+        file = .file
+    ))]
     NoTable { file: String },
-    #[error("{file}: this is {what}, not a report file. Give the path of the report itself (a .docx, .xlsx, .html or text file).")]
+    #[error("{}", tr!(
+        "{file}：这是{what}，不是报告文件。请给出报告本身的路径（.docx、.xlsx、.html 或文本文件）。",
+        "{file}: this is {what}, not a report file. Give the path of the report itself (a .docx, .xlsx, .html or text file).",
+        file = .file, what = .what
+    ))]
     NotAFile { file: String, what: &'static str },
-    #[error("{file}: not imported: {what}. Check that this is the report; if it really is, split it, or raise the limit with DUBAN_MAX_REPORT_MB / DUBAN_MAX_REPORT_ROWS.")]
+    #[error("{}", tr!(
+        "{file}：未导入：{what}。请确认这是报告；如确实是，请拆分，或用 DUBAN_MAX_REPORT_MB / DUBAN_MAX_REPORT_ROWS 放宽上限。",
+        "{file}: not imported: {what}. Check that this is the report; if it really is, split it, or raise the limit with DUBAN_MAX_REPORT_MB / DUBAN_MAX_REPORT_ROWS.",
+        file = .file, what = .what
+    ))]
     TooLarge { file: String, what: String },
-    #[error("{file}: could not read it: {reason}")]
+    #[error("{}", tr!(
+        "{file}：无法读取：{reason}",
+        "{file}: could not read it: {reason}",
+        file = .file, reason = .reason
+    ))]
     Io {
         file: String,
         reason: std::io::Error,
@@ -265,7 +303,7 @@ fn as_text(
     aliases: &Aliases,
 ) -> Result<Report, ImportError> {
     let rows = doc.text.len() + doc.tables.iter().map(|t| t.rows.len()).sum::<usize>();
-    limits::check_rows(source, rows, "paragraphs and table rows")?;
+    limits::check_rows(source, rows, t("段落和表格行", "paragraphs and table rows"))?;
     let mut lines = doc.text.clone();
     lines.extend(table_lines(doc));
     let mut report =
@@ -303,7 +341,7 @@ fn import_text(bytes: &[u8], source: &str, aliases: &Aliases) -> Result<Report, 
     limits::check_rows(
         source,
         memchr::memchr_iter(b'\n', decoded.text.as_bytes()).count() + 1,
-        "lines",
+        t("行", "lines"),
     )?;
     import_decoded(&decoded.text, source, decoded.encoding, aliases)
 }
@@ -381,7 +419,7 @@ fn from_tables(
     aliases: &Aliases,
 ) -> Result<Option<Report>, ImportError> {
     let rows: usize = doc.tables.iter().map(|t| t.rows.len()).sum();
-    limits::check_rows(source, rows, "table rows")?;
+    limits::check_rows(source, rows, t("表格行", "table rows"))?;
     let Some(tables) = columns::read(doc, continued) else {
         return Ok(None);
     };

@@ -2,6 +2,8 @@
 //! `duban import --dry-run` and the UI's import preview.
 
 use super::{PeriodSource, Report};
+use crate::lang::t;
+use crate::tr;
 
 /// One row of the preview: the fields a person checks before importing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,13 +51,13 @@ pub fn period<'a>(report: &'a Report, given: Option<&'a str>) -> &'a str {
 /// encoding first: it is what goes wrong with text).
 pub fn read_as(report: &Report) -> String {
     let layout = match report.layout {
-        super::Layout::Table => "table",
+        super::Layout::Table => t("表格", "table"),
         other => other.describe(),
     };
     if report.format == super::Format::Text {
-        format!("{}, {layout}", report.encoding)
+        tr!("{}，{layout}", "{}, {layout}", report.encoding)
     } else {
-        format!("{}, {layout}", report.format.describe())
+        tr!("{}，{layout}", "{}, {layout}", report.format.describe())
     }
 }
 
@@ -63,7 +65,8 @@ pub fn read_as(report: &Report) -> String {
 /// period 2021年一季度`.
 pub fn headline(report: &Report, given: Option<&str>) -> String {
     let how = read_as(report);
-    format!(
+    tr!(
+        "{}：{} 项任务（{how}），报告期 {}",
         "{}: {} tasks ({how}), period {}",
         report.source,
         report.rows.len(),
@@ -79,11 +82,12 @@ pub fn period_advice(report: &Report, given: Option<&str>) -> Option<String> {
     }
     let from = match report.period.source {
         PeriodSource::Title | PeriodSource::Given => return None,
-        PeriodSource::Date => "the date in the report",
-        PeriodSource::FileName => "the file's name",
+        PeriodSource::Date => t("报告中的日期", "the date in the report"),
+        PeriodSource::FileName => t("文件名", "the file's name"),
     };
     let name = &report.period.name;
-    Some(format!(
+    Some(tr!(
+        "报告标题没有写报告期，因此按{from}命名为“{name}”；可用 `duban period rename {} 新名称` 改名（如 新名称 = 2021年第一季度），下次导入时也可加 --period",
         "the report's title names no period, so the period is named “{name}” after {from}; rename it with `duban period rename {} NEW` (e.g. NEW = 2021年第一季度), or give --period next time",
         shell_word(name)
     ))

@@ -599,7 +599,7 @@ mod tests {
             }
         };
         let err = from.apply(restore(false)).unwrap_err().to_string();
-        assert!(err.contains("already has 116 tasks"), "{err}");
+        assert!(err.contains("已有 116 项任务"), "{err}");
         let before = from.history(None).unwrap().len();
         from.apply(restore(true)).unwrap();
         // Forced: the tasks are the backup's, the history grew and lost nothing.
@@ -613,7 +613,7 @@ mod tests {
             crate::classify::DomainRules::builtin(),
         );
         let err = served.apply(restore(false)).unwrap_err().to_string();
-        assert!(err.contains("never through a server"), "{err}");
+        assert!(err.contains("不能经由服务器"), "{err}");
         assert!(served.store().is_empty().unwrap());
     }
 

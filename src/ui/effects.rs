@@ -9,6 +9,7 @@ use crate::model::{Event, Task};
 use crate::ops::{Op, Reply};
 use crate::search::{Index, Query, SearchOutcome, Searcher};
 use crate::server::session::{Session, SessionError};
+use crate::tr;
 use crate::ui::action::{
     Action, ImportDone, Imported, PageKind, Previewed, ReportBytes, Saved, SavedKind, TasksPage,
 };
@@ -123,7 +124,10 @@ where
                     next,
                     kind: PageKind::Load,
                 })),
-                Err(e) => Action::ReadFailed(format!("cannot read the rest of the tasks: {e}")),
+                Err(e) => Action::ReadFailed(tr!(
+                    "无法读取其余任务：{e}",
+                    "cannot read the rest of the tasks: {e}"
+                )),
             }
         }
         Job::LoadHistory(number) => {
@@ -162,7 +166,10 @@ where
         }
         Job::Numbers => match call(Op::Numbers).await.and_then(|r| Ok(r.into_numbers()?)) {
             Ok((numbers, as_of)) => Action::Present { numbers, as_of },
-            Err(e) => Action::ReadFailed(format!("cannot read which tasks there are: {e}")),
+            Err(e) => Action::ReadFailed(tr!(
+                "无法读取任务清单：{e}",
+                "cannot read which tasks there are: {e}"
+            )),
         },
         Job::Fetch(numbers) => match fetch(&call, &numbers).await {
             Ok(tasks) => Action::Tasks(Box::new(TasksPage {
@@ -170,7 +177,10 @@ where
                 next: None,
                 kind: PageKind::Changed,
             })),
-            Err(e) => Action::ReadFailed(format!("cannot read the changed tasks: {e}")),
+            Err(e) => Action::ReadFailed(tr!(
+                "无法读取有变动的任务：{e}",
+                "cannot read the changed tasks: {e}"
+            )),
         },
         Job::Show(numbers) => match fetch(&call, &numbers).await {
             Ok(tasks) => Action::Tasks(Box::new(TasksPage {
@@ -178,7 +188,10 @@ where
                 next: None,
                 kind: PageKind::Shown,
             })),
-            Err(e) => Action::ReadFailed(format!("cannot read tasks to show: {e}")),
+            Err(e) => Action::ReadFailed(tr!(
+                "无法读取要显示的任务：{e}",
+                "cannot read tasks to show: {e}"
+            )),
         },
         Job::Import(job) => {
             let ImportJob {

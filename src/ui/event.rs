@@ -208,7 +208,8 @@ impl Workers for LoopWorkers {
             Ok(_) => None,
             Err(e) => Some(Action::Previewed(Box::new(Previewed {
                 id,
-                result: Err(format!(
+                result: Err(crate::tr!(
+                    "无法开始读取文件（{e}）；请重试，或用 `duban import 文件` 导入",
                     "cannot start reading the file ({e}); try again, or import it with `duban import FILE`"
                 )),
             }))),
@@ -299,7 +300,8 @@ pub async fn run_loop<W: Write>(
     let mut live = match session.subscribe() {
         Ok(l) => l,
         Err(e) => {
-            state.error(format!(
+            state.error(crate::tr!(
+                "重新打开之前看不到他人的修改：{e}",
                 "others' edits will not show until you restart: {e}"
             ));
             None

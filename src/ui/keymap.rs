@@ -3,6 +3,7 @@
 //! it that list only changes ("unbind" removes a key). A broken file never stops start-up: it
 //! is skipped and reported in the status bar.
 
+use crate::lang::t;
 use crate::ui::action::Action;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
@@ -62,13 +63,16 @@ impl Mode {
 
     pub fn title(self) -> &'static str {
         match self {
-            Mode::List => "Task list (任务列表)",
-            Mode::Detail => "Task detail (任务详情)",
-            Mode::Units => "Units view (责任单位)",
-            Mode::Help => "Help",
-            Mode::Input => "Note, search and file path input (备注/搜索/文件)",
-            Mode::Import => "Import preview (导入预览)",
-            Mode::Review => "Review (复核)",
+            Mode::List => t("任务列表", "Task list (任务列表)"),
+            Mode::Detail => t("任务详情", "Task detail (任务详情)"),
+            Mode::Units => t("责任单位", "Units view (责任单位)"),
+            Mode::Help => t("帮助", "Help"),
+            Mode::Input => t(
+                "输入行（备注、搜索、文件路径）",
+                "Note, search and file path input (备注/搜索/文件)",
+            ),
+            Mode::Import => t("导入预览", "Import preview (导入预览)"),
+            Mode::Review => t("复核", "Review (复核)"),
         }
     }
 }

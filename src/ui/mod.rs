@@ -61,7 +61,7 @@ pub fn initial_state(
     let (tasks, next) = session
         .call(first)
         .and_then(|r| Ok(r.into_tasks()?))
-        .context("cannot read the tasks")?;
+        .context(crate::lang::t("无法读取任务", "cannot read the tasks"))?;
     let (keymap, problems) = Keymap::load(options.keymap.as_deref(), keymap_user_file);
     let theme = Theme::from_env(options.ascii);
     let mut state = State::new(tasks, Vec::new(), keymap, theme, (80, 24));
@@ -109,7 +109,10 @@ pub fn run(session: Session, options: UiOptions) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("cannot start the event loop")?;
+        .context(crate::lang::t(
+            "无法启动界面的事件循环",
+            "cannot start the event loop",
+        ))?;
     let user_file = keymap::user_file();
     let mut state = initial_state(&session, &options, user_file.as_deref())?;
     state.resume_review(resume::load(session.db()));

@@ -31,7 +31,10 @@ impl TerminalGuard {
         enable_raw_mode().map_err(|e| {
             io::Error::new(
                 e.kind(),
-                format!("the terminal UI needs a terminal (is stdin a tty?): {e}"),
+                crate::tr!(
+                    "界面需要在终端中运行（标准输入是终端吗？）：{e}",
+                    "the terminal UI needs a terminal (is stdin a tty?): {e}"
+                ),
             )
         })?;
         ACTIVE.store(true, Ordering::SeqCst);

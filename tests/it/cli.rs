@@ -9,7 +9,7 @@ fn first_list_on_an_empty_database_loads_the_sample_grouped_by_domain() {
     let r = duban(&db, &["list"]);
     r.ok();
     assert!(
-        r.stderr.contains("loaded the built-in sample (116 tasks"),
+        r.stderr.contains("已载入内置示例（116 项任务"),
         "{}",
         r.stderr
     );
@@ -21,11 +21,11 @@ fn first_list_on_an_empty_database_loads_the_sample_grouped_by_domain() {
     ] {
         assert!(r.stdout.contains(heading), "missing {heading}");
     }
-    assert!(r.stdout.trim_end().ends_with("116 tasks"));
+    assert!(r.stdout.trim_end().ends_with("共 116 项任务"));
     // A second run finds the tasks and says nothing about the sample.
     let again = duban(&db, &["list"]);
     again.ok();
-    assert!(!again.stderr.contains("sample"), "{}", again.stderr);
+    assert!(!again.stderr.contains("示例"), "{}", again.stderr);
 }
 
 #[test]
@@ -101,17 +101,13 @@ fn setting_the_same_status_twice_says_nothing_changed() {
     duban(&db, &["set", "3", "on_track"]).ok();
     let r = duban(&db, &["set", "3", "正常推进"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("already 正常推进"), "{}", r.stderr);
+    assert!(r.stderr.contains("已是正常推进"), "{}", r.stderr);
     let bad = duban(&db, &["set", "3", "late"]);
     assert_ne!(bad.code, 0);
-    assert!(
-        bad.stderr.contains("unknown status 'late'"),
-        "{}",
-        bad.stderr
-    );
+    assert!(bad.stderr.contains("没有状态“late”"), "{}", bad.stderr);
     let missing = duban(&db, &["set", "999", "done"]);
     assert!(
-        missing.stderr.contains("there is no task 999"),
+        missing.stderr.contains("没有任务 999"),
         "{}",
         missing.stderr
     );
@@ -142,7 +138,7 @@ fn reimport_keeps_status_notes_history_goal_corrections_and_moves() {
     duban(&db, &["goal", "17", "实施33项民生工程。"]).ok();
     let r = duban(&db, &["import", SEED, "--period", "2020年第三季度"]);
     r.ok();
-    assert!(r.stdout.contains("0 new, 116 updated"), "{}", r.stdout);
+    assert!(r.stdout.contains("新增 0 项，更新 116 项"), "{}", r.stdout);
     let doc = export_json(&db);
     let t = task(&doc, 52);
     assert_eq!(t["status"], "done");
@@ -263,7 +259,7 @@ fn xlsx_needs_a_file_and_period_must_exist() {
     let (dir, db) = temp_db();
     duban(&db, &["import", SEED]).ok();
     let r = duban(&db, &["export", "--format", "xlsx"]);
-    assert!(r.stderr.contains("give --output FILE.xlsx"), "{}", r.stderr);
+    assert!(r.stderr.contains("--output 文件.xlsx"), "{}", r.stderr);
     let path = dir.path().join("tongbao.xlsx");
     duban(
         &db,
@@ -282,7 +278,7 @@ fn xlsx_needs_a_file_and_period_must_exist() {
         &["export", "--format", "csv", "--period", "2019年全年"],
     );
     assert!(
-        r.stderr.contains("no task has a period named 2019年全年"),
+        r.stderr.contains("没有任务有名为 2019年全年 的报告期"),
         "{}",
         r.stderr
     );
@@ -298,19 +294,14 @@ fn a_second_report_is_matched_and_its_surprises_are_said() {
     );
     let r = duban(&db, &["import", q3]);
     r.ok();
+    assert!(r.stdout.contains("改号，是任务 53"), "{}", r.stdout);
     assert!(
-        r.stdout.contains("renumbered, it is task 53"),
+        r.stdout.contains("#117") && r.stdout.contains("新任务"),
         "{}",
         r.stdout
     );
     assert!(
-        r.stdout.contains("#117") && r.stdout.contains("new task"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stdout
-            .contains("106 tasks in the database are not in this report"),
+        r.stdout.contains("数据库中有 106 项任务未出现在本报告中"),
         "{}",
         r.stdout
     );
@@ -348,18 +339,14 @@ fn suggestions_are_listed_and_accepting_one_is_history() {
     duban(&db, &["import", SEED]).ok();
     let r = duban(&db, &["suggest"]);
     r.ok();
-    assert!(
-        r.stdout.contains("of 116 tasks have a suggestion"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("116 项任务中有"), "{}", r.stdout);
     let first: u32 = r.stdout.split_whitespace().next().unwrap().parse().unwrap();
     let a = duban(&db, &["accept", &first.to_string()]);
     a.ok();
     assert!(a.stdout.contains("采纳建议(2020年上半年)"), "{}", a.stdout);
     let none = duban(&db, &["accept", "1"]);
     assert!(
-        none.stderr.contains("task 1 has no suggested status"),
+        none.stderr.contains("任务 1 没有建议状态"),
         "{}",
         none.stderr
     );
@@ -374,16 +361,16 @@ fn bad_input_gets_a_clear_message_and_changes_nothing() {
     duban(&db, &["set", "5", "done"]).ok();
     let before = duban(&db, &["export"]).stdout;
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("empty.txt", Vec::new(), "the file is empty"),
+        ("empty.txt", Vec::new(), "文件是空的"),
         (
             "picture.png",
             b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0".to_vec(),
-            "a PNG image, which duban cannot read",
+            "duban 无法读取",
         ),
         (
             "readme.txt",
             "这是一个说明文件。\n没有任何表格。\n".as_bytes().to_vec(),
-            "no task table found",
+            "没有找到任务表",
         ),
     ];
     for (name, bytes, says) in cases {
@@ -400,7 +387,7 @@ fn bad_input_gets_a_clear_message_and_changes_nothing() {
     }
     let r = duban(&db, &["import", "/no/such/report.txt"]);
     assert!(
-        r.stderr.contains("/no/such/report.txt") && r.stderr.contains("could not read"),
+        r.stderr.contains("/no/such/report.txt") && r.stderr.contains("无法读取"),
         "{}",
         r.stderr
     );
@@ -415,7 +402,7 @@ fn a_database_in_use_by_another_duban_is_named_in_plain_words() {
     let r = duban(&db, &["list"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains(db.to_str().unwrap()), "{}", r.stderr);
-    assert!(r.stderr.contains("in use by another duban"), "{}", r.stderr);
+    assert!(r.stderr.contains("正被另一个 duban 使用"), "{}", r.stderr);
     drop(holder);
     duban(&db, &["list"]).ok();
 }
@@ -434,7 +421,11 @@ fn a_database_from_a_newer_duban_is_refused() {
     }
     let r = duban(&db, &["list"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("newer duban (schema 99"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("由更新版本的 duban 写入（格式 99"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -450,7 +441,7 @@ fn a_damaged_database_gets_a_message_not_a_panic() {
     assert_eq!(r.code, 1, "stdout: {}", r.stdout);
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
     assert!(
-        r.stderr.contains("damaged") || r.stderr.contains("cannot open"),
+        r.stderr.contains("已损坏") || r.stderr.contains("无法打开"),
         "{}",
         r.stderr
     );
@@ -478,7 +469,7 @@ fn every_command_has_help() {
     ] {
         let r = duban(&db, &[cmd, "--help"]);
         r.ok();
-        assert!(r.stdout.contains("Usage: duban"), "{cmd}");
+        assert!(r.stdout.contains("用法：duban"), "{cmd}");
     }
 }
 
@@ -526,7 +517,7 @@ fn the_sample_saved_as_gbk_imports_identically() {
         let r = duban(&enc_db, &["import", enc_path.to_str().unwrap()]);
         r.ok();
         assert!(
-            r.stdout.contains("116 tasks") && r.stdout.contains("GB"),
+            r.stdout.contains("116 项任务") && r.stdout.contains("GB"),
             "{}",
             r.stdout
         );
@@ -561,7 +552,7 @@ fn search_from_the_command_line_ranks_what_was_meant_first() {
     assert_eq!(first("#52"), 52);
     let none = duban(&db, &["search", "zzzzqqq"]);
     none.ok();
-    assert!(none.stdout.contains("no task matches"), "{}", none.stdout);
+    assert!(none.stdout.contains("没有任务匹配"), "{}", none.stdout);
 }
 
 const OFFICE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/office");
@@ -591,22 +582,26 @@ fn a_report_whose_title_names_no_period_is_imported_and_its_period_can_be_rename
     let r = duban(&db, &["import", &file]);
     r.ok();
     assert!(
-        r.stdout
-            .contains("named “2022年7月12日” after the date in the report")
-            && r.stdout.contains("duban period rename 2022年7月12日 NEW"),
+        r.stdout.contains("按报告中的日期命名为“2022年7月12日”")
+            && r.stdout
+                .contains("duban period rename 2022年7月12日 新名称"),
         "{}",
         r.stdout
     );
     let list = duban(&db, &["period", "list"]);
     list.ok();
     assert!(
-        list.stdout.contains("2022年7月12日  6 tasks"),
+        list.stdout.contains("2022年7月12日  6 项任务"),
         "{}",
         list.stdout
     );
     let renamed = duban(&db, &["period", "rename", "2022年7月12日", "2022年上半年"]);
     renamed.ok();
-    assert!(renamed.stdout.contains("in 6 tasks"), "{}", renamed.stdout);
+    assert!(
+        renamed.stdout.contains("已在 6 项任务中"),
+        "{}",
+        renamed.stdout
+    );
     let doc = export_json(&db);
     let t = task(&doc, 1001);
     assert_eq!(t["periods"][0]["name"], "2022年上半年");
@@ -621,7 +616,7 @@ fn a_report_whose_title_names_no_period_is_imported_and_its_period_can_be_rename
     let r = duban(&db, &["period", "rename", "2019年全年", "x"]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr.contains("no task has a period named 2019年全年"),
+        r.stderr.contains("没有任务有名为 2019年全年 的报告期"),
         "{}",
         r.stderr
     );
@@ -629,8 +624,7 @@ fn a_report_whose_title_names_no_period_is_imported_and_its_period_can_be_rename
     let r = duban(&db, &["period", "rename", "2022年三季度", "2022年上半年"]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr
-            .contains("already have a period named 2022年上半年"),
+        r.stderr.contains("已有名为 2022年上半年 的报告期"),
         "{}",
         r.stderr
     );
@@ -643,17 +637,13 @@ fn a_dry_run_shows_the_rows_and_writes_nothing() {
     let r = duban(&db, &["import", "--dry-run", &file]);
     r.ok();
     assert!(
-        r.stdout.contains("8 tasks (Excel workbook (.xlsx), table)"),
+        r.stdout.contains("8 项任务（Excel 工作簿（.xlsx），表格）"),
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("period 2021年上半年"), "{}", r.stdout);
+    assert!(r.stdout.contains("报告期 2021年上半年"), "{}", r.stdout);
     assert!(r.stdout.contains("序号"), "{}", r.stdout);
-    assert!(
-        r.stdout.contains("dry run: nothing was written"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("试读：未写入任何内容"), "{}", r.stdout);
     // One line per row after the header.
     let rows = r
         .stdout
@@ -692,7 +682,7 @@ fn duban_reads_its_own_csv_xlsx_and_markdown_exports_back() {
         ));
         let r = duban(&fresh, &["import", file.to_str().unwrap()]);
         r.ok();
-        assert!(r.stdout.contains("0 lines not placed"), "{}", r.stdout);
+        assert!(r.stdout.contains("0 行无法归位"), "{}", r.stdout);
         let after = tasks_as_imported(&export_json(&fresh));
         assert_eq!(after.len(), before.len(), "{}", file.display());
         for (a, b) in after.iter().zip(&before) {
@@ -709,8 +699,8 @@ fn the_first_real_report_replaces_the_built_in_sample_and_a_later_sample_period_
     duban(&db, &["list"]).ok();
     let r = duban(&db, &["import", &format!("{OFFICE}/word_merged.docx")]);
     r.ok();
-    assert!(r.stdout.contains("7 new, 0 updated"), "{}", r.stdout);
-    assert!(r.stdout.contains("replaced it"), "{}", r.stdout);
+    assert!(r.stdout.contains("新增 7 项，更新 0 项"), "{}", r.stdout);
+    assert!(r.stdout.contains("已由本报告替换"), "{}", r.stdout);
     assert_eq!(export_json(&db)["tasks"].as_array().map(Vec::len), Some(7));
     // Once real reports are in, nothing is replaced any more: the sample imported on top
     // conflicts by number with the report's tasks and is matched, not swapped in.
@@ -727,7 +717,7 @@ fn the_first_real_report_replaces_the_built_in_sample_and_a_later_sample_period_
     );
     let r = duban(&db2, &["import", q3]);
     r.ok();
-    assert!(r.stdout.contains("1 new, 10 updated"), "{}", r.stdout);
+    assert!(r.stdout.contains("新增 1 项，更新 10 项"), "{}", r.stdout);
     assert_eq!(
         export_json(&db2)["tasks"].as_array().map(Vec::len),
         Some(117)

@@ -159,7 +159,7 @@ fn backup_then_restore_into_a_new_database_exports_the_same() {
     let restored = d.path().join("restored.db");
     let run = duban(&restored, &["restore", file.to_str().unwrap()]);
     run.ok();
-    assert!(run.stdout.contains("restored 116 tasks"), "{}", run.stdout);
+    assert!(run.stdout.contains("恢复 116 项任务"), "{}", run.stdout);
     assert_eq!(export_json(&restored), export);
     // A second restore over the tasks is refused and changes nothing.
     let again = duban(&restored, &["restore", file.to_str().unwrap()]);
@@ -195,7 +195,7 @@ fn a_backup_works_while_a_server_serves_and_a_restore_there_is_refused() {
     let refused = duban(&db, &["restore", "--force", file.to_str().unwrap()]);
     assert_eq!(refused.code, 1);
     assert!(
-        refused.stderr.contains("a server serves"),
+        refused.stderr.contains("正由服务器提供给他人使用"),
         "{}",
         refused.stderr
     );

@@ -15,9 +15,9 @@ fn pipes_devices_and_folders_are_refused_before_the_database_is_opened() {
     let holder = open_ledger(&db);
     let folder = dir.path().to_str().unwrap().to_string();
     for (path, says) in [
-        (fifo.to_str().unwrap(), "a pipe (FIFO)"),
-        ("/dev/zero", "a device"),
-        (folder.as_str(), "a folder"),
+        (fifo.to_str().unwrap(), "管道（FIFO）"),
+        ("/dev/zero", "设备"),
+        (folder.as_str(), "文件夹"),
     ] {
         for args in [vec!["import", path], vec!["import", "--dry-run", path]] {
             let r = duban(&db, &args);
@@ -50,8 +50,7 @@ fn reports_over_the_size_or_row_caps_are_refused_and_change_nothing() {
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stderr
-            .contains("3 MB, more than the 1 MB a report may be"),
+        r.stderr.contains("文件有 3 MB，超过报告的上限 1 MB"),
         "{}",
         r.stderr
     );
@@ -70,8 +69,7 @@ fn reports_over_the_size_or_row_caps_are_refused_and_change_nothing() {
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stderr
-            .contains("2002 lines, more than the 1000 a report may have"),
+        r.stderr.contains("有 2002 行，超过报告的上限 1000"),
         "{}",
         r.stderr
     );

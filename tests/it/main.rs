@@ -21,6 +21,7 @@ mod import_properties;
 mod import_props;
 mod import_sample;
 mod input_bounds;
+mod lang;
 mod notes;
 mod output_safety;
 mod search;

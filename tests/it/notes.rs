@@ -115,10 +115,13 @@ fn a_note_edit_or_removal_that_names_no_note_or_a_changed_one_changes_nothing() 
     edit(&ledger, Op::add_note(3, "甲"));
     let before = ledger.history(None).unwrap().len();
     for (op, said) in [
-        (Op::edit_note(3, 0, "乙"), "任务 3 没有第 0 条备注(共 1 条)"),
-        (Op::remove_note(3, 2), "任务 3 没有第 2 条备注(共 1 条)"),
+        (
+            Op::edit_note(3, 0, "乙"),
+            "任务 3 没有第 0 条备注（共 1 条）",
+        ),
+        (Op::remove_note(3, 2), "任务 3 没有第 2 条备注（共 1 条）"),
         (Op::remove_note(3, usize::MAX), "没有第"),
-        (Op::edit_note(3, 1, "  "), "the note is empty"),
+        (Op::edit_note(3, 1, "  "), "备注是空的"),
         (Op::edit_note(3, 1, "甲"), "已是这段文字"),
         (
             Op::RemoveNote {
@@ -126,9 +129,9 @@ fn a_note_edit_or_removal_that_names_no_note_or_a_changed_one_changes_nothing() 
                 index: 1,
                 seen: Some("别人的备注".into()),
             },
-            "已被改动(现为“甲”)",
+            "已被改动（现为“甲”）",
         ),
-        (Op::edit_note(9999, 1, "乙"), "there is no task 9999"),
+        (Op::edit_note(9999, 1, "乙"), "没有任务 9999"),
     ] {
         let e = ledger.apply(op).expect_err("refused").to_string();
         assert!(e.contains(said), "{e}");
@@ -229,7 +232,7 @@ fn undoing_a_note_someone_rewrote_since_is_refused_naming_who() {
     let e = undo(&ledger, &added).unwrap_err().to_string();
     assert!(
         e.starts_with(&format!(
-            "任务 7 的这条备注此后已被修改({} 于 ",
+            "任务 7 的这条备注此后已被修改（{} 于 ",
             ledger.user()
         )),
         "{e}"
@@ -312,7 +315,7 @@ fn imports_and_period_renames_are_not_undone() {
     let ledger = sample(&db);
     let import = ledger.history(Some(1)).unwrap()[0].clone();
     let e = undo(&ledger, &import).unwrap_err().to_string();
-    assert!(e.contains("是导入或报告期改名,不能撤销"), "{e}");
+    assert!(e.contains("是导入或报告期改名，不能撤销"), "{e}");
     assert_eq!(duban::cli::last_edit(&[import], None), None);
 }
 
@@ -413,7 +416,7 @@ fn cli_note_edit_remove_and_undo_of_any_edit() {
     let r = duban(&db, &["note", "14", "--remove", "5"]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr.contains("任务 14 没有第 5 条备注(共 1 条)"),
+        r.stderr.contains("任务 14 没有第 5 条备注（共 1 条）"),
         "{}",
         r.stderr
     );

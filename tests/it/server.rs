@@ -148,7 +148,7 @@ fn an_edit_reaches_the_disk_as_the_os_user_and_everyone_sees_it() {
     // Errors come back as the ledger's sentences.
     let e = alice.set_status(14, Status::Done, None).unwrap_err();
     assert_eq!(e.remote_kind(), Some(ErrorKind::Unchanged));
-    assert!(e.to_string().contains("already 已完成"), "{e}");
+    assert!(e.to_string().contains("已是已完成"), "{e}");
     let e = alice.task(999).unwrap_err();
     assert_eq!(e.remote_kind(), Some(ErrorKind::NoSuchTask));
     drop((alice, bob));
@@ -670,10 +670,7 @@ fn undo_never_overwrites_a_later_change_by_someone_else() {
     let e = bob.undo(&bobs).unwrap_err();
     assert_eq!(e.remote_kind(), Some(ErrorKind::Conflict));
     let said = e.to_string();
-    assert!(
-        said.contains("task 14 was changed after that edit"),
-        "{said}"
-    );
+    assert!(said.contains("任务 14 在那次修改之后又被改过"), "{said}");
     assert!(said.contains("已完成"), "{said}");
     assert_eq!(
         bob.task(14).unwrap().status,

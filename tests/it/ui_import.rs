@@ -137,7 +137,7 @@ fn tab_completes_the_common_prefix_of_chinese_names_and_lists_them() {
     );
     let screen = screen_text(&s);
     assert!(screen.contains("芜湖2020上半年.txt"), "{screen}");
-    assert!(screen.contains("2 matches"), "{screen}");
+    assert!(screen.contains("共 2 个匹配"), "{screen}");
     // A second Tab changes nothing and still lists them; typing more narrows it.
     press(&mut s, &session, Action::Complete);
     assert_eq!(input_text(&s), format!("{}芜湖2020", slash(dir.path())));
@@ -205,8 +205,8 @@ fn the_preview_shows_every_row_of_the_sample_and_scrolls_to_the_end() {
     let screen = screen_text(&s);
     for want in [
         "sample_2020h1_wuhu.txt",
-        "period 2020年上半年",
-        "116 rows",
+        "报告期 2020年上半年",
+        "116 行",
         "UTF-8",
         "目标与任务",
         "工作进展",
@@ -266,13 +266,10 @@ fn lines_not_placed_follow_the_rows_with_their_line_and_reason() {
     };
     assert_eq!(report.unplaced.len(), 1);
     let line = report.unplaced[0].line;
-    assert!(screen_text(&s).contains("1 not placed"));
+    assert!(screen_text(&s).contains("1 行无法归位"));
     press(&mut s, &session, Action::Bottom);
     let screen = screen_text(&s);
-    assert!(
-        screen.contains("1 line the importer could not place"),
-        "{screen}"
-    );
+    assert!(screen.contains("无法归位的 1 行"), "{screen}");
     assert!(screen.contains(&format!("L{line} ")), "{screen}");
     assert!(screen.contains("appears twice"), "{screen}");
     assert!(screen.contains("1/1 not placed"), "{screen}");
@@ -413,7 +410,7 @@ fn a_file_that_cannot_be_imported_says_why_and_changes_nothing() {
         assert!(why.contains(&path.display().to_string()), "{why}");
         // The preview shows it too (wrapped), and Enter imports nothing.
         let screen = screen_text(&s);
-        assert!(screen.contains("Nothing was written"), "{screen}");
+        assert!(screen.contains("未写入任何内容"), "{screen}");
         press(&mut s, &session, Action::Submit);
         assert!(s
             .message
@@ -449,7 +446,7 @@ fn a_preview_answer_for_a_cancelled_preview_is_dropped() {
         effects.as_slice(),
         [duban::ui::app::Effect::Preview { .. }]
     ));
-    assert!(screen_text(&s).contains("reading"));
+    assert!(screen_text(&s).contains("正在读取"));
     update(&mut s, Action::Cancel);
     let late = preview_now(1, &sample());
     update(&mut s, late);
@@ -524,8 +521,8 @@ fn i_is_bound_in_every_shipped_keymap_and_listed_in_help() {
             .map(|l| l.to_string() + "\n")
             .collect();
         assert!(help.contains("导入报告文件"), "{name}:\n{help}");
-        assert!(help.contains("Import preview (导入预览)"), "{help}");
-        assert!(help.contains("cancel: nothing is written"), "{help}");
+        assert!(help.contains("导入预览"), "{help}");
+        assert!(help.contains("取消：不写入任何内容"), "{help}");
         assert!(help.contains("补全文件路径"), "{help}");
     }
 }

@@ -210,5 +210,5 @@ fn help_is_generated_from_the_loaded_keymap() {
         units_line.contains("F2") && !units_line.contains(" U "),
         "{units_line}"
     );
-    assert!(text.contains("Keys in force: default + "), "{text}");
+    assert!(text.contains("当前键位：default + "), "{text}");
 }

@@ -876,7 +876,7 @@ fn history_says_who_changed_what_from_what_to_what_with_the_note() {
     );
     assert!(text.contains("wangli  备注: 约谈市人社局"), "{text}");
     assert!(
-        text.contains("importer  导入 2020年上半年 (from sample)"),
+        text.contains("importer  导入 2020年上半年（来自 sample）"),
         "{text}"
     );
 }
@@ -998,7 +998,7 @@ fn accepting_a_suggestion_on_the_sample_writes_the_status_and_a_history_event_wi
     // Undo: a new event, marked as one.
     press(&mut s, &ledger, KeyCode::Char('u'));
     assert_eq!(ledger.task(8).expect("task").status, Status::NotStarted);
-    assert!(detail_text(&s, 8).contains("tester  撤销 (undo) 正常推进 → 未启动"));
+    assert!(detail_text(&s, 8).contains("tester  撤销 正常推进 → 未启动"));
 
     // A task without a suggestion: the status bar says so and nothing is written.
     let none = s

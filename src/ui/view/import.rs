@@ -6,7 +6,9 @@
 //! and cut by display width here.
 
 use crate::import::{ImportedRow, PeriodSource, Report, Unplaced};
+use crate::lang::t;
 use crate::model::Unit;
+use crate::tr;
 use crate::ui::app::{heading_index, ImportPreview, InputKind, Stage, State};
 use crate::ui::text;
 use crate::ui::theme::Theme;
@@ -126,7 +128,8 @@ pub fn render(state: &State, selected: usize, offset: usize, l: ImportLayout, bu
     title(preview, l.title, buf, theme);
     match &preview.stage {
         Stage::Reading => {
-            let line = format!(
+            let line = tr!(
+                "  正在读取 {}…（大文件需要一点时间；不会写入任何内容）",
                 "  reading {}… (a large file takes a moment; nothing is written)",
                 text::clean(&preview.path)
             );
@@ -149,8 +152,8 @@ fn title(preview: &ImportPreview, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let what = match &preview.stage {
         Stage::Ready {
             importing: true, ..
-        } => " Importing (导入中) · ",
-        _ => " Import preview (导入预览) · ",
+        } => t(" 导入中 · ", " Importing (导入中) · "),
+        _ => t(" 导入预览 · ", " Import preview (导入预览) · "),
     };
     let x = put(buf, area, area.x, area.y, what, theme.heading());
     let room = area.right().saturating_sub(x) as usize;
@@ -189,7 +192,7 @@ fn info(report: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
             area,
             x,
             area.y,
-            &format!("period {period}"),
+            &tr!("报告期 {period}", "period {period}"),
             Style::new(),
         ),
         PeriodSource::Date | PeriodSource::FileName => put(
@@ -197,7 +200,10 @@ fn info(report: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
             area,
             x,
             area.y,
-            &format!("period {period} (not in the title)"),
+            &tr!(
+                "报告期 {period}（标题未写）",
+                "period {period} (not in the title)"
+            ),
             theme.error(),
         ),
     };
@@ -205,17 +211,25 @@ fn info(report: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
     // Rows imported but worth a look (a task without a goal): counted here, listed by
     // `duban import --dry-run`.
     let rest = format!(
-        "{sep}{rows} row{}{}{}{sep}{}",
-        if rows == 1 { "" } else { "s" },
+        "{sep}{}{}{}{sep}{}",
+        tr!("{rows} 行", "{rows} row(s)"),
         if report.unplaced.is_empty() {
             String::new()
         } else {
-            format!("{sep}{} not placed", report.unplaced.len())
+            tr!(
+                "{sep}{} 行无法归位",
+                "{sep}{} not placed",
+                report.unplaced.len()
+            )
         },
         if report.warnings.is_empty() {
             String::new()
         } else {
-            format!("{sep}{} without a goal", report.warnings.len())
+            tr!(
+                "{sep}{} 项缺目标",
+                "{sep}{} without a goal",
+                report.warnings.len()
+            )
         },
         crate::import::preview::read_as(report)
     );
@@ -279,12 +293,12 @@ fn body(
             task_row(r, cols, sel, line, buf, theme);
         } else if Some(idx) == heading {
             let n = report.unplaced.len();
-            let t = format!(
-                "{} {n} line{} the importer could not place (not imported) ",
-                theme.rule(),
-                if n == 1 { "" } else { "s" }
+            let head = tr!(
+                "{} 无法归位的 {n} 行（不导入） ",
+                "{} {n} line(s) the importer could not place (not imported) ",
+                theme.rule()
             );
-            put(buf, line, line.x, line.y, &t, theme.heading());
+            put(buf, line, line.x, line.y, &head, theme.heading());
         } else if let Some(u) = idx
             .checked_sub(report.rows.len() + 1)
             .and_then(|j| report.unplaced.get(j))
@@ -320,7 +334,7 @@ fn task_row(
             base
         };
         let p = if p.is_empty() {
-            "(none)".to_string()
+            t("（无）", "(none)").to_string()
         } else {
             p
         };
@@ -335,7 +349,7 @@ fn task_row(
                 buf,
                 area,
                 x,
-                "(none)",
+                t("（无）", "(none)"),
                 cols.lead,
                 base.patch(theme.error()),
                 theme,
@@ -404,7 +418,10 @@ fn failed(state: &State, e: &str, l: ImportLayout, buf: &mut Buffer) {
         )
         .unwrap_or_else(|| "Esc".to_string());
     for l in text::wrap(
-        &format!("Nothing was written. {back} goes back to the list."),
+        &tr!(
+            "未写入任何内容。按 {back} 返回任务列表。",
+            "Nothing was written. {back} goes back to the list."
+        ),
         w,
     ) {
         lines.push((l, theme.dim()));
@@ -462,15 +479,22 @@ pub fn completion(state: &State, above: Rect, buf: &mut Buffer) {
             let shown_lines = max_lines.saturating_sub(1);
             let shown = (shown_lines * per_line).min(names.len());
             grid.truncate(shown_lines);
-            grid.push(format!(
+            grid.push(tr!(
+                "{}另有 {} 个：请多输入几个字",
                 "{} and {} more: type more of the name",
                 theme.ellipsis(),
                 total - shown
             ));
         } else if c.more > 0 {
-            grid.push(format!("{} and {} more", theme.ellipsis(), c.more));
+            grid.push(tr!(
+                "{}另有 {} 个",
+                "{} and {} more",
+                theme.ellipsis(),
+                c.more
+            ));
         }
-        let rule = format!(
+        let rule = tr!(
+            "{} 共 {total} 个匹配 · 多输入几个字，Tab 补全 ",
             "{} {total} matches · type more, Tab completes ",
             theme.rule()
         );
