@@ -364,7 +364,7 @@ fn the_main_commands_speak_chinese() {
         &["search", "住建"],
         &["search", "zzzzqqq"],
         &["units"],
-        // `units --lagging` is written by suggest.rs (`format_lagging`), moving separately.
+        &["units", "--lagging"],
         &["history"],
         &["history", "8"],
         &["import", bad],

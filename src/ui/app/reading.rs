@@ -123,7 +123,7 @@ impl State {
             name.as_deref(),
             None,
             &self.schedule,
-            crate::suggest::Lang::Zh,
+            crate::lang::get(),
         )
     }
 
@@ -135,7 +135,7 @@ impl State {
             name.as_deref(),
             body.as_deref(),
             &self.schedule,
-            crate::suggest::Lang::Zh,
+            crate::lang::get(),
         )
     }
 

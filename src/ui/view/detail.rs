@@ -118,7 +118,7 @@ pub fn push_status(out: &mut Vec<Line<'static>>, state: &State, task: &Task, w: 
             .map(|k| crate::tr!(" · {k} 采纳", " · {k} accepts"))
             .unwrap_or_default()
     };
-    let reason = text::clean(&sug.reason);
+    let reason = text::clean(&sug.why.text(crate::lang::get()));
     let one_line = crate::tr!(
         "{}   建议 {} — {reason}{tail}",
         "{}   suggests {} — {reason}{tail}",
