@@ -392,7 +392,7 @@ fn done_message(name: &str, done: &ImportDone, unplaced: usize, width: usize) ->
     if unplaced > 0 {
         let s = if unplaced == 1 { "" } else { "s" };
         what.push_str(&crate::tr!(
-            " · {unplaced} 行未能归入任务",
+            " · {unplaced} 行无法归位",
             " · {unplaced} line{s} not placed"
         ));
     }

@@ -173,7 +173,7 @@ fn position(state: &State) -> String {
             // `12/116` on a row; `1/3 not placed` on a line the importer could not place.
             Some(Stage::Ready { report, .. }) => {
                 match selected.checked_sub(report.rows.len() + 1) {
-                    Some(j) => crate::tr!("未归入 {}/{}", "{}/{} not placed", j + 1, report.unplaced.len()),
+                    Some(j) => crate::tr!("无法归位 {}/{}", "{}/{} not placed", j + 1, report.unplaced.len()),
                     None => format!(
                         "{}/{}",
                         (selected + 1).min(report.rows.len()),
