@@ -744,7 +744,7 @@ fn a_request_whose_answer_breaks_the_connection_twice_is_not_sent_a_third_time()
     let err = client
         .call(Op::Task { number: 1 })
         .expect_err("the answer cannot be read");
-    assert!(err.to_string().contains("broke twice"), "{err}");
+    assert!(err.to_string().contains("断了两次"), "{err}");
     drop(client);
     let _ = stop_tx.send(());
     fake.join().unwrap();
