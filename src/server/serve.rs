@@ -1026,7 +1026,7 @@ mod tests {
         // Everyone's reports at once past twice that: refused until some are imported.
         uploading.store(18, Ordering::Relaxed);
         u.add(&uploading, 10, 4, b"12345".to_vec());
-        assert!(u.take(&uploading, 4).unwrap_err().contains("try again"));
+        assert!(u.take(&uploading, 4).unwrap_err().contains("再试"));
         assert_eq!(uploading.load(Ordering::Relaxed), 18);
         uploading.store(0, Ordering::Relaxed);
         u.add(&uploading, 10, 5, b"123".to_vec());
