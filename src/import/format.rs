@@ -200,8 +200,14 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, Unsupported> {
 fn zip_kind(bytes: &[u8]) -> Result<Format, Unsupported> {
     let Ok(archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Err(Unsupported {
-            what: t("损坏或不完整的 zip 压缩包（Word 和 Excel 文件都是 zip 压缩包）", "a damaged or incomplete zip archive (Word and Excel files are zip archives)"),
-            advice: t("请在 WPS、Word 或 Excel 中打开后重新保存，或重新索取文件", "open it in WPS, Word or Excel and save it again, or ask for the file again"),
+            what: t(
+                "损坏或不完整的 zip 压缩包（Word 和 Excel 文件都是 zip 压缩包）",
+                "a damaged or incomplete zip archive (Word and Excel files are zip archives)",
+            ),
+            advice: t(
+                "请在 WPS、Word 或 Excel 中打开后重新保存，或重新索取文件",
+                "open it in WPS, Word or Excel and save it again, or ask for the file again",
+            ),
         });
     };
     let has = |name: &str| archive.index_for_name(name).is_some();
@@ -218,7 +224,10 @@ fn zip_kind(bytes: &[u8]) -> Result<Format, Unsupported> {
     if has("OFD.xml") {
         return Err(Unsupported {
             what: t("OFD 文档", "an OFD document"),
-            advice: t("请索取生成它的 Word 或 Excel 文件再导入", "ask for the Word or Excel file it was made from, then import that"),
+            advice: t(
+                "请索取生成它的 Word 或 Excel 文件再导入",
+                "ask for the Word or Excel file it was made from, then import that",
+            ),
         });
     }
     let is_ppt = has_prefix("ppt/");
@@ -237,12 +246,18 @@ fn zip_kind(bytes: &[u8]) -> Result<Format, Unsupported> {
             Ok(Format::Ods)
         } else if mime.contains("opendocument.text") {
             Err(Unsupported {
-                what: t("OpenDocument 文本文件（.odt）", "an OpenDocument text file (.odt)"),
+                what: t(
+                    "OpenDocument 文本文件（.odt）",
+                    "an OpenDocument text file (.odt)",
+                ),
                 advice: save_as_docx(),
             })
         } else {
             Err(Unsupported {
-                what: t("不是电子表格的 OpenDocument 文件", "an OpenDocument file that is no spreadsheet"),
+                what: t(
+                    "不是电子表格的 OpenDocument 文件",
+                    "an OpenDocument file that is no spreadsheet",
+                ),
                 advice: save_as_docx(),
             })
         };
@@ -276,7 +291,10 @@ fn ole_kind(bytes: &[u8]) -> Result<Format, Unsupported> {
     // a document's own UTF-16 text may say `Book`.
     if has("WordDocument") {
         return Err(Unsupported {
-            what: t("Word 97-2003 文档（.doc）", "a Word 97-2003 document (.doc)"),
+            what: t(
+                "Word 97-2003 文档（.doc）",
+                "a Word 97-2003 document (.doc)",
+            ),
             advice: save_as_docx(),
         });
     }
@@ -285,13 +303,22 @@ fn ole_kind(bytes: &[u8]) -> Result<Format, Unsupported> {
     }
     if has("PowerPoint Document") {
         return Err(Unsupported {
-            what: t("PowerPoint 97-2003 演示文稿", "a PowerPoint 97-2003 presentation"),
+            what: t(
+                "PowerPoint 97-2003 演示文稿",
+                "a PowerPoint 97-2003 presentation",
+            ),
             advice: save_as_text(),
         });
     }
     Err(Unsupported {
-        what: t("旧格式的 Office 或 WPS 文件（.doc/.wps/.et）", "an old-format Office or WPS file (.doc/.wps/.et)"),
-        advice: t("请在 WPS 或 Office 中打开，另存为 .docx 或 .xlsx 后再导入", "open it in WPS or Office and save it as .docx or .xlsx, then import that"),
+        what: t(
+            "旧格式的 Office 或 WPS 文件（.doc/.wps/.et）",
+            "an old-format Office or WPS file (.doc/.wps/.et)",
+        ),
+        advice: t(
+            "请在 WPS 或 Office 中打开，另存为 .docx 或 .xlsx 后再导入",
+            "open it in WPS or Office and save it as .docx or .xlsx, then import that",
+        ),
     })
 }
 

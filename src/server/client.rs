@@ -249,11 +249,18 @@ impl AsyncClient {
     /// connection runs where `connect` was called).
     pub async fn call(&self, op: Op) -> Result<Reply, ClientError> {
         let (reply, rx) = oneshot::channel();
-        self.cmds
-            .send(Cmd::Call { op, reply })
-            .map_err(|_| self.gone(crate::lang::t("客户端的连接任务已结束", "the client's connection task ended")))?;
-        rx.await
-            .map_err(|_| self.gone(crate::lang::t("客户端的连接任务已结束", "the client's connection task ended")))?
+        self.cmds.send(Cmd::Call { op, reply }).map_err(|_| {
+            self.gone(crate::lang::t(
+                "客户端的连接任务已结束",
+                "the client's connection task ended",
+            ))
+        })?;
+        rx.await.map_err(|_| {
+            self.gone(crate::lang::t(
+                "客户端的连接任务已结束",
+                "the client's connection task ended",
+            ))
+        })?
     }
 
     fn gone(&self, detail: &str) -> ClientError {
@@ -269,12 +276,18 @@ impl AsyncClient {
     pub async fn subscribe(&self) -> Result<Subscription, ClientError> {
         let (tx, rx) = mpsc::unbounded_channel();
         let (ready, subscribed) = oneshot::channel();
-        self.cmds
-            .send(Cmd::Subscribe(tx, ready))
-            .map_err(|_| self.gone(crate::lang::t("客户端的连接任务已结束", "the client's connection task ended")))?;
-        subscribed
-            .await
-            .map_err(|_| self.gone(crate::lang::t("客户端的连接任务已结束", "the client's connection task ended")))?;
+        self.cmds.send(Cmd::Subscribe(tx, ready)).map_err(|_| {
+            self.gone(crate::lang::t(
+                "客户端的连接任务已结束",
+                "the client's connection task ended",
+            ))
+        })?;
+        subscribed.await.map_err(|_| {
+            self.gone(crate::lang::t(
+                "客户端的连接任务已结束",
+                "the client's connection task ended",
+            ))
+        })?;
         Ok(Subscription { rx })
     }
 }
@@ -295,7 +308,10 @@ impl Client {
             .build()
             .map_err(|e| ClientError::Connect {
                 db: db.to_path_buf(),
-                detail: crate::tr!("无法启动客户端运行环境：{e}", "cannot start the client's runtime: {e}"),
+                detail: crate::tr!(
+                    "无法启动客户端运行环境：{e}",
+                    "cannot start the client's runtime: {e}"
+                ),
             })?;
         let path = db.to_path_buf();
         let joined = futures::executor::block_on(
@@ -423,7 +439,12 @@ async fn handshake(db: &Path, client_id: &str) -> Result<(Conn, Welcome), Handsh
     if let Some(owner) = super::owner::owner(db) {
         let server = stream
             .peer_cred()
-            .map_err(|e| Handshake::Failed(crate::tr!("无法确认是谁在提供该套接字：{e}", "cannot tell who serves the socket: {e}")))?
+            .map_err(|e| {
+                Handshake::Failed(crate::tr!(
+                    "无法确认是谁在提供该套接字：{e}",
+                    "cannot tell who serves the socket: {e}"
+                ))
+            })?
             .uid();
         if let Some(why) = super::owner::untrusted_server(db, server, owner) {
             return Err(Handshake::Refused(why));
@@ -441,12 +462,18 @@ async fn handshake(db: &Path, client_id: &str) -> Result<(Conn, Welcome), Handsh
         match conn.next().await {
             Some(Ok(frame)) => Ok(frame),
             Some(Err(e)) => Err(Handshake::Failed(e.to_string())),
-            None => Err(Handshake::Failed(crate::lang::t("服务关闭了连接", "the server closed the connection").into())),
+            None => Err(Handshake::Failed(
+                crate::lang::t("服务关闭了连接", "the server closed the connection").into(),
+            )),
         }
     };
     let frame = match tokio::time::timeout(HANDSHAKE_TIMEOUT, exchange).await {
         Ok(r) => r?,
-        Err(_) => return Err(Handshake::Failed(crate::lang::t("服务没有应答", "the server did not answer").into())),
+        Err(_) => {
+            return Err(Handshake::Failed(
+                crate::lang::t("服务没有应答", "the server did not answer").into(),
+            ))
+        }
     };
     match protocol::decode::<ServerMessage>(&frame) {
         Ok(ServerMessage::Welcome {
@@ -608,8 +635,8 @@ impl Actor {
                     crate::tr!(
                         "duban: 与 {} 的服务断开（{}），正在重连…",
                         "duban: lost the server for {} ({}); reconnecting…",
-                    crate::text::clean(&self.db.display().to_string()),
-                    crate::text::clean(&reason)
+                        crate::text::clean(&self.db.display().to_string()),
+                        crate::text::clean(&reason)
                     )
                 );
             }

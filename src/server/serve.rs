@@ -783,7 +783,10 @@ impl Conn {
             .unwrap_or_else(|_| {
                 Err(RemoteError::new(
                     ErrorKind::Store,
-                    crate::lang::t("服务读取数据库失败", "the server failed reading the database"),
+                    crate::lang::t(
+                        "服务读取数据库失败",
+                        "the server failed reading the database",
+                    ),
                 ))
             });
             what.answered(&result);

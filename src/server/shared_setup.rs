@@ -130,14 +130,19 @@ pub fn init_shared(setup: &SharedSetup) -> Result<Vec<String>, SetupError> {
 
     let access = db.join(ACCESS_FILE);
     if !access.exists() {
-        std::fs::write(&access, access_template(group)).map_err(io(t("无法写入", "cannot write"), &access))?;
+        std::fs::write(&access, access_template(group))
+            .map_err(io(t("无法写入", "cannot write"), &access))?;
         did.push(crate::tr!(
             "{}：用户组 {group} 可以查看；请把可编辑的人（用户名或 \"@组名\"）加到 `editors`",
             "{}: the group {group} may read; add editors (names, or \"@group\") to `editors`",
             access.display()
         ));
     } else {
-        did.push(crate::tr!("{} 保持原样", "{} kept as it is", access.display()));
+        did.push(crate::tr!(
+            "{} 保持原样",
+            "{} kept as it is",
+            access.display()
+        ));
     }
 
     own_tree(db, owner.uid, gid)?;
@@ -200,7 +205,8 @@ fn own_tree(root: &Path, uid: Uid, gid: Gid) -> Result<(), SetupError> {
     for entry in std::fs::read_dir(root).map_err(io(t("无法读取", "cannot read"), root))? {
         let entry = entry.map_err(io(t("无法读取", "cannot read"), root))?;
         let path = entry.path();
-        let meta = std::fs::symlink_metadata(&path).map_err(io(t("无法读取", "cannot read"), &path))?;
+        let meta =
+            std::fs::symlink_metadata(&path).map_err(io(t("无法读取", "cannot read"), &path))?;
         if meta.file_type().is_symlink() {
             // Nothing of ours is a link: one here was planted; it is not followed.
             continue;

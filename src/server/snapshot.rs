@@ -327,22 +327,33 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Restorable, BackupError> {
     for t in doc.tasks {
         let number = t.number;
         for e in &t.history {
-            events.push(event(number, e).map_err(|d| bad(crate::tr!("任务 {number}：{d}", "task {number}: {d}")))?);
+            events.push(
+                event(number, e)
+                    .map_err(|d| bad(crate::tr!("任务 {number}：{d}", "task {number}: {d}")))?,
+            );
         }
         if !numbers.insert(number) {
-            return Err(bad(crate::tr!("任务 {number} 出现了两次", "it names task {number} twice")));
+            return Err(bad(crate::tr!(
+                "任务 {number} 出现了两次",
+                "it names task {number} twice"
+            )));
         }
-        tasks.push(task(t).map_err(|d| bad(crate::tr!("任务 {number}：{d}", "task {number}: {d}")))?);
+        tasks.push(
+            task(t).map_err(|d| bad(crate::tr!("任务 {number}：{d}", "task {number}: {d}")))?,
+        );
     }
     for e in &doc.removed_task_history {
-        let number = e
-            .task
-            .ok_or_else(|| bad(crate::tr!(
+        let number = e.task.ok_or_else(|| {
+            bad(crate::tr!(
                 "已删除任务的事件 {} 没有注明任务",
                 "removed-task event {} names no task",
                 e.seq
-            )))?;
-        events.push(event(number, e).map_err(|d| bad(crate::tr!("事件 {}：{d}", "event {}: {d}", e.seq)))?);
+            ))
+        })?;
+        events.push(
+            event(number, e)
+                .map_err(|d| bad(crate::tr!("事件 {}：{d}", "event {}: {d}", e.seq)))?,
+        );
     }
     events.sort_by_key(|e| e.seq);
     Ok(Restorable { tasks, events })
@@ -397,15 +408,14 @@ fn task(t: TaskIn) -> Result<Task, String> {
 
 fn event(task: u32, e: &EventIn) -> Result<Event, String> {
     let text = |v: &Option<String>, what: &str| {
-        v.clone()
-            .ok_or_else(|| {
-                crate::tr!(
-                    "其 {} 事件 {} 缺少 {what}",
-                    "its {} event {} has no {what}",
-                    e.kind,
-                    e.seq
-                )
-            })
+        v.clone().ok_or_else(|| {
+            crate::tr!(
+                "其 {} 事件 {} 缺少 {what}",
+                "its {} event {} has no {what}",
+                e.kind,
+                e.seq
+            )
+        })
     };
     let mut note = e.note.clone();
     let change = match e.kind.as_str() {
@@ -457,11 +467,13 @@ fn event(task: u32, e: &EventIn) -> Result<Event, String> {
             from: text(&e.from, "from")?,
             to: text(&e.to, "to")?,
         },
-        other => return Err(crate::tr!(
+        other => {
+            return Err(crate::tr!(
                 "事件 {} 的类型“{other}”不认识",
                 "event {} is of an unknown kind '{other}'",
                 e.seq
-            )),
+            ))
+        }
     };
     Ok(Event {
         seq: e.seq,
@@ -486,7 +498,12 @@ fn domain(id: &str) -> Result<Domain, String> {
 fn time(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| crate::tr!("读不懂时间“{s}”（{e}）", "the time '{s}' cannot be read ({e})"))
+        .map_err(|e| {
+            crate::tr!(
+                "读不懂时间“{s}”（{e}）",
+                "the time '{s}' cannot be read ({e})"
+            )
+        })
 }
 
 /// The daily snapshot's file name for `day`.

@@ -1,8 +1,8 @@
 //! The one vocabulary of the UI: every `Action` is both a message to `update` and (for the
 //! variants without data) a name a keymap file can bind a key to, in snake_case.
 
-use crate::lang::t;
 use crate::import::Report;
+use crate::lang::t;
 use crate::ledger::ImportSummary;
 use crate::model::{Event, Status, Task};
 use crate::ui::files::Completion;
@@ -323,8 +323,14 @@ impl Action {
             Action::Quit => t("退出", "quit"),
             Action::Close => t("返回；在任务列表上退出", "back; quits on the task list"),
             Action::Help => t("本帮助", "this help"),
-            Action::Review => t("逐项复核最新报告期的任务（离开后按此键继续）", "review the latest period's tasks one by one (this key resumes)"),
-            Action::Keep => t("维持当前状态，看下一项（复核中）", "keep the status, next task (reviewing)"),
+            Action::Review => t(
+                "逐项复核最新报告期的任务（离开后按此键继续）",
+                "review the latest period's tasks one by one (this key resumes)",
+            ),
+            Action::Keep => t(
+                "维持当前状态，看下一项（复核中）",
+                "keep the status, next task (reviewing)",
+            ),
             Action::MoveDown => t("下移 / 向下滚动", "move down / scroll down"),
             Action::MoveUp => t("上移 / 向上滚动", "move up / scroll up"),
             Action::Top => t("到顶部", "to the top"),
@@ -333,26 +339,59 @@ impl Action {
             Action::PageUp => t("上一页", "previous page"),
             Action::NextTab => t("下一个领域标签", "next domain tab"),
             Action::PrevTab => t("上一个领域标签", "previous domain tab"),
-            Action::Open => t("打开任务（或该单位的任务）", "open the task (or the unit's tasks)"),
+            Action::Open => t(
+                "打开任务（或该单位的任务）",
+                "open the task (or the unit's tasks)",
+            ),
             Action::Back => t("返回 / 清除搜索", "back / clear the search"),
             Action::NextTask => t("下一项任务（详情中）", "next task (in the detail)"),
             Action::PrevTask => t("上一项任务（详情中）", "previous task (in the detail)"),
-            Action::Search => t("搜索：关键词、@单位、#52、状态、领域、拼音", "search: words, @unit, #52, status, domain, pinyin"),
+            Action::Search => t(
+                "搜索：关键词、@单位、#52、状态、领域、拼音",
+                "search: words, @unit, #52, status, domain, pinyin",
+            ),
             Action::Units => t("单位视图：谁在滞后", "units: who is lagging"),
-            Action::CycleOrder => t("列表排序：序号 / 状态 / 牵头单位 / 本期更新在前", "list order: number / status / lead unit / updated first"),
-            Action::CycleFilter => t("列表筛选：全部 / 本期有更新 / 本期未报告 / 滞后", "list filter: all / updated / not reported / lagging"),
-            Action::CycleStatus => t("状态：按表中顺序下一个", "status: the next in the table's order"),
-            Action::CycleStatusBack => t("状态：按表中顺序上一个", "status: the previous in the table's order"),
+            Action::CycleOrder => t(
+                "列表排序：序号 / 状态 / 牵头单位 / 本期更新在前",
+                "list order: number / status / lead unit / updated first",
+            ),
+            Action::CycleFilter => t(
+                "列表筛选：全部 / 本期有更新 / 本期未报告 / 滞后",
+                "list filter: all / updated / not reported / lagging",
+            ),
+            Action::CycleStatus => t(
+                "状态：按表中顺序下一个",
+                "status: the next in the table's order",
+            ),
+            Action::CycleStatusBack => t(
+                "状态：按表中顺序上一个",
+                "status: the previous in the table's order",
+            ),
             Action::AddNote => t("给任务加备注", "add a note to the task"),
-            Action::EditNote => t("修改备注（Tab 换一条，清空后删除）", "edit a note (Tab: another, emptied: removed)"),
+            Action::EditNote => t(
+                "修改备注（Tab 换一条，清空后删除）",
+                "edit a note (Tab: another, emptied: removed)",
+            ),
             Action::EditGoal => t("修改目标", "edit the goal"),
             Action::MoveTask => t("移到另一领域", "move to another domain"),
             Action::ExportTongbao => t("导出通报（xlsx）", "export the report (xlsx)"),
             Action::Undo => t("撤销上一次修改", "undo the last edit"),
-            Action::AcceptSuggestion => t("采纳建议状态（序时进度）", "accept the suggested status (schedule)"),
-            Action::ToggleDiff => t("与上一报告期相比的变化", "changes since the previous period"),
-            Action::Import => t("导入报告文件（先预览，Enter 导入）", "import a report file (preview first, Enter imports)"),
-            Action::Submit => t("保存备注 / 保留搜索 / 预览文件", "save the note / keep the search / preview the file"),
+            Action::AcceptSuggestion => t(
+                "采纳建议状态（序时进度）",
+                "accept the suggested status (schedule)",
+            ),
+            Action::ToggleDiff => t(
+                "与上一报告期相比的变化",
+                "changes since the previous period",
+            ),
+            Action::Import => t(
+                "导入报告文件（先预览，Enter 导入）",
+                "import a report file (preview first, Enter imports)",
+            ),
+            Action::Submit => t(
+                "保存备注 / 保留搜索 / 预览文件",
+                "save the note / keep the search / preview the file",
+            ),
             Action::Cancel => t("取消输入", "cancel the input"),
             Action::DeleteBack => t("删除光标前的字", "delete the character before the cursor"),
             Action::DeleteForward => t("删除光标处的字", "delete the character at the cursor"),
@@ -363,7 +402,10 @@ impl Action {
             Action::CursorRight => t("光标右移", "cursor right"),
             Action::CursorHome => t("光标到行首", "cursor to the start"),
             Action::CursorEnd => t("光标到行尾", "cursor to the end"),
-            Action::Complete => t("补全文件路径（再按：列出候选）", "complete the file path (again: list the choices)"),
+            Action::Complete => t(
+                "补全文件路径（再按：列出候选）",
+                "complete the file path (again: list the choices)",
+            ),
             _ => {
                 if let Some(st) = self.set_status() {
                     return crate::tr!("状态：{}（{}）", "status: {} ({})", st.label(), st.id());

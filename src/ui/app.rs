@@ -173,7 +173,10 @@ impl Effect {
                 seen,
             } => (
                 SavedKind::Edit,
-                crate::tr!("删除 #{number} 第 {index} 条备注", "removing note {index} on #{number}"),
+                crate::tr!(
+                    "删除 #{number} 第 {index} 条备注",
+                    "removing note {index} on #{number}"
+                ),
                 Op::RemoveNote {
                     number,
                     index,
@@ -192,7 +195,11 @@ impl Effect {
             ),
             Effect::AcceptSuggestion { number, suggestion } => (
                 SavedKind::Accept,
-                crate::tr!("#{number} → {}（采纳建议）", "#{number} → {} (suggestion accepted)", suggestion.status.label()),
+                crate::tr!(
+                    "#{number} → {}（采纳建议）",
+                    "#{number} → {} (suggestion accepted)",
+                    suggestion.status.label()
+                ),
                 suggestion.accept(number),
             ),
             Effect::Search(_)
@@ -319,7 +326,9 @@ pub fn tab_domain(tab: usize) -> Option<Domain> {
 }
 
 pub fn tab_label(tab: usize) -> &'static str {
-    tab_domain(tab).map(Domain::label).unwrap_or_else(|| crate::lang::t("全部", "all"))
+    tab_domain(tab)
+        .map(Domain::label)
+        .unwrap_or_else(|| crate::lang::t("全部", "all"))
 }
 
 /// How many tasks of each status, in `Status::ALL` order.
@@ -788,7 +797,10 @@ fn handle(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Failed { what, error } => {
             state.saving = state.saving.saturating_sub(1);
-            state.error(crate::tr!("未保存（{what}）：{error}", "NOT saved ({what}): {error}"));
+            state.error(crate::tr!(
+                "未保存（{what}）：{error}",
+                "NOT saved ({what}): {error}"
+            ));
             Vec::new()
         }
         Action::Tasks(page) => {
@@ -927,7 +939,11 @@ impl State {
             a => a.set_status().unwrap_or(current),
         };
         if to == current {
-            self.info(crate::tr!("#{number} 已是 {}，未作修改", "#{number} is already {}: nothing changed", to.label()));
+            self.info(crate::tr!(
+                "#{number} 已是 {}，未作修改",
+                "#{number} is already {}: nothing changed",
+                to.label()
+            ));
             return Some(Vec::new());
         }
         Some(vec![Effect::SetStatus { number, status: to }])
@@ -943,7 +959,10 @@ impl State {
         match number.and_then(|n| self.task(n)) {
             Some(t) => Some((t.number, t.status)),
             None => {
-                self.info(crate::lang::t("未选中任务：请先移到一项任务上", "no task selected: move to a task first"));
+                self.info(crate::lang::t(
+                    "未选中任务：请先移到一项任务上",
+                    "no task selected: move to a task first",
+                ));
                 None
             }
         }
@@ -1025,18 +1044,27 @@ impl State {
             }
             (Change::Note { text }, true) => {
                 self.undo.push(event.clone());
-                self.ok(crate::tr!("已保存 #{number} 备注：{text}{undo_hint}", "saved a note on #{number}: {text}{undo_hint}"));
+                self.ok(crate::tr!(
+                    "已保存 #{number} 备注：{text}{undo_hint}",
+                    "saved a note on #{number}: {text}{undo_hint}"
+                ));
             }
             // An undo of a note, a goal or a move (`u` undoes the last edit of any kind).
             (_, true) if kind == SavedKind::Undo => {
                 self.undo.pop();
                 let said = crate::words::change(&event, arrow);
-                self.ok(crate::tr!("已撤销并保存 #{number} {said}", "undone and saved: #{number} {said}"));
+                self.ok(crate::tr!(
+                    "已撤销并保存 #{number} {said}",
+                    "undone and saved: #{number} {said}"
+                ));
             }
             (_, true) if kind == SavedKind::Edit => {
                 self.undo.push(event.clone());
                 let said = crate::words::change(&event, arrow);
-                self.ok(crate::tr!("已保存 #{number} {said}{undo_hint}", "saved #{number} {said}{undo_hint}"));
+                self.ok(crate::tr!(
+                    "已保存 #{number} {said}{undo_hint}",
+                    "saved #{number} {said}{undo_hint}"
+                ));
             }
             _ => self.ok(crate::tr!("已保存 #{number}", "saved #{number}")),
         }

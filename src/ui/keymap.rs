@@ -493,9 +493,21 @@ pub fn user_file() -> Option<PathBuf> {
 }
 
 fn read_patch(path: &Path) -> Result<Patch, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| crate::tr!("{}：读不了（{e}）", "{}: cannot read it ({e})", path.display()))?;
-    parse_patch(&text).map_err(|errs| crate::tr!("{}：{}", "{}: {}", path.display(), errs.join(crate::lang::t("；", "; "))))
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        crate::tr!(
+            "{}：读不了（{e}）",
+            "{}: cannot read it ({e})",
+            path.display()
+        )
+    })?;
+    parse_patch(&text).map_err(|errs| {
+        crate::tr!(
+            "{}：{}",
+            "{}: {}",
+            path.display(),
+            errs.join(crate::lang::t("；", "; "))
+        )
+    })
 }
 
 #[cfg(test)]

@@ -138,9 +138,7 @@ fn words(text: &str) -> BTreeSet<String> {
 fn english(screen: &str, data: &BTreeSet<String>) -> BTreeSet<String> {
     words(screen)
         .into_iter()
-        .filter(|w| {
-            !ALLOWED.contains(&w.as_str()) && !data.contains(w)
-        })
+        .filter(|w| !ALLOWED.contains(&w.as_str()) && !data.contains(w))
         .collect()
 }
 

@@ -53,12 +53,18 @@ impl State {
     pub(super) fn open_note_edit(&mut self, number: u32, index: Option<usize>) {
         let Some(task) = self.detail(number) else {
             self.want_detail(number);
-            self.info(crate::tr!("正在读取 #{number} 的备注，稍候再按一次", "still reading the notes of #{number}: press again in a moment"));
+            self.info(crate::tr!(
+                "正在读取 #{number} 的备注，稍候再按一次",
+                "still reading the notes of #{number}: press again in a moment"
+            ));
             return;
         };
         let count = task.notes.len();
         if count == 0 {
-            self.info(crate::tr!("#{number} 还没有备注：按 n 添加", "#{number} has no note yet: n adds one"));
+            self.info(crate::tr!(
+                "#{number} 还没有备注：按 n 添加",
+                "#{number} has no note yet: n adds one"
+            ));
             return;
         }
         let index = index.unwrap_or(count).clamp(1, count);
@@ -86,7 +92,10 @@ impl State {
                         seen,
                     }]
                 } else if Some(&text) == seen.as_ref() {
-                    self.info(crate::tr!("#{number} 第 {index} 条备注没有改动", "note {index} on #{number} is unchanged"));
+                    self.info(crate::tr!(
+                        "#{number} 第 {index} 条备注没有改动",
+                        "note {index} on #{number} is unchanged"
+                    ));
                     Vec::new()
                 } else {
                     vec![Effect::EditNote {
@@ -100,7 +109,10 @@ impl State {
             InputKind::Goal(number) => {
                 let unchanged = self.task(number).is_some_and(|t| t.goal.trim() == text);
                 if text.is_empty() || unchanged {
-                    self.info(crate::tr!("#{number} 的目标没有改动", "the goal of #{number} is unchanged"));
+                    self.info(crate::tr!(
+                        "#{number} 的目标没有改动",
+                        "the goal of #{number} is unchanged"
+                    ));
                     Vec::new()
                 } else {
                     vec![Effect::EditGoal { number, goal: text }]
@@ -108,7 +120,11 @@ impl State {
             }
             InputKind::Move(number) => match domain_typed(&text) {
                 Some(domain) if self.task(number).is_some_and(|t| t.domain == domain) => {
-                    self.info(crate::tr!("#{number} 已在 {} 领域，未作修改", "#{number} is already in {}: nothing changed", domain.label()));
+                    self.info(crate::tr!(
+                        "#{number} 已在 {} 领域，未作修改",
+                        "#{number} is already in {}: nothing changed",
+                        domain.label()
+                    ));
                     Vec::new()
                 }
                 Some(domain) => vec![Effect::MoveTask { number, domain }],
@@ -126,10 +142,17 @@ impl State {
             },
             InputKind::ExportPath => {
                 if text.is_empty() {
-                    self.info(crate::lang::t("没有输入文件路径，未导出", "no file given: nothing was exported"));
+                    self.info(crate::lang::t(
+                        "没有输入文件路径，未导出",
+                        "no file given: nothing was exported",
+                    ));
                     Vec::new()
                 } else {
-                    self.info(crate::tr!("正在导出通报到 {}…", "exporting the report to {}…", text::clean(&text)));
+                    self.info(crate::tr!(
+                        "正在导出通报到 {}…",
+                        "exporting the report to {}…",
+                        text::clean(&text)
+                    ));
                     vec![Effect::Export { path: text }]
                 }
             }
@@ -161,8 +184,14 @@ impl State {
                 )
             }
             InputKind::Goal(number) => crate::tr!("#{number} 目标：", "#{number} goal: "),
-            InputKind::Move(number) => crate::tr!("#{number} 移到领域（{}）：", "move #{number} to domain ({}): ", domain_choices()),
-            InputKind::ExportPath => crate::lang::t("导出通报（xlsx）到：", "export the report (xlsx) to: ").to_string(),
+            InputKind::Move(number) => crate::tr!(
+                "#{number} 移到领域（{}）：",
+                "move #{number} to domain ({}): ",
+                domain_choices()
+            ),
+            InputKind::ExportPath => {
+                crate::lang::t("导出通报（xlsx）到：", "export the report (xlsx) to: ").to_string()
+            }
             _ => return None,
         })
     }

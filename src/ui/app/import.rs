@@ -222,7 +222,10 @@ impl State {
             }
             Stage::Failed(e) => {
                 let e = e.clone();
-                self.error(crate::tr!("没有可导入的内容：{e}", "nothing to import: {e}"));
+                self.error(crate::tr!(
+                    "没有可导入的内容：{e}",
+                    "nothing to import: {e}"
+                ));
                 return Vec::new();
             }
             Stage::Ready {
@@ -348,7 +351,11 @@ impl State {
                 {
                     *importing = false;
                 }
-                self.error(crate::tr!("未导入（{name}）：{}", "NOT imported ({name}): {}", text::clean(&e)));
+                self.error(crate::tr!(
+                    "未导入（{name}）：{}",
+                    "NOT imported ({name}): {}",
+                    text::clean(&e)
+                ));
             }
         }
     }

@@ -4,8 +4,8 @@
 //! the lagging ones. Both apply to every tab and to a search's hits.
 
 use super::State;
-use crate::model::{Status, TaskSummary};
 use crate::lang::t;
+use crate::model::{Status, TaskSummary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ListOrder {
@@ -89,7 +89,11 @@ impl State {
         self.order = next(&ListOrder::ALL, self.order);
         self.changed();
         self.fix_scroll();
-        self.info(crate::tr!("列表按 {} 排列", "list ordered by {}", self.order.label()));
+        self.info(crate::tr!(
+            "列表按 {} 排列",
+            "list ordered by {}",
+            self.order.label()
+        ));
     }
 
     /// `f`: the next filter.
@@ -98,7 +102,11 @@ impl State {
         self.changed();
         self.fix_scroll();
         let shown = self.list_tasks().len();
-        self.info(crate::tr!("筛选：{}（{shown} 项）", "filter: {} ({shown} tasks)", self.filter.label()));
+        self.info(crate::tr!(
+            "筛选：{}（{shown} 项）",
+            "filter: {} ({shown} tasks)",
+            self.filter.label()
+        ));
     }
 
     /// True when the filter in force keeps `t`; `latest` is the latest report's period.

@@ -72,9 +72,15 @@ impl State {
                     )
                     .to_string()
                 } else if delta > 0 {
-                    crate::tr!("#{number} 已是列表的最后一项", "#{number} is the last in the list")
+                    crate::tr!(
+                        "#{number} 已是列表的最后一项",
+                        "#{number} is the last in the list"
+                    )
                 } else {
-                    crate::tr!("#{number} 已是列表的第一项", "#{number} is the first in the list")
+                    crate::tr!(
+                        "#{number} 已是列表的第一项",
+                        "#{number} is the first in the list"
+                    )
                 });
             }
         }
@@ -93,10 +99,16 @@ impl State {
                     return;
                 };
                 match (task.periods, &task.latest_period) {
-                    (0, _) | (_, None) => self.info(crate::tr!("#{number} 还没有报告进展，无可对比", "#{number} has no reported progress yet: nothing to compare")),
+                    (0, _) | (_, None) => self.info(crate::tr!(
+                        "#{number} 还没有报告进展，无可对比",
+                        "#{number} has no reported progress yet: nothing to compare"
+                    )),
                     (1, Some(only)) => {
                         let name = text::clean(only);
-                        self.info(crate::tr!("#{number} 只有一个报告期（{name}），无可对比", "#{number} has one period only ({name}): nothing to compare"))
+                        self.info(crate::tr!(
+                            "#{number} 只有一个报告期（{name}），无可对比",
+                            "#{number} has one period only ({name}): nothing to compare"
+                        ))
                     }
                     _ => {
                         self.stack.push(Screen::Diff { number, scroll: 0 });
@@ -154,7 +166,10 @@ impl State {
         };
         let Some(suggestion) = self.suggestion(number).cloned() else {
             let why = self.no_suggestion_reason(number);
-            self.info(crate::tr!("#{number} 没有建议状态：{why}", "#{number} has no suggested status: {why}"));
+            self.info(crate::tr!(
+                "#{number} 没有建议状态：{why}",
+                "#{number} has no suggested status: {why}"
+            ));
             return Some(Vec::new());
         };
         if suggestion.status == current {

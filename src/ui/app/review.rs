@@ -119,7 +119,12 @@ impl State {
                 .hint(crate::ui::keymap::Mode::List, &Action::Review)
                 .unwrap_or_else(|| "r".into());
             let text = if r.left() == 0 {
-                crate::tr!("{} 的 {} 项任务都已复核", "all {1} tasks of {0} are reviewed", r.period, r.queue.len())
+                crate::tr!(
+                    "{} 的 {} 项任务都已复核",
+                    "all {1} tasks of {0} are reviewed",
+                    r.period,
+                    r.queue.len()
+                )
             } else {
                 crate::tr!(
                     "复核 {}：已判断 {}/{} 项，按 {key} 继续",
@@ -158,7 +163,10 @@ impl State {
             .count();
         let left_out = self.tasks.len() - updated;
         let tail = if left_out > 0 {
-            crate::tr!("，{left_out} 项本期未报告", ", {left_out} not reported this period")
+            crate::tr!(
+                "，{left_out} 项本期未报告",
+                ", {left_out} not reported this period"
+            )
         } else {
             String::new()
         };
@@ -184,7 +192,10 @@ impl State {
         if !resumable {
             let fresh = Review::of(&period, self.tasks.iter());
             if self.review.as_ref().is_some_and(|r| r.period == period) {
-                self.info(crate::tr!("{period} 的任务都已复核过：从头再看一遍", "every task of {period} is reviewed: starting over"));
+                self.info(crate::tr!(
+                    "{period} 的任务都已复核过：从头再看一遍",
+                    "every task of {period} is reviewed: starting over"
+                ));
             }
             self.review = Some(fresh);
         } else if let Some(r) = self.review.as_mut() {
@@ -236,7 +247,10 @@ impl State {
             Action::Keep => {
                 if let Some(t) = self.task(number) {
                     let label = t.status.label();
-                    self.info(crate::tr!("#{number} 维持 {label}", "#{number} stays {label}"));
+                    self.info(crate::tr!(
+                        "#{number} 维持 {label}",
+                        "#{number} stays {label}"
+                    ));
                 }
                 self.judged(number, false);
                 Vec::new()
@@ -356,7 +370,10 @@ impl State {
             .keymap
             .hint(crate::ui::keymap::Mode::List, &Action::Review)
             .unwrap_or_else(|| "r".into());
-        self.info(crate::tr!("复核暂停：已判断 {done}/{n} 项，按 {key} 继续", "review paused: {done}/{n} judged, {key} goes on"));
+        self.info(crate::tr!(
+            "复核暂停：已判断 {done}/{n} 项，按 {key} 继续",
+            "review paused: {done}/{n} judged, {key} goes on"
+        ));
         self.fix_scroll();
     }
 }

@@ -86,7 +86,11 @@ pub fn push_status(out: &mut Vec<Line<'static>>, state: &State, task: &Task, w: 
     );
     let Some(sug) = state.suggestion(task.number) else {
         push_field(out, t("状态", "status"), vec![status], w, theme);
-        let why = crate::tr!("无：{}", "none: {}", state.no_suggestion_reason(task.number));
+        let why = crate::tr!(
+            "无：{}",
+            "none: {}",
+            state.no_suggestion_reason(task.number)
+        );
         if w < LABEL + 8 {
             out.push(Line::styled(t("建议", "suggests").to_string(), theme.dim()));
             push_wrapped(out, &why, w, 2, theme.dim());
@@ -122,7 +126,8 @@ pub fn push_status(out: &mut Vec<Line<'static>>, state: &State, task: &Task, w: 
     let one_line = crate::tr!(
         "{}   建议 {} — {reason}{tail}",
         "{}   suggests {} — {reason}{tail}",
-        status.content, suggested.content
+        status.content,
+        suggested.content
     );
     if w >= LABEL + 8 && LABEL + text::width(&one_line) <= w {
         out.push(Line::from(vec![
@@ -182,7 +187,11 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
         if task.domain_decision.manual {
             t(" · 人工调整", " · moved by hand").to_string()
         } else {
-            crate::tr!(" · 规则 {}", " · rule {}", text::clean(&task.domain_decision.rule))
+            crate::tr!(
+                " · 规则 {}",
+                " · rule {}",
+                text::clean(&task.domain_decision.rule)
+            )
         }
     );
     push_field(
@@ -219,7 +228,10 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     if task.periods.is_empty() {
         out.push(Line::raw(""));
         out.push(heading(t("工作进展", "progress")));
-        out.push(Line::styled(t("  （还没有报告进展）", "  (no progress reported yet)"), theme.dim()));
+        out.push(Line::styled(
+            t("  （还没有报告进展）", "  (no progress reported yet)"),
+            theme.dim(),
+        ));
     }
     let diff_hint = if task.periods.len() >= 2 {
         state
@@ -253,7 +265,11 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     }
 
     out.push(Line::raw(""));
-    out.push(heading(&crate::tr!("备注（{} 条）", "notes ({})", task.notes.len())));
+    out.push(heading(&crate::tr!(
+        "备注（{} 条）",
+        "notes ({})",
+        task.notes.len()
+    )));
     if task.notes.is_empty() {
         out.push(Line::styled(t("  （无）", "  (none)"), theme.dim()));
     }
@@ -271,7 +287,11 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     let events: Vec<&Event> = history.iter().filter(|e| e.task == task.number).collect();
     out.push(Line::raw(""));
     if state.history_here(task.number) {
-        out.push(heading(&crate::tr!("历史（{} 条，新的在前）", "history ({}, newest first)", events.len())));
+        out.push(heading(&crate::tr!(
+            "历史（{} 条，新的在前）",
+            "history ({}, newest first)",
+            events.len()
+        )));
     } else {
         out.push(heading(t("历史（读取中…）", "history (reading…)")));
     }

@@ -147,7 +147,11 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
             &mut out,
             ("  ", Style::new()),
             &[(
-                t("无变化：两期的句子和数字都相同", "no change: the same sentences and figures in both").to_string(),
+                t(
+                    "无变化：两期的句子和数字都相同",
+                    "no change: the same sentences and figures in both",
+                )
+                .to_string(),
                 theme.dim(),
             )],
             w,
@@ -167,7 +171,11 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
     );
     if d.changed_figures.is_empty() && d.changed_amounts.is_empty() {
         out.push(Line::styled(
-            text::truncate(t("  （没有数字变化）", "  (no figure changed)"), w, theme.ellipsis()),
+            text::truncate(
+                t("  （没有数字变化）", "  (no figure changed)"),
+                w,
+                theme.ellipsis(),
+            ),
             theme.dim(),
         ));
     }
@@ -266,7 +274,12 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
         push_runs(&mut out, ("- ", theme.removed()), &runs, w);
     }
 
-    section(&mut out, &crate::tr!("未变句子（{}）", "sentences kept ({})", d.kept.len()), w, theme);
+    section(
+        &mut out,
+        &crate::tr!("未变句子（{}）", "sentences kept ({})", d.kept.len()),
+        w,
+        theme,
+    );
     if d.kept.is_empty() {
         out.push(Line::styled(
             text::truncate(t("  （无）", "  (none)"), w, theme.ellipsis()),

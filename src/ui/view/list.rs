@@ -305,7 +305,14 @@ pub fn header(buf: &mut Buffer, area: Rect, cols: &Columns, theme: &Theme, filte
         put(buf, area, x, y, lang::t("角色", "role"), style);
         x = x.saturating_add(cols.role as u16);
     }
-    let mut after = put(buf, area, x, y, lang::t("目标与任务", "goal and task"), style);
+    let mut after = put(
+        buf,
+        area,
+        x,
+        y,
+        lang::t("目标与任务", "goal and task"),
+        style,
+    );
     if let Some(f) = filter {
         after = put(buf, area, after + 2, y, &f, theme.heading());
     }
@@ -323,12 +330,18 @@ pub fn filter_label(state: &State, shown: usize) -> Option<String> {
         let q = text::clean(q);
         parts.push(match state.search_warning() {
             Some(w) => crate::tr!("[搜索“{q}”：{}]", "[search \"{q}\": {}]", text::clean(w)),
-            None if state.searching() => crate::tr!("[搜索“{q}”：{shown} 项…]", "[search \"{q}\": {shown}…]"),
+            None if state.searching() => {
+                crate::tr!("[搜索“{q}”：{shown} 项…]", "[search \"{q}\": {shown}…]")
+            }
             None => crate::tr!("[搜索“{q}”：{shown} 项]", "[search \"{q}\": {shown}]"),
         });
     }
     if state.filter != ListFilter::All {
-        parts.push(crate::tr!("[筛选 {}：{shown} 项]", "[filter {}: {shown}]", state.filter.label()));
+        parts.push(crate::tr!(
+            "[筛选 {}：{shown} 项]",
+            "[filter {}: {shown}]",
+            state.filter.label()
+        ));
     }
     if state.order != ListOrder::Number {
         parts.push(crate::tr!("[按{}]", "[by {}]", state.order.label()));
@@ -393,9 +406,15 @@ pub fn render(state: &State, l: ListLayout, buf: &mut Buffer) {
     }
     if tasks.is_empty() {
         let why = match (&state.search, unit) {
-            (Some(_), _) if state.searching() && state.found.is_none() => lang::t("  搜索中…", "  searching…").to_string(),
+            (Some(_), _) if state.searching() && state.found.is_none() => {
+                lang::t("  搜索中…", "  searching…").to_string()
+            }
             (Some(q), _) => no_match(state, q),
-            (None, Some(u)) => crate::tr!("  {u} 在 {} 中没有任务", "  {u} has no task in {}", tab_label(state.tab)),
+            (None, Some(u)) => crate::tr!(
+                "  {u} 在 {} 中没有任务",
+                "  {u} has no task in {}",
+                tab_label(state.tab)
+            ),
             (None, None) if state.filter != ListFilter::All => crate::tr!(
                 "  {} 中没有“{}”的任务（{} 换筛选）",
                 "  no task in {} is \"{}\" ({} changes the filter)",
@@ -418,7 +437,13 @@ pub fn render(state: &State, l: ListLayout, buf: &mut Buffer) {
         .unwrap_or(0);
     let offset = crate::ui::app::keep_visible(state.list_offset(), idx, rows, tasks.len());
     for (i, t) in tasks.iter().skip(offset).take(rows).enumerate() {
-        let role = unit.map(|u| if t.leads(u) { lang::t("牵头", "lead") } else { lang::t("协同", "co") });
+        let role = unit.map(|u| {
+            if t.leads(u) {
+                lang::t("牵头", "lead")
+            } else {
+                lang::t("协同", "co")
+            }
+        });
         task_row(
             buf,
             row(l.body, i as u16),

@@ -46,7 +46,11 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
                 "not reported this period (last: {})",
                 text::clean(&p.name)
             ),
-            None => t("本期未报告（从未报告进展）", "not reported this period (never reported)").to_string(),
+            None => t(
+                "本期未报告（从未报告进展）",
+                "not reported this period (never reported)",
+            )
+            .to_string(),
         }
     };
     let judged = if review.judged.contains(&task.number) {
@@ -99,7 +103,11 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
             "工作进展 · {}{}",
             "progress · {}{}",
             text::clean(&p.name),
-            if reported { t("（本期）", " (this period)") } else { "" }
+            if reported {
+                t("（本期）", " (this period)")
+            } else {
+                ""
+            }
         )));
         if p.paragraphs.iter().all(|x| x.trim().is_empty()) {
             out.push(Line::styled(t("  （空）", "  (empty)"), theme.dim()));

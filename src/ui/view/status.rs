@@ -67,12 +67,22 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
             (vec![Search], t("筛选", "filter"), 4),
             (vec![Help], t("帮助", "help"), 0),
         ],
-        Mode::Help => vec![(vec![MoveDown, MoveUp], t("滚动", "scroll"), 1), (vec![Back], t("关闭", "close"), 0)],
-        Mode::Input => vec![(vec![Submit], t("完成", "done"), 0), (vec![Cancel], t("取消", "cancel"), 0)],
+        Mode::Help => vec![
+            (vec![MoveDown, MoveUp], t("滚动", "scroll"), 1),
+            (vec![Back], t("关闭", "close"), 0),
+        ],
+        Mode::Input => vec![
+            (vec![Submit], t("完成", "done"), 0),
+            (vec![Cancel], t("取消", "cancel"), 0),
+        ],
         Mode::Import => vec![
             (vec![MoveDown, MoveUp], t("滚动", "scroll"), 3),
             (vec![Submit], t("导入", "import"), 0),
-            (vec![Cancel], t("取消（不写入）", "cancel (nothing written)"), 0),
+            (
+                vec![Cancel],
+                t("取消（不写入）", "cancel (nothing written)"),
+                0,
+            ),
             (vec![Help], t("帮助", "help"), 2),
         ],
     }
@@ -173,7 +183,12 @@ fn position(state: &State) -> String {
             // `12/116` on a row; `1/3 not placed` on a line the importer could not place.
             Some(Stage::Ready { report, .. }) => {
                 match selected.checked_sub(report.rows.len() + 1) {
-                    Some(j) => crate::tr!("无法归位 {}/{}", "{}/{} not placed", j + 1, report.unplaced.len()),
+                    Some(j) => crate::tr!(
+                        "无法归位 {}/{}",
+                        "{}/{} not placed",
+                        j + 1,
+                        report.unplaced.len()
+                    ),
                     None => format!(
                         "{}/{}",
                         (selected + 1).min(report.rows.len()),
@@ -298,11 +313,26 @@ fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
             .hint(Mode::Input, &Action::Cancel)
             .unwrap_or_default();
         let hint = match input.kind {
-            InputKind::Note(_) => crate::tr!("（输入备注，{done} 保存，{cancel} 取消）", "(type a note, {done} saves, {cancel} cancels)"),
-            InputKind::EditNote(..) => crate::tr!("（{done} 删除这条备注，{cancel} 取消）", "({done} removes this note, {cancel} cancels)"),
-            InputKind::Goal(_) => crate::tr!("（输入目标，{cancel} 取消）", "(type the goal, {cancel} cancels)"),
-            InputKind::Move(_) => crate::tr!("（输入 1–4 或领域名，{done} 确定，{cancel} 取消）", "(type 1–4 or a domain, {done} moves, {cancel} cancels)"),
-            InputKind::ExportPath => crate::tr!("（xlsx 文件路径，{done} 导出，{cancel} 取消）", "(an xlsx file path, {done} exports, {cancel} cancels)"),
+            InputKind::Note(_) => crate::tr!(
+                "（输入备注，{done} 保存，{cancel} 取消）",
+                "(type a note, {done} saves, {cancel} cancels)"
+            ),
+            InputKind::EditNote(..) => crate::tr!(
+                "（{done} 删除这条备注，{cancel} 取消）",
+                "({done} removes this note, {cancel} cancels)"
+            ),
+            InputKind::Goal(_) => crate::tr!(
+                "（输入目标，{cancel} 取消）",
+                "(type the goal, {cancel} cancels)"
+            ),
+            InputKind::Move(_) => crate::tr!(
+                "（输入 1–4 或领域名，{done} 确定，{cancel} 取消）",
+                "(type 1–4 or a domain, {done} moves, {cancel} cancels)"
+            ),
+            InputKind::ExportPath => crate::tr!(
+                "（xlsx 文件路径，{done} 导出，{cancel} 取消）",
+                "(an xlsx file path, {done} exports, {cancel} cancels)"
+            ),
             InputKind::Search => {
                 crate::tr!(
                     "（关键词、@单位、#52、滞后、生态、拼音 hcst；{done} 保留，{cancel} 取消）",
