@@ -117,7 +117,7 @@ fn binary_files_are_refused() {
     // A Word file cut short: damaged, and what to do about it.
     let e = import(b"PK\x03\x04\x14\0\x06\0", "report.docx").expect_err("an error");
     let m = message(e);
-    assert!(m.contains("report.docx") && m.contains("damaged"), "{m}");
+    assert!(m.contains("report.docx") && m.contains("损坏"), "{m}");
 }
 
 #[test]

@@ -218,7 +218,7 @@ fn check_all(dir: &Path, at_least: usize) {
                     "png" => "PNG",
                     other => other,
                 };
-                if !m.contains(says) || !m.contains("import") {
+                if !m.contains(says) || !m.contains("导入") {
                     problems.push(format!(
                         "{name}: the refusal does not say what it is and what to do: {m}"
                     ));

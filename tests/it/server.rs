@@ -312,8 +312,8 @@ fn a_client_of_another_protocol_version_is_refused_with_a_clear_message() {
             .await;
         match raw.recv().await {
             Some(ServerMessage::Refused { reason }) => {
-                assert!(reason.contains("protocol 99"), "{reason}");
-                assert!(reason.contains(&format!("protocol {}", protocol::VERSION)));
+                assert!(reason.contains("协议 99"), "{reason}");
+                assert!(reason.contains(&format!("协议 {}", protocol::VERSION)));
             }
             other => panic!("{other:?}"),
         }
@@ -813,7 +813,7 @@ fn one_persons_connections_are_capped_with_a_true_message() {
         match extra.recv().await {
             Some(ServerMessage::Refused { reason }) => assert!(
                 reason.contains(&format!(
-                    "already has {} connections",
+                    "已有 {} 个连接",
                     serve::MAX_CONNECTIONS_PER_USER
                 )),
                 "{reason}"

@@ -422,7 +422,7 @@ fn an_empty_or_cancelled_note_saves_nothing() {
     )
     .is_empty());
     assert!(s.input.is_none());
-    assert!(s.message.expect("message").text.contains("discarded"));
+    assert!(s.message.expect("message").text.contains("已放弃"));
 }
 
 #[test]
