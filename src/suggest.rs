@@ -64,7 +64,7 @@ pub struct Schedule {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("schedule file: {0}")]
+#[error("{}", crate::tr!("序时进度文件：{}", "schedule file: {}", .0))]
 pub struct ScheduleError(String);
 
 impl Schedule {
@@ -82,7 +82,11 @@ impl Schedule {
             && (0.0..=100.0).contains(&t.stalled_from))
         {
             return Err(ScheduleError(
-                "thresholds need 0 ≤ on_track_within ≤ behind_within, done_at > 0 and 0 ≤ stalled_from ≤ 100".into(),
+                crate::lang::t(
+                    "阈值须满足 0 ≤ on_track_within ≤ behind_within、done_at > 0、0 ≤ stalled_from ≤ 100",
+                    "thresholds need 0 ≤ on_track_within ≤ behind_within, done_at > 0 and 0 ≤ stalled_from ≤ 100",
+                )
+                .into(),
             ));
         }
         Ok(s)

@@ -49,7 +49,7 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
                     SetSeriouslyBehind,
                     SetDone,
                 ],
-                "判断",
+                t("判断", "judge"),
                 0,
             ),
             (vec![AcceptSuggestion], t("采纳建议", "accept"), 0),
