@@ -184,7 +184,7 @@ impl Walk {
         let mut data = data_words(&session);
         // What the walk types: the report's path, a query.
         data.extend(words(SEED));
-        data.extend(words("nothingmatches"));
+        data.extend(words("nothingmatches zzzq"));
         Walk {
             _dir: dir,
             session,
@@ -239,6 +239,8 @@ fn every_screen_at_80x24_is_in_chinese() {
     w.press(&[Action::Back]);
     w.press(&[Action::Import]);
     w.look("import path input");
+    w.press(&[Action::Insert("/zzzq".into()), Action::Complete]);
+    w.look("import path completion without a match");
     w.press(&[
         Action::ClearInput,
         Action::Insert(SEED.to_string()),

@@ -812,10 +812,7 @@ fn one_persons_connections_are_capped_with_a_true_message() {
             .await;
         match extra.recv().await {
             Some(ServerMessage::Refused { reason }) => assert!(
-                reason.contains(&format!(
-                    "已有 {} 个连接",
-                    serve::MAX_CONNECTIONS_PER_USER
-                )),
+                reason.contains(&format!("已有 {} 个连接", serve::MAX_CONNECTIONS_PER_USER)),
                 "{reason}"
             ),
             other => panic!("expected a refusal, got {other:?}"),

@@ -172,8 +172,8 @@ fn tab_on_a_directory_lists_what_is_in_it_but_hidden_files() {
     press(&mut s, &session, Action::Complete);
     let c = s.completion.clone().expect("reason shown");
     assert!(c.candidates.is_empty());
-    assert!(c.note.expect("note").contains("starts with \"zzz\""));
-    assert!(screen_text(&s).contains("starts with \"zzz\""));
+    assert!(c.note.expect("note").contains("以“zzz”开头"));
+    assert!(screen_text(&s).contains("以“zzz”开头"));
 }
 
 #[test]
