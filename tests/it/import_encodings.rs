@@ -156,7 +156,7 @@ fn a_truncated_report_imports_what_is_there() {
         "row 60 lost its units with the cut"
     );
     assert!(
-        r.unplaced.iter().any(|u| u.reason.contains("task 60")),
+        r.unplaced.iter().any(|u| u.reason.contains("任务 60")),
         "the cut row is reported: {:?}",
         r.unplaced
     );

@@ -119,7 +119,7 @@ fn differences(name: &str, report: &Report, expect: &Value) -> Vec<String> {
         if !report
             .warnings
             .iter()
-            .any(|w| w.reason.contains(&format!("task {n} ")))
+            .any(|w| w.reason.contains(&format!("任务 {n} ")))
         {
             out.push(format!(
                 "{name}: task {n} is not pointed out: {:?}",

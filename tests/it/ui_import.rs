@@ -271,7 +271,7 @@ fn lines_not_placed_follow_the_rows_with_their_line_and_reason() {
     let screen = screen_text(&s);
     assert!(screen.contains("无法归位的 1 行"), "{screen}");
     assert!(screen.contains(&format!("L{line} ")), "{screen}");
-    assert!(screen.contains("appears twice"), "{screen}");
+    assert!(screen.contains("出现了两次"), "{screen}");
     assert!(screen.contains("无法归位 1/1"), "{screen}");
     // The heading between is never selected: up from the unplaced line is the last row.
     let total = body_len(&report);
