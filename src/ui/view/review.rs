@@ -69,7 +69,7 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     push_status(&mut out, state, task, w);
     push_field(
         &mut out,
-        t("牵头单位", "lead units"),
+        t("牵头单位", "leads"),
         vec![Span::raw(crate::units::with_canonical(&task.lead_units))],
         w,
         theme,
