@@ -63,19 +63,44 @@ pub struct ServeOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("a duban server is already serving {db} (pid {pid}); duban uses it by itself, there is nothing to do.")]
+    #[error("{}", crate::tr!(
+        "已有 duban 服务在为 {} 提供服务（pid {pid}）；duban 会自行使用它，无需再做什么。",
+        "a duban server is already serving {} (pid {pid}); duban uses it by itself, there is nothing to do.",
+        db.display(),
+        pid = .pid
+    ))]
     AlreadyServed { db: PathBuf, pid: String },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the socket path {path} is {len} bytes, longer than a Unix socket allows ({MAX_SOCKET_PATH}); put the database at a shorter path.")]
+    #[error("{}", crate::tr!(
+        "套接字路径 {} 长 {len} 字节，超过 Unix 套接字的上限（{MAX_SOCKET_PATH}）；请把数据库放在较短的路径下。",
+        "the socket path {} is {len} bytes, longer than a Unix socket allows ({MAX_SOCKET_PATH}); put the database at a shorter path.",
+        path.display(),
+        len = .len
+    ))]
     PathTooLong { path: PathBuf, len: usize },
-    #[error("cannot create the socket {path}: {detail}")]
+    #[error("{}", crate::tr!(
+        "无法建立套接字 {}：{detail}",
+        "cannot create the socket {}: {detail}",
+        path.display(),
+        detail = .detail
+    ))]
     Socket { path: PathBuf, detail: String },
     #[error("{0}")]
     Access(#[from] access::AccessError),
-    #[error("cannot start the server's runtime: {0}")]
+    #[error("{}", crate::tr!(
+        "无法启动服务的运行环境：{}",
+        "cannot start the server's runtime: {}",
+        .0
+    ))]
     Runtime(std::io::Error),
-    #[error("{db} belongs to {owner}; only {owner}'s server may serve it (a server of {me} would create files {owner} cannot read, and could skip its access.toml). Run `duban serve` as {owner}; in the shared set-up systemd's duban.service does.")]
+    #[error("{}", crate::tr!(
+        "{} 属于 {owner}，只有 {owner} 的服务能为它提供服务（{me} 的服务会建立 {owner} 读不了的文件，还可能绕过它的 access.toml）。请以 {owner} 身份运行 `duban serve`；共享部署时由 systemd 的 duban.service 运行。",
+        "{} belongs to {owner}; only {owner}'s server may serve it (a server of {me} would create files {owner} cannot read, and could skip its access.toml). Run `duban serve` as {owner}; in the shared set-up systemd's duban.service does.",
+        db.display(),
+        owner = .owner,
+        me = .me
+    ))]
     NotOwner {
         db: PathBuf,
         owner: String,

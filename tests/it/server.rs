@@ -388,7 +388,7 @@ fn access_toml_decides_who_edits_who_reads_and_who_is_refused() {
     assert!(!reader.can_edit());
     let e = reader.set_status(1, Status::Done, None).unwrap_err();
     assert_eq!(e.remote_kind(), Some(ErrorKind::ReadOnly));
-    assert!(e.to_string().contains("may only read"), "{e}");
+    assert!(e.to_string().contains("只能查看"), "{e}");
     assert_eq!(
         reader.ensure_sample().unwrap(),
         None,
@@ -857,7 +857,7 @@ fn others_never_open_the_files_nor_serve_them() {
     let r = duban(&db, &["list"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(
-        r.stderr.contains("no duban server is running") && r.stderr.contains("nobody"),
+        r.stderr.contains("没有在运行的 duban 服务") && r.stderr.contains("nobody"),
         "{}",
         r.stderr
     );
