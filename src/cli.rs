@@ -876,7 +876,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<()> {
                     current.map(Status::label).unwrap_or(""),
                     sg.status.glyph(),
                     sg.status.label(),
-                    sg.reason,
+                    sg.why.text(crate::lang::get()),
                     if current == Some(sg.status) {
                         t("  （已是此状态）", "  (already)")
                     } else {

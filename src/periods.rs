@@ -91,30 +91,50 @@ impl RowMatch {
 
     /// One line for the person importing: `第12行 #12 → 任务12 (相似度0.93)`.
     pub fn describe(&self) -> String {
-        let head = format!("line {} #{} {}", self.line, self.number, self.goal);
+        use crate::tr;
+        let head = tr!(
+            "第 {} 行 #{} {}",
+            "line {} #{} {}",
+            self.line,
+            self.number,
+            self.goal
+        );
         match &self.outcome {
-            RowOutcome::Matched { task, similarity } => {
-                format!("{head}: matched task {task} (goal similarity {similarity:.2})")
-            }
+            RowOutcome::Matched { task, similarity } => tr!(
+                "{head}：对应任务 {task}（目标相似度 {similarity:.2}）",
+                "{head}: matched task {task} (goal similarity {similarity:.2})"
+            ),
             RowOutcome::Renumbered {
                 task,
                 similarity,
                 displaced,
             } => {
                 let d = displaced
-                    .map(|(n, s)| format!("; task {n} has this number but its goal differs ({s:.2})"))
+                    .map(|(n, s)| {
+                        tr!(
+                            "；任务 {n} 用此序号，但目标不同（{s:.2}）",
+                            "; task {n} has this number but its goal differs ({s:.2})"
+                        )
+                    })
                     .unwrap_or_default();
-                format!("{head}: renumbered, it is task {task} (goal similarity {similarity:.2}){d}")
+                tr!(
+                    "{head}：改号，是任务 {task}（目标相似度 {similarity:.2}）{d}",
+                    "{head}: renumbered, it is task {task} (goal similarity {similarity:.2}){d}"
+                )
             }
             RowOutcome::New { nearest } => {
                 let n = nearest
-                    .map(|(n, s)| format!(", nearest task {n} at {s:.2}"))
+                    .map(|(n, s)| tr!("，最接近的是任务 {n}（{s:.2}）", ", nearest task {n} at {s:.2}"))
                     .unwrap_or_default();
-                format!("{head}: new task, no existing goal matches{n}")
+                tr!(
+                    "{head}：新任务，没有相符的已有目标{n}",
+                    "{head}: new task, no existing goal matches{n}"
+                )
             }
             RowOutcome::Conflict {
                 task, similarity, ..
-            } => format!(
+            } => tr!(
+                "{head}：冲突，任务 {task} 用此序号但目标不同（相似度 {similarity:.2}），未合并",
                 "{head}: conflict, task {task} has this number but a different goal (similarity {similarity:.2}); not merged"
             ),
         }
@@ -172,10 +192,11 @@ impl Matching {
             .collect();
         if !self.absent.is_empty() {
             let list: Vec<String> = self.absent.iter().map(u32::to_string).collect();
-            out.push(format!(
+            out.push(crate::tr!(
+                "{} 项已有任务不在此报告中（保持原样）：{}",
                 "{} existing tasks are not in this report (kept as they were): {}",
                 self.absent.len(),
-                list.join(", ")
+                crate::lang::join(&list)
             ));
         }
         out

@@ -64,7 +64,7 @@ pub struct Schedule {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("schedule file: {0}")]
+#[error("{}", crate::tr!("序时进度文件：{}", "schedule file: {}", .0))]
 pub struct ScheduleError(String);
 
 impl Schedule {
@@ -82,7 +82,11 @@ impl Schedule {
             && (0.0..=100.0).contains(&t.stalled_from))
         {
             return Err(ScheduleError(
-                "thresholds need 0 ≤ on_track_within ≤ behind_within, done_at > 0 and 0 ≤ stalled_from ≤ 100".into(),
+                crate::lang::t(
+                    "阈值须满足 0 ≤ on_track_within ≤ behind_within、done_at > 0、0 ≤ stalled_from ≤ 100",
+                    "thresholds need 0 ≤ on_track_within ≤ behind_within, done_at > 0 and 0 ≤ stalled_from ≤ 100",
+                )
+                .into(),
             ));
         }
         Ok(s)
@@ -122,13 +126,10 @@ impl Schedule {
     }
 }
 
-/// The language a reason is said in. Chinese is what users see; English is for `--lang en`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
+/// The language a reason is said in: the one language switch, [`crate::lang`] (Chinese is
+/// what users see; English is for `--lang en`). Callers pass `crate::lang::get()`; a
+/// suggestion's stored `reason` (JSON, the note an acceptance records) stays Chinese.
+pub use crate::lang::Lang;
 
 /// How several completion figures were combined, for a reason (`(共5项完成指标,取中位数)`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -363,7 +364,9 @@ pub fn no_suggestion_reason(
     if schedule.elapsed(name).is_none() {
         return match lang {
             Lang::Zh => format!("不知道“{name}”的序时进度(见 data/schedule.toml)"),
-            Lang::En => format!("序时进度 of \"{name}\" is not known (data/schedule.toml)"),
+            Lang::En => format!(
+                "how far \"{name}\" is into the year (序时进度) is not known (data/schedule.toml)"
+            ),
         };
     }
     match (text.is_some_and(is_no_progress), lang) {
@@ -714,12 +717,18 @@ pub fn format_lagging(units: &[LaggingUnit], ascii: bool) -> String {
     let glyph = |s: Status| if ascii { s.ascii_glyph() } else { s.glyph() };
     let mut out = String::new();
     if units.is_empty() {
-        out.push_str("no unit leads a task that is 严重滞后 or 进度滞后.\n");
+        out.push_str(&crate::tr!(
+            "没有单位牵头{}或{}的任务。\n",
+            "no unit leads a task that is {} or {}.\n",
+            Status::SeriouslyBehind.label(),
+            Status::Behind.label()
+        ));
         return out;
     }
     for (i, u) in units.iter().enumerate() {
         let s = &u.summary;
-        out.push_str(&format!(
+        out.push_str(&crate::tr!(
+            "{}. {}  {} {} {} {}  （牵头 {}，配合 {}）\n",
             "{}. {}  {} {} {} {}  (lead {}, co {})\n",
             i + 1,
             s.unit,
@@ -737,7 +746,11 @@ pub fn format_lagging(units: &[LaggingUnit], ascii: bool) -> String {
                 glyph(t.status),
                 t.number,
                 t.status.label(),
-                if t.lead { "" } else { "(配合) " },
+                if t.lead {
+                    ""
+                } else {
+                    crate::lang::t("（配合）", "(co) ")
+                },
                 goal
             ));
         }

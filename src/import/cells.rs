@@ -587,8 +587,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 .iter()
                 .filter(|l| !layout::is_page_furniture(l.text))
             {
-                out.unplaced
-                    .push(unplaced(*l, "text after the end of the table"));
+                out.unplaced.push(unplaced(
+                    *l,
+                    crate::lang::t("表格结束后的文字", "text after the end of the table"),
+                ));
             }
         };
         if after_table {
@@ -629,8 +631,13 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                         Some(r) => r.push(chunk.as_text(), &template.columns),
                         None => {
                             for l in &chunk.lines {
-                                out.unplaced
-                                    .push(unplaced(*l, "a number before the first task"));
+                                out.unplaced.push(unplaced(
+                                    *l,
+                                    crate::lang::t(
+                                        "第一项任务之前的序号",
+                                        "a number before the first task",
+                                    ),
+                                ));
                             }
                         }
                     }
@@ -708,8 +715,13 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 Some(r) => r.push(chunk.clone(), &template.columns),
                 None => {
                     for l in &chunk.lines {
-                        out.unplaced
-                            .push(unplaced(*l, "unit names before the first task"));
+                        out.unplaced.push(unplaced(
+                            *l,
+                            crate::lang::t(
+                                "第一项任务之前的单位名称",
+                                "unit names before the first task",
+                            ),
+                        ));
                     }
                 }
             },
@@ -737,7 +749,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 for l in &c.lines {
                     out.unplaced.push(unplaced(
                         *l,
-                        "text that is not part of a task row (no number, no units)",
+                        crate::lang::t(
+                            "不属于任何任务行的文字（没有序号，也没有单位）",
+                            "text that is not part of a task row (no number, no units)",
+                        ),
                     ));
                 }
             }
@@ -967,11 +982,12 @@ fn assign_by_position(
             Column::Units => single.push(units_cell(&lines)),
             _ => match col.note_of(&text()) {
                 Some(note) => fields.notes.push((col.at, note)),
-                None => unplaced_out.extend(
-                    lines
-                        .iter()
-                        .map(|l| unplaced(*l, "a column duban does not import")),
-                ),
+                None => unplaced_out.extend(lines.iter().map(|l| {
+                    unplaced(
+                        *l,
+                        crate::lang::t("duban 不导入的栏目", "a column duban does not import"),
+                    )
+                })),
             },
         }
     }
@@ -1073,7 +1089,10 @@ fn fill_text(
             Some(note) => fields.notes.push((col.at, note)),
             None => {
                 for l in &c.lines {
-                    unplaced_out.push(unplaced(*l, "a column duban does not import"));
+                    unplaced_out.push(unplaced(
+                        *l,
+                        crate::lang::t("duban 不导入的栏目", "a column duban does not import"),
+                    ));
                 }
             }
         }

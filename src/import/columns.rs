@@ -258,8 +258,14 @@ fn latest_versions(parts: Vec<Part>) -> (Vec<Part>, Vec<Unplaced>) {
             None => kept.push(part),
             Some(newer) => notes.push(Unplaced {
                 line: part.report.parsed.rows.first().map_or(0, |r| r.line),
-                text: format!("{} ({} rows)", part.name, part.report.parsed.rows.len()),
-                reason: format!(
+                text: crate::tr!(
+                    "{}（{} 行）",
+                    "{} ({} rows)",
+                    part.name,
+                    part.report.parsed.rows.len()
+                ),
+                reason: crate::tr!(
+                    "与较新的 {} 是同一批任务：只导入了较新的那份",
                     "the same tasks as {}, which is newer: only that one was imported",
                     names[newer]
                 ),
@@ -579,7 +585,7 @@ fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut 
         let report = |reason: &str| Unplaced {
             line: row.at,
             text: own_text(),
-            reason: format!("{}: {reason}", table.name),
+            reason: crate::tr!("{}：{reason}", "{}: {reason}", table.name),
         };
         // A web page's furniture copied with the table (`【打印本页】`, the ICP line).
         if own
@@ -592,9 +598,10 @@ fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut 
             .iter()
             .any(|(_, p)| p.first().is_some_and(|t| is_signature(t)))
         {
-            out.parsed
-                .unplaced
-                .push(report("a signature or contact line, not a task"));
+            out.parsed.unplaced.push(report(crate::lang::t(
+                "署名或联系方式，不是任务",
+                "a signature or contact line, not a task",
+            )));
             continue;
         }
         // A row of its own under a task holding its progress (`进展情况:…`, or one cell
@@ -623,7 +630,10 @@ fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut 
         }
         if let Some(heading) = section_of(row, &cells, &covered, header) {
             if is_note_line(&heading) {
-                out.parsed.unplaced.push(report("a note in the table"));
+                out.parsed.unplaced.push(report(crate::lang::t(
+                    "表格中的说明",
+                    "a note in the table",
+                )));
             } else {
                 sections.enter(&heading);
                 pending_heading = Some((row.at, heading));
@@ -658,7 +668,10 @@ fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut 
             }
         }
         if is_totals(&number_text) || is_totals(&goal_text) {
-            out.parsed.unplaced.push(report("a totals row, not a task"));
+            out.parsed.unplaced.push(report(crate::lang::t(
+                "合计行，不是任务",
+                "a totals row, not a task",
+            )));
             continue;
         }
         let number = row_number(&number_text);
@@ -672,13 +685,14 @@ fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut 
                 Some(n) if has_content => out.parsed.warnings.push(Unplaced {
                     line: row.at,
                     text: own_text(),
-                    reason: format!(
+                    reason: crate::tr!(
+                        "{}：任务 {n} 没有目标，已按空目标导入，可用 `duban goal {n} 目标` 补写",
                         "{}: task {n} has no goal; imported with an empty goal, write it with `duban goal {n} TEXT`",
                         table.name
                     ),
                 }),
                 _ => {
-                    out.parsed.unplaced.push(report("a row without a goal"));
+                    out.parsed.unplaced.push(report(crate::lang::t("没有目标的行", "a row without a goal")));
                     continue;
                 }
             }
@@ -706,7 +720,8 @@ fn read_body(table: &Table, header: &Header, sections: &mut Sections, out: &mut 
         out.parsed.unplaced.push(Unplaced {
             line,
             text,
-            reason: format!(
+            reason: crate::tr!(
+                "{}：表格最后一项任务之后的标题或说明",
                 "{}: a heading or note after the last task of the table",
                 table.name
             ),

@@ -118,7 +118,8 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                     parsed.unplaced.push(Unplaced {
                         line: d.line,
                         text: d.texts[0].chars().take(40).collect(),
-                        reason: format!(
+                        reason: crate::tr!(
+                            "任务 {}：目标之后没有找到责任单位，其文字作为工作进展保留",
                             "task {}: no responsible units found after its goal; its text is kept as progress",
                             d.number
                         ),
@@ -174,7 +175,8 @@ fn no_units(d: &Draft<'_>) -> Unplaced {
     Unplaced {
         line: d.numbers.last().copied().unwrap_or(d.line),
         text: tail,
-        reason: format!(
+        reason: crate::tr!(
+            "任务 {}：各行末尾没有找到责任单位，其文字作为工作进展保留",
             "task {}: no responsible units found at the end of its lines; its text is kept as progress",
             d.number
         ),
@@ -463,8 +465,11 @@ fn group_rows<'a>(lines: &[SourceLine<'a>], unplaced: &mut Vec<Unplaced>) -> Vec
             unplaced.push(Unplaced {
                 line: l.number,
                 text: l.text.to_string(),
-                reason: "text between the table header and its first row; not part of any task"
-                    .into(),
+                reason: crate::lang::t(
+                    "表头与第一行之间的文字，不属于任何任务",
+                    "text between the table header and its first row; not part of any task",
+                )
+                .into(),
             });
         }
     }
@@ -533,8 +538,11 @@ fn report_footer(lines: &[SourceLine<'_>], unplaced: &mut Vec<Unplaced>) {
         unplaced.push(Unplaced {
             line: l.number,
             text: l.text.to_string(),
-            reason: "text after the table's last row, separated from it; not part of any task"
-                .into(),
+            reason: crate::lang::t(
+                "表格最后一行之后、与之分开的文字，不属于任何任务",
+                "text after the table's last row, separated from it; not part of any task",
+            )
+            .into(),
         });
     }
 }
@@ -964,7 +972,7 @@ mod tests {
         assert_eq!(p.rows.len(), 2);
         assert_eq!(p.unplaced.len(), 1);
         assert_eq!(p.unplaced[0].line, 2);
-        assert!(p.unplaced[0].reason.contains("task 2"));
+        assert!(p.unplaced[0].reason.contains("任务 2"));
     }
 
     #[test]

@@ -62,98 +62,120 @@ pub struct Unsupported {
     pub advice: &'static str,
 }
 
-const SAVE_AS_DOCX: &str = "open it in WPS or Word and save it as .docx, then import that";
-const SAVE_AS_TEXT: &str =
-    "open it, copy the report's table into WPS or Word and save it as .docx (or as plain text), then import that";
-const PICTURE: &str =
-    "ask for the report as a Word, Excel or text file and import that (a picture or scan holds no text duban can read)";
-const UNPACK: &str = "unpack it and import the report inside";
-const PASSWORD: &str =
-    "open it in WPS, Word or Excel, remove the password (文件 → 加密), save it again and import that";
+fn save_as_docx() -> &'static str {
+    t(
+        "请在 WPS 或 Word 中打开，另存为 .docx 后再导入",
+        "open it in WPS or Word and save it as .docx, then import that",
+    )
+}
+fn save_as_text() -> &'static str {
+    t(
+        "请打开后把报告的表格复制到 WPS 或 Word，另存为 .docx（或纯文本）后再导入",
+        "open it, copy the report's table into WPS or Word and save it as .docx (or as plain text), then import that",
+    )
+}
+fn picture() -> &'static str {
+    t(
+        "请索取 Word、Excel 或文本格式的报告再导入（图片或扫描件中没有 duban 能读的文字）",
+        "ask for the report as a Word, Excel or text file and import that (a picture or scan holds no text duban can read)",
+    )
+}
+fn unpack() -> &'static str {
+    t(
+        "请先解压，再导入其中的报告",
+        "unpack it and import the report inside",
+    )
+}
+fn password() -> &'static str {
+    t(
+        "请在 WPS、Word 或 Excel 中打开，去掉密码（文件 → 加密），重新保存后再导入",
+        "open it in WPS, Word or Excel, remove the password (文件 → 加密), save it again and import that",
+    )
+}
 
 /// Reads the kind of file from its first bytes (and, for zip and OLE containers, from the
 /// names of the parts inside).
 pub fn sniff(bytes: &[u8]) -> Result<Format, Unsupported> {
-    const MAGIC: &[(&[u8], Unsupported)] = &[
+    let magic: [(&[u8], Unsupported); 11] = [
         (
             b"%PDF",
             Unsupported {
-                what: "a PDF document",
-                advice: "ask for the Word or Excel file the PDF was made from, or copy the table's text from the PDF into a .txt file, then import that",
+                what: t("PDF 文档", "a PDF document"),
+                advice: t("请索取生成此 PDF 的 Word 或 Excel 文件，或把 PDF 中表格的文字复制到 .txt 文件，再导入", "ask for the Word or Excel file the PDF was made from, or copy the table's text from the PDF into a .txt file, then import that"),
             },
         ),
         (
             b"\x89PNG",
             Unsupported {
-                what: "a PNG image",
-                advice: PICTURE,
+                what: t("PNG 图片", "a PNG image"),
+                advice: picture(),
             },
         ),
         (
             b"\xff\xd8\xff",
             Unsupported {
-                what: "a JPEG image",
-                advice: PICTURE,
+                what: t("JPEG 图片", "a JPEG image"),
+                advice: picture(),
             },
         ),
         (
             b"GIF8",
             Unsupported {
-                what: "a GIF image",
-                advice: PICTURE,
+                what: t("GIF 图片", "a GIF image"),
+                advice: picture(),
             },
         ),
         (
             b"II*\0",
             Unsupported {
-                what: "a TIFF image (a scan)",
-                advice: PICTURE,
+                what: t("TIFF 图片（扫描件）", "a TIFF image (a scan)"),
+                advice: picture(),
             },
         ),
         (
             b"MM\0*",
             Unsupported {
-                what: "a TIFF image (a scan)",
-                advice: PICTURE,
+                what: t("TIFF 图片（扫描件）", "a TIFF image (a scan)"),
+                advice: picture(),
             },
         ),
         (
             b"{\\rtf",
             Unsupported {
-                what: "an RTF document",
-                advice: SAVE_AS_DOCX,
+                what: t("RTF 文档", "an RTF document"),
+                advice: save_as_docx(),
             },
         ),
         (
             b"\x1f\x8b",
             Unsupported {
-                what: "a gzip archive",
-                advice: UNPACK,
+                what: t("gzip 压缩包", "a gzip archive"),
+                advice: unpack(),
             },
         ),
         (
             b"7z\xbc\xaf",
             Unsupported {
-                what: "a 7z archive",
-                advice: UNPACK,
+                what: t("7z 压缩包", "a 7z archive"),
+                advice: unpack(),
             },
         ),
         (
             b"Rar!",
             Unsupported {
-                what: "a RAR archive",
-                advice: UNPACK,
+                what: t("RAR 压缩包", "a RAR archive"),
+                advice: unpack(),
             },
         ),
         (
             b"\x7fELF",
             Unsupported {
-                what: "a program",
-                advice: "choose the report file instead",
+                what: t("程序文件", "a program"),
+                advice: t("请改选报告文件", "choose the report file instead"),
             },
         ),
     ];
-    if let Some((_, u)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
+    if let Some((_, u)) = magic.iter().find(|(m, _)| bytes.starts_with(m)) {
         return Err(u.clone());
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
@@ -167,8 +189,8 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, Unsupported> {
     }
     if looks_like_mime(bytes) {
         return Err(Unsupported {
-            what: "a single-file web page (.mht/.mhtml)",
-            advice: "open it in a browser or Word and save it as a web page (.html) or .docx, then import that",
+            what: t("单文件网页（.mht/.mhtml）", "a single-file web page (.mht/.mhtml)"),
+            advice: t("请在浏览器或 Word 中打开，另存为网页（.html）或 .docx 后再导入", "open it in a browser or Word and save it as a web page (.html) or .docx, then import that"),
         });
     }
     Ok(Format::Text)
@@ -178,8 +200,14 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, Unsupported> {
 fn zip_kind(bytes: &[u8]) -> Result<Format, Unsupported> {
     let Ok(archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Err(Unsupported {
-            what: "a damaged or incomplete zip archive (Word and Excel files are zip archives)",
-            advice: "open it in WPS, Word or Excel and save it again, or ask for the file again",
+            what: t(
+                "损坏或不完整的 zip 压缩包（Word 和 Excel 文件都是 zip 压缩包）",
+                "a damaged or incomplete zip archive (Word and Excel files are zip archives)",
+            ),
+            advice: t(
+                "请在 WPS、Word 或 Excel 中打开后重新保存，或重新索取文件",
+                "open it in WPS, Word or Excel and save it again, or ask for the file again",
+            ),
         });
     };
     let has = |name: &str| archive.index_for_name(name).is_some();
@@ -195,8 +223,11 @@ fn zip_kind(bytes: &[u8]) -> Result<Format, Unsupported> {
     }
     if has("OFD.xml") {
         return Err(Unsupported {
-            what: "an OFD document",
-            advice: "ask for the Word or Excel file it was made from, then import that",
+            what: t("OFD 文档", "an OFD document"),
+            advice: t(
+                "请索取生成它的 Word 或 Excel 文件再导入",
+                "ask for the Word or Excel file it was made from, then import that",
+            ),
         });
     }
     let is_ppt = has_prefix("ppt/");
@@ -215,25 +246,31 @@ fn zip_kind(bytes: &[u8]) -> Result<Format, Unsupported> {
             Ok(Format::Ods)
         } else if mime.contains("opendocument.text") {
             Err(Unsupported {
-                what: "an OpenDocument text file (.odt)",
-                advice: SAVE_AS_DOCX,
+                what: t(
+                    "OpenDocument 文本文件（.odt）",
+                    "an OpenDocument text file (.odt)",
+                ),
+                advice: save_as_docx(),
             })
         } else {
             Err(Unsupported {
-                what: "an OpenDocument file that is no spreadsheet",
-                advice: SAVE_AS_DOCX,
+                what: t(
+                    "不是电子表格的 OpenDocument 文件",
+                    "an OpenDocument file that is no spreadsheet",
+                ),
+                advice: save_as_docx(),
             })
         };
     }
     if is_ppt {
         return Err(Unsupported {
-            what: "a PowerPoint presentation",
-            advice: SAVE_AS_TEXT,
+            what: t("PowerPoint 演示文稿", "a PowerPoint presentation"),
+            advice: save_as_text(),
         });
     }
     Err(Unsupported {
-        what: "a zip archive",
-        advice: UNPACK,
+        what: t("zip 压缩包", "a zip archive"),
+        advice: unpack(),
     })
 }
 
@@ -246,16 +283,19 @@ fn ole_kind(bytes: &[u8]) -> Result<Format, Unsupported> {
     };
     if has("EncryptedPackage") || has("EncryptionInfo") {
         return Err(Unsupported {
-            what: "a password-protected Office file",
-            advice: PASSWORD,
+            what: t("加密的 Office 文件", "a password-protected Office file"),
+            advice: password(),
         });
     }
     // Every .doc has a WordDocument stream and no .xls has one; look for it first, since
     // a document's own UTF-16 text may say `Book`.
     if has("WordDocument") {
         return Err(Unsupported {
-            what: "a Word 97-2003 document (.doc)",
-            advice: SAVE_AS_DOCX,
+            what: t(
+                "Word 97-2003 文档（.doc）",
+                "a Word 97-2003 document (.doc)",
+            ),
+            advice: save_as_docx(),
         });
     }
     if has("Workbook") || has("Book") {
@@ -263,13 +303,22 @@ fn ole_kind(bytes: &[u8]) -> Result<Format, Unsupported> {
     }
     if has("PowerPoint Document") {
         return Err(Unsupported {
-            what: "a PowerPoint 97-2003 presentation",
-            advice: SAVE_AS_TEXT,
+            what: t(
+                "PowerPoint 97-2003 演示文稿",
+                "a PowerPoint 97-2003 presentation",
+            ),
+            advice: save_as_text(),
         });
     }
     Err(Unsupported {
-        what: "an old-format Office or WPS file (.doc/.wps/.et)",
-        advice: "open it in WPS or Office and save it as .docx or .xlsx, then import that",
+        what: t(
+            "旧格式的 Office 或 WPS 文件（.doc/.wps/.et）",
+            "an old-format Office or WPS file (.doc/.wps/.et)",
+        ),
+        advice: t(
+            "请在 WPS 或 Office 中打开，另存为 .docx 或 .xlsx 后再导入",
+            "open it in WPS or Office and save it as .docx or .xlsx, then import that",
+        ),
     })
 }
 
@@ -347,7 +396,7 @@ mod tests {
             ("content.xml", "<x/>"),
         ]));
         assert!(odt.is_err_and(|u| u.advice.contains(".docx")));
-        assert!(sniff(&zip_with(&[("a.txt", "x")])).is_err_and(|u| u.what == "a zip archive"));
+        assert!(sniff(&zip_with(&[("a.txt", "x")])).is_err_and(|u| u.what == "zip 压缩包"));
     }
 
     #[test]
@@ -360,7 +409,7 @@ mod tests {
         };
         assert_eq!(sniff(&ole("Workbook")), Ok(Format::Xls));
         assert!(sniff(&ole("WordDocument")).is_err_and(|u| u.what.contains(".doc")));
-        assert!(sniff(&ole("EncryptedPackage")).is_err_and(|u| u.what.contains("password")));
+        assert!(sniff(&ole("EncryptedPackage")).is_err_and(|u| u.what.contains("加密")));
     }
 
     #[test]
@@ -378,6 +427,6 @@ mod tests {
         assert!(sniff(b"%PDF-1.4 ...").is_err_and(|u| u.what.contains("PDF")));
         assert!(sniff(b"\x89PNG\r\n").is_err());
         assert!(sniff(b"MIME-Version: 1.0\r\nContent-Type: multipart/related").is_err());
-        assert!(sniff(b"PK\x03\x04 truncated").is_err_and(|u| u.what.contains("damaged")));
+        assert!(sniff(b"PK\x03\x04 truncated").is_err_and(|u| u.what.contains("损坏")));
     }
 }

@@ -275,8 +275,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
         let furniture = layout::is_page_furniture(t);
         if after_table {
             if !furniture {
-                out.unplaced
-                    .push(unplaced(line, "text after the end of the table"));
+                out.unplaced.push(unplaced(
+                    line,
+                    crate::lang::t("表格结束后的文字", "text after the end of the table"),
+                ));
             }
             continue;
         }
@@ -287,8 +289,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             if !out.rows.is_empty() {
                 after_table = true;
                 if !furniture {
-                    out.unplaced
-                        .push(unplaced(line, "text after the end of the table"));
+                    out.unplaced.push(unplaced(
+                        line,
+                        crate::lang::t("表格结束后的文字", "text after the end of the table"),
+                    ));
                 }
             }
             continue;
@@ -298,8 +302,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             if let Some(b) = current.take() {
                 out.rows.push(b.finish());
             }
-            out.unplaced
-                .push(unplaced(line, "a remark about the table"));
+            out.unplaced.push(unplaced(
+                line,
+                crate::lang::t("关于表格的说明", "a remark about the table"),
+            ));
             continue;
         }
         // `序号:3` (a record exported from an office system): a new task, with its number;
@@ -327,9 +333,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             }
             match current.as_mut() {
                 Some(b) => target = add_labelled(b, col, &label_name(t), rest),
-                None => out
-                    .unplaced
-                    .push(unplaced(line, "a label before the first task")),
+                None => out.unplaced.push(unplaced(
+                    line,
+                    crate::lang::t("第一项任务之前的标签", "a label before the first task"),
+                )),
             }
             continue;
         }
@@ -398,7 +405,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 } else if target.is_units() && !is_units_line(t) {
                     out.unplaced.push(unplaced(
                         line,
-                        "text among a task's units that is not a unit name",
+                        crate::lang::t(
+                            "任务单位中不是单位名称的文字",
+                            "text among a task's units that is not a unit name",
+                        ),
                     ));
                 } else {
                     b.add(target, t);
@@ -410,8 +420,13 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                     current = Some(Building::new(None, line.number, &section, t));
                     target = Column::Goal;
                 } else if !out.rows.is_empty() {
-                    out.unplaced
-                        .push(unplaced(line, "text under a heading that is not a task"));
+                    out.unplaced.push(unplaced(
+                        line,
+                        crate::lang::t(
+                            "不是任务的标题下的文字",
+                            "text under a heading that is not a task",
+                        ),
+                    ));
                 }
                 // Otherwise: the title and preamble before the table.
             }

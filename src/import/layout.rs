@@ -624,7 +624,8 @@ pub(crate) fn renumber_restarts(out: &mut super::Parsed) {
         out.warnings.push(super::Unplaced {
             line: out.rows.first().map_or(0, |r| r.line),
             text: String::new(),
-            reason: format!(
+            reason: crate::tr!(
+                "报告在每部分都从 1 重新编号；duban 按顺序编为 1 到 {}",
                 "the report numbers its tasks again from 1 in each section; duban numbers them 1 to {} in order",
                 out.rows.len()
             ),

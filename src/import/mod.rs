@@ -492,7 +492,10 @@ fn number_rows(
             unplaced.push(Unplaced {
                 line: row.line,
                 text,
-                reason: format!("task number {number} appears twice; this row was not imported"),
+                reason: crate::tr!(
+                    "任务序号 {number} 出现了两次，此行未导入",
+                    "task number {number} appears twice; this row was not imported"
+                ),
             });
             continue;
         }

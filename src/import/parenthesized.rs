@@ -411,7 +411,11 @@ fn finish(current: Option<Current>, out: &mut Parsed) {
         out.unplaced.push(Unplaced {
             line: c.row.line,
             text: c.row.goal.clone(),
-            reason: "no units in parentheses found for this task; it was kept without units".into(),
+            reason: crate::lang::t(
+                "此任务的括号中没有找到单位，已导入但没有单位",
+                "no units in parentheses found for this task; it was kept without units",
+            )
+            .into(),
         });
     }
     out.rows.push(c.row);
@@ -506,8 +510,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             continue;
         }
         if after_table {
-            out.unplaced
-                .push(unplaced(line, "text after the end of the table"));
+            out.unplaced.push(unplaced(
+                line,
+                crate::lang::t("表格结束后的文字", "text after the end of the table"),
+            ));
             continue;
         }
         if is_footer(t) {
@@ -515,8 +521,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             finish(current.take(), &mut out);
             if had_rows {
                 after_table = true;
-                out.unplaced
-                    .push(unplaced(line, "text after the end of the table"));
+                out.unplaced.push(unplaced(
+                    line,
+                    crate::lang::t("表格结束后的文字", "text after the end of the table"),
+                ));
             }
             continue;
         }
@@ -642,7 +650,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
         match current.as_mut() {
             Some(c) if c.closed_by_progress => out.unplaced.push(unplaced(
                 line,
-                "text after a task's units, which closed its last paragraph",
+                crate::lang::t(
+                    "任务单位之后的文字（单位已结束该任务的最后一段）",
+                    "text after a task's units, which closed its last paragraph",
+                ),
             )),
             Some(c) => {
                 if !text.is_empty() {
@@ -653,7 +664,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
             None if out.rows.is_empty() => {}
             None => out.unplaced.push(unplaced(
                 line,
-                "text under a heading that is not a task (no units in parentheses)",
+                crate::lang::t(
+                    "不是任务的标题下的文字（括号中没有单位）",
+                    "text under a heading that is not a task (no units in parentheses)",
+                ),
             )),
         }
     }

@@ -712,7 +712,10 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                 Item::Row { lines, .. } => lines,
             };
             for line in lines {
-                unplaced.push(unplaced_line(line, "text after the end of the table"));
+                unplaced.push(unplaced_line(
+                    line,
+                    crate::lang::t("表格结束后的文字", "text after the end of the table"),
+                ));
             }
             continue;
         }
@@ -732,9 +735,15 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                     });
                 } else if is_footer(t) {
                     ended = true;
-                    unplaced.push(unplaced_line(line, "text after the end of the table"));
+                    unplaced.push(unplaced_line(
+                        line,
+                        crate::lang::t("表格结束后的文字", "text after the end of the table"),
+                    ));
                 } else {
-                    unplaced.push(unplaced_line(line, "text outside the table rows"));
+                    unplaced.push(unplaced_line(
+                        line,
+                        crate::lang::t("表格各行之外的文字", "text outside the table rows"),
+                    ));
                 }
             }
             Item::Row { lines, cells } => {
@@ -749,7 +758,11 @@ pub fn parse(lines: &[SourceLine<'_>]) -> Parsed {
                     unplaced.push(Unplaced {
                         line: at,
                         text: extra.join(" | "),
-                        reason: "cells beyond the header's columns".into(),
+                        reason: crate::lang::t(
+                            "超出表头栏目的单元格",
+                            "cells beyond the header's columns",
+                        )
+                        .into(),
                     });
                 }
                 rows.push(Row {

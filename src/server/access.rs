@@ -37,7 +37,12 @@ pub enum Access {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("{path} cannot be read: {detail}. Fix it (editors = [\"name\", \"@group\"], readers = [...]) or remove it to let everyone who can reach the socket edit.")]
+#[error("{}", crate::tr!(
+    "{} 无法读取：{detail}。请改正（editors = [\"name\", \"@group\"], readers = [...]），或删除它，让能连上套接字的人都可以编辑。",
+    "{} cannot be read: {detail}. Fix it (editors = [\"name\", \"@group\"], readers = [...]) or remove it to let everyone who can reach the socket edit.",
+    path.display(),
+    detail = .detail
+))]
 pub struct AccessError {
     pub path: PathBuf,
     pub detail: String,
@@ -96,7 +101,8 @@ impl AccessConfig {
         } else if Self::lists(&self.readers, peer) {
             Access::Read
         } else {
-            Access::Denied(format!(
+            Access::Denied(crate::tr!(
+                "{} 无权使用 duban 数据库 {}：其 {} 列出了可编辑和可查看的人。请联系运行它的人把你（或你所在的组，写作 \"@组名\"）加进去。",
                 "{} is not allowed to use the duban database {}: its {} names who may edit and who may read. Ask whoever runs it to add you (or one of your groups as \"@group\").",
                 peer.user,
                 db.display(),
@@ -111,21 +117,31 @@ fn unsafe_to_trust(meta: &std::fs::Metadata, db_owner: Option<u32>) -> Option<St
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     if meta.file_type().is_symlink() {
         return Some(
-            "it is a symbolic link; make it a plain file owned by the database's owner".into(),
+            crate::lang::t(
+                "它是符号链接；请改为归数据库所有者的普通文件",
+                "it is a symbolic link; make it a plain file owned by the database's owner",
+            )
+            .into(),
         );
     }
     if !meta.is_file() {
-        return Some("it is not a plain file".into());
+        return Some(crate::lang::t("它不是普通文件", "it is not a plain file").into());
     }
     if meta.permissions().mode() & 0o022 != 0 {
-        return Some(format!(
+        return Some(crate::tr!(
+            "{}可以写它（权限 {:o}），谁都能把自己加为编辑者；请对它执行 `chmod go-w`",
             "it is writable by {} (mode {:o}), so anyone there could make themselves an editor; `chmod go-w` it",
-            if meta.permissions().mode() & 0o002 != 0 { "everyone" } else { "its group" },
+            if meta.permissions().mode() & 0o002 != 0 {
+                crate::lang::t("所有人", "everyone")
+            } else {
+                crate::lang::t("其用户组", "its group")
+            },
             meta.permissions().mode() & 0o777
         ));
     }
     match db_owner {
-        Some(owner) if meta.uid() != owner => Some(format!(
+        Some(owner) if meta.uid() != owner => Some(crate::tr!(
+            "它属于 {}，而不属于数据库的所有者 {}；请执行 `chown {}`",
             "it belongs to {}, not to {}, who owns the database; `chown {}` it",
             super::owner::name(meta.uid()),
             super::owner::name(owner),
@@ -143,9 +159,16 @@ pub fn decide(db: &Path, peer: &Peer) -> Access {
         Ok(Some(config)) => config.decide(peer, db),
         // Out of descriptors is no fault of access.toml: say what it is.
         Err(e) if out_of_descriptors(&e.detail) => Access::Denied(
-            "the server has no file descriptors left (too many connections at once); try again in a while, or ask whoever runs it".into(),
+            crate::lang::t(
+                "服务的文件描述符已用完（同时连接太多）；请稍后再试，或联系运行它的人",
+                "the server has no file descriptors left (too many connections at once); try again in a while, or ask whoever runs it",
+            )
+            .into(),
         ),
-        Err(e) => Access::Denied(format!("the server cannot decide who may connect: {e}")),
+        Err(e) => Access::Denied(crate::tr!(
+            "服务无法判断谁可以连接：{e}",
+            "the server cannot decide who may connect: {e}"
+        )),
     }
 }
 
@@ -157,7 +180,8 @@ fn out_of_descriptors(detail: &str) -> bool {
 
 /// The sentence a read-only user gets for an edit.
 pub fn read_only_message(user: &str, db: &Path) -> String {
-    format!(
+    crate::tr!(
+        "{user} 只能查看 duban 数据库 {}（{} 把 {user} 列为查看者，而不是编辑者），未作修改。",
         "{user} may only read the duban database {} ({} lists {user} as a reader, not an editor); nothing was changed.",
         db.display(),
         ACCESS_FILE
@@ -199,7 +223,7 @@ mod tests {
         let file = dir.path().join(ACCESS_FILE);
         std::fs::write(&file, "editors = [\"alice\"]").unwrap();
         let alice = peer("alice", &[]);
-        for (mode, says) in [(0o664, "its group"), (0o646, "everyone")] {
+        for (mode, says) in [(0o664, "其用户组"), (0o646, "所有人")] {
             std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
             match decide(dir.path(), &alice) {
                 Access::Denied(m) => assert!(m.contains(says) && m.contains("chmod go-w"), "{m}"),
@@ -214,7 +238,7 @@ mod tests {
         std::fs::remove_file(&file).unwrap();
         std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
         assert!(
-            matches!(decide(dir.path(), &peer("mallory", &[])), Access::Denied(m) if m.contains("symbolic link"))
+            matches!(decide(dir.path(), &peer("mallory", &[])), Access::Denied(m) if m.contains("符号链接"))
         );
     }
 
@@ -224,7 +248,7 @@ mod tests {
         let p = peer("alice", &[]);
         assert_eq!(decide(dir.path(), &p), Access::Edit);
         std::fs::write(dir.path().join(ACCESS_FILE), "editors = alice").unwrap();
-        assert!(matches!(decide(dir.path(), &p), Access::Denied(m) if m.contains("cannot decide")));
+        assert!(matches!(decide(dir.path(), &p), Access::Denied(m) if m.contains("无法判断")));
         std::fs::write(dir.path().join(ACCESS_FILE), "editor = [\"alice\"]").unwrap();
         assert!(matches!(decide(dir.path(), &p), Access::Denied(_)));
     }

@@ -69,23 +69,47 @@ impl Default for ClientOptions {
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ClientError {
-    #[error("no duban server is running for {}", db.display())]
+    #[error("{}", crate::tr!(
+        "{} 没有在运行的 duban 服务",
+        "no duban server is running for {}",
+        db.display()
+    ))]
     NoServer { db: PathBuf },
-    #[error("the duban server for {} refused the connection: {reason}", db.display())]
+    #[error("{}", crate::tr!(
+        "{} 的 duban 服务拒绝了连接：{reason}",
+        "the duban server for {} refused the connection: {reason}",
+        db.display()
+    ))]
     Refused { db: PathBuf, reason: String },
-    #[error("cannot reach the duban server for {}: {detail}", db.display())]
+    #[error("{}", crate::tr!(
+        "连不上 {} 的 duban 服务：{detail}",
+        "cannot reach the duban server for {}: {detail}",
+        db.display()
+    ))]
     Connect { db: PathBuf, detail: String },
     #[error("{0}")]
     Remote(RemoteError),
-    #[error("the duban server for {} went away and did not come back within {secs} s ({detail}). An edit that was not confirmed may or may not be saved: `duban history` shows what was.", db.display())]
+    #[error("{}", crate::tr!(
+        "{} 的 duban 服务断开，{secs} 秒内没有恢复（{detail}）。未确认的修改可能已保存，也可能没有：`duban history` 列出已保存的修改。",
+        "the duban server for {} went away and did not come back within {secs} s ({detail}). An edit that was not confirmed may or may not be saved: `duban history` shows what was.",
+        db.display()
+    ))]
     ServerGone {
         db: PathBuf,
         secs: u64,
         detail: String,
     },
-    #[error("the duban server for {} sent something this duban cannot read: {detail}", db.display())]
+    #[error("{}", crate::tr!(
+        "{} 的 duban 服务发来了本 duban 读不懂的内容：{detail}",
+        "the duban server for {} sent something this duban cannot read: {detail}",
+        db.display()
+    ))]
     Protocol { db: PathBuf, detail: String },
-    #[error("cannot start a duban server for {}: {detail}", db.display())]
+    #[error("{}", crate::tr!(
+        "无法为 {} 启动 duban 服务：{detail}",
+        "cannot start a duban server for {}: {detail}",
+        db.display()
+    ))]
     Start { db: PathBuf, detail: String },
 }
 
@@ -225,11 +249,18 @@ impl AsyncClient {
     /// connection runs where `connect` was called).
     pub async fn call(&self, op: Op) -> Result<Reply, ClientError> {
         let (reply, rx) = oneshot::channel();
-        self.cmds
-            .send(Cmd::Call { op, reply })
-            .map_err(|_| self.gone("the client's connection task ended"))?;
-        rx.await
-            .map_err(|_| self.gone("the client's connection task ended"))?
+        self.cmds.send(Cmd::Call { op, reply }).map_err(|_| {
+            self.gone(crate::lang::t(
+                "客户端的连接任务已结束",
+                "the client's connection task ended",
+            ))
+        })?;
+        rx.await.map_err(|_| {
+            self.gone(crate::lang::t(
+                "客户端的连接任务已结束",
+                "the client's connection task ended",
+            ))
+        })?
     }
 
     fn gone(&self, detail: &str) -> ClientError {
@@ -245,12 +276,18 @@ impl AsyncClient {
     pub async fn subscribe(&self) -> Result<Subscription, ClientError> {
         let (tx, rx) = mpsc::unbounded_channel();
         let (ready, subscribed) = oneshot::channel();
-        self.cmds
-            .send(Cmd::Subscribe(tx, ready))
-            .map_err(|_| self.gone("the client's connection task ended"))?;
-        subscribed
-            .await
-            .map_err(|_| self.gone("the client's connection task ended"))?;
+        self.cmds.send(Cmd::Subscribe(tx, ready)).map_err(|_| {
+            self.gone(crate::lang::t(
+                "客户端的连接任务已结束",
+                "the client's connection task ended",
+            ))
+        })?;
+        subscribed.await.map_err(|_| {
+            self.gone(crate::lang::t(
+                "客户端的连接任务已结束",
+                "the client's connection task ended",
+            ))
+        })?;
         Ok(Subscription { rx })
     }
 }
@@ -271,7 +308,10 @@ impl Client {
             .build()
             .map_err(|e| ClientError::Connect {
                 db: db.to_path_buf(),
-                detail: format!("cannot start the client's runtime: {e}"),
+                detail: crate::tr!(
+                    "无法启动客户端运行环境：{e}",
+                    "cannot start the client's runtime: {e}"
+                ),
             })?;
         let path = db.to_path_buf();
         let joined = futures::executor::block_on(
@@ -386,7 +426,8 @@ async fn handshake(db: &Path, client_id: &str) -> Result<(Conn, Welcome), Handsh
             use std::io::ErrorKind as K;
             return Err(match e.kind() {
                 K::NotFound | K::ConnectionRefused => Handshake::NoServer(e.to_string()),
-                K::PermissionDenied => Handshake::Denied(format!(
+                K::PermissionDenied => Handshake::Denied(crate::tr!(
+                    "{} 拒绝访问：数据库不属于你，其所有者也没有允许你使用；请联系运行它的人（共享部署时：请其把你加入该文件夹的用户组）",
                     "permission denied on {}: the database is not yours, and its owner has not let you in; ask whoever runs it (in the shared set-up: to be added to the folder's group)",
                     socket.display()
                 )),
@@ -398,7 +439,12 @@ async fn handshake(db: &Path, client_id: &str) -> Result<(Conn, Welcome), Handsh
     if let Some(owner) = super::owner::owner(db) {
         let server = stream
             .peer_cred()
-            .map_err(|e| Handshake::Failed(format!("cannot tell who serves the socket: {e}")))?
+            .map_err(|e| {
+                Handshake::Failed(crate::tr!(
+                    "无法确认是谁在提供该套接字：{e}",
+                    "cannot tell who serves the socket: {e}"
+                ))
+            })?
             .uid();
         if let Some(why) = super::owner::untrusted_server(db, server, owner) {
             return Err(Handshake::Refused(why));
@@ -416,12 +462,18 @@ async fn handshake(db: &Path, client_id: &str) -> Result<(Conn, Welcome), Handsh
         match conn.next().await {
             Some(Ok(frame)) => Ok(frame),
             Some(Err(e)) => Err(Handshake::Failed(e.to_string())),
-            None => Err(Handshake::Failed("the server closed the connection".into())),
+            None => Err(Handshake::Failed(
+                crate::lang::t("服务关闭了连接", "the server closed the connection").into(),
+            )),
         }
     };
     let frame = match tokio::time::timeout(HANDSHAKE_TIMEOUT, exchange).await {
         Ok(r) => r?,
-        Err(_) => return Err(Handshake::Failed("the server did not answer".into())),
+        Err(_) => {
+            return Err(Handshake::Failed(
+                crate::lang::t("服务没有应答", "the server did not answer").into(),
+            ))
+        }
     };
     match protocol::decode::<ServerMessage>(&frame) {
         Ok(ServerMessage::Welcome {
@@ -430,11 +482,13 @@ async fn handshake(db: &Path, client_id: &str) -> Result<(Conn, Welcome), Handsh
             can_edit,
         }) if version == protocol::VERSION => Ok((conn, Welcome { user, can_edit })),
         Ok(ServerMessage::Refused { reason }) => Err(Handshake::Refused(reason)),
-        Ok(other) => Err(Handshake::Refused(format!(
+        Ok(other) => Err(Handshake::Refused(crate::tr!(
+            "服务对 Hello 的应答是 {other:?}；它使用的协议与本 duban（协议 {}）不同",
             "the server answered Hello with {other:?}; it speaks another protocol than this duban (protocol {})",
             protocol::VERSION
         ))),
-        Err(e) => Err(Handshake::Refused(format!(
+        Err(e) => Err(Handshake::Refused(crate::tr!(
+            "读不懂服务的应答（{e}）；它使用的协议与本 duban（协议 {}）不同",
             "the server's answer cannot be read ({e}); it speaks another protocol than this duban (protocol {})",
             protocol::VERSION
         ))),
@@ -565,7 +619,7 @@ impl Actor {
                         None => return,
                         Some(cmd) => {
                             self.accept(cmd);
-                            "not connected".to_string()
+                            crate::lang::t("未连接", "not connected").to_string()
                         }
                     }
                 }
@@ -577,9 +631,13 @@ impl Actor {
             });
             if self.options.notices_on_stderr {
                 eprintln!(
-                    "duban: lost the server for {} ({}); reconnecting…",
-                    crate::text::clean(&self.db.display().to_string()),
-                    crate::text::clean(&reason)
+                    "{}",
+                    crate::tr!(
+                        "duban: 与 {} 的服务断开（{}），正在重连…",
+                        "duban: lost the server for {} ({}); reconnecting…",
+                        crate::text::clean(&self.db.display().to_string()),
+                        crate::text::clean(&reason)
+                    )
                 );
             }
             match reconnect(&self.db, &self.client_id, &self.options, &mut self.spawner).await {
@@ -589,8 +647,12 @@ impl Actor {
                     self.tell(Live::Reconnected);
                     if self.options.notices_on_stderr {
                         eprintln!(
-                            "duban: connected again to the server for {}",
-                            crate::text::clean(&self.db.display().to_string())
+                            "{}",
+                            crate::tr!(
+                                "duban: 已重新连上 {} 的服务",
+                                "duban: connected again to the server for {}",
+                                crate::text::clean(&self.db.display().to_string())
+                            )
                         );
                     }
                 }
@@ -619,7 +681,8 @@ impl Actor {
                 let _ = p.reply.send(Err(ClientError::ServerGone {
                     db: self.db.clone(),
                     secs: 0,
-                    detail: format!(
+                    detail: crate::tr!(
+                        "此请求未完成时连接以同样方式断了两次（{reason}），不再重发",
                         "the connection broke twice the same way while this request was open ({reason}); it is not sent again"
                     ),
                 }));
@@ -746,7 +809,7 @@ impl Actor {
                         return Ended::Garbled(e.to_string())
                     }
                     Some(Err(e)) => return Ended::Lost(e.to_string()),
-                    None => return Ended::Lost("the server closed the connection".into()),
+                    None => return Ended::Lost(crate::lang::t("服务关闭了连接", "the server closed the connection").into()),
                 },
             }
         }
@@ -758,8 +821,12 @@ impl Actor {
             Err(e) => {
                 if self.options.notices_on_stderr {
                     eprintln!(
-                        "duban: ignored a message the server sent ({})",
-                        crate::text::clean(&e.to_string())
+                        "{}",
+                        crate::tr!(
+                            "duban: 忽略了服务发来的一条消息（{}）",
+                            "duban: ignored a message the server sent ({})",
+                            crate::text::clean(&e.to_string())
+                        )
                     );
                 }
                 return;

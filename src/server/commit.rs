@@ -130,7 +130,8 @@ fn sync_file(folder: &Path) -> Result<Option<std::fs::File>, StoreError> {
         }
         Err(e) => Err(StoreError::Open {
             path: folder.to_path_buf(),
-            detail: format!(
+            detail: crate::tr!(
+                "服务打不开 sled 的日志文件 {}（{e}），无法确保修改写入磁盘，因此不提供服务。请检查该文件存在且数据库的用户组可读（ls -l {}）。",
                 "the server cannot open sled's log file {} ({e}) to make sure edits reach the disk, so it does not serve. Check that the file is there and readable by the database's group (ls -l {}).",
                 log.display(),
                 folder.display()
@@ -220,7 +221,10 @@ impl Writer {
                 match &self.disk {
                     Some(f) => f.sync_data().map(|_| stored).map_err(|e| StoreError::Write {
                         path: self.store.path().to_path_buf(),
-                        detail: format!("the edits were written but the disk did not confirm them ({e}); check `duban history`"),
+                        detail: crate::tr!(
+                            "修改已写入，但磁盘没有确认（{e}）；请用 `duban history` 核对",
+                            "the edits were written but the disk did not confirm them ({e}); check `duban history`"
+                        ),
                     }),
                     None => Ok(stored),
                 }
@@ -302,7 +306,10 @@ impl Writer {
                         .unwrap_or_else(|e| {
                             Err(RemoteError::new(
                                 ErrorKind::Store,
-                                format!("this request was already applied, but its recorded answer cannot be read ({e}); see `duban history`"),
+                                crate::tr!(
+                                    "此请求已执行，但读不到记录的应答（{e}）；请查看 `duban history`",
+                                    "this request was already applied, but its recorded answer cannot be read ({e}); see `duban history`"
+                                ),
                             ))
                         });
                     return Outcome::Done(answer);
@@ -322,7 +329,10 @@ impl Writer {
                 .unwrap_or_else(|_| {
                     Err(RemoteError::new(
                         ErrorKind::Store,
-                        "the server failed while applying this edit; it was not saved",
+                        crate::lang::t(
+                            "服务执行此修改时出错，未保存",
+                            "the server failed while applying this edit; it was not saved",
+                        ),
                     ))
                 });
         let mut o = lock(overlay);
@@ -569,7 +579,7 @@ mod tests {
         std::fs::create_dir(&broken).unwrap();
         std::fs::write(broken.join(SLED_CONF), "").unwrap();
         let e = sync_file(&broken).unwrap_err().to_string();
-        assert!(e.contains("does not serve") && e.contains("ls -l"), "{e}");
+        assert!(e.contains("不提供服务") && e.contains("ls -l"), "{e}");
     }
 
     /// A writer on `store` that has loaded the sample (its events already taken from the

@@ -94,7 +94,8 @@ pub fn ensure_server(db: &Path, autostart: &Autostart) -> Result<bool, ClientErr
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
             return Err(ClientError::Connect {
                 db: db.to_path_buf(),
-                detail: format!(
+                detail: crate::tr!(
+                    "{} 拒绝访问：数据库不属于你，其所有者也没有允许你使用；请联系运行它的人（共享部署时：请其把你加入该文件夹的用户组）",
                     "permission denied on {}: the database is not yours, and its owner has not let you in; ask whoever runs it (in the shared set-up: to be added to the folder's group)",
                     socket_path(db).display()
                 ),
@@ -121,7 +122,9 @@ pub fn ensure_server(db: &Path, autostart: &Autostart) -> Result<bool, ClientErr
                 return Ok(false);
             }
             if Instant::now() > deadline {
-                let why = last_log_line(db).unwrap_or_else(|| "it exited at once".into());
+                let why = last_log_line(db).unwrap_or_else(|| {
+                    crate::lang::t("它启动后立即退出了", "it exited at once").into()
+                });
                 return Err(start_err(why));
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -131,7 +134,8 @@ pub fn ensure_server(db: &Path, autostart: &Autostart) -> Result<bool, ClientErr
         }
         if Instant::now() > deadline {
             reap(child);
-            return Err(start_err(format!(
+            return Err(start_err(crate::tr!(
+                "它在 5 秒内没有应答；请查看 {}",
                 "it did not answer within 5 s; see {}",
                 db.join(LOG_NAME).display()
             )));

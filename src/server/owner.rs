@@ -43,7 +43,8 @@ pub fn name(uid: u32) -> String {
 /// root can read the data anyway.
 pub fn untrusted_server(db: &Path, server: u32, owner: u32) -> Option<String> {
     (server != owner && server != 0).then(|| {
-        format!(
+        crate::tr!(
+            "{} 的套接字由 {} 提供，但数据库属于 {}：duban 没有向它发送任何内容。可能是别的程序在那里放了套接字；请告知运行服务的人（套接字可以删除，服务会重新建立）。",
             "the socket of {} is served by {}, but the database belongs to {}: duban sent nothing to it. Another program may have put its socket there; tell whoever runs the server (the socket can be removed, the server makes it again).",
             db.display(),
             name(server),
@@ -54,7 +55,8 @@ pub fn untrusted_server(db: &Path, server: u32, owner: u32) -> Option<String> {
 
 /// The sentence for a person who finds no server for a database that is not theirs.
 pub fn not_served(db: &Path, owner: u32) -> String {
-    format!(
+    crate::tr!(
+        "{} 没有在运行的 duban 服务，该数据库属于 {}，只有其所有者的服务能打开它。请联系运行它的人启动服务（共享部署时：`systemctl start duban.socket`）。",
         "no duban server is running for {}, which belongs to {}; only its owner's server may open it. Ask whoever runs it to start it (in the shared set-up: `systemctl start duban.socket`).",
         db.display(),
         name(owner)
@@ -104,7 +106,7 @@ mod tests {
         let db = Path::new("/srv/duban");
         assert_eq!(untrusted_server(db, 1000, 1000), None);
         let why = untrusted_server(db, 1001, 1000).expect("refused");
-        assert!(why.contains("sent nothing"), "{why}");
+        assert!(why.contains("没有向它发送任何内容"), "{why}");
         // A socket systemd (root) listens on, for socket activation.
         assert_eq!(untrusted_server(db, 0, 1000), None);
     }

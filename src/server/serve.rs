@@ -63,19 +63,44 @@ pub struct ServeOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("a duban server is already serving {db} (pid {pid}); duban uses it by itself, there is nothing to do.")]
+    #[error("{}", crate::tr!(
+        "已有 duban 服务在为 {} 提供服务（pid {pid}）；duban 会自行使用它，无需再做什么。",
+        "a duban server is already serving {} (pid {pid}); duban uses it by itself, there is nothing to do.",
+        db.display(),
+        pid = .pid
+    ))]
     AlreadyServed { db: PathBuf, pid: String },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the socket path {path} is {len} bytes, longer than a Unix socket allows ({MAX_SOCKET_PATH}); put the database at a shorter path.")]
+    #[error("{}", crate::tr!(
+        "套接字路径 {} 长 {len} 字节，超过 Unix 套接字的上限（{MAX_SOCKET_PATH}）；请把数据库放在较短的路径下。",
+        "the socket path {} is {len} bytes, longer than a Unix socket allows ({MAX_SOCKET_PATH}); put the database at a shorter path.",
+        path.display(),
+        len = .len
+    ))]
     PathTooLong { path: PathBuf, len: usize },
-    #[error("cannot create the socket {path}: {detail}")]
+    #[error("{}", crate::tr!(
+        "无法建立套接字 {}：{detail}",
+        "cannot create the socket {}: {detail}",
+        path.display(),
+        detail = .detail
+    ))]
     Socket { path: PathBuf, detail: String },
     #[error("{0}")]
     Access(#[from] access::AccessError),
-    #[error("cannot start the server's runtime: {0}")]
+    #[error("{}", crate::tr!(
+        "无法启动服务的运行环境：{}",
+        "cannot start the server's runtime: {}",
+        .0
+    ))]
     Runtime(std::io::Error),
-    #[error("{db} belongs to {owner}; only {owner}'s server may serve it (a server of {me} would create files {owner} cannot read, and could skip its access.toml). Run `duban serve` as {owner}; in the shared set-up systemd's duban.service does.")]
+    #[error("{}", crate::tr!(
+        "{} 属于 {owner}，只有 {owner} 的服务能为它提供服务（{me} 的服务会建立 {owner} 读不了的文件，还可能绕过它的 access.toml）。请以 {owner} 身份运行 `duban serve`；共享部署时由 systemd 的 duban.service 运行。",
+        "{} belongs to {owner}; only {owner}'s server may serve it (a server of {me} would create files {owner} cannot read, and could skip its access.toml). Run `duban serve` as {owner}; in the shared set-up systemd's duban.service does.",
+        db.display(),
+        owner = .owner,
+        me = .me
+    ))]
     NotOwner {
         db: PathBuf,
         owner: String,
@@ -382,7 +407,8 @@ impl Uploads {
         }
         let held = self.parts.get(&id).map_or(0, Vec::len);
         let why = if held + part.len() > max {
-            Some(format!(
+            Some(crate::tr!(
+                "报告超过 {} MB，超出报告的上限（服务端的 DUBAN_MAX_REPORT_MB），未导入任何内容",
                 "the report is over {} MB, more than a report may be (DUBAN_MAX_REPORT_MB on the server); nothing was imported",
                 max >> 20
             ))
@@ -390,7 +416,13 @@ impl Uploads {
             > max.saturating_mul(2)
         {
             uploading.fetch_sub(part.len(), Ordering::Relaxed);
-            Some("the server is receiving other large reports right now; nothing was imported, try again in a minute".to_string())
+            Some(
+                crate::lang::t(
+                    "服务正在接收其他大报告，未导入任何内容，请一分钟后再试",
+                    "the server is receiving other large reports right now; nothing was imported, try again in a minute",
+                )
+                .to_string(),
+            )
         } else {
             None
         };
@@ -459,13 +491,15 @@ impl Shared {
         let total: usize = open.values().sum();
         let mine = open.get(&uid).copied().unwrap_or(0);
         if mine >= MAX_CONNECTIONS_PER_USER {
-            return Err(format!(
+            return Err(crate::tr!(
+                "{user} 已有 {mine} 个连接到 {} 的服务（每人最多 {MAX_CONNECTIONS_PER_USER} 个）；请关掉一些 duban 窗口或命令后再试",
                 "{user} already has {mine} connections to the server of {} (at most {MAX_CONNECTIONS_PER_USER} each); close some duban windows or commands and try again",
                 self.db.display()
             ));
         }
         if total >= MAX_CONNECTIONS {
-            return Err(format!(
+            return Err(crate::tr!(
+                "{} 的服务已有 {total} 个连接，已达上限；请稍后再试，或联系管理员",
                 "the server of {} already serves {total} connections, as many as it takes; try again in a while, or ask the administrator",
                 self.db.display()
             ));
@@ -508,7 +542,8 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
     let hello = match protocol::hello_version(&first) {
         Some(v) if v == protocol::VERSION => protocol::decode::<ClientMessage>(&first).ok(),
         Some(v) => {
-            let reason = format!(
+            let reason = crate::tr!(
+                "本 duban 使用协议 {v}，但 {} 的服务（duban {}）使用协议 {}。请使用与服务相同版本的 duban，或停止该服务（无人使用时它会自行退出）。",
                 "this duban speaks protocol {v}, but the server for {} (duban {}) speaks protocol {}. Use the same duban version as the server's, or stop the server (it exits by itself when nobody uses it).",
                 shared.db.display(),
                 env!("CARGO_PKG_VERSION"),
@@ -521,7 +556,11 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
         None => None,
     };
     let Some(ClientMessage::Hello { client, .. }) = hello else {
-        let reason = "the first message must be Hello {version, client}".to_string();
+        let reason = crate::lang::t(
+            "第一条消息必须是 Hello {version, client}",
+            "the first message must be Hello {version, client}",
+        )
+        .to_string();
         tracing::warn!(user = %peer.user, uid = peer.uid, "refused: no Hello");
         writer.send(protocol::encode(&refuse(reason))).await?;
         return Ok(());
@@ -637,7 +676,10 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
             Ok(ClientMessage::Hello { .. }) => {
                 conn.answer(
                     0,
-                    Err(RemoteError::new(ErrorKind::Protocol, "Hello was already said")),
+                    Err(RemoteError::new(
+                        ErrorKind::Protocol,
+                        crate::lang::t("已经发过 Hello", "Hello was already said"),
+                    )),
                 )
                 .await
             }
@@ -646,7 +688,10 @@ async fn connection(stream: UnixStream, shared: Arc<Shared>) -> std::io::Result<
                     protocol::request_id(&frame).unwrap_or(0),
                     Err(RemoteError::new(
                         ErrorKind::Protocol,
-                        format!("the server cannot read this request ({e}); is this duban newer than the server?"),
+                        crate::tr!(
+                            "服务读不懂此请求（{e}）；本 duban 是否比服务新？",
+                            "the server cannot read this request ({e}); is this duban newer than the server?"
+                        ),
                     )),
                 )
                 .await
@@ -678,7 +723,8 @@ fn bounded_frame(m: &ServerMessage) -> bytes::Bytes {
         id,
         result: Err(RemoteError::new(
             ErrorKind::Invalid,
-            format!(
+            crate::tr!(
+                "应答有 {} MB，超过一条消息的上限（{} MB）；请分页读取",
                 "the answer is {} MB, more than one message may carry ({} MB); ask for it in pages",
                 frame.len() / (1024 * 1024),
                 protocol::MAX_FRAME / (1024 * 1024)
@@ -736,7 +782,10 @@ impl Conn {
                 let result = rx.await.unwrap_or_else(|_| {
                     Err(RemoteError::new(
                         ErrorKind::Store,
-                        "the server is stopping; the edit was not saved (duban resends it to the next server)",
+                        crate::lang::t(
+                            "服务正在停止，修改未保存（duban 会把它重发给下一个服务）",
+                            "the server is stopping; the edit was not saved (duban resends it to the next server)",
+                        ),
                     ))
                 });
                 what.answered(&result);
@@ -759,7 +808,10 @@ impl Conn {
             .unwrap_or_else(|_| {
                 Err(RemoteError::new(
                     ErrorKind::Store,
-                    "the server failed reading the database",
+                    crate::lang::t(
+                        "服务读取数据库失败",
+                        "the server failed reading the database",
+                    ),
                 ))
             });
             what.answered(&result);
@@ -998,11 +1050,11 @@ mod tests {
         assert!(u
             .take(&uploading, 3)
             .unwrap_err()
-            .contains("more than a report may be"));
+            .contains("超出报告的上限"));
         // Everyone's reports at once past twice that: refused until some are imported.
         uploading.store(18, Ordering::Relaxed);
         u.add(&uploading, 10, 4, b"12345".to_vec());
-        assert!(u.take(&uploading, 4).unwrap_err().contains("try again"));
+        assert!(u.take(&uploading, 4).unwrap_err().contains("再试"));
         assert_eq!(uploading.load(Ordering::Relaxed), 18);
         uploading.store(0, Ordering::Relaxed);
         u.add(&uploading, 10, 5, b"123".to_vec());

@@ -199,7 +199,7 @@ fn open_own(db: &Path) -> Result<Ledger, StoreError> {
     if new {
         super::owner::create_private(db).map_err(|e| StoreError::Open {
             path: db.to_path_buf(),
-            detail: format!("cannot create it: {e}"),
+            detail: crate::tr!("无法创建：{e}", "cannot create it: {e}"),
         })?;
     }
     let ledger = Ledger::open(db)?;

@@ -6,6 +6,7 @@
 //! group's) and starts `duban.service` as the owner on the first connection.
 
 use super::access::ACCESS_FILE;
+use crate::lang::t;
 use nix::unistd::{chown, Gid, Group, Uid, User};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -28,15 +29,38 @@ pub struct SharedSetup {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
-    #[error("there is no group '{0}' on this machine; create it first (groupadd {0}) and add the staff to it")]
+    #[error("{}", crate::tr!(
+        "本机没有用户组“{0}”；请先创建（groupadd {0}），再把工作人员加入该组",
+        "there is no group '{0}' on this machine; create it first (groupadd {0}) and add the staff to it",
+        .0
+    ))]
     NoGroup(String),
-    #[error("there is no user '{0}' on this machine; create the service account first (useradd --system {0})")]
+    #[error("{}", crate::tr!(
+        "本机没有用户“{0}”；请先创建服务账户（useradd --system {0}）",
+        "there is no user '{0}' on this machine; create the service account first (useradd --system {0})",
+        .0
+    ))]
     NoUser(String),
-    #[error("only root can set up a database owned by {owner} (you are {me}); run this as root, or as {owner}")]
+    #[error("{}", crate::tr!(
+        "只有 root 才能建立归 {owner} 所有的数据库（你是 {me}）；请以 root 或 {owner} 身份运行",
+        "only root can set up a database owned by {owner} (you are {me}); run this as root, or as {owner}",
+        owner = .owner,
+        me = .me
+    ))]
     NotRoot { owner: String, me: String },
-    #[error("the database path {0} must be absolute (the service runs from /)")]
+    #[error("{}", crate::tr!(
+        "数据库路径 {} 必须是绝对路径（服务从 / 运行）",
+        "the database path {} must be absolute (the service runs from /)",
+        .0.display()
+    ))]
     Relative(PathBuf),
-    #[error("{what} {path}: {detail}")]
+    #[error("{}", crate::tr!(
+        "{what} {}：{detail}",
+        "{what} {}: {detail}",
+        path.display(),
+        what = .what,
+        detail = .detail
+    ))]
     Io {
         what: &'static str,
         path: PathBuf,
@@ -93,45 +117,60 @@ pub fn init_shared(setup: &SharedSetup) -> Result<Vec<String>, SetupError> {
         .gid;
     let mut did = Vec::new();
 
-    std::fs::create_dir_all(db).map_err(io("cannot create", db))?;
+    std::fs::create_dir_all(db).map_err(io(t("无法创建", "cannot create"), db))?;
     {
         // Creates sled's files (or opens what is there); closed again at once.
         let _ledger = crate::ledger::Ledger::open(db)?;
     }
-    did.push(format!("database {} created (or kept)", db.display()));
+    did.push(crate::tr!(
+        "数据库 {} 已建立（或保留原有）",
+        "database {} created (or kept)",
+        db.display()
+    ));
 
     let access = db.join(ACCESS_FILE);
     if !access.exists() {
-        std::fs::write(&access, access_template(group)).map_err(io("cannot write", &access))?;
-        did.push(format!(
+        std::fs::write(&access, access_template(group))
+            .map_err(io(t("无法写入", "cannot write"), &access))?;
+        did.push(crate::tr!(
+            "{}：用户组 {group} 可以查看；请把可编辑的人（用户名或 \"@组名\"）加到 `editors`",
             "{}: the group {group} may read; add editors (names, or \"@group\") to `editors`",
             access.display()
         ));
     } else {
-        did.push(format!("{} kept as it is", access.display()));
+        did.push(crate::tr!(
+            "{} 保持原样",
+            "{} kept as it is",
+            access.display()
+        ));
     }
 
     own_tree(db, owner.uid, gid)?;
     set_mode(db, 0o2750)?;
     set_mode(&access, 0o644)?;
-    did.push(format!(
+    did.push(crate::tr!(
+        "所有者 {}:{group}；文件夹 2750（用户组可访问套接字，不能新建文件），数据文件 0600，{ACCESS_FILE} 0644",
         "owner {}:{group}; the folder 2750 (the group reaches the socket, creates nothing), data files 0600, {ACCESS_FILE} 0644",
         owner.name
     ));
 
-    std::fs::create_dir_all(units).map_err(io("cannot create", units))?;
+    std::fs::create_dir_all(units).map_err(io(t("无法创建", "cannot create"), units))?;
     for (name, template) in [
         ("duban.socket", SOCKET_UNIT),
         ("duban.service", SERVICE_UNIT),
     ] {
         let path = units.join(name);
         let text = fill(template, db, &owner.name, group, exe);
-        std::fs::write(&path, text).map_err(io("cannot write", &path))?;
+        std::fs::write(&path, text).map_err(io(t("无法写入", "cannot write"), &path))?;
         set_mode(&path, 0o644)?;
-        did.push(format!("{} written", path.display()));
+        did.push(crate::tr!("已写入 {}", "{} written", path.display()));
     }
     did.push(
-        "next: `systemctl daemon-reload && systemctl enable --now duban.socket`; staff then run `duban --db DB` as usual".replace("DB", &db.display().to_string()),
+        t(
+            "下一步：`systemctl daemon-reload && systemctl enable --now duban.socket`；之后工作人员照常运行 `duban --db DB`",
+            "next: `systemctl daemon-reload && systemctl enable --now duban.socket`; staff then run `duban --db DB` as usual",
+        )
+        .replace("DB", &db.display().to_string()),
     );
     Ok(did)
 }
@@ -159,14 +198,15 @@ fn fill(template: &str, db: &Path, user: &str, group: &str, exe: &Path) -> Strin
 /// folder's mode is set by the caller).
 fn own_tree(root: &Path, uid: Uid, gid: Gid) -> Result<(), SetupError> {
     chown(root, Some(uid), Some(gid)).map_err(|e| SetupError::Io {
-        what: "cannot give",
+        what: t("无法移交", "cannot give"),
         path: root.to_path_buf(),
         detail: e.to_string(),
     })?;
-    for entry in std::fs::read_dir(root).map_err(io("cannot read", root))? {
-        let entry = entry.map_err(io("cannot read", root))?;
+    for entry in std::fs::read_dir(root).map_err(io(t("无法读取", "cannot read"), root))? {
+        let entry = entry.map_err(io(t("无法读取", "cannot read"), root))?;
         let path = entry.path();
-        let meta = std::fs::symlink_metadata(&path).map_err(io("cannot read", &path))?;
+        let meta =
+            std::fs::symlink_metadata(&path).map_err(io(t("无法读取", "cannot read"), &path))?;
         if meta.file_type().is_symlink() {
             // Nothing of ours is a link: one here was planted; it is not followed.
             continue;
@@ -176,7 +216,7 @@ fn own_tree(root: &Path, uid: Uid, gid: Gid) -> Result<(), SetupError> {
             set_mode(&path, 0o700)?;
         } else {
             chown(&path, Some(uid), Some(gid)).map_err(|e| SetupError::Io {
-                what: "cannot give",
+                what: t("无法移交", "cannot give"),
                 path: path.clone(),
                 detail: e.to_string(),
             })?;
@@ -190,5 +230,5 @@ fn own_tree(root: &Path, uid: Uid, gid: Gid) -> Result<(), SetupError> {
 
 fn set_mode(path: &Path, mode: u32) -> Result<(), SetupError> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .map_err(io("cannot set the mode of", path))
+        .map_err(io(t("无法设置权限", "cannot set the mode of"), path))
 }

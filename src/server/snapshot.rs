@@ -36,14 +36,27 @@ pub const DAILY_DIR: &str = "backups";
 pub enum BackupError {
     #[error("{0}")]
     Read(String),
-    #[error("the database changed during each of {TRIES} reads (others are editing); no backup was written. Try again in a quieter moment.")]
+    #[error("{}", crate::tr!(
+        "连续 {TRIES} 次读取时数据库都在变化（有人正在编辑），未写入备份。请在编辑少的时候再试。",
+        "the database changed during each of {TRIES} reads (others are editing); no backup was written. Try again in a quieter moment."
+    ))]
     Busy,
-    #[error("cannot write the backup {path}: {source}")]
+    #[error("{}", crate::tr!(
+        "无法写入备份 {}：{source}",
+        "cannot write the backup {}: {source}",
+        path.display(),
+        source = .source
+    ))]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not a duban backup: {detail}")]
+    #[error("{}", crate::tr!(
+        "{} 不是 duban 备份：{detail}",
+        "{} is not a duban backup: {detail}",
+        path.display(),
+        detail = .detail
+    ))]
     NotABackup { path: PathBuf, detail: String },
 }
 
@@ -302,7 +315,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Restorable, BackupError> {
     };
     let doc: BackupIn = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
     if doc.schema != JSON_SCHEMA {
-        return Err(bad(format!(
+        return Err(bad(crate::tr!(
+            "其格式版本为 {}，本 duban 读取 {JSON_SCHEMA}",
             "its schema is {}, this duban reads {JSON_SCHEMA}",
             doc.schema
         )));
@@ -313,18 +327,33 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Restorable, BackupError> {
     for t in doc.tasks {
         let number = t.number;
         for e in &t.history {
-            events.push(event(number, e).map_err(|d| bad(format!("task {number}: {d}")))?);
+            events.push(
+                event(number, e)
+                    .map_err(|d| bad(crate::tr!("任务 {number}：{d}", "task {number}: {d}")))?,
+            );
         }
         if !numbers.insert(number) {
-            return Err(bad(format!("it names task {number} twice")));
+            return Err(bad(crate::tr!(
+                "任务 {number} 出现了两次",
+                "it names task {number} twice"
+            )));
         }
-        tasks.push(task(t).map_err(|d| bad(format!("task {number}: {d}")))?);
+        tasks.push(
+            task(t).map_err(|d| bad(crate::tr!("任务 {number}：{d}", "task {number}: {d}")))?,
+        );
     }
     for e in &doc.removed_task_history {
-        let number = e
-            .task
-            .ok_or_else(|| bad(format!("removed-task event {} names no task", e.seq)))?;
-        events.push(event(number, e).map_err(|d| bad(format!("event {}: {d}", e.seq)))?);
+        let number = e.task.ok_or_else(|| {
+            bad(crate::tr!(
+                "已删除任务的事件 {} 没有注明任务",
+                "removed-task event {} names no task",
+                e.seq
+            ))
+        })?;
+        events.push(
+            event(number, e)
+                .map_err(|d| bad(crate::tr!("事件 {}：{d}", "event {}: {d}", e.seq)))?,
+        );
     }
     events.sort_by_key(|e| e.seq);
     Ok(Restorable { tasks, events })
@@ -379,8 +408,14 @@ fn task(t: TaskIn) -> Result<Task, String> {
 
 fn event(task: u32, e: &EventIn) -> Result<Event, String> {
     let text = |v: &Option<String>, what: &str| {
-        v.clone()
-            .ok_or_else(|| format!("its {} event {} has no {what}", e.kind, e.seq))
+        v.clone().ok_or_else(|| {
+            crate::tr!(
+                "其 {} 事件 {} 缺少 {what}",
+                "its {} event {} has no {what}",
+                e.kind,
+                e.seq
+            )
+        })
     };
     let mut note = e.note.clone();
     let change = match e.kind.as_str() {
@@ -432,7 +467,13 @@ fn event(task: u32, e: &EventIn) -> Result<Event, String> {
             from: text(&e.from, "from")?,
             to: text(&e.to, "to")?,
         },
-        other => return Err(format!("event {} is of an unknown kind '{other}'", e.seq)),
+        other => {
+            return Err(crate::tr!(
+                "事件 {} 的类型“{other}”不认识",
+                "event {} is of an unknown kind '{other}'",
+                e.seq
+            ))
+        }
     };
     Ok(Event {
         seq: e.seq,
@@ -457,7 +498,12 @@ fn domain(id: &str) -> Result<Domain, String> {
 fn time(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("the time '{s}' cannot be read ({e})"))
+        .map_err(|e| {
+            crate::tr!(
+                "读不懂时间“{s}”（{e}）",
+                "the time '{s}' cannot be read ({e})"
+            )
+        })
 }
 
 /// The daily snapshot's file name for `day`.

@@ -2,6 +2,7 @@
 //! variants without data) a name a keymap file can bind a key to, in snake_case.
 
 use crate::import::Report;
+use crate::lang::t;
 use crate::ledger::ImportSummary;
 use crate::model::{Event, Status, Task};
 use crate::ui::files::Completion;
@@ -318,54 +319,96 @@ impl Action {
     /// One line for the help screen.
     pub fn describe(&self) -> String {
         let s = match self {
-            Action::NoOp => "无（解除此键）",
-            Action::Quit => "退出",
-            Action::Close => "返回；在任务列表上退出",
-            Action::Help => "本帮助",
-            Action::Review => "逐项复核最新报告期的任务（离开后按此键继续）",
-            Action::Keep => "维持当前状态，看下一项（复核中）",
-            Action::MoveDown => "下移 / 向下滚动",
-            Action::MoveUp => "上移 / 向上滚动",
-            Action::Top => "到顶部",
-            Action::Bottom => "到底部",
-            Action::PageDown => "下一页",
-            Action::PageUp => "上一页",
-            Action::NextTab => "下一个领域标签",
-            Action::PrevTab => "上一个领域标签",
-            Action::Open => "打开任务（或该单位的任务）",
-            Action::Back => "返回 / 清除搜索",
-            Action::NextTask => "下一项任务（详情中）",
-            Action::PrevTask => "上一项任务（详情中）",
-            Action::Search => "搜索：关键词、@单位、#52、状态、领域、拼音",
-            Action::Units => "单位视图：谁在滞后",
-            Action::CycleOrder => "列表排序：序号 / 状态 / 牵头单位 / 本期更新在前",
-            Action::CycleFilter => "列表筛选：全部 / 本期有更新 / 本期未报告 / 滞后",
-            Action::CycleStatus => "状态：按表中顺序下一个",
-            Action::CycleStatusBack => "状态：按表中顺序上一个",
-            Action::AddNote => "给任务加备注",
-            Action::EditNote => "修改备注（Tab 换一条，清空后删除）",
-            Action::EditGoal => "修改目标",
-            Action::MoveTask => "移到另一领域",
-            Action::ExportTongbao => "导出通报（xlsx）",
-            Action::Undo => "撤销上一次修改",
-            Action::AcceptSuggestion => "采纳建议状态（序时进度）",
-            Action::ToggleDiff => "与上一报告期相比的变化",
-            Action::Import => "导入报告文件（先预览，Enter 导入）",
-            Action::Submit => "保存备注 / 保留搜索 / 预览文件",
-            Action::Cancel => "取消输入",
-            Action::DeleteBack => "删除光标前的字",
-            Action::DeleteForward => "删除光标处的字",
-            Action::DeleteWordBack => "删除光标前的词",
-            Action::KillToEnd => "删除到行尾",
-            Action::ClearInput => "清空输入",
-            Action::CursorLeft => "光标左移",
-            Action::CursorRight => "光标右移",
-            Action::CursorHome => "光标到行首",
-            Action::CursorEnd => "光标到行尾",
-            Action::Complete => "补全文件路径（再按：列出候选）",
+            Action::NoOp => t("无（解除此键）", "nothing (unbinds the key)"),
+            Action::Quit => t("退出", "quit"),
+            Action::Close => t("返回；在任务列表上退出", "back; quits on the task list"),
+            Action::Help => t("本帮助", "this help"),
+            Action::Review => t(
+                "逐项复核最新报告期的任务（离开后按此键继续）",
+                "review the latest period's tasks one by one (this key resumes)",
+            ),
+            Action::Keep => t(
+                "维持当前状态，看下一项（复核中）",
+                "keep the status, next task (reviewing)",
+            ),
+            Action::MoveDown => t("下移 / 向下滚动", "move down / scroll down"),
+            Action::MoveUp => t("上移 / 向上滚动", "move up / scroll up"),
+            Action::Top => t("到顶部", "to the top"),
+            Action::Bottom => t("到底部", "to the bottom"),
+            Action::PageDown => t("下一页", "next page"),
+            Action::PageUp => t("上一页", "previous page"),
+            Action::NextTab => t("下一个领域标签", "next domain tab"),
+            Action::PrevTab => t("上一个领域标签", "previous domain tab"),
+            Action::Open => t(
+                "打开任务（或该单位的任务）",
+                "open the task (or the unit's tasks)",
+            ),
+            Action::Back => t("返回 / 清除搜索", "back / clear the search"),
+            Action::NextTask => t("下一项任务（详情中）", "next task (in the detail)"),
+            Action::PrevTask => t("上一项任务（详情中）", "previous task (in the detail)"),
+            Action::Search => t(
+                "搜索：关键词、@单位、#52、状态、领域、拼音",
+                "search: words, @unit, #52, status, domain, pinyin",
+            ),
+            Action::Units => t("单位视图：谁在滞后", "units: who is lagging"),
+            Action::CycleOrder => t(
+                "列表排序：序号 / 状态 / 牵头单位 / 本期更新在前",
+                "list order: number / status / lead unit / updated first",
+            ),
+            Action::CycleFilter => t(
+                "列表筛选：全部 / 本期有更新 / 本期未报告 / 滞后",
+                "list filter: all / updated / not reported / lagging",
+            ),
+            Action::CycleStatus => t(
+                "状态：按表中顺序下一个",
+                "status: the next in the table's order",
+            ),
+            Action::CycleStatusBack => t(
+                "状态：按表中顺序上一个",
+                "status: the previous in the table's order",
+            ),
+            Action::AddNote => t("给任务加备注", "add a note to the task"),
+            Action::EditNote => t(
+                "修改备注（Tab 换一条，清空后删除）",
+                "edit a note (Tab: another, emptied: removed)",
+            ),
+            Action::EditGoal => t("修改目标", "edit the goal"),
+            Action::MoveTask => t("移到另一领域", "move to another domain"),
+            Action::ExportTongbao => t("导出通报（xlsx）", "export the report (xlsx)"),
+            Action::Undo => t("撤销上一次修改", "undo the last edit"),
+            Action::AcceptSuggestion => t(
+                "采纳建议状态（序时进度）",
+                "accept the suggested status (schedule)",
+            ),
+            Action::ToggleDiff => t(
+                "与上一报告期相比的变化",
+                "changes since the previous period",
+            ),
+            Action::Import => t(
+                "导入报告文件（先预览，Enter 导入）",
+                "import a report file (preview first, Enter imports)",
+            ),
+            Action::Submit => t(
+                "保存备注 / 保留搜索 / 预览文件",
+                "save the note / keep the search / preview the file",
+            ),
+            Action::Cancel => t("取消输入", "cancel the input"),
+            Action::DeleteBack => t("删除光标前的字", "delete the character before the cursor"),
+            Action::DeleteForward => t("删除光标处的字", "delete the character at the cursor"),
+            Action::DeleteWordBack => t("删除光标前的词", "delete the word before the cursor"),
+            Action::KillToEnd => t("删除到行尾", "delete to the end of the line"),
+            Action::ClearInput => t("清空输入", "clear the input"),
+            Action::CursorLeft => t("光标左移", "cursor left"),
+            Action::CursorRight => t("光标右移", "cursor right"),
+            Action::CursorHome => t("光标到行首", "cursor to the start"),
+            Action::CursorEnd => t("光标到行尾", "cursor to the end"),
+            Action::Complete => t(
+                "补全文件路径（再按：列出候选）",
+                "complete the file path (again: list the choices)",
+            ),
             _ => {
                 if let Some(st) = self.set_status() {
-                    return format!("状态：{}（{}）", st.label(), st.id());
+                    return crate::tr!("状态：{}（{}）", "status: {} ({})", st.label(), st.id());
                 }
                 return self.name();
             }

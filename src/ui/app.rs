@@ -144,12 +144,12 @@ impl Effect {
             ),
             Effect::Undo(event) => (
                 SavedKind::Undo,
-                format!("撤销 #{}", event.task),
+                crate::tr!("撤销 #{}", "undo #{}", event.task),
                 Op::Undo { seq: event.seq },
             ),
             Effect::AddNote { number, text } => (
                 SavedKind::Note,
-                format!("#{number} 备注"),
+                crate::tr!("#{number} 备注", "note on #{number}"),
                 Op::add_note(number, &text),
             ),
             Effect::EditNote {
@@ -159,7 +159,7 @@ impl Effect {
                 seen,
             } => (
                 SavedKind::Edit,
-                format!("#{number} 第 {index} 条备注"),
+                crate::tr!("#{number} 第 {index} 条备注", "note {index} on #{number}"),
                 Op::EditNote {
                     number,
                     index,
@@ -173,7 +173,10 @@ impl Effect {
                 seen,
             } => (
                 SavedKind::Edit,
-                format!("删除 #{number} 第 {index} 条备注"),
+                crate::tr!(
+                    "删除 #{number} 第 {index} 条备注",
+                    "removing note {index} on #{number}"
+                ),
                 Op::RemoveNote {
                     number,
                     index,
@@ -182,7 +185,7 @@ impl Effect {
             ),
             Effect::EditGoal { number, goal } => (
                 SavedKind::Edit,
-                format!("#{number} 目标"),
+                crate::tr!("#{number} 目标", "goal of #{number}"),
                 Op::edit_goal(number, &goal),
             ),
             Effect::MoveTask { number, domain } => (
@@ -192,7 +195,11 @@ impl Effect {
             ),
             Effect::AcceptSuggestion { number, suggestion } => (
                 SavedKind::Accept,
-                format!("#{number} → {}（采纳建议）", suggestion.status.label()),
+                crate::tr!(
+                    "#{number} → {}（采纳建议）",
+                    "#{number} → {} (suggestion accepted)",
+                    suggestion.status.label()
+                ),
                 suggestion.accept(number),
             ),
             Effect::Search(_)
@@ -319,7 +326,9 @@ pub fn tab_domain(tab: usize) -> Option<Domain> {
 }
 
 pub fn tab_label(tab: usize) -> &'static str {
-    tab_domain(tab).map(Domain::label).unwrap_or("全部")
+    tab_domain(tab)
+        .map(Domain::label)
+        .unwrap_or_else(|| crate::lang::t("全部", "all"))
 }
 
 /// How many tasks of each status, in `Status::ALL` order.
@@ -739,7 +748,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         .collect();
     if let Some(what) = edits.last() {
         state.saving += edits.len();
-        state.info(format!("正在保存 {what}…"));
+        state.info(crate::tr!("正在保存 {what}…", "saving {what}…"));
     }
     state.refresh_lists();
     effects
@@ -788,7 +797,10 @@ fn handle(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Failed { what, error } => {
             state.saving = state.saving.saturating_sub(1);
-            state.error(format!("未保存（{what}）：{error}"));
+            state.error(crate::tr!(
+                "未保存（{what}）：{error}",
+                "NOT saved ({what}): {error}"
+            ));
             Vec::new()
         }
         Action::Tasks(page) => {
@@ -839,12 +851,14 @@ fn handle(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Exported { path, result } => {
             match result {
-                Ok(n) => state.ok(format!(
+                Ok(n) => state.ok(crate::tr!(
                     "已导出通报：{}（{n} 项任务）",
+                    "report exported: {} ({n} tasks)",
                     crate::text::clean(&path)
                 )),
-                Err(e) => state.error(format!(
+                Err(e) => state.error(crate::tr!(
                     "通报没有导出到 {}：{}",
+                    "the report was NOT exported to {}: {}",
                     crate::text::clean(&path),
                     crate::text::clean(&e)
                 )),
@@ -925,7 +939,11 @@ impl State {
             a => a.set_status().unwrap_or(current),
         };
         if to == current {
-            self.info(format!("#{number} 已是 {}，未作修改", to.label()));
+            self.info(crate::tr!(
+                "#{number} 已是 {}，未作修改",
+                "#{number} is already {}: nothing changed",
+                to.label()
+            ));
             return Some(Vec::new());
         }
         Some(vec![Effect::SetStatus { number, status: to }])
@@ -941,7 +959,10 @@ impl State {
         match number.and_then(|n| self.task(n)) {
             Some(t) => Some((t.number, t.status)),
             None => {
-                self.info("未选中任务：请先移到一项任务上");
+                self.info(crate::lang::t(
+                    "未选中任务：请先移到一项任务上",
+                    "no task selected: move to a task first",
+                ));
                 None
             }
         }
@@ -957,14 +978,20 @@ impl State {
 
     /// A read-only person pressed an edit key: said at once, no round trip to the server.
     fn refuse_edit(&mut self) {
-        self.error("你只能查看此数据库，未作修改（可编辑的人列在数据库旁的 access.toml 中）");
+        self.error(crate::lang::t(
+            "你只能查看此数据库，未作修改（可编辑的人列在数据库旁的 access.toml 中）",
+            "you may only read this database: nothing changed (editors are listed in access.toml beside it)",
+        ));
     }
 
     fn start_undo(&mut self) -> Vec<Effect> {
         match self.undo.last() {
             Some(ev) => vec![Effect::Undo(ev.clone())],
             None => {
-                self.info("没有可撤销的修改：本次打开后还没有改过状态或备注");
+                self.info(crate::lang::t(
+                    "没有可撤销的修改：本次打开后还没有改过状态或备注",
+                    "nothing to undo: no status or note was changed since opening",
+                ));
                 Vec::new()
             }
         }
@@ -977,7 +1004,7 @@ impl State {
         let undo_hint = self
             .keymap
             .hint(Mode::List, &Action::Undo)
-            .map(|k| format!(" · {k} 撤销"))
+            .map(|k| crate::tr!(" · {k} 撤销", " · {k} undoes"))
             .unwrap_or_default();
         let here = self.task(number).is_some();
         self.apply_event(&event);
@@ -987,16 +1014,18 @@ impl State {
                 match kind {
                     SavedKind::Accept => {
                         self.undo.push(event.clone());
-                        self.ok(format!(
+                        self.ok(crate::tr!(
                             "已保存 #{number} {} {arrow} {}（采纳建议）{undo_hint}",
+                            "saved #{number} {} {arrow} {} (suggestion accepted){undo_hint}",
                             from.label(),
                             to.label()
                         ));
                     }
                     SavedKind::Undo => {
                         self.undo.pop();
-                        self.ok(format!(
+                        self.ok(crate::tr!(
                             "已撤销并保存 #{number} 恢复为 {}（{} {arrow} {}）",
+                            "undone and saved: #{number} is {} again ({} {arrow} {})",
                             to.label(),
                             from.label(),
                             to.label()
@@ -1004,8 +1033,9 @@ impl State {
                     }
                     _ => {
                         self.undo.push(event.clone());
-                        self.ok(format!(
+                        self.ok(crate::tr!(
                             "已保存 #{number} {} {arrow} {}{undo_hint}",
+                            "saved #{number} {} {arrow} {}{undo_hint}",
                             from.label(),
                             to.label()
                         ));
@@ -1014,20 +1044,29 @@ impl State {
             }
             (Change::Note { text }, true) => {
                 self.undo.push(event.clone());
-                self.ok(format!("已保存 #{number} 备注：{text}{undo_hint}"));
+                self.ok(crate::tr!(
+                    "已保存 #{number} 备注：{text}{undo_hint}",
+                    "saved a note on #{number}: {text}{undo_hint}"
+                ));
             }
             // An undo of a note, a goal or a move (`u` undoes the last edit of any kind).
             (_, true) if kind == SavedKind::Undo => {
                 self.undo.pop();
                 let said = crate::words::change(&event, arrow);
-                self.ok(format!("已撤销并保存 #{number} {said}"));
+                self.ok(crate::tr!(
+                    "已撤销并保存 #{number} {said}",
+                    "undone and saved: #{number} {said}"
+                ));
             }
             (_, true) if kind == SavedKind::Edit => {
                 self.undo.push(event.clone());
                 let said = crate::words::change(&event, arrow);
-                self.ok(format!("已保存 #{number} {said}{undo_hint}"));
+                self.ok(crate::tr!(
+                    "已保存 #{number} {said}{undo_hint}",
+                    "saved #{number} {said}{undo_hint}"
+                ));
             }
-            _ => self.ok(format!("已保存 #{number}")),
+            _ => self.ok(crate::tr!("已保存 #{number}", "saved #{number}")),
         }
         self.record(event);
         self.task_changed(number);

@@ -387,7 +387,11 @@ pub async fn run_loop<W: Write>(
     // that leaving never drops a judgement silently.
     running.extend(workers.jobs.drain(..).map(|job| job_future(session, job)));
     if state.saving > 0 {
-        state.info(format!("正在保存 {} 项修改…", state.saving));
+        state.info(crate::tr!(
+            "正在保存 {} 项修改…",
+            "saving {} edits…",
+            state.saving
+        ));
         let _ = draw(terminal, state);
         let deadline = tokio::time::sleep(SAVE_ON_EXIT);
         tokio::pin!(deadline);
@@ -399,17 +403,22 @@ pub async fn run_loop<W: Write>(
             }
         }
         if state.saving > 0 {
-            anyhow::bail!(
+            anyhow::bail!(crate::tr!(
                 "退出时仍有 {} 项修改未得到确认，可能没有保存：请重新打开 duban 查看这些任务的状态",
+                "{} edits were not confirmed when duban closed and may not be saved: open duban again to see those tasks' status",
                 state.saving
-            );
+            ));
         }
         if let Some(m) = state
             .message
             .as_ref()
             .filter(|m| m.kind == MessageKind::Error)
         {
-            anyhow::bail!("退出前的修改没有保存：{}", m.text);
+            anyhow::bail!(crate::tr!(
+                "退出前的修改没有保存：{}",
+                "the edit made before leaving was not saved: {}",
+                m.text
+            ));
         }
     }
     Ok(ended)

@@ -72,7 +72,10 @@ pub fn complete(text: &str, home: Option<&Path>) -> Completion {
         Ok(m) => m,
         Err(e) => {
             let shown = if dir_part.is_empty() { "." } else { dir_part };
-            out.note = Some(format!("cannot list {shown}: {e}"));
+            out.note = Some(crate::tr!(
+                "无法列出 {shown}：{e}",
+                "cannot list {shown}: {e}"
+            ));
             return out;
         }
     };
@@ -80,14 +83,20 @@ pub fn complete(text: &str, home: Option<&Path>) -> Completion {
     match matches.as_slice() {
         [] => {
             let shown = if dir_part.is_empty() {
-                "this directory"
+                crate::lang::t("当前目录", "this directory")
             } else {
                 dir_part
             };
             out.note = Some(if prefix.is_empty() {
-                format!("{shown} has nothing to list (hidden names need a leading .)")
+                crate::tr!(
+                    "{shown} 中没有可列出的内容（隐藏文件名须以 . 开头）",
+                    "{shown} has nothing to list (hidden names need a leading .)"
+                )
             } else {
-                format!("nothing in {shown} starts with \"{prefix}\"")
+                crate::tr!(
+                    "{shown} 中没有以“{prefix}”开头的文件",
+                    "nothing in {shown} starts with \"{prefix}\""
+                )
             });
         }
         [one] => out.completed = format!("{dir_part}{}", one.shown()),

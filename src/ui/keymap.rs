@@ -197,9 +197,14 @@ impl Key {
                 "space" => KeyCode::Char(' '),
                 f if f.starts_with('f') && f.len() <= 3 => match f[1..].parse::<u8>() {
                     Ok(n @ 1..=12) => KeyCode::F(n),
-                    _ => return Err(format!("unknown key '{spec}'")),
+                    _ => return Err(crate::tr!("不认识的键“{spec}”", "unknown key '{spec}'")),
                 },
-                _ => return Err(format!("unknown key '{spec}' (try j, G, Enter, Esc, Tab, Shift-Tab, Ctrl-c, Alt-v, PageDown, F1, Space)")),
+                _ => {
+                    return Err(crate::tr!(
+                        "不认识的键“{spec}”（可写 j、G、Enter、Esc、Tab、Shift-Tab、Ctrl-c、Alt-v、PageDown、F1、Space）",
+                        "unknown key '{spec}' (try j, G, Enter, Esc, Tab, Shift-Tab, Ctrl-c, Alt-v, PageDown, F1, Space)"
+                    ))
+                }
             }
         };
         Ok(Key::new(code, mods))
@@ -266,13 +271,15 @@ pub fn parse_patch(text: &str) -> Result<Patch, Vec<String>> {
     let mut entries = Vec::new();
     for (section_name, value) in &table {
         let Some(section) = Section::parse(section_name) else {
-            errors.push(format!(
+            errors.push(crate::tr!(
+                "不认识的段 [{section_name}]（可用 [global]、[list]、[detail]、[units]、[help]、[import]、[input]）",
                 "unknown section [{section_name}] (use [global], [list], [detail], [units], [help], [import] or [input])"
             ));
             continue;
         };
         let Some(keys) = value.as_table() else {
-            errors.push(format!(
+            errors.push(crate::tr!(
+                "“{section_name}”应写成段，如 [{section_name}]",
                 "'{section_name}' must be a section like [{section_name}]"
             ));
             continue;
@@ -286,12 +293,16 @@ pub fn parse_patch(text: &str) -> Result<Patch, Vec<String>> {
                 }
             };
             let Some(name) = action.as_str() else {
-                errors.push(format!("[{section_name}] \"{key_spec}\": the action must be a quoted name like \"move_down\""));
+                errors.push(crate::tr!(
+                    "[{section_name}] \"{key_spec}\"：动作须是带引号的名称，如 \"move_down\"",
+                    "[{section_name}] \"{key_spec}\": the action must be a quoted name like \"move_down\""
+                ));
                 continue;
             };
             match Action::from_name(name) {
                 Some(a) => entries.push((section, key, a)),
-                None => errors.push(format!(
+                None => errors.push(crate::tr!(
+                    "[{section_name}] \"{key_spec}\" = \"{name}\"：不认识的动作（帮助页 ? 列出全部动作；\"unbind\" 解除一个键）",
                     "[{section_name}] \"{key_spec}\" = \"{name}\": unknown action (the help screen, ?, lists them; \"unbind\" removes a key)"
                 )),
             }
@@ -437,7 +448,8 @@ impl Keymap {
                             keymap.apply(&p);
                             sources.push(name.to_string());
                         }
-                        Err(e) => problems.push(format!(
+                        Err(e) => problems.push(crate::tr!(
+                            "键位 {name} 未使用，按默认键位：{}",
                             "keymap {name} not used, default keys in force: {}",
                             e.join("; ")
                         )),
@@ -449,7 +461,8 @@ impl Keymap {
                             keymap.apply(&p);
                             sources.push(path.display().to_string());
                         }
-                        Err(e) => problems.push(format!(
+                        Err(e) => problems.push(crate::tr!(
+                            "键位文件未使用，按默认键位（内置：default、vim、emacs）：{e}",
                             "keymap not used, default keys in force (built-in: default, vim, emacs): {e}"
                         )),
                     }
@@ -462,7 +475,10 @@ impl Keymap {
                     keymap.apply(&p);
                     sources.push(path.display().to_string());
                 }
-                Err(e) => problems.push(format!("your keymap file is not used: {e}")),
+                Err(e) => problems.push(crate::tr!(
+                    "你的键位文件未使用：{e}",
+                    "your keymap file is not used: {e}"
+                )),
             }
         }
         keymap.source = sources.join(" + ");
@@ -477,9 +493,21 @@ pub fn user_file() -> Option<PathBuf> {
 }
 
 fn read_patch(path: &Path) -> Result<Patch, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read it ({e})", path.display()))?;
-    parse_patch(&text).map_err(|errs| format!("{}: {}", path.display(), errs.join("; ")))
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        crate::tr!(
+            "{}：读不了（{e}）",
+            "{}: cannot read it ({e})",
+            path.display()
+        )
+    })?;
+    parse_patch(&text).map_err(|errs| {
+        crate::tr!(
+            "{}：{}",
+            "{}: {}",
+            path.display(),
+            errs.join(crate::lang::t("；", "; "))
+        )
+    })
 }
 
 #[cfg(test)]

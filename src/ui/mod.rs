@@ -72,12 +72,16 @@ pub fn initial_state(
     if !problems.is_empty() {
         state.error(problems.join(" · "));
     } else if state.read_only {
-        state.info(format!(
+        state.info(crate::tr!(
             "{}：你只能查看此数据库，修改会被拒绝",
+            "{}: you may only read this database; edits are refused",
             session.user()
         ));
     } else if state.tasks.is_empty() {
-        state.info("数据库中还没有任务：按 i 导入报告，或用 duban import 文件");
+        state.info(crate::lang::t(
+            "数据库中还没有任务：按 i 导入报告，或用 duban import 文件",
+            "no tasks in the database yet: i imports a report, or duban import FILE",
+        ));
     } else {
         // The quarter's job, offered at once: the latest report's tasks to judge (when all
         // tasks are here to count them).

@@ -110,15 +110,20 @@ pub fn install_panic_hook() {
 /// job runners) understands no cursor movement, and without a terminal on both ends there
 /// is nothing to draw on or read keys from. Said before anything is opened or started.
 pub fn unsuitable(term: Option<&str>, stdin_tty: bool, stdout_tty: bool) -> Option<String> {
-    const INSTEAD: &str = "或改用命令：duban list、duban show 编号、duban search 关键词";
+    let instead = crate::lang::t(
+        "或改用命令：duban list、duban show 编号、duban search 关键词",
+        "or use the commands: duban list, duban show N, duban search WORDS",
+    );
     if term.is_some_and(|t| t.trim() == "dumb") {
-        return Some(format!(
-            "终端类型 TERM=dumb 显示不了 duban 的界面：请在 xterm、tmux 等终端中打开（TERM 如 xterm-256color），{INSTEAD}"
+        return Some(crate::tr!(
+            "终端类型 TERM=dumb 显示不了 duban 的界面：请在 xterm、tmux 等终端中打开（TERM 如 xterm-256color），{instead}",
+            "a TERM=dumb terminal cannot show duban's screens: open it in a terminal such as xterm or tmux (TERM like xterm-256color), {instead}"
         ));
     }
     if !stdin_tty || !stdout_tty {
-        return Some(format!(
-            "界面需要在终端中运行（标准输入和输出都应是终端），{INSTEAD}"
+        return Some(crate::tr!(
+            "界面需要在终端中运行（标准输入和输出都应是终端），{instead}",
+            "the screens need a terminal (standard input and output both), {instead}"
         ));
     }
     None

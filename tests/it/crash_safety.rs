@@ -124,7 +124,7 @@ fn a_database_one_may_not_open_says_permission_not_damage() {
     // Someone else's database is only reached through its owner's server: the socket is
     // what they may not reach. One's own unreadable database is not allowed to open.
     let says = if root {
-        "permission denied"
+        "拒绝访问"
     } else {
         "not allowed to open"
     };

@@ -117,7 +117,7 @@ fn binary_files_are_refused() {
     // A Word file cut short: damaged, and what to do about it.
     let e = import(b"PK\x03\x04\x14\0\x06\0", "report.docx").expect_err("an error");
     let m = message(e);
-    assert!(m.contains("report.docx") && m.contains("damaged"), "{m}");
+    assert!(m.contains("report.docx") && m.contains("损坏"), "{m}");
 }
 
 #[test]
@@ -156,7 +156,7 @@ fn a_truncated_report_imports_what_is_there() {
         "row 60 lost its units with the cut"
     );
     assert!(
-        r.unplaced.iter().any(|u| u.reason.contains("task 60")),
+        r.unplaced.iter().any(|u| u.reason.contains("任务 60")),
         "the cut row is reported: {:?}",
         r.unplaced
     );

@@ -942,7 +942,7 @@ fn a_repeated_task_number_is_reported_not_merged() {
         "完善普职协调发展机制。 已出台招生工作通知。 市教育局"
     );
     assert!(
-        r.unplaced[0].reason.contains("appears twice"),
+        r.unplaced[0].reason.contains("出现了两次"),
         "{}",
         r.unplaced[0].reason
     );

@@ -119,7 +119,7 @@ fn differences(name: &str, report: &Report, expect: &Value) -> Vec<String> {
         if !report
             .warnings
             .iter()
-            .any(|w| w.reason.contains(&format!("task {n} ")))
+            .any(|w| w.reason.contains(&format!("任务 {n} ")))
         {
             out.push(format!(
                 "{name}: task {n} is not pointed out: {:?}",
@@ -218,7 +218,7 @@ fn check_all(dir: &Path, at_least: usize) {
                     "png" => "PNG",
                     other => other,
                 };
-                if !m.contains(says) || !m.contains("import") {
+                if !m.contains(says) || !m.contains("导入") {
                     problems.push(format!(
                         "{name}: the refusal does not say what it is and what to do: {m}"
                     ));

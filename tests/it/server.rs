@@ -312,8 +312,8 @@ fn a_client_of_another_protocol_version_is_refused_with_a_clear_message() {
             .await;
         match raw.recv().await {
             Some(ServerMessage::Refused { reason }) => {
-                assert!(reason.contains("protocol 99"), "{reason}");
-                assert!(reason.contains(&format!("protocol {}", protocol::VERSION)));
+                assert!(reason.contains("协议 99"), "{reason}");
+                assert!(reason.contains(&format!("协议 {}", protocol::VERSION)));
             }
             other => panic!("{other:?}"),
         }
@@ -388,7 +388,7 @@ fn access_toml_decides_who_edits_who_reads_and_who_is_refused() {
     assert!(!reader.can_edit());
     let e = reader.set_status(1, Status::Done, None).unwrap_err();
     assert_eq!(e.remote_kind(), Some(ErrorKind::ReadOnly));
-    assert!(e.to_string().contains("may only read"), "{e}");
+    assert!(e.to_string().contains("只能查看"), "{e}");
     assert_eq!(
         reader.ensure_sample().unwrap(),
         None,
@@ -744,7 +744,7 @@ fn a_request_whose_answer_breaks_the_connection_twice_is_not_sent_a_third_time()
     let err = client
         .call(Op::Task { number: 1 })
         .expect_err("the answer cannot be read");
-    assert!(err.to_string().contains("broke twice"), "{err}");
+    assert!(err.to_string().contains("断了两次"), "{err}");
     drop(client);
     let _ = stop_tx.send(());
     fake.join().unwrap();
@@ -812,10 +812,7 @@ fn one_persons_connections_are_capped_with_a_true_message() {
             .await;
         match extra.recv().await {
             Some(ServerMessage::Refused { reason }) => assert!(
-                reason.contains(&format!(
-                    "already has {} connections",
-                    serve::MAX_CONNECTIONS_PER_USER
-                )),
+                reason.contains(&format!("已有 {} 个连接", serve::MAX_CONNECTIONS_PER_USER)),
                 "{reason}"
             ),
             other => panic!("expected a refusal, got {other:?}"),
@@ -860,7 +857,7 @@ fn others_never_open_the_files_nor_serve_them() {
     let r = duban(&db, &["list"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(
-        r.stderr.contains("no duban server is running") && r.stderr.contains("nobody"),
+        r.stderr.contains("没有在运行的 duban 服务") && r.stderr.contains("nobody"),
         "{}",
         r.stderr
     );

@@ -104,7 +104,7 @@ fn i_opens_the_path_input_with_its_hint() {
         .as_ref()
         .expect("msg")
         .text
-        .contains("nothing was written"));
+        .contains("未写入任何内容"));
 }
 
 #[test]
@@ -172,8 +172,8 @@ fn tab_on_a_directory_lists_what_is_in_it_but_hidden_files() {
     press(&mut s, &session, Action::Complete);
     let c = s.completion.clone().expect("reason shown");
     assert!(c.candidates.is_empty());
-    assert!(c.note.expect("note").contains("starts with \"zzz\""));
-    assert!(screen_text(&s).contains("starts with \"zzz\""));
+    assert!(c.note.expect("note").contains("以“zzz”开头"));
+    assert!(screen_text(&s).contains("以“zzz”开头"));
 }
 
 #[test]
@@ -271,8 +271,8 @@ fn lines_not_placed_follow_the_rows_with_their_line_and_reason() {
     let screen = screen_text(&s);
     assert!(screen.contains("无法归位的 1 行"), "{screen}");
     assert!(screen.contains(&format!("L{line} ")), "{screen}");
-    assert!(screen.contains("appears twice"), "{screen}");
-    assert!(screen.contains("1/1 not placed"), "{screen}");
+    assert!(screen.contains("出现了两次"), "{screen}");
+    assert!(screen.contains("无法归位 1/1"), "{screen}");
     // The heading between is never selected: up from the unplaced line is the last row.
     let total = body_len(&report);
     assert!(matches!(s.screen(), Some(Screen::Import { selected, .. }) if *selected == total - 1));
@@ -292,7 +292,7 @@ fn a_wide_screen_names_the_file_in_the_import_message() {
     press(&mut s, &session, Action::Submit);
     assert_eq!(
         s.message.clone().expect("msg").text,
-        "imported sample_2020h1_wuhu.txt as period 2020年上半年: 103 new, 11 updated, 2 kept absent, 2 conflicts left out"
+        "已导入 sample_2020h1_wuhu.txt，报告期 2020年上半年：新增 103 项，更新 11 项，2 项未出现（保留），2 项冲突未导入"
     );
 }
 
@@ -320,7 +320,7 @@ fn esc_on_the_preview_writes_nothing() {
     assert!(s.screen().is_none(), "back on the list");
     assert_eq!(
         s.message.clone().expect("msg").text,
-        "import cancelled: nothing was written"
+        "已取消导入，未写入任何内容"
     );
     assert_eq!(session.all_tasks().expect("tasks"), before_tasks);
     assert_eq!(session.all_history(None).expect("history"), before_history);
@@ -359,7 +359,7 @@ fn enter_imports_through_the_session_and_the_list_shows_the_tasks_at_once() {
     // At 80 columns the counts are worth more than the file's name.
     assert_eq!(
         msg.text,
-        "period 2020年上半年: 103 new, 11 updated, 2 kept absent, 2 conflicts left out"
+        "报告期 2020年上半年：新增 103 项，更新 11 项，2 项未出现（保留），2 项冲突未导入"
     );
     let screen = screen_text(&s);
     assert!(
@@ -417,7 +417,7 @@ fn a_file_that_cannot_be_imported_says_why_and_changes_nothing() {
             .clone()
             .expect("msg")
             .text
-            .starts_with("nothing to import"));
+            .starts_with("没有可导入的内容"));
         press(&mut s, &session, Action::Cancel);
         assert!(s.screen().is_none());
     }
@@ -433,7 +433,7 @@ fn readers_are_told_import_needs_edit_rights() {
     assert!(s.input.is_none());
     let msg = s.message.clone().expect("message");
     assert_eq!(msg.kind, MessageKind::Error);
-    assert!(msg.text.contains("edit rights"), "{}", msg.text);
+    assert!(msg.text.contains("编辑权限"), "{}", msg.text);
 }
 
 #[test]
@@ -496,7 +496,7 @@ fn someone_elses_import_shows_its_tasks_at_once_in_one_line() {
     assert_eq!(s.tasks.len(), 14);
     let msg = s.message.clone().expect("message").text;
     assert!(
-        msg.starts_with("lihua imported 2 tasks (2020年前三季度)"),
+        msg.starts_with("lihua 导入了 2 项任务（2020年前三季度）"),
         "{msg}"
     );
 }

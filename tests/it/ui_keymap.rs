@@ -171,7 +171,7 @@ fn an_unknown_keymap_name_is_reported() {
     let (k, problems) = Keymap::load(Some("vi"), None);
     assert_eq!(problems.len(), 1);
     assert!(
-        problems[0].contains("vi") && problems[0].contains("default, vim, emacs"),
+        problems[0].contains("vi") && problems[0].contains("default、vim、emacs"),
         "{problems:?}"
     );
     assert_eq!(k.action(Mode::List, key("j")), Some(Action::MoveDown));

@@ -173,7 +173,7 @@ fn hash_52_then_enter_opens_task_52_and_back_returns_to_the_whole_list() {
         .as_ref()
         .expect("message")
         .text
-        .contains("no task 999"));
+        .contains("没有任务 999"));
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn enter_keeps_the_filter_and_esc_clears_it() {
     assert!(s.input.is_none());
     assert_eq!(shown(&s), vec![14, 3, 10]);
     let msg = s.message.clone().expect("message").text;
-    assert!(msg.contains("3 shown"), "{msg}");
+    assert!(msg.contains("显示 3 项"), "{msg}");
     // Moving through the kept results works as in any list.
     run(&mut s, &mut index, &[Action::MoveDown]);
     assert_eq!(s.list_selected(), Some(3));
@@ -467,7 +467,7 @@ fn losing_and_regaining_the_server_is_said_in_the_status_bar() {
     let mut s = state(sample());
     update(&mut s, Action::Connection(Some("connection reset".into())));
     let msg = s.message.clone().expect("message").text;
-    assert!(msg.contains("lost the shared database"), "{msg}");
+    assert!(msg.contains("与共享数据库断开"), "{msg}");
     assert!(s.offline.is_some());
     update(&mut s, Action::Connection(None));
     assert!(s.offline.is_none());
@@ -476,7 +476,7 @@ fn losing_and_regaining_the_server_is_said_in_the_status_bar() {
         .clone()
         .expect("message")
         .text
-        .contains("reconnected"));
+        .contains("已重新连上"));
 }
 
 #[test]
@@ -505,7 +505,7 @@ fn someone_elses_status_change_drops_our_undo_for_that_task() {
         "undoing now would overwrite bob's change"
     );
     let msg = s.message.clone().expect("notice").text;
-    assert!(msg.contains("your undo for it is dropped"), "{msg}");
+    assert!(msg.contains("你对它的撤销已失效"), "{msg}");
     // `u` now says there is nothing to undo rather than reverting bob's change.
     assert!(update(&mut s, Action::Undo).is_empty());
 }

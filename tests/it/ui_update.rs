@@ -422,7 +422,7 @@ fn an_empty_or_cancelled_note_saves_nothing() {
     )
     .is_empty());
     assert!(s.input.is_none());
-    assert!(s.message.expect("message").text.contains("discarded"));
+    assert!(s.message.expect("message").text.contains("已放弃"));
 }
 
 #[test]
@@ -1034,7 +1034,7 @@ fn the_q3_period_diff_opens_with_d_and_accepting_there_uses_the_latest_period() 
         .map(|l| l.to_string() + "\n")
         .collect();
     assert!(
-        text.contains("变化 diff · 2020年上半年 → 2020年第三季度"),
+        text.contains("变化 · 2020年上半年 → 2020年第三季度"),
         "{text}"
     );
     assert!(text.contains("完成率  64% → 87%"), "{text}");
@@ -1043,7 +1043,7 @@ fn the_q3_period_diff_opens_with_d_and_accepting_there_uses_the_latest_period() 
         "{text}"
     );
     assert!(text.contains("- 二是推进生活垃圾示范片区建设。"), "{text}");
-    assert!(text.contains("未变句子(2)"), "{text}");
+    assert!(text.contains("未变句子（2）"), "{text}");
     // A counted amount that changed, paired by what it counts.
     assert!(text.contains("新建改造  30座 → 41座"), "{text}");
     // Every line fits the width.

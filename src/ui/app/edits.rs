@@ -53,12 +53,18 @@ impl State {
     pub(super) fn open_note_edit(&mut self, number: u32, index: Option<usize>) {
         let Some(task) = self.detail(number) else {
             self.want_detail(number);
-            self.info(format!("正在读取 #{number} 的备注，稍候再按一次"));
+            self.info(crate::tr!(
+                "正在读取 #{number} 的备注，稍候再按一次",
+                "still reading the notes of #{number}: press again in a moment"
+            ));
             return;
         };
         let count = task.notes.len();
         if count == 0 {
-            self.info(format!("#{number} 还没有备注：按 n 添加"));
+            self.info(crate::tr!(
+                "#{number} 还没有备注：按 n 添加",
+                "#{number} has no note yet: n adds one"
+            ));
             return;
         }
         let index = index.unwrap_or(count).clamp(1, count);
@@ -86,7 +92,10 @@ impl State {
                         seen,
                     }]
                 } else if Some(&text) == seen.as_ref() {
-                    self.info(format!("#{number} 第 {index} 条备注没有改动"));
+                    self.info(crate::tr!(
+                        "#{number} 第 {index} 条备注没有改动",
+                        "note {index} on #{number} is unchanged"
+                    ));
                     Vec::new()
                 } else {
                     vec![Effect::EditNote {
@@ -100,7 +109,10 @@ impl State {
             InputKind::Goal(number) => {
                 let unchanged = self.task(number).is_some_and(|t| t.goal.trim() == text);
                 if text.is_empty() || unchanged {
-                    self.info(format!("#{number} 的目标没有改动"));
+                    self.info(crate::tr!(
+                        "#{number} 的目标没有改动",
+                        "the goal of #{number} is unchanged"
+                    ));
                     Vec::new()
                 } else {
                     vec![Effect::EditGoal { number, goal: text }]
@@ -108,13 +120,18 @@ impl State {
             }
             InputKind::Move(number) => match domain_typed(&text) {
                 Some(domain) if self.task(number).is_some_and(|t| t.domain == domain) => {
-                    self.info(format!("#{number} 已在 {} 领域，未作修改", domain.label()));
+                    self.info(crate::tr!(
+                        "#{number} 已在 {} 领域，未作修改",
+                        "#{number} is already in {}: nothing changed",
+                        domain.label()
+                    ));
                     Vec::new()
                 }
                 Some(domain) => vec![Effect::MoveTask { number, domain }],
                 None => {
-                    self.error(format!(
+                    self.error(crate::tr!(
                         "不认识的领域“{}”：请输入 1–4 或 {}",
+                        "unknown domain \"{}\": type 1–4 or {}",
                         text::clean(&text),
                         domain_choices()
                     ));
@@ -125,10 +142,17 @@ impl State {
             },
             InputKind::ExportPath => {
                 if text.is_empty() {
-                    self.info("没有输入文件路径，未导出");
+                    self.info(crate::lang::t(
+                        "没有输入文件路径，未导出",
+                        "no file given: nothing was exported",
+                    ));
                     Vec::new()
                 } else {
-                    self.info(format!("正在导出通报到 {}…", text::clean(&text)));
+                    self.info(crate::tr!(
+                        "正在导出通报到 {}…",
+                        "exporting the report to {}…",
+                        text::clean(&text)
+                    ));
                     vec![Effect::Export { path: text }]
                 }
             }
@@ -154,11 +178,20 @@ impl State {
         Some(match kind {
             InputKind::EditNote(number, index) => {
                 let count = self.detail(number).map_or(index, |t| t.notes.len());
-                format!("#{number} 备注 {index}/{count}（Tab 换一条，清空后 Enter 删除）：")
+                crate::tr!(
+                    "#{number} 备注 {index}/{count}（Tab 换一条，清空后 Enter 删除）：",
+                    "#{number} note {index}/{count} (Tab: another note, emptied + Enter removes): "
+                )
             }
-            InputKind::Goal(number) => format!("#{number} 目标："),
-            InputKind::Move(number) => format!("#{number} 移到领域（{}）：", domain_choices()),
-            InputKind::ExportPath => "导出通报（xlsx）到：".to_string(),
+            InputKind::Goal(number) => crate::tr!("#{number} 目标：", "#{number} goal: "),
+            InputKind::Move(number) => crate::tr!(
+                "#{number} 移到领域（{}）：",
+                "move #{number} to domain ({}): ",
+                domain_choices()
+            ),
+            InputKind::ExportPath => {
+                crate::lang::t("导出通报（xlsx）到：", "export the report (xlsx) to: ").to_string()
+            }
             _ => return None,
         })
     }

@@ -77,7 +77,10 @@ impl State {
     /// `i`: opens the path input (with the directory of the last import typed in).
     pub(super) fn start_import(&mut self) {
         if self.read_only {
-            self.error("importing needs edit rights: you may only read this database, so nothing was imported (editors are listed in access.toml beside it)");
+            self.error(crate::lang::t(
+                "导入需要编辑权限：你只能查看此数据库，未导入任何内容（可编辑的人列在数据库旁的 access.toml 中）",
+                "importing needs edit rights: you may only read this database, so nothing was imported (editors are listed in access.toml beside it)",
+            ));
             return;
         }
         self.completion = None;
@@ -103,7 +106,10 @@ impl State {
             }
             Action::Cancel => {
                 self.completion = None;
-                self.info("import cancelled: nothing was written");
+                self.info(crate::lang::t(
+                    "已取消导入，未写入任何内容",
+                    "import cancelled: nothing was written",
+                ));
                 Some(Vec::new())
             }
             _ => None,
@@ -112,7 +118,10 @@ impl State {
 
     fn open_preview(&mut self, path: String) -> Vec<Effect> {
         if path.is_empty() {
-            self.info("no file given: nothing was imported");
+            self.info(crate::lang::t(
+                "没有输入文件路径，未导入",
+                "no file given: nothing was imported",
+            ));
             return Vec::new();
         }
         self.jobs += 1;
@@ -205,20 +214,24 @@ impl State {
         let name = file_name(&preview.path);
         let job = match &mut preview.stage {
             Stage::Reading => {
-                self.info(format!(
+                self.info(crate::tr!(
+                    "仍在读取 {name}：预览出现后按 Enter 导入",
                     "still reading {name}: Enter imports once the preview shows"
                 ));
                 return Vec::new();
             }
             Stage::Failed(e) => {
                 let e = e.clone();
-                self.error(format!("nothing to import: {e}"));
+                self.error(crate::tr!(
+                    "没有可导入的内容：{e}",
+                    "nothing to import: {e}"
+                ));
                 return Vec::new();
             }
             Stage::Ready {
                 importing: true, ..
             } => {
-                self.info(format!("already importing {name}…"));
+                self.info(crate::tr!("正在导入 {name}…", "already importing {name}…"));
                 return Vec::new();
             }
             Stage::Ready {
@@ -235,7 +248,7 @@ impl State {
                 }
             }
         };
-        self.info(format!("importing {name}…"));
+        self.info(crate::tr!("正在导入 {name}…", "importing {name}…"));
         vec![Effect::Import(job)]
     }
 
@@ -248,11 +261,17 @@ impl State {
             })
         );
         if importing {
-            self.info("the import is being written and cannot be stopped now; the status bar says when it is done");
+            self.info(crate::lang::t(
+                "导入正在写入，现在无法中止；完成后状态栏会提示",
+                "the import is being written and cannot be stopped now; the status bar says when it is done",
+            ));
             return;
         }
         self.close_preview();
-        self.info("import cancelled: nothing was written");
+        self.info(crate::lang::t(
+            "已取消导入，未写入任何内容",
+            "import cancelled: nothing was written",
+        ));
     }
 
     fn close_preview(&mut self) {
@@ -332,7 +351,11 @@ impl State {
                 {
                     *importing = false;
                 }
-                self.error(format!("NOT imported ({name}): {}", text::clean(&e)));
+                self.error(crate::tr!(
+                    "未导入（{name}）：{}",
+                    "NOT imported ({name}): {}",
+                    text::clean(&e)
+                ));
             }
         }
     }
@@ -352,7 +375,8 @@ impl State {
 /// (the counts matter more).
 fn done_message(name: &str, done: &ImportDone, unplaced: usize, width: usize) -> String {
     let s = &done.summary;
-    let mut what = format!(
+    let mut what = crate::tr!(
+        "报告期 {}：新增 {} 项，更新 {} 项，{} 项未出现（保留）",
         "period {}: {} new, {} updated, {} kept absent",
         text::clean(&s.period),
         s.added.len(),
@@ -360,25 +384,27 @@ fn done_message(name: &str, done: &ImportDone, unplaced: usize, width: usize) ->
         s.absent.len()
     );
     if s.replaced_sample {
-        what.push_str(", sample replaced");
+        what.push_str(crate::lang::t("，已替换示例数据", ", sample replaced"));
     }
     // Rows whose number belongs to a task with another goal are left out by the ledger:
     // said, so nobody thinks they were imported.
     let conflicts = s.matching.conflicts().count();
     if conflicts > 0 {
-        what.push_str(&format!(
-            ", {conflicts} conflict{} left out",
-            if conflicts == 1 { "" } else { "s" }
+        let s = if conflicts == 1 { "" } else { "s" };
+        what.push_str(&crate::tr!(
+            "，{conflicts} 项冲突未导入",
+            ", {conflicts} conflict{s} left out"
         ));
     }
     if unplaced > 0 {
-        what.push_str(&format!(
-            " · {unplaced} line{} not placed",
-            if unplaced == 1 { "" } else { "s" }
+        let s = if unplaced == 1 { "" } else { "s" };
+        what.push_str(&crate::tr!(
+            " · {unplaced} 行无法归位",
+            " · {unplaced} line{s} not placed"
         ));
     }
-    let full = format!("imported {name} as {what}");
-    let short = format!("imported as {what}");
+    let full = crate::tr!("已导入 {name}，{what}", "imported {name} as {what}");
+    let short = crate::tr!("已导入，{what}", "imported as {what}");
     if text::width(&full) <= width {
         full
     } else if text::width(&short) <= width {

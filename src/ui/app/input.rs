@@ -142,7 +142,10 @@ impl State {
                 match input.kind {
                     InputKind::Note(number) => {
                         if text.is_empty() {
-                            self.info("the note is empty: nothing saved");
+                            self.info(crate::lang::t(
+                                "备注为空，未保存",
+                                "the note is empty: nothing saved",
+                            ));
                             return Vec::new();
                         }
                         return vec![Effect::AddNote { number, text }];
@@ -157,13 +160,16 @@ impl State {
             Action::Complete if self.next_note_in_editor(&input) => return Vec::new(),
             Action::Cancel => {
                 match input.kind {
-                    InputKind::Note(n) => self.info(format!("note on task {n} discarded")),
+                    InputKind::Note(n) => self.info(crate::tr!(
+                        "已放弃 #{n} 的备注",
+                        "note on task {n} discarded"
+                    )),
                     InputKind::Search => {
                         self.set_search(input.previous.clone());
                         self.fix_scroll();
                     }
                     InputKind::EditNote(n, _) | InputKind::Goal(n) | InputKind::Move(n) => {
-                        self.info(format!("#{n} 未作修改"))
+                        self.info(crate::tr!("#{n} 未作修改", "#{n}: nothing changed"))
                     }
                     InputKind::ImportPath | InputKind::ExportPath => {}
                 }

@@ -63,18 +63,23 @@ impl State {
                         Change::Import { period, .. } => text::clean(period),
                         _ => String::new(),
                     };
-                    format!(
+                    crate::tr!(
+                        "{} 导入了 {n} 项任务（{period}）（{time}）",
                         "{} imported {n} tasks ({period}) ({time})",
                         text::clean(&event.user)
                     )
                 }
-                _ => format!(
+                _ => crate::tr!(
+                    "{}（{time}）",
                     "{} ({time})",
                     crate::words::who_did(&event, self.theme.arrow())
                 ),
             };
             if dropped_undo {
-                text.push_str(" · your undo for it is dropped");
+                text.push_str(crate::lang::t(
+                    " · 你对它的撤销已失效",
+                    " · your undo for it is dropped",
+                ));
             }
             if let Some(t) = self.live_imports.as_mut() {
                 t.said = text.clone();
@@ -167,7 +172,8 @@ impl State {
         let in_view = self.current_task().filter(|n| gone.contains(n));
         if let Some(n) = in_view {
             self.stack.retain(|s| s.task_number() != Some(n));
-            self.info(format!(
+            self.info(crate::tr!(
+                "任务 {n} 已被替换全部任务的导入删除",
                 "task {n} was removed by an import that replaced the tasks"
             ));
         }
@@ -183,7 +189,8 @@ impl State {
     pub(super) fn on_connection(&mut self, down: Option<String>) {
         match down {
             Some(reason) => {
-                self.error(format!(
+                self.error(crate::tr!(
+                    "与共享数据库断开（{}）；正在重连…重连前不能修改",
                     "lost the shared database ({}); reconnecting… edits are refused until then",
                     text::clean(&reason)
                 ));
@@ -191,7 +198,10 @@ impl State {
             }
             None => {
                 if self.offline.take().is_some() {
-                    self.ok("reconnected to the shared database; missed edits follow");
+                    self.ok(crate::lang::t(
+                        "已重新连上共享数据库；断开期间的修改随后显示",
+                        "reconnected to the shared database; missed edits follow",
+                    ));
                 }
             }
         }

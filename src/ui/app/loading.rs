@@ -58,7 +58,8 @@ impl State {
                 }
                 self.history_loaded.insert(number);
             }
-            Err(e) => self.error(format!(
+            Err(e) => self.error(crate::tr!(
+                "读不到 #{number} 的历史记录：{}",
                 "cannot read the history of task {number}: {}",
                 crate::text::clean(&e)
             )),

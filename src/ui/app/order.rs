@@ -4,6 +4,7 @@
 //! the lagging ones. Both apply to every tab and to a search's hits.
 
 use super::State;
+use crate::lang::t;
 use crate::model::{Status, TaskSummary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,10 +29,10 @@ impl ListOrder {
 
     pub fn label(self) -> &'static str {
         match self {
-            ListOrder::Number => "序号",
-            ListOrder::Status => "状态",
-            ListOrder::Lead => "牵头单位",
-            ListOrder::Reported => "本期更新在前",
+            ListOrder::Number => t("序号", "number"),
+            ListOrder::Status => t("状态", "status"),
+            ListOrder::Lead => t("牵头单位", "lead unit"),
+            ListOrder::Reported => t("本期更新在前", "updated this period first"),
         }
     }
 }
@@ -58,10 +59,10 @@ impl ListFilter {
 
     pub fn label(self) -> &'static str {
         match self {
-            ListFilter::All => "全部",
-            ListFilter::Reported => "本期有更新",
-            ListFilter::NotReported => "本期未报告",
-            ListFilter::Lagging => "滞后",
+            ListFilter::All => t("全部", "all"),
+            ListFilter::Reported => t("本期有更新", "updated this period"),
+            ListFilter::NotReported => t("本期未报告", "not reported this period"),
+            ListFilter::Lagging => t("滞后", "lagging"),
         }
     }
 }
@@ -88,7 +89,11 @@ impl State {
         self.order = next(&ListOrder::ALL, self.order);
         self.changed();
         self.fix_scroll();
-        self.info(format!("列表按 {} 排列", self.order.label()));
+        self.info(crate::tr!(
+            "列表按 {} 排列",
+            "list ordered by {}",
+            self.order.label()
+        ));
     }
 
     /// `f`: the next filter.
@@ -97,7 +102,11 @@ impl State {
         self.changed();
         self.fix_scroll();
         let shown = self.list_tasks().len();
-        self.info(format!("筛选：{}（{shown} 项）", self.filter.label()));
+        self.info(crate::tr!(
+            "筛选：{}（{shown} 项）",
+            "filter: {} ({shown} tasks)",
+            self.filter.label()
+        ));
     }
 
     /// True when the filter in force keeps `t`; `latest` is the latest report's period.

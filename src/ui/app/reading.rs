@@ -66,11 +66,21 @@ impl State {
                     self.stack.push(d);
                 }
                 self.info(if !list.contains(&number) {
-                    "此任务不在当前列表中：返回列表再选".to_string()
+                    crate::lang::t(
+                        "此任务不在当前列表中：返回列表再选",
+                        "this task is not in the current list: go back to the list and pick again",
+                    )
+                    .to_string()
                 } else if delta > 0 {
-                    format!("#{number} 已是列表的最后一项")
+                    crate::tr!(
+                        "#{number} 已是列表的最后一项",
+                        "#{number} is the last in the list"
+                    )
                 } else {
-                    format!("#{number} 已是列表的第一项")
+                    crate::tr!(
+                        "#{number} 已是列表的第一项",
+                        "#{number} is the first in the list"
+                    )
                 });
             }
         }
@@ -89,10 +99,16 @@ impl State {
                     return;
                 };
                 match (task.periods, &task.latest_period) {
-                    (0, _) | (_, None) => self.info(format!("#{number} 还没有报告进展，无可对比")),
+                    (0, _) | (_, None) => self.info(crate::tr!(
+                        "#{number} 还没有报告进展，无可对比",
+                        "#{number} has no reported progress yet: nothing to compare"
+                    )),
                     (1, Some(only)) => {
                         let name = text::clean(only);
-                        self.info(format!("#{number} 只有一个报告期（{name}），无可对比"))
+                        self.info(crate::tr!(
+                            "#{number} 只有一个报告期（{name}），无可对比",
+                            "#{number} has one period only ({name}): nothing to compare"
+                        ))
                     }
                     _ => {
                         self.stack.push(Screen::Diff { number, scroll: 0 });
@@ -119,7 +135,7 @@ impl State {
             name.as_deref(),
             None,
             &self.schedule,
-            crate::suggest::Lang::Zh,
+            crate::lang::get(),
         )
     }
 
@@ -131,7 +147,7 @@ impl State {
             name.as_deref(),
             body.as_deref(),
             &self.schedule,
-            crate::suggest::Lang::Zh,
+            crate::lang::get(),
         )
     }
 
@@ -150,12 +166,16 @@ impl State {
         };
         let Some(suggestion) = self.suggestion(number).cloned() else {
             let why = self.no_suggestion_reason(number);
-            self.info(format!("#{number} 没有建议状态：{why}"));
+            self.info(crate::tr!(
+                "#{number} 没有建议状态：{why}",
+                "#{number} has no suggested status: {why}"
+            ));
             return Some(Vec::new());
         };
         if suggestion.status == current {
-            self.info(format!(
+            self.info(crate::tr!(
                 "#{number} 已是 {}（即建议状态），未作修改",
+                "#{number} is already {} (the suggested status): nothing changed",
                 current.label()
             ));
             return Some(Vec::new());

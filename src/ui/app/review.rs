@@ -119,10 +119,16 @@ impl State {
                 .hint(crate::ui::keymap::Mode::List, &Action::Review)
                 .unwrap_or_else(|| "r".into());
             let text = if r.left() == 0 {
-                format!("{} 的 {} 项任务都已复核", r.period, r.queue.len())
+                crate::tr!(
+                    "{} 的 {} 项任务都已复核",
+                    "all {1} tasks of {0} are reviewed",
+                    r.period,
+                    r.queue.len()
+                )
             } else {
-                format!(
+                crate::tr!(
                     "复核 {}：已判断 {}/{} 项，按 {key} 继续",
+                    "reviewing {}: {}/{} judged, {key} goes on",
                     r.period,
                     r.judged.len(),
                     r.queue.len()
@@ -157,19 +163,26 @@ impl State {
             .count();
         let left_out = self.tasks.len() - updated;
         let tail = if left_out > 0 {
-            format!("，{left_out} 项本期未报告")
+            crate::tr!(
+                "，{left_out} 项本期未报告",
+                ", {left_out} not reported this period"
+            )
         } else {
             String::new()
         };
-        Some(format!(
-            "{period}：{updated} 项有新进展{tail} · 按 {key} 逐项复核"
+        Some(crate::tr!(
+            "{period}：{updated} 项有新进展{tail} · 按 {key} 逐项复核",
+            "{period}: {updated} tasks have new progress{tail} · {key} reviews them one by one"
         ))
     }
 
     /// `r`: starts the review of the latest period, or resumes the one left.
     pub(super) fn start_review(&mut self) {
         let Some(period) = self.latest_report_period() else {
-            self.info("还没有导入任何报告，无可复核：先按 i 导入报告");
+            self.info(crate::lang::t(
+                "还没有导入任何报告，无可复核：先按 i 导入报告",
+                "no report imported yet, nothing to review: i imports one",
+            ));
             return;
         };
         let resumable = self
@@ -179,7 +192,10 @@ impl State {
         if !resumable {
             let fresh = Review::of(&period, self.tasks.iter());
             if self.review.as_ref().is_some_and(|r| r.period == period) {
-                self.info(format!("{period} 的任务都已复核过：从头再看一遍"));
+                self.info(crate::tr!(
+                    "{period} 的任务都已复核过：从头再看一遍",
+                    "every task of {period} is reviewed: starting over"
+                ));
             }
             self.review = Some(fresh);
         } else if let Some(r) = self.review.as_mut() {
@@ -190,7 +206,7 @@ impl State {
         }
         if self.review.as_ref().is_some_and(|r| r.queue.is_empty()) {
             self.review = None;
-            self.info("没有任务可复核");
+            self.info(crate::lang::t("没有任务可复核", "no task to review"));
             return;
         }
         self.stack.retain(|s| !matches!(s, Screen::Review { .. }));
@@ -231,7 +247,10 @@ impl State {
             Action::Keep => {
                 if let Some(t) = self.task(number) {
                     let label = t.status.label();
-                    self.info(format!("#{number} 维持 {label}"));
+                    self.info(crate::tr!(
+                        "#{number} 维持 {label}",
+                        "#{number} stays {label}"
+                    ));
                 }
                 self.judged(number, false);
                 Vec::new()
@@ -296,8 +315,9 @@ impl State {
                 self.pending.push(Effect::SaveReview(Box::new(r.clone())));
                 self.stack.retain(|s| !matches!(s, Screen::Review { .. }));
                 let last = self.message.take().map(|m| m.text);
-                let done = format!(
+                let done = crate::tr!(
                     "{period} 复核完成：{n} 项任务都已判断（改了 {changed} 项，维持 {} 项）",
+                    "{period} reviewed: all {n} tasks judged ({changed} changed, {} kept)",
                     n - changed
                 );
                 self.ok(match last {
@@ -324,9 +344,9 @@ impl State {
                 self.show_review_task();
             }
             None => self.info(if delta < 0 {
-                "已是复核的第一项"
+                crate::lang::t("已是复核的第一项", "this is the first task of the review")
             } else {
-                "已是复核的最后一项"
+                crate::lang::t("已是复核的最后一项", "this is the last task of the review")
             }),
         }
     }
@@ -350,7 +370,10 @@ impl State {
             .keymap
             .hint(crate::ui::keymap::Mode::List, &Action::Review)
             .unwrap_or_else(|| "r".into());
-        self.info(format!("复核暂停：已判断 {done}/{n} 项，按 {key} 继续"));
+        self.info(crate::tr!(
+            "复核暂停：已判断 {done}/{n} 项，按 {key} 继续",
+            "review paused: {done}/{n} judged, {key} goes on"
+        ));
         self.fix_scroll();
     }
 }

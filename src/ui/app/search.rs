@@ -65,18 +65,19 @@ impl State {
             }
             self.set_search(Some(text));
             self.fix_scroll();
-            self.info(format!("there is no task {number}"));
+            self.info(crate::tr!("没有任务 {number}", "there is no task {number}"));
             return;
         }
         self.set_search(Some(text.clone()));
         self.fix_scroll();
         let n = self.searched_count();
         let pending = if self.searching() {
-            " (still searching)"
+            crate::lang::t("（仍在搜索）", " (still searching)")
         } else {
             ""
         };
-        self.info(format!(
+        self.info(crate::tr!(
+            "搜索“{text}”：显示 {n} 项{pending} · Esc 清除",
             "filter \"{text}\": {n} shown{pending} · Esc clears"
         ));
     }
@@ -93,7 +94,7 @@ impl State {
         self.selected[self.tab] = Some(number);
         self.fix_scroll();
         self.open_detail(number);
-        self.info(format!("task {number}"));
+        self.info(crate::tr!("任务 {number}", "task {number}"));
     }
 
     /// A task changed (an edit saved here or announced by the server): the index must see

@@ -82,7 +82,7 @@ impl State {
             Action::Back => {
                 if self.search.is_some() {
                     self.set_search(None);
-                    self.info("search cleared");
+                    self.info(crate::lang::t("已清除搜索", "search cleared"));
                 } else {
                     self.stack.pop();
                 }

@@ -3,6 +3,7 @@
 //! when, from what to what, with the note) — all wrapped by display width here, with each
 //! numbered sub-item (`一是…`, `(1)…`, `1.…`) on its own line.
 
+use crate::lang::t;
 use crate::model::{Event, Task, TaskSummary};
 use crate::ui::action::Action;
 use crate::ui::app::State;
@@ -84,15 +85,19 @@ pub fn push_status(out: &mut Vec<Line<'static>>, state: &State, task: &Task, w: 
         theme.status(st),
     );
     let Some(sug) = state.suggestion(task.number) else {
-        push_field(out, "状态", vec![status], w, theme);
-        let why = format!("无：{}", state.no_suggestion_reason(task.number));
+        push_field(out, t("状态", "status"), vec![status], w, theme);
+        let why = crate::tr!(
+            "无：{}",
+            "none: {}",
+            state.no_suggestion_reason(task.number)
+        );
         if w < LABEL + 8 {
-            out.push(Line::styled("建议".to_string(), theme.dim()));
+            out.push(Line::styled(t("建议", "suggests").to_string(), theme.dim()));
             push_wrapped(out, &why, w, 2, theme.dim());
         } else {
             let mut lines = text::wrap(&why, w - LABEL).into_iter();
             out.push(Line::from(vec![
-                Span::styled(text::fit("建议", LABEL, ""), theme.dim()),
+                Span::styled(text::fit(t("建议", "suggests"), LABEL, ""), theme.dim()),
                 Span::styled(lines.next().unwrap_or_default(), theme.dim()),
             ]));
             for l in lines {
@@ -109,33 +114,35 @@ pub fn push_status(out: &mut Vec<Line<'static>>, state: &State, task: &Task, w: 
         theme.status(sug.status),
     );
     let tail = if sug.status == st {
-        " · 与当前状态一致".to_string()
+        t(" · 与当前状态一致", " · the same as now").to_string()
     } else {
         state
             .keymap
             .hint(Mode::Detail, &Action::AcceptSuggestion)
-            .map(|k| format!(" · {k} 采纳"))
+            .map(|k| crate::tr!(" · {k} 采纳", " · {k} accepts"))
             .unwrap_or_default()
     };
-    let reason = text::clean(&sug.reason);
-    let one_line = format!(
+    let reason = text::clean(&sug.why.text(crate::lang::get()));
+    let one_line = crate::tr!(
         "{}   建议 {} — {reason}{tail}",
-        status.content, suggested.content
+        "{}   suggests {} — {reason}{tail}",
+        status.content,
+        suggested.content
     );
     if w >= LABEL + 8 && LABEL + text::width(&one_line) <= w {
         out.push(Line::from(vec![
-            Span::styled(text::fit("状态", LABEL, ""), theme.dim()),
+            Span::styled(text::fit(t("状态", "status"), LABEL, ""), theme.dim()),
             status,
-            Span::styled("   建议 ", theme.dim()),
+            Span::styled(t("   建议 ", "   suggests "), theme.dim()),
             suggested,
             Span::raw(format!(" — {reason}")),
             Span::styled(tail, theme.dim()),
         ]));
         return;
     }
-    push_field(out, "状态", vec![status], w, theme);
+    push_field(out, t("状态", "status"), vec![status], w, theme);
     if w < LABEL + 8 {
-        out.push(Line::styled("建议".to_string(), theme.dim()));
+        out.push(Line::styled(t("建议", "suggests").to_string(), theme.dim()));
         push_wrapped(
             out,
             &format!("{}{tail}", suggested.content),
@@ -147,7 +154,7 @@ pub fn push_status(out: &mut Vec<Line<'static>>, state: &State, task: &Task, w: 
         return;
     }
     out.push(Line::from(vec![
-        Span::styled(text::fit("建议", LABEL, ""), theme.dim()),
+        Span::styled(text::fit(t("建议", "suggests"), LABEL, ""), theme.dim()),
         suggested,
         Span::styled(
             text::truncate(&tail, w.saturating_sub(LABEL + 12), ""),
@@ -169,7 +176,7 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     }
     let heading = |s: &str| Line::styled(text::truncate(s, w, theme.ellipsis()), theme.heading());
 
-    out.push(heading("目标与任务"));
+    out.push(heading(t("目标与任务", "goal and task")));
     push_wrapped(&mut out, &task.goal, w, 2, Style::new());
     out.push(Line::raw(""));
 
@@ -178,22 +185,32 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
         "{}{}",
         task.domain.label(),
         if task.domain_decision.manual {
-            " · 人工调整".to_string()
+            t(" · 人工调整", " · moved by hand").to_string()
         } else {
-            format!(" · 规则 {}", text::clean(&task.domain_decision.rule))
+            crate::tr!(
+                " · 规则 {}",
+                " · rule {}",
+                text::clean(&task.domain_decision.rule)
+            )
         }
     );
-    push_field(&mut out, "领域", vec![Span::raw(domain)], w, theme);
     push_field(
         &mut out,
-        "牵头单位",
+        t("领域", "domain"),
+        vec![Span::raw(domain)],
+        w,
+        theme,
+    );
+    push_field(
+        &mut out,
+        t("牵头单位", "leads"),
         vec![Span::raw(crate::units::with_canonical(&task.lead_units))],
         w,
         theme,
     );
     push_field(
         &mut out,
-        "责任单位",
+        t("责任单位", "units"),
         vec![Span::raw(crate::units::with_canonical(&task.co_units))],
         w,
         theme,
@@ -201,7 +218,7 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     if let Some(section) = &task.section {
         push_field(
             &mut out,
-            "所属部分",
+            t("所属部分", "section"),
             vec![Span::raw(text::clean(section))],
             w,
             theme,
@@ -210,14 +227,17 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
 
     if task.periods.is_empty() {
         out.push(Line::raw(""));
-        out.push(heading("工作进展"));
-        out.push(Line::styled("  （还没有报告进展）", theme.dim()));
+        out.push(heading(t("工作进展", "progress")));
+        out.push(Line::styled(
+            t("  （还没有报告进展）", "  (no progress reported yet)"),
+            theme.dim(),
+        ));
     }
     let diff_hint = if task.periods.len() >= 2 {
         state
             .keymap
             .hint(Mode::Detail, &Action::ToggleDiff)
-            .map(|k| format!(" · {k} 看变化"))
+            .map(|k| crate::tr!(" · {k} 看变化", " · {k} shows changes"))
             .unwrap_or_default()
     } else {
         String::new()
@@ -225,16 +245,17 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     for (i, period) in task.periods.iter().rev().enumerate() {
         out.push(Line::raw(""));
         let latest = if i == 0 {
-            format!("（最新）{diff_hint}")
+            crate::tr!("（最新）{diff_hint}", " (latest){diff_hint}")
         } else {
             String::new()
         };
-        out.push(heading(&format!(
+        out.push(heading(&crate::tr!(
             "工作进展 · {}{latest}",
+            "progress · {}{latest}",
             text::clean(&period.name)
         )));
         if period.paragraphs.iter().all(|p| p.trim().is_empty()) {
-            out.push(Line::styled("  （空）", theme.dim()));
+            out.push(Line::styled(t("  （空）", "  (empty)"), theme.dim()));
         }
         for p in &period.paragraphs {
             for item in text::split_items(p) {
@@ -244,9 +265,13 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     }
 
     out.push(Line::raw(""));
-    out.push(heading(&format!("备注（{} 条）", task.notes.len())));
+    out.push(heading(&crate::tr!(
+        "备注（{} 条）",
+        "notes ({})",
+        task.notes.len()
+    )));
     if task.notes.is_empty() {
-        out.push(Line::styled("  （无）", theme.dim()));
+        out.push(Line::styled(t("  （无）", "  (none)"), theme.dim()));
     }
     for note in task.notes.iter().rev() {
         push_wrapped(
@@ -262,9 +287,13 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     let events: Vec<&Event> = history.iter().filter(|e| e.task == task.number).collect();
     out.push(Line::raw(""));
     if state.history_here(task.number) {
-        out.push(heading(&format!("历史（{} 条，新的在前）", events.len())));
+        out.push(heading(&crate::tr!(
+            "历史（{} 条，新的在前）",
+            "history ({}, newest first)",
+            events.len()
+        )));
     } else {
-        out.push(heading("历史（读取中…）"));
+        out.push(heading(t("历史（读取中…）", "history (reading…)")));
     }
     for e in events.iter().rev() {
         let head = format!("{} {}  ", time(&e.at, tz), text::clean(&e.user));
@@ -324,7 +353,7 @@ pub fn render_task(
             l.body,
             l.body.x,
             l.body.y,
-            &format!("#{number} 已不存在"),
+            &crate::tr!("#{number} 已不存在", "#{number} no longer exists"),
             state.theme.error(),
         );
         return;
@@ -338,7 +367,7 @@ pub fn render_task(
             l.body,
             l.body.x,
             l.body.y,
-            &format!("正在读取 #{number}…"),
+            &crate::tr!("正在读取 #{number}…", "reading #{number}…"),
             state.theme.dim(),
         );
         return;

@@ -6,6 +6,7 @@
 //! and bold, so the diff reads the same under `NO_COLOR`; `+` and `-` never rely on colour.
 
 use crate::figures::Figure;
+use crate::lang::t;
 use crate::model::Task;
 use crate::periods::{self, PeriodDiff, Sentence};
 use crate::ui::app::State;
@@ -128,8 +129,9 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
     let arrow = theme.arrow();
     out.push(Line::styled(
         text::truncate(
-            &format!(
-                "变化 diff · {} {arrow} {}",
+            &crate::tr!(
+                "变化 · {} {arrow} {}",
+                "changes · {} {arrow} {}",
                 text::clean(&d.previous),
                 text::clean(&d.current)
             ),
@@ -144,7 +146,14 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
         push_runs(
             &mut out,
             ("  ", Style::new()),
-            &[("无变化:两期的句子和数字都相同".to_string(), theme.dim())],
+            &[(
+                t(
+                    "无变化：两期的句子和数字都相同",
+                    "no change: the same sentences and figures in both",
+                )
+                .to_string(),
+                theme.dim(),
+            )],
             w,
         );
     }
@@ -152,8 +161,9 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
     // Figures first: they are what the office reads a report for.
     section(
         &mut out,
-        &format!(
-            "数字变化({})",
+        &crate::tr!(
+            "数字变化（{}）",
+            "figures changed ({})",
             d.changed_figures.len() + d.changed_amounts.len()
         ),
         w,
@@ -161,7 +171,11 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
     );
     if d.changed_figures.is_empty() && d.changed_amounts.is_empty() {
         out.push(Line::styled(
-            text::truncate("  (没有数字变化)", w, theme.ellipsis()),
+            text::truncate(
+                t("  （没有数字变化）", "  (no figure changed)"),
+                w,
+                theme.ellipsis(),
+            ),
             theme.dim(),
         ));
     }
@@ -196,7 +210,7 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
             &mut out,
             ("  ", Style::new()),
             &[
-                ("新出现  ".to_string(), theme.dim()),
+                (t("新出现  ", "new  ").to_string(), theme.dim()),
                 (f.summary(), Style::new()),
             ],
             w,
@@ -218,13 +232,18 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
 
     section(
         &mut out,
-        &format!("新增句子({}) · {}", d.added.len(), text::clean(&d.current)),
+        &crate::tr!(
+            "新增句子（{}） · {}",
+            "sentences added ({}) · {}",
+            d.added.len(),
+            text::clean(&d.current)
+        ),
         w,
         theme,
     );
     if d.added.is_empty() {
         out.push(Line::styled(
-            text::truncate("  (无)", w, theme.ellipsis()),
+            text::truncate(t("  （无）", "  (none)"), w, theme.ellipsis()),
             theme.dim(),
         ));
     }
@@ -235,8 +254,9 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
 
     section(
         &mut out,
-        &format!(
-            "删去句子({}) · {}",
+        &crate::tr!(
+            "删去句子（{}） · {}",
+            "sentences removed ({}) · {}",
             d.removed.len(),
             text::clean(&d.previous)
         ),
@@ -245,7 +265,7 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
     );
     if d.removed.is_empty() {
         out.push(Line::styled(
-            text::truncate("  (无)", w, theme.ellipsis()),
+            text::truncate(t("  （无）", "  (none)"), w, theme.ellipsis()),
             theme.dim(),
         ));
     }
@@ -254,10 +274,15 @@ pub fn diff_lines(state: &State, task: &Task, d: &PeriodDiff, width: u16) -> Vec
         push_runs(&mut out, ("- ", theme.removed()), &runs, w);
     }
 
-    section(&mut out, &format!("未变句子({})", d.kept.len()), w, theme);
+    section(
+        &mut out,
+        &crate::tr!("未变句子（{}）", "sentences kept ({})", d.kept.len()),
+        w,
+        theme,
+    );
     if d.kept.is_empty() {
         out.push(Line::styled(
-            text::truncate("  (无)", w, theme.ellipsis()),
+            text::truncate(t("  （无）", "  (none)"), w, theme.ellipsis()),
             theme.dim(),
         ));
     }
@@ -283,8 +308,16 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
                 return Vec::new();
             }
             let why = match task.periods.as_slice() {
-                [] => "尚未报告进展,没有可比较的两期".to_string(),
-                [p] => format!("只有一期进展({}),没有可比较的上一期", text::clean(&p.name)),
+                [] => t(
+                    "尚未报告进展，没有可比较的两期",
+                    "no progress reported yet: no two periods to compare",
+                )
+                .to_string(),
+                [p] => crate::tr!(
+                    "只有一期进展（{}），没有可比较的上一期",
+                    "one period of progress only ({}): no earlier one to compare",
+                    text::clean(&p.name)
+                ),
                 _ => String::new(),
             };
             text::wrap(&why, w)

@@ -255,15 +255,15 @@ fn header(cols: &Columns, area: Rect, buf: &mut Buffer, theme: &Theme) {
         area,
         area.x,
         area.y,
-        &text::right("序号", num_end),
+        &text::right(t("序号", "No."), num_end),
         style,
     );
     let mut x = area.x.saturating_add((cols.marker + cols.number) as u16);
     for (w, name) in [
-        (cols.goal, "目标与任务"),
-        (cols.progress, "工作进展"),
-        (cols.lead, "牵头单位"),
-        (cols.co, "责任单位"),
+        (cols.goal, t("目标与任务", "goal and task")),
+        (cols.progress, t("工作进展", "progress")),
+        (cols.lead, t("牵头单位", "lead unit")),
+        (cols.co, t("责任单位", "units")),
     ] {
         cell(buf, row(area, 0), x, name, w, style, theme);
         x = x.saturating_add(w as u16);

@@ -7,6 +7,7 @@
 //! in the unit column when a unit matched; a progress or note hit shows its snippet in place
 //! of the goal, tagged 进展 or 备注.
 
+use crate::lang;
 use crate::model::{Status, Task, TaskSummary};
 use crate::search::{Field, Hit, Place};
 use crate::ui::action::Action;
@@ -117,7 +118,7 @@ impl RowText {
             Field::Unit => {
                 let (unit, marks) = hit.text_and_highlights(t);
                 if matches!(hit.place(t), Some(Place::Unit { lead: false, .. })) {
-                    r.lead_tag = Some("协 ");
+                    r.lead_tag = Some(lang::t("协 ", "co "));
                 }
                 r.lead = text::clean(&unit);
                 r.lead_marks = marks;
@@ -125,9 +126,9 @@ impl RowText {
             Field::Progress | Field::Note => {
                 let (snippet, marks) = hit.text_and_highlights(t);
                 r.tag = Some(if hit.field == Field::Note {
-                    "备注 "
+                    lang::t("备注 ", "note ")
                 } else {
-                    "进展 "
+                    lang::t("进展 ", "prog ")
                 });
                 r.goal = text::clean(&snippet);
                 r.goal_marks = marks;
@@ -290,27 +291,34 @@ pub fn header(buf: &mut Buffer, area: Rect, cols: &Columns, theme: &Theme, filte
     let y = area.y;
     let style = theme.dim();
     let num_end = (cols.marker + cols.number).saturating_sub(1);
-    let head = text::right("序号", num_end);
+    let head = text::right(lang::t("序号", "No."), num_end);
     put(buf, area, area.x, y, &head, style);
     let mut x = area.x.saturating_add((cols.marker + cols.number) as u16);
     let status = if cols.label >= LABEL_WITH_SUGGESTION {
-        "状态 (→建议)"
+        lang::t("状态 (→建议)", "status (→sugg)")
     } else {
-        "状态"
+        lang::t("状态", "status")
     };
     put(buf, area, x, y, status, style);
     x = x.saturating_add((cols.glyph + cols.label) as u16);
     if cols.role > 0 {
-        put(buf, area, x, y, "角色", style);
+        put(buf, area, x, y, lang::t("角色", "role"), style);
         x = x.saturating_add(cols.role as u16);
     }
-    let mut after = put(buf, area, x, y, "目标与任务", style);
+    let mut after = put(
+        buf,
+        area,
+        x,
+        y,
+        lang::t("目标与任务", "goal and task"),
+        style,
+    );
     if let Some(f) = filter {
         after = put(buf, area, after + 2, y, &f, theme.heading());
     }
     x = x.saturating_add(cols.goal as u16);
     if cols.lead > 0 && x > after {
-        put(buf, area, x, y, "牵头单位", style);
+        put(buf, area, x, y, lang::t("牵头单位", "lead unit"), style);
     }
 }
 
@@ -321,16 +329,22 @@ pub fn filter_label(state: &State, shown: usize) -> Option<String> {
     if let Some(q) = state.search.as_ref() {
         let q = text::clean(q);
         parts.push(match state.search_warning() {
-            Some(w) => format!("[搜索“{q}”：{}]", text::clean(w)),
-            None if state.searching() => format!("[搜索“{q}”：{shown} 项…]"),
-            None => format!("[搜索“{q}”：{shown} 项]"),
+            Some(w) => crate::tr!("[搜索“{q}”：{}]", "[search \"{q}\": {}]", text::clean(w)),
+            None if state.searching() => {
+                crate::tr!("[搜索“{q}”：{shown} 项…]", "[search \"{q}\": {shown}…]")
+            }
+            None => crate::tr!("[搜索“{q}”：{shown} 项]", "[search \"{q}\": {shown}]"),
         });
     }
     if state.filter != ListFilter::All {
-        parts.push(format!("[筛选 {}：{shown} 项]", state.filter.label()));
+        parts.push(crate::tr!(
+            "[筛选 {}：{shown} 项]",
+            "[filter {}: {shown}]",
+            state.filter.label()
+        ));
     }
     if state.order != ListOrder::Number {
-        parts.push(format!("[按{}]", state.order.label()));
+        parts.push(crate::tr!("[按{}]", "[by {}]", state.order.label()));
     }
     (!parts.is_empty()).then(|| parts.join(""))
 }
@@ -342,8 +356,9 @@ fn no_match(state: &State, q: &str) -> String {
     let key = |a: Action| state.keymap.hint(Mode::List, &a).unwrap_or_default();
     let elsewhere: usize = state.tab_counts(0).iter().sum();
     if elsewhere > 0 && state.tab != 0 {
-        return format!(
+        return crate::tr!(
             "  {} 中没有任务匹配“{q}”；其他领域有 {elsewhere} 项（{} 下一领域，{} 清除）",
+            "  no task in {} matches \"{q}\"; {elsewhere} in other domains ({} next domain, {} clears)",
             tab_label(state.tab),
             key(Action::NextTab),
             key(Action::Back)
@@ -351,11 +366,16 @@ fn no_match(state: &State, q: &str) -> String {
     }
     let near = state.search_suggestions();
     if near.is_empty() {
-        format!("  没有任务匹配“{q}”（{} 清除搜索）", key(Action::Back))
+        crate::tr!(
+            "  没有任务匹配“{q}”（{} 清除搜索）",
+            "  no task matches \"{q}\" ({} clears the search)",
+            key(Action::Back)
+        )
     } else {
         let near: Vec<String> = near.iter().take(3).map(|u| text::clean(u)).collect();
-        format!(
+        crate::tr!(
             "  没有任务匹配“{q}” · 相近的单位：{}（{} 清除）",
+            "  no task matches \"{q}\" · units near it: {} ({} clears)",
             near.join(" · "),
             key(Action::Back)
         )
@@ -386,11 +406,18 @@ pub fn render(state: &State, l: ListLayout, buf: &mut Buffer) {
     }
     if tasks.is_empty() {
         let why = match (&state.search, unit) {
-            (Some(_), _) if state.searching() && state.found.is_none() => "  搜索中…".to_string(),
+            (Some(_), _) if state.searching() && state.found.is_none() => {
+                lang::t("  搜索中…", "  searching…").to_string()
+            }
             (Some(q), _) => no_match(state, q),
-            (None, Some(u)) => format!("  {u} 在 {} 中没有任务", tab_label(state.tab)),
-            (None, None) if state.filter != ListFilter::All => format!(
+            (None, Some(u)) => crate::tr!(
+                "  {u} 在 {} 中没有任务",
+                "  {u} has no task in {}",
+                tab_label(state.tab)
+            ),
+            (None, None) if state.filter != ListFilter::All => crate::tr!(
                 "  {} 中没有“{}”的任务（{} 换筛选）",
+                "  no task in {} is \"{}\" ({} changes the filter)",
                 tab_label(state.tab),
                 state.filter.label(),
                 state
@@ -398,7 +425,7 @@ pub fn render(state: &State, l: ListLayout, buf: &mut Buffer) {
                     .hint(Mode::List, &Action::CycleFilter)
                     .unwrap_or_default()
             ),
-            (None, None) => format!("  {} 中没有任务", tab_label(state.tab)),
+            (None, None) => crate::tr!("  {} 中没有任务", "  no task in {}", tab_label(state.tab)),
         };
         put(buf, row(l.body, 0), l.body.x, l.body.y, &why, theme.dim());
         return;
@@ -410,7 +437,13 @@ pub fn render(state: &State, l: ListLayout, buf: &mut Buffer) {
         .unwrap_or(0);
     let offset = crate::ui::app::keep_visible(state.list_offset(), idx, rows, tasks.len());
     for (i, t) in tasks.iter().skip(offset).take(rows).enumerate() {
-        let role = unit.map(|u| if t.leads(u) { "牵头" } else { "协同" });
+        let role = unit.map(|u| {
+            if t.leads(u) {
+                lang::t("牵头", "lead")
+            } else {
+                lang::t("协同", "co")
+            }
+        });
         task_row(
             buf,
             row(l.body, i as u16),
@@ -439,8 +472,9 @@ fn unit_title(state: &State, unit: &str, area: Rect, buf: &mut Buffer) {
         .iter()
         .filter(|t| t.involves(unit) && !t.leads(unit))
         .count();
-    let title = format!(
+    let title = crate::tr!(
         " {} · {} · 牵头 {} · 协同 {} ",
+        " {} · {} · leads {} · co {} ",
         text::clean(unit),
         tab_label(state.tab),
         lead.len(),
@@ -449,7 +483,7 @@ fn unit_title(state: &State, unit: &str, area: Rect, buf: &mut Buffer) {
     put(buf, row(area, 0), area.x, area.y, &title, theme.heading());
     if area.height >= 2 {
         let counts = count_statuses(lead.iter().copied());
-        let mut pieces = vec![("牵头任务: ".to_string(), theme.dim())];
+        let mut pieces = vec![(lang::t("牵头任务: ", "leads: ").to_string(), theme.dim())];
         pieces.extend(worded_summary(theme, &counts));
         put_pieces(buf, row(area, 1), area.x, area.y + 1, &pieces);
     }

@@ -2,6 +2,7 @@
 //! the goal, the status with the suggestion and its reason, the lead units, the figures
 //! this period changed, and this period's progress (or that the report left the task out).
 
+use crate::lang::t;
 use crate::model::Task;
 use crate::periods;
 use crate::ui::app::State;
@@ -27,8 +28,9 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     };
     let pos = review.pos;
     let reported = review.is_updated(pos);
-    out.push(heading(&format!(
+    out.push(heading(&crate::tr!(
         "复核 {} · 第 {}/{} 项 · 待判断 {} 项",
+        "review {} · task {}/{} · {} to judge",
         text::clean(&review.period),
         pos + 1,
         review.queue.len(),
@@ -36,15 +38,23 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     )));
     let latest = task.latest_period();
     let state_of_report = if reported {
-        "本期有新进展".to_string()
+        t("本期有新进展", "new progress this period").to_string()
     } else {
         match latest {
-            Some(p) => format!("本期未报告（最近一次：{}）", text::clean(&p.name)),
-            None => "本期未报告（从未报告进展）".to_string(),
+            Some(p) => crate::tr!(
+                "本期未报告（最近一次：{}）",
+                "not reported this period (last: {})",
+                text::clean(&p.name)
+            ),
+            None => t(
+                "本期未报告（从未报告进展）",
+                "not reported this period (never reported)",
+            )
+            .to_string(),
         }
     };
     let judged = if review.judged.contains(&task.number) {
-        " · 已判断"
+        t(" · 已判断", " · judged")
     } else {
         ""
     };
@@ -53,13 +63,13 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
         if reported { theme.dim() } else { theme.error() },
     ));
     out.push(Line::raw(""));
-    out.push(heading("目标与任务"));
+    out.push(heading(t("目标与任务", "goal and task")));
     push_wrapped(&mut out, &task.goal, w, 2, Style::new());
     out.push(Line::raw(""));
     push_status(&mut out, state, task, w);
     push_field(
         &mut out,
-        "牵头单位",
+        t("牵头单位", "leads"),
         vec![Span::raw(crate::units::with_canonical(&task.lead_units))],
         w,
         theme,
@@ -70,8 +80,9 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
         if let Some(d) = periods::latest_diff(task) {
             let arrow = theme.arrow();
             out.push(Line::raw(""));
-            out.push(heading(&format!(
+            out.push(heading(&crate::tr!(
                 "数字变化（{} 项，对比 {}）",
+                "figures changed ({}, against {})",
                 d.changed_figures.len(),
                 text::clean(&d.previous)
             )));
@@ -88,13 +99,18 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     }
     if let Some(p) = latest {
         out.push(Line::raw(""));
-        out.push(heading(&format!(
+        out.push(heading(&crate::tr!(
             "工作进展 · {}{}",
+            "progress · {}{}",
             text::clean(&p.name),
-            if reported { "（本期）" } else { "" }
+            if reported {
+                t("（本期）", " (this period)")
+            } else {
+                ""
+            }
         )));
         if p.paragraphs.iter().all(|x| x.trim().is_empty()) {
-            out.push(Line::styled("  （空）", theme.dim()));
+            out.push(Line::styled(t("  （空）", "  (empty)"), theme.dim()));
         }
         for para in &p.paragraphs {
             for item in text::split_items(para) {
@@ -104,8 +120,9 @@ pub fn lines(state: &State, task: &Task, width: u16) -> Vec<Line<'static>> {
     }
     if !task.notes.is_empty() {
         out.push(Line::raw(""));
-        out.push(heading(&format!(
+        out.push(heading(&crate::tr!(
             "备注（{} 条，最新一条）",
+            "notes ({}, the latest)",
             task.notes.len()
         )));
         if let Some(n) = task.notes.last() {

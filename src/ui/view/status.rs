@@ -2,6 +2,7 @@
 //! width), otherwise the last message (an edit confirmed in words, or an error) or key hints
 //! generated from the loaded keymap, and where you are on the right.
 
+use crate::lang::t;
 use crate::ui::action::Action;
 use crate::ui::app::{InputKind, MessageKind, Screen, Stage, State};
 use crate::ui::keymap::Mode;
@@ -17,27 +18,27 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
     use Action::*;
     match mode {
         Mode::List => vec![
-            (vec![MoveDown, MoveUp], "移动", 9),
-            (vec![Open], "打开", 1),
-            (vec![CycleStatus], "状态", 2),
-            (vec![AddNote], "备注", 5),
-            (vec![Undo], "撤销", 6),
-            (vec![NextTab], "领域", 4),
-            (vec![Units], "单位", 3),
-            (vec![Search], "搜索", 7),
-            (vec![Help], "帮助", 0),
-            (vec![Close], "退出", 8),
+            (vec![MoveDown, MoveUp], t("移动", "move"), 9),
+            (vec![Open], t("打开", "open"), 1),
+            (vec![CycleStatus], t("状态", "status"), 2),
+            (vec![AddNote], t("备注", "note"), 5),
+            (vec![Undo], t("撤销", "undo"), 6),
+            (vec![NextTab], t("领域", "domain"), 4),
+            (vec![Units], t("单位", "units"), 3),
+            (vec![Search], t("搜索", "search"), 7),
+            (vec![Help], t("帮助", "help"), 0),
+            (vec![Close], t("退出", "quit"), 8),
         ],
         Mode::Detail => vec![
-            (vec![MoveDown, MoveUp], "滚动", 5),
-            (vec![Back], "返回", 1),
-            (vec![CycleStatus], "状态", 3),
-            (vec![NextTask, PrevTask], "下/上一项", 4),
-            (vec![ToggleDiff], "对比", 2),
-            (vec![AcceptSuggestion], "采纳", 2),
-            (vec![AddNote], "备注", 6),
-            (vec![Undo], "撤销", 7),
-            (vec![Help], "帮助", 0),
+            (vec![MoveDown, MoveUp], t("滚动", "scroll"), 5),
+            (vec![Back], t("返回", "back"), 1),
+            (vec![CycleStatus], t("状态", "status"), 3),
+            (vec![NextTask, PrevTask], t("下/上一项", "next/prev"), 4),
+            (vec![ToggleDiff], t("对比", "changes"), 2),
+            (vec![AcceptSuggestion], t("采纳", "accept"), 2),
+            (vec![AddNote], t("备注", "note"), 6),
+            (vec![Undo], t("撤销", "undo"), 7),
+            (vec![Help], t("帮助", "help"), 0),
         ],
         Mode::Review => vec![
             (
@@ -48,31 +49,41 @@ fn hint_items(mode: Mode) -> Vec<(Vec<Action>, &'static str, u8)> {
                     SetSeriouslyBehind,
                     SetDone,
                 ],
-                "判断",
+                t("判断", "judge"),
                 0,
             ),
-            (vec![AcceptSuggestion], "采纳建议", 0),
-            (vec![Keep], "维持", 0),
-            (vec![PrevTask], "上一项", 3),
-            (vec![AddNote], "备注", 2),
-            (vec![Back], "离开", 1),
-            (vec![MoveDown, MoveUp], "滚动", 4),
+            (vec![AcceptSuggestion], t("采纳建议", "accept"), 0),
+            (vec![Keep], t("维持", "keep"), 0),
+            (vec![PrevTask], t("上一项", "previous"), 3),
+            (vec![AddNote], t("备注", "note"), 2),
+            (vec![Back], t("离开", "leave"), 1),
+            (vec![MoveDown, MoveUp], t("滚动", "scroll"), 4),
         ],
         Mode::Units => vec![
-            (vec![MoveDown, MoveUp], "移动", 6),
-            (vec![Open], "任务", 1),
-            (vec![Back], "返回", 2),
-            (vec![NextTab], "领域", 3),
-            (vec![Search], "筛选", 4),
-            (vec![Help], "帮助", 0),
+            (vec![MoveDown, MoveUp], t("移动", "move"), 6),
+            (vec![Open], t("任务", "tasks"), 1),
+            (vec![Back], t("返回", "back"), 2),
+            (vec![NextTab], t("领域", "domain"), 3),
+            (vec![Search], t("筛选", "filter"), 4),
+            (vec![Help], t("帮助", "help"), 0),
         ],
-        Mode::Help => vec![(vec![MoveDown, MoveUp], "滚动", 1), (vec![Back], "关闭", 0)],
-        Mode::Input => vec![(vec![Submit], "完成", 0), (vec![Cancel], "取消", 0)],
+        Mode::Help => vec![
+            (vec![MoveDown, MoveUp], t("滚动", "scroll"), 1),
+            (vec![Back], t("关闭", "close"), 0),
+        ],
+        Mode::Input => vec![
+            (vec![Submit], t("完成", "done"), 0),
+            (vec![Cancel], t("取消", "cancel"), 0),
+        ],
         Mode::Import => vec![
-            (vec![MoveDown, MoveUp], "滚动", 3),
-            (vec![Submit], "导入", 0),
-            (vec![Cancel], "取消（不写入）", 0),
-            (vec![Help], "帮助", 2),
+            (vec![MoveDown, MoveUp], t("滚动", "scroll"), 3),
+            (vec![Submit], t("导入", "import"), 0),
+            (
+                vec![Cancel],
+                t("取消（不写入）", "cancel (nothing written)"),
+                0,
+            ),
+            (vec![Help], t("帮助", "help"), 2),
         ],
     }
 }
@@ -138,7 +149,7 @@ fn position(state: &State) -> String {
                 .and_then(|s| units.iter().position(|u| &u.unit == s))
                 .map(|i| i + 1)
                 .unwrap_or(0);
-            format!("{i}/{} 个单位", units.len())
+            crate::tr!("{i}/{} 个单位", "{i}/{} units", units.len())
         }
         Some(Screen::Detail { number, scroll }) => {
             let total = state
@@ -162,14 +173,22 @@ fn position(state: &State) -> String {
             span(*scroll, layout::detail_rows(size), total)
         }
         Some(Screen::Help { scroll }) => {
-            let total = crate::ui::view::help::lines(&state.keymap, size.0, &state.theme).len();
+            // The help as shown: in pages, padded so a section never runs across two.
+            let rows = layout::detail_rows(size);
+            let total =
+                crate::ui::view::help::pages(&state.keymap, size.0, rows, &state.theme).len();
             span(*scroll, layout::detail_rows(size), total)
         }
         Some(Screen::Import { selected, .. }) => match state.import.as_ref().map(|p| &p.stage) {
             // `12/116` on a row; `1/3 not placed` on a line the importer could not place.
             Some(Stage::Ready { report, .. }) => {
                 match selected.checked_sub(report.rows.len() + 1) {
-                    Some(j) => format!("{}/{} not placed", j + 1, report.unplaced.len()),
+                    Some(j) => crate::tr!(
+                        "无法归位 {}/{}",
+                        "{}/{} not placed",
+                        j + 1,
+                        report.unplaced.len()
+                    ),
                     None => format!(
                         "{}/{}",
                         (selected + 1).min(report.rows.len()),
@@ -186,7 +205,7 @@ fn span(scroll: usize, rows: usize, total: usize) -> String {
     let first = scroll.min(total.saturating_sub(rows));
     let last = (first + rows).min(total);
     if total <= rows {
-        "全部".to_string()
+        t("全部", "all").to_string()
     } else {
         format!("{}-{last}/{total}", first + 1)
     }
@@ -246,9 +265,9 @@ fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let input = state.input.as_ref()?;
     let theme = &state.theme;
     let prompt = match input.kind {
-        InputKind::Note(n) => format!("#{n} 备注："),
-        InputKind::Search => "搜索 /".to_string(),
-        InputKind::ImportPath => "导入文件：".to_string(),
+        InputKind::Note(n) => crate::tr!("#{n} 备注：", "#{n} note: "),
+        InputKind::Search => t("搜索 /", "search /").to_string(),
+        InputKind::ImportPath => t("导入文件：", "import file: ").to_string(),
         other => state.more_prompt(other).unwrap_or_default(),
     };
     let w = area.width as usize;
@@ -294,21 +313,42 @@ fn input_line(state: &State, area: Rect, buf: &mut Buffer) -> Option<Position> {
             .hint(Mode::Input, &Action::Cancel)
             .unwrap_or_default();
         let hint = match input.kind {
-            InputKind::Note(_) => format!("（输入备注，{done} 保存，{cancel} 取消）"),
-            InputKind::EditNote(..) => format!("（{done} 删除这条备注，{cancel} 取消）"),
-            InputKind::Goal(_) => format!("（输入目标，{cancel} 取消）"),
-            InputKind::Move(_) => format!("（输入 1–4 或领域名，{done} 确定，{cancel} 取消）"),
-            InputKind::ExportPath => format!("（xlsx 文件路径，{done} 导出，{cancel} 取消）"),
+            InputKind::Note(_) => crate::tr!(
+                "（输入备注，{done} 保存，{cancel} 取消）",
+                "(type a note, {done} saves, {cancel} cancels)"
+            ),
+            InputKind::EditNote(..) => crate::tr!(
+                "（{done} 删除这条备注，{cancel} 取消）",
+                "({done} removes this note, {cancel} cancels)"
+            ),
+            InputKind::Goal(_) => crate::tr!(
+                "（输入目标，{cancel} 取消）",
+                "(type the goal, {cancel} cancels)"
+            ),
+            InputKind::Move(_) => crate::tr!(
+                "（输入 1–4 或领域名，{done} 确定，{cancel} 取消）",
+                "(type 1–4 or a domain, {done} moves, {cancel} cancels)"
+            ),
+            InputKind::ExportPath => crate::tr!(
+                "（xlsx 文件路径，{done} 导出，{cancel} 取消）",
+                "(an xlsx file path, {done} exports, {cancel} cancels)"
+            ),
             InputKind::Search => {
-                format!("（关键词、@单位、#52、滞后、生态、拼音 hcst；{done} 保留，{cancel} 取消）")
+                crate::tr!(
+                    "（关键词、@单位、#52、滞后、生态、拼音 hcst；{done} 保留，{cancel} 取消）",
+                    "(words, @unit, #52, behind, ecology, pinyin hcst; {done} keeps, {cancel} cancels)"
+                )
             }
             InputKind::ImportPath => {
                 let tab = state
                     .keymap
                     .hint(Mode::Input, &Action::Complete)
-                    .map(|k| format!("{k} 补全，"))
+                    .map(|k| crate::tr!("{k} 补全，", "{k} completes, "))
                     .unwrap_or_default();
-                format!("（报告文件路径：.txt .docx .xlsx .html；{tab}{done} 预览，{cancel} 取消）")
+                crate::tr!(
+                    "（报告文件路径：.txt .docx .xlsx .html；{tab}{done} 预览，{cancel} 取消）",
+                    "(a report file: .txt .docx .xlsx .html; {tab}{done} previews, {cancel} cancels)"
+                )
             }
         };
         put(buf, area, x0 + 1, area.y, &hint, theme.dim());

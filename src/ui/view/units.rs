@@ -2,6 +2,7 @@
 //! lights of the tasks it leads; the most lagging first. Columns give way from the right on
 //! narrow terminals, the name keeps at least a few characters.
 
+use crate::lang::t;
 use crate::model::Status;
 use crate::ui::app::{keep_visible, State, UnitRow};
 use crate::ui::text;
@@ -34,37 +35,37 @@ pub fn render(
     let g = |s: Status, word: &str| format!("{}{word}", theme.glyph(s));
     let all_cols = [
         Col {
-            title: "牵头".into(),
+            title: t("牵头", "lead").into(),
             style: Style::new(),
             value: |r| r.lead,
             status: None,
         },
         Col {
-            title: "协同".into(),
+            title: t("协同", "co").into(),
             style: Style::new(),
             value: |r| r.co,
             status: None,
         },
         Col {
-            title: g(Status::SeriouslyBehind, "严重"),
+            title: g(Status::SeriouslyBehind, t("严重", "sev")),
             style: theme.status(Status::SeriouslyBehind),
             value: UnitRow::red,
             status: Some(Status::SeriouslyBehind),
         },
         Col {
-            title: g(Status::Behind, "滞后"),
+            title: g(Status::Behind, t("滞后", "late")),
             style: theme.status(Status::Behind),
             value: UnitRow::yellow,
             status: Some(Status::Behind),
         },
         Col {
-            title: g(Status::OnTrack, "正常"),
+            title: g(Status::OnTrack, t("正常", "ok")),
             style: theme.status(Status::OnTrack),
             value: UnitRow::green,
             status: Some(Status::OnTrack),
         },
         Col {
-            title: g(Status::Done, "完成"),
+            title: g(Status::Done, t("完成", "done")),
             style: theme.status(Status::Done),
             value: UnitRow::done,
             status: Some(Status::Done),
@@ -85,7 +86,7 @@ pub fn render(
             l.header,
             l.header.x + marker as u16,
             y,
-            "责任单位 (canonical)",
+            t("责任单位（规范名称）", "unit (canonical)"),
             theme.dim(),
         );
         if let Some(f) = filter_label(state, units.len()) {
@@ -111,11 +112,12 @@ pub fn render(
     }
     if units.is_empty() {
         let why = match &state.search {
-            Some(q) => format!(
+            Some(q) => crate::tr!(
+                "  没有单位匹配“{}”（Esc 清除筛选）",
                 "  no unit matches \"{}\" (Esc clears the filter)",
                 text::clean(q)
             ),
-            None => "  no units".to_string(),
+            None => t("  没有单位", "  no units").to_string(),
         };
         put(buf, row(l.body, 0), l.body.x, l.body.y, &why, theme.dim());
         return;
