@@ -195,7 +195,7 @@ for w in alice bob alice-wide alice-mono; do wait_for "$w" "^ #14 " 10 || true; 
 capture alice >"$OUT/03-alice-on-14.txt"
 
 say "bob presses 3 on task 14; alice's screen changes without a key"
-NOTICE="bob #14 状态 未启动 $ARROW 进度滞后 \([0-9]{2}:[0-9]{2}\)"
+NOTICE="bob #14 状态 未启动 $ARROW 进度滞后（[0-9]{2}:[0-9]{2}）"
 before=$(capture alice)
 t0=$(now_us)
 keys bob 3
@@ -209,7 +209,7 @@ while [ "$(now_us)" -lt "$end" ] && { [ -z "$alice_ms" ] || [ -z "$bob_ms" ]; };
             printf '%s\n' "$s" >"$OUT/04-alice-after-bob.txt"
         fi
     fi
-    if [ -z "$bob_ms" ] && capture bob | grep -qE "saved: task 14 未启动 $ARROW 进度滞后"; then
+    if [ -z "$bob_ms" ] && capture bob | grep -qE "已保存 #14 未启动 $ARROW 进度滞后"; then
         bob_ms=$(( ($(now_us) - t0) / 1000 ))
     fi
     sleep 0.01
@@ -263,14 +263,14 @@ sleep 0.3
 
 say "alice presses u: the change was bob's, so she has nothing to undo"
 keys alice u
-wait_for alice "nothing to undo" 3 && pass "alice's u says nothing to undo" || true
+wait_for alice "没有可撤销" 3 && pass "alice's u says nothing to undo" || true
 capture alice >"$OUT/08-alice-undo.txt"
 on_screen "$OUT/08-alice-undo.txt" "^状态 +▲ 进度滞后" "task 14 is still 进度滞后 after alice's u"
 
 say "bob filters his list on status:严重滞后; alice sets task 52 to 4 (严重滞后); bob's list shows it"
 keys bob Escape
 typed bob "/status:严重滞后"; keys bob Enter
-wait_for bob 'filter "status:严重滞后"' 5 || true
+wait_for bob '搜索“status:严重滞后”' 5 || true
 capture bob >"$OUT/09-bob-list-before.txt"
 keys alice Escape
 typed alice "/#52"; keys alice Enter
@@ -278,7 +278,7 @@ wait_for alice "^ #52 " 5 || true
 ms=$(latency bob "(^|[^0-9])52 ■ 严重滞后" alice 4)
 capture bob >"$OUT/10-bob-list-after-alice.txt"
 capture alice >"$OUT/11-alice-after-her-edit.txt"
-on_screen "$OUT/11-alice-after-her-edit.txt" "saved: task 52 未启动 $ARROW 严重滞后" "alice's edit is saved"
+on_screen "$OUT/11-alice-after-her-edit.txt" "已保存 #52 未启动 $ARROW 严重滞后" "alice's edit is saved"
 if [ "$ms" = timeout ]; then
     fail "task 52 did not appear in bob's filtered list"
 else
@@ -290,19 +290,19 @@ say "dave (reader) presses 3 on a task; carol (outside the group) starts duban"
 ui dave dave
 wait_for dave "全部" 20 || true
 capture dave >"$OUT/12-dave-start.txt"
-on_screen "$OUT/12-dave-start.txt" "dave: you may only read this database" \
+on_screen "$OUT/12-dave-start.txt" "dave：你只能查看此数据库" \
     "dave is told at start that he may only read"
 keys dave 3
-wait_for dave "nothing changed" 5 || true
+wait_for dave "未作修改" 5 || true
 capture dave >"$OUT/12-dave-refused.txt"
-on_screen "$OUT/12-dave-refused.txt" "you may only read this database: nothing changed" \
+on_screen "$OUT/12-dave-refused.txt" "你只能查看此数据库，未作修改" \
     "dave's status bar says the edit was refused, as he may only read"
 on_screen "$OUT/12-dave-refused.txt" "^▶ +1 ○ 未启动" "task 1 stays 未启动 on dave's screen"
 ui carol carol
 wait_for carol "duban exited" 20 || true
 capture carol >"$OUT/13-carol-refused.txt"
-on_screen "$OUT/13-carol-refused.txt" "[Pp]ermission denied" "carol is told permission is denied"
-on_screen "$OUT/13-carol-refused.txt" "ask to be added" "carol is told what to do"
+on_screen "$OUT/13-carol-refused.txt" "拒绝访问" "carol is told permission is denied"
+on_screen "$OUT/13-carol-refused.txt" "加入该文件夹的用户组" "carol is told what to do"
 on_screen "$OUT/13-carol-refused.txt" "duban exited: [1-9]" "carol's duban exits with an error"
 
 say "history records who did what"
@@ -333,10 +333,10 @@ on_screen "$OUT/17-alice-mono-list.txt" "^▶ +14 ▲ 进度滞后" "NO_COLOR li
 
 say "bob presses u after alice changed task 14: his undo must not overwrite her change"
 keys alice-mono 5
-wait_for alice-mono "saved: task 14 进度滞后 $ARROW 已完成" 5 || true
+wait_for alice-mono "已保存 #14 进度滞后 $ARROW 已完成" 5 || true
 sleep 0.3
 keys bob u
-until_screen bob "undone|NOT saved|nothing to undo" 5 || true
+until_screen bob "已撤销|未保存|没有可撤销" 5 || true
 sleep 0.3
 {
     echo "alice (NO_COLOR window) pressed 5 on task 14, then bob pressed u:"
@@ -345,9 +345,9 @@ sleep 0.3
     echo "--- history 14, newest last:"
     ssh_as alice duban --db "$DB" history 14 2>&1 | tail -3
 } >"$OUT/19-undo-after-another-change.txt"
-on_screen "$OUT/19-undo-after-another-change.txt" "nothing to undo" \
+on_screen "$OUT/19-undo-after-another-change.txt" "没有可撤销" \
     "bob's u does nothing: alice changed the task after his edit"
-on_screen "$OUT/19-undo-after-another-change.txt" "alice +#14 status 进度滞后 $ARROW 已完成\$" \
+on_screen "$OUT/19-undo-after-another-change.txt" "alice +#14 状态 进度滞后 $ARROW 已完成\$" \
     "alice's change is the last word on task 14"
 
 if [ "${KEEP:-0}" != 1 ]; then
