@@ -38,8 +38,13 @@ pub struct Commit {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{}", tr!("数据库 {path} 正被另一个 duban 使用（它持有锁）。请关闭那个 duban，或用 --db 路径 换一个数据库。", "the database {path} is in use by another duban (it holds the lock). Close the other duban, or use another database with --db PATH.", path = .path.display()))]
-    Locked { path: PathBuf },
+    #[error("{}", tr!("数据库 {path} 正被另一个 duban 使用（它持有锁{holder}）。请关闭那个 duban，或用 --db 路径 换一个数据库。", "the database {path} is in use by another duban (it holds the lock{holder}). Close the other duban, or use another database with --db PATH.", path = .path.display(), holder = .holder))]
+    Locked {
+        path: PathBuf,
+        /// Who holds the lock, when the system says (`：进程 1234，duban … serve`), else empty:
+        /// a server whose socket is gone can then still be found and stopped.
+        holder: String,
+    },
     #[error("{}", tr!("数据库 {path} 已损坏，无法打开：{detail}。数据仍在磁盘上；请从备份恢复该文件夹，或把它移开后重新导入报告。", "the database {path} is damaged and cannot be opened: {detail}. Your data is still on disk; restore the folder from a backup, or move it aside and re-import the report.", path = .path.display(), detail = .detail))]
     Damaged { path: PathBuf, detail: String },
     #[error("{}", tr!("数据库 {path} 由更新版本的 duban 写入（格式 {found}，本程序只认 {SCHEMA_VERSION}）。请使用新版 duban，或用 --db 路径 换一个数据库。", "the database {path} was written by a newer duban (schema {found}, this build knows {SCHEMA_VERSION}). Use the newer duban, or another database with --db PATH.", path = .path.display(), found = .found))]
@@ -1304,10 +1309,51 @@ fn notice(message: &str) {
     }
 }
 
+/// Who holds the lock on the database folder `db` (sled locks its `db` file), from the
+/// kernel's lock table: `：进程 1234（duban --db … serve）`, or empty when it cannot be told
+/// (another system, no /proc, a holder in another PID namespace).
+fn lock_holder(db: &Path) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(db.join("db")) else {
+        return String::new();
+    };
+    let Ok(locks) = std::fs::read_to_string("/proc/locks") else {
+        return String::new();
+    };
+    let pid = locks.lines().find_map(|line| {
+        // `1: FLOCK  ADVISORY  WRITE 18287 fd:01:1234567 0 EOF`
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (pid, file) = (fields.get(4)?, fields.get(5)?);
+        let inode = file.rsplit(':').next()?.parse::<u64>().ok()?;
+        (inode == meta.ino())
+            .then(|| pid.parse::<u32>().ok())
+            .flatten()
+    });
+    let Some(pid) = pid else {
+        return String::new();
+    };
+    let command = std::fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|b| {
+            let words: Vec<String> = b
+                .split(|c| *c == 0)
+                .filter(|w| !w.is_empty())
+                .map(|w| String::from_utf8_lossy(w).into_owned())
+                .collect();
+            crate::text::clean(&words.join(" "))
+        })
+        .unwrap_or_default();
+    if command.is_empty() {
+        tr!("：进程 {pid}", ": process {pid}")
+    } else {
+        tr!("：进程 {pid}（{command}）", ": process {pid} ({command})")
+    }
+}
+
 fn open_error(path: &Path, e: sled::Error) -> StoreError {
     match &e {
         sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => StoreError::Locked {
             path: path.to_path_buf(),
+            holder: lock_holder(path),
         },
         sled::Error::Io(io) if IoClass::of(io).is_some() => {
             io_error(path, Doing::Open, io, String::new())
@@ -1323,6 +1369,7 @@ fn open_error(path: &Path, e: sled::Error) -> StoreError {
             if detail.contains("could not acquire lock") {
                 StoreError::Locked {
                     path: path.to_path_buf(),
+                    holder: lock_holder(path),
                 }
             } else {
                 StoreError::Damaged {

@@ -145,7 +145,7 @@ impl Bound {
         let store = match SledStore::open(db) {
             // The group commit syncs sled's log once per batch (commit.rs).
             Ok(s) => s.without_sync_on_commit(),
-            Err(StoreError::Locked { path }) => {
+            Err(StoreError::Locked { path, holder }) => {
                 // Say who holds it when it is a server.
                 if let Ok(s) = std::os::unix::net::UnixStream::connect(&socket) {
                     let pid = nix::sys::socket::getsockopt(
@@ -159,7 +159,7 @@ impl Bound {
                         pid,
                     });
                 }
-                return Err(StoreError::Locked { path }.into());
+                return Err(StoreError::Locked { path, holder }.into());
             }
             Err(e) => return Err(e.into()),
         };
