@@ -351,8 +351,11 @@ on_screen "$OUT/19-undo-after-another-change.txt" "alice +#14 状态 进度滞�
     "alice's change is the last word on task 14"
 
 if [ "${KEEP:-0}" != 1 ]; then
-    say "quit: every UI ends cleanly"
+    say "quit: every UI ends cleanly (q goes back from a detail, then quits on the list)"
     for w in alice bob alice-wide alice-mono dave; do keys "$w" q; done
+    for w in alice bob alice-wide alice-mono dave; do
+        until_screen "$w" "duban exited" 2 || keys "$w" q
+    done
     for w in alice bob alice-wide alice-mono dave; do
         wait_for "$w" "duban exited: 0" 5 && pass "$w's duban quit with status 0" || true
     done

@@ -256,15 +256,25 @@ impl Bound {
         if !activated {
             let _ = std::fs::remove_file(&socket);
         }
-        tokio::task::spawn_blocking(move || committer.stop())
-            .await
-            .ok();
+        // The commit thread is joined, but not for ever: a server that cannot stop would hold
+        // the lock with its socket gone, and nobody could open the database. Every edit it
+        // acknowledged is already on disk, so leaving without it loses nothing confirmed.
+        let stopping = tokio::task::spawn_blocking(move || committer.stop());
+        if tokio::time::timeout(STOP_WAIT, stopping).await.is_err() {
+            tracing::error!(
+                "the commit thread did not stop within {} s; leaving without it (every acknowledged edit is on disk)",
+                STOP_WAIT.as_secs()
+            );
+        }
         if options.verbose {
             tracing::info!("stopped serving {} ({reason})", db.display());
         }
         Ok(())
     }
 }
+
+/// How long a stopping server waits for its commit thread.
+const STOP_WAIT: Duration = Duration::from_secs(20);
 
 fn socket_err(path: &Path, e: impl std::fmt::Display) -> ServeError {
     ServeError::Socket {
