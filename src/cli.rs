@@ -1131,7 +1131,9 @@ fn cmd_import(
                 "{} rows renumbered (another number in the report, but an existing task's goal)",
                 m.renumbered().count()
             ),
-            m.renumbered().map(describe_row).collect(),
+            m.renumbered()
+                .map(crate::periods::RowMatch::describe)
+                .collect(),
         ),
         (
             tr!(
@@ -1139,7 +1141,9 @@ fn cmd_import(
                 "{} new tasks (no existing goal matches)",
                 m.new_rows().count()
             ),
-            m.new_rows().map(describe_row).collect(),
+            m.new_rows()
+                .map(crate::periods::RowMatch::describe)
+                .collect(),
         ),
         (
             tr!(
@@ -1147,7 +1151,9 @@ fn cmd_import(
                 "{} rows not merged (an existing task's number with a different goal)",
                 conflicts
             ),
-            m.conflicts().map(describe_row).collect(),
+            m.conflicts()
+                .map(crate::periods::RowMatch::describe)
+                .collect(),
         ),
         (
             tr!(
@@ -1214,58 +1220,6 @@ fn cmd_import(
         writeln!(out, "{}: {}", file.display(), clean(a))?;
     }
     Ok(())
-}
-
-/// One row of a report as the import summary names it: its line, number, goal and what
-/// became of it.
-fn describe_row(r: &crate::periods::RowMatch) -> String {
-    use crate::periods::RowOutcome;
-    let head = tr!(
-        "第 {} 行 #{} {}",
-        "line {} #{} {}",
-        r.line,
-        r.number,
-        truncate(&r.goal, 30)
-    );
-    match &r.outcome {
-        RowOutcome::Matched { task, similarity } => tr!(
-            "{head}：对应任务 {task}（目标相似度 {similarity:.2}）",
-            "{head}: matched task {task} (goal similarity {similarity:.2})"
-        ),
-        RowOutcome::Renumbered {
-            task,
-            similarity,
-            displaced,
-        } => {
-            let d = displaced
-                .map(|(n, s)| {
-                    tr!(
-                        "；任务 {n} 用此序号，但目标不同（{s:.2}）",
-                        "; task {n} has this number but its goal differs ({s:.2})"
-                    )
-                })
-                .unwrap_or_default();
-            tr!(
-                "{head}：改号，是任务 {task}（目标相似度 {similarity:.2}）{d}",
-                "{head}: renumbered, it is task {task} (goal similarity {similarity:.2}){d}"
-            )
-        }
-        RowOutcome::New { nearest } => {
-            let n = nearest
-                .map(|(n, s)| tr!("，最接近的是任务 {n}（{s:.2}）", ", nearest task {n} at {s:.2}"))
-                .unwrap_or_default();
-            tr!(
-                "{head}：新任务，没有相符的已有目标{n}",
-                "{head}: new task, no existing goal matches{n}"
-            )
-        }
-        RowOutcome::Conflict {
-            task, similarity, ..
-        } => tr!(
-            "{head}：冲突，任务 {task} 用此序号但目标不同（相似度 {similarity:.2}），未合并",
-            "{head}: conflict, task {task} has this number but a different goal (similarity {similarity:.2}); not merged"
-        ),
-    }
 }
 
 /// What reading the report found: the headline, lines not placed, rows worth a look (a

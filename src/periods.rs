@@ -89,15 +89,17 @@ impl RowMatch {
         }
     }
 
-    /// One line for the person importing: `第12行 #12 → 任务12 (相似度0.93)`.
+    /// One line for the person importing, the row's goal cut to 30 columns:
+    /// `第 37 行 #54 实施兼并重组项目12个。：改号，是任务 53（目标相似度 1.00）`.
     pub fn describe(&self) -> String {
         use crate::tr;
+        let goal = crate::text::truncate(&crate::text::clean(&self.goal), 30, "…");
         let head = tr!(
             "第 {} 行 #{} {}",
             "line {} #{} {}",
             self.line,
             self.number,
-            self.goal
+            goal
         );
         match &self.outcome {
             RowOutcome::Matched { task, similarity } => tr!(

@@ -638,7 +638,7 @@ impl State {
     /// True when task `number` was updated by the latest report while others were not
     /// (the list marks it).
     pub fn updated_by_latest(&self, t: &TaskSummary) -> bool {
-        self.with_lists(|l| l.latest.is_some() && t.latest_period.as_deref() == l.latest.as_deref())
+        self.with_lists(|l| order::reported_in(t, l.latest.as_deref()))
     }
 
     /// Makes the lists again if anything they depend on changed (after every `update`, so

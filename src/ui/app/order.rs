@@ -67,6 +67,11 @@ impl ListFilter {
     }
 }
 
+/// True when the report of period `latest` updated task `t`.
+pub(super) fn reported_in(t: &TaskSummary, latest: Option<&str>) -> bool {
+    latest.is_some() && t.latest_period.as_deref() == latest
+}
+
 fn next<T: Copy + PartialEq>(all: &[T], now: T) -> T {
     let i = all.iter().position(|x| *x == now).unwrap_or(0);
     all[(i + 1) % all.len()]
@@ -111,11 +116,10 @@ impl State {
 
     /// True when the filter in force keeps `t`; `latest` is the latest report's period.
     pub(super) fn filter_keeps(&self, t: &TaskSummary, latest: Option<&str>) -> bool {
-        let reported = || latest.is_some() && t.latest_period.as_deref() == latest;
         match self.filter {
             ListFilter::All => true,
-            ListFilter::Reported => reported(),
-            ListFilter::NotReported => !reported(),
+            ListFilter::Reported => reported_in(t, latest),
+            ListFilter::NotReported => !reported_in(t, latest),
             ListFilter::Lagging => matches!(t.status, Status::Behind | Status::SeriouslyBehind),
         }
     }
@@ -144,8 +148,10 @@ impl State {
             }),
             ListOrder::Reported => main.sort_by_key(|&i| {
                 let t = &tasks[i];
-                let reported = latest.is_some() && t.latest_period.as_deref() == latest;
-                (!reported, self.search.is_none().then_some(t.number))
+                (
+                    !reported_in(t, latest),
+                    self.search.is_none().then_some(t.number),
+                )
             }),
         }
     }

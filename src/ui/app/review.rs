@@ -35,7 +35,7 @@ impl Review {
     ) -> Review {
         let (mut updated, mut left_out): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
         for t in tasks {
-            if t.latest_period.as_deref() == Some(period) {
+            if super::order::reported_in(t, Some(period)) {
                 updated.push(t.number);
             } else {
                 left_out.push(t.number);
@@ -159,7 +159,7 @@ impl State {
         let updated = self
             .tasks
             .iter()
-            .filter(|t| t.latest_period.as_deref() == Some(period.as_str()))
+            .filter(|t| super::order::reported_in(t, Some(&period)))
             .count();
         let left_out = self.tasks.len() - updated;
         let tail = if left_out > 0 {
